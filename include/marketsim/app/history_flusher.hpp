@@ -1,0 +1,38 @@
+// Writes the history buffer to PostgreSQL with COPY every flush interval and once more at
+// shutdown, until nothing is left. A coroutine on the market strand; the COPY itself runs on a
+// db pool thread. A failed flush keeps the ticks buffered and is retried, so none is lost.
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+
+#include "marketsim/db/pool.hpp"
+#include "marketsim/market/history_buffer.hpp"
+
+namespace marketsim::app {
+
+class history_flusher {
+ public:
+  history_flusher(db::pool& pool, market::history_buffer& buffer, std::chrono::milliseconds interval)
+      : pool_(pool), buffer_(buffer), interval_(interval) {}
+
+  // One flush of everything pending; true when the buffer is empty afterwards.
+  [[nodiscard]] boost::asio::awaitable<bool> flush_once();
+  [[nodiscard]] boost::asio::awaitable<void> run();
+  // Ends run() after a final flush (retried for up to final_retry); call on the same executor.
+  [[nodiscard]] boost::asio::awaitable<void> stop(std::chrono::milliseconds final_retry);
+  [[nodiscard]] std::uint64_t rows_written() const { return rows_written_; }
+
+ private:
+  db::pool& pool_;
+  market::history_buffer& buffer_;
+  std::chrono::milliseconds interval_;
+  std::unique_ptr<boost::asio::steady_timer> timer_;
+  bool stopping_ = false;
+  bool running_ = false;
+  std::uint64_t rows_written_ = 0;
+};
+
+}  // namespace marketsim::app

@@ -1,0 +1,56 @@
+// Server configuration: parsed once at start-up from the environment and an optional .env file,
+// then read-only and shared by every thread. Parsing is pure (inputs are passed in), so every
+// typed error is unit-tested without touching the real environment.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "marketsim/core/error.hpp"
+#include "marketsim/market/provider.hpp"
+
+namespace marketsim {
+
+struct config {
+  std::string database_url;
+  std::string bind_address = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::string port_file;  // written with the bound port once listening (tests use port 0)
+  std::string web_root = "web/out";
+  std::string migrations_dir = "migrations";
+  std::string log_level = "info";
+  int io_threads = 0;  // 0: one per core
+  int db_pool_size = 4;
+  std::size_t body_limit = 1 << 20;
+  std::size_t header_limit = 16 << 10;
+  std::chrono::milliseconds read_timeout{30'000};   // a request must arrive whole within this
+  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive connection with no request
+  std::chrono::milliseconds flush_interval{120'000};  // history buffer → PostgreSQL
+  std::chrono::milliseconds heartbeat_interval{15'000};
+  std::size_t max_streams = 20'000;
+  std::size_t stream_queue = 256;   // per-client ticks before coalescing
+  std::size_t replay_ring = 65'536;  // ticks kept for Last-Event-ID resumption
+  market::market_settings market;
+};
+
+// Parses `env` (the process environment) and `dotenv` (the .env file's text, may be empty).
+// A key set in both places is config_duplicate; unknown MARKETSIM_* keys are config_unknown_key.
+[[nodiscard]] result<config> parse_config(const std::map<std::string, std::string>& env,
+                                          std::string_view dotenv);
+
+// "250ms", "5s", "2m", "1h" → milliseconds.
+[[nodiscard]] result<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+// The text `marketsim --help` prints: every key, its default and meaning.
+[[nodiscard]] std::string config_help();
+
+// Effective configuration as key=value lines with secrets masked (for the start-up log).
+[[nodiscard]] std::vector<std::string> describe(const config& cfg);
+
+// Masks the password in a libpq URI or key=value connection string.
+[[nodiscard]] std::string mask_secrets(std::string_view connection_string);
+
+}  // namespace marketsim

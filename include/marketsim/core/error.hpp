@@ -1,0 +1,53 @@
+// The one enum of failure causes and the result type every fallible path returns.
+// Pure: used from every thread; no I/O here.
+#pragma once
+#include <expected>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace marketsim {
+
+enum class errc {
+  bad_request,             // 400: malformed parameters
+  invalid_json,            // 400: body is not valid JSON
+  invalid_range,           // 400: from/to or interval not acceptable
+  not_found,               // 404
+  method_not_allowed,      // 405
+  payload_too_large,       // 413
+  headers_too_large,       // 431
+  unsupported_media_type,  // 415
+  too_many_requests,       // 429
+  unavailable,             // 503: a dependency (the database) is down
+  too_many_streams,        // 503: the SSE stream cap is reached
+  internal,                // 500: a bug
+  // start-up and configuration
+  config_missing,
+  config_duplicate,
+  config_malformed,
+  config_unknown_key,
+  // data and I/O
+  io_error,
+  parse_error,
+  database_error,
+  migration_changed,
+};
+
+struct error {
+  errc code;
+  std::string message;
+};
+
+template <class T>
+using result = std::expected<T, error>;
+
+[[nodiscard]] inline std::unexpected<error> fail(errc code, std::string message) {
+  return std::unexpected<error>(error{code, std::move(message)});
+}
+
+// Stable machine-readable name, used as the "code" field of JSON errors.
+[[nodiscard]] std::string_view code_name(errc code) noexcept;
+// The HTTP status a cause maps to (500 for causes that should never reach a client).
+[[nodiscard]] int http_status(errc code) noexcept;
+
+}  // namespace marketsim

@@ -1,0 +1,76 @@
+// The database pool: a fixed set of worker threads, each owning one libpqxx connection.
+// libpqxx is blocking, so io threads never call it: a coroutine hands a job to the pool and
+// co_awaits the result, which is posted back to the coroutine's executor. A worker whose
+// connection broke reconnects on its next job, so the pool recovers by itself after an outage.
+#pragma once
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "marketsim/core/error.hpp"
+
+namespace pqxx {
+class connection_base;
+}
+
+namespace marketsim::db {
+
+using connection = pqxx::connection_base;
+using job_fn = std::function<void(connection&)>;
+
+class pool {
+ public:
+  pool(std::string connection_string, int size, std::size_t max_queued = 10'000);
+  ~pool();
+  pool(const pool&) = delete;
+  pool& operator=(const pool&) = delete;
+
+  // Runs `work` on a pool thread. libpqxx exceptions become errors: a broken connection is
+  // errc::unavailable, anything else errc::database_error. A full queue is errc::unavailable.
+  [[nodiscard]] boost::asio::awaitable<result<void>> execute(job_fn work);
+
+  // Convenience: work returns a value.
+  template <class F>
+  [[nodiscard]] boost::asio::awaitable<result<std::invoke_result_t<F&, connection&>>> query(F work) {
+    using value_t = std::invoke_result_t<F&, connection&>;
+    std::optional<value_t> out;
+    auto done = co_await execute([&](connection& c) { out.emplace(work(c)); });
+    if (!done) co_return std::unexpected(done.error());
+    co_return std::move(*out);
+  }
+
+  // Blocking variant for start-up and shutdown code on non-io threads.
+  [[nodiscard]] result<void> execute_blocking(job_fn work);
+
+  void stop();  // finishes queued jobs, then joins the workers
+
+ private:
+  struct job {
+    job_fn work;
+    std::function<void(result<void>)> done;
+  };
+  void enqueue(job j);
+  void worker_loop();
+
+  std::string connection_string_;
+  std::size_t max_queued_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<job> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace marketsim::db

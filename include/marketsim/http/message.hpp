@@ -1,0 +1,66 @@
+// What a handler sees (request_context) and returns (response), plus the JSON helpers every
+// handler uses. Handlers run as coroutines on io threads and must not block.
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/fields.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "marketsim/core/error.hpp"
+#include "marketsim/http/router.hpp"
+
+namespace marketsim::sse {
+class subscriber;
+}
+
+namespace marketsim::http {
+
+using query_params = std::map<std::string, std::string, std::less<>>;
+
+struct request_context {
+  std::string method;
+  std::string path;  // without the query string, percent-decoded
+  std::string raw_query;
+  query_params query;
+  path_params params;
+  const boost::beast::http::fields* headers = nullptr;
+  std::string body;
+  std::string request_id;
+  std::string remote_address;
+
+  [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
+  [[nodiscard]] std::optional<std::string_view> query_value(std::string_view name) const;
+};
+
+struct response {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Set by stream handlers: the session switches to Server-Sent Events for this subscriber and
+  // calls on_stream_end when the stream is over.
+  std::shared_ptr<sse::subscriber> stream;
+  std::function<void()> on_stream_end;
+};
+
+using handler = std::function<boost::asio::awaitable<response>(request_context&)>;
+using router = basic_router<handler>;
+
+[[nodiscard]] response json_response(int status, const nlohmann::json& body);
+// {"code","message","request_id"} with the status http_status(e.code).
+[[nodiscard]] response error_response(const error& e, std::string_view request_id);
+// Content-Type must be JSON (415 otherwise) and the body must parse (400 invalid_json).
+[[nodiscard]] result<nlohmann::json> parse_json_body(const request_context& ctx);
+
+// "a=1&b=x%20y" → {a:1, b:"x y"}; '+' is a space; a repeated key keeps the first value.
+[[nodiscard]] query_params parse_query(std::string_view query);
+[[nodiscard]] std::string percent_decode(std::string_view text);
+
+}  // namespace marketsim::http

@@ -1,0 +1,116 @@
+// Method + path routing with {name} parameters. Pure and templated on the handler type, so it
+// is unit-tested without sockets. Built at start-up, then only read (by io threads).
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace marketsim::http {
+
+using path_params = std::map<std::string, std::string, std::less<>>;
+
+template <class Handler>
+class basic_router {
+ public:
+  struct match {
+    const Handler* handler = nullptr;
+    path_params params;
+  };
+  struct method_not_allowed {
+    std::string allow;  // e.g. "GET, HEAD"
+  };
+  struct not_found {};
+  using outcome = std::variant<match, method_not_allowed, not_found>;
+
+  // pattern like "/api/stocks/{symbol}/candles"; a repeated method+pattern replaces the earlier.
+  void add(std::string method, std::string_view pattern, Handler handler) {
+    auto segs = split(pattern);
+    for (auto& r : routes_)
+      if (r.method == method && r.segments == segs) {
+        r.handler = std::move(handler);
+        return;
+      }
+    routes_.push_back(route{std::move(method), std::move(segs), std::move(handler)});
+  }
+
+  [[nodiscard]] outcome find(std::string_view method, std::string_view path) const {
+    auto parts = split(path);
+    std::string allow;
+    for (const auto& r : routes_) {
+      path_params params;
+      if (!matches(r.segments, parts, params)) continue;
+      bool same = r.method == method || (method == "HEAD" && r.method == "GET");
+      if (same) return match{&r.handler, std::move(params)};
+      append_allow(allow, r.method);
+      if (r.method == "GET") append_allow(allow, "HEAD");
+    }
+    if (!allow.empty()) return method_not_allowed{std::move(allow)};
+    return not_found{};
+  }
+
+  // True when some route's pattern matches the path (whatever the method).
+  [[nodiscard]] bool has_path(std::string_view path) const {
+    auto parts = split(path);
+    path_params ignored;
+    for (const auto& r : routes_)
+      if (matches(r.segments, parts, ignored)) return true;
+    return false;
+  }
+
+ private:
+  struct route {
+    std::string method;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+
+  static std::vector<std::string> split(std::string_view path) {
+    std::vector<std::string> out;
+    while (!path.empty()) {
+      if (path.front() == '/') {
+        path.remove_prefix(1);
+        continue;
+      }
+      auto slash = path.find('/');
+      out.emplace_back(path.substr(0, slash));
+      if (slash == std::string_view::npos) break;
+      path.remove_prefix(slash);
+    }
+    return out;
+  }
+
+  static bool matches(const std::vector<std::string>& pattern, const std::vector<std::string>& parts,
+                      path_params& params) {
+    if (pattern.size() != parts.size()) return false;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+      const auto& p = pattern[i];
+      if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+        if (parts[i].empty()) return false;
+        params.emplace(p.substr(1, p.size() - 2), parts[i]);
+      } else if (p != parts[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static void append_allow(std::string& allow, std::string_view method) {
+    // Keep the list free of repeats ("GET, HEAD, POST").
+    std::string_view rest = allow;
+    while (!rest.empty()) {
+      auto comma = rest.find(", ");
+      if (rest.substr(0, comma) == method) return;
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 2);
+    }
+    if (!allow.empty()) allow += ", ";
+    allow += method;
+  }
+
+  std::vector<route> routes_;
+};
+
+}  // namespace marketsim::http

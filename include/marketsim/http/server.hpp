@@ -1,0 +1,50 @@
+// The HTTP server: a Beast listener and one coroutine per connection, with the middleware
+// (request id, access log, security headers, limits and timeouts), API routing, static pages
+// and Server-Sent Events streams. Runs on the io_context's threads, one strand per connection.
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "marketsim/core/config.hpp"
+#include "marketsim/core/error.hpp"
+#include "marketsim/http/message.hpp"
+#include "marketsim/http/static_site.hpp"
+
+namespace marketsim::http {
+
+class server {
+ public:
+  server(boost::asio::io_context& ioc, const config& cfg, router routes, static_site site);
+
+  // Binds and listens; returns the bound port (useful with port 0).
+  [[nodiscard]] result<std::uint16_t> listen();
+  void start();           // spawns the accept loop
+  void stop_accepting();  // shutdown, step one: no new connections, keep-alive ends
+  // Waits (bounded) until no request is being handled.
+  [[nodiscard]] boost::asio::awaitable<void> drain(std::chrono::milliseconds max_wait);
+  [[nodiscard]] std::size_t active_requests() const { return active_requests_.load(); }
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<response> dispatch(request_context& ctx);
+
+  boost::asio::io_context& ioc_;
+  const config& cfg_;
+  router routes_;
+  static_site site_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::size_t> active_requests_{0};
+};
+
+// Accepts a client-supplied X-Request-Id when it is short and plain, otherwise makes one.
+[[nodiscard]] std::string choose_request_id(std::string_view supplied);
+
+}  // namespace marketsim::http

@@ -1,0 +1,54 @@
+// The quote-provider interface the feed loop drives, and the factory that picks one by config.
+// A provider is owned and called by the feed loop only (one thread at a time); next_batch never
+// blocks on I/O: providers that fetch from the network do it on a thread of their own.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "marketsim/core/error.hpp"
+#include "marketsim/market/types.hpp"
+
+namespace marketsim::market {
+
+struct market_settings {
+  std::string provider = "replay";  // replay | simulated | http
+  std::string data_dir;             // the data/ folder of the installed npm package vega-datasets
+  std::uint64_t seed = 42;
+  std::chrono::milliseconds tick_interval{1000};
+  std::chrono::milliseconds replay_day_duration{300'000};  // one trading day per 5 minutes
+  std::string replay_start = "2005-01-03";                 // first replayed trading day
+  int simulated_companies = 20;                            // taken from the built-in list
+  std::string http_base_url = "https://stooq.com";
+  std::chrono::milliseconds http_poll_interval{15'000};
+  std::chrono::milliseconds http_timeout{5'000};
+  std::vector<std::string> http_symbols;  // empty: the five real stocks
+};
+
+// Where a restarted server picks up: after the last stored tick, from the last stored prices.
+struct resume_point {
+  std::optional<std::int64_t> after_ts_ms;
+  std::map<std::string, price_e4, std::less<>> last_prices;
+};
+
+class quote_provider {
+ public:
+  virtual ~quote_provider() = default;
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  [[nodiscard]] virtual const std::vector<instrument>& instruments() const = 0;
+  // The previous close known before the first tick (for "change since previous close").
+  [[nodiscard]] virtual std::optional<price_e4> previous_close(std::string_view symbol) const = 0;
+  // One feed step: the ticks produced since the last call (may be empty). wall_ms is the wall
+  // clock, injected so tests control time.
+  [[nodiscard]] virtual std::vector<tick> next_batch(std::int64_t wall_ms) = 0;
+};
+
+[[nodiscard]] result<std::unique_ptr<quote_provider>> make_provider(const market_settings& settings,
+                                                                    const resume_point& resume);
+
+}  // namespace marketsim::market

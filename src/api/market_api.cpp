@@ -1,0 +1,201 @@
+// Market endpoints (see market_api.hpp and docs/api.md). Handlers run on io threads: quotes
+// come from the in-memory cache; candles read the database through the pool plus the
+// unflushed history buffer.
+#include "marketsim/api/market_api.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <cmath>
+
+#include "marketsim/core/time.hpp"
+#include "marketsim/db/market_repo.hpp"
+#include "marketsim/market/candles.hpp"
+
+namespace marketsim::api {
+
+namespace asio = boost::asio;
+using http::request_context;
+using http::response;
+using json = nlohmann::json;
+
+namespace {
+
+json price_or_null(const std::optional<market::price_e4>& p) {
+  return p ? json(market::format_price(*p)) : json(nullptr);
+}
+
+std::optional<std::int64_t> parse_count(std::string_view text, std::int64_t min, std::int64_t max) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size() || v < min || v > max) return std::nullopt;
+  return v;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+json stock_json(const market::quote& q, bool detail) {
+  json j{{"symbol", q.info.symbol},
+         {"name", q.info.name},
+         {"sector", q.info.sector},
+         {"kind", market::kind_name(q.info.kind)},
+         {"price", price_or_null(q.price)},
+         {"change", nullptr},
+         {"change_percent", nullptr},
+         {"updated_at", q.price ? json(format_time(q.updated_ms)) : json(nullptr)}};
+  if (auto ch = market::change_of(q)) {
+    j["change"] = market::format_price(ch->amount);
+    j["change_percent"] = std::round(ch->percent * 100.0) / 100.0;
+  }
+  if (detail) {
+    j["day_open"] = price_or_null(q.day_open);
+    j["day_high"] = price_or_null(q.day_high);
+    j["day_low"] = price_or_null(q.day_low);
+    j["previous_close"] = price_or_null(q.previous_close);
+    j["volume"] = q.day_volume;
+  }
+  return j;
+}
+
+void register_market_routes(http::router& routes, market_services s) {
+  routes.add("GET", "/api/stocks", [s](request_context&) -> asio::awaitable<response> {
+    json list = json::array();
+    std::int64_t newest = 0;
+    for (const auto& q : s.quotes.all()) {
+      list.push_back(stock_json(q, false));
+      if (q.price) newest = std::max(newest, q.updated_ms);
+    }
+    co_return http::json_response(200, {{"stocks", std::move(list)},
+                                        {"as_of", newest ? json(format_time(newest)) : json(nullptr)}});
+  });
+
+  routes.add("GET", "/api/stocks/{symbol}", [s](request_context& ctx) -> asio::awaitable<response> {
+    auto symbol = upper(ctx.params.at("symbol"));
+    auto q = s.quotes.find(symbol);
+    if (!q) co_return http::error_response({errc::not_found, "unknown symbol " + symbol}, ctx.request_id);
+    co_return http::json_response(200, stock_json(*q, true));
+  });
+
+  routes.add("GET", "/api/stocks/{symbol}/candles", [s](request_context& ctx) -> asio::awaitable<response> {
+    auto symbol = upper(ctx.params.at("symbol"));
+    if (!s.quotes.contains(symbol))
+      co_return http::error_response({errc::not_found, "unknown symbol " + symbol}, ctx.request_id);
+    auto interval_text = ctx.query_value("interval").value_or("1m");
+    auto interval = market::parse_interval(interval_text);
+    if (!interval)
+      co_return http::error_response(
+          {errc::invalid_range, fmt::format("interval '{}' is not one of 1m, 5m, 1h, 1d", interval_text)},
+          ctx.request_id);
+    db::market_repo::candle_query q;
+    q.symbol = symbol;
+    q.interval_ms = *interval;
+    for (auto [name, target] : {std::pair{"from", &q.from_ms}, std::pair{"to", &q.to_ms}}) {
+      if (auto text = ctx.query_value(name)) {
+        auto t = parse_time(*text);
+        if (!t)
+          co_return http::error_response(
+              {errc::invalid_range, fmt::format("{} '{}' is not an RFC 3339 time or a date", name, *text)},
+              ctx.request_id);
+        *target = *t;
+      }
+    }
+    if (q.from_ms && q.to_ms && *q.from_ms >= *q.to_ms)
+      co_return http::error_response({errc::invalid_range, "from must be earlier than to"}, ctx.request_id);
+    if (auto text = ctx.query_value("limit")) {
+      auto limit = parse_count(*text, 1, 5000);
+      if (!limit)
+        co_return http::error_response({errc::bad_request, "limit must be a whole number from 1 to 5000"},
+                                       ctx.request_id);
+      q.limit = static_cast<std::size_t>(*limit);
+    }
+    // The watermark and the unflushed ticks are taken together, so nothing is counted twice.
+    auto snap = s.history.for_symbol(symbol);
+    q.max_seq = snap.flushed_seq;
+    auto stored = co_await s.pool.query([&q](db::connection& c) { return db::market_repo::candles(c, q); });
+    if (!stored) co_return http::error_response(stored.error(), ctx.request_id);
+    std::erase_if(snap.unflushed, [&](const market::tick& t) {
+      return (q.from_ms && t.ts_ms < *q.from_ms) || (q.to_ms && t.ts_ms >= *q.to_ms);
+    });
+    auto recent = market::aggregate(snap.unflushed, q.interval_ms);
+    auto merged = market::merge(*stored, recent);
+    if (merged.size() > q.limit) merged.erase(merged.begin(), merged.end() - static_cast<std::ptrdiff_t>(q.limit));
+    json out = json::array();
+    for (const auto& c : merged)
+      out.push_back({{"time", format_time(c.start_ms)},
+                     {"open", market::format_price(c.open)},
+                     {"high", market::format_price(c.high)},
+                     {"low", market::format_price(c.low)},
+                     {"close", market::format_price(c.close)},
+                     {"volume", c.volume}});
+    co_return http::json_response(200, {{"symbol", symbol}, {"interval", interval_text}, {"candles", std::move(out)}});
+  });
+
+  routes.add("GET", "/api/market/movers", [s](request_context& ctx) -> asio::awaitable<response> {
+    std::size_t count = 5;
+    if (auto text = ctx.query_value("count")) {
+      auto n = parse_count(*text, 1, 50);
+      if (!n) co_return http::error_response({errc::bad_request, "count must be 1 to 50"}, ctx.request_id);
+      count = static_cast<std::size_t>(*n);
+    }
+    auto m = s.quotes.top_movers(count);
+    auto list = [](const std::vector<market::quote>& qs) {
+      json a = json::array();
+      for (const auto& q : qs) {
+        auto j = stock_json(q, false);
+        j["volume"] = q.day_volume;
+        a.push_back(std::move(j));
+      }
+      return a;
+    };
+    co_return http::json_response(200, {{"gainers", list(m.gainers)},
+                                        {"losers", list(m.losers)},
+                                        {"most_active", list(m.most_active)}});
+  });
+
+  routes.add("GET", "/api/market/status", [s](request_context&) -> asio::awaitable<response> {
+    auto t = s.feed.market_time_ms();
+    co_return http::json_response(200, {{"provider", s.feed.provider().name()},
+                                        {"market_time", t ? json(format_time(t)) : json(nullptr)},
+                                        {"tick_interval_ms", s.feed.interval().count()},
+                                        {"last_event_id", s.feed.last_seq()}});
+  });
+
+  routes.add("GET", "/api/stream", [s](request_context& ctx) -> asio::awaitable<response> {
+    std::set<std::string, std::less<>> filter;
+    if (auto text = ctx.query_value("symbols")) {
+      std::string_view rest = *text;
+      while (!rest.empty()) {
+        auto comma = rest.find(',');
+        auto sym = upper(rest.substr(0, comma));
+        if (!sym.empty()) {
+          if (!s.quotes.contains(sym))
+            co_return http::error_response({errc::not_found, "unknown symbol " + sym}, ctx.request_id);
+          filter.insert(sym);
+        }
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+    }
+    std::optional<std::int64_t> last_id;
+    if (auto h = ctx.header("Last-Event-ID")) last_id = sse::parse_last_event_id(*h);
+    else if (auto q = ctx.query_value("last_event_id")) last_id = sse::parse_last_event_id(*q);
+    auto sub = s.hub.subscribe(co_await asio::this_coro::executor, std::move(filter), last_id);
+    if (!sub)
+      co_return http::error_response({errc::too_many_streams, "too many open streams; retry later"},
+                                     ctx.request_id);
+    response r;
+    r.stream = sub;
+    sse::hub* hub = &s.hub;
+    r.on_stream_end = [hub, sub] { hub->unsubscribe(sub); };
+    co_return r;
+  });
+}
+
+}  // namespace marketsim::api

@@ -1,0 +1,338 @@
+// Configuration parsing: a table of keys, each with its default, help text and typed setter.
+// Runs once on the main thread before anything starts.
+#include "marketsim/core/config.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <functional>
+#include <set>
+
+namespace marketsim {
+namespace {
+
+using setter = std::function<result<void>(config&, std::string_view key, std::string_view value)>;
+
+struct key_spec {
+  std::string_view name;
+  std::string_view default_text;
+  std::string_view help;
+  setter set;
+  bool required = false;
+  bool secret = false;
+};
+
+template <class Int>
+result<Int> parse_int(std::string_view key, std::string_view text, Int min, Int max) {
+  Int value{};
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || text.empty())
+    return fail(errc::config_malformed, fmt::format("{}: '{}' is not a whole number", key, text));
+  if (value < min || value > max)
+    return fail(errc::config_malformed,
+                fmt::format("{}: {} is outside {}..{}", key, text, min, max));
+  return value;
+}
+
+setter string_field(std::string config::*field) {
+  return [field](config& c, std::string_view, std::string_view v) -> result<void> {
+    c.*field = std::string(v);
+    return {};
+  };
+}
+
+template <class Int>
+setter int_field(Int config::*field, Int min, Int max) {
+  return [=](config& c, std::string_view key, std::string_view v) -> result<void> {
+    auto parsed = parse_int<Int>(key, v, min, max);
+    if (!parsed) return std::unexpected(parsed.error());
+    c.*field = *parsed;
+    return {};
+  };
+}
+
+setter duration_field(std::chrono::milliseconds config::*field) {
+  return [=](config& c, std::string_view key, std::string_view v) -> result<void> {
+    auto parsed = parse_duration(v);
+    if (!parsed) return fail(errc::config_malformed, fmt::format("{}: {}", key, parsed.error().message));
+    if (parsed->count() <= 0)
+      return fail(errc::config_malformed, fmt::format("{}: must be greater than zero", key));
+    c.*field = *parsed;
+    return {};
+  };
+}
+
+setter market_duration(std::chrono::milliseconds market::market_settings::*field) {
+  return [=](config& c, std::string_view key, std::string_view v) -> result<void> {
+    auto parsed = parse_duration(v);
+    if (!parsed) return fail(errc::config_malformed, fmt::format("{}: {}", key, parsed.error().message));
+    if (parsed->count() <= 0)
+      return fail(errc::config_malformed, fmt::format("{}: must be greater than zero", key));
+    c.market.*field = *parsed;
+    return {};
+  };
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto part = text.substr(0, comma);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    if (!part.empty()) out.emplace_back(part);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+const std::vector<key_spec>& keys() {
+  static const std::vector<key_spec> table = {
+      {"MARKETSIM_DATABASE_URL", "(required)",
+       "PostgreSQL connection string (libpq URI or key=value)", string_field(&config::database_url),
+       true, true},
+      {"MARKETSIM_BIND", "127.0.0.1", "address to listen on", string_field(&config::bind_address)},
+      {"MARKETSIM_PORT", "8080", "TCP port to listen on (0: any free port)",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         auto p = parse_int<int>(k, v, 0, 65535);
+         if (!p) return fail(errc::config_malformed, fmt::format("{}: '{}' is not a port (0-65535)", k, v));
+         c.port = static_cast<std::uint16_t>(*p);
+         return {};
+       }},
+      {"MARKETSIM_PORT_FILE", "", "file to write the bound port to once listening",
+       string_field(&config::port_file)},
+      {"MARKETSIM_WEB_ROOT", "web/out", "directory of the exported web app",
+       string_field(&config::web_root)},
+      {"MARKETSIM_MIGRATIONS_DIR", "migrations", "directory of the ordered SQL migrations",
+       string_field(&config::migrations_dir)},
+      {"MARKETSIM_LOG_LEVEL", "info", "trace, debug, info, warn, error",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         static const std::set<std::string_view> levels{"trace", "debug", "info", "warn", "error", "off"};
+         if (!levels.contains(v)) return fail(errc::config_malformed, fmt::format("{}: unknown level '{}'", k, v));
+         c.log_level = std::string(v);
+         return {};
+       }},
+      {"MARKETSIM_THREADS", "0", "io threads (0: one per core)", int_field(&config::io_threads, 0, 256)},
+      {"MARKETSIM_DB_POOL", "4", "database worker threads, one connection each",
+       int_field(&config::db_pool_size, 1, 128)},
+      {"MARKETSIM_BODY_LIMIT", "1048576", "largest request body in bytes (413 beyond)",
+       int_field<std::size_t>(&config::body_limit, 1024, std::size_t{1} << 30)},
+      {"MARKETSIM_HEADER_LIMIT", "16384", "largest request header block in bytes (431 beyond)",
+       int_field<std::size_t>(&config::header_limit, 1024, std::size_t{1} << 20)},
+      {"MARKETSIM_READ_TIMEOUT", "30s", "time allowed to send a whole request",
+       duration_field(&config::read_timeout)},
+      {"MARKETSIM_IDLE_TIMEOUT", "60s", "idle keep-alive connections are closed after this",
+       duration_field(&config::idle_timeout)},
+      {"MARKETSIM_FLUSH_INTERVAL", "2m", "how often buffered ticks are written to PostgreSQL",
+       duration_field(&config::flush_interval)},
+      {"MARKETSIM_HEARTBEAT", "15s", "SSE heartbeat comment interval",
+       duration_field(&config::heartbeat_interval)},
+      {"MARKETSIM_MAX_STREAMS", "20000", "concurrent SSE streams (503 beyond)",
+       int_field<std::size_t>(&config::max_streams, 1, 1'000'000)},
+      {"MARKETSIM_STREAM_QUEUE", "256", "ticks queued per SSE client before coalescing",
+       int_field<std::size_t>(&config::stream_queue, 8, 1'000'000)},
+      {"MARKETSIM_REPLAY_RING", "65536", "ticks kept for Last-Event-ID resumption",
+       int_field<std::size_t>(&config::replay_ring, 16, 100'000'000)},
+      {"MARKETSIM_PROVIDER", "replay", "quote source: replay, simulated or http",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         if (v != "replay" && v != "simulated" && v != "http")
+           return fail(errc::config_malformed, fmt::format("{}: '{}' is not replay, simulated or http", k, v));
+         c.market.provider = std::string(v);
+         return {};
+       }},
+      {"MARKETSIM_DATA_DIR", "web/node_modules/vega-datasets/data",
+       "data/ folder of the npm package vega-datasets (real price history)",
+       [](config& c, std::string_view, std::string_view v) -> result<void> {
+         c.market.data_dir = std::string(v);
+         return {};
+       }},
+      {"MARKETSIM_SEED", "42", "seed of the generated prices",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         auto s = parse_int<std::uint64_t>(k, v, 0, UINT64_MAX);
+         if (!s) return std::unexpected(s.error());
+         c.market.seed = *s;
+         return {};
+       }},
+      {"MARKETSIM_TICK_INTERVAL", "1s", "how often the feed produces ticks",
+       market_duration(&market::market_settings::tick_interval)},
+      {"MARKETSIM_REPLAY_DAY", "5m", "wall time per replayed trading day",
+       market_duration(&market::market_settings::replay_day_duration)},
+      {"MARKETSIM_REPLAY_START", "2005-01-03", "first replayed trading day (YYYY-MM-DD)",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         bool shape = v.size() == 10 && v[4] == '-' && v[7] == '-';
+         for (std::size_t i = 0; shape && i < v.size(); ++i)
+           if (i != 4 && i != 7 && (v[i] < '0' || v[i] > '9')) shape = false;
+         if (!shape) return fail(errc::config_malformed, fmt::format("{}: '{}' is not YYYY-MM-DD", k, v));
+         c.market.replay_start = std::string(v);
+         return {};
+       }},
+      {"MARKETSIM_SIM_COMPANIES", "20", "number of simulated companies",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         auto n = parse_int<int>(k, v, 0, 1000);
+         if (!n) return std::unexpected(n.error());
+         c.market.simulated_companies = *n;
+         return {};
+       }},
+      {"MARKETSIM_HTTP_URL", "https://stooq.com", "base URL of the live quote source (http provider)",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         if (!v.starts_with("http://") && !v.starts_with("https://"))
+           return fail(errc::config_malformed, fmt::format("{}: '{}' is not an http(s) URL", k, v));
+         c.market.http_base_url = std::string(v);
+         return {};
+       }},
+      {"MARKETSIM_HTTP_POLL", "15s", "how often the http provider polls",
+       market_duration(&market::market_settings::http_poll_interval)},
+      {"MARKETSIM_HTTP_TIMEOUT", "5s", "timeout of one poll",
+       market_duration(&market::market_settings::http_timeout)},
+      {"MARKETSIM_HTTP_SYMBOLS", "", "extra comma-separated symbols for the http provider",
+       [](config& c, std::string_view, std::string_view v) -> result<void> {
+         c.market.http_symbols = split_list(v);
+         return {};
+       }},
+  };
+  return table;
+}
+
+const key_spec* find_key(std::string_view name) {
+  for (const auto& k : keys())
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+// .env lines: KEY=VALUE, optional "export ", # comments, optional matching quotes.
+result<std::map<std::string, std::string>> parse_dotenv(std::string_view text) {
+  std::map<std::string, std::string> out;
+  int line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    if (line.empty() || line.front() == '#') continue;
+    if (line.starts_with("export ")) line.remove_prefix(7);
+    auto eq = line.find('=');
+    if (eq == std::string_view::npos || eq == 0)
+      return fail(errc::config_malformed, fmt::format(".env line {}: expected KEY=VALUE", line_no));
+    std::string key(line.substr(0, eq));
+    std::string_view value = line.substr(eq + 1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    if (out.contains(key))
+      return fail(errc::config_duplicate, fmt::format("{} is set twice in .env", key));
+    out.emplace(std::move(key), std::string(value));
+  }
+  return out;
+}
+
+}  // namespace
+
+result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0) return fail(errc::config_malformed, fmt::format("'{}' is not a duration like 500ms, 5s, 2m, 1h", text));
+  std::int64_t amount = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + digits, amount);
+  if (ec != std::errc{}) return fail(errc::config_malformed, fmt::format("'{}' is too large", text));
+  std::string_view unit = text.substr(digits);
+  std::int64_t scale = 0;
+  if (unit == "ms") scale = 1;
+  else if (unit == "s") scale = 1000;
+  else if (unit == "m") scale = 60'000;
+  else if (unit == "h") scale = 3'600'000;
+  else return fail(errc::config_malformed, fmt::format("'{}' is not a duration like 500ms, 5s, 2m, 1h", text));
+  if (amount > INT64_MAX / scale) return fail(errc::config_malformed, fmt::format("'{}' is too large", text));
+  return std::chrono::milliseconds(amount * scale);
+}
+
+result<config> parse_config(const std::map<std::string, std::string>& env, std::string_view dotenv) {
+  auto file = parse_dotenv(dotenv);
+  if (!file) return std::unexpected(file.error());
+  config cfg;
+  cfg.market.data_dir = "web/node_modules/vega-datasets/data";
+  std::set<std::string_view> seen;
+  auto apply = [&](const std::string& key, const std::string& value) -> result<void> {
+    if (!key.starts_with("MARKETSIM_")) return {};
+    const key_spec* spec = find_key(key);
+    if (spec == nullptr)
+      return fail(errc::config_unknown_key,
+                  fmt::format("{} is not a marketsim setting (a typo?); see marketsim --help", key));
+    seen.insert(spec->name);
+    return spec->set(cfg, spec->name, value);
+  };
+  for (const auto& [key, value] : *file) {
+    if (env.contains(key))
+      return fail(errc::config_duplicate,
+                  fmt::format("{} is set both in the environment and in .env; keep one", key));
+    if (auto r = apply(key, value); !r) return std::unexpected(r.error());
+  }
+  for (const auto& [key, value] : env)
+    if (auto r = apply(key, value); !r) return std::unexpected(r.error());
+  for (const auto& k : keys())
+    if (k.required && !seen.contains(k.name))
+      return fail(errc::config_missing, fmt::format("{} is required: {}", k.name, k.help));
+  if (cfg.database_url.empty())
+    return fail(errc::config_missing, "MARKETSIM_DATABASE_URL is empty");
+  return cfg;
+}
+
+std::string config_help() {
+  std::string out =
+      "usage: marketsim [serve | migrate | --help]\n\n"
+      "  serve     apply migrations, start the market feed and serve HTTP (default)\n"
+      "  migrate   apply pending migrations and exit\n\n"
+      "Configuration comes from the environment and an optional .env file in the working\n"
+      "directory (a key may be set in one place only):\n\n";
+  for (const auto& k : keys())
+    out += fmt::format("  {:<26} {:<22} {}\n", k.name,
+                       k.default_text.empty() ? "(unset)" : k.default_text, k.help);
+  return out;
+}
+
+std::string mask_secrets(std::string_view cs) {
+  std::string s(cs);
+  // URI form: scheme://user:password@host
+  if (auto scheme = s.find("://"); scheme != std::string::npos) {
+    auto at = s.find('@', scheme + 3);
+    auto colon = s.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at)
+      s.replace(colon + 1, at - colon - 1, "****");
+  }
+  // key=value form and URI query parameters
+  for (std::string_view needle : {"password=", "password = "}) {
+    for (auto pos = s.find(needle); pos != std::string::npos; pos = s.find(needle, pos + 1)) {
+      auto start = pos + needle.size();
+      auto end = s.find_first_of(" &", start);
+      if (end == std::string::npos) end = s.size();
+      s.replace(start, end - start, "****");
+    }
+  }
+  return s;
+}
+
+std::vector<std::string> describe(const config& cfg) {
+  auto ms = [](std::chrono::milliseconds d) { return fmt::format("{}ms", d.count()); };
+  return {
+      fmt::format("database_url={}", mask_secrets(cfg.database_url)),
+      fmt::format("listen={}:{}", cfg.bind_address, cfg.port),
+      fmt::format("web_root={} migrations_dir={}", cfg.web_root, cfg.migrations_dir),
+      fmt::format("io_threads={} db_pool={} log_level={}", cfg.io_threads, cfg.db_pool_size,
+                  cfg.log_level),
+      fmt::format("body_limit={} header_limit={} read_timeout={} idle_timeout={}", cfg.body_limit,
+                  cfg.header_limit, ms(cfg.read_timeout), ms(cfg.idle_timeout)),
+      fmt::format("max_streams={} stream_queue={} replay_ring={} heartbeat={}", cfg.max_streams,
+                  cfg.stream_queue, cfg.replay_ring, ms(cfg.heartbeat_interval)),
+      fmt::format("provider={} seed={} tick_interval={} flush_interval={}", cfg.market.provider,
+                  cfg.market.seed, ms(cfg.market.tick_interval), ms(cfg.flush_interval)),
+      fmt::format("replay_start={} replay_day={} simulated_companies={} data_dir={}",
+                  cfg.market.replay_start, ms(cfg.market.replay_day_duration),
+                  cfg.market.simulated_companies, cfg.market.data_dir),
+      fmt::format("http_url={} http_poll={} http_timeout={}", cfg.market.http_base_url,
+                  ms(cfg.market.http_poll_interval), ms(cfg.market.http_timeout)),
+  };
+}
+
+}  // namespace marketsim

@@ -1,0 +1,106 @@
+// Database worker threads: each owns a libpqxx connection and runs jobs from a shared queue.
+// Touched by any thread that enqueues (io threads, the main thread) and by the workers.
+#include "marketsim/db/pool.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <future>
+#include <pqxx/pqxx>
+
+namespace marketsim::db {
+
+namespace asio = boost::asio;
+
+pool::pool(std::string connection_string, int size, std::size_t max_queued)
+    : connection_string_(std::move(connection_string)), max_queued_(max_queued) {
+  for (int i = 0; i < size; ++i) workers_.emplace_back([this] { worker_loop(); });
+}
+
+pool::~pool() { stop(); }
+
+void pool::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && workers_.empty()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : workers_)
+    if (t.joinable()) t.join();
+  workers_.clear();
+}
+
+void pool::enqueue(job j) {
+  {
+    std::unique_lock lock(mutex_);
+    if (stopping_ || queue_.size() >= max_queued_) {
+      lock.unlock();
+      j.done(fail(errc::unavailable, stopping_ ? "database pool is stopping" : "database queue is full"));
+      return;
+    }
+    queue_.push_back(std::move(j));
+  }
+  cv_.notify_one();
+}
+
+asio::awaitable<result<void>> pool::execute(job_fn work) {
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(result<void>)>(
+      [this](auto handler, job_fn work) {
+        // The handler is move-only; the job's completion must be copyable for std::function.
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        enqueue(job{std::move(work), [shared](result<void> r) {
+                      auto ex = asio::get_associated_executor(*shared);
+                      asio::post(ex, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+                    }});
+      },
+      asio::use_awaitable, std::move(work));
+}
+
+result<void> pool::execute_blocking(job_fn work) {
+  auto promise = std::make_shared<std::promise<result<void>>>();
+  auto future = promise->get_future();
+  enqueue(job{std::move(work), [promise](result<void> r) { promise->set_value(std::move(r)); }});
+  return future.get();
+}
+
+void pool::worker_loop() {
+  std::unique_ptr<pqxx::connection> conn;
+  for (;;) {
+    job j;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      j = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    result<void> outcome;
+    try {
+      if (!conn || !conn->is_open()) {
+        conn.reset();
+        conn = std::make_unique<pqxx::connection>(connection_string_);
+      }
+      j.work(*conn);
+    } catch (const pqxx::broken_connection& e) {
+      conn.reset();
+      outcome = fail(errc::unavailable, "database unavailable");
+      spdlog::warn("db: connection lost: {}", e.what());
+    } catch (const pqxx::sql_error& e) {
+      // A dead server also surfaces as sql_error on some paths: check the connection.
+      if (conn && !conn->is_open()) {
+        conn.reset();
+        outcome = fail(errc::unavailable, "database unavailable");
+      } else {
+        outcome = fail(errc::database_error, "database error");
+      }
+      spdlog::warn("db: query failed: {} (sqlstate {})", e.what(), e.sqlstate());
+    } catch (const std::exception& e) {
+      if (conn && !conn->is_open()) conn.reset();
+      outcome = fail(conn ? errc::database_error : errc::unavailable, "database error");
+      spdlog::warn("db: job failed: {}", e.what());
+    }
+    j.done(std::move(outcome));
+  }
+}
+
+}  // namespace marketsim::db

@@ -1,0 +1,88 @@
+// Request/response helpers (see message.hpp). Pure; any io thread.
+#include "marketsim/http/message.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace marketsim::http {
+
+std::optional<std::string_view> request_context::header(std::string_view name) const {
+  if (headers == nullptr) return std::nullopt;
+  auto it = headers->find(name);
+  if (it == headers->end()) return std::nullopt;
+  return it->value();
+}
+
+std::optional<std::string_view> request_context::query_value(std::string_view name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+response json_response(int status, const nlohmann::json& body) {
+  response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+response error_response(const error& e, std::string_view request_id) {
+  return json_response(http_status(e.code), {{"code", code_name(e.code)},
+                                             {"message", e.message},
+                                             {"request_id", request_id}});
+}
+
+result<nlohmann::json> parse_json_body(const request_context& ctx) {
+  auto type = ctx.header("Content-Type").value_or("");
+  auto semi = type.find(';');
+  auto base = type.substr(0, semi);
+  while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
+  std::string lower(base);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower != "application/json")
+    return fail(errc::unsupported_media_type, "send the body as application/json");
+  auto parsed = nlohmann::json::parse(ctx.body, nullptr, false);
+  if (parsed.is_discarded()) return fail(errc::invalid_json, "the request body is not valid JSON");
+  return parsed;
+}
+
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+query_params parse_query(std::string_view query) {
+  query_params out;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    if (!pair.empty()) {
+      auto eq = pair.find('=');
+      auto key = percent_decode(pair.substr(0, eq));
+      auto value = eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+      out.try_emplace(std::move(key), std::move(value));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+}  // namespace marketsim::http

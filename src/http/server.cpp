@@ -1,0 +1,314 @@
+// HTTP sessions (see server.hpp). Every function here runs on an io thread inside a
+// connection's strand; nothing blocks: database work is delegated to db::pool by handlers.
+#include "marketsim/http/server.hpp"
+
+#include <fmt/format.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "marketsim/sse/event.hpp"
+#include "marketsim/sse/hub.hpp"
+
+namespace marketsim::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+constexpr std::chrono::seconds write_timeout{10};
+
+// Harmless endings of a connection are not worth a log line.
+bool is_quiet(const boost::system::error_code& ec) {
+  return ec == asio::error::eof || ec == asio::error::operation_aborted ||
+         ec == asio::error::connection_reset || ec == beast::error::timeout ||
+         ec == bhttp::error::end_of_stream || ec == asio::error::broken_pipe;
+}
+
+void add_security_headers(bhttp::fields& f) {
+  f.set("X-Content-Type-Options", "nosniff");
+  f.set("X-Frame-Options", "DENY");
+  f.set("Referrer-Policy", "strict-origin-when-cross-origin");
+  f.set("Cross-Origin-Opener-Policy", "same-origin");
+  f.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  // The exported Next.js pages bootstrap with inline scripts, hence 'unsafe-inline' for now.
+  f.set("Content-Security-Policy",
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+}
+
+std::string stream_header(std::string_view request_id) {
+  std::string h =
+      "HTTP/1.1 200 OK\r\n"
+      "Content-Type: text/event-stream\r\n"
+      "Cache-Control: no-store\r\n"
+      "X-Accel-Buffering: no\r\n"
+      "X-Content-Type-Options: nosniff\r\n"
+      "Connection: close\r\n"
+      "X-Request-Id: ";
+  h += request_id;
+  h += "\r\n\r\nretry: 2000\n\n";
+  return h;
+}
+
+}  // namespace
+
+std::string choose_request_id(std::string_view supplied) {
+  bool plain = !supplied.empty() && supplied.size() <= 64;
+  for (char c : supplied)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) plain = false;
+  if (plain) return std::string(supplied);
+  unsigned char raw[8];
+  randombytes_buf(raw, sizeof raw);
+  std::string id;
+  for (unsigned char b : raw) id += fmt::format("{:02x}", b);
+  return id;
+}
+
+server::server(asio::io_context& ioc, const config& cfg, router routes, static_site site)
+    : ioc_(ioc), cfg_(cfg), routes_(std::move(routes)), site_(std::move(site)), acceptor_(ioc) {}
+
+result<std::uint16_t> server::listen() {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(cfg_.bind_address, ec);
+  if (ec) return fail(errc::config_malformed, "MARKETSIM_BIND: not an IP address: " + cfg_.bind_address);
+  tcp::endpoint endpoint(address, cfg_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return fail(errc::io_error, fmt::format("cannot listen on {}:{}: {}", cfg_.bind_address,
+                                            cfg_.port, ec.message()));
+  auto port = acceptor_.local_endpoint().port();
+  if (!cfg_.port_file.empty()) {
+    std::ofstream(cfg_.port_file) << port << '\n';
+  }
+  return port;
+}
+
+void server::start() { asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached); }
+
+void server::stop_accepting() {
+  stopping_ = true;
+  asio::post(acceptor_.get_executor(), [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+}
+
+asio::awaitable<void> server::drain(std::chrono::milliseconds max_wait) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  auto deadline = std::chrono::steady_clock::now() + max_wait;
+  while (active_requests_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(use_tuple);
+  }
+}
+
+asio::awaitable<void> server::accept_loop() {
+  while (!stopping_) {
+    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), use_tuple);
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) break;
+      spdlog::warn("http: accept failed: {}", ec.message());
+      continue;
+    }
+    asio::co_spawn(socket.get_executor(), session(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<response> server::dispatch(request_context& ctx) {
+  auto found = routes_.find(ctx.method, ctx.path);
+  if (auto* m = std::get_if<router::match>(&found)) {
+    ctx.params = std::move(m->params);
+    try {
+      co_return co_await (*m->handler)(ctx);
+    } catch (const std::exception& e) {
+      spdlog::error("http: unhandled exception in {} {} rid={}: {}", ctx.method, ctx.path,
+                    ctx.request_id, e.what());
+      co_return error_response({errc::internal, "internal error"}, ctx.request_id);
+    }
+  }
+  if (auto* na = std::get_if<router::method_not_allowed>(&found)) {
+    auto r = error_response({errc::method_not_allowed, ctx.method + " is not allowed on " + ctx.path},
+                            ctx.request_id);
+    r.headers.emplace_back("Allow", na->allow);
+    co_return r;
+  }
+  bool api_path = ctx.path.starts_with("/api/") || ctx.path == "/api" || ctx.path.starts_with("/v2/");
+  if (!api_path) {
+    if (ctx.method != "GET" && ctx.method != "HEAD") {
+      auto r = error_response({errc::method_not_allowed, ctx.method + " is not allowed on " + ctx.path},
+                              ctx.request_id);
+      r.headers.emplace_back("Allow", "GET, HEAD");
+      co_return r;
+    }
+    if (auto page = site_.serve(ctx.path, ctx.raw_query)) co_return std::move(*page);
+    if (auto page = site_.not_found_page()) co_return std::move(*page);
+  }
+  co_return error_response({errc::not_found, "no such resource: " + ctx.path}, ctx.request_id);
+}
+
+asio::awaitable<void> server::session(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  std::string remote;
+  {
+    boost::system::error_code ec;
+    auto ep = stream.socket().remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+  }
+
+  auto send_error_and_close = [&](errc code, std::string message) -> asio::awaitable<void> {
+    auto rid = choose_request_id("");
+    auto r = error_response({code, std::move(message)}, rid);
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), 11};
+    res.set(bhttp::field::content_type, r.content_type);
+    res.set("X-Request-Id", rid);
+    res.set(bhttp::field::cache_control, "no-store");
+    add_security_headers(res);
+    res.keep_alive(false);
+    res.body() = std::move(r.body);
+    res.prepare_payload();
+    stream.expires_after(write_timeout);
+    co_await bhttp::async_write(stream, res, use_tuple);
+    spdlog::info("- - {} {}B rid={} ({})", r.status, res.body().size(), rid, code_name(code));
+  };
+
+  for (;;) {
+    if (buffer.size() == 0) {
+      // Idle keep-alive: the next request must start within the idle timeout.
+      stream.expires_after(stopping_ ? std::chrono::milliseconds(1) : cfg_.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+      if (ec) break;
+      buffer.commit(n);
+    }
+    // The whole request must arrive within the read timeout (drops slow-loris clients).
+    stream.expires_after(cfg_.read_timeout);
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
+    parser.body_limit(cfg_.body_limit);
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    if (hec == bhttp::error::header_limit) {
+      co_await send_error_and_close(errc::headers_too_large, "request headers are too large");
+      break;
+    }
+    if (hec) {
+      if (!is_quiet(hec)) co_await send_error_and_close(errc::bad_request, "malformed HTTP request");
+      break;
+    }
+    if (auto length = parser.content_length(); length && *length > cfg_.body_limit) {
+      co_await send_error_and_close(errc::payload_too_large,
+                                    fmt::format("request body is larger than {} bytes", cfg_.body_limit));
+      break;
+    }
+    auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+    if (bec == bhttp::error::body_limit) {
+      co_await send_error_and_close(errc::payload_too_large,
+                                    fmt::format("request body is larger than {} bytes", cfg_.body_limit));
+      break;
+    }
+    if (bec) {
+      if (!is_quiet(bec)) co_await send_error_and_close(errc::bad_request, "malformed HTTP request");
+      break;
+    }
+
+    auto started = std::chrono::steady_clock::now();
+    ++active_requests_;
+    auto& req = parser.get();
+    request_context ctx;
+    ctx.method = std::string(req.method_string());
+    std::string_view target = req.target();
+    auto qmark = target.find('?');
+    ctx.path = percent_decode(target.substr(0, qmark));
+    std::string_view query = qmark == std::string_view::npos ? "" : target.substr(qmark + 1);
+    ctx.raw_query = std::string(query);
+    ctx.query = parse_query(query);
+    ctx.headers = &req.base();
+    ctx.body = std::move(req.body());
+    ctx.request_id = choose_request_id(req["X-Request-Id"]);
+    ctx.remote_address = remote;
+
+    response r = co_await dispatch(ctx);
+
+    if (r.stream) {
+      --active_requests_;
+      spdlog::info("{} {} 200 stream-open rid={}", ctx.method, ctx.path, ctx.request_id);
+      std::string out = stream_header(ctx.request_id);
+      std::size_t total = 0;
+      for (;;) {
+        stream.expires_after(write_timeout);
+        auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
+        total += wn;
+        // A client that stops reading hits the write timeout and is dropped; its queue stayed
+        // bounded meanwhile by coalescing.
+        if (wec) break;
+        out.clear();
+        auto [rec] = co_await r.stream->signal().async_receive(use_tuple);
+        if (rec) break;
+        auto batch = r.stream->take();
+        if (batch.reset) out += sse::format_frame("reset", R"({"reason":"too_far_behind"})");
+        for (const auto& e : batch.events) out += *e.frame;
+        if (batch.heartbeat && out.empty()) out += sse::heartbeat_frame();
+        if (batch.closed) {
+          if (!out.empty()) {
+            stream.expires_after(write_timeout);
+            co_await asio::async_write(stream, asio::buffer(out), use_tuple);
+          }
+          break;
+        }
+      }
+      if (r.on_stream_end) r.on_stream_end();
+      spdlog::info("{} {} stream-closed {}B {:.0f}s rid={}", ctx.method, ctx.path, total,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                   ctx.request_id);
+      break;
+    }
+
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), req.version()};
+    res.set(bhttp::field::content_type, r.content_type);
+    res.set("X-Request-Id", ctx.request_id);
+    add_security_headers(res);
+    bool has_cache_control = false;
+    for (auto& [name, value] : r.headers) {
+      if (beast::iequals(name, "Cache-Control")) has_cache_control = true;
+      res.insert(name, value);
+    }
+    if (!has_cache_control) res.set(bhttp::field::cache_control, "no-store");
+    bool keep_alive = req.keep_alive() && !stopping_;
+    res.keep_alive(keep_alive);
+    std::size_t body_size = r.body.size();
+    if (ctx.method == "HEAD") {
+      res.content_length(body_size);
+    } else {
+      res.body() = std::move(r.body);
+      res.prepare_payload();
+    }
+    stream.expires_after(write_timeout);
+    auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
+    --active_requests_;
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    spdlog::info("{} {} {} {}B {:.1f}ms rid={}", ctx.method, ctx.path, r.status, body_size, ms,
+                 ctx.request_id);
+    if (wec || !keep_alive) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace marketsim::http

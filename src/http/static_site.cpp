@@ -1,0 +1,90 @@
+// In-memory static web app (see static_site.hpp). Loaded on the main thread; read by io threads.
+#include "marketsim/http/static_site.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace marketsim::http {
+
+namespace fs = std::filesystem;
+
+std::string_view content_type_for(std::string_view path) {
+  auto dot = path.rfind('.');
+  std::string_view ext = dot == std::string_view::npos ? "" : path.substr(dot + 1);
+  if (ext == "html") return "text/html; charset=utf-8";
+  if (ext == "js" || ext == "mjs") return "text/javascript; charset=utf-8";
+  if (ext == "css") return "text/css; charset=utf-8";
+  if (ext == "json" || ext == "map") return "application/json";
+  if (ext == "txt") return "text/plain; charset=utf-8";
+  if (ext == "svg") return "image/svg+xml";
+  if (ext == "png") return "image/png";
+  if (ext == "ico") return "image/x-icon";
+  if (ext == "jpg" || ext == "jpeg") return "image/jpeg";
+  if (ext == "webp") return "image/webp";
+  if (ext == "woff2") return "font/woff2";
+  if (ext == "woff") return "font/woff";
+  return "application/octet-stream";
+}
+
+result<static_site> static_site::load(const std::string& root) {
+  static_site site;
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) {
+    spdlog::warn("web: '{}' not found; pages will answer 404 (build the web app first)", root);
+    return site;
+  }
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_regular_file()) continue;
+    std::ifstream in(it->path(), std::ios::binary);
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    auto rel = fs::relative(it->path(), root).generic_string();
+    file f{buf.str(), std::string(content_type_for(rel)), rel.starts_with("_next/static/")};
+    site.files_.emplace(std::move(rel), std::move(f));
+  }
+  if (ec) return fail(errc::io_error, "cannot read web root '" + root + "': " + ec.message());
+  spdlog::info("web: {} files loaded from {}", site.files_.size(), root);
+  return site;
+}
+
+response static_site::make(const file& f, int status) const {
+  response r;
+  r.status = status;
+  r.body = f.content;
+  r.content_type = f.content_type;
+  r.headers.emplace_back("Cache-Control",
+                         f.immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  return r;
+}
+
+std::optional<response> static_site::serve(std::string_view path, std::string_view query) const {
+  if (path.empty() || path.front() != '/' || path.find("..") != std::string_view::npos)
+    return std::nullopt;
+  std::string key(path.substr(1));
+  if (key.empty() || key.back() == '/') key += "index.html";
+  if (auto it = files_.find(key); it != files_.end()) return make(it->second, 200);
+  // "/stock" → "/stock/" when the folder has a page: the exported links use trailing slashes.
+  if (files_.contains(key + "/index.html")) {
+    response r;
+    r.status = 308;
+    r.content_type = "text/plain; charset=utf-8";
+    std::string location = std::string(path) + "/";
+    if (!query.empty()) location += "?" + std::string(query);
+    r.headers.emplace_back("Location", location);
+    return r;
+  }
+  if (auto it = files_.find(key + ".html"); it != files_.end()) return make(it->second, 200);
+  return std::nullopt;
+}
+
+std::optional<response> static_site::not_found_page() const {
+  for (std::string_view k : {"404.html", "404/index.html"})
+    if (auto it = files_.find(k); it != files_.end()) return make(it->second, 404);
+  return std::nullopt;
+}
+
+}  // namespace marketsim::http
