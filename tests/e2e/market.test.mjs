@@ -1,0 +1,146 @@
+// What a visitor sees on the market pages, in a real browser (Debian's chromium driven by
+// playwright-core) against an already running marketsim: MARKETSIM_URL is its base URL, and
+// screenshots go to MARKETSIM_ARTIFACTS when that is set. The harness starts server and DB.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs/promises";
+import path from "node:path";
+
+const BASE_URL = process.env.MARKETSIM_URL?.replace(/\/+$/, "");
+const ARTIFACTS = process.env.MARKETSIM_ARTIFACTS;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+const STEP_TIMEOUT_MS = 20_000;
+const PRICE_CHANGE_TIMEOUT_MS = 30_000;
+
+async function screenshot(page, name) {
+  if (!ARTIFACTS) return;
+  await fs.mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+// Prices of every card that is trading, keyed by symbol.
+async function readPrices(page) {
+  return page.$$eval('[data-testid^="price-"]', (elements) =>
+    Object.fromEntries(
+      elements
+        .map((el) => [el.getAttribute("data-testid").slice("price-".length), el.textContent.trim()])
+        .filter(([, text]) => /\d/.test(text)),
+    ),
+  );
+}
+
+if (!BASE_URL) {
+  test("market pages in a browser", {
+    skip: "MARKETSIM_URL is not set: start marketsim and point MARKETSIM_URL at it to run the e2e tests",
+  }, () => {});
+} else describe("market pages in a browser", () => {
+  let browser;
+  let page;
+  const pageErrors = [];
+
+  before(async () => {
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      timeout: STEP_TIMEOUT_MS,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+  }, { timeout: 30_000 });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  test("the home page shows stock cards", { timeout: 40_000 }, async () => {
+    const response = await page.goto(`${BASE_URL}/`, { waitUntil: "domcontentloaded" });
+    assert.ok(response, "no response for the home page");
+    assert.equal(response.status(), 200, "home page status");
+    await page.waitForSelector('[data-testid^="stock-card-"]');
+    const cards = await page.locator('[data-testid^="stock-card-"]').count();
+    assert.ok(cards > 0, "expected at least one stock card");
+    const prices = await readPrices(page);
+    assert.ok(Object.keys(prices).length > 0, "expected at least one card with a price");
+  });
+
+  test("the stream badge says live", { timeout: 30_000 }, async () => {
+    const badge = page.getByTestId("stream-status");
+    await badge.waitFor();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="stream-status"]')?.textContent?.trim() === "live",
+      undefined,
+      { timeout: STEP_TIMEOUT_MS },
+    );
+    assert.equal((await badge.textContent())?.trim(), "live");
+  });
+
+  test("a card's price changes without a reload", { timeout: PRICE_CHANGE_TIMEOUT_MS + 10_000 }, async () => {
+    // A reload would clear this marker; it must survive the price change.
+    await page.evaluate(() => {
+      window.__marketsimNoReload = true;
+    });
+    const before = await readPrices(page);
+    assert.ok(Object.keys(before).length > 0, "no priced cards to watch");
+    await page.waitForFunction(
+      (initial) => {
+        for (const el of document.querySelectorAll('[data-testid^="price-"]')) {
+          const symbol = el.getAttribute("data-testid").slice("price-".length);
+          const text = el.textContent.trim();
+          if (symbol in initial && /\d/.test(text) && text !== initial[symbol]) return true;
+        }
+        return false;
+      },
+      before,
+      { timeout: PRICE_CHANGE_TIMEOUT_MS, polling: 250 },
+    );
+    const afterPrices = await readPrices(page);
+    const changed = Object.keys(before).filter((s) => afterPrices[s] && afterPrices[s] !== before[s]);
+    assert.ok(changed.length > 0, "expected a price to change");
+    assert.equal(await page.evaluate(() => window.__marketsimNoReload), true, "the page reloaded");
+    await screenshot(page, "home");
+  });
+
+  test("clicking a card opens the stock page with a chart and the day range", { timeout: 45_000 }, async () => {
+    const prices = await readPrices(page);
+    const symbol = Object.keys(prices)[0];
+    assert.ok(symbol, "no priced card to click");
+    await page.getByTestId(`stock-card-${symbol}`).click();
+    await page.waitForURL((url) => url.pathname.replace(/\/+$/, "") === "/stock" && url.searchParams.get("symbol") === symbol);
+
+    const canvas = page.locator('[data-testid="price-chart"] canvas').first();
+    await canvas.waitFor({ state: "visible" });
+    const box = await canvas.boundingBox();
+    assert.ok(box && box.width > 50 && box.height > 50, `chart canvas too small: ${JSON.stringify(box)}`);
+
+    const range = page.getByTestId("day-range");
+    await page.waitForFunction(
+      () => /\d.*–.*\d/.test(document.querySelector('[data-testid="day-range"]')?.textContent ?? ""),
+      undefined,
+      { timeout: STEP_TIMEOUT_MS },
+    );
+    const text = (await range.textContent())?.trim() ?? "";
+    const [low, high] = text.split("–").map((s) => Number(s.replace(/[^\d.]/g, "")));
+    assert.ok(Number.isFinite(low) && Number.isFinite(high) && low <= high, `bad day range "${text}"`);
+    // Give the chart a moment to paint its candles before the picture.
+    await page.waitForTimeout(500);
+    await screenshot(page, "stock");
+  });
+
+  test("no uncaught errors in the page", () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});

@@ -1,0 +1,15 @@
+import type { ReactNode } from "react";
+import { Header } from "./Header";
+import { Sidebar } from "./Sidebar";
+
+export function AppShell({ children }: { children: ReactNode }) {
+  return (
+    <div className="flex min-h-screen flex-col">
+      <Header />
+      <div className="mx-auto flex w-full max-w-[1440px] flex-1 flex-col md:flex-row">
+        <Sidebar />
+        <main className="min-w-0 flex-1 px-4 py-5 md:px-6">{children}</main>
+      </div>
+    </div>
+  );
+}

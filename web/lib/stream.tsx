@@ -1,0 +1,213 @@
+"use client";
+// The tab's one EventSource on /api/stream, shared by every component through context.
+// It keeps the latest tick per symbol in a small store that components read with
+// useSyncExternalStore, so a tick re-renders only what shows that symbol. The browser
+// reconnects by itself (sending Last-Event-ID, so nothing is missed); when it gives up
+// (an HTTP error such as 503 too_many_streams) we open a fresh stream with backoff and
+// refetch, as we do on the server's `reset` event.
+
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useEffectEvent,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from "react";
+import { useSWRConfig } from "swr";
+import { paths } from "./api";
+import { isNewer } from "./format";
+import type { Tick } from "./types";
+
+export type StreamStatus = "connecting" | "live" | "offline";
+
+type Listener = () => void;
+type TickListener = (tick: Tick) => void;
+
+class TickStore {
+  private quotes = new Map<string, Tick>();
+  private symbolListeners = new Map<string, Set<Listener>>();
+  private tickListeners = new Set<TickListener>();
+  private metaListeners = new Set<Listener>();
+  private status: StreamStatus = "connecting";
+  private latestTime: string | null = null;
+
+  push(tick: Tick): void {
+    this.quotes.set(tick.symbol, tick);
+    this.symbolListeners.get(tick.symbol)?.forEach((fn) => fn());
+    this.tickListeners.forEach((fn) => fn(tick));
+    if (isNewer(tick.time, this.latestTime)) {
+      this.latestTime = tick.time;
+      this.metaListeners.forEach((fn) => fn());
+    }
+  }
+
+  setStatus(next: StreamStatus): void {
+    if (next === this.status) return;
+    this.status = next;
+    this.metaListeners.forEach((fn) => fn());
+  }
+
+  getStatus = (): StreamStatus => this.status;
+  getLatestTime = (): string | null => this.latestTime;
+  getQuote(symbol: string): Tick | undefined {
+    return this.quotes.get(symbol);
+  }
+
+  subscribeSymbol(symbol: string, fn: Listener): () => void {
+    let set = this.symbolListeners.get(symbol);
+    if (!set) {
+      set = new Set();
+      this.symbolListeners.set(symbol, set);
+    }
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0) this.symbolListeners.delete(symbol);
+    };
+  }
+
+  subscribeTicks(fn: TickListener): () => void {
+    this.tickListeners.add(fn);
+    return () => this.tickListeners.delete(fn);
+  }
+
+  subscribeMeta = (fn: Listener): (() => void) => {
+    this.metaListeners.add(fn);
+    return () => this.metaListeners.delete(fn);
+  };
+}
+
+const StreamContext = createContext<TickStore | null>(null);
+
+function useStore(): TickStore {
+  const store = useContext(StreamContext);
+  if (!store) throw new Error("stream hooks must be used inside <StreamProvider>");
+  return store;
+}
+
+function parseTick(data: string): Tick | null {
+  try {
+    const value = JSON.parse(data) as Partial<Tick>;
+    if (typeof value.symbol !== "string" || typeof value.price !== "string") return null;
+    if (typeof value.time !== "string") return null;
+    return {
+      symbol: value.symbol,
+      price: value.price,
+      time: value.time,
+      volume: typeof value.volume === "number" ? value.volume : 0,
+      change: typeof value.change === "string" ? value.change : "0",
+      change_percent: typeof value.change_percent === "number" ? value.change_percent : 0,
+      day_volume: typeof value.day_volume === "number" ? value.day_volume : 0,
+    };
+  } catch {
+    return null;
+  }
+}
+
+const MAX_BACKOFF_MS = 15_000;
+
+export function StreamProvider({ children }: { children: ReactNode }) {
+  const [store] = useState(() => new TickStore());
+  const { mutate } = useSWRConfig();
+
+  // Everything SWR holds may be stale after a gap the stream could not replay.
+  const refetchAll = useEffectEvent(() => {
+    void mutate(() => true);
+  });
+
+  useEffect(() => {
+    let source: EventSource | null = null;
+    let retryTimer: ReturnType<typeof setTimeout> | null = null;
+    let attempt = 0;
+    let refetchOnOpen = false;
+    let stopped = false;
+
+    const connect = () => {
+      if (stopped) return;
+      store.setStatus(attempt === 0 ? "connecting" : "offline");
+      const es = new EventSource(paths.stream());
+      source = es;
+      es.onopen = () => {
+        attempt = 0;
+        store.setStatus("live");
+        if (refetchOnOpen) {
+          refetchOnOpen = false;
+          refetchAll();
+        }
+      };
+      es.addEventListener("tick", (event) => {
+        const tick = parseTick((event as MessageEvent<string>).data);
+        if (tick) store.push(tick);
+      });
+      es.addEventListener("reset", () => refetchAll());
+      es.onerror = () => {
+        store.setStatus("offline");
+        if (es.readyState !== EventSource.CLOSED) return; // the browser retries by itself
+        es.close();
+        // A new EventSource cannot send Last-Event-ID, so the gap is filled by refetching.
+        refetchOnOpen = true;
+        const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** attempt);
+        attempt += 1;
+        retryTimer = setTimeout(connect, delay);
+      };
+    };
+
+    // Coming back online or to the tab: retry a stream that gave up without waiting out backoff.
+    const retryNow = () => {
+      if (source && source.readyState === EventSource.CLOSED && retryTimer) {
+        clearTimeout(retryTimer);
+        retryTimer = null;
+        connect();
+      }
+    };
+
+    connect();
+    window.addEventListener("online", retryNow);
+    document.addEventListener("visibilitychange", retryNow);
+    return () => {
+      stopped = true;
+      window.removeEventListener("online", retryNow);
+      document.removeEventListener("visibilitychange", retryNow);
+      if (retryTimer) clearTimeout(retryTimer);
+      source?.close();
+    };
+  }, [store]);
+
+  return <StreamContext.Provider value={store}>{children}</StreamContext.Provider>;
+}
+
+export function useStreamStatus(): StreamStatus {
+  const store = useStore();
+  return useSyncExternalStore(store.subscribeMeta, store.getStatus, () => "connecting");
+}
+
+export function useLatestMarketTime(): string | null {
+  const store = useStore();
+  return useSyncExternalStore(store.subscribeMeta, store.getLatestTime, () => null);
+}
+
+// The latest tick for one symbol, or undefined before the first one arrives.
+export function useQuote(symbol: string): Tick | undefined {
+  const store = useStore();
+  const subscribe = useCallback(
+    (listener: Listener) => store.subscribeSymbol(symbol, listener),
+    [store, symbol],
+  );
+  return useSyncExternalStore(
+    subscribe,
+    () => store.getQuote(symbol),
+    () => undefined,
+  );
+}
+
+// Calls `onTick` for every tick of `symbol` (not only the latest), e.g. to extend a chart.
+export function useTicks(symbol: string, onTick: (tick: Tick) => void): void {
+  const store = useStore();
+  const handle = useEffectEvent((tick: Tick) => {
+    if (tick.symbol === symbol) onTick(tick);
+  });
+  useEffect(() => store.subscribeTicks((tick) => handle(tick)), [store]);
+}
