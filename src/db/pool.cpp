@@ -65,6 +65,7 @@ result<void> pool::execute_blocking(job_fn work) {
 
 void pool::worker_loop() {
   std::unique_ptr<pqxx::connection> conn;
+  std::uint64_t generation = 0;
   for (;;) {
     job j;
     {
@@ -76,18 +77,22 @@ void pool::worker_loop() {
     }
     result<void> outcome;
     try {
+      if (conn && generation != broken_generation_.load()) conn.reset();
       if (!conn || !conn->is_open()) {
         conn.reset();
+        generation = broken_generation_.load();
         conn = std::make_unique<pqxx::connection>(connection_string_);
       }
       j.work(*conn);
     } catch (const pqxx::broken_connection& e) {
+      if (conn) ++broken_generation_;
       conn.reset();
       outcome = fail(errc::unavailable, "database unavailable");
       spdlog::warn("db: connection lost: {}", e.what());
     } catch (const pqxx::sql_error& e) {
       // A dead server also surfaces as sql_error on some paths: check the connection.
       if (conn && !conn->is_open()) {
+        ++broken_generation_;
         conn.reset();
         outcome = fail(errc::unavailable, "database unavailable");
       } else {

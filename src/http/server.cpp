@@ -208,6 +208,12 @@ asio::awaitable<void> server::session(tcp::socket socket) {
       co_await send_error_and_close(errc::headers_too_large, "request headers are too large");
       break;
     }
+    if (hec == bhttp::error::body_limit) {
+      // Beast checks Content-Length against the body limit as soon as the header is complete.
+      co_await send_error_and_close(errc::payload_too_large,
+                                    fmt::format("request body is larger than {} bytes", cfg_.body_limit));
+      break;
+    }
     if (hec) {
       if (!is_quiet(hec)) co_await send_error_and_close(errc::bad_request, "malformed HTTP request");
       break;

@@ -35,7 +35,13 @@ std::shared_ptr<subscriber> hub::subscribe(boost::asio::any_io_executor ex,
   auto s = std::make_shared<subscriber>(std::move(ex), queue_capacity_, std::move(filter));
   std::lock_guard lock(mutex_);
   if (closed_ || subscribers_.size() >= max_subscribers_) return nullptr;
-  if (last_event_id && *last_event_id < last_id_) {
+  if (last_event_id && *last_event_id > last_id_) {
+    // An id this server never produced (ticks lost with a crashed earlier run): the client's
+    // state cannot be trusted.
+    std::lock_guard slock(s->mutex_);
+    s->reset_ = true;
+    s->notify();
+  } else if (last_event_id && *last_event_id < last_id_) {
     // Resumable only if the ring still holds the event right after last_event_id (ids are
     // contiguous). Ids from an older server run that restarted numbering are handled as too old.
     bool covered = !ring_.empty() && ring_.front().id <= *last_event_id + 1;

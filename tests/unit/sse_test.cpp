@@ -96,6 +96,7 @@ TEST(Hub, ResumeAcrossRestartWithEmptyRingResets) {
   h.start_after(500);
   EXPECT_TRUE(h.subscribe(ioc.get_executor(), {}, 400)->take().reset);
   EXPECT_FALSE(h.subscribe(ioc.get_executor(), {}, 500)->take().reset);
+  EXPECT_TRUE(h.subscribe(ioc.get_executor(), {}, 900)->take().reset);  // ahead of this server
 }
 
 TEST(Hub, CapsSubscribersAndClosesAll) {

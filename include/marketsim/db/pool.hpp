@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -70,6 +71,9 @@ class pool {
   std::condition_variable cv_;
   std::deque<job> queue_;
   bool stopping_ = false;
+  // Bumped when any worker finds its connection broken: the others then reconnect before their
+  // next job instead of each failing once on a stale connection after an outage.
+  std::atomic<std::uint64_t> broken_generation_{0};
   std::vector<std::thread> workers_;
 };
 
