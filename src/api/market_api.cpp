@@ -8,6 +8,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <mutex>
 
 #include "marketsim/core/time.hpp"
 #include "marketsim/db/market_repo.hpp"
@@ -65,15 +66,37 @@ json stock_json(const market::quote& q, bool detail) {
 }
 
 void register_market_routes(http::router& routes, market_services s) {
-  routes.add("GET", "/api/stocks", [s](request_context&) -> asio::awaitable<response> {
-    json list = json::array();
-    std::int64_t newest = 0;
-    for (const auto& q : s.quotes.all()) {
-      list.push_back(stock_json(q, false));
-      if (q.price) newest = std::max(newest, q.updated_ms);
+  // The list changes once per feed step but is read by every visitor: serialize it once per
+  // step (keyed by the feed's sequence number) and share the text.
+  struct cached_body {
+    std::mutex mutex;
+    std::int64_t seq = -1;
+    std::shared_ptr<const std::string> body;
+  };
+  auto stocks_cache = std::make_shared<cached_body>();
+  routes.add("GET", "/api/stocks", [s, stocks_cache](request_context&) -> asio::awaitable<response> {
+    std::int64_t seq = s.feed.last_seq();
+    std::shared_ptr<const std::string> body;
+    {
+      std::lock_guard lock(stocks_cache->mutex);
+      if (stocks_cache->seq == seq) body = stocks_cache->body;
     }
-    co_return http::json_response(200, {{"stocks", std::move(list)},
-                                        {"as_of", newest ? json(format_time(newest)) : json(nullptr)}});
+    if (!body) {
+      json list = json::array();
+      std::int64_t newest = 0;
+      for (const auto& q : s.quotes.all()) {
+        list.push_back(stock_json(q, false));
+        if (q.price) newest = std::max(newest, q.updated_ms);
+      }
+      json doc{{"stocks", std::move(list)}, {"as_of", newest ? json(format_time(newest)) : json(nullptr)}};
+      body = std::make_shared<const std::string>(doc.dump());
+      std::lock_guard lock(stocks_cache->mutex);
+      stocks_cache->seq = seq;
+      stocks_cache->body = body;
+    }
+    response r;
+    r.body = *body;
+    co_return r;
   });
 
   routes.add("GET", "/api/stocks/{symbol}", [s](request_context& ctx) -> asio::awaitable<response> {

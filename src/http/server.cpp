@@ -254,6 +254,9 @@ asio::awaitable<void> server::session(tcp::socket socket) {
 
     if (r.stream) {
       --active_requests_;
+      // A stream never reads again: give back the read buffer (most of an idle stream's memory).
+      buffer.clear();
+      buffer.shrink_to_fit();
       spdlog::info("{} {} 200 stream-open rid={}", ctx.method, ctx.path, ctx.request_id);
       std::string out = stream_header(ctx.request_id);
       std::size_t total = 0;
