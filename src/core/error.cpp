@@ -25,6 +25,7 @@ std::string_view code_name(errc code) noexcept {
     case errc::parse_error: return "parse_error";
     case errc::database_error: return "database_error";
     case errc::migration_changed: return "migration_changed";
+    case errc::migration_failed: return "migration_failed";
   }
   return "internal";
 }

@@ -84,7 +84,12 @@ result<migration_report> apply_migrations(pqxx::connection_base& conn,
       ++report.already;
       continue;
     }
-    tx.exec(m.sql);
+    try {
+      tx.exec(m.sql);
+    } catch (const pqxx::sql_error& e) {
+      return fail(errc::migration_failed,
+                  fmt::format("migration {} failed and was rolled back: {}", m.name, e.what()));
+    }
     tx.exec_params("insert into schema_migrations (version, name, checksum) values ($1, $2, $3)",
                    m.version, m.name, m.checksum);
     tx.commit();

@@ -188,6 +188,18 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     stream.expires_after(write_timeout);
     co_await bhttp::async_write(stream, res, use_tuple);
     spdlog::info("- - {} {}B rid={} ({})", r.status, res.body().size(), rid, code_name(code));
+    // Lingering close: a client still sending its body would get a reset (and lose this
+    // answer) if we closed at once, so stop sending and discard its input for a short while.
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::size_t discarded = 0;
+    char sink[8192];
+    while (discarded < (std::size_t{8} << 20)) {
+      stream.expires_after(std::chrono::milliseconds(500));
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+      if (ec) break;
+      discarded += n;
+    }
   };
 
   for (;;) {

@@ -31,6 +31,7 @@ enum class errc {
   parse_error,
   database_error,
   migration_changed,
+  migration_failed,
 };
 
 struct error {

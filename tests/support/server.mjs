@@ -1,0 +1,241 @@
+// Spawns the built marketsim binary for a test: port 0 plus a port file, a private working dir
+// (so no developer .env is picked up), fast ticks and flushes, absolute paths for everything.
+// The binary is $MARKETSIM_BIN or build-test/marketsim (the sanitizer build scripts/test makes).
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { constants as osConstants, tmpdir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { get } from "./http.mjs";
+import { REPO_ROOT, sleep, waitFor } from "./util.mjs";
+
+const live = new Set();
+let hooksInstalled = false;
+function installExitHooks() {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on("exit", () => {
+    for (const s of live) s.killSync();
+  });
+}
+
+export function serverBinary() {
+  const bin = process.env.MARKETSIM_BIN ?? "build-test/marketsim";
+  if (isAbsolute(bin)) return bin;
+  const fromCwd = resolve(bin);
+  return existsSync(fromCwd) ? fromCwd : resolve(REPO_ROOT, bin);
+}
+
+// The vega-datasets data folder: $MARKETSIM_DATA_DIR if set, else the npm package installed in
+// web/ (or tests/).
+export function dataDir() {
+  if (process.env.MARKETSIM_DATA_DIR) return resolve(process.env.MARKETSIM_DATA_DIR);
+  for (const base of ["web", "tests"]) {
+    const d = join(REPO_ROOT, base, "node_modules", "vega-datasets", "data");
+    if (existsSync(d)) return d;
+  }
+  return join(REPO_ROOT, "web", "node_modules", "vega-datasets", "data");
+}
+
+// The environment the server gets: the test process's own, minus every MARKETSIM_* key (the
+// server rejects keys it does not know, and the harness's own MARKETSIM_BIN/MARKETSIM_URL are
+// among them), plus test defaults, plus `overrides` (a key set to undefined or null is removed).
+export function serverEnv({ databaseUrl, portFile, overrides = {} } = {}) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("MARKETSIM_")));
+  Object.assign(env, {
+    MARKETSIM_DATABASE_URL: databaseUrl,
+    MARKETSIM_BIND: "127.0.0.1",
+    MARKETSIM_PORT: "0",
+    MARKETSIM_PORT_FILE: portFile,
+    MARKETSIM_WEB_ROOT: join(REPO_ROOT, "web", "out"),
+    MARKETSIM_DATA_DIR: dataDir(),
+    MARKETSIM_MIGRATIONS_DIR: join(REPO_ROOT, "migrations"),
+    MARKETSIM_PROVIDER: "replay",
+    MARKETSIM_TICK_INTERVAL: "100ms",
+    MARKETSIM_FLUSH_INTERVAL: "1s",
+    MARKETSIM_REPLAY_DAY: "3s",
+    MARKETSIM_SEED: "42",
+    MARKETSIM_LOG_LEVEL: "info",
+  });
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined || v === null) delete env[k];
+    else env[k] = String(v);
+  }
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  return env;
+}
+
+const SANITIZER_RE = /^.*(ERROR: (AddressSanitizer|LeakSanitizer|ThreadSanitizer)|runtime error:|SUMMARY: (AddressSanitizer|UndefinedBehaviorSanitizer|LeakSanitizer)).*$/m;
+
+// The first sanitizer report line in `text`, or null.
+export function sanitizerReport(text) {
+  const m = SANITIZER_RE.exec(text);
+  return m ? m[0] : null;
+}
+
+function exitCodeOf(code, signal) {
+  if (code !== null) return code;
+  return 128 + (osConstants.signals[signal] ?? 0);
+}
+
+class Server {
+  constructor(proc, workDir) {
+    this.proc = proc;
+    this.workDir = workDir;
+    this.output = "";
+    this.exitCode = undefined;
+    this.exited = new Promise((r) => {
+      proc.on("exit", (code, signal) => {
+        this.exitCode = exitCodeOf(code, signal);
+        live.delete(this);
+        rmSync(workDir, { recursive: true, force: true });
+        r(this.exitCode);
+      });
+    });
+    const keep = (chunk) => {
+      this.output += chunk;
+      if (process.env.MARKETSIM_TEST_ECHO) process.stderr.write(chunk);
+      if (this.output.length > 8 << 20) this.output = this.output.slice(-(4 << 20));
+    };
+    proc.stdout.setEncoding("utf8").on("data", keep);
+    proc.stderr.setEncoding("utf8").on("data", keep);
+  }
+
+  logs() {
+    return this.output;
+  }
+
+  get pid() {
+    return this.proc.pid;
+  }
+
+  get running() {
+    return this.exitCode === undefined;
+  }
+
+  sanitizerReport() {
+    return sanitizerReport(this.output);
+  }
+
+  // Sends `signal` and resolves with the exit status (128+n when killed by signal n). Kills with
+  // SIGKILL and rejects if it has not exited within timeoutMs.
+  async stop(signal = "SIGTERM", timeoutMs = 30_000) {
+    if (!this.running) return this.exitCode;
+    this.proc.kill(signal);
+    let timer;
+    const timeout = new Promise((r) => {
+      timer = setTimeout(() => r("timeout"), timeoutMs);
+    });
+    const r = await Promise.race([this.exited, timeout]);
+    clearTimeout(timer);
+    if (r === "timeout") {
+      this.proc.kill("SIGKILL");
+      await this.exited;
+      throw new Error(`server did not exit within ${timeoutMs} ms of ${signal}\n${this.tail()}`);
+    }
+    rmSync(this.workDir, { recursive: true, force: true });
+    return r;
+  }
+
+  tail(n = 60) {
+    return this.output.split("\n").slice(-n).join("\n");
+  }
+
+  killSync() {
+    if (this.running) {
+      try {
+        this.proc.kill("SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+    rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
+
+// Starts the server against `databaseUrl` (or `pg`, a cluster from pg.mjs). Resolves once it
+// wrote its port file and /healthz answers 200: { url, port, proc, pid, logs(), stop(signal),
+// exited, sanitizerReport() }. Rejects with the server's output if it exits or times out first.
+export async function startServer({ pg, databaseUrl, env = {}, args = [], timeoutMs = 90_000 } = {}) {
+  installExitHooks();
+  const bin = serverBinary();
+  if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (build it, or set MARKETSIM_BIN)`);
+  const workDir = mkdtempSync(join(tmpdir(), "marketsim-srv-"));
+  const portFile = join(workDir, "port");
+  const proc = spawn(bin, args, {
+    cwd: workDir,
+    env: serverEnv({ databaseUrl: databaseUrl ?? pg?.url, portFile, overrides: env }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const server = new Server(proc, workDir);
+  live.add(server);
+  proc.on("error", (err) => {
+    server.output += `\n[spawn error] ${err.message}\n`;
+  });
+
+  const deadline = Date.now() + timeoutMs;
+  let port;
+  while (port === undefined) {
+    if (!server.running) {
+      throw new Error(`server exited with status ${server.exitCode} before listening\n${server.tail()}`);
+    }
+    if (Date.now() > deadline) {
+      server.killSync();
+      throw new Error(`server did not write its port file within ${timeoutMs} ms\n${server.tail()}`);
+    }
+    if (existsSync(portFile)) {
+      const text = readFileSync(portFile, "utf8").trim();
+      if (/^\d+$/.test(text) && Number(text) > 0) port = Number(text);
+    }
+    if (port === undefined) await sleep(50);
+  }
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(async () => server.running && (await get(`${url}/healthz`, { timeout: 2000 })).status === 200, {
+      timeout: Math.max(5000, deadline - Date.now()),
+      interval: 100,
+      message: "/healthz to answer 200",
+    });
+  } catch (err) {
+    server.killSync();
+    throw new Error(`${err.message}\n${server.tail()}`);
+  }
+  server.url = url;
+  server.port = port;
+  return server;
+}
+
+// Runs `marketsim <args>` (default: migrate) to completion with the test environment:
+// { code, stdout, stderr, output }.
+export async function runServerCommand({ pg, databaseUrl, env = {}, args = ["migrate"], timeoutMs = 60_000 } = {}) {
+  const bin = serverBinary();
+  if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (build it, or set MARKETSIM_BIN)`);
+  const workDir = mkdtempSync(join(tmpdir(), "marketsim-cmd-"));
+  try {
+    return await new Promise((resolvePromise, reject) => {
+      const proc = spawn(bin, args, {
+        cwd: workDir,
+        env: serverEnv({ databaseUrl: databaseUrl ?? pg?.url, portFile: join(workDir, "port"), overrides: env }),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      let output = "";
+      proc.stdout.setEncoding("utf8").on("data", (c) => ((stdout += c), (output += c)));
+      proc.stderr.setEncoding("utf8").on("data", (c) => ((stderr += c), (output += c)));
+      const timer = setTimeout(() => {
+        proc.kill("SIGKILL");
+        reject(new Error(`marketsim ${args.join(" ")} did not finish within ${timeoutMs} ms\n${output.slice(-4000)}`));
+      }, timeoutMs);
+      proc.on("error", (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      proc.on("exit", (code, signal) => {
+        clearTimeout(timer);
+        resolvePromise({ code: exitCodeOf(code, signal), stdout, stderr, output });
+      });
+    });
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
