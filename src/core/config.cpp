@@ -51,24 +51,20 @@ setter int_field(Int config::*field, Int min, Int max) {
   };
 }
 
-setter duration_field(std::chrono::milliseconds config::*field) {
-  return [=](config& c, std::string_view key, std::string_view v) -> result<void> {
-    auto parsed = parse_duration(v);
-    if (!parsed) return fail(errc::config_malformed, fmt::format("{}: {}", key, parsed.error().message));
-    if (parsed->count() <= 0)
-      return fail(errc::config_malformed, fmt::format("{}: must be greater than zero", key));
-    c.*field = *parsed;
-    return {};
-  };
+// A duration key may live in config itself or in its market settings.
+std::chrono::milliseconds& member(config& c, std::chrono::milliseconds config::*field) { return c.*field; }
+std::chrono::milliseconds& member(config& c, std::chrono::milliseconds market::market_settings::*field) {
+  return c.market.*field;
 }
 
-setter market_duration(std::chrono::milliseconds market::market_settings::*field) {
+template <class Field>
+setter duration_field(Field field) {
   return [=](config& c, std::string_view key, std::string_view v) -> result<void> {
     auto parsed = parse_duration(v);
     if (!parsed) return fail(errc::config_malformed, fmt::format("{}: {}", key, parsed.error().message));
     if (parsed->count() <= 0)
       return fail(errc::config_malformed, fmt::format("{}: must be greater than zero", key));
-    c.market.*field = *parsed;
+    member(c, field) = *parsed;
     return {};
   };
 }
@@ -155,9 +151,9 @@ const std::vector<key_spec>& keys() {
          return {};
        }},
       {"MARKETSIM_TICK_INTERVAL", "1s", "how often the feed produces ticks",
-       market_duration(&market::market_settings::tick_interval)},
+       duration_field(&market::market_settings::tick_interval)},
       {"MARKETSIM_REPLAY_DAY", "5m", "wall time per replayed trading day",
-       market_duration(&market::market_settings::replay_day_duration)},
+       duration_field(&market::market_settings::replay_day_duration)},
       {"MARKETSIM_REPLAY_START", "2005-01-03", "first replayed trading day (YYYY-MM-DD)",
        [](config& c, std::string_view k, std::string_view v) -> result<void> {
          bool shape = v.size() == 10 && v[4] == '-' && v[7] == '-';
@@ -182,9 +178,9 @@ const std::vector<key_spec>& keys() {
          return {};
        }},
       {"MARKETSIM_HTTP_POLL", "15s", "how often the http provider polls",
-       market_duration(&market::market_settings::http_poll_interval)},
+       duration_field(&market::market_settings::http_poll_interval)},
       {"MARKETSIM_HTTP_TIMEOUT", "5s", "timeout of one poll",
-       market_duration(&market::market_settings::http_timeout)},
+       duration_field(&market::market_settings::http_timeout)},
       {"MARKETSIM_HTTP_SYMBOLS", "", "extra comma-separated symbols for the http provider",
        [](config& c, std::string_view, std::string_view v) -> result<void> {
          c.market.http_symbols = split_list(v);

@@ -38,6 +38,17 @@ bool is_quiet(const boost::system::error_code& ec) {
          ec == bhttp::error::end_of_stream || ec == asio::error::broken_pipe;
 }
 
+// What a client whose request could not be read is told; nullopt when the connection simply
+// ended (closed, timed out) and there is nobody to tell.
+std::optional<error> read_failure(const boost::system::error_code& ec, std::size_t body_limit) {
+  // Beast reports a too-large Content-Length as soon as the header is complete.
+  if (ec == bhttp::error::body_limit)
+    return error{errc::payload_too_large, fmt::format("request body is larger than {} bytes", body_limit)};
+  if (ec == bhttp::error::header_limit) return error{errc::headers_too_large, "request headers are too large"};
+  if (is_quiet(ec)) return std::nullopt;
+  return error{errc::bad_request, "malformed HTTP request"};
+}
+
 void add_security_headers(bhttp::fields& f) {
   f.set("X-Content-Type-Options", "nosniff");
   f.set("X-Frame-Options", "DENY");
@@ -215,34 +226,13 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
     parser.body_limit(cfg_.body_limit);
-    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
-    if (hec == bhttp::error::header_limit) {
-      co_await send_error_and_close(errc::headers_too_large, "request headers are too large");
-      break;
-    }
-    if (hec == bhttp::error::body_limit) {
-      // Beast checks Content-Length against the body limit as soon as the header is complete.
-      co_await send_error_and_close(errc::payload_too_large,
-                                    fmt::format("request body is larger than {} bytes", cfg_.body_limit));
-      break;
-    }
-    if (hec) {
-      if (!is_quiet(hec)) co_await send_error_and_close(errc::bad_request, "malformed HTTP request");
-      break;
-    }
-    if (auto length = parser.content_length(); length && *length > cfg_.body_limit) {
-      co_await send_error_and_close(errc::payload_too_large,
-                                    fmt::format("request body is larger than {} bytes", cfg_.body_limit));
-      break;
-    }
-    auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-    if (bec == bhttp::error::body_limit) {
-      co_await send_error_and_close(errc::payload_too_large,
-                                    fmt::format("request body is larger than {} bytes", cfg_.body_limit));
-      break;
-    }
-    if (bec) {
-      if (!is_quiet(bec)) co_await send_error_and_close(errc::bad_request, "malformed HTTP request");
+    auto [ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    if (auto length = parser.content_length(); !ec && length && *length > cfg_.body_limit)
+      ec = bhttp::error::body_limit;
+    if (!ec) std::tie(ec, std::ignore) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+    if (ec) {
+      if (auto answer = read_failure(ec, cfg_.body_limit))
+        co_await send_error_and_close(answer->code, std::move(answer->message));
       break;
     }
 
