@@ -210,9 +210,12 @@ void register_market_routes(http::router& routes, market_services s) {
     if (auto h = ctx.header("Last-Event-ID")) last_id = sse::parse_last_event_id(*h);
     else if (auto q = ctx.query_value("last_event_id")) last_id = sse::parse_last_event_id(*q);
     auto sub = s.hub.subscribe(co_await asio::this_coro::executor, std::move(filter), last_id);
-    if (!sub)
-      co_return http::error_response({errc::too_many_streams, "too many open streams; retry later"},
-                                     ctx.request_id);
+    if (!sub) {
+      auto busy = http::error_response({errc::too_many_streams, "too many open streams; retry later"},
+                                       ctx.request_id);
+      busy.headers.emplace_back("Retry-After", "5");
+      co_return busy;
+    }
     response r;
     r.stream = sub;
     sse::hub* hub = &s.hub;

@@ -83,11 +83,18 @@ std::string choose_request_id(std::string_view supplied) {
   for (char c : supplied)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) plain = false;
   if (plain) return std::string(supplied);
-  unsigned char raw[8];
-  randombytes_buf(raw, sizeof raw);
-  std::string id;
-  for (unsigned char b : raw) id += fmt::format("{:02x}", b);
-  return id;
+  // Request ids must be unique, not secret: a per-thread random seed and a splitmix64 sequence
+  // avoid a getrandom system call on every request.
+  thread_local std::uint64_t state = [] {
+    std::uint64_t seed = 0;
+    randombytes_buf(&seed, sizeof seed);
+    return seed;
+  }();
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return fmt::format("{:016x}", z);
 }
 
 server::server(asio::io_context& ioc, const config& cfg, router routes, static_site site)
