@@ -30,7 +30,8 @@ json price_or_null(const std::optional<market::price_e4>& p) {
 std::optional<std::int64_t> parse_count(std::string_view text, std::int64_t min, std::int64_t max) {
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || p != text.data() + text.size() || v < min || v > max) return std::nullopt;
+  if (ec != std::errc{} || p != text.data() + text.size() || v < min || v > max)
+    return std::nullopt;
   return v;
 }
 
@@ -74,97 +75,111 @@ void register_market_routes(http::router& routes, market_services s) {
     std::shared_ptr<const std::string> body;
   };
   auto stocks_cache = std::make_shared<cached_body>();
-  routes.add("GET", "/api/stocks", [s, stocks_cache](request_context&) -> asio::awaitable<response> {
-    std::int64_t seq = s.feed.last_seq();
-    std::shared_ptr<const std::string> body;
-    {
-      std::lock_guard lock(stocks_cache->mutex);
-      if (stocks_cache->seq == seq) body = stocks_cache->body;
-    }
-    if (!body) {
-      json list = json::array();
-      std::int64_t newest = 0;
-      for (const auto& q : s.quotes.all()) {
-        list.push_back(stock_json(q, false));
-        if (q.price) newest = std::max(newest, q.updated_ms);
-      }
-      json doc{{"stocks", std::move(list)}, {"as_of", newest ? json(format_time(newest)) : json(nullptr)}};
-      body = std::make_shared<const std::string>(doc.dump());
-      std::lock_guard lock(stocks_cache->mutex);
-      stocks_cache->seq = seq;
-      stocks_cache->body = body;
-    }
-    response r;
-    r.body = *body;
-    co_return r;
-  });
+  routes.add("GET", "/api/stocks",
+             [s, stocks_cache](request_context&) -> asio::awaitable<response> {
+               std::int64_t seq = s.feed.last_seq();
+               std::shared_ptr<const std::string> body;
+               {
+                 std::lock_guard lock(stocks_cache->mutex);
+                 if (stocks_cache->seq == seq) body = stocks_cache->body;
+               }
+               if (!body) {
+                 json list = json::array();
+                 std::int64_t newest = 0;
+                 for (const auto& q : s.quotes.all()) {
+                   list.push_back(stock_json(q, false));
+                   if (q.price) newest = std::max(newest, q.updated_ms);
+                 }
+                 json doc{{"stocks", std::move(list)},
+                          {"as_of", newest ? json(format_time(newest)) : json(nullptr)}};
+                 body = std::make_shared<const std::string>(doc.dump());
+                 std::lock_guard lock(stocks_cache->mutex);
+                 stocks_cache->seq = seq;
+                 stocks_cache->body = body;
+               }
+               response r;
+               r.body = *body;
+               co_return r;
+             });
 
   routes.add("GET", "/api/stocks/{symbol}", [s](request_context& ctx) -> asio::awaitable<response> {
     auto symbol = upper(ctx.params.at("symbol"));
     auto q = s.quotes.find(symbol);
-    if (!q) co_return http::error_response({errc::not_found, "unknown symbol " + symbol}, ctx.request_id);
+    if (!q)
+      co_return http::error_response({errc::not_found, "unknown symbol " + symbol}, ctx.request_id);
     co_return http::json_response(200, stock_json(*q, true));
   });
 
-  routes.add("GET", "/api/stocks/{symbol}/candles", [s](request_context& ctx) -> asio::awaitable<response> {
-    auto symbol = upper(ctx.params.at("symbol"));
-    if (!s.quotes.contains(symbol))
-      co_return http::error_response({errc::not_found, "unknown symbol " + symbol}, ctx.request_id);
-    auto interval_text = ctx.query_value("interval").value_or("1m");
-    auto interval = market::parse_interval(interval_text);
-    if (!interval)
-      co_return http::error_response(
-          {errc::invalid_range, fmt::format("interval '{}' is not one of 1m, 5m, 1h, 1d", interval_text)},
-          ctx.request_id);
-    db::market_repo::candle_query q;
-    q.symbol = symbol;
-    q.interval_ms = *interval;
-    for (auto [name, target] : {std::pair{"from", &q.from_ms}, std::pair{"to", &q.to_ms}}) {
-      if (auto text = ctx.query_value(name)) {
-        auto t = parse_time(*text);
-        if (!t)
+  routes.add(
+      "GET", "/api/stocks/{symbol}/candles",
+      [s](request_context& ctx) -> asio::awaitable<response> {
+        auto symbol = upper(ctx.params.at("symbol"));
+        if (!s.quotes.contains(symbol))
+          co_return http::error_response({errc::not_found, "unknown symbol " + symbol},
+                                         ctx.request_id);
+        auto interval_text = ctx.query_value("interval").value_or("1m");
+        auto interval = market::parse_interval(interval_text);
+        if (!interval)
           co_return http::error_response(
-              {errc::invalid_range, fmt::format("{} '{}' is not an RFC 3339 time or a date", name, *text)},
+              {errc::invalid_range,
+               fmt::format("interval '{}' is not one of 1m, 5m, 1h, 1d", interval_text)},
               ctx.request_id);
-        *target = *t;
-      }
-    }
-    if (q.from_ms && q.to_ms && *q.from_ms >= *q.to_ms)
-      co_return http::error_response({errc::invalid_range, "from must be earlier than to"}, ctx.request_id);
-    if (auto text = ctx.query_value("limit")) {
-      auto limit = parse_count(*text, 1, 5000);
-      if (!limit)
-        co_return http::error_response({errc::bad_request, "limit must be a whole number from 1 to 5000"},
-                                       ctx.request_id);
-      q.limit = static_cast<std::size_t>(*limit);
-    }
-    // The watermark and the unflushed ticks are taken together, so nothing is counted twice.
-    auto snap = s.history.for_symbol(symbol);
-    q.max_seq = snap.flushed_seq;
-    auto stored = co_await s.pool.query([&q](db::connection& c) { return db::market_repo::candles(c, q); });
-    if (!stored) co_return http::error_response(stored.error(), ctx.request_id);
-    std::erase_if(snap.unflushed, [&](const market::tick& t) {
-      return (q.from_ms && t.ts_ms < *q.from_ms) || (q.to_ms && t.ts_ms >= *q.to_ms);
-    });
-    auto recent = market::aggregate(snap.unflushed, q.interval_ms);
-    auto merged = market::merge(*stored, recent);
-    if (merged.size() > q.limit) merged.erase(merged.begin(), merged.end() - static_cast<std::ptrdiff_t>(q.limit));
-    json out = json::array();
-    for (const auto& c : merged)
-      out.push_back({{"time", format_time(c.start_ms)},
-                     {"open", market::format_price(c.open)},
-                     {"high", market::format_price(c.high)},
-                     {"low", market::format_price(c.low)},
-                     {"close", market::format_price(c.close)},
-                     {"volume", c.volume}});
-    co_return http::json_response(200, {{"symbol", symbol}, {"interval", interval_text}, {"candles", std::move(out)}});
-  });
+        db::market_repo::candle_query q;
+        q.symbol = symbol;
+        q.interval_ms = *interval;
+        for (auto [name, target] : {std::pair{"from", &q.from_ms}, std::pair{"to", &q.to_ms}}) {
+          if (auto text = ctx.query_value(name)) {
+            auto t = parse_time(*text);
+            if (!t)
+              co_return http::error_response(
+                  {errc::invalid_range,
+                   fmt::format("{} '{}' is not an RFC 3339 time or a date", name, *text)},
+                  ctx.request_id);
+            *target = *t;
+          }
+        }
+        if (q.from_ms && q.to_ms && *q.from_ms >= *q.to_ms)
+          co_return http::error_response({errc::invalid_range, "from must be earlier than to"},
+                                         ctx.request_id);
+        if (auto text = ctx.query_value("limit")) {
+          auto limit = parse_count(*text, 1, 5000);
+          if (!limit)
+            co_return http::error_response(
+                {errc::bad_request, "limit must be a whole number from 1 to 5000"}, ctx.request_id);
+          q.limit = static_cast<std::size_t>(*limit);
+        }
+        // The watermark and the unflushed ticks are taken together, so nothing is counted twice.
+        auto snap = s.history.for_symbol(symbol);
+        q.max_seq = snap.flushed_seq;
+        auto stored = co_await s.pool.query(
+            [&q](db::connection& c) { return db::market_repo::candles(c, q); });
+        if (!stored) co_return http::error_response(stored.error(), ctx.request_id);
+        std::erase_if(snap.unflushed, [&](const market::tick& t) {
+          return (q.from_ms && t.ts_ms < *q.from_ms) || (q.to_ms && t.ts_ms >= *q.to_ms);
+        });
+        auto recent = market::aggregate(snap.unflushed, q.interval_ms);
+        auto merged = market::merge(*stored, recent);
+        if (merged.size() > q.limit)
+          merged.erase(merged.begin(), merged.end() - static_cast<std::ptrdiff_t>(q.limit));
+        json out = json::array();
+        for (const auto& c : merged)
+          out.push_back({{"time", format_time(c.start_ms)},
+                         {"open", market::format_price(c.open)},
+                         {"high", market::format_price(c.high)},
+                         {"low", market::format_price(c.low)},
+                         {"close", market::format_price(c.close)},
+                         {"volume", c.volume}});
+        co_return http::json_response(
+            200, {{"symbol", symbol}, {"interval", interval_text}, {"candles", std::move(out)}});
+      });
 
   routes.add("GET", "/api/market/movers", [s](request_context& ctx) -> asio::awaitable<response> {
     std::size_t count = 5;
     if (auto text = ctx.query_value("count")) {
       auto n = parse_count(*text, 1, 50);
-      if (!n) co_return http::error_response({errc::bad_request, "count must be 1 to 50"}, ctx.request_id);
+      if (!n)
+        co_return http::error_response({errc::bad_request, "count must be 1 to 50"},
+                                       ctx.request_id);
       count = static_cast<std::size_t>(*n);
     }
     auto m = s.quotes.top_movers(count);
@@ -199,7 +214,8 @@ void register_market_routes(http::router& routes, market_services s) {
         auto sym = upper(rest.substr(0, comma));
         if (!sym.empty()) {
           if (!s.quotes.contains(sym))
-            co_return http::error_response({errc::not_found, "unknown symbol " + sym}, ctx.request_id);
+            co_return http::error_response({errc::not_found, "unknown symbol " + sym},
+                                           ctx.request_id);
           filter.insert(sym);
         }
         if (comma == std::string_view::npos) break;
@@ -207,12 +223,14 @@ void register_market_routes(http::router& routes, market_services s) {
       }
     }
     std::optional<std::int64_t> last_id;
-    if (auto h = ctx.header("Last-Event-ID")) last_id = sse::parse_last_event_id(*h);
-    else if (auto q = ctx.query_value("last_event_id")) last_id = sse::parse_last_event_id(*q);
+    if (auto h = ctx.header("Last-Event-ID"))
+      last_id = sse::parse_last_event_id(*h);
+    else if (auto q = ctx.query_value("last_event_id"))
+      last_id = sse::parse_last_event_id(*q);
     auto sub = s.hub.subscribe(co_await asio::this_coro::executor, std::move(filter), last_id);
     if (!sub) {
-      auto busy = http::error_response({errc::too_many_streams, "too many open streams; retry later"},
-                                       ctx.request_id);
+      auto busy = http::error_response(
+          {errc::too_many_streams, "too many open streams; retry later"}, ctx.request_id);
       busy.headers.emplace_back("Retry-After", "5");
       co_return busy;
     }

@@ -27,7 +27,8 @@ namespace asio = boost::asio;
 namespace {
 
 // At start-up PostgreSQL may still be booting: retry for a while before giving up.
-std::unique_ptr<pqxx::connection> connect_with_retry(const std::string& url, std::chrono::seconds budget) {
+std::unique_ptr<pqxx::connection> connect_with_retry(const std::string& url,
+                                                     std::chrono::seconds budget) {
   auto deadline = std::chrono::steady_clock::now() + budget;
   for (int attempt = 1;; ++attempt) {
     try {
@@ -67,7 +68,9 @@ bool run_migrations(const config& cfg) {
 
 }  // namespace
 
-int migrate(const config& cfg) { return run_migrations(cfg) ? 0 : 1; }
+int migrate(const config& cfg) {
+  return run_migrations(cfg) ? 0 : 1;
+}
 
 int serve(const config& cfg) {
   for (const auto& line : describe(cfg)) spdlog::info("config: {}", line);
@@ -81,7 +84,9 @@ int serve(const config& cfg) {
 
   db::pool pool(cfg.database_url, cfg.db_pool_size);
   db::market_repo::stored_state state;
-  if (auto r = pool.execute_blocking([&](db::connection& c) { state = db::market_repo::load_state(c); }); !r) {
+  if (auto r =
+          pool.execute_blocking([&](db::connection& c) { state = db::market_repo::load_state(c); });
+      !r) {
     spdlog::error("db: cannot read the stored market state: {}", r.error().message);
     return 1;
   }
@@ -91,7 +96,9 @@ int serve(const config& cfg) {
     return 1;
   }
   const auto& instruments = (*provider)->instruments();
-  if (auto r = pool.execute_blocking([&](db::connection& c) { db::market_repo::upsert_instruments(c, instruments); }); !r) {
+  if (auto r = pool.execute_blocking(
+          [&](db::connection& c) { db::market_repo::upsert_instruments(c, instruments); });
+      !r) {
     spdlog::error("db: cannot store the catalog: {}", r.error().message);
     return 1;
   }
@@ -107,10 +114,12 @@ int serve(const config& cfg) {
   hub.start_after(state.max_seq);
   market::history_buffer history(state.max_seq);
 
-  int threads = cfg.io_threads > 0 ? cfg.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  int threads =
+      cfg.io_threads > 0 ? cfg.io_threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context ioc(threads);
   auto market_strand = asio::make_strand(ioc);
-  market::feed feed(std::move(*provider), quotes, hub, history, state.max_seq, cfg.market.tick_interval);
+  market::feed feed(std::move(*provider), quotes, hub, history, state.max_seq,
+                    cfg.market.tick_interval);
   history_flusher flusher(pool, history, cfg.flush_interval);
 
   http::router routes;
@@ -123,7 +132,8 @@ int serve(const config& cfg) {
     return 1;
   }
   server.start();
-  spdlog::info("http: listening on http://{}:{} with {} io threads", cfg.bind_address, *port, threads);
+  spdlog::info("http: listening on http://{}:{} with {} io threads", cfg.bind_address, *port,
+               threads);
 
   asio::co_spawn(market_strand, feed.run(), asio::detached);
   asio::co_spawn(market_strand, flusher.run(), asio::detached);

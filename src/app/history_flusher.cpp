@@ -1,10 +1,10 @@
 // Periodic and final history flushes (see history_flusher.hpp). Market strand only.
 #include "marketsim/app/history_flusher.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include "marketsim/db/market_repo.hpp"
 
@@ -21,9 +21,8 @@ asio::awaitable<bool> history_flusher::flush_once() {
     co_return true;
   }
   auto started = std::chrono::steady_clock::now();
-  auto written = co_await pool_.query([&batch](db::connection& c) {
-    return db::market_repo::store_ticks(c, batch);
-  });
+  auto written = co_await pool_.query(
+      [&batch](db::connection& c) { return db::market_repo::store_ticks(c, batch); });
   running_ = false;
   if (!written) {
     spdlog::warn("history: flush of {} ticks failed ({}); kept for the next try", batch.size(),
@@ -34,7 +33,8 @@ asio::awaitable<bool> history_flusher::flush_once() {
   rows_written_ += *written;
   spdlog::info("history: stored {} ticks (seq {}..{}) in {:.0f} ms", *written, batch.front().seq,
                batch.back().seq,
-               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                   .count());
   co_return buffer_.size() == 0;
 }
 

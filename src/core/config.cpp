@@ -52,8 +52,11 @@ setter int_field(Int config::*field, Int min, Int max) {
 }
 
 // A duration key may live in config itself or in its market settings.
-std::chrono::milliseconds& member(config& c, std::chrono::milliseconds config::*field) { return c.*field; }
-std::chrono::milliseconds& member(config& c, std::chrono::milliseconds market::market_settings::*field) {
+std::chrono::milliseconds& member(config& c, std::chrono::milliseconds config::*field) {
+  return c.*field;
+}
+std::chrono::milliseconds& member(config& c,
+                                  std::chrono::milliseconds market::market_settings::*field) {
   return c.market.*field;
 }
 
@@ -61,7 +64,8 @@ template <class Field>
 setter duration_field(Field field) {
   return [=](config& c, std::string_view key, std::string_view v) -> result<void> {
     auto parsed = parse_duration(v);
-    if (!parsed) return fail(errc::config_malformed, fmt::format("{}: {}", key, parsed.error().message));
+    if (!parsed)
+      return fail(errc::config_malformed, fmt::format("{}: {}", key, parsed.error().message));
     if (parsed->count() <= 0)
       return fail(errc::config_malformed, fmt::format("{}: must be greater than zero", key));
     member(c, field) = *parsed;
@@ -92,7 +96,9 @@ const std::vector<key_spec>& keys() {
       {"MARKETSIM_PORT", "8080", "TCP port to listen on (0: any free port)",
        [](config& c, std::string_view k, std::string_view v) -> result<void> {
          auto p = parse_int<int>(k, v, 0, 65535);
-         if (!p) return fail(errc::config_malformed, fmt::format("{}: '{}' is not a port (0-65535)", k, v));
+         if (!p)
+           return fail(errc::config_malformed,
+                       fmt::format("{}: '{}' is not a port (0-65535)", k, v));
          c.port = static_cast<std::uint16_t>(*p);
          return {};
        }},
@@ -104,12 +110,15 @@ const std::vector<key_spec>& keys() {
        string_field(&config::migrations_dir)},
       {"MARKETSIM_LOG_LEVEL", "info", "trace, debug, info, warn, error",
        [](config& c, std::string_view k, std::string_view v) -> result<void> {
-         static const std::set<std::string_view> levels{"trace", "debug", "info", "warn", "error", "off"};
-         if (!levels.contains(v)) return fail(errc::config_malformed, fmt::format("{}: unknown level '{}'", k, v));
+         static const std::set<std::string_view> levels{"trace", "debug", "info",
+                                                        "warn",  "error", "off"};
+         if (!levels.contains(v))
+           return fail(errc::config_malformed, fmt::format("{}: unknown level '{}'", k, v));
          c.log_level = std::string(v);
          return {};
        }},
-      {"MARKETSIM_THREADS", "0", "io threads (0: one per core)", int_field(&config::io_threads, 0, 256)},
+      {"MARKETSIM_THREADS", "0", "io threads (0: one per core)",
+       int_field(&config::io_threads, 0, 256)},
       {"MARKETSIM_DB_POOL", "4", "database worker threads, one connection each",
        int_field(&config::db_pool_size, 1, 128)},
       {"MARKETSIM_BODY_LIMIT", "1048576", "largest request body in bytes (413 beyond)",
@@ -133,7 +142,8 @@ const std::vector<key_spec>& keys() {
       {"MARKETSIM_PROVIDER", "replay", "quote source: replay, simulated or http",
        [](config& c, std::string_view k, std::string_view v) -> result<void> {
          if (v != "replay" && v != "simulated" && v != "http")
-           return fail(errc::config_malformed, fmt::format("{}: '{}' is not replay, simulated or http", k, v));
+           return fail(errc::config_malformed,
+                       fmt::format("{}: '{}' is not replay, simulated or http", k, v));
          c.market.provider = std::string(v);
          return {};
        }},
@@ -159,7 +169,8 @@ const std::vector<key_spec>& keys() {
          bool shape = v.size() == 10 && v[4] == '-' && v[7] == '-';
          for (std::size_t i = 0; shape && i < v.size(); ++i)
            if (i != 4 && i != 7 && (v[i] < '0' || v[i] > '9')) shape = false;
-         if (!shape) return fail(errc::config_malformed, fmt::format("{}: '{}' is not YYYY-MM-DD", k, v));
+         if (!shape)
+           return fail(errc::config_malformed, fmt::format("{}: '{}' is not YYYY-MM-DD", k, v));
          c.market.replay_start = std::string(v);
          return {};
        }},
@@ -170,7 +181,8 @@ const std::vector<key_spec>& keys() {
          c.market.simulated_companies = *n;
          return {};
        }},
-      {"MARKETSIM_HTTP_URL", "https://stooq.com", "base URL of the live quote source (http provider)",
+      {"MARKETSIM_HTTP_URL", "https://stooq.com",
+       "base URL of the live quote source (http provider)",
        [](config& c, std::string_view k, std::string_view v) -> result<void> {
          if (!v.starts_with("http://") && !v.starts_with("https://"))
            return fail(errc::config_malformed, fmt::format("{}: '{}' is not an http(s) URL", k, v));
@@ -229,22 +241,33 @@ result<std::map<std::string, std::string>> parse_dotenv(std::string_view text) {
 result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   std::size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0) return fail(errc::config_malformed, fmt::format("'{}' is not a duration like 500ms, 5s, 2m, 1h", text));
+  if (digits == 0)
+    return fail(errc::config_malformed,
+                fmt::format("'{}' is not a duration like 500ms, 5s, 2m, 1h", text));
   std::int64_t amount = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + digits, amount);
-  if (ec != std::errc{}) return fail(errc::config_malformed, fmt::format("'{}' is too large", text));
+  if (ec != std::errc{})
+    return fail(errc::config_malformed, fmt::format("'{}' is too large", text));
   std::string_view unit = text.substr(digits);
   std::int64_t scale = 0;
-  if (unit == "ms") scale = 1;
-  else if (unit == "s") scale = 1000;
-  else if (unit == "m") scale = 60'000;
-  else if (unit == "h") scale = 3'600'000;
-  else return fail(errc::config_malformed, fmt::format("'{}' is not a duration like 500ms, 5s, 2m, 1h", text));
-  if (amount > INT64_MAX / scale) return fail(errc::config_malformed, fmt::format("'{}' is too large", text));
+  if (unit == "ms")
+    scale = 1;
+  else if (unit == "s")
+    scale = 1000;
+  else if (unit == "m")
+    scale = 60'000;
+  else if (unit == "h")
+    scale = 3'600'000;
+  else
+    return fail(errc::config_malformed,
+                fmt::format("'{}' is not a duration like 500ms, 5s, 2m, 1h", text));
+  if (amount > INT64_MAX / scale)
+    return fail(errc::config_malformed, fmt::format("'{}' is too large", text));
   return std::chrono::milliseconds(amount * scale);
 }
 
-result<config> parse_config(const std::map<std::string, std::string>& env, std::string_view dotenv) {
+result<config> parse_config(const std::map<std::string, std::string>& env,
+                            std::string_view dotenv) {
   auto file = parse_dotenv(dotenv);
   if (!file) return std::unexpected(file.error());
   config cfg;
@@ -254,8 +277,9 @@ result<config> parse_config(const std::map<std::string, std::string>& env, std::
     if (!key.starts_with("MARKETSIM_")) return {};
     const key_spec* spec = find_key(key);
     if (spec == nullptr)
-      return fail(errc::config_unknown_key,
-                  fmt::format("{} is not a marketsim setting (a typo?); see marketsim --help", key));
+      return fail(
+          errc::config_unknown_key,
+          fmt::format("{} is not a marketsim setting (a typo?); see marketsim --help", key));
     seen.insert(spec->name);
     return spec->set(cfg, spec->name, value);
   };

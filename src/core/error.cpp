@@ -5,27 +5,48 @@ namespace marketsim {
 
 std::string_view code_name(errc code) noexcept {
   switch (code) {
-    case errc::bad_request: return "bad_request";
-    case errc::invalid_json: return "invalid_json";
-    case errc::invalid_range: return "invalid_range";
-    case errc::not_found: return "not_found";
-    case errc::method_not_allowed: return "method_not_allowed";
-    case errc::payload_too_large: return "payload_too_large";
-    case errc::headers_too_large: return "headers_too_large";
-    case errc::unsupported_media_type: return "unsupported_media_type";
-    case errc::too_many_requests: return "too_many_requests";
-    case errc::unavailable: return "unavailable";
-    case errc::too_many_streams: return "too_many_streams";
-    case errc::internal: return "internal";
-    case errc::config_missing: return "config_missing";
-    case errc::config_duplicate: return "config_duplicate";
-    case errc::config_malformed: return "config_malformed";
-    case errc::config_unknown_key: return "config_unknown_key";
-    case errc::io_error: return "io_error";
-    case errc::parse_error: return "parse_error";
-    case errc::database_error: return "database_error";
-    case errc::migration_changed: return "migration_changed";
-    case errc::migration_failed: return "migration_failed";
+    case errc::bad_request:
+      return "bad_request";
+    case errc::invalid_json:
+      return "invalid_json";
+    case errc::invalid_range:
+      return "invalid_range";
+    case errc::not_found:
+      return "not_found";
+    case errc::method_not_allowed:
+      return "method_not_allowed";
+    case errc::payload_too_large:
+      return "payload_too_large";
+    case errc::headers_too_large:
+      return "headers_too_large";
+    case errc::unsupported_media_type:
+      return "unsupported_media_type";
+    case errc::too_many_requests:
+      return "too_many_requests";
+    case errc::unavailable:
+      return "unavailable";
+    case errc::too_many_streams:
+      return "too_many_streams";
+    case errc::internal:
+      return "internal";
+    case errc::config_missing:
+      return "config_missing";
+    case errc::config_duplicate:
+      return "config_duplicate";
+    case errc::config_malformed:
+      return "config_malformed";
+    case errc::config_unknown_key:
+      return "config_unknown_key";
+    case errc::io_error:
+      return "io_error";
+    case errc::parse_error:
+      return "parse_error";
+    case errc::database_error:
+      return "database_error";
+    case errc::migration_changed:
+      return "migration_changed";
+    case errc::migration_failed:
+      return "migration_failed";
   }
   return "internal";
 }
@@ -34,17 +55,26 @@ int http_status(errc code) noexcept {
   switch (code) {
     case errc::bad_request:
     case errc::invalid_json:
-    case errc::invalid_range: return 400;
-    case errc::not_found: return 404;
-    case errc::method_not_allowed: return 405;
-    case errc::payload_too_large: return 413;
-    case errc::unsupported_media_type: return 415;
-    case errc::too_many_requests: return 429;
-    case errc::headers_too_large: return 431;
+    case errc::invalid_range:
+      return 400;
+    case errc::not_found:
+      return 404;
+    case errc::method_not_allowed:
+      return 405;
+    case errc::payload_too_large:
+      return 413;
+    case errc::unsupported_media_type:
+      return 415;
+    case errc::too_many_requests:
+      return 429;
+    case errc::headers_too_large:
+      return 431;
     case errc::unavailable:
     case errc::too_many_streams:
-    case errc::database_error: return 503;
-    default: return 500;
+    case errc::database_error:
+      return 503;
+    default:
+      return 500;
   }
 }
 

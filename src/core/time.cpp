@@ -19,8 +19,9 @@ std::string format_time(std::int64_t ms) {
   std::int64_t rest = ms - chr::duration_cast<chr::milliseconds>(day.time_since_epoch()).count();
   int h = static_cast<int>(rest / 3'600'000), m = static_cast<int>(rest / 60'000 % 60),
       s = static_cast<int>(rest / 1000 % 60), milli = static_cast<int>(rest % 1000);
-  auto date = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
-                          static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), h, m, s);
+  auto date =
+      fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), h, m, s);
   if (milli != 0) return fmt::format("{}.{:03}Z", date, milli);
   return date + "Z";
 }
@@ -51,7 +52,8 @@ std::optional<std::int64_t> parse_time(std::string_view text) {
   chr::year_month_day ymd{chr::year(y), chr::month(static_cast<unsigned>(mo)),
                           chr::day(static_cast<unsigned>(d))};
   if (!ymd.ok()) return std::nullopt;
-  std::int64_t ms = chr::duration_cast<chr::milliseconds>(chr::sys_days(ymd).time_since_epoch()).count();
+  std::int64_t ms =
+      chr::duration_cast<chr::milliseconds>(chr::sys_days(ymd).time_since_epoch()).count();
   if (text.empty()) return ms;
   if (text.front() != 'T' && text.front() != 't' && text.front() != ' ') return std::nullopt;
   text.remove_prefix(1);
@@ -77,7 +79,8 @@ std::optional<std::int64_t> parse_time(std::string_view text) {
     int sign = text[0] == '+' ? 1 : -1;
     text.remove_prefix(1);
     int oh, om;
-    if (!read_digits(text, 2, oh) || !expect(text, ':') || !read_digits(text, 2, om) || oh > 23 || om > 59)
+    if (!read_digits(text, 2, oh) || !expect(text, ':') || !read_digits(text, 2, om) || oh > 23 ||
+        om > 59)
       return std::nullopt;
     return ms - sign * (oh * 3600LL + om * 60LL) * 1000;
   }

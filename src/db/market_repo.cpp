@@ -66,7 +66,8 @@ stored_state load_state(pqxx::connection_base& conn) {
   return state;
 }
 
-std::size_t store_ticks(pqxx::connection_base& conn, std::span<const market::sequenced_tick> ticks) {
+std::size_t store_ticks(pqxx::connection_base& conn,
+                        std::span<const market::sequenced_tick> ticks) {
   if (ticks.empty()) return 0;
   pqxx::work tx(conn);
   auto already = tx.exec_params(stored_from_sql, ticks.front().seq)[0][0].as<std::int64_t>();

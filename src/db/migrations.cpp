@@ -50,8 +50,9 @@ result<std::vector<migration_file>> load_migrations(const std::string& dir) {
             [](const auto& a, const auto& b) { return a.version < b.version; });
   for (std::size_t i = 1; i < files.size(); ++i)
     if (files[i].version == files[i - 1].version)
-      return fail(errc::parse_error, fmt::format("migrations {} and {} share version {}",
-                                                 files[i - 1].name, files[i].name, files[i].version));
+      return fail(errc::parse_error,
+                  fmt::format("migrations {} and {} share version {}", files[i - 1].name,
+                              files[i].name, files[i].version));
   return files;
 }
 

@@ -16,7 +16,9 @@ pool::pool(std::string connection_string, int size, std::size_t max_queued)
   for (int i = 0; i < size; ++i) workers_.emplace_back([this] { worker_loop(); });
 }
 
-pool::~pool() { stop(); }
+pool::~pool() {
+  stop();
+}
 
 void pool::stop() {
   {
@@ -35,7 +37,8 @@ void pool::enqueue(job j) {
     std::unique_lock lock(mutex_);
     if (stopping_ || queue_.size() >= max_queued_) {
       lock.unlock();
-      j.done(fail(errc::unavailable, stopping_ ? "database pool is stopping" : "database queue is full"));
+      j.done(fail(errc::unavailable,
+                  stopping_ ? "database pool is stopping" : "database queue is full"));
       return;
     }
     queue_.push_back(std::move(j));
@@ -50,7 +53,8 @@ asio::awaitable<result<void>> pool::execute(job_fn work) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         enqueue(job{std::move(work), [shared](result<void> r) {
                       auto ex = asio::get_associated_executor(*shared);
-                      asio::post(ex, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+                      asio::post(ex,
+                                 [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
                     }});
       },
       asio::use_awaitable, std::move(work));

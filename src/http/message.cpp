@@ -26,9 +26,9 @@ response json_response(int status, const nlohmann::json& body) {
 }
 
 response error_response(const error& e, std::string_view request_id) {
-  return json_response(http_status(e.code), {{"code", code_name(e.code)},
-                                             {"message", e.message},
-                                             {"request_id", request_id}});
+  return json_response(
+      http_status(e.code),
+      {{"code", code_name(e.code)}, {"message", e.message}, {"request_id", request_id}});
 }
 
 result<nlohmann::json> parse_json_body(const request_context& ctx) {
@@ -76,7 +76,8 @@ query_params parse_query(std::string_view query) {
     if (!pair.empty()) {
       auto eq = pair.find('=');
       auto key = percent_decode(pair.substr(0, eq));
-      auto value = eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+      auto value =
+          eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
       out.try_emplace(std::move(key), std::move(value));
     }
     if (amp == std::string_view::npos) break;

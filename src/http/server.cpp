@@ -43,8 +43,10 @@ bool is_quiet(const boost::system::error_code& ec) {
 std::optional<error> read_failure(const boost::system::error_code& ec, std::size_t body_limit) {
   // Beast reports a too-large Content-Length as soon as the header is complete.
   if (ec == bhttp::error::body_limit)
-    return error{errc::payload_too_large, fmt::format("request body is larger than {} bytes", body_limit)};
-  if (ec == bhttp::error::header_limit) return error{errc::headers_too_large, "request headers are too large"};
+    return error{errc::payload_too_large,
+                 fmt::format("request body is larger than {} bytes", body_limit)};
+  if (ec == bhttp::error::header_limit)
+    return error{errc::headers_too_large, "request headers are too large"};
   if (is_quiet(ec)) return std::nullopt;
   return error{errc::bad_request, "malformed HTTP request"};
 }
@@ -81,7 +83,8 @@ std::string stream_header(std::string_view request_id) {
 std::string choose_request_id(std::string_view supplied) {
   bool plain = !supplied.empty() && supplied.size() <= 64;
   for (char c : supplied)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) plain = false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      plain = false;
   if (plain) return std::string(supplied);
   // Request ids must be unique, not secret: a per-thread random seed and a splitmix64 sequence
   // avoid a getrandom system call on every request.
@@ -103,7 +106,8 @@ server::server(asio::io_context& ioc, const config& cfg, router routes, static_s
 result<std::uint16_t> server::listen() {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(cfg_.bind_address, ec);
-  if (ec) return fail(errc::config_malformed, "MARKETSIM_BIND: not an IP address: " + cfg_.bind_address);
+  if (ec)
+    return fail(errc::config_malformed, "MARKETSIM_BIND: not an IP address: " + cfg_.bind_address);
   tcp::endpoint endpoint(address, cfg_.port);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
@@ -119,7 +123,9 @@ result<std::uint16_t> server::listen() {
   return port;
 }
 
-void server::start() { asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached); }
+void server::start() {
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+}
 
 void server::stop_accepting() {
   stopping_ = true;
@@ -163,16 +169,18 @@ asio::awaitable<response> server::dispatch(request_context& ctx) {
     }
   }
   if (auto* na = std::get_if<router::method_not_allowed>(&found)) {
-    auto r = error_response({errc::method_not_allowed, ctx.method + " is not allowed on " + ctx.path},
-                            ctx.request_id);
+    auto r = error_response(
+        {errc::method_not_allowed, ctx.method + " is not allowed on " + ctx.path}, ctx.request_id);
     r.headers.emplace_back("Allow", na->allow);
     co_return r;
   }
-  bool api_path = ctx.path.starts_with("/api/") || ctx.path == "/api" || ctx.path.starts_with("/v2/");
+  bool api_path =
+      ctx.path.starts_with("/api/") || ctx.path == "/api" || ctx.path.starts_with("/v2/");
   if (!api_path) {
     if (ctx.method != "GET" && ctx.method != "HEAD") {
-      auto r = error_response({errc::method_not_allowed, ctx.method + " is not allowed on " + ctx.path},
-                              ctx.request_id);
+      auto r =
+          error_response({errc::method_not_allowed, ctx.method + " is not allowed on " + ctx.path},
+                         ctx.request_id);
       r.headers.emplace_back("Allow", "GET, HEAD");
       co_return r;
     }
@@ -236,7 +244,8 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     auto [ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
     if (auto length = parser.content_length(); !ec && length && *length > cfg_.body_limit)
       ec = bhttp::error::body_limit;
-    if (!ec) std::tie(ec, std::ignore) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+    if (!ec)
+      std::tie(ec, std::ignore) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
     if (ec) {
       if (auto answer = read_failure(ec, cfg_.body_limit))
         co_await send_error_and_close(answer->code, std::move(answer->message));
@@ -292,9 +301,10 @@ asio::awaitable<void> server::session(tcp::socket socket) {
         }
       }
       if (r.on_stream_end) r.on_stream_end();
-      spdlog::info("{} {} stream-closed {}B {:.0f}s rid={}", ctx.method, ctx.path, total,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                   ctx.request_id);
+      spdlog::info(
+          "{} {} stream-closed {}B {:.0f}s rid={}", ctx.method, ctx.path, total,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+          ctx.request_id);
       break;
     }
 
@@ -320,7 +330,9 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     stream.expires_after(write_timeout);
     auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
     --active_requests_;
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
     spdlog::info("{} {} {} {}B {:.1f}ms rid={}", ctx.method, ctx.path, r.status, body_size, ms,
                  ctx.request_id);
     if (wec || !keep_alive) break;

@@ -36,8 +36,8 @@ result<static_site> static_site::load(const std::string& root) {
     spdlog::warn("web: '{}' not found; pages will answer 404 (build the web app first)", root);
     return site;
   }
-  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_regular_file()) continue;
     std::ifstream in(it->path(), std::ios::binary);
     std::ostringstream buf;

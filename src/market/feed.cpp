@@ -1,11 +1,11 @@
 // The feed loop (see feed.hpp). Runs on the market strand only.
 #include "marketsim/market/feed.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <cmath>
 
@@ -47,9 +47,9 @@ std::size_t feed::step() {
       }
       data["day_volume"] = q->day_volume;
     }
-    events.push_back(sse::event{seq, t.symbol,
-                                std::make_shared<const std::string>(
-                                    sse::format_frame("tick", data.dump(), seq))});
+    events.push_back(sse::event{
+        seq, t.symbol,
+        std::make_shared<const std::string>(sse::format_frame("tick", data.dump(), seq))});
     newest = std::max(newest, t.ts_ms);
     stored.push_back(sequenced_tick{seq, std::move(t)});
   }

@@ -61,10 +61,14 @@ int main(int argc, char** argv) {
   bool app = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
-    if (a == "--db" && i + 1 < argc) db = argv[++i];
-    else if (a == "--rows" && i + 1 < argc) rows = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--csv" && i + 1 < argc) csv = argv[++i];
-    else if (a == "--app") app = true;
+    if (a == "--db" && i + 1 < argc)
+      db = argv[++i];
+    else if (a == "--rows" && i + 1 < argc)
+      rows = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--csv" && i + 1 < argc)
+      csv = argv[++i];
+    else if (a == "--app")
+      app = true;
     else {
       std::fprintf(stderr, "usage: ingest --db URL --rows N (--csv FILE | --app)\n");
       return 2;
@@ -108,7 +112,8 @@ int main(int argc, char** argv) {
     auto start = std::chrono::steady_clock::now();
     auto written = marketsim::db::market_repo::store_ticks(conn, ticks);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("app store_ticks: %zu rows in %.3f s = %.0f rows/s\n", written, s, double(written) / s);
+    std::printf("app store_ticks: %zu rows in %.3f s = %.0f rows/s\n", written, s,
+                double(written) / s);
     std::printf("RESULT app_rows=%zu\nRESULT app_seconds=%.4f\n", written, s);
     return written == rows ? 0 : 1;
   } catch (const std::exception& e) {

@@ -79,19 +79,32 @@ options parse_args(int argc, char** argv) {
       if (i + 1 >= argc) usage(argv[0]);
       return argv[++i];
     };
-    if (a == "--host") o.host = next();
-    else if (a == "--port") o.port = std::atoi(next());
-    else if (a == "--path") o.path = next();
-    else if (a == "--conns") o.conns = std::atoi(next());
-    else if (a == "--duration") o.duration_s = std::atof(next());
-    else if (a == "--grace") o.grace_s = std::atof(next());
-    else if (a == "--interval-ms") o.interval_ms = std::atof(next());
-    else if (a == "--server-pid") o.server_pid = std::atoi(next());
-    else if (a == "--connect-timeout") o.connect_timeout_s = std::atof(next());
-    else if (a == "--settle") o.settle_s = std::atof(next());
-    else if (a == "--max-pending") o.max_pending = std::atoi(next());
-    else if (a == "--idle") o.idle = true;
-    else usage(argv[0]);
+    if (a == "--host")
+      o.host = next();
+    else if (a == "--port")
+      o.port = std::atoi(next());
+    else if (a == "--path")
+      o.path = next();
+    else if (a == "--conns")
+      o.conns = std::atoi(next());
+    else if (a == "--duration")
+      o.duration_s = std::atof(next());
+    else if (a == "--grace")
+      o.grace_s = std::atof(next());
+    else if (a == "--interval-ms")
+      o.interval_ms = std::atof(next());
+    else if (a == "--server-pid")
+      o.server_pid = std::atoi(next());
+    else if (a == "--connect-timeout")
+      o.connect_timeout_s = std::atof(next());
+    else if (a == "--settle")
+      o.settle_s = std::atof(next());
+    else if (a == "--max-pending")
+      o.max_pending = std::atoi(next());
+    else if (a == "--idle")
+      o.idle = true;
+    else
+      usage(argv[0]);
   }
   if (o.port <= 0 || o.conns <= 0) usage(argv[0]);
   return o;
@@ -192,7 +205,7 @@ struct delivery {
 
 double percentile(std::vector<double>& v, double p) {
   if (v.empty()) return NAN;
-  auto k = static_cast<std::size_t>(std::ceil(p / 100.0 * double(v.size()))) ;
+  auto k = static_cast<std::size_t>(std::ceil(p / 100.0 * double(v.size())));
   k = std::clamp<std::size_t>(k, 1, v.size()) - 1;
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
   return v[k];
@@ -223,9 +236,10 @@ class client {
     std::printf("open streams: %d/%d in %.1f s (failed %d, non-200 %d)\n", streaming_, o_.conns,
                 connect_s, failed_, non200_);
     std::fflush(stdout);
-    std::printf("RESULT conns=%d\nRESULT open=%d\nRESULT failed=%d\nRESULT non200=%d\n"
-                "RESULT connect_s=%.2f\n",
-                o_.conns, streaming_, failed_, non200_, connect_s);
+    std::printf(
+        "RESULT conns=%d\nRESULT open=%d\nRESULT failed=%d\nRESULT non200=%d\n"
+        "RESULT connect_s=%.2f\n",
+        o_.conns, streaming_, failed_, non200_, connect_s);
     if (o_.idle) return idle_report(rss_before);
     return measure();
   }
@@ -369,7 +383,8 @@ class client {
       if (text.compare(pos, 4, "id: ") == 0) {
         std::int64_t id = 0;
         std::size_t p = pos + 4;
-        while (p < text.size() && text[p] >= '0' && text[p] <= '9') id = id * 10 + (text[p++] - '0');
+        while (p < text.size() && text[p] >= '0' && text[p] <= '9')
+          id = id * 10 + (text[p++] - '0');
         on_event(c, id, t);
       }
       auto nl = text.find('\n', pos);
@@ -448,8 +463,9 @@ class client {
                      : NAN;
     std::printf("server VmRSS: %ld KiB before, %ld KiB with %d idle streams: %.0f bytes/stream\n",
                 rss_before, rss_after, streaming_, per);
-    std::printf("RESULT rss_before_kib=%ld\nRESULT rss_after_kib=%ld\nRESULT bytes_per_stream=%.0f\n",
-                rss_before, rss_after, per);
+    std::printf(
+        "RESULT rss_before_kib=%ld\nRESULT rss_after_kib=%ld\nRESULT bytes_per_stream=%.0f\n",
+        rss_before, rss_after, per);
     std::printf("RESULT events_while_idle=%" PRIu64 "\n", events_total_);
     return 0;
   }
@@ -544,39 +560,51 @@ class client {
     double a50 = percentile(all_ms, 50),
            amax = all_ms.empty() ? NAN : *std::max_element(all_ms.begin(), all_ms.end());
 
-    std::printf("window %.1f s (+%.1f s grace): %zu tick ids in %zu cycles, %zu receipts, "
-                "completeness %.4f, dropped streams %d\n",
-                o_.duration_s, o_.grace_s, ids, cycles_.size(), deliveries_.size(), completeness,
-                dropped_);
-    std::printf("fan-out skew (receipt - first receipt of the id):   p50 %.2f ms  p99 %.2f ms  max %.2f ms\n",
-                sk50, sk99, skmax);
-    std::printf("latency from cadence-estimated publish:             p50 %.2f ms  p99 %.2f ms  max %.2f ms\n",
-                l50, l99, lmax);
-    std::printf("first receipt lateness vs cadence (per cycle):      p50 %.2f ms  p99 %.2f ms\n", g50, g99);
-    std::printf("cycle delivered to all streams (per cycle):         p50 %.2f ms  max %.2f ms\n", a50, amax);
-    std::printf("cpu during window: server %.2f s (%.0f%%), this client %.2f s (%.0f%%); server VmRSS peak %ld KiB\n",
-                srv_cpu, 100 * srv_cpu / wall, self_cpu, 100 * self_cpu / wall, rss_peak);
+    std::printf(
+        "window %.1f s (+%.1f s grace): %zu tick ids in %zu cycles, %zu receipts, "
+        "completeness %.4f, dropped streams %d\n",
+        o_.duration_s, o_.grace_s, ids, cycles_.size(), deliveries_.size(), completeness, dropped_);
+    std::printf(
+        "fan-out skew (receipt - first receipt of the id):   p50 %.2f ms  p99 %.2f ms  max %.2f "
+        "ms\n",
+        sk50, sk99, skmax);
+    std::printf(
+        "latency from cadence-estimated publish:             p50 %.2f ms  p99 %.2f ms  max %.2f "
+        "ms\n",
+        l50, l99, lmax);
+    std::printf("first receipt lateness vs cadence (per cycle):      p50 %.2f ms  p99 %.2f ms\n",
+                g50, g99);
+    std::printf("cycle delivered to all streams (per cycle):         p50 %.2f ms  max %.2f ms\n",
+                a50, amax);
+    std::printf(
+        "cpu during window: server %.2f s (%.0f%%), this client %.2f s (%.0f%%); server VmRSS peak "
+        "%ld KiB\n",
+        srv_cpu, 100 * srv_cpu / wall, self_cpu, 100 * self_cpu / wall, rss_peak);
     double others = machine_cpu - (std::isnan(srv_cpu) ? 0 : srv_cpu) - self_cpu;
-    std::printf("other processes on this machine used %.2f CPUs meanwhile (of %ld)\n", others / wall,
-                sysconf(_SC_NPROCESSORS_ONLN));
+    std::printf("other processes on this machine used %.2f CPUs meanwhile (of %ld)\n",
+                others / wall, sysconf(_SC_NPROCESSORS_ONLN));
     std::printf("RESULT other_cpus=%.2f\n", others / wall);
-    std::printf("run-queue wait (runnable, no CPU free): server threads %.1f ms/s (they ran %.1f ms/s), "
-                "this client %.1f ms/s\n",
-                srv_wait, srv_run, self_wait);
-    std::printf("RESULT server_runq_wait_ms_per_s=%.1f\nRESULT server_run_ms_per_s=%.1f\n"
-                "RESULT client_runq_wait_ms_per_s=%.1f\n",
-                srv_wait, srv_run, self_wait);
-    std::printf("RESULT ids=%zu\nRESULT cycles=%zu\nRESULT receipts=%zu\nRESULT completeness=%.4f\n"
-                "RESULT dropped=%d\n",
-                ids, cycles_.size(), deliveries_.size(), completeness, dropped_);
+    std::printf(
+        "run-queue wait (runnable, no CPU free): server threads %.1f ms/s (they ran %.1f ms/s), "
+        "this client %.1f ms/s\n",
+        srv_wait, srv_run, self_wait);
+    std::printf(
+        "RESULT server_runq_wait_ms_per_s=%.1f\nRESULT server_run_ms_per_s=%.1f\n"
+        "RESULT client_runq_wait_ms_per_s=%.1f\n",
+        srv_wait, srv_run, self_wait);
+    std::printf(
+        "RESULT ids=%zu\nRESULT cycles=%zu\nRESULT receipts=%zu\nRESULT completeness=%.4f\n"
+        "RESULT dropped=%d\n",
+        ids, cycles_.size(), deliveries_.size(), completeness, dropped_);
     std::printf("RESULT skew_p50_ms=%.2f\nRESULT skew_p99_ms=%.2f\nRESULT skew_max_ms=%.2f\n", sk50,
                 sk99, skmax);
-    std::printf("RESULT lat_p50_ms=%.2f\nRESULT lat_p99_ms=%.2f\nRESULT lat_max_ms=%.2f\n", l50, l99,
-                lmax);
+    std::printf("RESULT lat_p50_ms=%.2f\nRESULT lat_p99_ms=%.2f\nRESULT lat_max_ms=%.2f\n", l50,
+                l99, lmax);
     std::printf("RESULT lag_p50_ms=%.2f\nRESULT lag_p99_ms=%.2f\n", g50, g99);
     std::printf("RESULT all_p50_ms=%.2f\nRESULT all_max_ms=%.2f\n", a50, amax);
-    std::printf("RESULT server_cpu_pct=%.0f\nRESULT client_cpu_pct=%.0f\nRESULT server_rss_peak_kib=%ld\n",
-                100 * srv_cpu / wall, 100 * self_cpu / wall, rss_peak);
+    std::printf(
+        "RESULT server_cpu_pct=%.0f\nRESULT client_cpu_pct=%.0f\nRESULT server_rss_peak_kib=%ld\n",
+        100 * srv_cpu / wall, 100 * self_cpu / wall, rss_peak);
     return 0;
   }
 

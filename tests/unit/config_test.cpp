@@ -41,7 +41,8 @@ TEST(Config, ValueGivenTwiceInDotenv) {
 }
 
 TEST(Config, DotenvSuppliesValuesWithQuotesAndComments) {
-  auto cfg = parse_config({}, "# comment\nexport MARKETSIM_DATABASE_URL=\"postgresql:///z\"\n\nMARKETSIM_PORT=9001\n");
+  auto cfg = parse_config(
+      {}, "# comment\nexport MARKETSIM_DATABASE_URL=\"postgresql:///z\"\n\nMARKETSIM_PORT=9001\n");
   ASSERT_TRUE(cfg) << cfg.error().message;
   EXPECT_EQ(cfg->database_url, "postgresql:///z");
   EXPECT_EQ(cfg->port, 9001);
@@ -93,7 +94,8 @@ TEST(Config, Durations) {
 
 TEST(Config, HelpListsEveryKeyAndSecretsAreMasked) {
   auto help = config_help();
-  for (auto key : {"MARKETSIM_DATABASE_URL", "MARKETSIM_PORT", "MARKETSIM_PROVIDER", "MARKETSIM_FLUSH_INTERVAL"})
+  for (auto key : {"MARKETSIM_DATABASE_URL", "MARKETSIM_PORT", "MARKETSIM_PROVIDER",
+                   "MARKETSIM_FLUSH_INTERVAL"})
     EXPECT_NE(help.find(key), std::string::npos) << key;
   EXPECT_EQ(mask_secrets("postgresql://bob:hunter2@db/x"), "postgresql://bob:****@db/x");
   EXPECT_EQ(mask_secrets("host=db password=hunter2 user=bob"), "host=db password=**** user=bob");
@@ -101,5 +103,6 @@ TEST(Config, HelpListsEveryKeyAndSecretsAreMasked) {
   env["MARKETSIM_DATABASE_URL"] = "postgresql://bob:hunter2@db/x?password=hunter2";
   auto cfg = parse_config(env, "");
   ASSERT_TRUE(cfg);
-  for (const auto& line : describe(*cfg)) EXPECT_EQ(line.find("hunter2"), std::string::npos) << line;
+  for (const auto& line : describe(*cfg))
+    EXPECT_EQ(line.find("hunter2"), std::string::npos) << line;
 }

@@ -81,8 +81,10 @@ TEST(Router, MatchesPathParametersAndReportsAllowedMethods) {
   ASSERT_NE(na2, nullptr);
   EXPECT_EQ(na2->allow, "DELETE, GET, HEAD");
 
-  EXPECT_TRUE(std::holds_alternative<http::basic_router<int>::not_found>(r.find("GET", "/api/nope")));
-  EXPECT_TRUE(std::holds_alternative<http::basic_router<int>::not_found>(r.find("GET", "/api/stocks/A/B/C")));
+  EXPECT_TRUE(
+      std::holds_alternative<http::basic_router<int>::not_found>(r.find("GET", "/api/nope")));
+  EXPECT_TRUE(std::holds_alternative<http::basic_router<int>::not_found>(
+      r.find("GET", "/api/stocks/A/B/C")));
   EXPECT_TRUE(r.has_path("/api/orders/1"));
 }
 

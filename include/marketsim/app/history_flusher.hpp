@@ -15,7 +15,8 @@ namespace marketsim::app {
 
 class history_flusher {
  public:
-  history_flusher(db::pool& pool, market::history_buffer& buffer, std::chrono::milliseconds interval)
+  history_flusher(db::pool& pool, market::history_buffer& buffer,
+                  std::chrono::milliseconds interval)
       : pool_(pool), buffer_(buffer), interval_(interval) {}
 
   // One flush of everything pending; true when the buffer is empty afterwards.

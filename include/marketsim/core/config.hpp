@@ -26,12 +26,12 @@ struct config {
   int db_pool_size = 4;
   std::size_t body_limit = 1 << 20;
   std::size_t header_limit = 16 << 10;
-  std::chrono::milliseconds read_timeout{30'000};   // a request must arrive whole within this
-  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive connection with no request
+  std::chrono::milliseconds read_timeout{30'000};     // a request must arrive whole within this
+  std::chrono::milliseconds idle_timeout{60'000};     // keep-alive connection with no request
   std::chrono::milliseconds flush_interval{120'000};  // history buffer → PostgreSQL
   std::chrono::milliseconds heartbeat_interval{15'000};
   std::size_t max_streams = 20'000;
-  std::size_t stream_queue = 256;   // per-client ticks before coalescing
+  std::size_t stream_queue = 256;    // per-client ticks before coalescing
   std::size_t replay_ring = 65'536;  // ticks kept for Last-Event-ID resumption
   market::market_settings market;
 };

@@ -38,7 +38,8 @@ struct candle_query {
   std::int64_t max_seq = 0;             // only ticks at or below the flushed watermark
   std::size_t limit = 500;              // newest buckets
 };
-[[nodiscard]] std::vector<market::candle> candles(pqxx::connection_base& conn, const candle_query& q);
+[[nodiscard]] std::vector<market::candle> candles(pqxx::connection_base& conn,
+                                                  const candle_query& q);
 
 void ping(pqxx::connection_base& conn);
 

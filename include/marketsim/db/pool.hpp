@@ -3,12 +3,12 @@
 // co_awaits the result, which is posted back to the coroutine's executor. A worker whose
 // connection broke reconnects on its next job, so the pool recovers by itself after an outage.
 #pragma once
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -44,7 +44,8 @@ class pool {
 
   // Convenience: work returns a value.
   template <class F>
-  [[nodiscard]] boost::asio::awaitable<result<std::invoke_result_t<F&, connection&>>> query(F work) {
+  [[nodiscard]] boost::asio::awaitable<result<std::invoke_result_t<F&, connection&>>> query(
+      F work) {
     using value_t = std::invoke_result_t<F&, connection&>;
     std::optional<value_t> out;
     auto done = co_await execute([&](connection& c) { out.emplace(work(c)); });

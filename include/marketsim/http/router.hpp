@@ -82,8 +82,8 @@ class basic_router {
     return out;
   }
 
-  static bool matches(const std::vector<std::string>& pattern, const std::vector<std::string>& parts,
-                      path_params& params) {
+  static bool matches(const std::vector<std::string>& pattern,
+                      const std::vector<std::string>& parts, path_params& params) {
     if (pattern.size() != parts.size()) return false;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
       const auto& p = pattern[i];

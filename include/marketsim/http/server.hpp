@@ -2,10 +2,10 @@
 // (request id, access log, security headers, limits and timeouts), API routing, static pages
 // and Server-Sent Events streams. Runs on the io_context's threads, one strand per connection.
 #pragma once
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>

@@ -18,7 +18,8 @@ struct candle {
 
 // "1m", "5m", "1h", "1d" → bucket length in ms; nullopt otherwise.
 [[nodiscard]] std::optional<std::int64_t> parse_interval(std::string_view text) noexcept;
-[[nodiscard]] inline std::int64_t bucket_start(std::int64_t ts_ms, std::int64_t interval_ms) noexcept {
+[[nodiscard]] inline std::int64_t bucket_start(std::int64_t ts_ms,
+                                               std::int64_t interval_ms) noexcept {
   std::int64_t r = ts_ms % interval_ms;
   if (r < 0) r += interval_ms;
   return ts_ms - r;

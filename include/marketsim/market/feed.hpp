@@ -3,9 +3,9 @@
 // the history buffer. A coroutine on the market strand; step() is public so tests drive it
 // without a timer.
 #pragma once
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>

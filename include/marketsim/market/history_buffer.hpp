@@ -28,8 +28,8 @@ class history_buffer {
   void mark_flushed(std::int64_t seq);
 
   struct snapshot {
-    std::int64_t flushed_seq = 0;     // ticks with seq <= this are in the database
-    std::vector<tick> unflushed;      // this symbol's ticks after the watermark, in seq order
+    std::int64_t flushed_seq = 0;  // ticks with seq <= this are in the database
+    std::vector<tick> unflushed;   // this symbol's ticks after the watermark, in seq order
   };
   [[nodiscard]] snapshot for_symbol(std::string_view symbol) const;
   [[nodiscard]] std::size_t size() const;

@@ -21,7 +21,9 @@ struct event {
 // "id: N\nevent: NAME\ndata: DATA\n\n"; data lines containing '\n' become several data: lines.
 [[nodiscard]] std::string format_frame(std::string_view name, std::string_view data,
                                        std::int64_t id = -1);
-[[nodiscard]] inline std::string heartbeat_frame() { return ": heartbeat\n\n"; }
+[[nodiscard]] inline std::string heartbeat_frame() {
+  return ": heartbeat\n\n";
+}
 
 // Parses a Last-Event-ID header value; nullopt when absent or not a non-negative integer.
 [[nodiscard]] std::optional<std::int64_t> parse_last_event_id(std::string_view text);

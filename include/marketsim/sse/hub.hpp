@@ -4,9 +4,9 @@
 // bounded client_queue and a one-slot concurrent channel used as a wake-up signal, so the
 // publisher never blocks on a slow client and each client's ticks go out in one write.
 #pragma once
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
-#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
