@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string>
 #include <string_view>
 
 #include "marketsim/app/application.hpp"
@@ -19,7 +20,38 @@ int main(int argc, char** argv) {
     std::cout << marketsim::config_help();
     return 0;
   }
-  if (argc > 2 || (command != "serve" && command != "migrate")) {
+  marketsim::app::admin_request admin;
+  if (command == "create-admin") {
+    for (int i = 2; i < argc; ++i) {
+      std::string_view flag = argv[i];
+      if (i + 1 >= argc) {
+        std::cerr << "marketsim: " << flag << " needs a value\n";
+        return 2;
+      }
+      std::string value = argv[++i];
+      if (flag == "--email")
+        admin.email = value;
+      else if (flag == "--tag")
+        admin.user_tag = value;
+      else if (flag == "--name")
+        admin.display_name = value;
+      else {
+        std::cerr << "marketsim: unknown option " << flag
+                  << " (create-admin --email E --tag T [--name N])\n";
+        return 2;
+      }
+    }
+    if (admin.email.empty() || admin.user_tag.empty()) {
+      std::cerr << "marketsim: create-admin needs --email and --tag; the password comes on stdin\n";
+      return 2;
+    }
+    // The password never goes on the command line, where other users could read it.
+    if (!std::getline(std::cin, admin.password) || admin.password.empty()) {
+      std::cerr << "marketsim: create-admin reads the password from standard input\n";
+      return 2;
+    }
+    if (!admin.password.empty() && admin.password.back() == '\r') admin.password.pop_back();
+  } else if (argc > 2 || (command != "serve" && command != "migrate")) {
     std::cerr << "marketsim: unknown command '" << command << "'\n\n" << marketsim::config_help();
     return 2;
   }
@@ -47,5 +79,6 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(cfg->log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (command == "create-admin") return marketsim::app::create_admin(*cfg, admin);
   return command == "migrate" ? marketsim::app::migrate(*cfg) : marketsim::app::serve(*cfg);
 }

@@ -62,6 +62,7 @@ DEBIAN_BUILD_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libpqxx-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libsodium-dev
   libssl-dev libgtest-dev postgresql-15 postgresql-client-15 openssl ca-certificates
+  john-data
 )
 DEBIAN_TEST_PACKAGES=(chromium)
 DEBIAN_BENCH_PACKAGES=(wrk nginx-light)
@@ -194,4 +195,14 @@ wait_for_file() {
     ((SECONDS < deadline)) || return 1
     sleep 0.2
   done
+}
+
+# local_session_secret: prints the secret in .data/session_secret, made on first use (0600).
+local_session_secret() {
+  local file="$REPO_ROOT/.data/session_secret"
+  if [[ ! -s "$file" ]]; then
+    mkdir -p "$REPO_ROOT/.data"
+    (umask 077 && openssl rand -hex 32 >"$file")
+  fi
+  cat "$file"
 }

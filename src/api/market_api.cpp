@@ -43,7 +43,7 @@ std::string upper(std::string_view s) {
 
 }  // namespace
 
-json stock_json(const market::quote& q, bool detail) {
+json stock_json(const market::quote& q, bool detail, bool halted) {
   json j{{"symbol", q.info.symbol},
          {"name", q.info.name},
          {"sector", q.info.sector},
@@ -51,7 +51,8 @@ json stock_json(const market::quote& q, bool detail) {
          {"price", price_or_null(q.price)},
          {"change", nullptr},
          {"change_percent", nullptr},
-         {"updated_at", q.price ? json(format_time(q.updated_ms)) : json(nullptr)}};
+         {"updated_at", q.price ? json(format_time(q.updated_ms)) : json(nullptr)},
+         {"halted", halted}};
   if (auto ch = market::change_of(q)) {
     j["change"] = market::format_price(ch->amount);
     j["change_percent"] = std::round(ch->percent * 100.0) / 100.0;
@@ -72,22 +73,25 @@ void register_market_routes(http::router& routes, market_services s) {
   struct cached_body {
     std::mutex mutex;
     std::int64_t seq = -1;
+    std::uint64_t halts = 0;
     std::shared_ptr<const std::string> body;
   };
   auto stocks_cache = std::make_shared<cached_body>();
   routes.add("GET", "/api/stocks",
              [s, stocks_cache](request_context&) -> asio::awaitable<response> {
                std::int64_t seq = s.feed.last_seq();
+               std::uint64_t halts = s.halts.version();
                std::shared_ptr<const std::string> body;
                {
                  std::lock_guard lock(stocks_cache->mutex);
-                 if (stocks_cache->seq == seq) body = stocks_cache->body;
+                 if (stocks_cache->seq == seq && stocks_cache->halts == halts)
+                   body = stocks_cache->body;
                }
                if (!body) {
                  json list = json::array();
                  std::int64_t newest = 0;
                  for (const auto& q : s.quotes.all()) {
-                   list.push_back(stock_json(q, false));
+                   list.push_back(stock_json(q, false, s.halts.halted(q.info.symbol)));
                    if (q.price) newest = std::max(newest, q.updated_ms);
                  }
                  json doc{{"stocks", std::move(list)},
@@ -95,6 +99,7 @@ void register_market_routes(http::router& routes, market_services s) {
                  body = std::make_shared<const std::string>(doc.dump());
                  std::lock_guard lock(stocks_cache->mutex);
                  stocks_cache->seq = seq;
+                 stocks_cache->halts = halts;
                  stocks_cache->body = body;
                }
                response r;
@@ -107,7 +112,7 @@ void register_market_routes(http::router& routes, market_services s) {
     auto q = s.quotes.find(symbol);
     if (!q)
       co_return http::error_response({errc::not_found, "unknown symbol " + symbol}, ctx.request_id);
-    co_return http::json_response(200, stock_json(*q, true));
+    co_return http::json_response(200, stock_json(*q, true, s.halts.halted(symbol)));
   });
 
   routes.add(
@@ -183,10 +188,10 @@ void register_market_routes(http::router& routes, market_services s) {
       count = static_cast<std::size_t>(*n);
     }
     auto m = s.quotes.top_movers(count);
-    auto list = [](const std::vector<market::quote>& qs) {
+    auto list = [&s](const std::vector<market::quote>& qs) {
       json a = json::array();
       for (const auto& q : qs) {
-        auto j = stock_json(q, false);
+        auto j = stock_json(q, false, s.halts.halted(q.info.symbol));
         j["volume"] = q.day_volume;
         a.push_back(std::move(j));
       }
@@ -237,7 +242,17 @@ void register_market_routes(http::router& routes, market_services s) {
     response r;
     r.stream = sub;
     sse::hub* hub = &s.hub;
-    r.on_stream_end = [hub, sub] { hub->unsubscribe(sub); };
+    if (ctx.principal) {
+      auto* sessions = &s.sessions;
+      auto hash = ctx.principal->session_hash;
+      sessions->attach_stream(hash, sub);
+      r.on_stream_end = [hub, sub, sessions, hash] {
+        sessions->detach_stream(hash, sub.get());
+        hub->unsubscribe(sub);
+      };
+    } else {
+      r.on_stream_end = [hub, sub] { hub->unsubscribe(sub); };
+    }
     co_return r;
   });
 }

@@ -12,8 +12,13 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "marketsim/api/account_api.hpp"
 #include "marketsim/api/market_api.hpp"
 #include "marketsim/app/history_flusher.hpp"
+#include "marketsim/app/mail_sender.hpp"
+#include "marketsim/auth/guard.hpp"
+#include "marketsim/auth/identity.hpp"
+#include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/market_repo.hpp"
 #include "marketsim/db/migrations.hpp"
 #include "marketsim/db/pool.hpp"
@@ -76,6 +81,30 @@ int serve(const config& cfg) {
   for (const auto& line : describe(cfg)) spdlog::info("config: {}", line);
   if (!run_migrations(cfg)) return 1;
 
+  auto policy = auth::password_policy::load(cfg.common_passwords);
+  if (!policy) {
+    spdlog::error("auth: {}", policy.error().message);
+    return 1;
+  }
+  spdlog::info("auth: {} common passwords refused, argon2id {}", policy->common_count(),
+               auth::strength_name(cfg.password_hash));
+  if (cfg.password_hash == auth::hash_strength::test_minimal)
+    spdlog::warn("auth: MARKETSIM_PASSWORD_HASH=test-minimal is for tests only");
+  std::string secret = cfg.session_secret;
+  if (secret.empty()) {
+    spdlog::warn(
+        "auth: MARKETSIM_SESSION_SECRET is not set; using a random one, so sessions "
+        "end when the server restarts");
+    secret = auth::random_bytes(32);
+  }
+  auto hash_params = auth::params_for(cfg.password_hash);
+  // Unknown emails are verified against this, so they cost what a real account costs.
+  auto dummy_hash = auth::hash_password(auth::random_bytes(16), hash_params);
+  if (!dummy_hash) {
+    spdlog::error("auth: {}", dummy_hash.error().message);
+    return 1;
+  }
+
   auto site = http::static_site::load(cfg.web_root);
   if (!site) {
     spdlog::error("{}", site.error().message);
@@ -110,6 +139,14 @@ int serve(const config& cfg) {
   spdlog::info("market: {} instruments, provider {}, resuming after seq {}", instruments.size(),
                (*provider)->name(), state.max_seq);
 
+  market::halt_list halts;
+  if (auto r = pool.execute_blocking(
+          [&](db::connection& c) { halts.reset(db::account_repo::halted_symbols(c)); });
+      !r) {
+    spdlog::error("db: cannot read trading halts: {}", r.error().message);
+    return 1;
+  }
+
   sse::hub hub(cfg.replay_ring, cfg.stream_queue, cfg.max_streams);
   hub.start_after(state.max_seq);
   market::history_buffer history(state.max_seq);
@@ -122,10 +159,40 @@ int serve(const config& cfg) {
                     cfg.market.tick_interval);
   history_flusher flusher(pool, history, cfg.flush_interval);
 
+  account_clock clock;
+  auth::signer signer(secret);
+  auth::session_cache session_cache(cfg.session_cache);
+  auth::session_manager sessions(
+      pool, signer, session_cache, clock,
+      auth::session_settings{cfg.session_idle, cfg.session_absolute, false});
+  auth::hash_pool hashes(cfg.hash_threads, cfg.hash_queue);
+  auth::login_throttle throttle(auth::login_throttle::settings{});
+  auth::rate_limiter register_limit(20.0 / 60.0, 20.0);  // 20 an hour per address
+  auth::rate_limiter report_limit(30.0, 30.0);           // 30 a minute per address
+  api::account_metrics metrics;
+  api::account_services accounts{cfg,     pool,     hashes,         sessions,
+                                 *policy, throttle, register_limit, report_limit,
+                                 clock,   metrics,  *dummy_hash,    halts};
+  mail_sender mail(pool, std::chrono::seconds(1));
+
   http::router routes;
   api::register_health_routes(routes, pool);
-  api::register_market_routes(routes, api::market_services{cfg, quotes, history, feed, hub, pool});
+  api::register_market_routes(
+      routes, api::market_services{cfg, quotes, history, feed, hub, pool, halts, sessions});
+  api::register_account_routes(routes, accounts);
+  api::register_admin_routes(routes, accounts);
+  api::register_error_report_routes(routes, accounts);
+  if (cfg.test_hooks) {
+    spdlog::warn("config: MARKETSIM_TEST_HOOKS=1: test-only endpoints are enabled");
+    api::register_test_hooks(routes, clock);
+  }
+  auth::guard guard(sessions, cfg.public_url, cfg.allowed_origins, false);
   http::server server(ioc, cfg, std::move(routes), std::move(*site));
+  server.set_middleware(
+      http::middleware{[&guard](http::request_context& ctx, const http::endpoint& ep) {
+                         return guard.before(ctx, ep);
+                       },
+                       api::server_error_recorder(ioc, pool)});
   auto port = server.listen();
   if (!port) {
     spdlog::error("http: {}", port.error().message);
@@ -137,6 +204,7 @@ int serve(const config& cfg) {
 
   asio::co_spawn(market_strand, feed.run(), asio::detached);
   asio::co_spawn(market_strand, flusher.run(), asio::detached);
+  asio::co_spawn(market_strand, mail.run(), asio::detached);
   asio::co_spawn(
       market_strand,
       [&]() -> asio::awaitable<void> {
@@ -159,6 +227,7 @@ int serve(const config& cfg) {
         [&]() -> asio::awaitable<void> {
           server.stop_accepting();
           feed.stop();
+          mail.stop();
           hub.close_all();
           co_await server.drain(std::chrono::seconds(10));
           co_await flusher.stop(std::chrono::seconds(30));
@@ -173,9 +242,58 @@ int serve(const config& cfg) {
   for (int i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : workers) t.join();
+  hashes.stop();
   pool.stop();
   spdlog::info("shutdown: complete");
   return 0;
+}
+
+int create_admin(const config& cfg, const admin_request& req) {
+  auto email = auth::normalize_email(req.email);
+  if (!email) {
+    spdlog::error("create-admin: {}", email.error().message);
+    return 2;
+  }
+  if (auto ok = auth::check_user_tag(req.user_tag); !ok) {
+    spdlog::error("create-admin: {}", ok.error().message);
+    return 2;
+  }
+  auto name =
+      auth::normalize_display_name(req.display_name.empty() ? req.user_tag : req.display_name);
+  if (!name) {
+    spdlog::error("create-admin: {}", name.error().message);
+    return 2;
+  }
+  auto policy = auth::password_policy::load(cfg.common_passwords);
+  if (!policy) {
+    spdlog::error("create-admin: {}", policy.error().message);
+    return 1;
+  }
+  if (auto ok = policy->check(req.password); !ok) {
+    spdlog::error("create-admin: {}", ok.error().message);
+    return 2;
+  }
+  if (!run_migrations(cfg)) return 1;
+  auto hash = auth::hash_password(req.password, auth::params_for(cfg.password_hash));
+  if (!hash) {
+    spdlog::error("create-admin: {}", hash.error().message);
+    return 1;
+  }
+  auto conn = connect_with_retry(cfg.database_url, std::chrono::seconds(30));
+  if (!conn) return 1;
+  try {
+    auto [user, created] =
+        db::account_repo::create_admin(*conn, *email, req.user_tag, *name, *hash);
+    spdlog::info("create-admin: {} {} (id {}, tag {})", created ? "created" : "promoted",
+                 user.email, user.id, user.user_tag);
+    return 0;
+  } catch (const pqxx::unique_violation&) {
+    spdlog::error("create-admin: the user tag {} is taken", req.user_tag);
+    return 2;
+  } catch (const std::exception& e) {
+    spdlog::error("create-admin: {}", e.what());
+    return 1;
+  }
 }
 
 }  // namespace marketsim::app

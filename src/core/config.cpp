@@ -3,6 +3,7 @@
 #include "marketsim/core/config.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <charconv>
 #include <functional>
@@ -193,6 +194,69 @@ const std::vector<key_spec>& keys() {
        duration_field(&market::market_settings::http_poll_interval)},
       {"MARKETSIM_HTTP_TIMEOUT", "5s", "timeout of one poll",
        duration_field(&market::market_settings::http_timeout)},
+      {"MARKETSIM_SESSION_SECRET", "(random per run)",
+       "server secret for signing cookies and CSRF tokens, at least 32 characters",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         if (v.size() < 32)
+           return fail(
+               errc::config_malformed,
+               fmt::format("{}: use at least 32 characters (e.g. openssl rand -hex 32)", k));
+         c.session_secret = std::string(v);
+         return {};
+       },
+       false, true},
+      {"MARKETSIM_PUBLIC_URL", "http://localhost:8080",
+       "the site's public origin: links in mail, and an allowed Origin",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         if (!v.starts_with("http://") && !v.starts_with("https://"))
+           return fail(errc::config_malformed, fmt::format("{}: '{}' is not an http(s) URL", k, v));
+         std::string url(v);
+         while (url.ends_with('/')) url.pop_back();
+         c.public_url = std::move(url);
+         return {};
+       }},
+      {"MARKETSIM_ALLOWED_ORIGINS", "", "more origins allowed to send state-changing requests",
+       [](config& c, std::string_view, std::string_view v) -> result<void> {
+         c.allowed_origins = split_list(v);
+         return {};
+       }},
+      {"MARKETSIM_TRUSTED_PROXIES", "",
+       "proxy addresses whose X-Forwarded-For is believed (comma-separated IPs)",
+       [](config& c, std::string_view, std::string_view v) -> result<void> {
+         c.trusted_proxies = split_list(v);
+         return {};
+       }},
+      {"MARKETSIM_SESSION_IDLE", "12h", "a session ends after this long without a request",
+       duration_field(&config::session_idle)},
+      {"MARKETSIM_SESSION_ABSOLUTE", "7d", "a session ends this long after sign-in",
+       duration_field(&config::session_absolute)},
+      {"MARKETSIM_SESSION_CACHE", "100000", "sessions kept in memory",
+       int_field<std::size_t>(&config::session_cache, 0, 100'000'000)},
+      {"MARKETSIM_PASSWORD_HASH", "interactive",
+       "argon2id cost: interactive, moderate, sensitive (test-minimal: tests only)",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         auto s = auth::parse_hash_strength(v);
+         if (!s) return fail(errc::config_malformed, fmt::format("{}: {}", k, s.error().message));
+         c.password_hash = *s;
+         return {};
+       }},
+      {"MARKETSIM_HASH_THREADS", "2", "threads hashing passwords (each uses the argon2id memory)",
+       int_field(&config::hash_threads, 1, 64)},
+      {"MARKETSIM_HASH_QUEUE", "256", "password checks allowed to wait (503 busy beyond)",
+       int_field<std::size_t>(&config::hash_queue, 1, 100'000)},
+      {"MARKETSIM_COMMON_PASSWORDS", "/usr/share/john/password.lst",
+       "list of common passwords to refuse (Debian package john-data)",
+       string_field(&config::common_passwords)},
+      {"MARKETSIM_MAIL_FROM", "marketsim <noreply@localhost>", "sender of account mail",
+       string_field(&config::mail_from)},
+      {"MARKETSIM_TEST_HOOKS", "0",
+       "1 enables test-only endpoints (moving the clock); never in production",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         if (v != "0" && v != "1")
+           return fail(errc::config_malformed, fmt::format("{}: use 0 or 1", k));
+         c.test_hooks = v == "1";
+         return {};
+       }},
       {"MARKETSIM_HTTP_SYMBOLS", "", "extra comma-separated symbols for the http provider",
        [](config& c, std::string_view, std::string_view v) -> result<void> {
          c.market.http_symbols = split_list(v);
@@ -258,6 +322,8 @@ result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     scale = 60'000;
   else if (unit == "h")
     scale = 3'600'000;
+  else if (unit == "d")
+    scale = 86'400'000;
   else
     return fail(errc::config_malformed,
                 fmt::format("'{}' is not a duration like 500ms, 5s, 2m, 1h", text));
@@ -301,9 +367,11 @@ result<config> parse_config(const std::map<std::string, std::string>& env,
 
 std::string config_help() {
   std::string out =
-      "usage: marketsim [serve | migrate | --help]\n\n"
+      "usage: marketsim [serve | migrate | create-admin ... | --help]\n\n"
       "  serve     apply migrations, start the market feed and serve HTTP (default)\n"
-      "  migrate   apply pending migrations and exit\n\n"
+      "  migrate   apply pending migrations and exit\n"
+      "  create-admin --email E --tag T [--name N]\n"
+      "            create (or promote) an administrator; the password is read from stdin\n\n"
       "Configuration comes from the environment and an optional .env file in the working\n"
       "directory (a key may be set in one place only):\n\n";
   for (const auto& k : keys())
@@ -352,6 +420,15 @@ std::vector<std::string> describe(const config& cfg) {
                   cfg.market.simulated_companies, cfg.market.data_dir),
       fmt::format("http_url={} http_poll={} http_timeout={}", cfg.market.http_base_url,
                   ms(cfg.market.http_poll_interval), ms(cfg.market.http_timeout)),
+      fmt::format("public_url={} session_secret={} session_idle={} session_absolute={}",
+                  cfg.public_url, cfg.session_secret.empty() ? "(random)" : "****",
+                  ms(cfg.session_idle), ms(cfg.session_absolute)),
+      fmt::format("password_hash={} hash_threads={} hash_queue={} common_passwords={}",
+                  auth::strength_name(cfg.password_hash), cfg.hash_threads, cfg.hash_queue,
+                  cfg.common_passwords),
+      fmt::format("allowed_origins={} trusted_proxies={} test_hooks={}",
+                  fmt::join(cfg.allowed_origins, ","), fmt::join(cfg.trusted_proxies, ","),
+                  cfg.test_hooks),
   };
 }
 

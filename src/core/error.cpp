@@ -29,6 +29,34 @@ std::string_view code_name(errc code) noexcept {
       return "too_many_streams";
     case errc::internal:
       return "internal";
+    case errc::invalid_email:
+      return "invalid_email";
+    case errc::invalid_user_tag:
+      return "invalid_user_tag";
+    case errc::invalid_display_name:
+      return "invalid_display_name";
+    case errc::password_policy:
+      return "password_policy";
+    case errc::invalid_token:
+      return "invalid_token";
+    case errc::user_tag_taken:
+      return "user_tag_taken";
+    case errc::unauthenticated:
+      return "unauthenticated";
+    case errc::invalid_credentials:
+      return "invalid_credentials";
+    case errc::forbidden:
+      return "forbidden";
+    case errc::csrf_failed:
+      return "csrf_failed";
+    case errc::origin_rejected:
+      return "origin_rejected";
+    case errc::email_not_verified:
+      return "email_not_verified";
+    case errc::too_many_attempts:
+      return "too_many_attempts";
+    case errc::busy:
+      return "busy";
     case errc::config_missing:
       return "config_missing";
     case errc::config_duplicate:
@@ -56,7 +84,22 @@ int http_status(errc code) noexcept {
     case errc::bad_request:
     case errc::invalid_json:
     case errc::invalid_range:
+    case errc::invalid_email:
+    case errc::invalid_user_tag:
+    case errc::invalid_display_name:
+    case errc::password_policy:
+    case errc::invalid_token:
       return 400;
+    case errc::unauthenticated:
+    case errc::invalid_credentials:
+      return 401;
+    case errc::forbidden:
+    case errc::csrf_failed:
+    case errc::origin_rejected:
+    case errc::email_not_verified:
+      return 403;
+    case errc::user_tag_taken:
+      return 409;
     case errc::not_found:
       return 404;
     case errc::method_not_allowed:
@@ -66,11 +109,13 @@ int http_status(errc code) noexcept {
     case errc::unsupported_media_type:
       return 415;
     case errc::too_many_requests:
+    case errc::too_many_attempts:
       return 429;
     case errc::headers_too_large:
       return 431;
     case errc::unavailable:
     case errc::too_many_streams:
+    case errc::busy:
     case errc::database_error:
       return 503;
     default:

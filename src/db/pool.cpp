@@ -80,6 +80,7 @@ void pool::worker_loop() {
       queue_.pop_front();
     }
     result<void> outcome;
+    ++jobs_run_;
     try {
       if (conn && generation != broken_generation_.load()) conn.reset();
       if (!conn || !conn->is_open()) {

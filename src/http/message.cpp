@@ -86,4 +86,28 @@ query_params parse_query(std::string_view query) {
   return out;
 }
 
+std::string client_address(std::string_view peer, std::string_view forwarded_for,
+                           const std::vector<std::string>& trusted_proxies) {
+  auto trusted = [&](std::string_view a) {
+    for (const auto& t : trusted_proxies)
+      if (t == a) return true;
+    return false;
+  };
+  if (!trusted(peer) || forwarded_for.empty()) return std::string(peer);
+  // Walk from the right: each trusted hop vouches for the one before it.
+  std::string candidate(peer);
+  while (!forwarded_for.empty()) {
+    auto comma = forwarded_for.rfind(',');
+    auto part = comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1);
+    forwarded_for =
+        comma == std::string_view::npos ? std::string_view{} : forwarded_for.substr(0, comma);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    if (part.empty() || part.size() > 64) break;
+    candidate = std::string(part);
+    if (!trusted(part)) break;
+  }
+  return candidate;
+}
+
 }  // namespace marketsim::http

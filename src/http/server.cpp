@@ -160,13 +160,19 @@ asio::awaitable<response> server::dispatch(request_context& ctx) {
   auto found = routes_.find(ctx.method, ctx.path);
   if (auto* m = std::get_if<router::match>(&found)) {
     ctx.params = std::move(m->params);
+    std::string what;
     try {
-      co_return co_await (*m->handler)(ctx);
+      if (middleware_.before)
+        if (auto stop = co_await middleware_.before(ctx, *m->handler)) co_return std::move(*stop);
+      co_return co_await m->handler->fn(ctx);
     } catch (const std::exception& e) {
-      spdlog::error("http: unhandled exception in {} {} rid={}: {}", ctx.method, ctx.path,
-                    ctx.request_id, e.what());
-      co_return error_response({errc::internal, "internal error"}, ctx.request_id);
+      what = e.what();
     }
+    spdlog::error("http: unhandled exception in {} {} rid={}: {}", ctx.method, ctx.path,
+                  ctx.request_id, what);
+    auto r = error_response({errc::internal, "internal error"}, ctx.request_id);
+    r.diagnostic = "unhandled exception: " + what;
+    co_return r;
   }
   if (auto* na = std::get_if<router::method_not_allowed>(&found)) {
     auto r = error_response(
@@ -267,8 +273,10 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     ctx.body = std::move(req.body());
     ctx.request_id = choose_request_id(req["X-Request-Id"]);
     ctx.remote_address = remote;
+    ctx.client_address = client_address(remote, req["X-Forwarded-For"], cfg_.trusted_proxies);
 
     response r = co_await dispatch(ctx);
+    if (middleware_.after) middleware_.after(ctx, r);
 
     if (r.stream) {
       --active_requests_;
@@ -312,9 +320,14 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     res.set(bhttp::field::content_type, r.content_type);
     res.set("X-Request-Id", ctx.request_id);
     add_security_headers(res);
+    // A signed-in answer is private: no cache keeps it, whatever the handler said.
+    bool private_answer = ctx.principal != nullptr;
     bool has_cache_control = false;
     for (auto& [name, value] : r.headers) {
-      if (beast::iequals(name, "Cache-Control")) has_cache_control = true;
+      if (beast::iequals(name, "Cache-Control")) {
+        if (private_answer) continue;
+        has_cache_control = true;
+      }
       res.insert(name, value);
     }
     if (!has_cache_control) res.set(bhttp::field::cache_control, "no-store");

@@ -61,6 +61,10 @@ response static_site::make(const file& f, int status) const {
   return r;
 }
 
+namespace {
+constexpr std::string_view shell_prefixes[] = {"u/"};
+}  // namespace
+
 std::optional<response> static_site::serve(std::string_view path, std::string_view query) const {
   if (path.empty() || path.front() != '/' || path.find("..") != std::string_view::npos)
     return std::nullopt;
@@ -78,6 +82,14 @@ std::optional<response> static_site::serve(std::string_view path, std::string_vi
     return r;
   }
   if (auto it = files_.find(key + ".html"); it != files_.end()) return make(it->second, 200);
+  // Pages for values known only at run time (a player's /u/<tag>) are one exported shell that
+  // reads the rest of the path in the browser.
+  for (std::string_view prefix : shell_prefixes) {
+    if (key.starts_with(prefix) && key.size() > prefix.size()) {
+      auto shell = std::string(prefix) + "index.html";
+      if (auto it = files_.find(shell); it != files_.end()) return make(it->second, 200);
+    }
+  }
   return std::nullopt;
 }
 

@@ -14,6 +14,14 @@ void subscriber::notify() {
   (void)signal_.try_send(boost::system::error_code{});
 }
 
+void subscriber::close() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  notify();
+}
+
 subscriber::batch subscriber::take() {
   std::lock_guard lock(mutex_);
   batch b;
@@ -101,13 +109,7 @@ void hub::heartbeat_all() {
 void hub::close_all() {
   std::lock_guard lock(mutex_);
   closed_ = true;
-  for (auto& s : subscribers_) {
-    {
-      std::lock_guard slock(s->mutex_);
-      s->closed_ = true;
-    }
-    s->notify();
-  }
+  for (auto& s : subscribers_) s->close();
 }
 
 void hub::start_after(std::int64_t id) {

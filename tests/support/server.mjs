@@ -55,6 +55,11 @@ export function serverEnv({ databaseUrl, portFile, overrides = {} } = {}) {
     MARKETSIM_REPLAY_DAY: "3s",
     MARKETSIM_SEED: "42",
     MARKETSIM_LOG_LEVEL: "info",
+    // Cheap argon2id so tests that sign in many times stay fast; one test checks the upgrade
+    // to the production parameters at sign-in.
+    MARKETSIM_PASSWORD_HASH: "test-minimal",
+    MARKETSIM_TEST_HOOKS: "1",
+    MARKETSIM_SESSION_SECRET: "test-secret-0123456789abcdef0123456789abcdef",
   });
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined || v === null) delete env[k];
@@ -206,7 +211,8 @@ export async function startServer({ pg, databaseUrl, env = {}, args = [], timeou
 
 // Runs `marketsim <args>` (default: migrate) to completion with the test environment:
 // { code, stdout, stderr, output }.
-export async function runServerCommand({ pg, databaseUrl, env = {}, args = ["migrate"], timeoutMs = 60_000 } = {}) {
+// `input` is written to its standard input (create-admin reads the password there).
+export async function runServerCommand({ pg, databaseUrl, env = {}, args = ["migrate"], input, timeoutMs = 60_000 } = {}) {
   const bin = serverBinary();
   if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (build it, or set MARKETSIM_BIN)`);
   const workDir = mkdtempSync(join(tmpdir(), "marketsim-cmd-"));
@@ -215,8 +221,9 @@ export async function runServerCommand({ pg, databaseUrl, env = {}, args = ["mig
       const proc = spawn(bin, args, {
         cwd: workDir,
         env: serverEnv({ databaseUrl: databaseUrl ?? pg?.url, portFile: join(workDir, "port"), overrides: env }),
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
+      if (input !== undefined) proc.stdin.end(input);
       let stdout = "";
       let stderr = "";
       let output = "";

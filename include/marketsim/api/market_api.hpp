@@ -1,10 +1,12 @@
 // Registration of the market and health endpoints (/api/stocks, candles, movers, status, the
 // SSE stream, /healthz, /readyz). Handlers run on io threads; database reads go through the pool.
 #pragma once
+#include "marketsim/auth/sessions.hpp"
 #include "marketsim/core/config.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/http/message.hpp"
 #include "marketsim/market/feed.hpp"
+#include "marketsim/market/halts.hpp"
 #include "marketsim/market/history_buffer.hpp"
 #include "marketsim/market/quote_cache.hpp"
 #include "marketsim/sse/hub.hpp"
@@ -18,12 +20,14 @@ struct market_services {
   market::feed& feed;
   sse::hub& hub;
   db::pool& pool;
+  const market::halt_list& halts;
+  auth::session_manager& sessions;  // a signed-in stream ends with its session
 };
 
 void register_health_routes(http::router& routes, db::pool& pool);
 void register_market_routes(http::router& routes, market_services services);
 
 // JSON shape of one stock (docs/api.md); `detail` adds the day statistics.
-[[nodiscard]] nlohmann::json stock_json(const market::quote& q, bool detail);
+[[nodiscard]] nlohmann::json stock_json(const market::quote& q, bool detail, bool halted);
 
 }  // namespace marketsim::api

@@ -1,6 +1,8 @@
 // The application: starts the modules in dependency order (database, market, hub, HTTP) and
 // stops them in reverse on SIGINT/SIGTERM. Runs on the main thread; owns the io threads.
 #pragma once
+#include <string>
+
 #include "marketsim/core/config.hpp"
 
 namespace marketsim::app {
@@ -9,5 +11,14 @@ namespace marketsim::app {
 [[nodiscard]] int serve(const config& cfg);
 // Applies pending migrations and returns the exit status.
 [[nodiscard]] int migrate(const config& cfg);
+
+struct admin_request {
+  std::string email;
+  std::string user_tag;
+  std::string display_name;  // empty: the tag
+  std::string password;
+};
+// Creates an active administrator, or promotes the account with that email (its password stays).
+[[nodiscard]] int create_admin(const config& cfg, const admin_request& req);
 
 }  // namespace marketsim::app

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "marketsim/auth/password.hpp"
 #include "marketsim/core/error.hpp"
 #include "marketsim/market/provider.hpp"
 
@@ -34,6 +35,21 @@ struct config {
   std::size_t stream_queue = 256;    // per-client ticks before coalescing
   std::size_t replay_ring = 65'536;  // ticks kept for Last-Event-ID resumption
   market::market_settings market;
+
+  // accounts
+  std::string session_secret;  // empty: a random one per run (sessions end at restart)
+  std::string public_url = "http://localhost:8080";  // links in mail; an allowed Origin
+  std::vector<std::string> allowed_origins;          // more Origins allowed to change state
+  std::vector<std::string> trusted_proxies;          // addresses whose X-Forwarded-For counts
+  std::chrono::milliseconds session_idle{12 * 3'600'000};
+  std::chrono::milliseconds session_absolute{7 * 24 * 3'600'000};
+  std::size_t session_cache = 100'000;
+  auth::hash_strength password_hash = auth::hash_strength::interactive;
+  int hash_threads = 2;
+  std::size_t hash_queue = 256;
+  std::string common_passwords = "/usr/share/john/password.lst";
+  std::string mail_from = "marketsim <noreply@localhost>";
+  bool test_hooks = false;  // POST /api/test/clock: never in production
 };
 
 // Parses `env` (the process environment) and `dotenv` (the .env file's text, may be empty).
@@ -41,7 +57,7 @@ struct config {
 [[nodiscard]] result<config> parse_config(const std::map<std::string, std::string>& env,
                                           std::string_view dotenv);
 
-// "250ms", "5s", "2m", "1h" → milliseconds.
+// "250ms", "5s", "2m", "1h", "7d" → milliseconds.
 [[nodiscard]] result<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 // The text `marketsim --help` prints: every key, its default and meaning.

@@ -21,6 +21,21 @@ enum class errc {
   unavailable,             // 503: a dependency (the database) is down
   too_many_streams,        // 503: the SSE stream cap is reached
   internal,                // 500: a bug
+  // accounts
+  invalid_email,         // 400
+  invalid_user_tag,      // 400
+  invalid_display_name,  // 400
+  password_policy,       // 400: too short, too long or too common
+  invalid_token,         // 400: unknown, used or expired email link
+  user_tag_taken,        // 409
+  unauthenticated,       // 401: no valid session
+  invalid_credentials,   // 401: wrong email or password (deliberately vague)
+  forbidden,             // 403: signed in, but the role does not allow it
+  csrf_failed,           // 403: missing or wrong CSRF token
+  origin_rejected,       // 403: a cross-site request
+  email_not_verified,    // 403: right password, address not verified yet
+  too_many_attempts,     // 429: login throttling
+  busy,                  // 503: the password hashing pool is full
   // start-up and configuration
   config_missing,
   config_duplicate,

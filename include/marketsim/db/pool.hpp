@@ -57,6 +57,8 @@ class pool {
   [[nodiscard]] result<void> execute_blocking(job_fn work);
 
   void stop();  // finishes queued jobs, then joins the workers
+  // Jobs run so far (tests count them: a forged cookie must cost none).
+  [[nodiscard]] std::uint64_t jobs_run() const { return jobs_run_.load(); }
 
  private:
   struct job {
@@ -75,6 +77,7 @@ class pool {
   // Bumped when any worker finds its connection broken: the others then reconnect before their
   // next job instead of each failing once on a stale connection after an outage.
   std::atomic<std::uint64_t> broken_generation_{0};
+  std::atomic<std::uint64_t> jobs_run_{0};
   std::vector<std::thread> workers_;
 };
 

@@ -10,9 +10,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "marketsim/auth/principal.hpp"
 #include "marketsim/core/error.hpp"
 #include "marketsim/http/router.hpp"
 
@@ -33,7 +35,10 @@ struct request_context {
   const boost::beast::http::fields* headers = nullptr;
   std::string body;
   std::string request_id;
-  std::string remote_address;
+  std::string remote_address;  // the TCP peer
+  std::string client_address;  // the peer, or the client a trusted proxy forwarded for
+  // Set by the auth middleware when the request carries a live session.
+  std::shared_ptr<const auth::principal> principal;
 
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
   [[nodiscard]] std::optional<std::string_view> query_value(std::string_view name) const;
@@ -48,10 +53,26 @@ struct response {
   // calls on_stream_end when the stream is over.
   std::shared_ptr<sse::subscriber> stream;
   std::function<void()> on_stream_end;
+  // What went wrong inside, for the server-side error report of a 500; never sent.
+  std::string diagnostic;
 };
 
 using handler = std::function<boost::asio::awaitable<response>(request_context&)>;
-using router = basic_router<handler>;
+
+// A route's handler and what it takes to call it; the server checks access (401/403) and, on
+// state-changing methods, the Origin and CSRF token before the handler runs.
+struct endpoint {
+  handler fn;
+  auth::access need = auth::access::anyone;
+  bool csrf = true;  // only test hooks opt out
+
+  endpoint() = default;
+  template <class F>
+  requires(!std::is_same_v<std::decay_t<F>, endpoint>)
+      endpoint(F&& f, auth::access a = auth::access::anyone)
+      : fn(std::forward<F>(f)), need(a) {}
+};
+using router = basic_router<endpoint>;
 
 [[nodiscard]] response json_response(int status, const nlohmann::json& body);
 // {"code","message","request_id"} with the status http_status(e.code).
@@ -62,5 +83,10 @@ using router = basic_router<handler>;
 // "a=1&b=x%20y" → {a:1, b:"x y"}; '+' is a space; a repeated key keeps the first value.
 [[nodiscard]] query_params parse_query(std::string_view query);
 [[nodiscard]] std::string percent_decode(std::string_view text);
+
+// The client's address: the peer itself, unless the peer is a trusted proxy, in which case the
+// right-most X-Forwarded-For entry that is not a trusted proxy.
+[[nodiscard]] std::string client_address(std::string_view peer, std::string_view forwarded_for,
+                                         const std::vector<std::string>& trusted_proxies);
 
 }  // namespace marketsim::http

@@ -51,6 +51,16 @@ class basic_router {
     return not_found{};
   }
 
+  // Every route as (method, pattern, handler), in registration order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& r : routes_) {
+      std::string pattern;
+      for (const auto& seg : r.segments) pattern += "/" + seg;
+      f(r.method, pattern, r.handler);
+    }
+  }
+
   // True when some route's pattern matches the path (whatever the method).
   [[nodiscard]] bool has_path(std::string_view path) const {
     auto parts = split(path);

@@ -8,7 +8,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "marketsim/core/config.hpp"
@@ -18,9 +20,19 @@
 
 namespace marketsim::http {
 
+// Hooks around API handlers, set by the application (auth lives outside the HTTP layer).
+struct middleware {
+  // Runs before a matched route's handler; an answer ends the request there (401, 403, ...).
+  std::function<boost::asio::awaitable<std::optional<response>>(request_context&, const endpoint&)>
+      before;
+  // Sees every API answer before it is written (e.g. to store server errors).
+  std::function<void(const request_context&, const response&)> after;
+};
+
 class server {
  public:
   server(boost::asio::io_context& ioc, const config& cfg, router routes, static_site site);
+  void set_middleware(middleware m) { middleware_ = std::move(m); }
 
   // Binds and listens; returns the bound port (useful with port 0).
   [[nodiscard]] result<std::uint16_t> listen();
@@ -39,6 +51,7 @@ class server {
   const config& cfg_;
   router routes_;
   static_site site_;
+  middleware middleware_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> active_requests_{0};

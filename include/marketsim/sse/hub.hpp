@@ -36,6 +36,8 @@ class subscriber {
     bool closed = false;
   };
   [[nodiscard]] batch take();
+  // Ends this one stream (sign-out, a disabled account); the hub still unsubscribes it.
+  void close();
 
  private:
   friend class hub;

@@ -1,0 +1,57 @@
+// Registration of the account endpoints: sign-up, verification, sign-in and out, the session's
+// own profile and password, public profiles (account_api.cpp); the admin endpoints
+// (admin_api.cpp); client error reports and the server-side error recorder
+// (error_reports_api.cpp); test-only hooks. Handlers run on io threads; passwords are hashed on
+// the hash pool, SQL runs on the db pool.
+#pragma once
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+#include "marketsim/auth/hash_pool.hpp"
+#include "marketsim/auth/password.hpp"
+#include "marketsim/auth/sessions.hpp"
+#include "marketsim/auth/throttle.hpp"
+#include "marketsim/core/clock.hpp"
+#include "marketsim/core/config.hpp"
+#include "marketsim/db/pool.hpp"
+#include "marketsim/http/message.hpp"
+#include "marketsim/market/halts.hpp"
+
+namespace marketsim::api {
+
+struct account_metrics {
+  std::atomic<std::uint64_t> password_verifications{0};
+  std::atomic<std::uint64_t> password_hashes{0};
+};
+
+struct account_services {
+  const config& cfg;
+  db::pool& pool;
+  auth::hash_pool& hashes;
+  auth::session_manager& sessions;
+  const auth::password_policy& policy;
+  auth::login_throttle& throttle;
+  auth::rate_limiter& register_limit;
+  auth::rate_limiter& report_limit;
+  account_clock& clock;
+  account_metrics& metrics;
+  const std::string& dummy_hash;  // verified against when the email is unknown
+  market::halt_list& halts;
+};
+
+void register_account_routes(http::router& routes, account_services s);
+void register_admin_routes(http::router& routes, account_services s);
+void register_error_report_routes(http::router& routes, account_services s);
+void register_test_hooks(http::router& routes, account_clock& clock);
+
+// The middleware's `after` hook: stores every 500 answer as a server error report.
+[[nodiscard]] std::function<void(const http::request_context&, const http::response&)>
+server_error_recorder(boost::asio::io_context& ioc, db::pool& pool);
+
+// A user as JSON; `with_email` for the user themself and admins.
+[[nodiscard]] nlohmann::json user_json(const auth::user_record& u, bool with_email);
+
+}  // namespace marketsim::api

@@ -1,0 +1,31 @@
+// Reading small JSON request bodies strictly: an object, only the expected keys, strings where
+// strings are expected. Every refusal is a 4xx error with a stable code. Pure; io threads.
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "marketsim/core/error.hpp"
+#include "marketsim/http/message.hpp"
+
+namespace marketsim::api {
+
+inline constexpr std::size_t max_field_bytes = 1024;
+
+// The body as a JSON object whose keys are all in `allowed` (415, 400 invalid_json, 400
+// bad_request otherwise).
+[[nodiscard]] result<nlohmann::json> object_body(const http::request_context& ctx,
+                                                 std::initializer_list<std::string_view> allowed);
+// body[key] as a string of at most max_field_bytes; 400 bad_request when missing or not one.
+[[nodiscard]] result<std::string> required_string(const nlohmann::json& body, std::string_view key);
+
+}  // namespace marketsim::api
+
+namespace marketsim::api {
+// A whole decimal number within [min, max], or nullopt.
+[[nodiscard]] std::optional<std::int64_t> parse_int_param(std::string_view text, std::int64_t min,
+                                                          std::int64_t max);
+}  // namespace marketsim::api

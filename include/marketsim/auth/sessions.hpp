@@ -1,0 +1,95 @@
+// Session lifecycle: resolving a request's cookie to a principal (HMAC check, then the cache,
+// then the database), starting sessions at sign-in, ending one at sign-out or all of a user's
+// when they are disabled or change their password, closing their open SSE streams at once.
+// Coroutines on io threads; database work goes through db::pool.
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "marketsim/auth/principal.hpp"
+#include "marketsim/auth/session_cache.hpp"
+#include "marketsim/auth/tokens.hpp"
+#include "marketsim/core/clock.hpp"
+#include "marketsim/core/error.hpp"
+
+namespace marketsim::db {
+class pool;
+}
+namespace marketsim::sse {
+class subscriber;
+}
+
+namespace marketsim::auth {
+
+struct session_settings {
+  std::chrono::milliseconds idle{12 * 3'600'000};
+  std::chrono::milliseconds absolute{7 * 24 * 3'600'000};
+  bool secure_cookies = false;  // TLS: Secure and the __Host- prefix
+};
+
+class session_manager {
+ public:
+  session_manager(db::pool& pool, const signer& sign, session_cache& cache,
+                  const account_clock& clock, session_settings settings);
+
+  // The live session's principal, or nullptr (no cookie, forged, unknown, expired, or the user
+  // is no longer active). A forged or mangled cookie never reaches the database.
+  [[nodiscard]] boost::asio::awaitable<result<std::shared_ptr<const principal>>> resolve(
+      std::string_view cookie_header);
+  // The hash of the session a Cookie header names, if its MAC verifies (no database).
+  [[nodiscard]] std::optional<std::string> session_hash_of(std::string_view cookie_header) const;
+
+  struct issued {
+    std::shared_ptr<const principal> who;
+    std::string cookie_value;
+  };
+  // A new session for an active user; `replaced` (the request's own session) ends with it.
+  [[nodiscard]] boost::asio::awaitable<result<issued>> start(user_record user,
+                                                             std::optional<std::string> replaced,
+                                                             bool record_login);
+  [[nodiscard]] boost::asio::awaitable<result<void>> end(std::string session_hash);
+  [[nodiscard]] boost::asio::awaitable<result<void>> end_all(std::int64_t user_id);
+  // A role, status or profile change: every cached session of the user sees it next request.
+  void user_changed(const user_record& user);
+
+  void attach_stream(const std::string& session_hash, std::weak_ptr<sse::subscriber> s);
+  void detach_stream(const std::string& session_hash, const sse::subscriber* s);
+
+  // Set-Cookie values.
+  [[nodiscard]] std::string session_cookie(std::string_view value) const;
+  [[nodiscard]] std::string clear_session_cookie() const;
+  [[nodiscard]] std::string csrf_cookie(std::string_view token) const;
+  [[nodiscard]] std::string device_cookie(std::int64_t user_id) const;
+  [[nodiscard]] const std::string& session_cookie_name() const { return session_name_; }
+  [[nodiscard]] const std::string& csrf_cookie_name() const { return csrf_name_; }
+  [[nodiscard]] const std::string& device_cookie_name() const { return device_name_; }
+
+  [[nodiscard]] const signer& signatures() const { return sign_; }
+  [[nodiscard]] std::size_t cached() const { return cache_.size(); }
+
+ private:
+  std::shared_ptr<const principal> make_principal(std::shared_ptr<const user_record> user,
+                                                  std::string hash) const;
+  bool expired(const session_record& s, std::int64_t now) const;
+  void close_streams(const std::vector<std::string>& hashes);
+
+  db::pool& pool_;
+  const signer& sign_;
+  session_cache& cache_;
+  const account_clock& clock_;
+  session_settings settings_;
+  std::string session_name_;
+  std::string csrf_name_;
+  std::string device_name_;
+  std::mutex streams_mutex_;
+  std::map<std::string, std::vector<std::weak_ptr<sse::subscriber>>> streams_;
+};
+
+}  // namespace marketsim::auth

@@ -1,0 +1,346 @@
+// Sign-up, verification, sign-in and out, the player's own profile and password, public
+// profiles (see account_api.hpp and docs/api.md). io threads; argon2id on the hash pool, SQL on
+// the db pool. Sign-in answers a wrong password, an unknown email and a disabled account with
+// the same status, body and headers after exactly one argon2id verification each.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "marketsim/api/account_api.hpp"
+#include "marketsim/api/json_body.hpp"
+#include "marketsim/auth/identity.hpp"
+#include "marketsim/core/time.hpp"
+#include "marketsim/db/account_repo.hpp"
+
+namespace marketsim::api {
+
+namespace asio = boost::asio;
+namespace repo = db::account_repo;
+using http::request_context;
+using http::response;
+using json = nlohmann::json;
+
+json user_json(const auth::user_record& u, bool with_email) {
+  json j{{"id", u.id},
+         {"user_tag", u.user_tag},
+         {"display_name", u.display_name},
+         {"role", auth::role_name(u.user_role)},
+         {"public_profile", u.public_profile},
+         {"created_at", format_time(u.created_ms)}};
+  if (with_email) j["email"] = u.email;
+  return j;
+}
+
+namespace {
+
+constexpr std::int64_t verify_link_ms = 24 * 3'600'000;
+
+response with_retry_after(response r, std::chrono::milliseconds wait) {
+  auto seconds = std::max<std::int64_t>(1, (wait.count() + 999) / 1000);
+  r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return r;
+}
+
+response signed_in(const account_services& s, const auth::session_manager::issued& issued) {
+  auto r = http::json_response(
+      200, {{"user", user_json(*issued.who->user, true)}, {"csrf_token", issued.who->csrf_token}});
+  r.headers.emplace_back("Set-Cookie", s.sessions.session_cookie(issued.cookie_value));
+  return r;
+}
+
+repo::mail verify_mail(const account_services& s, const std::string& email, const std::string& name,
+                       const std::string& token) {
+  return {0,
+          email,
+          "Confirm your marketsim account",
+          fmt::format("Hello {},\n\nOpen this link to finish signing up to marketsim:\n\n"
+                      "{}/verify/?token={}\n\nThe link works once, for 24 hours. If you did not "
+                      "sign up, ignore this mail and nothing will happen.\n",
+                      name, s.cfg.public_url, token),
+          0,
+          0};
+}
+
+repo::mail existing_mail(const account_services& s, const std::string& email) {
+  return {0,
+          email,
+          "Someone tried to sign up with your address",
+          fmt::format("Hello,\n\nSomeone (maybe you) tried to create a marketsim account with "
+                      "this address, which already has one. Nothing was changed.\n\nIf it was "
+                      "you, sign in at {}/signin/. If it was not, you can ignore this mail.\n",
+                      s.cfg.public_url),
+          0,
+          0};
+}
+
+}  // namespace
+
+void register_account_routes(http::router& routes, account_services s) {
+  using auth::access;
+
+  routes.add("GET", "/api/auth/me", [s](request_context& ctx) -> asio::awaitable<response> {
+    if (ctx.principal)
+      co_return http::json_response(200, {{"user", user_json(*ctx.principal->user, true)},
+                                          {"csrf_token", ctx.principal->csrf_token}});
+    // Anonymous: keep this browser's double-submit token while it is valid.
+    const auto& sign = s.sessions.signatures();
+    auto cookie =
+        auth::cookie_value(ctx.header("Cookie").value_or(""), s.sessions.csrf_cookie_name());
+    std::string token =
+        cookie && sign.check_anonymous_csrf(*cookie) ? std::string(*cookie) : sign.anonymous_csrf();
+    auto r = http::json_response(200, {{"user", nullptr}, {"csrf_token", token}});
+    r.headers.emplace_back("Set-Cookie", s.sessions.csrf_cookie(token));
+    co_return r;
+  });
+
+  routes.add("POST", "/api/auth/register", [s](request_context& ctx) -> asio::awaitable<response> {
+    auto body = object_body(ctx, {"email", "password", "user_tag", "display_name"});
+    if (!body) co_return http::error_response(body.error(), ctx.request_id);
+    auto email = required_string(*body, "email");
+    auto password = required_string(*body, "password");
+    auto tag = required_string(*body, "user_tag");
+    auto name = required_string(*body, "display_name");
+    for (auto* f : {&email, &password, &tag, &name})
+      if (!*f) co_return http::error_response(f->error(), ctx.request_id);
+    auto normalized = auth::normalize_email(*email);
+    if (!normalized) co_return http::error_response(normalized.error(), ctx.request_id);
+    if (auto ok = auth::check_user_tag(*tag); !ok)
+      co_return http::error_response(ok.error(), ctx.request_id);
+    auto display = auth::normalize_display_name(*name);
+    if (!display) co_return http::error_response(display.error(), ctx.request_id);
+    if (auto ok = s.policy.check(*password); !ok)
+      co_return http::error_response(ok.error(), ctx.request_id);
+    std::chrono::milliseconds wait{0};
+    if (!s.register_limit.allow("ip:" + ctx.client_address, s.clock.now_ms(), &wait))
+      co_return with_retry_after(
+          http::error_response({errc::too_many_requests, "too many sign-ups from this address"},
+                               ctx.request_id),
+          wait);
+
+    // Hashed whether or not the address is taken, so both answers take as long.
+    auto params = auth::params_for(s.cfg.password_hash);
+    auto hashed = co_await s.hashes.run([&] { return auth::hash_password(*password, params); });
+    ++s.metrics.password_hashes;
+    if (!hashed) co_return http::error_response(hashed.error(), ctx.request_id);
+    if (!*hashed) co_return http::error_response(hashed->error(), ctx.request_id);
+
+    auto token = auth::base64url(auth::random_bytes(32));
+    repo::registration reg;
+    reg.email = *normalized;
+    reg.user_tag = *tag;
+    reg.display_name = *display;
+    reg.password_hash = **hashed;
+    reg.token_hash = auth::sha256(token);
+    reg.now_ms = s.clock.now_ms();
+    reg.token_expires_ms = reg.now_ms + verify_link_ms;
+    reg.pending_expires_ms = reg.now_ms - verify_link_ms;
+    reg.verify_mail = verify_mail(s, reg.email, reg.display_name, token);
+    reg.existing_mail = existing_mail(s, reg.email);
+    auto outcome =
+        co_await s.pool.query([&](db::connection& c) { return repo::register_account(c, reg); });
+    if (!outcome) co_return http::error_response(outcome.error(), ctx.request_id);
+    if (*outcome == repo::register_outcome::tag_taken)
+      co_return http::error_response({errc::user_tag_taken, "that user tag is taken"},
+                                     ctx.request_id);
+    co_return http::json_response(
+        202, {{"status", "verification_sent"},
+              {"message", "check your email for a link to finish signing up"}});
+  });
+
+  routes.add("POST", "/api/auth/verify", [s](request_context& ctx) -> asio::awaitable<response> {
+    auto body = object_body(ctx, {"token"});
+    if (!body) co_return http::error_response(body.error(), ctx.request_id);
+    auto token = required_string(*body, "token");
+    if (!token) co_return http::error_response(token.error(), ctx.request_id);
+    auto raw = token->size() <= 64 ? auth::from_base64url(*token) : std::nullopt;
+    error bad{errc::invalid_token, "this link is not valid any more; sign up again for a new one"};
+    if (!raw || raw->size() != 32) co_return http::error_response(bad, ctx.request_id);
+    auto hash = auth::sha256(*token);
+    auto now = s.clock.now_ms();
+    auto tag =
+        co_await s.pool.query([&](db::connection& c) { return repo::verify_email(c, hash, now); });
+    if (!tag) co_return http::error_response(tag.error(), ctx.request_id);
+    if (!*tag) co_return http::error_response(bad, ctx.request_id);
+    co_return http::json_response(200, {{"status", "verified"}, {"user_tag", **tag}});
+  });
+
+  routes.add("POST", "/api/auth/login", [s](request_context& ctx) -> asio::awaitable<response> {
+    auto body = object_body(ctx, {"email", "password"});
+    if (!body) co_return http::error_response(body.error(), ctx.request_id);
+    auto email_field = required_string(*body, "email");
+    auto password = required_string(*body, "password");
+    if (!email_field) co_return http::error_response(email_field.error(), ctx.request_id);
+    if (!password) co_return http::error_response(password.error(), ctx.request_id);
+    auto now = s.clock.now_ms();
+    auto throttled = [&](std::chrono::milliseconds wait) {
+      return with_retry_after(
+          http::error_response(
+              {errc::too_many_attempts, "too many failed sign-ins; wait before trying again"},
+              ctx.request_id),
+          wait);
+    };
+    auto ip_key = "ip:" + ctx.client_address;
+    if (auto wait = s.throttle.retry_after(ip_key, now); wait.count() > 0)
+      co_return throttled(wait);
+
+    auto email = auth::normalize_email(*email_field);
+    std::optional<repo::user_row> row;
+    if (email) {
+      auto found = co_await s.pool.query(
+          [&](db::connection& c) { return repo::find_user_by_email(c, *email); });
+      if (!found) co_return http::error_response(found.error(), ctx.request_id);
+      row = std::move(*found);
+    }
+    // A browser that signed in to this account before is not held back by guesses from
+    // elsewhere (OWASP's device cookies); everyone else shares the per-account limit.
+    bool known_device = false;
+    if (row)
+      if (auto dev = auth::cookie_value(ctx.header("Cookie").value_or(""),
+                                        s.sessions.device_cookie_name()))
+        known_device = s.sessions.signatures().open_device_cookie(*dev) == row->user.id;
+    auto account_key = "acct:" + (email ? *email : *email_field);
+    if (!known_device)
+      if (auto wait = s.throttle.retry_after(account_key, now); wait.count() > 0)
+        co_return throttled(wait);
+
+    const std::string& stored = row ? row->password_hash : s.dummy_hash;
+    auto verified = co_await s.hashes.run([&] { return auth::verify_password(stored, *password); });
+    if (!verified) co_return http::error_response(verified.error(), ctx.request_id);
+    ++s.metrics.password_verifications;
+    if (!row || !*verified || row->user.status == auth::user_status::disabled) {
+      s.throttle.record_failure(ip_key, now);
+      if (!known_device) s.throttle.record_failure(account_key, now);
+      co_return http::error_response({errc::invalid_credentials, "wrong email or password"},
+                                     ctx.request_id);
+    }
+    if (row->user.status == auth::user_status::pending)
+      co_return http::error_response(
+          {errc::email_not_verified,
+           "confirm your email address first: open the link we mailed you"},
+          ctx.request_id);
+    s.throttle.clear(account_key);
+
+    auto params = auth::params_for(s.cfg.password_hash);
+    if (auth::needs_rehash(row->password_hash, params)) {
+      // Stronger parameters than when this hash was made: upgrade it now, while we know the
+      // password. A failure here only postpones the upgrade.
+      auto rehashed = co_await s.hashes.run([&] { return auth::hash_password(*password, params); });
+      ++s.metrics.password_hashes;
+      if (rehashed && *rehashed) {
+        auto id = row->user.id;
+        auto h = **rehashed;
+        (void)co_await s.pool.execute([&](db::connection& c) { repo::update_password(c, id, h); });
+      }
+    }
+    auto replaced = s.sessions.session_hash_of(ctx.header("Cookie").value_or(""));
+    auto issued = co_await s.sessions.start(row->user, replaced, true);
+    if (!issued) co_return http::error_response(issued.error(), ctx.request_id);
+    auto r = signed_in(s, *issued);
+    r.headers.emplace_back("Set-Cookie", s.sessions.device_cookie(row->user.id));
+    co_return r;
+  });
+
+  routes.add("POST", "/api/auth/logout", [s](request_context& ctx) -> asio::awaitable<response> {
+    if (ctx.principal) {
+      auto done = co_await s.sessions.end(ctx.principal->session_hash);
+      if (!done) co_return http::error_response(done.error(), ctx.request_id);
+    }
+    response r;
+    r.status = 204;
+    r.headers.emplace_back("Set-Cookie", s.sessions.clear_session_cookie());
+    co_return r;
+  });
+
+  routes.add(
+      "POST", "/api/auth/password",
+      {[s](request_context& ctx) -> asio::awaitable<response> {
+         auto body = object_body(ctx, {"current_password", "new_password"});
+         if (!body) co_return http::error_response(body.error(), ctx.request_id);
+         auto current = required_string(*body, "current_password");
+         auto next = required_string(*body, "new_password");
+         if (!current) co_return http::error_response(current.error(), ctx.request_id);
+         if (!next) co_return http::error_response(next.error(), ctx.request_id);
+         if (auto ok = s.policy.check(*next); !ok)
+           co_return http::error_response(ok.error(), ctx.request_id);
+         auto user_id = ctx.principal->user->id;
+         auto row =
+             co_await s.pool.query([&](db::connection& c) { return repo::find_user(c, user_id); });
+         if (!row) co_return http::error_response(row.error(), ctx.request_id);
+         if (!*row)
+           co_return http::error_response({errc::unauthenticated, "sign in first"}, ctx.request_id);
+         auto stored = (*row)->password_hash;
+         auto verified =
+             co_await s.hashes.run([&] { return auth::verify_password(stored, *current); });
+         if (!verified) co_return http::error_response(verified.error(), ctx.request_id);
+         ++s.metrics.password_verifications;
+         if (!*verified)
+           co_return http::error_response(
+               {errc::invalid_credentials, "the current password is not right"}, ctx.request_id);
+         auto params = auth::params_for(s.cfg.password_hash);
+         auto hashed = co_await s.hashes.run([&] { return auth::hash_password(*next, params); });
+         ++s.metrics.password_hashes;
+         if (!hashed) co_return http::error_response(hashed.error(), ctx.request_id);
+         if (!*hashed) co_return http::error_response(hashed->error(), ctx.request_id);
+         auto h = **hashed;
+         auto saved = co_await s.pool.execute(
+             [&](db::connection& c) { repo::update_password(c, user_id, h); });
+         if (!saved) co_return http::error_response(saved.error(), ctx.request_id);
+         // Every session, this one included, ends; this browser continues on a new one.
+         auto ended = co_await s.sessions.end_all(user_id);
+         if (!ended) co_return http::error_response(ended.error(), ctx.request_id);
+         auto issued = co_await s.sessions.start((*row)->user, std::nullopt, false);
+         if (!issued) co_return http::error_response(issued.error(), ctx.request_id);
+         co_return signed_in(s, *issued);
+       },
+       access::user});
+
+  routes.add(
+      "PATCH", "/api/account/profile",
+      {[s](request_context& ctx) -> asio::awaitable<response> {
+         auto body = object_body(ctx, {"display_name", "public_profile"});
+         if (!body) co_return http::error_response(body.error(), ctx.request_id);
+         std::optional<std::string> name;
+         std::optional<bool> public_profile;
+         if (body->contains("display_name")) {
+           auto raw = required_string(*body, "display_name");
+           if (!raw) co_return http::error_response(raw.error(), ctx.request_id);
+           auto n = auth::normalize_display_name(*raw);
+           if (!n) co_return http::error_response(n.error(), ctx.request_id);
+           name = *n;
+         }
+         if (body->contains("public_profile")) {
+           const auto& v = (*body)["public_profile"];
+           if (!v.is_boolean())
+             co_return http::error_response(
+                 {errc::bad_request, "public_profile must be true or false"}, ctx.request_id);
+           public_profile = v.get<bool>();
+         }
+         auto id = ctx.principal->user->id;
+         auto updated = co_await s.pool.query(
+             [&](db::connection& c) { return repo::update_profile(c, id, name, public_profile); });
+         if (!updated) co_return http::error_response(updated.error(), ctx.request_id);
+         if (!*updated)
+           co_return http::error_response({errc::unauthenticated, "sign in first"}, ctx.request_id);
+         s.sessions.user_changed(**updated);
+         co_return http::json_response(200, {{"user", user_json(**updated, true)}});
+       },
+       access::user});
+
+  routes.add("GET", "/api/users/{tag}", [s](request_context& ctx) -> asio::awaitable<response> {
+    const auto& tag = ctx.params.at("tag");
+    error none{errc::not_found, "no public profile for " + tag};
+    if (!auth::check_user_tag(tag)) co_return http::error_response(none, ctx.request_id);
+    auto found =
+        co_await s.pool.query([&](db::connection& c) { return repo::find_user_by_tag(c, tag); });
+    if (!found) co_return http::error_response(found.error(), ctx.request_id);
+    const auto& u = *found;
+    if (!u || !u->public_profile || u->status != auth::user_status::active)
+      co_return http::error_response(none, ctx.request_id);
+    co_return http::json_response(200, {{"user_tag", u->user_tag},
+                                        {"display_name", u->display_name},
+                                        {"member_since", format_time(u->created_ms)}});
+  });
+}
+
+}  // namespace marketsim::api

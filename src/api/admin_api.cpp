@@ -1,0 +1,220 @@
+// Admin endpoints (see account_api.hpp and docs/api.md): users, the outbox, error reports,
+// trading halts, metrics. Every route here needs the admin role; the guard checks it before the
+// handler runs. io threads; SQL on the db pool.
+#include <nlohmann/json.hpp>
+
+#include "marketsim/api/account_api.hpp"
+#include "marketsim/api/json_body.hpp"
+#include "marketsim/core/time.hpp"
+#include "marketsim/db/account_repo.hpp"
+
+namespace marketsim::api {
+
+namespace asio = boost::asio;
+namespace repo = db::account_repo;
+using http::request_context;
+using http::response;
+using json = nlohmann::json;
+
+namespace {
+
+json admin_user_json(const auth::user_record& u) {
+  auto j = user_json(u, true);
+  j["status"] = auth::status_name(u.status);
+  j["last_login_at"] = u.last_login_ms ? json(format_time(u.last_login_ms)) : json(nullptr);
+  return j;
+}
+
+// ?limit= (1..200, default 50) and a cursor parameter; 400 on anything else.
+result<std::pair<int, std::int64_t>> page_params(const request_context& ctx,
+                                                 std::string_view cursor,
+                                                 std::int64_t cursor_default) {
+  int limit = 50;
+  std::int64_t at = cursor_default;
+  if (auto l = ctx.query_value("limit")) {
+    auto v = parse_int_param(*l, 1, 200);
+    if (!v) return fail(errc::bad_request, "limit must be 1 to 200");
+    limit = static_cast<int>(*v);
+  }
+  if (auto c = ctx.query_value(cursor)) {
+    auto v = parse_int_param(*c, 0, INT64_MAX);
+    if (!v) return fail(errc::bad_request, std::string(cursor) + " must be a record id");
+    at = *v;
+  }
+  return std::pair{limit, at};
+}
+
+result<std::int64_t> user_id_param(const request_context& ctx) {
+  auto v = parse_int_param(ctx.params.at("id"), 1, INT64_MAX);
+  if (!v) return fail(errc::not_found, "no such user");
+  return *v;
+}
+
+}  // namespace
+
+void register_admin_routes(http::router& routes, account_services s) {
+  constexpr auto admin = auth::access::admin;
+
+  routes.add(
+      "GET", "/api/admin/users",
+      {[s](request_context& ctx) -> asio::awaitable<response> {
+         auto page = page_params(ctx, "after", 0);
+         if (!page) co_return http::error_response(page.error(), ctx.request_id);
+         std::string q(ctx.query_value("q").value_or(""));
+         if (q.size() > 200)
+           co_return http::error_response({errc::bad_request, "q is too long"}, ctx.request_id);
+         auto found = co_await s.pool.query(
+             [&](db::connection& c) { return repo::list_users(c, q, page->first, page->second); });
+         if (!found) co_return http::error_response(found.error(), ctx.request_id);
+         json users = json::array();
+         for (const auto& u : found->users) users.push_back(admin_user_json(u));
+         co_return http::json_response(
+             200, {{"users", std::move(users)},
+                   {"next", found->next ? json(*found->next) : json(nullptr)}});
+       },
+       admin});
+
+  auto set_status = [s](auth::user_status status) {
+    return [s, status](request_context& ctx) -> asio::awaitable<response> {
+      auto id = user_id_param(ctx);
+      if (!id) co_return http::error_response(id.error(), ctx.request_id);
+      if (*id == ctx.principal->user->id && status == auth::user_status::disabled)
+        co_return http::error_response({errc::bad_request, "you cannot disable yourself"},
+                                       ctx.request_id);
+      auto updated = co_await s.pool.query(
+          [&](db::connection& c) { return repo::set_status(c, *id, status); });
+      if (!updated) co_return http::error_response(updated.error(), ctx.request_id);
+      if (!*updated)
+        co_return http::error_response({errc::not_found, "no such user"}, ctx.request_id);
+      if (status == auth::user_status::disabled) {
+        // Every session and stream of the user ends now, not at their next request.
+        auto ended = co_await s.sessions.end_all(*id);
+        if (!ended) co_return http::error_response(ended.error(), ctx.request_id);
+      }
+      s.sessions.user_changed(**updated);
+      co_return http::json_response(200, {{"user", admin_user_json(**updated)}});
+    };
+  };
+  routes.add("POST", "/api/admin/users/{id}/disable",
+             {set_status(auth::user_status::disabled), admin});
+  routes.add("POST", "/api/admin/users/{id}/enable",
+             {set_status(auth::user_status::active), admin});
+
+  routes.add("POST", "/api/admin/users/{id}/role",
+             {[s](request_context& ctx) -> asio::awaitable<response> {
+                auto id = user_id_param(ctx);
+                if (!id) co_return http::error_response(id.error(), ctx.request_id);
+                auto body = object_body(ctx, {"role"});
+                if (!body) co_return http::error_response(body.error(), ctx.request_id);
+                auto text = required_string(*body, "role");
+                if (!text) co_return http::error_response(text.error(), ctx.request_id);
+                auto role = auth::parse_role(*text);
+                if (!role)
+                  co_return http::error_response({errc::bad_request, "role must be user or admin"},
+                                                 ctx.request_id);
+                if (*id == ctx.principal->user->id)
+                  co_return http::error_response(
+                      {errc::bad_request, "ask another administrator to change your own role"},
+                      ctx.request_id);
+                auto updated = co_await s.pool.query(
+                    [&](db::connection& c) { return repo::set_role(c, *id, *role); });
+                if (!updated) co_return http::error_response(updated.error(), ctx.request_id);
+                if (!*updated)
+                  co_return http::error_response({errc::not_found, "no such user"}, ctx.request_id);
+                s.sessions.user_changed(**updated);
+                co_return http::json_response(200, {{"user", admin_user_json(**updated)}});
+              },
+              admin});
+
+  routes.add(
+      "GET", "/api/admin/outbox",
+      {[s](request_context& ctx) -> asio::awaitable<response> {
+         auto page = page_params(ctx, "before", INT64_MAX);
+         if (!page) co_return http::error_response(page.error(), ctx.request_id);
+         auto found = co_await s.pool.query(
+             [&](db::connection& c) { return repo::list_outbox(c, page->first, page->second); });
+         if (!found) co_return http::error_response(found.error(), ctx.request_id);
+         json list = json::array();
+         for (const auto& m : *found)
+           list.push_back({{"id", m.id},
+                           {"to", m.to},
+                           {"subject", m.subject},
+                           {"body", m.body},
+                           {"created_at", format_time(m.created_ms)},
+                           {"sent_at", m.sent_ms ? json(format_time(m.sent_ms)) : json(nullptr)}});
+         json next = static_cast<int>(found->size()) == page->first && !found->empty()
+                         ? json(found->back().id)
+                         : json(nullptr);
+         co_return http::json_response(200, {{"messages", std::move(list)}, {"next", next}});
+       },
+       admin});
+
+  routes.add(
+      "GET", "/api/admin/errors",
+      {[s](request_context& ctx) -> asio::awaitable<response> {
+         auto page = page_params(ctx, "before", INT64_MAX);
+         if (!page) co_return http::error_response(page.error(), ctx.request_id);
+         std::string source(ctx.query_value("source").value_or(""));
+         if (!source.empty() && source != "client" && source != "server")
+           co_return http::error_response({errc::bad_request, "source must be client or server"},
+                                          ctx.request_id);
+         std::string q(ctx.query_value("q").value_or(""));
+         if (q.size() > 200)
+           co_return http::error_response({errc::bad_request, "q is too long"}, ctx.request_id);
+         auto found = co_await s.pool.query([&](db::connection& c) {
+           return repo::list_error_reports(c, source, q, page->first, page->second);
+         });
+         if (!found) co_return http::error_response(found.error(), ctx.request_id);
+         json list = json::array();
+         for (const auto& e : *found)
+           list.push_back({{"id", e.id},
+                           {"created_at", format_time(e.created_ms)},
+                           {"source", e.source},
+                           {"user_tag", e.user_tag.empty() ? json(nullptr) : json(e.user_tag)},
+                           {"page", e.page},
+                           {"request_id", e.request_id},
+                           {"message", e.message},
+                           {"report", json::parse(e.report_json, nullptr, false)}});
+         json next = static_cast<int>(found->size()) == page->first && !found->empty()
+                         ? json(found->back().id)
+                         : json(nullptr);
+         co_return http::json_response(200, {{"reports", std::move(list)}, {"next", next}});
+       },
+       admin});
+
+  auto set_halt = [s](bool halted) {
+    return [s, halted](request_context& ctx) -> asio::awaitable<response> {
+      std::string symbol = ctx.params.at("symbol");
+      for (auto& c : symbol) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      auto found = co_await s.pool.query(
+          [&](db::connection& c) { return repo::set_halted(c, symbol, halted); });
+      if (!found) co_return http::error_response(found.error(), ctx.request_id);
+      if (!*found)
+        co_return http::error_response({errc::not_found, "unknown symbol " + symbol},
+                                       ctx.request_id);
+      s.halts.set(symbol, halted);
+      co_return http::json_response(200, {{"symbol", symbol}, {"halted", halted}});
+    };
+  };
+  routes.add("POST", "/api/admin/symbols/{symbol}/halt", {set_halt(true), admin});
+  routes.add("POST", "/api/admin/symbols/{symbol}/resume", {set_halt(false), admin});
+
+  routes.add("GET", "/api/admin/metrics",
+             {[s](request_context&) -> asio::awaitable<response> {
+                auto h = s.hashes.snapshot();
+                co_return http::json_response(
+                    200, {{"password_verifications", s.metrics.password_verifications.load()},
+                          {"password_hashes", s.metrics.password_hashes.load()},
+                          {"hash_pool",
+                           {{"threads", h.threads},
+                            {"queued", h.queued},
+                            {"in_flight", h.in_flight},
+                            {"peak_in_flight", h.peak_in_flight},
+                            {"rejected", h.rejected}}},
+                          {"sessions_cached", s.sessions.cached()},
+                          {"db_jobs", s.pool.jobs_run()}});
+              },
+              admin});
+}
+
+}  // namespace marketsim::api

@@ -1,0 +1,127 @@
+// Error reports (the author's item 4.5): the web app posts its uncaught errors and failed
+// requests to POST /api/errors, and every 500 the server answers is stored too, with its
+// request id, in one table admins read (admin_api.cpp). Secrets are scrubbed before storing.
+// io threads; inserts go through the db pool.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <nlohmann/json.hpp>
+
+#include "marketsim/api/account_api.hpp"
+#include "marketsim/core/scrub.hpp"
+#include "marketsim/db/account_repo.hpp"
+
+namespace marketsim::api {
+
+namespace asio = boost::asio;
+namespace repo = db::account_repo;
+using http::request_context;
+using http::response;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr std::size_t max_report_bytes = 16 << 10;
+
+std::string text_field(const json& report, std::string_view key, std::size_t max) {
+  auto it = report.find(key);
+  if (it == report.end() || !it->is_string()) return {};
+  auto s = it->get<std::string>();
+  if (s.size() > max) s.resize(max);
+  // Cut at a character boundary so the text stays valid UTF-8.
+  while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();
+  if (!s.empty() && static_cast<unsigned char>(s.back()) >= 0xC0) s.pop_back();
+  return s;
+}
+
+std::string plain_request_id(std::string_view id) {
+  if (id.size() > 64) return {};
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return {};
+  return std::string(id);
+}
+
+asio::awaitable<void> store_server_report(db::pool& pool, std::optional<std::int64_t> user,
+                                          std::string page, std::string rid, std::string message,
+                                          std::string stored) {
+  auto done = co_await pool.execute([&](db::connection& c) {
+    (void)repo::insert_error_report(c, "server", user, page, rid, message, stored);
+  });
+  if (!done)
+    spdlog::warn("errors: could not store the report of request {}: {}", rid, done.error().message);
+}
+
+}  // namespace
+
+void register_error_report_routes(http::router& routes, account_services s) {
+  routes.add("POST", "/api/errors", [s](request_context& ctx) -> asio::awaitable<response> {
+    if (ctx.body.size() > max_report_bytes)
+      co_return http::error_response(
+          {errc::payload_too_large, "an error report may be at most 16 KiB"}, ctx.request_id);
+    std::chrono::milliseconds wait{0};
+    if (!s.report_limit.allow("ip:" + ctx.client_address, s.clock.now_ms(), &wait)) {
+      auto r =
+          http::error_response({errc::too_many_requests, "too many error reports"}, ctx.request_id);
+      r.headers.emplace_back("Retry-After",
+                             std::to_string(std::max<std::int64_t>(1, wait.count() / 1000)));
+      co_return r;
+    }
+    auto body = http::parse_json_body(ctx);
+    if (!body) co_return http::error_response(body.error(), ctx.request_id);
+    if (!body->is_object())
+      co_return http::error_response({errc::bad_request, "send the report as a JSON object"},
+                                     ctx.request_id);
+    scrub_json(*body);
+    auto message = text_field(*body, "message", 2000);
+    auto page = text_field(*body, "page", 500);
+    auto request_id = plain_request_id(text_field(*body, "request_id", 64));
+    std::optional<std::int64_t> user;
+    if (ctx.principal) user = ctx.principal->user->id;
+    auto stored = body->dump(-1, ' ', false, json::error_handler_t::replace);
+    auto id = co_await s.pool.query([&](db::connection& c) {
+      return repo::insert_error_report(c, "client", user, page, request_id, message, stored);
+    });
+    if (!id) co_return http::error_response(id.error(), ctx.request_id);
+    co_return http::json_response(202, {{"id", *id}});
+  });
+}
+
+std::function<void(const request_context&, const response&)> server_error_recorder(
+    asio::io_context& ioc, db::pool& pool) {
+  return [&ioc, &pool](const request_context& ctx, const response& r) {
+    if (r.status != 500) return;
+    json report{{"status", r.status},
+                {"method", ctx.method},
+                {"path", ctx.path},
+                {"query", scrub_text(ctx.raw_query)},
+                {"diagnostic", scrub_text(r.diagnostic)}};
+    std::optional<std::int64_t> user;
+    if (ctx.principal) user = ctx.principal->user->id;
+    auto page = ctx.method + " " + ctx.path;
+    auto message = r.diagnostic.empty() ? std::string("internal error") : scrub_text(r.diagnostic);
+    asio::co_spawn(
+        ioc,
+        store_server_report(pool, user, std::move(page), ctx.request_id, std::move(message),
+                            report.dump(-1, ' ', false, json::error_handler_t::replace)),
+        asio::detached);
+  };
+}
+
+void register_test_hooks(http::router& routes, account_clock& clock) {
+  http::endpoint move_clock{[&clock](request_context& ctx) -> asio::awaitable<response> {
+    auto body = http::parse_json_body(ctx);
+    if (!body) co_return http::error_response(body.error(), ctx.request_id);
+    auto it = body->find("advance_ms");
+    if (it == body->end() || !it->is_number_integer() || it->get<std::int64_t>() < 0)
+      co_return http::error_response({errc::bad_request, "advance_ms must be a whole number >= 0"},
+                                     ctx.request_id);
+    clock.advance(std::chrono::milliseconds(it->get<std::int64_t>()));
+    co_return http::json_response(200, {{"now_ms", clock.now_ms()}});
+  }};
+  move_clock.csrf = false;
+  routes.add("POST", "/api/test/clock", std::move(move_clock));
+}
+
+}  // namespace marketsim::api

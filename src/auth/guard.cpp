@@ -1,0 +1,80 @@
+// Request-auth middleware (see guard.hpp). io threads.
+#include "marketsim/auth/guard.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace marketsim::auth {
+
+namespace asio = boost::asio;
+
+guard::guard(session_manager& sessions, std::string public_url,
+             const std::vector<std::string>& allowed_origins, bool tls)
+    : sessions_(sessions), tls_(tls) {
+  origins_.insert(std::move(public_url));
+  for (const auto& o : allowed_origins) {
+    std::string trimmed = o;
+    while (trimmed.ends_with('/')) trimmed.pop_back();
+    origins_.insert(std::move(trimmed));
+  }
+}
+
+bool guard::is_safe_method(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS";
+}
+
+bool guard::origin_allowed(const http::request_context& ctx) const {
+  if (auto origin = ctx.header("Origin")) {
+    if (origins_.contains(*origin)) return true;
+    // Same origin as the Host the browser addressed.
+    if (auto host = ctx.header("Host")) {
+      std::string own = std::string(tls_ ? "https://" : "http://") + std::string(*host);
+      return *origin == own;
+    }
+    return false;
+  }
+  // No Origin (older browsers on same-origin requests, non-browser clients): fall back on
+  // Fetch Metadata when the browser sent it.
+  if (auto site = ctx.header("Sec-Fetch-Site")) return *site == "same-origin" || *site == "none";
+  return true;
+}
+
+bool guard::csrf_ok(const http::request_context& ctx, const principal* who) const {
+  auto token = ctx.header("X-CSRF-Token");
+  if (!token || token->empty()) return false;
+  const auto& sign = sessions_.signatures();
+  if (who != nullptr) return sign.check_session_csrf(who->session_hash, *token);
+  // Anonymous: signed double-submit, the header must repeat the cookie this browser was given.
+  auto cookie = cookie_value(ctx.header("Cookie").value_or(""), sessions_.csrf_cookie_name());
+  return cookie && same_bytes(*cookie, *token) && sign.check_anonymous_csrf(*token);
+}
+
+asio::awaitable<std::optional<http::response>> guard::before(http::request_context& ctx,
+                                                             const http::endpoint& ep) {
+  auto deny = [&](errc code, std::string message) -> std::optional<http::response> {
+    return http::error_response({code, std::move(message)}, ctx.request_id);
+  };
+  if (auto cookies = ctx.header("Cookie")) {
+    auto who = co_await sessions_.resolve(*cookies);
+    if (!who) {
+      // The database is down: anonymous routes still work, signed-in ones cannot.
+      if (ep.need != access::anyone) co_return http::error_response(who.error(), ctx.request_id);
+    } else {
+      ctx.principal = std::move(*who);
+    }
+  }
+  if (ep.need != access::anyone) {
+    if (!ctx.principal) co_return deny(errc::unauthenticated, "sign in first");
+    if (ep.need == access::admin && ctx.principal->user->user_role != role::admin)
+      co_return deny(errc::forbidden, "this needs an administrator");
+  }
+  if (!is_safe_method(ctx.method) && ep.csrf) {
+    if (!origin_allowed(ctx))
+      co_return deny(errc::origin_rejected, "cross-site requests may not change anything");
+    if (!csrf_ok(ctx, ctx.principal.get()))
+      co_return deny(errc::csrf_failed,
+                     "missing or wrong X-CSRF-Token header; GET /api/auth/me gives one");
+  }
+  co_return std::nullopt;
+}
+
+}  // namespace marketsim::auth

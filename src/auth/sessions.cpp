@@ -1,0 +1,196 @@
+// Session lifecycle (see sessions.hpp). Coroutines on io threads; SQL through db::pool.
+#include "marketsim/auth/sessions.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "marketsim/db/account_repo.hpp"
+#include "marketsim/db/pool.hpp"
+#include "marketsim/sse/hub.hpp"
+
+namespace marketsim::auth {
+
+namespace asio = boost::asio;
+namespace repo = db::account_repo;
+
+namespace {
+// The stored last-seen time is refreshed at most this often per session (the cache has the
+// exact one), so an active session costs one small write a minute, not one per request.
+constexpr std::int64_t store_seen_every_ms = 60'000;
+
+// A plain function, not a capturing lambda: GCC 12 destroys a coroutine lambda's captures
+// twice when it is spawned from inside another coroutine.
+asio::awaitable<void> store_last_seen(db::pool& pool, std::string hash, std::int64_t now) {
+  (void)co_await pool.execute([&](db::connection& c) { repo::touch_session(c, hash, now); });
+}
+}  // namespace
+
+session_manager::session_manager(db::pool& pool, const signer& sign, session_cache& cache,
+                                 const account_clock& clock, session_settings settings)
+    : pool_(pool),
+      sign_(sign),
+      cache_(cache),
+      clock_(clock),
+      settings_(settings),
+      session_name_(settings.secure_cookies ? "__Host-ms_session" : "ms_session"),
+      csrf_name_(settings.secure_cookies ? "__Host-ms_csrf" : "ms_csrf"),
+      device_name_(settings.secure_cookies ? "__Host-ms_device" : "ms_device") {}
+
+std::shared_ptr<const principal> session_manager::make_principal(
+    std::shared_ptr<const user_record> user, std::string hash) const {
+  auto p = std::make_shared<principal>();
+  p->user = std::move(user);
+  p->csrf_token = sign_.csrf_for_session(hash);
+  p->session_hash = std::move(hash);
+  return p;
+}
+
+bool session_manager::expired(const session_record& s, std::int64_t now) const {
+  return now >= s.expires_ms || now - s.last_seen_ms > settings_.idle.count();
+}
+
+std::optional<std::string> session_manager::session_hash_of(std::string_view cookie_header) const {
+  auto value = cookie_value(cookie_header, session_name_);
+  if (!value) return std::nullopt;
+  auto id = sign_.open_session_cookie(*value);
+  if (!id) return std::nullopt;
+  return sha256(*id);
+}
+
+asio::awaitable<result<std::shared_ptr<const principal>>> session_manager::resolve(
+    std::string_view cookie_header) {
+  auto hash = session_hash_of(cookie_header);
+  if (!hash) co_return nullptr;
+  auto now = clock_.now_ms();
+  if (auto hit = cache_.find(*hash)) {
+    if (expired(hit->session, now) || hit->user->status != user_status::active) {
+      cache_.erase(*hash);
+      if (hit->user->status == user_status::active) (void)co_await end(*hash);
+      co_return nullptr;
+    }
+    if (cache_.touch(*hash, now, store_seen_every_ms)) {
+      // Best effort: a lost update only makes an idle timeout a minute early.
+      asio::co_spawn(co_await asio::this_coro::executor, store_last_seen(pool_, *hash, now),
+                     asio::detached);
+    }
+    co_return make_principal(hit->user, std::move(*hash));
+  }
+  auto found =
+      co_await pool_.query([&](db::connection& c) { return repo::find_session(c, *hash); });
+  if (!found) co_return std::unexpected(found.error());
+  if (!*found) co_return nullptr;
+  auto& [session, user] = **found;
+  if (expired(session, now) || user.status != user_status::active) {
+    if (expired(session, now)) (void)co_await end(*hash);
+    co_return nullptr;
+  }
+  auto shared_user = std::make_shared<const user_record>(user);
+  auto stored_seen = session.last_seen_ms;
+  session.last_seen_ms = now;
+  cache_.put(session, shared_user, stored_seen);
+  co_return make_principal(shared_user, std::move(*hash));
+}
+
+asio::awaitable<result<session_manager::issued>> session_manager::start(
+    user_record user, std::optional<std::string> replaced, bool record_login) {
+  auto id = random_bytes(signer::id_bytes);
+  session_record s;
+  s.id_hash = sha256(id);
+  s.user_id = user.id;
+  s.created_ms = clock_.now_ms();
+  s.last_seen_ms = s.created_ms;
+  s.expires_ms = s.created_ms + settings_.absolute.count();
+  auto done = co_await pool_.execute(
+      [&](db::connection& c) { repo::create_session(c, s, replaced, record_login); });
+  if (!done) co_return std::unexpected(done.error());
+  if (replaced) {
+    cache_.erase(*replaced);
+    close_streams({*replaced});
+  }
+  if (record_login) user.last_login_ms = s.created_ms;
+  auto shared_user = std::make_shared<const user_record>(std::move(user));
+  cache_.put(s, shared_user, s.created_ms);
+  cache_.update_user(shared_user);
+  co_return issued{make_principal(shared_user, s.id_hash), sign_.session_cookie(id)};
+}
+
+asio::awaitable<result<void>> session_manager::end(std::string session_hash) {
+  cache_.erase(session_hash);
+  close_streams({session_hash});
+  co_return co_await pool_.execute(
+      [&](db::connection& c) { repo::delete_session(c, session_hash); });
+}
+
+asio::awaitable<result<void>> session_manager::end_all(std::int64_t user_id) {
+  auto cached = cache_.erase_user(user_id);
+  close_streams(cached);
+  auto stored = co_await pool_.query(
+      [&](db::connection& c) { return repo::delete_user_sessions(c, user_id); });
+  if (!stored) co_return std::unexpected(stored.error());
+  close_streams(*stored);
+  co_return result<void>{};
+}
+
+void session_manager::user_changed(const user_record& user) {
+  cache_.update_user(std::make_shared<const user_record>(user));
+}
+
+void session_manager::attach_stream(const std::string& session_hash,
+                                    std::weak_ptr<sse::subscriber> s) {
+  std::lock_guard lock(streams_mutex_);
+  auto& list = streams_[session_hash];
+  std::erase_if(list, [](const auto& w) { return w.expired(); });
+  list.push_back(std::move(s));
+}
+
+void session_manager::detach_stream(const std::string& session_hash, const sse::subscriber* s) {
+  std::lock_guard lock(streams_mutex_);
+  auto it = streams_.find(session_hash);
+  if (it == streams_.end()) return;
+  std::erase_if(it->second, [&](const auto& w) {
+    auto p = w.lock();
+    return !p || p.get() == s;
+  });
+  if (it->second.empty()) streams_.erase(it);
+}
+
+void session_manager::close_streams(const std::vector<std::string>& hashes) {
+  std::vector<std::shared_ptr<sse::subscriber>> closing;
+  {
+    std::lock_guard lock(streams_mutex_);
+    for (const auto& h : hashes) {
+      auto it = streams_.find(h);
+      if (it == streams_.end()) continue;
+      for (auto& w : it->second)
+        if (auto p = w.lock()) closing.push_back(std::move(p));
+      streams_.erase(it);
+    }
+  }
+  for (auto& s : closing) s->close();
+}
+
+std::string session_manager::session_cookie(std::string_view value) const {
+  return fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}", session_name_, value,
+                     settings_.absolute.count() / 1000, settings_.secure_cookies ? "; Secure" : "");
+}
+
+std::string session_manager::clear_session_cookie() const {
+  return fmt::format("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}", session_name_,
+                     settings_.secure_cookies ? "; Secure" : "");
+}
+
+std::string session_manager::csrf_cookie(std::string_view token) const {
+  return fmt::format("{}={}; Path=/; SameSite=Strict{}", csrf_name_, token,
+                     settings_.secure_cookies ? "; Secure" : "");
+}
+
+std::string session_manager::device_cookie(std::int64_t user_id) const {
+  return fmt::format("{}={}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Strict{}", device_name_,
+                     sign_.device_cookie(user_id), settings_.secure_cookies ? "; Secure" : "");
+}
+
+}  // namespace marketsim::auth

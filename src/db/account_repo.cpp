@@ -1,0 +1,419 @@
+// Account SQL (see account_repo.hpp). db::pool threads only. Hashes travel as hex text
+// (decode/encode in SQL) so no binary parameter handling is needed with libpqxx 6.4.
+#include "marketsim/db/account_repo.hpp"
+
+#include <sodium.h>
+
+#include <pqxx/pqxx>
+
+#include "marketsim/auth/tokens.hpp"
+
+namespace marketsim::db::account_repo {
+
+namespace {
+
+#define MS(col) "(extract(epoch from " col ") * 1000)::bigint"
+#define TS(param) "to_timestamp(" param "::double precision / 1000)"
+
+constexpr const char* user_columns =
+    "u.id, u.email, u.user_tag, u.display_name, u.role, u.status, u.public_profile, " MS(
+        "u.created_at") ", coalesce(" MS("u.last_login_at") ", 0), u.password_hash";
+
+std::string with_user_columns(std::string_view rest) {
+  std::string sql = "select ";
+  sql += user_columns;
+  sql += ' ';
+  sql += rest;
+  return sql;
+}
+
+// Columns 0..9 of user_columns, starting at `at`.
+user_row read_user(const pqxx::row& r, int at = 0) {
+  user_row out;
+  auto& u = out.user;
+  u.id = r[at].as<std::int64_t>();
+  u.email = r[at + 1].as<std::string>();
+  u.user_tag = r[at + 2].as<std::string>();
+  u.display_name = r[at + 3].as<std::string>();
+  u.user_role = auth::parse_role(r[at + 4].as<std::string>()).value_or(auth::role::user);
+  u.status = auth::parse_status(r[at + 5].as<std::string>()).value_or(auth::user_status::disabled);
+  u.public_profile = r[at + 6].as<bool>();
+  u.created_ms = r[at + 7].as<std::int64_t>();
+  u.last_login_ms = r[at + 8].as<std::int64_t>();
+  out.password_hash = r[at + 9].as<std::string>();
+  return out;
+}
+
+std::string unhex(std::string_view h) {
+  std::string out(h.size() / 2, '\0');
+  std::size_t len = 0;
+  sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), h.data(), h.size(),
+                 nullptr, &len, nullptr);
+  out.resize(len);
+  return out;
+}
+
+void queue_mail(pqxx::work& tx, const mail& m) {
+  tx.exec_params("insert into outbox (to_address, subject, body) values ($1, $2, $3)", m.to,
+                 m.subject, m.body);
+  // Wakes the delivery loop of whichever instance listens.
+  tx.exec("notify marketsim_outbox");
+}
+
+std::optional<user_row> one_user(pqxx::work& tx, const pqxx::result& r) {
+  if (r.empty()) return std::nullopt;
+  return read_user(r[0]);
+}
+
+std::string like_pattern(std::string_view q) {
+  std::string out = "%";
+  for (char ch : q) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  out += '%';
+  return out;
+}
+
+}  // namespace
+
+std::optional<user_row> find_user_by_email(connection& c, std::string_view email) {
+  pqxx::work tx(c);
+  auto r = tx.exec_params(with_user_columns("from users u where u.email = $1"), std::string(email));
+  auto out = one_user(tx, r);
+  tx.commit();
+  return out;
+}
+
+std::optional<user_row> find_user(connection& c, std::int64_t id) {
+  pqxx::work tx(c);
+  auto r = tx.exec_params(with_user_columns("from users u where u.id = $1"), id);
+  auto out = one_user(tx, r);
+  tx.commit();
+  return out;
+}
+
+std::optional<auth::user_record> find_user_by_tag(connection& c, std::string_view tag) {
+  pqxx::work tx(c);
+  auto r =
+      tx.exec_params(with_user_columns("from users u where u.user_tag = $1"), std::string(tag));
+  auto out = one_user(tx, r);
+  tx.commit();
+  if (!out) return std::nullopt;
+  return out->user;
+}
+
+register_outcome register_account(connection& c, const registration& r) {
+  pqxx::work tx(c);
+  // Two sign-ups of one address (or one tag) never interleave.
+  tx.exec_params("select pg_advisory_xact_lock(hashtext('register:' || $1))", r.email);
+  tx.exec_params("select pg_advisory_xact_lock(hashtext('tag:' || $1))", r.user_tag);
+  // A pending sign-up that was never verified gives up its tag after a while.
+  tx.exec_params(
+      "delete from users where status = 'pending' and user_tag = $1 and email <> $2 "
+      "and created_at < " TS("$3"),
+      r.user_tag, r.email, r.pending_expires_ms);
+  auto tag_owner = tx.exec_params("select email from users where user_tag = $1", r.user_tag);
+  auto existing = tx.exec_params("select id, status from users where email = $1", r.email);
+  if (!tag_owner.empty() && !(tag_owner[0][0].as<std::string>() == r.email && !existing.empty() &&
+                              existing[0][1].as<std::string>() == "pending"))
+    return register_outcome::tag_taken;  // rolled back: nothing stored
+
+  register_outcome outcome;
+  std::int64_t user_id = 0;
+  if (existing.empty()) {
+    user_id = tx.exec_params(
+                    "insert into users (email, user_tag, display_name, password_hash, "
+                    "created_at) values ($1, $2, $3, $4, " TS("$5") ") returning id",
+                    r.email, r.user_tag, r.display_name, r.password_hash, r.now_ms)[0][0]
+                  .as<std::int64_t>();
+    outcome = register_outcome::created;
+  } else if (existing[0][1].as<std::string>() == "pending") {
+    // Whoever controls the mailbox finishes the sign-up with what they chose last; earlier
+    // links stop working.
+    user_id = existing[0][0].as<std::int64_t>();
+    tx.exec_params(
+        "update users set user_tag = $2, display_name = $3, password_hash = $4, "
+        "created_at = " TS("$5") " where id = $1",
+        user_id, r.user_tag, r.display_name, r.password_hash, r.now_ms);
+    tx.exec_params("delete from email_tokens where user_id = $1", user_id);
+    outcome = register_outcome::refreshed;
+  } else {
+    queue_mail(tx, r.existing_mail);
+    tx.commit();
+    return register_outcome::already_registered;
+  }
+  tx.exec_params(
+      "insert into email_tokens (token_hash, user_id, purpose, created_at, expires_at) "
+      "values (decode($1, 'hex'), $2, 'verify', " TS("$3") ", " TS("$4") ")",
+      auth::hex(r.token_hash), user_id, r.now_ms, r.token_expires_ms);
+  queue_mail(tx, r.verify_mail);
+  tx.commit();
+  return outcome;
+}
+
+std::optional<std::string> verify_email(connection& c, std::string_view token_hash,
+                                        std::int64_t now_ms) {
+  pqxx::work tx(c);
+  auto t = tx.exec_params(
+      "update email_tokens set used_at = " TS("$2") " where token_hash = decode($1, 'hex') "
+      "and purpose = 'verify' and used_at is null and expires_at > " TS("$2") " returning user_id",
+      auth::hex(token_hash), now_ms);
+  if (t.empty()) return std::nullopt;
+  auto u = tx.exec_params(
+      "update users set status = 'active', verified_at = " TS("$2") " where id = $1 and "
+      "status = 'pending' returning user_tag",
+      t[0][0].as<std::int64_t>(), now_ms);
+  if (u.empty()) return std::nullopt;
+  auto tag = u[0][0].as<std::string>();
+  tx.commit();
+  return tag;
+}
+
+void create_session(connection& c, const auth::session_record& s,
+                    const std::optional<std::string>& replaced, bool record_login) {
+  pqxx::work tx(c);
+  if (replaced)
+    tx.exec_params("delete from sessions where id_hash = decode($1, 'hex')", auth::hex(*replaced));
+  tx.exec_params(
+      "insert into sessions (id_hash, user_id, created_at, last_seen_at, expires_at) "
+      "values (decode($1, 'hex'), $2, " TS("$3") ", " TS("$3") ", " TS("$4") ")",
+      auth::hex(s.id_hash), s.user_id, s.created_ms, s.expires_ms);
+  if (record_login)
+    tx.exec_params("update users set last_login_at = " TS("$2") " where id = $1", s.user_id,
+                   s.created_ms);
+  tx.commit();
+}
+
+std::optional<std::pair<auth::session_record, auth::user_record>> find_session(
+    connection& c, std::string_view id_hash) {
+  pqxx::work tx(c);
+  auto r =
+      tx.exec_params(with_user_columns(", " MS("s.created_at") ", " MS("s.last_seen_at") ", " MS(
+                         "s.expires_at") " from sessions s join users u on u.id = s.user_id "
+                                         "where s.id_hash = decode($1, 'hex')"),
+                     auth::hex(id_hash));
+  tx.commit();
+  if (r.empty()) return std::nullopt;
+  auto u = read_user(r[0]);
+  auth::session_record s;
+  s.id_hash = std::string(id_hash);
+  s.user_id = u.user.id;
+  s.created_ms = r[0][10].as<std::int64_t>();
+  s.last_seen_ms = r[0][11].as<std::int64_t>();
+  s.expires_ms = r[0][12].as<std::int64_t>();
+  return std::pair{std::move(s), std::move(u.user)};
+}
+
+void touch_session(connection& c, std::string_view id_hash, std::int64_t now_ms) {
+  pqxx::work tx(c);
+  tx.exec_params("update sessions set last_seen_at = greatest(last_seen_at, " TS("$2") ") "
+                 "where id_hash = decode($1, 'hex')",
+                 auth::hex(id_hash), now_ms);
+  tx.commit();
+}
+
+void delete_session(connection& c, std::string_view id_hash) {
+  pqxx::work tx(c);
+  tx.exec_params("delete from sessions where id_hash = decode($1, 'hex')", auth::hex(id_hash));
+  tx.commit();
+}
+
+std::vector<std::string> delete_user_sessions(connection& c, std::int64_t user_id) {
+  pqxx::work tx(c);
+  auto r = tx.exec_params(
+      "delete from sessions where user_id = $1 returning encode(id_hash, 'hex')", user_id);
+  tx.commit();
+  std::vector<std::string> out;
+  for (const auto& row : r) out.push_back(unhex(row[0].as<std::string>()));
+  return out;
+}
+
+void update_password(connection& c, std::int64_t user_id, std::string_view hash) {
+  pqxx::work tx(c);
+  tx.exec_params("update users set password_hash = $2 where id = $1", user_id, std::string(hash));
+  tx.commit();
+}
+
+namespace {
+std::optional<auth::user_record> returning_user(pqxx::work& tx, const pqxx::result& r) {
+  if (r.empty()) return std::nullopt;
+  auto u = read_user(r[0]);
+  tx.commit();
+  return u.user;
+}
+const std::string returning_columns =
+    std::string(" returning ") +
+    "id, email, user_tag, display_name, role, status, public_profile, " MS(
+        "created_at") ", coalesce(" MS("last_login_at") ", 0), password_hash";
+}  // namespace
+
+std::optional<auth::user_record> update_profile(connection& c, std::int64_t user_id,
+                                                const std::optional<std::string>& display_name,
+                                                std::optional<bool> public_profile) {
+  pqxx::work tx(c);
+  auto r = tx.exec_params(
+      "update users set display_name = case when $2 then $3 else display_name end, "
+      "public_profile = case when $4 then $5 else public_profile end where id = $1" +
+          returning_columns,
+      user_id, display_name.has_value(), display_name.value_or(""), public_profile.has_value(),
+      public_profile.value_or(false));
+  return returning_user(tx, r);
+}
+
+std::optional<auth::user_record> set_status(connection& c, std::int64_t user_id,
+                                            auth::user_status s) {
+  pqxx::work tx(c);
+  auto r = tx.exec_params("update users set status = $2 where id = $1" + returning_columns, user_id,
+                          std::string(auth::status_name(s)));
+  return returning_user(tx, r);
+}
+
+std::optional<auth::user_record> set_role(connection& c, std::int64_t user_id, auth::role role) {
+  pqxx::work tx(c);
+  auto r = tx.exec_params("update users set role = $2 where id = $1" + returning_columns, user_id,
+                          std::string(auth::role_name(role)));
+  return returning_user(tx, r);
+}
+
+user_page list_users(connection& c, std::string_view query, int limit, std::int64_t after_id) {
+  pqxx::work tx(c);
+  auto r = tx.exec_params(with_user_columns("from users u where u.id > $1 and ($2 = '' or "
+                                            "u.email ilike $3 or u.user_tag ilike $3 or "
+                                            "u.display_name ilike $3) order by u.id limit $4"),
+                          after_id, std::string(query), like_pattern(query), limit + 1);
+  tx.commit();
+  user_page page;
+  for (const auto& row : r) {
+    if (static_cast<int>(page.users.size()) == limit) {
+      page.next = page.users.back().id;
+      break;
+    }
+    page.users.push_back(read_user(row).user);
+  }
+  return page;
+}
+
+std::pair<auth::user_record, bool> create_admin(connection& c, std::string_view email,
+                                                std::string_view tag, std::string_view name,
+                                                std::string_view hash) {
+  pqxx::work tx(c);
+  auto promoted = tx.exec_params(
+      "update users set role = 'admin', status = 'active', verified_at = coalesce(verified_at, "
+      "now()) where email = $1" +
+          returning_columns,
+      std::string(email));
+  if (!promoted.empty()) {
+    auto u = read_user(promoted[0]).user;
+    tx.commit();
+    return {u, false};
+  }
+  auto r = tx.exec_params(
+      "insert into users (email, user_tag, display_name, password_hash, role, status, "
+      "verified_at) values ($1, $2, $3, $4, 'admin', 'active', now())" +
+          returning_columns,
+      std::string(email), std::string(tag), std::string(name), std::string(hash));
+  auto u = read_user(r[0]).user;
+  tx.commit();
+  return {u, true};
+}
+
+namespace {
+constexpr const char* mail_columns =
+    "id, to_address, subject, body, " MS("created_at") ", coalesce(" MS("sent_at") ", 0)";
+std::vector<mail> read_mail(const pqxx::result& r) {
+  std::vector<mail> out;
+  for (const auto& row : r)
+    out.push_back(mail{row[0].as<std::int64_t>(), row[1].as<std::string>(),
+                       row[2].as<std::string>(), row[3].as<std::string>(),
+                       row[4].as<std::int64_t>(), row[5].as<std::int64_t>()});
+  return out;
+}
+}  // namespace
+
+std::vector<mail> list_outbox(connection& c, int limit, std::int64_t before_id) {
+  pqxx::work tx(c);
+  auto r = tx.exec_params(std::string("select ") + mail_columns +
+                              " from outbox where id < $1 order by id desc limit $2",
+                          before_id, limit);
+  tx.commit();
+  return read_mail(r);
+}
+
+std::vector<mail> unsent_mail(connection& c, int limit) {
+  pqxx::work tx(c);
+  auto r = tx.exec_params(std::string("select ") + mail_columns +
+                              " from outbox where sent_at is null and attempts < 10 "
+                              "order by id limit $1",
+                          limit);
+  tx.commit();
+  return read_mail(r);
+}
+
+void mark_mail_sent(connection& c, std::int64_t id) {
+  pqxx::work tx(c);
+  tx.exec_params("update outbox set sent_at = now(), attempts = attempts + 1 where id = $1", id);
+  tx.commit();
+}
+
+void mark_mail_failed(connection& c, std::int64_t id, std::string_view error) {
+  pqxx::work tx(c);
+  tx.exec_params("update outbox set attempts = attempts + 1, last_error = $2 where id = $1", id,
+                 std::string(error));
+  tx.commit();
+}
+
+std::int64_t insert_error_report(connection& c, std::string_view source,
+                                 std::optional<std::int64_t> user_id, std::string_view page,
+                                 std::string_view request_id, std::string_view message,
+                                 std::string_view report_json) {
+  pqxx::work tx(c);
+  auto id = tx.exec_params(
+                  "insert into error_reports (source, user_id, page, request_id, "
+                  "message, report) values ($1, nullif($2, 0), $3, $4, $5, $6::jsonb) returning id",
+                  std::string(source), user_id.value_or(0), std::string(page),
+                  std::string(request_id), std::string(message), std::string(report_json))[0][0]
+                .as<std::int64_t>();
+  tx.commit();
+  return id;
+}
+
+std::vector<error_report> list_error_reports(connection& c, std::string_view source,
+                                             std::string_view query, int limit,
+                                             std::int64_t before_id) {
+  pqxx::work tx(c);
+  auto r = tx.exec_params(
+      "select e.id, " MS("e.created_at") ", e.source, coalesce(u.user_tag, ''), e.page, "
+      "e.request_id, e.message, e.report::text from error_reports e "
+      "left join users u on u.id = e.user_id where e.id < $1 and ($2 = '' or e.source = $2) "
+      "and ($3 = '' or e.message ilike $4 or e.page ilike $4 or e.request_id = $3) "
+      "order by e.id desc limit $5",
+      before_id, std::string(source), std::string(query), like_pattern(query), limit);
+  tx.commit();
+  std::vector<error_report> out;
+  for (const auto& row : r)
+    out.push_back(error_report{row[0].as<std::int64_t>(), row[1].as<std::int64_t>(),
+                               row[2].as<std::string>(), row[3].as<std::string>(),
+                               row[4].as<std::string>(), row[5].as<std::string>(),
+                               row[6].as<std::string>(), row[7].as<std::string>()});
+  return out;
+}
+
+bool set_halted(connection& c, std::string_view symbol, bool halted) {
+  pqxx::work tx(c);
+  auto r = tx.exec_params("update instruments set halted = $2 where symbol = $1 returning 1",
+                          std::string(symbol), halted);
+  tx.commit();
+  return !r.empty();
+}
+
+std::vector<std::string> halted_symbols(connection& c) {
+  pqxx::work tx(c);
+  auto r = tx.exec("select symbol from instruments where halted order by symbol");
+  tx.commit();
+  std::vector<std::string> out;
+  for (const auto& row : r) out.push_back(row[0].as<std::string>());
+  return out;
+}
+
+}  // namespace marketsim::db::account_repo
