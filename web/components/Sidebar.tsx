@@ -1,24 +1,23 @@
 "use client";
+// The section list. Market is open to everyone; the other sections need an account. Signed
+// in, Settings opens settings and the trading sections open /soon/ until trading lands;
+// anonymous, they lead to sign-in with `next` set to where they would have gone. Admins get
+// an Admin entry.
 
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
+import { Suspense } from "react";
+import { signInHref, useAuth } from "@/lib/auth";
+import { TRADING_SECTIONS, soonHref } from "@/lib/sections";
 
-interface Section {
+interface Entry {
+  key: string;
   label: string;
   href: string;
-  needsAccount: boolean;
+  locked: boolean;
+  soon: boolean;
+  active: boolean;
 }
-
-// Until accounts exist, every section but Market leads to the sign-in page.
-const SECTIONS: Section[] = [
-  { label: "Your stocks", href: "/signin/", needsAccount: true },
-  { label: "Trade", href: "/signin/", needsAccount: true },
-  { label: "Trading actions", href: "/signin/", needsAccount: true },
-  { label: "Watchlist", href: "/signin/", needsAccount: true },
-  { label: "Market", href: "/", needsAccount: false },
-  { label: "Analytics", href: "/signin/", needsAccount: true },
-  { label: "Settings", href: "/signin/", needsAccount: true },
-];
 
 function LockIcon() {
   return (
@@ -29,36 +28,96 @@ function LockIcon() {
   );
 }
 
-export function Sidebar() {
-  const pathname = usePathname();
+// "/settings/" and "/settings" are the same page (trailingSlash).
+function trimSlash(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, "") : path;
+}
+
+function SidebarList({ section }: { section: string | null }) {
+  const pathname = trimSlash(usePathname() ?? "/");
+  const { user, isAdmin } = useAuth();
+  const signedIn = user !== null;
   const onMarket = pathname === "/" || pathname.startsWith("/stock");
+  const onSoon = pathname === "/soon";
+
+  const trading = (slug: string, label: string): Entry => ({
+    key: slug,
+    label,
+    href: signedIn ? soonHref(slug) : signInHref(soonHref(slug)),
+    locked: !signedIn,
+    soon: signedIn,
+    active: onSoon && section === slug,
+  });
+  const [stocks, trade, actions, watchlist, analytics] = TRADING_SECTIONS.map((s) => trading(s.slug, s.label));
+  const entries: (Entry | undefined)[] = [
+    stocks,
+    trade,
+    actions,
+    watchlist,
+    { key: "market", label: "Market", href: "/", locked: false, soon: false, active: onMarket },
+    analytics,
+    {
+      key: "settings",
+      label: "Settings",
+      href: signedIn ? "/settings/" : signInHref("/settings/"),
+      locked: !signedIn,
+      soon: false,
+      active: pathname === "/settings",
+    },
+    isAdmin
+      ? { key: "admin", label: "Admin", href: "/admin/", locked: false, soon: false, active: pathname === "/admin" }
+      : undefined,
+  ];
+
   return (
-    <nav
-      aria-label="Sections"
-      className="shrink-0 border-b border-ink-700 md:w-52 md:border-r md:border-b-0"
-    >
-      <ul className="flex gap-1 overflow-x-auto px-3 py-2 md:sticky md:top-14 md:flex-col md:px-3 md:py-5">
-        {SECTIONS.map((section) => {
-          const active = !section.needsAccount && onMarket;
-          return (
-            <li key={section.label}>
-              <Link
-                href={section.href}
-                aria-current={active ? "page" : undefined}
-                title={section.needsAccount ? `${section.label}: sign in to use` : section.label}
-                className={`flex items-center justify-between gap-2 whitespace-nowrap rounded-md px-3 py-2 text-sm transition-colors ${
-                  active
-                    ? "bg-ink-800 font-semibold text-ink-100 shadow-[inset_2px_0_0_var(--color-accent)]"
-                    : "text-ink-300 hover:bg-ink-850 hover:text-ink-100"
-                }`}
-              >
-                <span>{section.label}</span>
-                {section.needsAccount ? <LockIcon /> : null}
-              </Link>
-            </li>
-          );
-        })}
-      </ul>
+    <ul className="flex gap-1 overflow-x-auto px-3 py-2 md:sticky md:top-14 md:flex-col md:px-3 md:py-5">
+      {entries.map((entry) =>
+        entry ? (
+          <li key={entry.key}>
+            <Link
+              href={entry.href}
+              aria-current={entry.active ? "page" : undefined}
+              title={
+                entry.locked
+                  ? `${entry.label}: sign in to use`
+                  : entry.soon
+                    ? `${entry.label}: arrives with trading`
+                    : entry.label
+              }
+              data-testid={`nav-${entry.key}`}
+              className={`flex items-center justify-between gap-2 whitespace-nowrap rounded-md px-3 py-2 text-sm transition-colors ${
+                entry.active
+                  ? "bg-ink-800 font-semibold text-ink-100 shadow-[inset_2px_0_0_var(--color-accent)]"
+                  : "text-ink-300 hover:bg-ink-850 hover:text-ink-100"
+              }`}
+            >
+              <span>{entry.label}</span>
+              {entry.locked ? <LockIcon /> : null}
+              {entry.soon ? (
+                <span className="rounded bg-ink-800 px-1.5 py-0.5 text-[10px] uppercase tracking-wide text-ink-400">
+                  soon
+                </span>
+              ) : null}
+            </Link>
+          </li>
+        ) : null,
+      )}
+    </ul>
+  );
+}
+
+// The query string is only known in the browser; the exported HTML carries the list without
+// the /soon/ highlight, which the browser then adds.
+function SidebarWithSection() {
+  return <SidebarList section={useSearchParams().get("section")} />;
+}
+
+export function Sidebar() {
+  return (
+    <nav aria-label="Sections" className="shrink-0 border-b border-ink-700 md:w-52 md:border-r md:border-b-0">
+      <Suspense fallback={<SidebarList section={null} />}>
+        <SidebarWithSection />
+      </Suspense>
     </nav>
   );
 }

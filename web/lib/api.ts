@@ -1,17 +1,28 @@
 // The one door to the backend: same-origin fetch, JSON in and out, every failure turned into
 // an ApiError carrying the server's code, message and request id, and handed to one reporter.
+// Unsafe methods carry the CSRF token; a request the server refuses with csrf_failed (an
+// anonymous cookie that rotated, a session that ended) is retried once with a fresh token.
 
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly requestId: string | null;
+  // Seconds from the Retry-After header (429, 503), when the server sent one.
+  readonly retryAfter: number | null;
 
-  constructor(status: number, code: string, message: string, requestId: string | null) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    requestId: string | null,
+    retryAfter: number | null = null,
+  ) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.requestId = requestId;
+    this.retryAfter = retryAfter;
   }
 
   get isNotFound(): boolean {
@@ -42,11 +53,30 @@ export function reportFailure(error: ApiError, context: FailureContext): void {
   }
 }
 
-// Browsers will send a CSRF token header on unsafe methods once sessions exist.
+// The token that unsafe methods send as X-CSRF-Token; lib/auth.tsx keeps it current from
+// /api/auth/me, login and password change responses.
 let csrfToken: string | null = null;
 
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
+}
+
+// Fetches a fresh token (GET /api/auth/me) and installs it; lib/auth.tsx provides it. Used when
+// an unsafe request has no token yet, and once after a csrf_failed answer.
+export type CsrfRefresher = () => Promise<string | null>;
+let csrfRefresher: CsrfRefresher | null = null;
+
+export function setCsrfRefresher(next: CsrfRefresher | null): void {
+  csrfRefresher = next;
+}
+
+async function refreshCsrf(): Promise<void> {
+  if (!csrfRefresher) return;
+  try {
+    await csrfRefresher();
+  } catch {
+    // The request goes out anyway and its own failure is what the caller sees.
+  }
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -55,6 +85,16 @@ interface ErrorBody {
   code?: unknown;
   message?: unknown;
   request_id?: unknown;
+}
+
+// Retry-After is either delta-seconds or an HTTP date.
+function parseRetryAfter(value: string | null): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 async function toApiError(response: Response): Promise<ApiError> {
@@ -69,24 +109,49 @@ async function toApiError(response: Response): Promise<ApiError> {
   const message =
     typeof body?.message === "string" ? body.message : response.statusText || "request failed";
   const requestId = typeof body?.request_id === "string" ? body.request_id : headerId;
-  return new ApiError(response.status, code, message, requestId);
+  return new ApiError(
+    response.status,
+    code,
+    message,
+    requestId,
+    parseRetryAfter(response.headers.get("retry-after")),
+  );
 }
 
 export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise<T> {
   const method = (init.method ?? "GET").toUpperCase();
-  const headers = new Headers(init.headers);
-  headers.set("Accept", "application/json");
-  if (init.body !== undefined && !headers.has("Content-Type")) {
-    headers.set("Content-Type", "application/json");
-  }
-  if (csrfToken && !SAFE_METHODS.has(method)) {
-    headers.set("X-CSRF-Token", csrfToken);
-  }
+  const unsafe = !SAFE_METHODS.has(method);
+  // Only a body we can send twice may be retried (all of ours are JSON strings).
+  const replayable = init.body === undefined || init.body === null || typeof init.body === "string";
+
+  const send = (): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    headers.set("Accept", "application/json");
+    if (init.body !== undefined && init.body !== null && !headers.has("Content-Type")) {
+      headers.set("Content-Type", "application/json");
+    }
+    if (csrfToken && unsafe) {
+      headers.set("X-CSRF-Token", csrfToken);
+    }
+    return fetch(path, { ...init, method, headers, credentials: "same-origin" });
+  };
 
   let response: Response;
   try {
-    response = await fetch(path, { ...init, method, headers, credentials: "same-origin" });
+    if (unsafe && !csrfToken) await refreshCsrf();
+    response = await send();
+    if (unsafe && replayable && response.status === 403 && csrfRefresher) {
+      const first = await toApiError(response.clone());
+      if (first.code === "csrf_failed") {
+        await refreshCsrf();
+        response = await send();
+      }
+    }
   } catch (cause) {
+    // An abort is the caller's own decision, not a failure worth reporting.
+    if (cause instanceof DOMException && cause.name === "AbortError") {
+      throw new ApiError(0, "aborted", "the request was cancelled", null);
+    }
     const message = cause instanceof Error ? cause.message : "network error";
     const error = new ApiError(0, "network", message, null);
     reportFailure(error, { method, path });
@@ -98,7 +163,7 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
     reportFailure(error, { method, path });
     throw error;
   }
-  if (response.status === 204) {
+  if (response.status === 204 || response.status === 205) {
     return undefined as T;
   }
   try {
@@ -115,6 +180,11 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
   }
 }
 
+// A JSON request with an unsafe method: `apiSend("POST", paths.login(), {email, password})`.
+export function apiSend<T>(method: "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
+  return apiFetch<T>(path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
 // SWR's fetcher: the key is the path.
 export function swrFetcher<T>(path: string): Promise<T> {
   return apiFetch<T>(path);
@@ -128,4 +198,33 @@ export const paths = {
   movers: (count = 5) => `/api/market/movers?count=${count}`,
   status: () => "/api/market/status",
   stream: () => "/api/stream",
+  me: () => "/api/auth/me",
+  register: () => "/api/auth/register",
+  verify: () => "/api/auth/verify",
+  login: () => "/api/auth/login",
+  logout: () => "/api/auth/logout",
+  password: () => "/api/auth/password",
+  profile: () => "/api/account/profile",
+  publicUser: (tag: string) => `/api/users/${encodeURIComponent(tag)}`,
+  errors: () => "/api/errors",
+  adminUsers: (q: string, after: number | null, limit = 50) =>
+    `/api/admin/users?${query({ q, limit, after })}`,
+  adminUserAction: (id: number, action: "disable" | "enable" | "role") =>
+    `/api/admin/users/${id}/${action}`,
+  adminOutbox: (before: number | null, limit = 50) => `/api/admin/outbox?${query({ limit, before })}`,
+  adminErrors: (source: string, q: string, before: number | null, limit = 50) =>
+    `/api/admin/errors?${query({ source, q, limit, before })}`,
+  adminSymbol: (symbol: string, action: "halt" | "resume") =>
+    `/api/admin/symbols/${encodeURIComponent(symbol)}/${action}`,
+  adminMetrics: () => "/api/admin/metrics",
 };
+
+// A query string from the parameters that have a value (empty strings and null are left out).
+function query(params: Record<string, string | number | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === null || value === undefined || value === "") continue;
+    search.set(key, String(value));
+  }
+  return search.toString();
+}

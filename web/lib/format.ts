@@ -90,3 +90,11 @@ export function minDecimal(a: string | null, b: string | null): string | null {
   if (b === null) return a;
   return Number(b) < Number(a) ? b : a;
 }
+
+// A calendar date for people ("January 3, 2005"), in UTC so it does not shift by time zone.
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return "—";
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return date.toLocaleDateString("en-US", { timeZone: "UTC", year: "numeric", month: "long", day: "numeric" });
+}

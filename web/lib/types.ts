@@ -14,6 +14,8 @@ export interface Stock {
   change: Decimal | null;
   change_percent: number | null;
   updated_at: Time | null;
+  // Set by an admin's halt; absent from servers older than the accounts work.
+  halted?: boolean;
 }
 
 export interface StockList {
@@ -70,4 +72,97 @@ export interface Tick {
   change: Decimal;
   change_percent: number;
   day_volume: number;
+}
+
+// Accounts (docs/api.md "Accounts and sessions"). Email reaches only its owner and admins.
+export type Role = "user" | "admin";
+
+export interface User {
+  id: number;
+  user_tag: string;
+  display_name: string;
+  email?: string;
+  role: Role;
+  public_profile: boolean;
+  created_at: Time;
+}
+
+export interface Me {
+  user: User | null;
+  csrf_token: string;
+}
+
+// Login and password change: the session changed, so the token did too.
+export interface SessionResponse {
+  user: User;
+  csrf_token: string;
+}
+
+export interface PublicProfile {
+  user_tag: string;
+  display_name: string;
+  member_since: Time;
+}
+
+export type AccountStatus = "pending" | "active" | "disabled";
+
+export interface AdminUser extends User {
+  status: AccountStatus;
+  last_login_at: Time | null;
+}
+
+export interface AdminUserPage {
+  users: AdminUser[];
+  next: number | null;
+}
+
+export interface OutboxMessage {
+  id: number;
+  to: string;
+  subject: string;
+  body: string;
+  created_at: Time;
+  sent_at: Time | null;
+}
+
+export interface OutboxPage {
+  messages: OutboxMessage[];
+  next: number | null;
+}
+
+export type ErrorSource = "client" | "server";
+
+export interface ErrorReport {
+  id: number;
+  created_at: Time;
+  source: ErrorSource;
+  user_tag: string | null;
+  page: string | null;
+  request_id: string | null;
+  message: string | null;
+  report: unknown;
+}
+
+export interface ErrorReportPage {
+  reports: ErrorReport[];
+  next: number | null;
+}
+
+export interface HaltResponse {
+  symbol: string;
+  halted: boolean;
+}
+
+export interface AdminMetrics {
+  password_verifications: number;
+  password_hashes: number;
+  hash_pool: {
+    threads: number;
+    queued: number;
+    in_flight: number;
+    peak_in_flight: number;
+    rejected: number;
+  };
+  sessions_cached: number;
+  db_jobs: number;
 }
