@@ -181,7 +181,7 @@ void register_account_routes(http::router& routes, account_services s) {
           wait);
     };
     auto ip_key = "ip:" + ctx.client_address;
-    if (auto wait = s.throttle.retry_after(ip_key, now); wait.count() > 0)
+    if (auto wait = s.address_throttle.retry_after(ip_key, now); wait.count() > 0)
       co_return throttled(wait);
 
     auto email = auth::normalize_email(*email_field);
@@ -201,7 +201,7 @@ void register_account_routes(http::router& routes, account_services s) {
         known_device = s.sessions.signatures().open_device_cookie(*dev) == row->user.id;
     auto account_key = "acct:" + (email ? *email : *email_field);
     if (!known_device)
-      if (auto wait = s.throttle.retry_after(account_key, now); wait.count() > 0)
+      if (auto wait = s.account_throttle.retry_after(account_key, now); wait.count() > 0)
         co_return throttled(wait);
 
     const std::string& stored = row ? row->password_hash : s.dummy_hash;
@@ -209,8 +209,8 @@ void register_account_routes(http::router& routes, account_services s) {
     if (!verified) co_return http::error_response(verified.error(), ctx.request_id);
     ++s.metrics.password_verifications;
     if (!row || !*verified || row->user.status == auth::user_status::disabled) {
-      s.throttle.record_failure(ip_key, now);
-      if (!known_device) s.throttle.record_failure(account_key, now);
+      s.address_throttle.record_failure(ip_key, now);
+      if (!known_device) s.account_throttle.record_failure(account_key, now);
       co_return http::error_response({errc::invalid_credentials, "wrong email or password"},
                                      ctx.request_id);
     }
@@ -219,7 +219,7 @@ void register_account_routes(http::router& routes, account_services s) {
           {errc::email_not_verified,
            "confirm your email address first: open the link we mailed you"},
           ctx.request_id);
-    s.throttle.clear(account_key);
+    s.account_throttle.clear(account_key);
 
     auto params = auth::params_for(s.cfg.password_hash);
     if (auth::needs_rehash(row->password_hash, params)) {

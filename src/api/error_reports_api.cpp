@@ -122,6 +122,10 @@ void register_test_hooks(http::router& routes, account_clock& clock) {
   }};
   move_clock.csrf = false;
   routes.add("POST", "/api/test/clock", std::move(move_clock));
+  routes.add("GET", "/api/test/crash", [](request_context&) -> asio::awaitable<response> {
+    throw std::runtime_error("test crash with password=hunter2 in it");
+    co_return response{};
+  });
 }
 
 }  // namespace marketsim::api

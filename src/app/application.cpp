@@ -166,13 +166,25 @@ int serve(const config& cfg) {
       pool, signer, session_cache, clock,
       auth::session_settings{cfg.session_idle, cfg.session_absolute, false});
   auth::hash_pool hashes(cfg.hash_threads, cfg.hash_queue);
-  auth::login_throttle throttle(auth::login_throttle::settings{});
+  auth::login_throttle account_throttle(auth::login_throttle::settings{});
+  // An address may be a whole office behind NAT: more slack than one account gets.
+  auth::login_throttle address_throttle(auth::login_throttle::settings{.free_failures = 20});
   auth::rate_limiter register_limit(20.0 / 60.0, 20.0);  // 20 an hour per address
   auth::rate_limiter report_limit(30.0, 30.0);           // 30 a minute per address
   api::account_metrics metrics;
-  api::account_services accounts{cfg,     pool,     hashes,         sessions,
-                                 *policy, throttle, register_limit, report_limit,
-                                 clock,   metrics,  *dummy_hash,    halts};
+  api::account_services accounts{cfg,
+                                 pool,
+                                 hashes,
+                                 sessions,
+                                 *policy,
+                                 account_throttle,
+                                 address_throttle,
+                                 register_limit,
+                                 report_limit,
+                                 clock,
+                                 metrics,
+                                 *dummy_hash,
+                                 halts};
   mail_sender mail(pool, std::chrono::seconds(1));
 
   http::router routes;

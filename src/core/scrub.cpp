@@ -47,10 +47,19 @@ std::string scrub_text(std::string_view text) {
         out.append(name);
         std::size_t value = sep + (colon ? 2 : 1);
         out.append(text.substr(sep, value - sep));
-        std::size_t stop = value;
-        while (stop < text.size() && text[stop] != '&' && text[stop] != ' ' && text[stop] != ';' &&
-               text[stop] != ',' && text[stop] != '"' && text[stop] != '\'' && text[stop] != '\n')
-          ++stop;
+        auto token_end = [&](std::size_t from) {
+          while (from < text.size() && text[from] != '&' && text[from] != ' ' &&
+                 text[from] != ';' && text[from] != ',' && text[from] != '"' &&
+                 text[from] != '\'' && text[from] != '\n')
+            ++from;
+          return from;
+        };
+        std::size_t stop = token_end(value);
+        // "Authorization: Bearer <token>": the scheme word is followed by the secret.
+        auto scheme = lower(text.substr(value, stop - value));
+        if ((scheme == "bearer" || scheme == "basic") && stop + 1 < text.size() &&
+            text[stop] == ' ')
+          stop = token_end(stop + 1);
         out.append(scrubbed_marker);
         i = stop;
         continue;

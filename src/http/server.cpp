@@ -16,6 +16,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "marketsim/core/scrub.hpp"
 #include "marketsim/sse/event.hpp"
 #include "marketsim/sse/hub.hpp"
 
@@ -168,6 +169,8 @@ asio::awaitable<response> server::dispatch(request_context& ctx) {
     } catch (const std::exception& e) {
       what = e.what();
     }
+    // Exception texts may quote input: scrubbed like everything else that is kept.
+    what = scrub_text(what);
     spdlog::error("http: unhandled exception in {} {} rid={}: {}", ctx.method, ctx.path,
                   ctx.request_id, what);
     auto r = error_response({errc::internal, "internal error"}, ctx.request_id);

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { startPostgres } from "./pg.mjs";
-import { startServer } from "./server.mjs";
+import { runServerCommand, startServer } from "./server.mjs";
 import { REPO_ROOT } from "./util.mjs";
 
 const webOut = join(REPO_ROOT, "web", "out");
@@ -32,10 +32,24 @@ try {
     },
   });
   console.log(`e2e: marketsim at ${server.url}`);
+  // An administrator made the way an operator makes one: the account tests read the outbox
+  // through the admin API with it.
+  const admin = { email: "e2e-admin@example.test", tag: "e2e_admin", password: "e2e admin password 7" };
+  const made = await runServerCommand({
+    pg,
+    args: ["create-admin", "--email", admin.email, "--tag", admin.tag, "--name", "E2E Admin"],
+    input: `${admin.password}\n`,
+  });
+  if (made.code !== 0) throw new Error(`create-admin failed (${made.code}):\n${made.output}`);
   const child = spawn(process.execPath, ["--test", ...process.argv.slice(2), join(REPO_ROOT, "tests", "e2e")], {
     cwd: REPO_ROOT,
     stdio: "inherit",
-    env: { ...process.env, MARKETSIM_URL: server.url },
+    env: {
+      ...process.env,
+      MARKETSIM_URL: server.url,
+      MARKETSIM_E2E_ADMIN_EMAIL: admin.email,
+      MARKETSIM_E2E_ADMIN_PASSWORD: admin.password,
+    },
   });
   const forward = (sig) => child.kill(sig);
   process.on("SIGINT", forward);

@@ -33,7 +33,8 @@ struct account_services {
   auth::hash_pool& hashes;
   auth::session_manager& sessions;
   const auth::password_policy& policy;
-  auth::login_throttle& throttle;
+  auth::login_throttle& account_throttle;  // failed sign-ins per account
+  auth::login_throttle& address_throttle;  // failed sign-ins per client address
   auth::rate_limiter& register_limit;
   auth::rate_limiter& report_limit;
   account_clock& clock;
@@ -45,6 +46,7 @@ struct account_services {
 void register_account_routes(http::router& routes, account_services s);
 void register_admin_routes(http::router& routes, account_services s);
 void register_error_report_routes(http::router& routes, account_services s);
+// POST /api/test/clock moves the clock; GET /api/test/crash throws (a server error to report).
 void register_test_hooks(http::router& routes, account_clock& clock);
 
 // The middleware's `after` hook: stores every 500 answer as a server error report.
