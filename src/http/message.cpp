@@ -26,9 +26,12 @@ response json_response(int status, const nlohmann::json& body) {
 }
 
 response error_response(const error& e, std::string_view request_id) {
-  return json_response(
+  auto r = json_response(
       http_status(e.code),
       {{"code", code_name(e.code)}, {"message", e.message}, {"request_id", request_id}});
+  // A full hashing queue drains within a second or two: tell clients when to come back.
+  if (e.code == errc::busy) r.headers.emplace_back("Retry-After", "1");
+  return r;
 }
 
 result<nlohmann::json> parse_json_body(const request_context& ctx) {

@@ -6,8 +6,9 @@ import { request } from "./http.mjs";
 import { runServerCommand } from "./server.mjs";
 
 export class Client {
-  constructor(baseUrl, { origin = baseUrl, address } = {}) {
+  constructor(baseUrl, { origin = baseUrl, address, timeout = 15_000 } = {}) {
     this.baseUrl = baseUrl;
+    this.timeout = timeout;
     this.origin = origin;
     this.address = address; // sent as X-Forwarded-For when the server trusts 127.0.0.1
     this.cookies = new Map();
@@ -49,6 +50,7 @@ export class Client {
       method,
       headers: h,
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      timeout: this.timeout,
     });
     this.keepCookies(res.headers);
     if (res.json && typeof res.json.csrf_token === "string") this.csrf = res.json.csrf_token;
