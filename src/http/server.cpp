@@ -58,9 +58,10 @@ void add_security_headers(bhttp::fields& f) {
   f.set("Referrer-Policy", "strict-origin-when-cross-origin");
   f.set("Cross-Origin-Opener-Policy", "same-origin");
   f.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-  // The exported Next.js pages bootstrap with inline scripts, hence 'unsafe-inline' for now.
+  // Pages replace this with their own policy (inline scripts by hash, see static_site); API
+  // answers and assets are never meant to run anything.
   f.set("Content-Security-Policy",
-        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
         "base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
 }
@@ -331,7 +332,11 @@ asio::awaitable<void> server::session(tcp::socket socket) {
         if (private_answer) continue;
         has_cache_control = true;
       }
-      res.insert(name, value);
+      // A handler's own policy replaces the default one (two policies would both apply).
+      if (beast::iequals(name, "Content-Security-Policy"))
+        res.set(name, value);
+      else
+        res.insert(name, value);
     }
     if (!has_cache_control) res.set(bhttp::field::cache_control, "no-store");
     bool keep_alive = req.keep_alive() && !stopping_;

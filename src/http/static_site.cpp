@@ -1,6 +1,7 @@
 // In-memory static web app (see static_site.hpp). Loaded on the main thread; read by io threads.
 #include "marketsim/http/static_site.hpp"
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -29,6 +30,37 @@ std::string_view content_type_for(std::string_view path) {
   return "application/octet-stream";
 }
 
+std::vector<std::string> inline_script_hashes(std::string_view html) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while ((pos = html.find("<script", pos)) != std::string_view::npos) {
+    auto tag_end = html.find('>', pos);
+    if (tag_end == std::string_view::npos) break;
+    auto attrs = html.substr(pos + 7, tag_end - pos - 7);
+    auto close = html.find("</script>", tag_end);
+    if (close == std::string_view::npos) break;
+    auto body = html.substr(tag_end + 1, close - tag_end - 1);
+    pos = close + 9;
+    if (attrs.find("src=") != std::string_view::npos || body.empty()) continue;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(body.data()), body.size());
+    char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
+    out.push_back(std::string("'sha256-") + b64 + "'");
+  }
+  return out;
+}
+
+std::string page_csp(const std::vector<std::string>& script_hashes) {
+  std::string scripts = "'self'";
+  for (const auto& h : script_hashes) scripts += " " + h;
+  // Inline styles stay allowed: React and the chart library set style attributes.
+  return "default-src 'self'; script-src " + scripts +
+         "; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+         "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+         "frame-ancestors 'none'";
+}
+
 result<static_site> static_site::load(const std::string& root) {
   static_site site;
   std::error_code ec;
@@ -43,7 +75,10 @@ result<static_site> static_site::load(const std::string& root) {
     std::ostringstream buf;
     buf << in.rdbuf();
     auto rel = fs::relative(it->path(), root).generic_string();
-    file f{buf.str(), std::string(content_type_for(rel)), rel.starts_with("_next/static/")};
+    file f{buf.str(), std::string(content_type_for(rel)), rel.starts_with("_next/static/"), {}};
+    // Each page allows exactly its own inline scripts (the export's bootstrap) by hash, so the
+    // policy needs no 'unsafe-inline' for scripts.
+    if (rel.ends_with(".html")) f.csp = page_csp(inline_script_hashes(f.content));
     site.files_.emplace(std::move(rel), std::move(f));
   }
   if (ec) return fail(errc::io_error, "cannot read web root '" + root + "': " + ec.message());
@@ -58,6 +93,7 @@ response static_site::make(const file& f, int status) const {
   r.content_type = f.content_type;
   r.headers.emplace_back("Cache-Control",
                          f.immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  if (!f.csp.empty()) r.headers.emplace_back("Content-Security-Policy", f.csp);
   return r;
 }
 

@@ -147,6 +147,11 @@ if (skipReason) {
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
     page.on("pageerror", (error) => pageErrors.push(error.message));
+    // A Content-Security-Policy violation (e.g. an inline script without its hash) is only a
+    // console message, but it means part of the page did not run.
+    page.on("console", (msg) => {
+      if (msg.type() === "error" && /Content Security Policy/i.test(msg.text())) pageErrors.push(msg.text());
+    });
   }, { timeout: 40_000 });
 
   after(async () => {

@@ -1,12 +1,15 @@
 // HTTP behaviour common to every route: JSON errors for unknown paths and wrong methods, body
 // and header limits, request ids, security headers, and static files without path traversal.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { get, rawRequest, request } from "../support/http.mjs";
 import { startStack } from "../support/stack.mjs";
+
+const INLINE_SCRIPT = "self.itBoot = 1;";
 
 function assertJsonError(res, status, code) {
   assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${res.body.slice(0, 300)}`);
@@ -23,7 +26,7 @@ describe("HTTP layer", { timeout: 180_000 }, () => {
   before(async () => {
     // A web root of our own, so static serving is tested without building the web app.
     webRoot = mkdtempSync(join(tmpdir(), "marketsim-webroot-"));
-    writeFileSync(join(webRoot, "index.html"), "<!doctype html><title>it-index</title><p>it-index</p>\n");
+    writeFileSync(join(webRoot, "index.html"), `<!doctype html><title>it-index</title><p>it-index</p><script>${INLINE_SCRIPT}</script><script src="/_next/app.js"></script>\n`);
     mkdirSync(join(webRoot, "_next"));
     writeFileSync(join(webRoot, "_next", "app.js"), "console.log('it-js');\n");
     stack = await startStack({ env: { MARKETSIM_WEB_ROOT: webRoot } });
@@ -96,7 +99,22 @@ describe("HTTP layer", { timeout: 180_000 }, () => {
       assert.equal(res.headers["x-content-type-options"], "nosniff", `${path}: X-Content-Type-Options`);
       assert.ok(res.headers["content-security-policy"], `${path}: no Content-Security-Policy`);
       assert.ok(res.headers["referrer-policy"], `${path}: no Referrer-Policy`);
+      assert.equal(res.headers["server"], undefined, `${path}: Server header discloses the software`);
+      assert.match(res.headers["content-security-policy"], /frame-ancestors 'none'/);
     }
+  });
+
+  test("a page's CSP allows exactly its own inline scripts by hash, never 'unsafe-inline'", async () => {
+    const page = await get(`${url}/`);
+    const csp = page.headers["content-security-policy"];
+    const scriptSrc = csp.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src"));
+    assert.ok(scriptSrc, csp);
+    assert.ok(!scriptSrc.includes("unsafe-inline"), scriptSrc);
+    const hash = createHash("sha256").update(INLINE_SCRIPT).digest("base64");
+    assert.ok(scriptSrc.includes(`'sha256-${hash}'`), `${scriptSrc} lacks the inline script's hash`);
+    assert.equal(scriptSrc.match(/sha256-/g).length, 1, "only the inline script is hashed");
+    const api = await get(`${url}/api/stocks`);
+    assert.ok(!/script-src[^;]*unsafe-inline/.test(api.headers["content-security-policy"]));
   });
 
   test("static files are served from the web root, and never from outside it", async () => {

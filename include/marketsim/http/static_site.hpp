@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "marketsim/core/error.hpp"
 #include "marketsim/http/message.hpp"
@@ -27,11 +28,16 @@ class static_site {
     std::string content;
     std::string content_type;
     bool immutable = false;  // hashed build assets under _next/static
+    std::string csp;         // pages: a policy that allows their inline scripts by hash
   };
   [[nodiscard]] response make(const file& f, int status) const;
   std::map<std::string, file, std::less<>> files_;  // key: path relative to root, no leading '/'
 };
 
 [[nodiscard]] std::string_view content_type_for(std::string_view path);
+// CSP source expressions ('sha256-...') of the inline <script> elements of a page.
+[[nodiscard]] std::vector<std::string> inline_script_hashes(std::string_view html);
+// The Content-Security-Policy of a page with these inline script hashes.
+[[nodiscard]] std::string page_csp(const std::vector<std::string>& script_hashes);
 
 }  // namespace marketsim::http
