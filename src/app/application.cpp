@@ -162,9 +162,12 @@ int serve(const config& cfg) {
   account_clock clock;
   auth::signer signer(secret);
   auth::session_cache session_cache(cfg.session_cache);
+  bool tls = !cfg.tls_cert.empty();
+  // Behind a TLS-terminating proxy the public URL says https: cookies must be Secure too.
+  bool secure_cookies = tls || cfg.public_url.starts_with("https://");
   auth::session_manager sessions(
       pool, signer, session_cache, clock,
-      auth::session_settings{cfg.session_idle, cfg.session_absolute, false});
+      auth::session_settings{cfg.session_idle, cfg.session_absolute, secure_cookies});
   auth::hash_pool hashes(cfg.hash_threads, cfg.hash_queue);
   auth::login_throttle account_throttle(auth::login_throttle::settings{});
   // An address may be a whole office behind NAT: more slack than one account gets.
@@ -198,8 +201,14 @@ int serve(const config& cfg) {
     spdlog::warn("config: MARKETSIM_TEST_HOOKS=1: test-only endpoints are enabled");
     api::register_test_hooks(routes, clock);
   }
-  auth::guard guard(sessions, cfg.public_url, cfg.allowed_origins, false);
+  auth::guard guard(sessions, cfg.public_url, cfg.allowed_origins, tls);
   http::server server(ioc, cfg, std::move(routes), std::move(*site));
+  if (tls) {
+    if (auto r = server.enable_tls(cfg.tls_cert, cfg.tls_key); !r) {
+      spdlog::error("http: {}", r.error().message);
+      return 1;
+    }
+  }
   server.set_middleware(
       http::middleware{[&guard](http::request_context& ctx, const http::endpoint& ep) {
                          return guard.before(ctx, ep);
@@ -211,8 +220,19 @@ int serve(const config& cfg) {
     return 1;
   }
   server.start();
-  spdlog::info("http: listening on http://{}:{} with {} io threads", cfg.bind_address, *port,
-               threads);
+  spdlog::info("http: listening on {}://{}:{} with {} io threads", tls ? "https" : "http",
+               cfg.bind_address, *port, threads);
+  http::server redirect(ioc, cfg, http::router{}, http::static_site{});
+  if (cfg.http_redirect_port != 0) {
+    redirect.redirect_to(*port);
+    auto bound = redirect.listen(cfg.http_redirect_port);
+    if (!bound) {
+      spdlog::error("http: {}", bound.error().message);
+      return 1;
+    }
+    redirect.start();
+    spdlog::info("http: redirecting http://{}:{} to HTTPS", cfg.bind_address, *bound);
+  }
 
   asio::co_spawn(market_strand, feed.run(), asio::detached);
   asio::co_spawn(market_strand, flusher.run(), asio::detached);
@@ -238,6 +258,7 @@ int serve(const config& cfg) {
         market_strand,
         [&]() -> asio::awaitable<void> {
           server.stop_accepting();
+          redirect.stop_accepting();
           feed.stop();
           mail.stop();
           hub.close_all();

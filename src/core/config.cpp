@@ -257,6 +257,18 @@ const std::vector<key_spec>& keys() {
          c.test_hooks = v == "1";
          return {};
        }},
+      {"MARKETSIM_TLS_CERT", "", "PEM certificate chain: serve HTTPS (with MARKETSIM_TLS_KEY)",
+       string_field(&config::tls_cert)},
+      {"MARKETSIM_TLS_KEY", "", "PEM private key of the certificate",
+       string_field(&config::tls_key)},
+      {"MARKETSIM_HTTP_REDIRECT_PORT", "0",
+       "with TLS: a plain-HTTP port that redirects to HTTPS (0: none)",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         auto p = parse_int<int>(k, v, 0, 65535);
+         if (!p) return std::unexpected(p.error());
+         c.http_redirect_port = static_cast<std::uint16_t>(*p);
+         return {};
+       }},
       {"MARKETSIM_HTTP_SYMBOLS", "", "extra comma-separated symbols for the http provider",
        [](config& c, std::string_view, std::string_view v) -> result<void> {
          c.market.http_symbols = split_list(v);
@@ -362,6 +374,12 @@ result<config> parse_config(const std::map<std::string, std::string>& env,
       return fail(errc::config_missing, fmt::format("{} is required: {}", k.name, k.help));
   if (cfg.database_url.empty())
     return fail(errc::config_missing, "MARKETSIM_DATABASE_URL is empty");
+  if (cfg.tls_cert.empty() != cfg.tls_key.empty())
+    return fail(errc::config_missing,
+                "set both MARKETSIM_TLS_CERT and MARKETSIM_TLS_KEY, or neither");
+  if (cfg.http_redirect_port != 0 && cfg.tls_cert.empty())
+    return fail(errc::config_malformed,
+                "MARKETSIM_HTTP_REDIRECT_PORT needs TLS (MARKETSIM_TLS_CERT)");
   return cfg;
 }
 
@@ -426,6 +444,8 @@ std::vector<std::string> describe(const config& cfg) {
       fmt::format("password_hash={} hash_threads={} hash_queue={} common_passwords={}",
                   auth::strength_name(cfg.password_hash), cfg.hash_threads, cfg.hash_queue,
                   cfg.common_passwords),
+      fmt::format("tls={} tls_cert={} http_redirect_port={}", !cfg.tls_cert.empty(), cfg.tls_cert,
+                  cfg.http_redirect_port),
       fmt::format("allowed_origins={} trusted_proxies={} test_hooks={}",
                   fmt::join(cfg.allowed_origins, ","), fmt::join(cfg.trusted_proxies, ","),
                   cfg.test_hooks),

@@ -9,10 +9,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -52,7 +54,8 @@ std::optional<error> read_failure(const boost::system::error_code& ec, std::size
   return error{errc::bad_request, "malformed HTTP request"};
 }
 
-void add_security_headers(bhttp::fields& f) {
+void add_security_headers(bhttp::fields& f, bool tls) {
+  if (tls) f.set("Strict-Transport-Security", "max-age=31536000");
   f.set("X-Content-Type-Options", "nosniff");
   f.set("X-Frame-Options", "DENY");
   f.set("Referrer-Policy", "strict-origin-when-cross-origin");
@@ -105,12 +108,35 @@ std::string choose_request_id(std::string_view supplied) {
 server::server(asio::io_context& ioc, const config& cfg, router routes, static_site site)
     : ioc_(ioc), cfg_(cfg), routes_(std::move(routes)), site_(std::move(site)), acceptor_(ioc) {}
 
-result<std::uint16_t> server::listen() {
+result<void> server::enable_tls(const std::string& cert_file, const std::string& key_file) {
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  boost::system::error_code ec;
+  // TLS 1.2 and 1.3 only.
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                   ec);
+  if (!ec) ctx->use_certificate_chain_file(cert_file, ec);
+  if (ec)
+    return fail(errc::config_malformed, "MARKETSIM_TLS_CERT: " + cert_file + ": " + ec.message());
+  ctx->use_private_key_file(key_file, asio::ssl::context::pem, ec);
+  if (ec)
+    return fail(errc::config_malformed, "MARKETSIM_TLS_KEY: " + key_file + ": " + ec.message());
+  tls_ = std::move(ctx);
+  return {};
+}
+
+void server::redirect_to(std::uint16_t tls_port) {
+  redirect_only_ = true;
+  tls_port_ = tls_port;
+}
+
+result<std::uint16_t> server::listen(std::optional<std::uint16_t> port) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(cfg_.bind_address, ec);
   if (ec)
     return fail(errc::config_malformed, "MARKETSIM_BIND: not an IP address: " + cfg_.bind_address);
-  tcp::endpoint endpoint(address, cfg_.port);
+  tcp::endpoint endpoint(address, port.value_or(cfg_.port));
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
@@ -118,11 +144,11 @@ result<std::uint16_t> server::listen() {
   if (ec)
     return fail(errc::io_error, fmt::format("cannot listen on {}:{}: {}", cfg_.bind_address,
                                             cfg_.port, ec.message()));
-  auto port = acceptor_.local_endpoint().port();
-  if (!cfg_.port_file.empty()) {
-    std::ofstream(cfg_.port_file) << port << '\n';
+  auto bound = acceptor_.local_endpoint().port();
+  if (!cfg_.port_file.empty() && !redirect_only_) {
+    std::ofstream(cfg_.port_file) << bound << '\n';
   }
-  return port;
+  return bound;
 }
 
 void server::start() {
@@ -201,14 +227,72 @@ asio::awaitable<response> server::dispatch(request_context& ctx) {
 }
 
 asio::awaitable<void> server::session(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
   std::string remote;
   {
     boost::system::error_code ec;
-    auto ep = stream.socket().remote_endpoint(ec);
+    auto ep = socket.remote_endpoint(ec);
     if (!ec) remote = ep.address().to_string();
   }
+  if (redirect_only_) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await redirect_to_https(stream);
+    co_return;
+  }
+  if (!tls_) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await serve(stream, std::move(remote));
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls_);
+  beast::get_lowest_layer(stream).expires_after(cfg_.read_timeout);
+  auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+  if (hec) {
+    if (!is_quiet(hec)) spdlog::debug("tls: handshake with {} failed: {}", remote, hec.message());
+    co_return;
+  }
+  co_await serve(stream, std::move(remote));
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+  co_await stream.async_shutdown(use_tuple);
+}
+
+// Answers every request on the plain-HTTP port with a redirect to the same path over HTTPS.
+asio::awaitable<void> server::redirect_to_https(beast::tcp_stream& stream) {
+  beast::flat_buffer buffer;
+  for (;;) {
+    stream.expires_after(cfg_.read_timeout);
+    bhttp::request_parser<bhttp::empty_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    if (ec) break;
+    auto& req = parser.get();
+    std::string host(req[bhttp::field::host]);
+    if (auto colon = host.rfind(':'); colon != std::string::npos && host.find(']') == host.npos)
+      host.resize(colon);
+    bool plain_host = !host.empty();
+    for (char c : host)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'))
+        plain_host = false;
+    std::string location = plain_host ? "https://" + host : cfg_.public_url;
+    if (plain_host && tls_port_ != 443) location += ":" + std::to_string(tls_port_);
+    location += std::string(req.target());
+    bhttp::response<bhttp::string_body> res{bhttp::status::permanent_redirect, req.version()};
+    res.set(bhttp::field::location, location);
+    res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+    res.keep_alive(false);
+    res.body() = "use HTTPS: " + location + "\n";
+    res.prepare_payload();
+    stream.expires_after(write_timeout);
+    co_await bhttp::async_write(stream, res, use_tuple);
+    break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+template <class Stream>
+asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  beast::flat_buffer buffer;
 
   auto send_error_and_close = [&](errc code, std::string message) -> asio::awaitable<void> {
     auto rid = choose_request_id("");
@@ -217,21 +301,21 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     res.set(bhttp::field::content_type, r.content_type);
     res.set("X-Request-Id", rid);
     res.set(bhttp::field::cache_control, "no-store");
-    add_security_headers(res);
+    add_security_headers(res, tls_ != nullptr);
     res.keep_alive(false);
     res.body() = std::move(r.body);
     res.prepare_payload();
-    stream.expires_after(write_timeout);
+    tcp_layer.expires_after(write_timeout);
     co_await bhttp::async_write(stream, res, use_tuple);
     spdlog::info("- - {} {}B rid={} ({})", r.status, res.body().size(), rid, code_name(code));
     // Lingering close: a client still sending its body would get a reset (and lose this
     // answer) if we closed at once, so stop sending and discard its input for a short while.
     boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ignored);
     std::size_t discarded = 0;
     char sink[8192];
     while (discarded < (std::size_t{8} << 20)) {
-      stream.expires_after(std::chrono::milliseconds(500));
+      tcp_layer.expires_after(std::chrono::milliseconds(500));
       auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
       if (ec) break;
       discarded += n;
@@ -241,13 +325,13 @@ asio::awaitable<void> server::session(tcp::socket socket) {
   for (;;) {
     if (buffer.size() == 0) {
       // Idle keep-alive: the next request must start within the idle timeout.
-      stream.expires_after(stopping_ ? std::chrono::milliseconds(1) : cfg_.idle_timeout);
+      tcp_layer.expires_after(stopping_ ? std::chrono::milliseconds(1) : cfg_.idle_timeout);
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
       if (ec) break;
       buffer.commit(n);
     }
     // The whole request must arrive within the read timeout (drops slow-loris clients).
-    stream.expires_after(cfg_.read_timeout);
+    tcp_layer.expires_after(cfg_.read_timeout);
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
     parser.body_limit(cfg_.body_limit);
@@ -291,7 +375,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
       std::string out = stream_header(ctx.request_id);
       std::size_t total = 0;
       for (;;) {
-        stream.expires_after(write_timeout);
+        tcp_layer.expires_after(write_timeout);
         auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
         total += wn;
         // A client that stops reading hits the write timeout and is dropped; its queue stayed
@@ -306,7 +390,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
         if (batch.heartbeat && out.empty()) out += sse::heartbeat_frame();
         if (batch.closed) {
           if (!out.empty()) {
-            stream.expires_after(write_timeout);
+            tcp_layer.expires_after(write_timeout);
             co_await asio::async_write(stream, asio::buffer(out), use_tuple);
           }
           break;
@@ -323,7 +407,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), req.version()};
     res.set(bhttp::field::content_type, r.content_type);
     res.set("X-Request-Id", ctx.request_id);
-    add_security_headers(res);
+    add_security_headers(res, tls_ != nullptr);
     // A signed-in answer is private: no cache keeps it, whatever the handler said.
     bool private_answer = ctx.principal != nullptr;
     bool has_cache_control = false;
@@ -348,7 +432,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
       res.body() = std::move(r.body);
       res.prepare_payload();
     }
-    stream.expires_after(write_timeout);
+    tcp_layer.expires_after(write_timeout);
     auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
     --active_requests_;
     double ms =
@@ -359,7 +443,7 @@ asio::awaitable<void> server::session(tcp::socket socket) {
     if (wec || !keep_alive) break;
   }
   boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 }  // namespace marketsim::http

@@ -160,7 +160,8 @@ class Server {
 // Starts the server against `databaseUrl` (or `pg`, a cluster from pg.mjs). Resolves once it
 // wrote its port file and /healthz answers 200: { url, port, proc, pid, logs(), stop(signal),
 // exited, sanitizerReport() }. Rejects with the server's output if it exits or times out first.
-export async function startServer({ pg, databaseUrl, env = {}, args = [], timeoutMs = 90_000 } = {}) {
+// `probe(port)` replaces the /healthz check (e.g. over TLS); it resolves true when ready.
+export async function startServer({ pg, databaseUrl, env = {}, args = [], timeoutMs = 90_000, probe } = {}) {
   installExitHooks();
   const bin = serverBinary();
   if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (build it, or set MARKETSIM_BIN)`);
@@ -195,7 +196,8 @@ export async function startServer({ pg, databaseUrl, env = {}, args = [], timeou
   }
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(async () => server.running && (await get(`${url}/healthz`, { timeout: 2000 })).status === 200, {
+    const ready = probe ?? (async () => (await get(`${url}/healthz`, { timeout: 2000 })).status === 200);
+    await waitFor(async () => server.running && (await ready(port).catch(() => false)), {
       timeout: Math.max(5000, deadline - Date.now()),
       interval: 100,
       message: "/healthz to answer 200",

@@ -72,7 +72,7 @@ TEST(AuthIdentity, EmailLengthLimits) {
   auto longest = local + "@" + domain;
   ASSERT_EQ(longest.size(), 254u);
   EXPECT_EQ(normalize_email(longest).value_or("?"), longest);
-  expect_bad_email(local + "@d" + domain);               // 255
+  expect_bad_email(local + "@d" + domain);                  // 255
   expect_bad_email(std::string(65, 'l') + "@example.com");  // local part over 64
   expect_bad_email(std::string(300, 'a') + "@example.com");
   expect_bad_email("a@" + std::string(100'000, 'b') + ".com");

@@ -115,7 +115,8 @@ TEST(AuthPassword, StrengthNames) {
     EXPECT_EQ(*parsed, c.s);
     EXPECT_EQ(strength_name(c.s), c.name);
   }
-  for (std::string_view bad : {"", "Interactive", "test_minimal", "minimal", "strong", " moderate"}) {
+  for (std::string_view bad :
+       {"", "Interactive", "test_minimal", "minimal", "strong", " moderate"}) {
     auto parsed = parse_hash_strength(bad);
     ASSERT_FALSE(parsed) << bad;
     EXPECT_EQ(parsed.error().code, errc::config_malformed);
@@ -139,16 +140,16 @@ TEST(AuthPassword, StrengthsAreOrdered) {
 TEST(AuthPassword, Utf8Length) {
   EXPECT_EQ(utf8_length(""), 0u);
   EXPECT_EQ(utf8_length("abc"), 3u);
-  EXPECT_EQ(utf8_length("h\xc3\xa9llo"), 5u);         // é
-  EXPECT_EQ(utf8_length("\xe2\x82\xac"), 1u);         // €
-  EXPECT_EQ(utf8_length("\xf0\x9f\x98\x80"), 1u);     // 😀
+  EXPECT_EQ(utf8_length("h\xc3\xa9llo"), 5u);          // é
+  EXPECT_EQ(utf8_length("\xe2\x82\xac"), 1u);          // €
+  EXPECT_EQ(utf8_length("\xf0\x9f\x98\x80"), 1u);      // 😀
   EXPECT_EQ(utf8_length(std::string("a\0b", 3)), 3u);  // NUL is a character
   EXPECT_FALSE(utf8_length("\xff"));
-  EXPECT_FALSE(utf8_length("\x80"));          // a lone continuation byte
-  EXPECT_FALSE(utf8_length("abc\xc3"));       // cut short
-  EXPECT_FALSE(utf8_length("\xe2\x82"));      // cut short
-  EXPECT_FALSE(utf8_length("\xf0\x9f\x98"));  // cut short
-  EXPECT_FALSE(utf8_length("\xc3\x28"));      // not a continuation
+  EXPECT_FALSE(utf8_length("\x80"));                  // a lone continuation byte
+  EXPECT_FALSE(utf8_length("abc\xc3"));               // cut short
+  EXPECT_FALSE(utf8_length("\xe2\x82"));              // cut short
+  EXPECT_FALSE(utf8_length("\xf0\x9f\x98"));          // cut short
+  EXPECT_FALSE(utf8_length("\xc3\x28"));              // not a continuation
   EXPECT_FALSE(utf8_length("\xf8\x88\x80\x80\x80"));  // 5-byte form
 }
 
@@ -195,9 +196,9 @@ TEST(AuthPasswordPolicy, LengthIsCountedInCodePoints) {
 
 TEST(AuthPasswordPolicy, InvalidUtf8IsRefused) {
   auto policy = password_policy::from_list("");
-  for (std::string bad : {std::string("abcdefgh\xff"), std::string("abcdefgh\x80"),
-                          std::string("abcdefgh\xc3"), std::string("abcdefgh\xe2\x82"),
-                          std::string("\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe")}) {
+  for (std::string bad :
+       {std::string("abcdefgh\xff"), std::string("abcdefgh\x80"), std::string("abcdefgh\xc3"),
+        std::string("abcdefgh\xe2\x82"), std::string("\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe")}) {
     auto r = policy.check(bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_EQ(r.error().code, errc::password_policy);
@@ -215,8 +216,8 @@ TEST(AuthPasswordPolicy, CommonListSkipsCommentsAndIgnoresCase) {
       "\n"
       "letmein123");  // the last line has no newline
   EXPECT_EQ(policy.common_count(), 4u);
-  for (std::string_view common :
-       {"12345678", "password1", "PASSWORD1", "Password1", "qwertyuiop", "QwErTyUiOp", "letmein123"}) {
+  for (std::string_view common : {"12345678", "password1", "PASSWORD1", "Password1", "qwertyuiop",
+                                  "QwErTyUiOp", "letmein123"}) {
     auto r = policy.check(common);
     ASSERT_FALSE(r) << common;
     EXPECT_EQ(r.error().code, errc::password_policy);

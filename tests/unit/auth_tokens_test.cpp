@@ -59,8 +59,7 @@ TEST(AuthTokens, Base64UrlUsesTheUrlAlphabetWithoutPadding) {
 
 TEST(AuthTokens, Sha256AndHex) {
   EXPECT_EQ(sha256("abc").size(), 32u);
-  EXPECT_EQ(hex(sha256("abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(hex(std::string("\x00\xff\x10", 3)), "00ff10");
   EXPECT_EQ(hex(""), "");
 }
@@ -177,8 +176,8 @@ TEST(AuthTokens, SessionCookieMalformedValuesAreRefused) {
   EXPECT_FALSE(s.open_session_cookie(cookie + "." + cookie));
   EXPECT_FALSE(s.open_session_cookie(std::string(100 * 1024, 'A')));
   EXPECT_FALSE(s.open_session_cookie(cookie + std::string(100 * 1024, 'A')));
-  EXPECT_FALSE(s.open_session_cookie(std::string(50 * 1024, 'A') + "." +
-                                     std::string(50 * 1024, 'A')));
+  EXPECT_FALSE(
+      s.open_session_cookie(std::string(50 * 1024, 'A') + "." + std::string(50 * 1024, 'A')));
   std::string with_nul = cookie;
   with_nul[3] = '\0';
   EXPECT_FALSE(s.open_session_cookie(with_nul));

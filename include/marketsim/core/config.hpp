@@ -50,6 +50,10 @@ struct config {
   std::string common_passwords = "/usr/share/john/password.lst";
   std::string mail_from = "marketsim <noreply@localhost>";
   bool test_hooks = false;  // POST /api/test/clock: never in production
+  // HTTPS (both set): the main port speaks TLS; a redirect port, if set, sends plain HTTP there.
+  std::string tls_cert;
+  std::string tls_key;
+  std::uint16_t http_redirect_port = 0;  // 0: none
 };
 
 // Parses `env` (the process environment) and `dotenv` (the .env file's text, may be empty).

@@ -6,6 +6,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -34,8 +36,14 @@ class server {
   server(boost::asio::io_context& ioc, const config& cfg, router routes, static_site site);
   void set_middleware(middleware m) { middleware_ = std::move(m); }
 
-  // Binds and listens; returns the bound port (useful with port 0).
-  [[nodiscard]] result<std::uint16_t> listen();
+  // HTTPS with this certificate chain and key (PEM), TLS 1.2 and 1.3 only; call before start.
+  [[nodiscard]] result<void> enable_tls(const std::string& cert_file, const std::string& key_file);
+  // Makes this a plain-HTTP listener that only redirects to HTTPS on `tls_port`.
+  void redirect_to(std::uint16_t tls_port);
+
+  // Binds and listens (on `port`, else the configured one); returns the bound port (useful with
+  // port 0). Only the main listener writes the port file.
+  [[nodiscard]] result<std::uint16_t> listen(std::optional<std::uint16_t> port = std::nullopt);
   void start();           // spawns the accept loop
   void stop_accepting();  // shutdown, step one: no new connections, keep-alive ends
   // Waits (bounded) until no request is being handled.
@@ -45,6 +53,9 @@ class server {
  private:
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+  template <class Stream>
+  boost::asio::awaitable<void> serve(Stream& stream, std::string remote);
+  boost::asio::awaitable<void> redirect_to_https(boost::beast::tcp_stream& stream);
   boost::asio::awaitable<response> dispatch(request_context& ctx);
 
   boost::asio::io_context& ioc_;
@@ -52,6 +63,9 @@ class server {
   router routes_;
   static_site site_;
   middleware middleware_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;
+  bool redirect_only_ = false;
+  std::uint16_t tls_port_ = 443;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> active_requests_{0};

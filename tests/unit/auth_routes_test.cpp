@@ -1,0 +1,251 @@
+// The route privilege table: the real routes, registered exactly as application.cpp does
+// (health, market, account, admin, error reports, and the test hooks), over service objects
+// that are never used (a pool pointing nowhere, an empty quote cache, a provider with no
+// instruments). Every route's access level and CSRF flag is checked against the table below,
+// so a new route fails this test until someone decides who may call it; the admin routes must
+// be exactly the expected set, all at auth::access::admin.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "marketsim/api/account_api.hpp"
+#include "marketsim/api/market_api.hpp"
+#include "marketsim/auth/sessions.hpp"
+#include "marketsim/db/pool.hpp"
+#include "marketsim/market/feed.hpp"
+
+using namespace marketsim;
+
+namespace {
+
+class no_provider final : public market::quote_provider {
+ public:
+  std::string_view name() const override { return "none"; }
+  const std::vector<market::instrument>& instruments() const override { return none_; }
+  std::optional<market::price_e4> previous_close(std::string_view) const override {
+    return std::nullopt;
+  }
+  std::vector<market::tick> next_batch(std::int64_t) override { return {}; }
+
+ private:
+  std::vector<market::instrument> none_;
+};
+
+struct route_info {
+  auth::access need;
+  bool csrf;
+};
+using route_key = std::pair<std::string, std::string>;  // method, pattern
+
+// Everything application.cpp builds before registering routes, unused.
+struct wiring {
+  config cfg;
+  db::pool pool{"postgresql://invalid.invalid/none", 1};
+  auth::signer sign{std::string(32, 'r')};
+  auth::session_cache cache{16};
+  account_clock clock;
+  auth::session_manager sessions{pool, sign, cache, clock, auth::session_settings{}};
+  auth::hash_pool hashes{1, 1};
+  auth::password_policy policy = auth::password_policy::from_list("");
+  auth::login_throttle account_throttle{auth::login_throttle::settings{}};
+  auth::login_throttle address_throttle{auth::login_throttle::settings{.free_failures = 20}};
+  auth::rate_limiter register_limit{20.0 / 60.0, 20.0};
+  auth::rate_limiter report_limit{30.0, 30.0};
+  api::account_metrics metrics;
+  std::string dummy_hash = "$argon2id$unused";
+  market::halt_list halts;
+  market::quote_cache quotes;
+  sse::hub hub{16, 16, 16};
+  market::history_buffer history{0};
+  market::feed feed{std::make_unique<no_provider>(), quotes, hub, history, 0,
+                    std::chrono::milliseconds(1000)};
+  http::router routes;
+
+  explicit wiring(bool test_hooks) {
+    api::account_services accounts{cfg,
+                                   pool,
+                                   hashes,
+                                   sessions,
+                                   policy,
+                                   account_throttle,
+                                   address_throttle,
+                                   register_limit,
+                                   report_limit,
+                                   clock,
+                                   metrics,
+                                   dummy_hash,
+                                   halts};
+    api::register_health_routes(routes, pool);
+    api::register_market_routes(
+        routes, api::market_services{cfg, quotes, history, feed, hub, pool, halts, sessions});
+    api::register_account_routes(routes, accounts);
+    api::register_admin_routes(routes, accounts);
+    api::register_error_report_routes(routes, accounts);
+    if (test_hooks) api::register_test_hooks(routes, clock);
+  }
+
+  std::map<route_key, route_info> table() const {
+    std::map<route_key, route_info> out;
+    routes.for_each(
+        [&](const std::string& method, const std::string& pattern, const http::endpoint& ep) {
+          EXPECT_TRUE(ep.fn) << method << " " << pattern << " has no handler";
+          auto [it, fresh] = out.emplace(route_key{method, pattern}, route_info{ep.need, ep.csrf});
+          EXPECT_TRUE(fresh) << method << " " << pattern << " registered twice";
+        });
+    return out;
+  }
+
+  ~wiring() { EXPECT_EQ(pool.jobs_run(), 0u); }
+};
+
+// Who may call each route. A new route must be added here on purpose.
+const std::map<route_key, auth::access>& expected_access() {
+  static const std::map<route_key, auth::access> table{
+      {{"GET", "/healthz"}, auth::access::anyone},
+      {{"GET", "/readyz"}, auth::access::anyone},
+      {{"GET", "/api/stocks"}, auth::access::anyone},
+      {{"GET", "/api/stocks/{symbol}"}, auth::access::anyone},
+      {{"GET", "/api/stocks/{symbol}/candles"}, auth::access::anyone},
+      {{"GET", "/api/market/movers"}, auth::access::anyone},
+      {{"GET", "/api/market/status"}, auth::access::anyone},
+      {{"GET", "/api/stream"}, auth::access::anyone},
+      {{"GET", "/api/auth/me"}, auth::access::anyone},
+      {{"POST", "/api/auth/register"}, auth::access::anyone},
+      {{"POST", "/api/auth/verify"}, auth::access::anyone},
+      {{"POST", "/api/auth/login"}, auth::access::anyone},
+      {{"POST", "/api/auth/logout"}, auth::access::anyone},
+      {{"POST", "/api/auth/password"}, auth::access::user},
+      {{"PATCH", "/api/account/profile"}, auth::access::user},
+      {{"GET", "/api/users/{tag}"}, auth::access::anyone},
+      {{"GET", "/api/admin/users"}, auth::access::admin},
+      {{"POST", "/api/admin/users/{id}/disable"}, auth::access::admin},
+      {{"POST", "/api/admin/users/{id}/enable"}, auth::access::admin},
+      {{"POST", "/api/admin/users/{id}/role"}, auth::access::admin},
+      {{"GET", "/api/admin/outbox"}, auth::access::admin},
+      {{"GET", "/api/admin/errors"}, auth::access::admin},
+      {{"POST", "/api/admin/symbols/{symbol}/halt"}, auth::access::admin},
+      {{"POST", "/api/admin/symbols/{symbol}/resume"}, auth::access::admin},
+      {{"GET", "/api/admin/metrics"}, auth::access::admin},
+      {{"POST", "/api/errors"}, auth::access::anyone},
+  };
+  return table;
+}
+
+std::string describe(const route_key& k) {
+  return k.first + " " + k.second;
+}
+
+}  // namespace
+
+TEST(AuthRoutes, EveryRouteHasTheExpectedAccessLevel) {
+  wiring w(false);
+  auto actual = w.table();
+  const auto& expected = expected_access();
+  for (const auto& [key, info] : actual) {
+    auto it = expected.find(key);
+    if (it == expected.end()) {
+      ADD_FAILURE() << describe(key) << " (access " << auth::access_name(info.need)
+                    << ") is not in the privilege table of this test: decide who may call it";
+      continue;
+    }
+    EXPECT_EQ(auth::access_name(info.need), auth::access_name(it->second)) << describe(key);
+  }
+  for (const auto& [key, need] : expected)
+    EXPECT_TRUE(actual.contains(key)) << describe(key) << " is no longer registered";
+}
+
+TEST(AuthRoutes, AdminRoutesAreExactlyTheExpectedSetAndAllNeedAdmin) {
+  wiring w(true);
+  std::set<route_key> admin_paths;
+  std::set<route_key> admin_level;
+  for (const auto& [key, info] : w.table()) {
+    if (key.second.starts_with("/api/admin/") || key.second == "/api/admin") {
+      admin_paths.insert(key);
+      EXPECT_EQ(auth::access_name(info.need), "admin") << describe(key);
+    }
+    if (info.need == auth::access::admin) {
+      admin_level.insert(key);
+      EXPECT_TRUE(key.second.starts_with("/api/admin/")) << describe(key);
+    }
+  }
+  const std::set<route_key> expected{
+      {"GET", "/api/admin/users"},
+      {"POST", "/api/admin/users/{id}/disable"},
+      {"POST", "/api/admin/users/{id}/enable"},
+      {"POST", "/api/admin/users/{id}/role"},
+      {"GET", "/api/admin/outbox"},
+      {"GET", "/api/admin/errors"},
+      {"POST", "/api/admin/symbols/{symbol}/halt"},
+      {"POST", "/api/admin/symbols/{symbol}/resume"},
+      {"GET", "/api/admin/metrics"},
+  };
+  EXPECT_EQ(admin_paths, expected);
+  EXPECT_EQ(admin_level, expected);
+}
+
+TEST(AuthRoutes, SignedInRoutes) {
+  wiring w(false);
+  auto t = w.table();
+  ASSERT_TRUE(t.contains({"POST", "/api/auth/password"}));
+  ASSERT_TRUE(t.contains({"PATCH", "/api/account/profile"}));
+  EXPECT_EQ(t.at({"POST", "/api/auth/password"}).need, auth::access::user);
+  EXPECT_EQ(t.at({"PATCH", "/api/account/profile"}).need, auth::access::user);
+  for (const route_key& k : std::vector<route_key>{{"POST", "/api/auth/login"},
+                                                   {"POST", "/api/auth/register"},
+                                                   {"POST", "/api/auth/verify"},
+                                                   {"GET", "/api/auth/me"},
+                                                   {"POST", "/api/auth/logout"},
+                                                   {"POST", "/api/errors"}}) {
+    ASSERT_TRUE(t.contains(k)) << describe(k);
+    EXPECT_EQ(t.at(k).need, auth::access::anyone) << describe(k);
+  }
+}
+
+TEST(AuthRoutes, MarketReadsAreOpenToAnyone) {
+  wiring w(false);
+  int market_gets = 0;
+  for (const auto& [key, info] : w.table()) {
+    bool market = key.second.starts_with("/api/stocks") || key.second.starts_with("/api/market") ||
+                  key.second == "/api/stream";
+    if (!market) continue;
+    EXPECT_EQ(key.first, "GET") << describe(key);
+    EXPECT_EQ(info.need, auth::access::anyone) << describe(key);
+    ++market_gets;
+  }
+  EXPECT_EQ(market_gets, 6);
+}
+
+TEST(AuthRoutes, OnlyTheTestClockSkipsCsrf) {
+  for (bool hooks : {false, true}) {
+    wiring w(hooks);
+    std::vector<route_key> no_csrf;
+    for (const auto& [key, info] : w.table()) {
+      if (key.first == "GET") {
+        EXPECT_TRUE(info.csrf) << describe(key);
+      }
+      if (!info.csrf) no_csrf.push_back(key);
+    }
+    if (hooks) {
+      EXPECT_EQ(no_csrf, (std::vector<route_key>{{"POST", "/api/test/clock"}}));
+    } else {
+      EXPECT_TRUE(no_csrf.empty());
+    }
+  }
+}
+
+TEST(AuthRoutes, TestHooksOnlyWhenEnabled) {
+  wiring without(false);
+  wiring with(true);
+  auto a = without.table();
+  auto b = with.table();
+  for (const auto& [key, info] : a) EXPECT_FALSE(key.second.starts_with("/api/test/"));
+  std::set<route_key> hooks;
+  for (const auto& [key, info] : b)
+    if (key.second.starts_with("/api/test/")) hooks.insert(key);
+  EXPECT_EQ(hooks, (std::set<route_key>{{"POST", "/api/test/clock"}, {"GET", "/api/test/crash"}}));
+  EXPECT_EQ(b.size(), a.size() + 2);
+}
