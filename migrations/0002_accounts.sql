@@ -21,6 +21,8 @@ create unique index users_user_tag on users (user_tag);
 create table sessions (
   id_hash      bytea primary key check (length(id_hash) = 32),
   user_id      bigint not null references users (id) on delete cascade,
+  -- The role the session was issued for: a change of role gets the session a new id.
+  role         text not null check (role in ('user', 'admin')),
   created_at   timestamptz not null,
   last_seen_at timestamptz not null,
   expires_at   timestamptz not null

@@ -59,7 +59,8 @@ asio::awaitable<std::optional<http::response>> guard::before(http::request_conte
       // The database is down: anonymous routes still work, signed-in ones cannot.
       if (ep.need != access::anyone) co_return http::error_response(who.error(), ctx.request_id);
     } else {
-      ctx.principal = std::move(*who);
+      ctx.principal = std::move(who->who);
+      if (who->set_cookie) ctx.response_headers.emplace_back("Set-Cookie", *who->set_cookie);
     }
   }
   if (ep.need != access::anyone) {

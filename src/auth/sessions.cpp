@@ -61,49 +61,63 @@ std::optional<std::string> session_manager::session_hash_of(std::string_view coo
   return sha256(*id);
 }
 
-asio::awaitable<result<std::shared_ptr<const principal>>> session_manager::resolve(
+asio::awaitable<result<session_manager::resolved>> session_manager::resolve(
     std::string_view cookie_header) {
   auto hash = session_hash_of(cookie_header);
-  if (!hash) co_return nullptr;
+  if (!hash) co_return resolved{};
   auto now = clock_.now_ms();
+  session_record session;
+  std::shared_ptr<const user_record> user;
   if (auto hit = cache_.find(*hash)) {
     if (expired(hit->session, now) || hit->user->status != user_status::active) {
       cache_.erase(*hash);
       if (hit->user->status == user_status::active) (void)co_await end(*hash);
-      co_return nullptr;
+      co_return resolved{};
     }
     if (cache_.touch(*hash, now, store_seen_every_ms)) {
       // Best effort: a lost update only makes an idle timeout a minute early.
       asio::co_spawn(co_await asio::this_coro::executor, store_last_seen(pool_, *hash, now),
                      asio::detached);
     }
-    co_return make_principal(hit->user, std::move(*hash));
+    session = std::move(hit->session);
+    user = std::move(hit->user);
+  } else {
+    auto found =
+        co_await pool_.query([&](db::connection& c) { return repo::find_session(c, *hash); });
+    if (!found) co_return std::unexpected(found.error());
+    if (!*found) co_return resolved{};
+    auto& [stored, stored_user] = **found;
+    if (expired(stored, now) || stored_user.status != user_status::active) {
+      if (expired(stored, now)) (void)co_await end(*hash);
+      co_return resolved{};
+    }
+    user = std::make_shared<const user_record>(stored_user);
+    auto stored_seen = stored.last_seen_ms;
+    stored.last_seen_ms = now;
+    cache_.put(stored, user, stored_seen);
+    session = std::move(stored);
   }
-  auto found =
-      co_await pool_.query([&](db::connection& c) { return repo::find_session(c, *hash); });
-  if (!found) co_return std::unexpected(found.error());
-  if (!*found) co_return nullptr;
-  auto& [session, user] = **found;
-  if (expired(session, now) || user.status != user_status::active) {
-    if (expired(session, now)) (void)co_await end(*hash);
-    co_return nullptr;
+  if (user->user_role != session.issued_for) {
+    // A privilege change: this browser continues on a new session id (same absolute end), and
+    // the old id stops working now.
+    auto rotated = co_await start(*user, *hash, false, session.expires_ms);
+    if (!rotated) co_return std::unexpected(rotated.error());
+    co_return resolved{rotated->who, session_cookie(rotated->cookie_value)};
   }
-  auto shared_user = std::make_shared<const user_record>(user);
-  auto stored_seen = session.last_seen_ms;
-  session.last_seen_ms = now;
-  cache_.put(session, shared_user, stored_seen);
-  co_return make_principal(shared_user, std::move(*hash));
+  co_return resolved{make_principal(user, std::move(*hash)), std::nullopt};
 }
 
 asio::awaitable<result<session_manager::issued>> session_manager::start(
-    user_record user, std::optional<std::string> replaced, bool record_login) {
+    user_record user, std::optional<std::string> replaced, bool record_login,
+    std::optional<std::int64_t> expires_ms) {
   auto id = random_bytes(signer::id_bytes);
   session_record s;
   s.id_hash = sha256(id);
   s.user_id = user.id;
   s.created_ms = clock_.now_ms();
   s.last_seen_ms = s.created_ms;
-  s.expires_ms = s.created_ms + settings_.absolute.count();
+  s.expires_ms = expires_ms.value_or(s.created_ms + settings_.absolute.count());
+  s.issued_for = user.user_role;
   auto done = co_await pool_.execute(
       [&](db::connection& c) { repo::create_session(c, s, replaced, record_login); });
   if (!done) co_return std::unexpected(done.error());

@@ -176,9 +176,10 @@ void create_session(connection& c, const auth::session_record& s,
   if (replaced)
     tx.exec_params("delete from sessions where id_hash = decode($1, 'hex')", auth::hex(*replaced));
   tx.exec_params(
-      "insert into sessions (id_hash, user_id, created_at, last_seen_at, expires_at) "
-      "values (decode($1, 'hex'), $2, " TS("$3") ", " TS("$3") ", " TS("$4") ")",
-      auth::hex(s.id_hash), s.user_id, s.created_ms, s.expires_ms);
+      "insert into sessions (id_hash, user_id, role, created_at, last_seen_at, expires_at) "
+      "values (decode($1, 'hex'), $2, $5, " TS("$3") ", " TS("$3") ", " TS("$4") ")",
+      auth::hex(s.id_hash), s.user_id, s.created_ms, s.expires_ms,
+      std::string(auth::role_name(s.issued_for)));
   if (record_login)
     tx.exec_params("update users set last_login_at = " TS("$2") " where id = $1", s.user_id,
                    s.created_ms);
@@ -188,11 +189,11 @@ void create_session(connection& c, const auth::session_record& s,
 std::optional<std::pair<auth::session_record, auth::user_record>> find_session(
     connection& c, std::string_view id_hash) {
   pqxx::work tx(c);
-  auto r =
-      tx.exec_params(with_user_columns(", " MS("s.created_at") ", " MS("s.last_seen_at") ", " MS(
-                         "s.expires_at") " from sessions s join users u on u.id = s.user_id "
-                                         "where s.id_hash = decode($1, 'hex')"),
-                     auth::hex(id_hash));
+  auto r = tx.exec_params(
+      with_user_columns(", " MS("s.created_at") ", " MS("s.last_seen_at") ", " MS(
+          "s.expires_at") ", s.role from sessions s join users u on u.id = s.user_id "
+                          "where s.id_hash = decode($1, 'hex')"),
+      auth::hex(id_hash));
   tx.commit();
   if (r.empty()) return std::nullopt;
   auto u = read_user(r[0]);
@@ -202,6 +203,7 @@ std::optional<std::pair<auth::session_record, auth::user_record>> find_session(
   s.created_ms = r[0][10].as<std::int64_t>();
   s.last_seen_ms = r[0][11].as<std::int64_t>();
   s.expires_ms = r[0][12].as<std::int64_t>();
+  s.issued_for = auth::parse_role(r[0][13].as<std::string>()).value_or(auth::role::user);
   return std::pair{std::move(s), std::move(u.user)};
 }
 

@@ -364,6 +364,7 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     ctx.client_address = client_address(remote, req["X-Forwarded-For"], cfg_.trusted_proxies);
 
     response r = co_await dispatch(ctx);
+    for (auto& h : ctx.response_headers) r.headers.push_back(std::move(h));
     if (middleware_.after) middleware_.after(ctx, r);
 
     if (r.stream) {

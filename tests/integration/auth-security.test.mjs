@@ -137,9 +137,19 @@ describe("request auth", { timeout: 300_000 }, () => {
   test("a role change takes effect on the next request", async () => {
     const u = await signUp(stack.server, stack.pg);
     assert.equal((await u.get("/api/admin/users")).status, 403);
+    const before = u.cookies.get("ms_session");
     assert.equal((await admin.post(`/api/admin/users/${u.user.id}/role`, { role: "admin" })).status, 200);
-    assert.equal((await u.get("/api/admin/users")).status, 200);
+    const first = await u.get("/api/admin/users");
+    assert.equal(first.status, 200);
+    // A privilege change gets the session a new id on that very request; the old one is dead.
+    assert.ok(first.headers["set-cookie"]?.some((c) => c.startsWith("ms_session=")), "no new session cookie");
+    assert.notEqual(u.cookies.get("ms_session"), before);
+    const stale = new Client(stack.url);
+    stale.cookies.set("ms_session", before);
+    assert.equal((await stale.get("/api/auth/me")).json.user, null);
     assert.equal((await u.get("/api/auth/me")).json.user.role, "admin");
+    const next = await u.get("/api/admin/users");
+    assert.equal(next.headers["set-cookie"], undefined, "rotated once, not on every request");
     assert.equal((await admin.post(`/api/admin/users/${u.user.id}/role`, { role: "user" })).status, 200);
     assert.equal((await u.get("/api/admin/users")).status, 403);
   });

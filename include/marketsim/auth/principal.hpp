@@ -34,7 +34,8 @@ struct session_record {
   std::int64_t user_id = 0;
   std::int64_t created_ms = 0;
   std::int64_t last_seen_ms = 0;
-  std::int64_t expires_ms = 0;  // absolute end
+  std::int64_t expires_ms = 0;   // absolute end
+  role issued_for = role::user;  // the user's role when this id was issued
 };
 
 struct principal {

@@ -39,10 +39,15 @@ class session_manager {
   session_manager(db::pool& pool, const signer& sign, session_cache& cache,
                   const account_clock& clock, session_settings settings);
 
-  // The live session's principal, or nullptr (no cookie, forged, unknown, expired, or the user
-  // is no longer active). A forged or mangled cookie never reaches the database.
-  [[nodiscard]] boost::asio::awaitable<result<std::shared_ptr<const principal>>> resolve(
-      std::string_view cookie_header);
+  struct resolved {
+    std::shared_ptr<const principal> who;  // nullptr: anonymous
+    // Set when the session got a new id because the user's role changed since it was issued:
+    // the Set-Cookie value the answer must carry.
+    std::optional<std::string> set_cookie;
+  };
+  // The live session's principal, or none (no cookie, forged, unknown, expired, or the user is
+  // no longer active). A forged or mangled cookie never reaches the database.
+  [[nodiscard]] boost::asio::awaitable<result<resolved>> resolve(std::string_view cookie_header);
   // The hash of the session a Cookie header names, if its MAC verifies (no database).
   [[nodiscard]] std::optional<std::string> session_hash_of(std::string_view cookie_header) const;
 
@@ -51,9 +56,10 @@ class session_manager {
     std::string cookie_value;
   };
   // A new session for an active user; `replaced` (the request's own session) ends with it.
-  [[nodiscard]] boost::asio::awaitable<result<issued>> start(user_record user,
-                                                             std::optional<std::string> replaced,
-                                                             bool record_login);
+  // `expires_ms` keeps an earlier absolute end (a new id for the same sign-in).
+  [[nodiscard]] boost::asio::awaitable<result<issued>> start(
+      user_record user, std::optional<std::string> replaced, bool record_login,
+      std::optional<std::int64_t> expires_ms = std::nullopt);
   [[nodiscard]] boost::asio::awaitable<result<void>> end(std::string session_hash);
   [[nodiscard]] boost::asio::awaitable<result<void>> end_all(std::int64_t user_id);
   // A role, status or profile change: every cached session of the user sees it next request.

@@ -39,6 +39,8 @@ struct request_context {
   std::string client_address;  // the peer, or the client a trusted proxy forwarded for
   // Set by the auth middleware when the request carries a live session.
   std::shared_ptr<const auth::principal> principal;
+  // Headers the middleware adds to whatever the handler answers (a rotated session cookie).
+  std::vector<std::pair<std::string, std::string>> response_headers;
 
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
   [[nodiscard]] std::optional<std::string_view> query_value(std::string_view name) const;
