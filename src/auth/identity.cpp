@@ -49,12 +49,17 @@ result<void> check_user_tag(std::string_view tag) {
 
 result<std::string> normalize_display_name(std::string_view name) {
   auto n = trim(name);
-  auto chars = utf8_length(n);
-  bool ok = chars && *chars >= 1 && *chars <= 40;
-  for (char c : n) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) ok = false;
-  }
+  auto decoded = utf8_decode(n);
+  bool ok = decoded && !decoded->empty() && decoded->size() <= 40;
+  if (decoded)
+    for (char32_t c : *decoded) {
+      // Control characters (C0, DEL, C1), and the invisible direction and line controls that
+      // would let a name disguise itself or break the layout around it.
+      bool control = c < 0x20 || (c >= 0x7F && c <= 0x9F);
+      bool invisible = (c >= 0x200B && c <= 0x200F) || (c >= 0x2028 && c <= 0x202E) ||
+                       (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF;
+      if (control || invisible) ok = false;
+    }
   if (!ok)
     return fail(errc::invalid_display_name,
                 "a display name is 1 to 40 characters, without control characters");

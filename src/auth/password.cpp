@@ -66,8 +66,9 @@ bool needs_rehash(std::string_view stored, hash_params p) {
   return crypto_pwhash_str_needs_rehash(terminated.c_str(), p.opslimit, p.memlimit) != 0;
 }
 
-std::optional<std::size_t> utf8_length(std::string_view text) {
-  std::size_t count = 0;
+std::optional<std::u32string> utf8_decode(std::string_view text) {
+  std::u32string out;
+  out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
     auto c = static_cast<unsigned char>(text[i]);
     std::size_t len = c < 0x80           ? 1
@@ -76,12 +77,26 @@ std::optional<std::size_t> utf8_length(std::string_view text) {
                       : (c >> 3) == 0x1E ? 4
                                          : 0;
     if (len == 0 || i + len > text.size()) return std::nullopt;
-    for (std::size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return std::nullopt;
+    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (std::size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return std::nullopt;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // RFC 3629: the shortest form only, no UTF-16 surrogates, nothing above U+10FFFF.
+    constexpr char32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_for_len[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+      return std::nullopt;
+    out.push_back(cp);
     i += len;
-    ++count;
   }
-  return count;
+  return out;
+}
+
+std::optional<std::size_t> utf8_length(std::string_view text) {
+  auto decoded = utf8_decode(text);
+  if (!decoded) return std::nullopt;
+  return decoded->size();
 }
 
 namespace {

@@ -12,9 +12,27 @@ std::optional<session_cache::hit> session_cache::find(std::string_view id_hash) 
   return hit{it->second.session, u->second.user};
 }
 
+std::uint64_t session_cache::revocations() const {
+  std::lock_guard lock(mutex_);
+  return revocations_;
+}
+
+void session_cache::put_unless_revoked(session_record s, std::shared_ptr<const user_record> user,
+                                       std::int64_t stored_seen_ms,
+                                       std::uint64_t revocations_before) {
+  std::lock_guard lock(mutex_);
+  if (revocations_ != revocations_before) return;
+  put_locked(std::move(s), std::move(user), stored_seen_ms);
+}
+
 void session_cache::put(session_record s, std::shared_ptr<const user_record> user,
                         std::int64_t stored_seen_ms) {
   std::lock_guard lock(mutex_);
+  put_locked(std::move(s), std::move(user), stored_seen_ms);
+}
+
+void session_cache::put_locked(session_record s, std::shared_ptr<const user_record> user,
+                               std::int64_t stored_seen_ms) {
   if (capacity_ == 0) return;
   if (sessions_.size() >= capacity_ && !sessions_.contains(s.id_hash))
     erase_locked(sessions_.begin()->first);
@@ -54,6 +72,7 @@ void session_cache::erase_locked(const std::string& id_hash) {
 
 std::vector<std::string> session_cache::erase_user(std::int64_t user_id) {
   std::lock_guard lock(mutex_);
+  ++revocations_;
   std::vector<std::string> out;
   auto u = users_.find(user_id);
   if (u == users_.end()) return out;

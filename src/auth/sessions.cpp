@@ -82,6 +82,7 @@ asio::awaitable<result<session_manager::resolved>> session_manager::resolve(
     session = std::move(hit->session);
     user = std::move(hit->user);
   } else {
+    auto revocations = cache_.revocations();
     auto found =
         co_await pool_.query([&](db::connection& c) { return repo::find_session(c, *hash); });
     if (!found) co_return std::unexpected(found.error());
@@ -94,7 +95,7 @@ asio::awaitable<result<session_manager::resolved>> session_manager::resolve(
     user = std::make_shared<const user_record>(stored_user);
     auto stored_seen = stored.last_seen_ms;
     stored.last_seen_ms = now;
-    cache_.put(stored, user, stored_seen);
+    cache_.put_unless_revoked(stored, user, stored_seen, revocations);
     session = std::move(stored);
   }
   if (user->user_role != session.issued_for) {

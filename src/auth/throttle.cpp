@@ -47,12 +47,15 @@ void login_throttle::prune(std::int64_t now_ms) {
   std::erase_if(entries_, [&](const auto& kv) {
     return kv.second.locked_until_ms <= now_ms && now_ms - kv.second.first_ms > s_.window.count();
   });
-  // Still full (a flood of distinct keys): forget the half that is not locked right now.
+  // Still full (a flood of distinct keys): forget unlocked keys first, then, to keep memory
+  // bounded whatever happens, locked ones too.
   if (entries_.size() >= s_.max_keys) {
-    std::size_t dropped = 0;
+    std::size_t excess = entries_.size() - s_.max_keys / 2;
     std::erase_if(entries_, [&](const auto& kv) {
-      return kv.second.locked_until_ms <= now_ms && dropped++ < s_.max_keys / 2;
+      return excess > 0 && kv.second.locked_until_ms <= now_ms && (--excess, true);
     });
+    for (auto it = entries_.begin(); excess > 0 && it != entries_.end(); --excess)
+      it = entries_.erase(it);
   }
 }
 
@@ -63,7 +66,9 @@ bool rate_limiter::allow(std::string_view key, std::int64_t now_ms,
     std::erase_if(buckets_, [&](const auto& kv) {
       return kv.second.tokens + static_cast<double>(now_ms - kv.second.at_ms) * per_ms_ >= burst_;
     });
-    if (buckets_.size() >= max_keys_) buckets_.clear();
+    // Still full: forget half, not everyone's limit at once.
+    for (auto it = buckets_.begin(); buckets_.size() >= max_keys_ / 2 && it != buckets_.end();)
+      it = buckets_.erase(it);
   }
   auto [it, fresh] = buckets_.try_emplace(std::string(key), bucket{burst_, now_ms});
   auto& b = it->second;

@@ -165,10 +165,10 @@ std::optional<std::int64_t> signer::open_device_cookie(std::string_view value) c
   auto tag = from_base64url(value.substr(dot + 1));
   if (!payload || !tag || !same_bytes(*tag, mac(device_key_, *payload))) return std::nullopt;
   auto colon = payload->find(':');
+  if (colon == std::string::npos) return std::nullopt;
   std::int64_t id = 0;
   auto [p, ec] = std::from_chars(payload->data(), payload->data() + colon, id);
-  if (colon == std::string::npos || ec != std::errc{} || p != payload->data() + colon)
-    return std::nullopt;
+  if (ec != std::errc{} || p != payload->data() + colon) return std::nullopt;
   return id;
 }
 

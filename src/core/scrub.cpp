@@ -34,27 +34,49 @@ bool is_secret_name(std::string_view name) {
 std::string scrub_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
+  auto is_quote = [](char c) { return c == '"' || c == '\''; };
+  auto token_end = [&](std::size_t from) {
+    while (from < text.size() && text[from] != '&' && text[from] != ' ' && text[from] != ';' &&
+           text[from] != ',' && text[from] != '"' && text[from] != '\'' && text[from] != '\n' &&
+           text[from] != '}')
+      ++from;
+    return from;
+  };
   std::size_t i = 0;
   while (i < text.size()) {
-    // A "name=value" or "name: value" where the name is secret-looking: keep the name only.
+    // "name=value", "name: value", or JSON-shaped "\"name\": value" where the name is
+    // secret-looking: keep the name, replace the value.
     if (name_char(text[i]) && (i == 0 || !name_char(text[i - 1]))) {
       std::size_t end = i;
       while (end < text.size() && name_char(text[end])) ++end;
       auto name = text.substr(i, end - i);
       std::size_t sep = end;
-      bool colon = sep + 1 < text.size() && text[sep] == ':' && text[sep + 1] == ' ';
-      if (sep < text.size() && (text[sep] == '=' || colon) && is_secret_name(name)) {
-        out.append(name);
-        std::size_t value = sep + (colon ? 2 : 1);
-        out.append(text.substr(sep, value - sep));
-        auto token_end = [&](std::size_t from) {
-          while (from < text.size() && text[from] != '&' && text[from] != ' ' &&
-                 text[from] != ';' && text[from] != ',' && text[from] != '"' &&
-                 text[from] != '\'' && text[from] != '\n')
-            ++from;
-          return from;
-        };
-        std::size_t stop = token_end(value);
+      bool quoted_key =
+          sep < text.size() && is_quote(text[sep]) && i > 0 && text[i - 1] == text[sep];
+      if (quoted_key) ++sep;
+      std::size_t value = std::string_view::npos;
+      if (sep < text.size() && text[sep] == '=') {
+        value = sep + 1;
+      } else if (sep < text.size() && text[sep] == ':' &&
+                 (quoted_key || (sep + 1 < text.size() && text[sep + 1] == ' '))) {
+        value = sep + 1;
+        while (value < text.size() && text[value] == ' ') ++value;
+      }
+      if (value != std::string_view::npos && is_secret_name(name)) {
+        out.append(text.substr(i, value - i));
+        std::size_t stop;
+        if (value < text.size() && is_quote(text[value])) {
+          // A quoted value ends at its closing quote (skipping escaped ones).
+          char q = text[value];
+          stop = value + 1;
+          while (stop < text.size() && text[stop] != q) stop += text[stop] == '\\' ? 2 : 1;
+          out += q;
+          out.append(scrubbed_marker);
+          if (stop < text.size()) out += q;
+          i = std::min(stop + 1, text.size());
+          continue;
+        }
+        stop = token_end(value);
         // "Authorization: Bearer <token>": the scheme word is followed by the secret.
         auto scheme = lower(text.substr(value, stop - value));
         if ((scheme == "bearer" || scheme == "basic") && stop + 1 < text.size() &&

@@ -42,9 +42,11 @@ asio::awaitable<void> run_value(hash_pool& pool, int* out) {
 asio::awaitable<void> run_blocking(hash_pool& pool, std::shared_future<void> gate,
                                    std::atomic<int>* running, tally* t,
                                    std::function<void()> on_busy) {
-  auto r = co_await pool.run([gate, running] {
+  // Captures only pointers; WorkWithNonTrivialCapturesIsDestroyedOnce covers owning captures.
+  const std::shared_future<void>* g = &gate;
+  auto r = co_await pool.run([g, running] {
     ++*running;
-    gate.wait();
+    g->wait();
     --*running;
     return 1;
   });
@@ -100,7 +102,8 @@ TEST(AuthHashPool, ResultValuesStayNested) {
             co_await p.run([params] { return hash_password("pool password", params); });
         std::string stored = (r && *r) ? **r : std::string();
         *h = std::move(r);
-        *v = co_await p.run([stored] { return verify_password(stored, "pool password"); });
+        const std::string* sp = &stored;
+        *v = co_await p.run([sp] { return verify_password(*sp, "pool password"); });
       }(pool, &hashed, &verified),
       asio::detached);
   ioc.run();
@@ -189,4 +192,42 @@ TEST(AuthHashPool, StoppedPoolRefuses) {
   EXPECT_EQ(out->error().code, errc::busy);
   EXPECT_EQ(pool.snapshot().rejected, 1u);
   pool.stop();  // twice is harmless
+}
+
+namespace {
+
+// Counts constructions and destructions: a callable holding one is destroyed exactly as many
+// times as it (and its copies) were made.
+struct lifetime_probe {
+  static inline std::atomic<int> made{0};
+  static inline std::atomic<int> destroyed{0};
+  lifetime_probe() { ++made; }
+  lifetime_probe(const lifetime_probe&) { ++made; }
+  lifetime_probe(lifetime_probe&&) noexcept { ++made; }
+  ~lifetime_probe() { ++destroyed; }
+};
+
+asio::awaitable<void> run_with_probe(hash_pool& pool, int* out) {
+  lifetime_probe probe;
+  auto job = [probe] { return 5; };
+  auto r = co_await pool.run(std::move(job));
+  *out = r ? *r : -1;
+}
+
+}  // namespace
+
+// A `work` callable with non-trivially destructible captures (std::string, shared_ptr) is
+// destroyed exactly once: GCC 12 destroyed a temporary job built inside the co_await twice.
+TEST(AuthHashPool, WorkWithNonTrivialCapturesIsDestroyedOnce) {
+  lifetime_probe::made = 0;
+  lifetime_probe::destroyed = 0;
+  {
+    asio::io_context ioc;
+    hash_pool pool(1, 4);
+    int out = 0;
+    asio::co_spawn(ioc, run_with_probe(pool, &out), asio::detached);
+    ioc.run();
+    EXPECT_EQ(out, 5);
+  }
+  EXPECT_EQ(lifetime_probe::destroyed.load(), lifetime_probe::made.load());
 }

@@ -126,3 +126,22 @@ TEST(AuthIdentity, DisplayNameRefusesControlCharactersAndBadUtf8) {
     EXPECT_EQ(r.error().code, errc::invalid_display_name);
   }
 }
+
+// Names cannot hide behind invisible direction or line controls, nor C1 control characters.
+TEST(AuthIdentity, DisplayNameRefusesInvisibleControls) {
+  using marketsim::auth::normalize_display_name;
+  EXPECT_FALSE(
+      normalize_display_name("evil\xe2\x80\xae"
+                             "txt"));  // U+202E right-to-left override
+  EXPECT_FALSE(
+      normalize_display_name("a\xc2\x85"
+                             "b"));  // U+0085 next line (C1)
+  EXPECT_FALSE(
+      normalize_display_name("a\xe2\x80\x8b"
+                             "b"));  // U+200B zero width space
+  EXPECT_FALSE(
+      normalize_display_name("a\xe2\x80\xa8"
+                             "b"));  // U+2028 line separator
+  EXPECT_TRUE(normalize_display_name("Zoë Ångström"));
+  EXPECT_TRUE(normalize_display_name("株式 トレーダー"));
+}

@@ -153,9 +153,8 @@ TEST(AuthPassword, Utf8Length) {
   EXPECT_FALSE(utf8_length("\xf8\x88\x80\x80\x80"));  // 5-byte form
 }
 
-// Disabled: documents a bug (see the report). RFC 3629 forbids overlong forms, UTF-16
-// surrogates and code points above U+10FFFF; utf8_length counts them as characters.
-TEST(AuthPassword, DISABLED_Utf8LengthRefusesOverlongSurrogatesAndOutOfRange) {
+// RFC 3629 forbids overlong forms, UTF-16 surrogates and code points above U+10FFFF.
+TEST(AuthPassword, Utf8LengthRefusesOverlongSurrogatesAndOutOfRange) {
   EXPECT_FALSE(utf8_length("\xc0\xaf"));          // overlong '/'
   EXPECT_FALSE(utf8_length("\xc1\xbf"));          // overlong
   EXPECT_FALSE(utf8_length("\xe0\x80\xaf"));      // overlong

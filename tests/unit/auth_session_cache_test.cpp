@@ -192,3 +192,20 @@ TEST(AuthSessionCache, ZeroCapacityCachesNothing) {
   EXPECT_EQ(c.size(), 0u);
   EXPECT_FALSE(c.find("h1"));
 }
+
+// A session read from the database while some user's sessions were being ended is not cached:
+// it may be one of the ended ones.
+TEST(AuthSessionCache, ReadRacingARevocationIsNotCached) {
+  marketsim::auth::session_cache cache(10);
+  marketsim::auth::session_record s;
+  s.id_hash = std::string(32, 'r');
+  s.user_id = 7;
+  auto user =
+      std::make_shared<const marketsim::auth::user_record>(marketsim::auth::user_record{.id = 7});
+  auto before = cache.revocations();
+  (void)cache.erase_user(7);  // a password change or disable, meanwhile
+  cache.put_unless_revoked(s, user, 0, before);
+  EXPECT_FALSE(cache.find(s.id_hash));
+  cache.put_unless_revoked(s, user, 0, cache.revocations());
+  EXPECT_TRUE(cache.find(s.id_hash));
+}

@@ -88,7 +88,8 @@ TEST(Config, Durations) {
   EXPECT_EQ(parse_duration("1h").value(), std::chrono::hours(1));
   EXPECT_FALSE(parse_duration(""));
   EXPECT_FALSE(parse_duration("s"));
-  EXPECT_FALSE(parse_duration("1d"));
+  EXPECT_EQ(parse_duration("7d").value(), std::chrono::hours(168));
+  EXPECT_FALSE(parse_duration("1w"));
   EXPECT_FALSE(parse_duration("99999999999999999999s"));
 }
 

@@ -54,20 +54,28 @@ TEST(Scrub, HeaderLines) {
   EXPECT_EQ(scrub_text("X-CSRF-Token: abc.def"), "X-CSRF-Token: [scrubbed]");
 }
 
-// Disabled: documents a bug (see the report). A header value with a scheme before the
-// credential ("Bearer <token>", "Basic <base64>") keeps the credential: only the scheme word
-// is replaced, because the value stops at the first space.
-TEST(Scrub, DISABLED_AuthorizationCredentialIsRemoved) {
+// "Bearer <token>", "Basic <base64>": the credential after the scheme word goes too.
+TEST(Scrub, AuthorizationCredentialIsRemoved) {
   auto out = scrub_text("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig");
   EXPECT_EQ(out.find("eyJhbGciOiJIUzI1NiJ9"), std::string::npos) << out;
   out = scrub_text("Authorization: Basic dXNlcjpodW50ZXIy");
   EXPECT_EQ(out.find("dXNlcjpodW50ZXIy"), std::string::npos) << out;
+  out = scrub_text("authorization: bearer abc123; next=1");
+  EXPECT_EQ(out.find("abc123"), std::string::npos) << out;
+  EXPECT_NE(out.find("next=1"), std::string::npos) << out;
+  EXPECT_EQ(scrub_text("Authorization: Bearer x"), "Authorization: [scrubbed]");
+  // Only those scheme words: another first word is the whole value.
+  EXPECT_EQ(scrub_text("token: abc rest"), "token: [scrubbed] rest");
 }
 
-// Disabled: documents a bug (see the report). A quoted value stops at its opening quote, so the
-// whole quoted secret survives after the marker.
-TEST(Scrub, DISABLED_QuotedValueIsRemoved) {
+// A quoted value is scrubbed to its closing quote, and JSON-shaped text inside a string (a
+// client's JSON.stringify of a rejection reason, say) is recognized too.
+TEST(Scrub, QuotedAndJsonShapedValuesAreRemoved) {
   auto out = scrub_text("password=\"hunter2\"");
+  EXPECT_EQ(out.find("hunter2"), std::string::npos) << out;
+  out = scrub_text("token='abc123'");
+  EXPECT_EQ(out.find("abc123"), std::string::npos) << out;
+  out = scrub_text("Unhandled rejection: {\"email\":\"a@b.c\",\"password\":\"hunter2\"}");
   EXPECT_EQ(out.find("hunter2"), std::string::npos) << out;
 }
 

@@ -46,7 +46,10 @@ class hash_pool {
     // The coroutine stays suspended until the job ran (or was refused), so the job may write
     // straight into this frame.
     std::optional<value_t> out;
-    bool accepted = co_await submit([&out, w = std::move(work)]() mutable { out.emplace(w()); });
+    // A named job, not a temporary inside the co_await expression: GCC 12 destroys such
+    // temporaries twice.
+    std::function<void()> job = [&out, w = std::move(work)]() mutable { out.emplace(w()); };
+    bool accepted = co_await submit(std::move(job));
     if (!accepted) co_return fail(errc::busy, "the server is busy; retry in a moment");
     // in_place: value_t may itself be a result, which must not be unwrapped into this one.
     co_return result<value_t>(std::in_place, std::move(*out));

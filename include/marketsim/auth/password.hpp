@@ -48,6 +48,9 @@ class password_policy {
   std::unordered_set<std::string> common_;
 };
 
+// Code points of UTF-8 text, or nullopt when it is not valid UTF-8 (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF).
+[[nodiscard]] std::optional<std::u32string> utf8_decode(std::string_view text);
 // Characters (Unicode code points) in UTF-8 text; nullopt when it is not valid UTF-8.
 [[nodiscard]] std::optional<std::size_t> utf8_length(std::string_view text);
 

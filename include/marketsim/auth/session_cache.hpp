@@ -28,6 +28,12 @@ class session_cache {
   };
   [[nodiscard]] std::optional<hit> find(std::string_view id_hash) const;
   void put(session_record s, std::shared_ptr<const user_record> user, std::int64_t stored_seen_ms);
+  // Counts erase_user calls. A session read from the database is cached only if no user's
+  // sessions were ended while it was being read (put_unless_revoked), so a password change or
+  // a disable racing with that read cannot leave the ended session in the cache.
+  [[nodiscard]] std::uint64_t revocations() const;
+  void put_unless_revoked(session_record s, std::shared_ptr<const user_record> user,
+                          std::int64_t stored_seen_ms, std::uint64_t revocations_before);
   // Records activity; true when the stored last-seen time is more than `store_every_ms` old, in
   // which case the caller writes it and the cache counts it as written.
   bool touch(std::string_view id_hash, std::int64_t now_ms, std::int64_t store_every_ms);
@@ -47,11 +53,14 @@ class session_cache {
     std::set<std::string> sessions;
   };
   void erase_locked(const std::string& id_hash);
+  void put_locked(session_record s, std::shared_ptr<const user_record> user,
+                  std::int64_t stored_seen_ms);
 
   std::size_t capacity_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, entry> sessions_;
   std::unordered_map<std::int64_t, user_entry> users_;
+  std::uint64_t revocations_ = 0;
 };
 
 }  // namespace marketsim::auth
