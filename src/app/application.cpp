@@ -14,6 +14,7 @@
 
 #include "marketsim/api/account_api.hpp"
 #include "marketsim/api/market_api.hpp"
+#include "marketsim/api/routes.hpp"
 #include "marketsim/app/history_flusher.hpp"
 #include "marketsim/app/mail_sender.hpp"
 #include "marketsim/auth/guard.hpp"
@@ -191,16 +192,11 @@ int serve(const config& cfg) {
   mail_sender mail(pool, std::chrono::seconds(1));
 
   http::router routes;
-  api::register_health_routes(routes, pool);
-  api::register_market_routes(
-      routes, api::market_services{cfg, quotes, history, feed, hub, pool, halts, sessions});
-  api::register_account_routes(routes, accounts);
-  api::register_admin_routes(routes, accounts);
-  api::register_error_report_routes(routes, accounts);
-  if (cfg.test_hooks) {
+  if (cfg.test_hooks)
     spdlog::warn("config: MARKETSIM_TEST_HOOKS=1: test-only endpoints are enabled");
-    api::register_test_hooks(routes, clock);
-  }
+  api::register_all_routes(
+      routes, api::market_services{cfg, quotes, history, feed, hub, pool, halts, sessions},
+      accounts, cfg.test_hooks);
   auth::guard guard(sessions, cfg.public_url, cfg.allowed_origins, tls);
   http::server server(ioc, cfg, std::move(routes), std::move(*site));
   if (tls) {

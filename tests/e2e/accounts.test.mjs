@@ -7,6 +7,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { openBrowser } from "../support/browser.mjs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { waitFor } from "../support/util.mjs";
@@ -15,7 +16,6 @@ const BASE_URL = process.env.MARKETSIM_URL?.replace(/\/+$/, "");
 const ADMIN_EMAIL = process.env.MARKETSIM_E2E_ADMIN_EMAIL;
 const ADMIN_PASSWORD = process.env.MARKETSIM_E2E_ADMIN_PASSWORD;
 const ARTIFACTS = process.env.MARKETSIM_ARTIFACTS;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const STEP_TIMEOUT_MS = 20_000;
 const MAIL_TIMEOUT_MS = 15_000;
@@ -124,34 +124,11 @@ if (skipReason) {
   let browser;
   let page;
   const admin = new ApiClient();
-  const pageErrors = [];
+  let pageErrors = [];
 
   before(async () => {
     await admin.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: STEP_TIMEOUT_MS,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    // A Content-Security-Policy violation (e.g. an inline script without its hash) is only a
-    // console message, but it means part of the page did not run.
-    page.on("console", (msg) => {
-      if (msg.type() === "error" && /Content Security Policy/i.test(msg.text())) pageErrors.push(msg.text());
-    });
+    ({ browser, page, pageErrors } = await openBrowser({ stepTimeoutMs: STEP_TIMEOUT_MS }));
   }, { timeout: 40_000 });
 
   after(async () => {

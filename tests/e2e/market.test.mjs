@@ -4,12 +4,12 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { openBrowser } from "../support/browser.mjs";
 import fs from "node:fs/promises";
 import path from "node:path";
 
 const BASE_URL = process.env.MARKETSIM_URL?.replace(/\/+$/, "");
 const ARTIFACTS = process.env.MARKETSIM_ARTIFACTS;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 const STEP_TIMEOUT_MS = 20_000;
 const PRICE_CHANGE_TIMEOUT_MS = 30_000;
@@ -38,33 +38,10 @@ if (!BASE_URL) {
 } else describe("market pages in a browser", () => {
   let browser;
   let page;
-  const pageErrors = [];
+  let pageErrors = [];
 
   before(async () => {
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: STEP_TIMEOUT_MS,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    // A Content-Security-Policy violation (e.g. an inline script without its hash) is only a
-    // console message, but it means part of the page did not run.
-    page.on("console", (msg) => {
-      if (msg.type() === "error" && /Content Security Policy/i.test(msg.text())) pageErrors.push(msg.text());
-    });
+    ({ browser, page, pageErrors } = await openBrowser({ stepTimeoutMs: STEP_TIMEOUT_MS }));
   }, { timeout: 30_000 });
 
   after(async () => {

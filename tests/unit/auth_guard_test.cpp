@@ -103,7 +103,9 @@ class AuthGuard : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (expect_no_database) EXPECT_EQ(pool.jobs_run(), 0u) << "a test reached the database";
+    if (expect_no_database) {
+      EXPECT_EQ(pool.jobs_run(), 0u) << "a test reached the database";
+    }
   }
 };
 

@@ -14,6 +14,7 @@
 
 #include "marketsim/api/account_api.hpp"
 #include "marketsim/api/market_api.hpp"
+#include "marketsim/api/routes.hpp"
 #include "marketsim/auth/sessions.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/market/feed.hpp"
@@ -79,13 +80,10 @@ struct wiring {
                                    metrics,
                                    dummy_hash,
                                    halts};
-    api::register_health_routes(routes, pool);
-    api::register_market_routes(
-        routes, api::market_services{cfg, quotes, history, feed, hub, pool, halts, sessions});
-    api::register_account_routes(routes, accounts);
-    api::register_admin_routes(routes, accounts);
-    api::register_error_report_routes(routes, accounts);
-    if (test_hooks) api::register_test_hooks(routes, clock);
+    // The very function the application registers its routes with.
+    api::register_all_routes(
+        routes, api::market_services{cfg, quotes, history, feed, hub, pool, halts, sessions},
+        accounts, test_hooks);
   }
 
   std::map<route_key, route_info> table() const {

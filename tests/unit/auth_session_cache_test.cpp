@@ -200,8 +200,9 @@ TEST(AuthSessionCache, ReadRacingARevocationIsNotCached) {
   marketsim::auth::session_record s;
   s.id_hash = std::string(32, 'r');
   s.user_id = 7;
-  auto user =
-      std::make_shared<const marketsim::auth::user_record>(marketsim::auth::user_record{.id = 7});
+  marketsim::auth::user_record record;
+  record.id = 7;
+  auto user = std::make_shared<const marketsim::auth::user_record>(record);
   auto before = cache.revocations();
   (void)cache.erase_user(7);  // a password change or disable, meanwhile
   cache.put_unless_revoked(s, user, 0, before);

@@ -1,0 +1,16 @@
+// The server's route table (see routes.hpp). Main thread, at start-up.
+#include "marketsim/api/routes.hpp"
+
+namespace marketsim::api {
+
+void register_all_routes(http::router& routes, const market_services& market,
+                         const account_services& accounts, bool test_hooks) {
+  register_health_routes(routes, market.pool);
+  register_market_routes(routes, market);
+  register_account_routes(routes, accounts);
+  register_admin_routes(routes, accounts);
+  register_error_report_routes(routes, accounts);
+  if (test_hooks) register_test_hooks(routes, accounts.clock);
+}
+
+}  // namespace marketsim::api
