@@ -47,9 +47,11 @@ create table outbox (
   created_at timestamptz not null default now(),
   sent_at    timestamptz,
   attempts   int not null default 0,
-  last_error text
+  last_error text,
+  -- A failed delivery is retried later and later (1 s, 2 s, 4 s ... up to an hour), 10 times.
+  next_attempt_at timestamptz not null default now()
 );
-create index outbox_unsent on outbox (id) where sent_at is null;
+create index outbox_unsent on outbox (next_attempt_at) where sent_at is null;
 
 create table error_reports (
   id         bigserial primary key,

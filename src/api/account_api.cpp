@@ -51,27 +51,27 @@ response signed_in(const account_services& s, const auth::session_manager::issue
 
 repo::mail verify_mail(const account_services& s, const std::string& email, const std::string& name,
                        const std::string& token) {
-  return {0,
-          email,
-          "Confirm your marketsim account",
-          fmt::format("Hello {},\n\nOpen this link to finish signing up to marketsim:\n\n"
-                      "{}/verify/?token={}\n\nThe link works once, for 24 hours. If you did not "
-                      "sign up, ignore this mail and nothing will happen.\n",
-                      name, s.cfg.public_url, token),
-          0,
-          0};
+  repo::mail m;
+  m.to = email;
+  m.subject = "Confirm your marketsim account";
+  m.body = fmt::format(
+      "Hello {},\n\nOpen this link to finish signing up to marketsim:\n\n{}/verify/?token={}\n\n"
+      "The link works once, for 24 hours. If you did not sign up, ignore this mail and nothing "
+      "will happen.\n",
+      name, s.cfg.public_url, token);
+  return m;
 }
 
 repo::mail existing_mail(const account_services& s, const std::string& email) {
-  return {0,
-          email,
-          "Someone tried to sign up with your address",
-          fmt::format("Hello,\n\nSomeone (maybe you) tried to create a marketsim account with "
-                      "this address, which already has one. Nothing was changed.\n\nIf it was "
-                      "you, sign in at {}/signin/. If it was not, you can ignore this mail.\n",
-                      s.cfg.public_url),
-          0,
-          0};
+  repo::mail m;
+  m.to = email;
+  m.subject = "Someone tried to sign up with your address";
+  m.body = fmt::format(
+      "Hello,\n\nSomeone (maybe you) tried to create a marketsim account with this address, "
+      "which already has one. Nothing was changed.\n\nIf it was you, sign in at {}/signin/. If "
+      "it was not, you can ignore this mail.\n",
+      s.cfg.public_url);
+  return m;
 }
 
 }  // namespace

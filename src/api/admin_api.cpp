@@ -126,28 +126,31 @@ void register_admin_routes(http::router& routes, account_services s) {
               },
               admin});
 
-  routes.add(
-      "GET", "/api/admin/outbox",
-      {[s](request_context& ctx) -> asio::awaitable<response> {
-         auto page = page_params(ctx, "before", INT64_MAX);
-         if (!page) co_return http::error_response(page.error(), ctx.request_id);
-         auto found = co_await s.pool.query(
-             [&](db::connection& c) { return repo::list_outbox(c, page->first, page->second); });
-         if (!found) co_return http::error_response(found.error(), ctx.request_id);
-         json list = json::array();
-         for (const auto& m : *found)
-           list.push_back({{"id", m.id},
-                           {"to", m.to},
-                           {"subject", m.subject},
-                           {"body", m.body},
-                           {"created_at", format_time(m.created_ms)},
-                           {"sent_at", m.sent_ms ? json(format_time(m.sent_ms)) : json(nullptr)}});
-         json next = static_cast<int>(found->size()) == page->first && !found->empty()
-                         ? json(found->back().id)
-                         : json(nullptr);
-         co_return http::json_response(200, {{"messages", std::move(list)}, {"next", next}});
-       },
-       admin});
+  routes.add("GET", "/api/admin/outbox",
+             {[s](request_context& ctx) -> asio::awaitable<response> {
+                auto page = page_params(ctx, "before", INT64_MAX);
+                if (!page) co_return http::error_response(page.error(), ctx.request_id);
+                auto found = co_await s.pool.query([&](db::connection& c) {
+                  return repo::list_outbox(c, page->first, page->second);
+                });
+                if (!found) co_return http::error_response(found.error(), ctx.request_id);
+                json list = json::array();
+                for (const auto& m : *found)
+                  list.push_back(
+                      {{"id", m.id},
+                       {"to", m.to},
+                       {"subject", m.subject},
+                       {"body", m.body},
+                       {"created_at", format_time(m.created_ms)},
+                       {"sent_at", m.sent_ms ? json(format_time(m.sent_ms)) : json(nullptr)},
+                       {"attempts", m.attempts},
+                       {"last_error", m.last_error.empty() ? json(nullptr) : json(m.last_error)}});
+                json next = static_cast<int>(found->size()) == page->first && !found->empty()
+                                ? json(found->back().id)
+                                : json(nullptr);
+                co_return http::json_response(200, {{"messages", std::move(list)}, {"next", next}});
+              },
+              admin});
 
   routes.add(
       "GET", "/api/admin/errors",

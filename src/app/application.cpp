@@ -189,7 +189,17 @@ int serve(const config& cfg) {
                                  metrics,
                                  *dummy_hash,
                                  halts};
-  mail_sender mail(pool, std::chrono::seconds(1));
+  std::optional<smtp_settings> smtp;
+  if (!cfg.smtp_url.empty()) {
+    auto parsed = parse_smtp_url(cfg.smtp_url);
+    if (!parsed) {
+      spdlog::error("mail: {}", parsed.error().message);
+      return 1;
+    }
+    parsed->ca_file = cfg.smtp_ca_file;
+    smtp = std::move(*parsed);
+  }
+  mail_sender mail(pool, std::chrono::seconds(1), std::move(smtp), cfg.mail_from);
 
   http::router routes;
   if (cfg.test_hooks)

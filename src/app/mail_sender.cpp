@@ -1,6 +1,7 @@
 // The outbox delivery loop (see mail_sender.hpp). Market strand; SQL on db pool threads.
 #include "marketsim/app/mail_sender.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -20,10 +21,27 @@ asio::awaitable<void> mail_sender::run() {
     auto batch = co_await pool_.query([](db::connection& c) { return repo::unsent_mail(c, 50); });
     if (batch) {
       for (const auto& m : *batch) {
-        // Log delivery: the operator (or a developer) reads the message here.
-        spdlog::info("mail: (log delivery) to={} subject=\"{}\"\n{}", m.to, m.subject, m.body);
         auto id = m.id;
-        (void)co_await pool_.execute([id](db::connection& c) { repo::mark_mail_sent(c, id); });
+        if (!smtp_) {
+          // Log delivery: the operator (or a developer) reads the message here.
+          spdlog::info("mail: (log delivery) to={} subject=\"{}\"\n{}", m.to, m.subject, m.body);
+          (void)co_await pool_.execute([id](db::connection& c) { repo::mark_mail_sent(c, id); });
+          continue;
+        }
+        outgoing_mail out{from_,  m.to,         m.subject,
+                          m.body, m.created_ms, fmt::format("{}.{}@marketsim", m.id, m.created_ms)};
+        auto sent = co_await smtp_send(*smtp_, out);
+        if (sent) {
+          spdlog::info("mail: sent #{} to {} via {}", id, m.to, smtp_->host);
+          (void)co_await pool_.execute([id](db::connection& c) { repo::mark_mail_sent(c, id); });
+        } else {
+          auto why = sent.error().message;
+          spdlog::warn("mail: #{} to {} not delivered (attempt {}): {}", id, m.to, m.attempts + 1,
+                       why);
+          // Named, not a temporary in the co_await expression: GCC 12 destroys those twice.
+          db::job_fn record = [id, why](db::connection& c) { repo::mark_mail_failed(c, id, why); };
+          (void)co_await pool_.execute(std::move(record));
+        }
       }
     }
     timer_->expires_after(interval_);

@@ -321,14 +321,15 @@ std::pair<auth::user_record, bool> create_admin(connection& c, std::string_view 
 }
 
 namespace {
-constexpr const char* mail_columns =
-    "id, to_address, subject, body, " MS("created_at") ", coalesce(" MS("sent_at") ", 0)";
+constexpr const char* mail_columns = "id, to_address, subject, body, " MS(
+    "created_at") ", coalesce(" MS("sent_at") ", 0), attempts, coalesce(last_error, '')";
 std::vector<mail> read_mail(const pqxx::result& r) {
   std::vector<mail> out;
   for (const auto& row : r)
     out.push_back(mail{row[0].as<std::int64_t>(), row[1].as<std::string>(),
                        row[2].as<std::string>(), row[3].as<std::string>(),
-                       row[4].as<std::int64_t>(), row[5].as<std::int64_t>()});
+                       row[4].as<std::int64_t>(), row[5].as<std::int64_t>(), row[6].as<int>(),
+                       row[7].as<std::string>()});
   return out;
 }
 }  // namespace
@@ -346,7 +347,7 @@ std::vector<mail> unsent_mail(connection& c, int limit) {
   pqxx::work tx(c);
   auto r = tx.exec_params(std::string("select ") + mail_columns +
                               " from outbox where sent_at is null and attempts < 10 "
-                              "order by id limit $1",
+                              "and next_attempt_at <= now() order by id limit $1",
                           limit);
   tx.commit();
   return read_mail(r);
@@ -360,8 +361,10 @@ void mark_mail_sent(connection& c, std::int64_t id) {
 
 void mark_mail_failed(connection& c, std::int64_t id, std::string_view error) {
   pqxx::work tx(c);
-  tx.exec_params("update outbox set attempts = attempts + 1, last_error = $2 where id = $1", id,
-                 std::string(error));
+  tx.exec_params(
+      "update outbox set attempts = attempts + 1, last_error = $2, next_attempt_at = "
+      "now() + least(power(2, attempts), 3600) * interval '1 second' where id = $1",
+      id, std::string(error));
   tx.commit();
 }
 

@@ -123,6 +123,9 @@ export interface OutboxMessage {
   body: string;
   created_at: Time;
   sent_at: Time | null;
+  // Delivery attempts so far, and why the last one failed (SMTP delivery only).
+  attempts?: number;
+  last_error?: string | null;
 }
 
 export interface OutboxPage {

@@ -1,7 +1,7 @@
 // Delivers the mail outbox. Account mail is written to the outbox table in the same
 // transaction as the change it is about, so none is lost; this loop then hands each message to
-// the delivery. The only delivery today writes the message to the log (development and tests
-// read links there or from the admin outbox page); an SMTP delivery would plug in here.
+// the delivery: SMTP when MARKETSIM_SMTP_URL is set, else the log (development and tests read
+// links there or from the admin outbox page). A failed delivery is retried with a growing delay.
 // A coroutine on the market strand; the SQL runs on db pool threads.
 #pragma once
 #include <boost/asio/awaitable.hpp>
@@ -9,20 +9,28 @@
 #include <chrono>
 #include <memory>
 
+#include <optional>
+#include <string>
+
+#include "marketsim/app/smtp.hpp"
 #include "marketsim/db/pool.hpp"
 
 namespace marketsim::app {
 
 class mail_sender {
  public:
-  mail_sender(db::pool& pool, std::chrono::milliseconds interval)
-      : pool_(pool), interval_(interval) {}
+  // Without `smtp`, messages are written to the log.
+  mail_sender(db::pool& pool, std::chrono::milliseconds interval, std::optional<smtp_settings> smtp,
+              std::string from)
+      : pool_(pool), interval_(interval), smtp_(std::move(smtp)), from_(std::move(from)) {}
   [[nodiscard]] boost::asio::awaitable<void> run();
   void stop();
 
  private:
   db::pool& pool_;
   std::chrono::milliseconds interval_;
+  std::optional<smtp_settings> smtp_;
+  std::string from_;
   std::unique_ptr<boost::asio::steady_timer> timer_;
   bool stopping_ = false;
 };

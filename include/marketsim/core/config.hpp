@@ -49,7 +49,9 @@ struct config {
   std::size_t hash_queue = 256;
   std::string common_passwords = "/usr/share/john/password.lst";
   std::string mail_from = "marketsim <noreply@localhost>";
-  bool test_hooks = false;  // POST /api/test/clock: never in production
+  std::string smtp_url;      // empty: mail is written to the log (and the admin outbox page)
+  std::string smtp_ca_file;  // an extra CA to trust for STARTTLS (PEM)
+  bool test_hooks = false;   // POST /api/test/clock: never in production
   // HTTPS (both set): the main port speaks TLS; a redirect port, if set, sends plain HTTP there.
   std::string tls_cert;
   std::string tls_key;

@@ -26,6 +26,8 @@ struct mail {
   std::string body;
   std::int64_t created_ms = 0;
   std::int64_t sent_ms = 0;  // 0: not sent yet
+  int attempts = 0;
+  std::string last_error;
 };
 
 [[nodiscard]] std::optional<user_row> find_user_by_email(connection& c, std::string_view email);

@@ -38,6 +38,10 @@ class pool {
   pool(const pool&) = delete;
   pool& operator=(const pool&) = delete;
 
+  // Callers: pass lambdas that capture by reference (or trivially destructible values) when the
+  // call sits inside a co_await expression. GCC 12 destroys such temporaries twice, which only
+  // trivially destructible captures survive; otherwise build the job in a named variable first.
+  //
   // Runs `work` on a pool thread. libpqxx exceptions become errors: a broken connection is
   // errc::unavailable, anything else errc::database_error. A full queue is errc::unavailable.
   [[nodiscard]] boost::asio::awaitable<result<void>> execute(job_fn work);
@@ -48,7 +52,8 @@ class pool {
       F work) {
     using value_t = std::invoke_result_t<F&, connection&>;
     std::optional<value_t> out;
-    auto done = co_await execute([&](connection& c) { out.emplace(work(c)); });
+    job_fn job = [&](connection& c) { out.emplace(work(c)); };
+    auto done = co_await execute(std::move(job));
     if (!done) co_return std::unexpected(done.error());
     co_return std::move(*out);
   }

@@ -48,6 +48,11 @@ export function AdminOutbox() {
           <div className="mt-1 text-xs text-ink-300">
             To: <span className="break-all">{m.to}</span>
           </div>
+          {!m.sent_at && m.last_error ? (
+            <p className="mt-1 text-xs text-loss" data-testid="outbox-error">
+              {m.attempts ?? 0} failed attempt{m.attempts === 1 ? "" : "s"}: {m.last_error}
+            </p>
+          ) : null}
           <pre className="mt-3 max-h-80 overflow-auto rounded-md bg-ink-950 p-3 font-mono text-xs whitespace-pre-wrap break-words text-ink-100">
             {m.body}
           </pre>
