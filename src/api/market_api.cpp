@@ -245,7 +245,7 @@ void register_market_routes(http::router& routes, market_services s) {
     if (ctx.principal) {
       auto* sessions = &s.sessions;
       auto hash = ctx.principal->session_hash;
-      sessions->attach_stream(hash, sub);
+      sessions->attach_stream(hash, ctx.principal->user->id, sub);
       r.on_stream_end = [hub, sub, sessions, hash] {
         sessions->detach_stream(hash, sub.get());
         hub->unsubscribe(sub);

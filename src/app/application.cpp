@@ -20,6 +20,7 @@
 #include "marketsim/auth/guard.hpp"
 #include "marketsim/auth/identity.hpp"
 #include "marketsim/db/account_repo.hpp"
+#include "marketsim/db/change_listener.hpp"
 #include "marketsim/db/market_repo.hpp"
 #include "marketsim/db/migrations.hpp"
 #include "marketsim/db/pool.hpp"
@@ -169,6 +170,11 @@ int serve(const config& cfg) {
   auth::session_manager sessions(
       pool, signer, session_cache, clock,
       auth::session_settings{cfg.session_idle, cfg.session_absolute, secure_cookies});
+  // Other instances' logouts, disables and role changes reach this instance's cache at once.
+  db::change_listener changes(
+      cfg.database_url,
+      {[&sessions](std::string_view payload) { sessions.apply_remote_change(payload); },
+       [&sessions] { sessions.forget_cached_sessions(); }});
   auth::hash_pool hashes(cfg.hash_threads, cfg.hash_queue);
   auth::login_throttle account_throttle(auth::login_throttle::settings{});
   // An address may be a whole office behind NAT: more slack than one account gets.
@@ -282,6 +288,7 @@ int serve(const config& cfg) {
   ioc.run();
   for (auto& t : workers) t.join();
   hashes.stop();
+  changes.stop();
   pool.stop();
   spdlog::info("shutdown: complete");
   return 0;

@@ -88,6 +88,13 @@ void session_cache::update_user(std::shared_ptr<const user_record> user) {
   if (u != users_.end()) u->second.user = std::move(user);
 }
 
+void session_cache::clear() {
+  std::lock_guard lock(mutex_);
+  ++revocations_;
+  sessions_.clear();
+  users_.clear();
+}
+
 std::size_t session_cache::size() const {
   std::lock_guard lock(mutex_);
   return sessions_.size();

@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <charconv>
 
 #include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/pool.hpp"
@@ -154,23 +155,24 @@ void session_manager::user_changed(const user_record& user) {
   cache_.update_user(std::make_shared<const user_record>(user));
 }
 
-void session_manager::attach_stream(const std::string& session_hash,
+void session_manager::attach_stream(const std::string& session_hash, std::int64_t user_id,
                                     std::weak_ptr<sse::subscriber> s) {
   std::lock_guard lock(streams_mutex_);
-  auto& list = streams_[session_hash];
-  std::erase_if(list, [](const auto& w) { return w.expired(); });
-  list.push_back(std::move(s));
+  auto& open = streams_[session_hash];
+  open.user_id = user_id;
+  std::erase_if(open.subscribers, [](const auto& w) { return w.expired(); });
+  open.subscribers.push_back(std::move(s));
 }
 
 void session_manager::detach_stream(const std::string& session_hash, const sse::subscriber* s) {
   std::lock_guard lock(streams_mutex_);
   auto it = streams_.find(session_hash);
   if (it == streams_.end()) return;
-  std::erase_if(it->second, [&](const auto& w) {
+  std::erase_if(it->second.subscribers, [&](const auto& w) {
     auto p = w.lock();
     return !p || p.get() == s;
   });
-  if (it->second.empty()) streams_.erase(it);
+  if (it->second.subscribers.empty()) streams_.erase(it);
 }
 
 void session_manager::close_streams(const std::vector<std::string>& hashes) {
@@ -180,12 +182,36 @@ void session_manager::close_streams(const std::vector<std::string>& hashes) {
     for (const auto& h : hashes) {
       auto it = streams_.find(h);
       if (it == streams_.end()) continue;
-      for (auto& w : it->second)
+      for (auto& w : it->second.subscribers)
         if (auto p = w.lock()) closing.push_back(std::move(p));
       streams_.erase(it);
     }
   }
   for (auto& s : closing) s->close();
+}
+
+void session_manager::apply_remote_change(std::string_view payload) {
+  auto colon = payload.find(':');
+  if (colon == std::string_view::npos) return;
+  auto kind = payload.substr(0, colon);
+  auto value = payload.substr(colon + 1);
+  if (kind == "session") {
+    auto raw = from_hex(value);
+    if (!raw) return;
+    cache_.erase(*raw);
+    close_streams({*raw});
+    return;
+  }
+  if (kind != "user") return;
+  std::int64_t user_id = 0;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), user_id);
+  if (ec != std::errc{} || p != value.data() + value.size()) return;
+  // Only the cached copy goes: the next request reads the user (role, status) again.
+  (void)cache_.erase_user(user_id);
+}
+
+void session_manager::forget_cached_sessions() {
+  cache_.clear();
 }
 
 std::string session_manager::session_cookie(std::string_view value) const {

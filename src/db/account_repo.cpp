@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 
 #include "marketsim/auth/tokens.hpp"
+#include "marketsim/db/change_listener.hpp"
 
 namespace marketsim::db::account_repo {
 
@@ -44,13 +45,9 @@ user_row read_user(const pqxx::row& r, int at = 0) {
   return out;
 }
 
-std::string unhex(std::string_view h) {
-  std::string out(h.size() / 2, '\0');
-  std::size_t len = 0;
-  sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), h.data(), h.size(),
-                 nullptr, &len, nullptr);
-  out.resize(len);
-  return out;
+// Tells every instance's change listener (db/change_listener.hpp), at commit.
+void notify_change(pqxx::work& tx, const std::string& payload) {
+  tx.exec_params("select pg_notify($1, $2)", std::string(sessions_channel), payload);
 }
 
 void queue_mail(pqxx::work& tx, const mail& m) {
@@ -173,8 +170,10 @@ std::optional<std::string> verify_email(connection& c, std::string_view token_ha
 void create_session(connection& c, const auth::session_record& s,
                     const std::optional<std::string>& replaced, bool record_login) {
   pqxx::work tx(c);
-  if (replaced)
+  if (replaced) {
     tx.exec_params("delete from sessions where id_hash = decode($1, 'hex')", auth::hex(*replaced));
+    notify_change(tx, "session:" + auth::hex(*replaced));
+  }
   tx.exec_params(
       "insert into sessions (id_hash, user_id, role, created_at, last_seen_at, expires_at) "
       "values (decode($1, 'hex'), $2, $5, " TS("$3") ", " TS("$3") ", " TS("$4") ")",
@@ -218,6 +217,7 @@ void touch_session(connection& c, std::string_view id_hash, std::int64_t now_ms)
 void delete_session(connection& c, std::string_view id_hash) {
   pqxx::work tx(c);
   tx.exec_params("delete from sessions where id_hash = decode($1, 'hex')", auth::hex(id_hash));
+  notify_change(tx, "session:" + auth::hex(id_hash));
   tx.commit();
 }
 
@@ -225,22 +225,26 @@ std::vector<std::string> delete_user_sessions(connection& c, std::int64_t user_i
   pqxx::work tx(c);
   auto r = tx.exec_params(
       "delete from sessions where user_id = $1 returning encode(id_hash, 'hex')", user_id);
+  for (const auto& row : r) notify_change(tx, "session:" + row[0].as<std::string>());
   tx.commit();
   std::vector<std::string> out;
-  for (const auto& row : r) out.push_back(unhex(row[0].as<std::string>()));
+  for (const auto& row : r) out.push_back(auth::from_hex(row[0].as<std::string>()).value_or(""));
   return out;
 }
 
 void update_password(connection& c, std::int64_t user_id, std::string_view hash) {
   pqxx::work tx(c);
   tx.exec_params("update users set password_hash = $2 where id = $1", user_id, std::string(hash));
+  notify_change(tx, "user:" + std::to_string(user_id));
   tx.commit();
 }
 
 namespace {
+// Every user update goes through here: other instances re-read the user on their next request.
 std::optional<auth::user_record> returning_user(pqxx::work& tx, const pqxx::result& r) {
   if (r.empty()) return std::nullopt;
   auto u = read_user(r[0]);
+  notify_change(tx, "user:" + std::to_string(u.user.id));
   tx.commit();
   return u.user;
 }

@@ -392,3 +392,35 @@ TEST_F(AuthGuard, CachedSessionOfADisabledUserIsRefused) {
   EXPECT_FALSE(ctx.principal);
   EXPECT_FALSE(cache.find(hash));  // dropped from the cache
 }
+
+// Changes other instances announce (db::change_listener) reach this instance's cache: an ended
+// session is forgotten, a changed user is re-read on the next request, garbage is ignored.
+TEST_F(AuthGuard, RemoteChangesEvictCachedSessionsAndUsers) {
+  auto user = std::make_shared<const user_record>([] {
+    user_record u;
+    u.id = 42;
+    u.status = user_status::active;
+    return u;
+  }());
+  auto put = [&](char fill) {
+    session_record s;
+    s.id_hash = std::string(32, fill);
+    s.user_id = 42;
+    cache.put(s, user, 0);
+    return s.id_hash;
+  };
+  auto first = put('a');
+  auto second = put('b');
+  sessions.apply_remote_change("session:" + hex(first));
+  EXPECT_FALSE(cache.find(first));
+  EXPECT_TRUE(cache.find(second));
+  for (std::string_view junk :
+       {"", "session:", "session:zz", "user:", "user:x", "user:42x", "other:42", "nonsense"})
+    sessions.apply_remote_change(junk);
+  EXPECT_TRUE(cache.find(second)) << "a malformed payload evicted something";
+  sessions.apply_remote_change("user:42");
+  EXPECT_FALSE(cache.find(second));
+  put('c');
+  sessions.forget_cached_sessions();
+  EXPECT_EQ(cache.size(), 0u);
+}

@@ -41,6 +41,7 @@ class session_cache {
   // Every cached session of the user, removed; returns their hashes.
   std::vector<std::string> erase_user(std::int64_t user_id);
   void update_user(std::shared_ptr<const user_record> user);
+  void clear();  // counts as a revocation of everyone
   [[nodiscard]] std::size_t size() const;
 
  private:

@@ -65,7 +65,15 @@ class session_manager {
   // A role, status or profile change: every cached session of the user sees it next request.
   void user_changed(const user_record& user);
 
-  void attach_stream(const std::string& session_hash, std::weak_ptr<sse::subscriber> s);
+  // Changes any instance made (db::change_listener): "session:<hex>" ended that session (its
+  // streams close here too), "user:<id>" changed the user. The cache forgets them; the next
+  // request reads the database.
+  void apply_remote_change(std::string_view payload);
+  // The listener lost its connection and may have missed changes: forget every cached session.
+  void forget_cached_sessions();
+
+  void attach_stream(const std::string& session_hash, std::int64_t user_id,
+                     std::weak_ptr<sse::subscriber> s);
   void detach_stream(const std::string& session_hash, const sse::subscriber* s);
 
   // Set-Cookie values.
@@ -95,7 +103,11 @@ class session_manager {
   std::string csrf_name_;
   std::string device_name_;
   std::mutex streams_mutex_;
-  std::map<std::string, std::vector<std::weak_ptr<sse::subscriber>>> streams_;
+  struct open_streams {
+    std::int64_t user_id = 0;
+    std::vector<std::weak_ptr<sse::subscriber>> subscribers;
+  };
+  std::map<std::string, open_streams> streams_;  // by session hash
 };
 
 }  // namespace marketsim::auth

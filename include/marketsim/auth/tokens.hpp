@@ -14,6 +14,7 @@ namespace marketsim::auth {
 [[nodiscard]] std::optional<std::string> from_base64url(std::string_view text);
 [[nodiscard]] std::string sha256(std::string_view data);  // 32 raw bytes
 [[nodiscard]] std::string hex(std::string_view raw);
+[[nodiscard]] std::optional<std::string> from_hex(std::string_view text);
 // Constant-time comparison (false when the sizes differ).
 [[nodiscard]] bool same_bytes(std::string_view a, std::string_view b);
 

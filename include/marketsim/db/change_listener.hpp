@@ -1,0 +1,37 @@
+// Listens on PostgreSQL for session and account changes made by any marketsim instance
+// (LISTEN marketsim_sessions), so an instance's session cache forgets a logged-out session or a
+// disabled user at once, not when its cached copy times out. Its own thread owns one libpqxx
+// connection; the callback runs on that thread (the session cache is thread-safe). After a lost
+// connection it reconnects and reports `resync`, since notifications may have been missed.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+
+namespace marketsim::db {
+
+inline constexpr const char* sessions_channel = "marketsim_sessions";
+
+class change_listener {
+ public:
+  struct callbacks {
+    std::function<void(std::string_view payload)> changed;  // "session:<hex>" or "user:<id>"
+    std::function<void()> resync;  // (re)connected: anything may have changed meanwhile
+  };
+  change_listener(std::string connection_string, callbacks cb);
+  ~change_listener();
+  change_listener(const change_listener&) = delete;
+  change_listener& operator=(const change_listener&) = delete;
+  void stop();
+
+ private:
+  void run();
+  std::string connection_string_;
+  callbacks cb_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace marketsim::db

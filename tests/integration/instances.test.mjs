@@ -1,0 +1,69 @@
+// Two marketsim instances on one database, as behind a load balancer: a session used on both,
+// then ended on one (sign-out, disable), is dead on the other at once, streams included, and a
+// role change made through one takes effect on the other's next request (LISTEN/NOTIFY, not
+// waiting for the cached copy to time out).
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { Client, makeAdmin, signUp } from "../support/accounts.mjs";
+import { startPostgres } from "../support/pg.mjs";
+import { startServer } from "../support/server.mjs";
+import { openStream } from "../support/sse.mjs";
+import { sleep, waitFor } from "../support/util.mjs";
+
+// The same browser talking to the other instance: same cookies, same CSRF token.
+function sameBrowserOn(server, client) {
+  const other = new Client(server.url);
+  other.cookies = client.cookies;
+  other.csrf = client.csrf;
+  return other;
+}
+
+describe("several instances", { timeout: 180_000 }, () => {
+  let pg;
+  let a;
+  let b;
+  let admin;
+  before(async () => {
+    pg = await startPostgres();
+    a = await startServer({ pg });
+    // Only one instance flushes tick history in this test (a shared feed is not this test's topic).
+    b = await startServer({ pg, env: { MARKETSIM_FLUSH_INTERVAL: "1h" } });
+    admin = await makeAdmin(a, pg);
+  });
+  after(async () => {
+    if (b?.running) assert.equal(await b.stop("SIGTERM"), 0);
+    if (a?.running) assert.equal(await a.stop("SIGTERM"), 0);
+    await pg?.stop();
+  });
+
+  test("signing out on one instance ends the session and its stream on the other", async () => {
+    const onA = await signUp(a, pg);
+    const onB = sameBrowserOn(b, onA);
+    assert.ok((await onB.get("/api/auth/me")).json.user, "B accepts A's session (and caches it)");
+    const stream = await openStream(`${b.url}/api/stream`, { headers: { cookie: onA.cookieHeader() } });
+    assert.equal(stream.status, 200);
+    const stale = onA.cookieHeader();
+    assert.equal((await onA.post("/api/auth/logout", {})).status, 204);
+    await Promise.race([stream.ended, sleep(3000).then(() => assert.fail("B's stream still open 3 s after sign-out on A"))]);
+    const replay = new Client(b.url);
+    replay.cookies = new Map(stale.split("; ").map((p) => p.split("=")));
+    assert.equal((await replay.get("/api/auth/me")).json.user, null, "B still accepts the ended session");
+  });
+
+  test("disabling on one instance ends the user's sessions and streams on the other", async () => {
+    const player = await signUp(b, pg);
+    const stream = await openStream(`${b.url}/api/stream`, { headers: { cookie: player.cookieHeader() } });
+    assert.ok((await player.get("/api/auth/me")).json.user);
+    assert.equal((await admin.post(`/api/admin/users/${player.user.id}/disable`, {})).status, 200);
+    await Promise.race([stream.ended, sleep(3000).then(() => assert.fail("B's stream still open 3 s after disable on A"))]);
+    assert.equal((await player.get("/api/auth/me")).json.user, null);
+  });
+
+  test("a role change made on one instance applies on the other's next request", async () => {
+    const player = await signUp(b, pg);
+    assert.equal((await player.get("/api/admin/users")).status, 403);
+    assert.equal((await admin.post(`/api/admin/users/${player.user.id}/role`, { role: "admin" })).status, 200);
+    await waitFor(async () => (await player.get("/api/admin/users")).status === 200, { timeout: 3000, message: "admin access on B" });
+    assert.equal((await player.get("/api/auth/me")).json.user.role, "admin");
+  });
+});
