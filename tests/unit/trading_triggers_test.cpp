@@ -10,24 +10,34 @@ using kind = tick_action::kind;
 
 namespace {
 constexpr price_e4 usd = 10'000;
+
+standing_order order(side sd, order_type type, std::optional<price_e4> limit = std::nullopt,
+                     std::optional<price_e4> stop = std::nullopt) {
+  standing_order o;
+  o.order_side = sd;
+  o.type = type;
+  o.limit = limit;
+  o.stop = stop;
+  return o;
 }
+}  // namespace
 
 TEST(TradingTriggers, RestingLimitsFillAtTheirLimitWhenCrossed) {
-  standing_order buy{side::buy, order_type::limit, 100 * usd};
+  auto buy = order(side::buy, order_type::limit, 100 * usd);
   EXPECT_EQ(on_tick(buy, 101 * usd).what, kind::none);
   auto a = on_tick(buy, 99 * usd);
   EXPECT_EQ(a.what, kind::fill_at_limit);
   EXPECT_EQ(a.price, 100 * usd);  // at the limit, not the better market price
-  standing_order sell{side::sell, order_type::limit, 100 * usd};
+  auto sell = order(side::sell, order_type::limit, 100 * usd);
   EXPECT_EQ(on_tick(sell, 99 * usd).what, kind::none);
   EXPECT_EQ(on_tick(sell, 100 * usd).what, kind::fill_at_limit);
 }
 
 TEST(TradingTriggers, StopsTriggerOnTheirSide) {
-  standing_order stop_sell{side::sell, order_type::stop, std::nullopt, 95 * usd};
+  auto stop_sell = order(side::sell, order_type::stop, std::nullopt, 95 * usd);
   EXPECT_EQ(on_tick(stop_sell, 96 * usd).what, kind::none);
   EXPECT_EQ(on_tick(stop_sell, 95 * usd).what, kind::trigger);
-  standing_order stop_buy{side::buy, order_type::stop_limit, 106 * usd, 105 * usd};
+  auto stop_buy = order(side::buy, order_type::stop_limit, 106 * usd, 105 * usd);
   EXPECT_EQ(on_tick(stop_buy, 104 * usd).what, kind::none);
   auto t = on_tick(stop_buy, 105'5000);
   EXPECT_EQ(t.what, kind::trigger);
@@ -35,7 +45,7 @@ TEST(TradingTriggers, StopsTriggerOnTheirSide) {
 }
 
 TEST(TradingTriggers, TrailingSellFollowsTheHighWaterMark) {
-  standing_order o{side::sell, order_type::trailing_stop};
+  auto o = order(side::sell, order_type::trailing_stop);
   o.trail_price = 2 * usd;
   auto first = on_tick(o, 100 * usd);
   EXPECT_EQ(first.what, kind::move_trail);
@@ -53,7 +63,7 @@ TEST(TradingTriggers, TrailingSellFollowsTheHighWaterMark) {
 }
 
 TEST(TradingTriggers, TrailingBuyByPercentFollowsTheLowWaterMark) {
-  standing_order o{side::buy, order_type::trailing_stop};
+  auto o = order(side::buy, order_type::trailing_stop);
   o.trail_ppm = 50'000;  // 5 %
   o.water_mark = 100 * usd;
   auto down = on_tick(o, 80 * usd);
@@ -66,7 +76,7 @@ TEST(TradingTriggers, TrailingBuyByPercentFollowsTheLowWaterMark) {
 }
 
 TEST(TradingTriggers, PercentTrailOnHugePricesDoesNotOverflow) {
-  standing_order o{side::sell, order_type::trailing_stop};
+  auto o = order(side::sell, order_type::trailing_stop);
   o.trail_ppm = 999'999;
   price_e4 huge = 900'000'000'000'000'000;  // 9e17: times a million overflows 64 bits
   // The distance is 9e17 × 0.999999 = 899,999,100,000,000,000; what is left is 9e11.
