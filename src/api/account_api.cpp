@@ -36,12 +36,6 @@ namespace {
 
 constexpr std::int64_t verify_link_ms = 24 * 3'600'000;
 
-response with_retry_after(response r, std::chrono::milliseconds wait) {
-  auto seconds = std::max<std::int64_t>(1, (wait.count() + 999) / 1000);
-  r.headers.emplace_back("Retry-After", std::to_string(seconds));
-  return r;
-}
-
 response signed_in(const account_services& s, const auth::session_manager::issued& issued) {
   auto r = http::json_response(
       200, {{"user", user_json(*issued.who->user, true)}, {"csrf_token", issued.who->csrf_token}});
@@ -113,7 +107,7 @@ void register_account_routes(http::router& routes, account_services s) {
       co_return http::error_response(ok.error(), ctx.request_id);
     std::chrono::milliseconds wait{0};
     if (!s.register_limit.allow("ip:" + ctx.client_address, s.clock.now_ms(), &wait))
-      co_return with_retry_after(
+      co_return http::with_retry_after(
           http::error_response({errc::too_many_requests, "too many sign-ups from this address"},
                                ctx.request_id),
           wait);
@@ -174,7 +168,7 @@ void register_account_routes(http::router& routes, account_services s) {
     if (!password) co_return http::error_response(password.error(), ctx.request_id);
     auto now = s.clock.now_ms();
     auto throttled = [&](std::chrono::milliseconds wait) {
-      return with_retry_after(
+      return http::with_retry_after(
           http::error_response(
               {errc::too_many_attempts, "too many failed sign-ins; wait before trying again"},
               ctx.request_id),

@@ -187,8 +187,7 @@ void register_admin_routes(http::router& routes, account_services s) {
 
   auto set_halt = [s](bool halted) {
     return [s, halted](request_context& ctx) -> asio::awaitable<response> {
-      std::string symbol = ctx.params.at("symbol");
-      for (auto& c : symbol) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      auto symbol = upper_ascii(ctx.params.at("symbol"));
       auto found = co_await s.pool.query(
           [&](db::connection& c) { return repo::set_halted(c, symbol, halted); });
       if (!found) co_return http::error_response(found.error(), ctx.request_id);

@@ -35,14 +35,6 @@ std::string text_field(const json& report, std::string_view key, std::size_t max
   return s;
 }
 
-std::string plain_request_id(std::string_view id) {
-  if (id.size() > 64) return {};
-  for (char c : id)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
-      return {};
-  return std::string(id);
-}
-
 asio::awaitable<void> store_server_report(db::pool& pool, std::optional<std::int64_t> user,
                                           std::string page, std::string rid, std::string message,
                                           std::string stored) {
@@ -61,13 +53,10 @@ void register_error_report_routes(http::router& routes, account_services s) {
       co_return http::error_response(
           {errc::payload_too_large, "an error report may be at most 16 KiB"}, ctx.request_id);
     std::chrono::milliseconds wait{0};
-    if (!s.report_limit.allow("ip:" + ctx.client_address, s.clock.now_ms(), &wait)) {
-      auto r =
-          http::error_response({errc::too_many_requests, "too many error reports"}, ctx.request_id);
-      r.headers.emplace_back("Retry-After",
-                             std::to_string(std::max<std::int64_t>(1, wait.count() / 1000)));
-      co_return r;
-    }
+    if (!s.report_limit.allow("ip:" + ctx.client_address, s.clock.now_ms(), &wait))
+      co_return http::with_retry_after(
+          http::error_response({errc::too_many_requests, "too many error reports"}, ctx.request_id),
+          wait);
     auto body = http::parse_json_body(ctx);
     if (!body) co_return http::error_response(body.error(), ctx.request_id);
     if (!body->is_object())
@@ -76,7 +65,8 @@ void register_error_report_routes(http::router& routes, account_services s) {
     scrub_json(*body);
     auto message = text_field(*body, "message", 2000);
     auto page = text_field(*body, "page", 500);
-    auto request_id = plain_request_id(text_field(*body, "request_id", 64));
+    auto request_id = text_field(*body, "request_id", 64);
+    if (!http::is_plain_request_id(request_id)) request_id.clear();
     std::optional<std::int64_t> user;
     if (ctx.principal) user = ctx.principal->user->id;
     auto stored = body->dump(-1, ' ', false, json::error_handler_t::replace);

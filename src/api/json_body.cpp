@@ -31,6 +31,13 @@ result<std::string> required_string(const nlohmann::json& body, std::string_view
   return s;
 }
 
+std::string upper_ascii(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
+}
+
 std::optional<std::int64_t> parse_int_param(std::string_view text, std::int64_t min,
                                             std::int64_t max) {
   std::int64_t v = 0;

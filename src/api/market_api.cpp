@@ -3,6 +3,8 @@
 // unflushed history buffer.
 #include "marketsim/api/market_api.hpp"
 
+#include "marketsim/api/json_body.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -25,20 +27,6 @@ namespace {
 
 json price_or_null(const std::optional<market::price_e4>& p) {
   return p ? json(market::format_price(*p)) : json(nullptr);
-}
-
-std::optional<std::int64_t> parse_count(std::string_view text, std::int64_t min, std::int64_t max) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || p != text.data() + text.size() || v < min || v > max)
-    return std::nullopt;
-  return v;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -108,7 +96,7 @@ void register_market_routes(http::router& routes, market_services s) {
              });
 
   routes.add("GET", "/api/stocks/{symbol}", [s](request_context& ctx) -> asio::awaitable<response> {
-    auto symbol = upper(ctx.params.at("symbol"));
+    auto symbol = upper_ascii(ctx.params.at("symbol"));
     auto q = s.quotes.find(symbol);
     if (!q)
       co_return http::error_response({errc::not_found, "unknown symbol " + symbol}, ctx.request_id);
@@ -118,7 +106,7 @@ void register_market_routes(http::router& routes, market_services s) {
   routes.add(
       "GET", "/api/stocks/{symbol}/candles",
       [s](request_context& ctx) -> asio::awaitable<response> {
-        auto symbol = upper(ctx.params.at("symbol"));
+        auto symbol = upper_ascii(ctx.params.at("symbol"));
         if (!s.quotes.contains(symbol))
           co_return http::error_response({errc::not_found, "unknown symbol " + symbol},
                                          ctx.request_id);
@@ -147,7 +135,7 @@ void register_market_routes(http::router& routes, market_services s) {
           co_return http::error_response({errc::invalid_range, "from must be earlier than to"},
                                          ctx.request_id);
         if (auto text = ctx.query_value("limit")) {
-          auto limit = parse_count(*text, 1, 5000);
+          auto limit = parse_int_param(*text, 1, 5000);
           if (!limit)
             co_return http::error_response(
                 {errc::bad_request, "limit must be a whole number from 1 to 5000"}, ctx.request_id);
@@ -181,7 +169,7 @@ void register_market_routes(http::router& routes, market_services s) {
   routes.add("GET", "/api/market/movers", [s](request_context& ctx) -> asio::awaitable<response> {
     std::size_t count = 5;
     if (auto text = ctx.query_value("count")) {
-      auto n = parse_count(*text, 1, 50);
+      auto n = parse_int_param(*text, 1, 50);
       if (!n)
         co_return http::error_response({errc::bad_request, "count must be 1 to 50"},
                                        ctx.request_id);
@@ -216,7 +204,7 @@ void register_market_routes(http::router& routes, market_services s) {
       std::string_view rest = *text;
       while (!rest.empty()) {
         auto comma = rest.find(',');
-        auto sym = upper(rest.substr(0, comma));
+        auto sym = upper_ascii(rest.substr(0, comma));
         if (!sym.empty()) {
           if (!s.quotes.contains(sym))
             co_return http::error_response({errc::not_found, "unknown symbol " + sym},
@@ -234,10 +222,10 @@ void register_market_routes(http::router& routes, market_services s) {
       last_id = sse::parse_last_event_id(*q);
     auto sub = s.hub.subscribe(co_await asio::this_coro::executor, std::move(filter), last_id);
     if (!sub) {
-      auto busy = http::error_response(
-          {errc::too_many_streams, "too many open streams; retry later"}, ctx.request_id);
-      busy.headers.emplace_back("Retry-After", "5");
-      co_return busy;
+      co_return http::with_retry_after(
+          http::error_response({errc::too_many_streams, "too many open streams; retry later"},
+                               ctx.request_id),
+          std::chrono::seconds(5));
     }
     response r;
     r.stream = sub;

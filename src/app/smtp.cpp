@@ -15,6 +15,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <ctime>
 
+#include "marketsim/auth/tokens.hpp"
 #include "marketsim/http/message.hpp"
 
 namespace marketsim::app {
@@ -71,14 +72,6 @@ std::string mail_address(std::string_view from) {
 
 namespace {
 
-std::string base64(std::string_view raw) {
-  std::string out(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()),
-                    raw.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.pop_back();
-  return out;
-}
-
 // Header values come from our own templates and validated addresses; CR and LF are dropped all
 // the same, so no value can start a header of its own.
 std::string header_safe(std::string_view v) {
@@ -92,7 +85,7 @@ std::string encoded_subject(std::string_view subject) {
   bool ascii = true;
   for (char c : subject) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
   if (ascii) return header_safe(subject);
-  return "=?UTF-8?B?" + base64(header_safe(subject)) + "?=";
+  return "=?UTF-8?B?" + auth::base64(header_safe(subject)) + "?=";
 }
 
 std::string rfc5322_date(std::int64_t ms) {
@@ -243,7 +236,7 @@ asio::awaitable<result<void>> smtp_send(const smtp_settings& s, const outgoing_m
     plain_auth += s.user;
     plain_auth += '\0';
     plain_auth += s.password;
-    if (auto r = co_await secure.command("AUTH PLAIN " + base64(plain_auth) + "\r\n", 2); !r)
+    if (auto r = co_await secure.command("AUTH PLAIN " + auth::base64(plain_auth) + "\r\n", 2); !r)
       co_return std::unexpected(r.error());
   }
   co_return co_await transaction(secure, m, payload);

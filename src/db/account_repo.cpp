@@ -28,20 +28,20 @@ std::string with_user_columns(std::string_view rest) {
   return sql;
 }
 
-// Columns 0..9 of user_columns, starting at `at`.
-user_row read_user(const pqxx::row& r, int at = 0) {
+// Columns 0..9: user_columns.
+user_row read_user(const pqxx::row& r) {
   user_row out;
   auto& u = out.user;
-  u.id = r[at].as<std::int64_t>();
-  u.email = r[at + 1].as<std::string>();
-  u.user_tag = r[at + 2].as<std::string>();
-  u.display_name = r[at + 3].as<std::string>();
-  u.user_role = auth::parse_role(r[at + 4].as<std::string>()).value_or(auth::role::user);
-  u.status = auth::parse_status(r[at + 5].as<std::string>()).value_or(auth::user_status::disabled);
-  u.public_profile = r[at + 6].as<bool>();
-  u.created_ms = r[at + 7].as<std::int64_t>();
-  u.last_login_ms = r[at + 8].as<std::int64_t>();
-  out.password_hash = r[at + 9].as<std::string>();
+  u.id = r[0].as<std::int64_t>();
+  u.email = r[1].as<std::string>();
+  u.user_tag = r[2].as<std::string>();
+  u.display_name = r[3].as<std::string>();
+  u.user_role = auth::parse_role(r[4].as<std::string>()).value_or(auth::role::user);
+  u.status = auth::parse_status(r[5].as<std::string>()).value_or(auth::user_status::disabled);
+  u.public_profile = r[6].as<bool>();
+  u.created_ms = r[7].as<std::int64_t>();
+  u.last_login_ms = r[8].as<std::int64_t>();
+  out.password_hash = r[9].as<std::string>();
   return out;
 }
 
@@ -57,7 +57,7 @@ void queue_mail(pqxx::work& tx, const mail& m) {
   tx.exec("notify marketsim_outbox");
 }
 
-std::optional<user_row> one_user(pqxx::work& tx, const pqxx::result& r) {
+std::optional<user_row> one_user(const pqxx::result& r) {
   if (r.empty()) return std::nullopt;
   return read_user(r[0]);
 }
@@ -77,7 +77,7 @@ std::string like_pattern(std::string_view q) {
 std::optional<user_row> find_user_by_email(connection& c, std::string_view email) {
   pqxx::work tx(c);
   auto r = tx.exec_params(with_user_columns("from users u where u.email = $1"), std::string(email));
-  auto out = one_user(tx, r);
+  auto out = one_user(r);
   tx.commit();
   return out;
 }
@@ -85,7 +85,7 @@ std::optional<user_row> find_user_by_email(connection& c, std::string_view email
 std::optional<user_row> find_user(connection& c, std::int64_t id) {
   pqxx::work tx(c);
   auto r = tx.exec_params(with_user_columns("from users u where u.id = $1"), id);
-  auto out = one_user(tx, r);
+  auto out = one_user(r);
   tx.commit();
   return out;
 }
@@ -94,7 +94,7 @@ std::optional<auth::user_record> find_user_by_tag(connection& c, std::string_vie
   pqxx::work tx(c);
   auto r =
       tx.exec_params(with_user_columns("from users u where u.user_tag = $1"), std::string(tag));
-  auto out = one_user(tx, r);
+  auto out = one_user(r);
   tx.commit();
   if (!out) return std::nullopt;
   return out->user;

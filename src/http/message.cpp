@@ -30,8 +30,22 @@ response error_response(const error& e, std::string_view request_id) {
       http_status(e.code),
       {{"code", code_name(e.code)}, {"message", e.message}, {"request_id", request_id}});
   // A full hashing queue drains within a second or two: tell clients when to come back.
-  if (e.code == errc::busy) r.headers.emplace_back("Retry-After", "1");
+  if (e.code == errc::busy) return with_retry_after(std::move(r), std::chrono::seconds(1));
   return r;
+}
+
+response with_retry_after(response r, std::chrono::milliseconds wait) {
+  auto seconds = std::max<std::int64_t>(1, (wait.count() + 999) / 1000);
+  r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return r;
+}
+
+bool is_plain_request_id(std::string_view id) noexcept {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return false;
+  return true;
 }
 
 result<nlohmann::json> parse_json_body(const request_context& ctx) {

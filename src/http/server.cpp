@@ -86,11 +86,7 @@ std::string stream_header(std::string_view request_id) {
 }  // namespace
 
 std::string choose_request_id(std::string_view supplied) {
-  bool plain = !supplied.empty() && supplied.size() <= 64;
-  for (char c : supplied)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
-      plain = false;
-  if (plain) return std::string(supplied);
+  if (is_plain_request_id(supplied)) return std::string(supplied);
   // Request ids must be unique, not secret: a per-thread random seed and a splitmix64 sequence
   // avoid a getrandom system call on every request.
   thread_local std::uint64_t state = [] {

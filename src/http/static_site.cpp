@@ -1,12 +1,13 @@
 // In-memory static web app (see static_site.hpp). Loaded on the main thread; read by io threads.
 #include "marketsim/http/static_site.hpp"
 
-#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "marketsim/auth/tokens.hpp"
 
 namespace marketsim::http {
 
@@ -42,11 +43,7 @@ std::vector<std::string> inline_script_hashes(std::string_view html) {
     auto body = html.substr(tag_end + 1, close - tag_end - 1);
     pos = close + 9;
     if (attrs.find("src=") != std::string_view::npos || body.empty()) continue;
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(body.data()), body.size());
-    char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
-    sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
-    out.push_back(std::string("'sha256-") + b64 + "'");
+    out.push_back("'sha256-" + auth::base64(auth::sha256(body)) + "'");
   }
   return out;
 }

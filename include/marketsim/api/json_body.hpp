@@ -25,6 +25,8 @@ inline constexpr std::size_t max_field_bytes = 1024;
 }  // namespace marketsim::api
 
 namespace marketsim::api {
+// Symbols and other case-insensitive path parameters: ASCII letters upper-cased.
+[[nodiscard]] std::string upper_ascii(std::string_view text);
 // A whole decimal number within [min, max], or nullopt.
 [[nodiscard]] std::optional<std::int64_t> parse_int_param(std::string_view text, std::int64_t min,
                                                           std::int64_t max);

@@ -11,6 +11,7 @@ namespace marketsim::auth {
 
 [[nodiscard]] std::string random_bytes(std::size_t n);
 [[nodiscard]] std::string base64url(std::string_view raw);  // no padding
+[[nodiscard]] std::string base64(std::string_view raw);     // standard alphabet, padded
 [[nodiscard]] std::optional<std::string> from_base64url(std::string_view text);
 [[nodiscard]] std::string sha256(std::string_view data);  // 32 raw bytes
 [[nodiscard]] std::string hex(std::string_view raw);

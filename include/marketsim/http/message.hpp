@@ -3,6 +3,7 @@
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/fields.hpp>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -79,6 +80,10 @@ using router = basic_router<endpoint>;
 [[nodiscard]] response json_response(int status, const nlohmann::json& body);
 // {"code","message","request_id"} with the status http_status(e.code).
 [[nodiscard]] response error_response(const error& e, std::string_view request_id);
+// Adds Retry-After in whole seconds (at least 1, rounded up).
+[[nodiscard]] response with_retry_after(response r, std::chrono::milliseconds wait);
+// Short (1-64) and only letters, digits, '-', '_', '.': safe to echo and to store.
+[[nodiscard]] bool is_plain_request_id(std::string_view id) noexcept;
 // Content-Type must be JSON (415 otherwise) and the body must parse (400 invalid_json).
 [[nodiscard]] result<nlohmann::json> parse_json_body(const request_context& ctx);
 
