@@ -220,7 +220,8 @@ void register_market_routes(http::router& routes, market_services s) {
       last_id = sse::parse_last_event_id(*h);
     else if (auto q = ctx.query_value("last_event_id"))
       last_id = sse::parse_last_event_id(*q);
-    auto sub = s.hub.subscribe(co_await asio::this_coro::executor, std::move(filter), last_id);
+    auto sub = s.hub.subscribe(co_await asio::this_coro::executor, std::move(filter), last_id,
+                               ctx.principal ? ctx.principal->user->id : 0);
     if (!sub) {
       co_return http::with_retry_after(
           http::error_response({errc::too_many_streams, "too many open streams; retry later"},

@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <charconv>
 #include <pqxx/pqxx>
 #include <thread>
 
@@ -17,6 +18,8 @@
 #include "marketsim/api/routes.hpp"
 #include "marketsim/app/history_flusher.hpp"
 #include "marketsim/app/mail_sender.hpp"
+#include "marketsim/app/order_ticker.hpp"
+#include "marketsim/app/private_events.hpp"
 #include "marketsim/auth/guard.hpp"
 #include "marketsim/auth/identity.hpp"
 #include "marketsim/db/account_repo.hpp"
@@ -170,11 +173,31 @@ int serve(const config& cfg) {
   auth::session_manager sessions(
       pool, signer, session_cache, clock,
       auth::session_settings{cfg.session_idle, cfg.session_absolute, secure_cookies});
-  // Other instances' logouts, disables and role changes reach this instance's cache at once.
+  auth::api_key_store api_keys(pool);
+  auth::window_limiter api_key_limit(cfg.api_rate_per_minute);
+  api::player_directory players;
+  private_events trade_events(ioc, pool, hub, quotes);
+  // Other instances' logouts, disables, role changes and revoked keys reach this instance's
+  // caches at once; every instance's trade updates reach this instance's streams.
   db::change_listener changes(
       cfg.database_url,
-      {[&sessions](std::string_view payload) { sessions.apply_remote_change(payload); },
-       [&sessions] { sessions.forget_cached_sessions(); }});
+      {[&sessions, &api_keys](std::string_view payload) {
+         sessions.apply_remote_change(payload);
+         if (payload.starts_with("apikey:")) api_keys.evict_key(payload.substr(7));
+         if (payload.starts_with("user:")) {
+           std::int64_t id = 0;
+           auto digits = payload.substr(5);
+           if (std::from_chars(digits.data(), digits.data() + digits.size(), id).ec == std::errc{})
+             api_keys.evict_user(id);
+         }
+       },
+       [&trade_events](std::string_view payload) { trade_events.on_trade(payload); },
+       [&sessions, &api_keys] {
+         sessions.forget_cached_sessions();
+         api_keys.clear();
+       }});
+  order_ticker ticker(ioc.get_executor(), pool, cfg.half_spread_e4);
+  feed.on_ticks([&ticker](const std::vector<market::tick>& ticks) { ticker.offer(ticks); });
   auth::hash_pool hashes(cfg.hash_threads, cfg.hash_queue);
   auth::login_throttle account_throttle(auth::login_throttle::settings{});
   // An address may be a whole office behind NAT: more slack than one account gets.
@@ -212,8 +235,15 @@ int serve(const config& cfg) {
     spdlog::warn("config: MARKETSIM_TEST_HOOKS=1: test-only endpoints are enabled");
   api::register_all_routes(
       routes, api::market_services{cfg, quotes, history, feed, hub, pool, halts, sessions},
-      accounts, cfg.test_hooks);
+      accounts,
+      api::trading_services{cfg, pool, quotes, feed, halts, players, api_keys,
+                            [&quotes, &ticker](const market::tick& t) {
+                              quotes.apply(t);
+                              ticker.offer({t});
+                            }},
+      cfg.test_hooks);
   auth::guard guard(sessions, cfg.public_url, cfg.allowed_origins, tls);
+  guard.enable_api_keys(api_keys, api_key_limit, [&clock] { return clock.now_ms(); });
   http::server server(ioc, cfg, std::move(routes), std::move(*site));
   if (tls) {
     if (auto r = server.enable_tls(cfg.tls_cert, cfg.tls_key); !r) {
@@ -287,6 +317,9 @@ int serve(const config& cfg) {
   for (int i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : workers) t.join();
+  // Streams whose coroutine never ran again after close_all (an idle client at shutdown) are
+  // still subscribed; their channels must go before the io_context that serves them.
+  hub.drop_all();
   hashes.stop();
   changes.stop();
   pool.stop();

@@ -18,6 +18,44 @@ guard::guard(session_manager& sessions, std::string public_url,
   }
 }
 
+void guard::enable_api_keys(api_key_store& keys, window_limiter& per_key, wall_clock now) {
+  keys_ = &keys;
+  key_limit_ = &per_key;
+  now_ = std::move(now);
+}
+
+asio::awaitable<std::optional<http::response>> guard::authenticate_key(http::request_context& ctx,
+                                                                       std::string_view key_id,
+                                                                       std::string_view secret) {
+  const auto now = now_();
+  auto limited = [&](const window_limiter::verdict& v) -> std::optional<http::response> {
+    ctx.response_headers.emplace_back("X-RateLimit-Limit", std::to_string(v.limit));
+    ctx.response_headers.emplace_back("X-RateLimit-Remaining", std::to_string(v.remaining));
+    ctx.response_headers.emplace_back("X-RateLimit-Reset",
+                                      std::to_string((v.reset_ms + 999) / 1000));
+    if (v.allowed) return std::nullopt;
+    return http::with_retry_after(
+        http::error_response({errc::rate_limited, "too many requests for this API key"},
+                             ctx.request_id),
+        std::chrono::milliseconds(v.reset_ms - now));
+  };
+  // Named first: GCC 12 destroys temporaries inside a co_await expression twice.
+  std::string id_text(key_id);
+  std::string secret_text(secret);
+  auto who = co_await keys_->resolve(std::move(id_text), std::move(secret_text), now);
+  if (!who) co_return http::error_response(who.error(), ctx.request_id);
+  if (!*who) {
+    // Guessing keys costs a lookup each: budget the failures per client address.
+    if (auto denied = limited(key_limit_->take("address:" + ctx.client_address, now)))
+      co_return denied;
+    co_return http::error_response({errc::unauthenticated, "invalid API key"}, ctx.request_id);
+  }
+  if (auto denied = limited(key_limit_->take("key:" + std::string(key_id), now))) co_return denied;
+  ctx.principal = std::make_shared<const principal>(principal{std::move(*who), {}, {}});
+  ctx.by_api_key = true;
+  co_return std::nullopt;
+}
+
 bool guard::is_safe_method(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS";
 }
@@ -53,7 +91,12 @@ asio::awaitable<std::optional<http::response>> guard::before(http::request_conte
   auto deny = [&](errc code, std::string message) -> std::optional<http::response> {
     return http::error_response({code, std::move(message)}, ctx.request_id);
   };
-  if (auto cookies = ctx.header("Cookie")) {
+  auto key_id = ctx.header("APCA-API-KEY-ID");
+  auto secret = ctx.header("APCA-API-SECRET-KEY");
+  if (ep.api_keys && keys_ && (key_id || secret)) {
+    if (auto denied = co_await authenticate_key(ctx, key_id.value_or(""), secret.value_or("")))
+      co_return denied;
+  } else if (auto cookies = ctx.header("Cookie")) {
     auto who = co_await sessions_.resolve(*cookies);
     if (!who) {
       // The database is down: anonymous routes still work, signed-in ones cannot.
@@ -68,7 +111,7 @@ asio::awaitable<std::optional<http::response>> guard::before(http::request_conte
     if (ep.need == access::admin && ctx.principal->user->user_role != role::admin)
       co_return deny(errc::forbidden, "this needs an administrator");
   }
-  if (!is_safe_method(ctx.method) && ep.csrf) {
+  if (!is_safe_method(ctx.method) && ep.csrf && !ctx.by_api_key) {
     if (!origin_allowed(ctx))
       co_return deny(errc::origin_rejected, "cross-site requests may not change anything");
     if (!csrf_ok(ctx, ctx.principal.get()))

@@ -84,4 +84,24 @@ bool rate_limiter::allow(std::string_view key, std::int64_t now_ms,
   return false;
 }
 
+window_limiter::verdict window_limiter::take(std::string_view key, std::int64_t now_ms) {
+  constexpr std::int64_t minute = 60'000;
+  std::lock_guard lock(mutex_);
+  if (windows_.size() >= max_keys_) {
+    // Windows that ended hold nothing worth keeping.
+    std::erase_if(windows_, [&](const auto& kv) { return kv.second.start_ms + minute <= now_ms; });
+    if (windows_.size() >= max_keys_) windows_.clear();
+  }
+  auto [it, fresh] = windows_.try_emplace(std::string(key), window{now_ms, 0});
+  auto& w = it->second;
+  if (w.start_ms + minute <= now_ms) w = window{now_ms, 0};
+  verdict v;
+  v.limit = limit_;
+  v.reset_ms = w.start_ms + minute;
+  v.allowed = w.used < limit_;
+  if (v.allowed) ++w.used;
+  v.remaining = limit_ - w.used;
+  return v;
+}
+
 }  // namespace marketsim::auth

@@ -74,6 +74,19 @@ setter duration_field(Field field) {
   };
 }
 
+// A dollar amount ("100000", "0.01") as exact ten-thousandths, within [min, max].
+setter money_field(std::int64_t config::*field, std::int64_t min, std::int64_t max) {
+  return [=](config& c, std::string_view key, std::string_view v) -> result<void> {
+    auto parsed = market::parse_price(v);
+    if (!parsed || *parsed < min || *parsed > max)
+      return fail(errc::config_malformed,
+                  fmt::format("{}: '{}' is not an amount from {} to {}", key, v,
+                              market::format_price(min), market::format_price(max)));
+    c.*field = *parsed;
+    return {};
+  };
+}
+
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
   while (!text.empty()) {
@@ -254,6 +267,13 @@ const std::vector<key_spec>& keys() {
        string_field(&config::smtp_url), false, true},
       {"MARKETSIM_SMTP_CA_FILE", "", "extra CA certificate (PEM) trusted for STARTTLS",
        string_field(&config::smtp_ca_file)},
+      {"MARKETSIM_STARTING_CASH", "100000", "virtual cash every new account starts with",
+       money_field(&config::starting_cash_e4, 0, 1'000'000'000LL * market::price_scale)},
+      {"MARKETSIM_HALF_SPREAD", "0.01",
+       "the house sells at the last price plus this and buys at it minus this",
+       money_field(&config::half_spread_e4, 0, 1'000 * market::price_scale)},
+      {"MARKETSIM_API_RATE", "200", "requests a minute per API key (429 beyond)",
+       int_field(&config::api_rate_per_minute, 1, 1'000'000)},
       {"MARKETSIM_TEST_HOOKS", "0",
        "1 enables test-only endpoints (moving the clock); never in production",
        [](config& c, std::string_view k, std::string_view v) -> result<void> {

@@ -57,6 +57,18 @@ std::string_view code_name(errc code) noexcept {
       return "too_many_attempts";
     case errc::busy:
       return "busy";
+    case errc::unprocessable:
+      return "unprocessable";
+    case errc::client_order_id_conflict:
+      return "client_order_id_conflict";
+    case errc::insufficient_buying_power:
+      return "insufficient_buying_power";
+    case errc::insufficient_qty:
+      return "insufficient_qty";
+    case errc::symbol_halted:
+      return "symbol_halted";
+    case errc::rate_limited:
+      return "rate_limited";
     case errc::config_missing:
       return "config_missing";
     case errc::config_duplicate:
@@ -97,9 +109,15 @@ int http_status(errc code) noexcept {
     case errc::csrf_failed:
     case errc::origin_rejected:
     case errc::email_not_verified:
+    case errc::insufficient_buying_power:
+    case errc::insufficient_qty:
+    case errc::symbol_halted:
       return 403;
     case errc::user_tag_taken:
       return 409;
+    case errc::unprocessable:
+    case errc::client_order_id_conflict:
+      return 422;
     case errc::not_found:
       return 404;
     case errc::method_not_allowed:
@@ -110,6 +128,7 @@ int http_status(errc code) noexcept {
       return 415;
     case errc::too_many_requests:
     case errc::too_many_attempts:
+    case errc::rate_limited:
       return 429;
     case errc::headers_too_large:
       return 431;

@@ -10,12 +10,15 @@ namespace marketsim::db {
 namespace {
 class receiver : public pqxx::notification_receiver {
  public:
-  receiver(pqxx::connection_base& c, const change_listener::callbacks& cb)
-      : pqxx::notification_receiver(c, sessions_channel), cb_(cb) {}
-  void operator()(const std::string& payload, int) override { cb_.changed(payload); }
+  receiver(pqxx::connection_base& c, const char* channel,
+           const std::function<void(std::string_view)>& cb)
+      : pqxx::notification_receiver(c, channel), cb_(cb) {}
+  void operator()(const std::string& payload, int) override {
+    if (cb_) cb_(payload);
+  }
 
  private:
-  const change_listener::callbacks& cb_;
+  const std::function<void(std::string_view)>& cb_;
 };
 }  // namespace
 
@@ -39,7 +42,8 @@ void change_listener::run() {
   while (!stopping_) {
     try {
       pqxx::connection conn(connection_string_);
-      receiver listen(conn, cb_);
+      receiver sessions(conn, sessions_channel, cb_.changed);
+      receiver trades(conn, trades_channel, cb_.trade);
       // The first connection starts with an empty cache; later ones may have missed changes.
       if (connected_before) {
         spdlog::info("db: change listener reconnected; session cache cleared");

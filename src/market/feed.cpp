@@ -51,13 +51,14 @@ std::size_t feed::step() {
         seq, t.symbol,
         std::make_shared<const std::string>(sse::format_frame("tick", data.dump(), seq))});
     newest = std::max(newest, t.ts_ms);
-    stored.push_back(sequenced_tick{seq, std::move(t)});
+    stored.push_back(sequenced_tick{seq, t});
   }
   // Buffer before publishing: a tick a client has seen is always on its way to the database.
   history_.append(std::move(stored));
   last_seq_ = seq;
   market_time_ms_ = newest;
   hub_.publish(std::move(events));
+  if (on_ticks_) on_ticks_(ticks);
   return ticks.size();
 }
 

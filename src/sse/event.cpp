@@ -68,7 +68,8 @@ std::vector<event> client_queue::drain() {
     out.reserve(out.size() + latest_.size());
     for (auto& [symbol, e] : latest_) out.push_back(std::move(e));
     latest_.clear();
-    std::sort(out.begin(), out.end(), [](const event& a, const event& b) { return a.id < b.id; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const event& a, const event& b) { return a.id < b.id; });
   }
   return out;
 }

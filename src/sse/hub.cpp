@@ -39,8 +39,10 @@ hub::hub(std::size_t ring_capacity, std::size_t queue_capacity, std::size_t max_
 
 std::shared_ptr<subscriber> hub::subscribe(boost::asio::any_io_executor ex,
                                            std::set<std::string, std::less<>> filter,
-                                           std::optional<std::int64_t> last_event_id) {
+                                           std::optional<std::int64_t> last_event_id,
+                                           std::int64_t user_id) {
   auto s = std::make_shared<subscriber>(std::move(ex), queue_capacity_, std::move(filter));
+  s->user_id_ = user_id;
   std::lock_guard lock(mutex_);
   if (closed_ || subscribers_.size() >= max_subscribers_) return nullptr;
   if (last_event_id && *last_event_id > last_id_) {
@@ -95,6 +97,27 @@ void hub::publish(std::vector<event> events) {
   while (ring_.size() > ring_capacity_) ring_.pop_front();
 }
 
+void hub::publish_private(std::int64_t user_id, const std::string& frame) {
+  if (user_id == 0) return;
+  auto shared = std::make_shared<const std::string>(frame);
+  std::lock_guard lock(mutex_);
+  for (auto& s : subscribers_) {
+    if (s->user_id_ != user_id) continue;
+    {
+      std::lock_guard slock(s->mutex_);
+      // Ordered after the ticks already sent; the key never coalesces with a symbol.
+      s->queue_.push_unbounded(event{last_id_, "", shared});
+    }
+    s->notify();
+  }
+}
+
+bool hub::has_streams_of(std::int64_t user_id) const {
+  std::lock_guard lock(mutex_);
+  return std::any_of(subscribers_.begin(), subscribers_.end(),
+                     [&](const auto& s) { return s->user_id_ == user_id; });
+}
+
 void hub::heartbeat_all() {
   std::lock_guard lock(mutex_);
   for (auto& s : subscribers_) {
@@ -110,6 +133,11 @@ void hub::close_all() {
   std::lock_guard lock(mutex_);
   closed_ = true;
   for (auto& s : subscribers_) s->close();
+}
+
+void hub::drop_all() {
+  std::lock_guard lock(mutex_);
+  subscribers_.clear();
 }
 
 void hub::start_after(std::int64_t id) {

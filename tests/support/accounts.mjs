@@ -66,6 +66,9 @@ export class Client {
   patch(path, body, opts = {}) {
     return this.send("PATCH", path, { ...opts, body });
   }
+  del(path, opts = {}) {
+    return this.send("DELETE", path, opts);
+  }
 
   // GET /api/auth/me: refreshes the CSRF token (and the anonymous double-submit cookie).
   async me() {

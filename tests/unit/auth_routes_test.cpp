@@ -64,6 +64,8 @@ struct wiring {
   market::history_buffer history{0};
   market::feed feed{std::make_unique<no_provider>(), quotes, hub, history, 0,
                     std::chrono::milliseconds(1000)};
+  api::player_directory players;
+  auth::api_key_store keys{pool};
   http::router routes;
 
   explicit wiring(bool test_hooks) {
@@ -83,7 +85,7 @@ struct wiring {
     // The very function the application registers its routes with.
     api::register_all_routes(
         routes, api::market_services{cfg, quotes, history, feed, hub, pool, halts, sessions},
-        accounts, test_hooks);
+        accounts, api::trading_services{cfg, pool, quotes, feed, halts, players, keys}, test_hooks);
   }
 
   std::map<route_key, route_info> table() const {
@@ -92,6 +94,8 @@ struct wiring {
         [&](const std::string& method, const std::string& pattern, const http::endpoint& ep) {
           EXPECT_TRUE(ep.fn) << method << " " << pattern << " has no handler";
           auto [it, fresh] = out.emplace(route_key{method, pattern}, route_info{ep.need, ep.csrf});
+          // Only the Alpaca routes take API keys.
+          EXPECT_EQ(ep.api_keys, pattern.starts_with("/v2/")) << method << " " << pattern;
           EXPECT_TRUE(fresh) << method << " " << pattern << " registered twice";
         });
     return out;
@@ -129,6 +133,27 @@ const std::map<route_key, auth::access>& expected_access() {
       {{"POST", "/api/admin/symbols/{symbol}/resume"}, auth::access::admin},
       {{"GET", "/api/admin/metrics"}, auth::access::admin},
       {{"POST", "/api/errors"}, auth::access::anyone},
+      {{"GET", "/v2/account"}, auth::access::user},
+      {{"POST", "/v2/orders"}, auth::access::user},
+      {{"GET", "/v2/orders"}, auth::access::user},
+      {{"DELETE", "/v2/orders"}, auth::access::user},
+      {{"GET", "/v2/orders:by_client_order_id"}, auth::access::user},
+      {{"GET", "/v2/orders/{id}"}, auth::access::user},
+      {{"PATCH", "/v2/orders/{id}"}, auth::access::user},
+      {{"DELETE", "/v2/orders/{id}"}, auth::access::user},
+      {{"GET", "/v2/positions"}, auth::access::user},
+      {{"DELETE", "/v2/positions"}, auth::access::user},
+      {{"GET", "/v2/positions/{symbol}"}, auth::access::user},
+      {{"DELETE", "/v2/positions/{symbol}"}, auth::access::user},
+      {{"GET", "/v2/account/activities"}, auth::access::user},
+      {{"GET", "/v2/account/activities/{type}"}, auth::access::user},
+      {{"GET", "/v2/assets"}, auth::access::user},
+      {{"GET", "/v2/assets/{symbol}"}, auth::access::user},
+      {{"GET", "/v2/clock"}, auth::access::user},
+      {{"GET", "/api/stocks/{symbol}/book"}, auth::access::anyone},
+      {{"GET", "/api/account/keys"}, auth::access::user},
+      {{"POST", "/api/account/keys"}, auth::access::user},
+      {{"DELETE", "/api/account/keys/{id}"}, auth::access::user},
   };
   return table;
 }
@@ -214,10 +239,10 @@ TEST(AuthRoutes, MarketReadsAreOpenToAnyone) {
     EXPECT_EQ(info.need, auth::access::anyone) << describe(key);
     ++market_gets;
   }
-  EXPECT_EQ(market_gets, 6);
+  EXPECT_EQ(market_gets, 7);  // with the order book
 }
 
-TEST(AuthRoutes, OnlyTheTestClockSkipsCsrf) {
+TEST(AuthRoutes, OnlyTestHooksSkipCsrf) {
   for (bool hooks : {false, true}) {
     wiring w(hooks);
     std::vector<route_key> no_csrf;
@@ -228,7 +253,8 @@ TEST(AuthRoutes, OnlyTheTestClockSkipsCsrf) {
       if (!info.csrf) no_csrf.push_back(key);
     }
     if (hooks) {
-      EXPECT_EQ(no_csrf, (std::vector<route_key>{{"POST", "/api/test/clock"}}));
+      EXPECT_EQ(no_csrf,
+                (std::vector<route_key>{{"POST", "/api/test/clock"}, {"POST", "/api/test/price"}}));
     } else {
       EXPECT_TRUE(no_csrf.empty());
     }
@@ -244,6 +270,8 @@ TEST(AuthRoutes, TestHooksOnlyWhenEnabled) {
   std::set<route_key> hooks;
   for (const auto& [key, info] : b)
     if (key.second.starts_with("/api/test/")) hooks.insert(key);
-  EXPECT_EQ(hooks, (std::set<route_key>{{"POST", "/api/test/clock"}, {"GET", "/api/test/crash"}}));
-  EXPECT_EQ(b.size(), a.size() + 2);
+  EXPECT_EQ(hooks, (std::set<route_key>{{"POST", "/api/test/clock"},
+                                        {"GET", "/api/test/crash"},
+                                        {"POST", "/api/test/price"}}));
+  EXPECT_EQ(b.size(), a.size() + 3);
 }

@@ -3,11 +3,14 @@
 #pragma once
 #include "marketsim/api/account_api.hpp"
 #include "marketsim/api/market_api.hpp"
+#include "marketsim/api/trading_api.hpp"
 
 namespace marketsim::api {
 
-// Health, market, account, admin and error-report routes; with `test_hooks`, the test-only ones.
+// Health, market, account, admin, error-report and trading routes; with `test_hooks`, the
+// test-only ones.
 void register_all_routes(http::router& routes, const market_services& market,
-                         const account_services& accounts, bool test_hooks);
+                         const account_services& accounts, const trading_services& trading,
+                         bool test_hooks);
 
 }  // namespace marketsim::api

@@ -1,14 +1,19 @@
 // The request-auth middleware: runs before every API handler on io threads. Resolves the
 // session cookie to a principal, enforces the route's access level (401 anonymous, 403 wrong
 // role), and on state-changing methods rejects foreign origins and missing or wrong CSRF
-// tokens (403) before the handler can change anything.
+// tokens (403) before the handler can change anything. Routes open to programs also accept an
+// API key pair instead of the cookie: no CSRF token then (a browser cannot send those headers
+// cross-site without a preflight the server never grants), and a per-key budget a minute.
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <optional>
 #include <set>
 #include <string>
 
+#include "marketsim/auth/api_keys.hpp"
 #include "marketsim/auth/sessions.hpp"
+#include "marketsim/auth/throttle.hpp"
+#include "marketsim/core/time.hpp"
 #include "marketsim/http/message.hpp"
 
 namespace marketsim::auth {
@@ -17,6 +22,9 @@ class guard {
  public:
   guard(session_manager& sessions, std::string public_url,
         const std::vector<std::string>& allowed_origins, bool tls);
+  // Enables API keys on the routes that allow them: `per_key` budgets each valid key, and
+  // failed key attempts are budgeted per client address with the same limit.
+  void enable_api_keys(api_key_store& keys, window_limiter& per_key, wall_clock now);
 
   [[nodiscard]] boost::asio::awaitable<std::optional<http::response>> before(
       http::request_context& ctx, const http::endpoint& ep);
@@ -27,7 +35,13 @@ class guard {
   [[nodiscard]] bool csrf_ok(const http::request_context& ctx, const principal* who) const;
 
  private:
+  [[nodiscard]] boost::asio::awaitable<std::optional<http::response>> authenticate_key(
+      http::request_context& ctx, std::string_view key_id, std::string_view secret);
+
   session_manager& sessions_;
+  api_key_store* keys_ = nullptr;
+  window_limiter* key_limit_ = nullptr;
+  wall_clock now_;
   std::set<std::string, std::less<>> origins_;
   bool tls_;
 };

@@ -65,4 +65,29 @@ class rate_limiter {
   std::unordered_map<std::string, bucket> buckets_;
 };
 
+// A fixed budget per key and minute, reported the way Alpaca does (X-RateLimit-Limit,
+// -Remaining, -Reset): API keys.
+class window_limiter {
+ public:
+  explicit window_limiter(int per_minute, std::size_t max_keys = 100'000)
+      : limit_(per_minute), max_keys_(max_keys) {}
+  struct verdict {
+    bool allowed = false;
+    int limit = 0;
+    int remaining = 0;
+    std::int64_t reset_ms = 0;  // when the window ends
+  };
+  [[nodiscard]] verdict take(std::string_view key, std::int64_t now_ms);
+
+ private:
+  struct window {
+    std::int64_t start_ms;
+    int used;
+  };
+  int limit_;
+  std::size_t max_keys_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, window> windows_;
+};
+
 }  // namespace marketsim::auth

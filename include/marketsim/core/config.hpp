@@ -51,7 +51,11 @@ struct config {
   std::string mail_from = "marketsim <noreply@localhost>";
   std::string smtp_url;      // empty: mail is written to the log (and the admin outbox page)
   std::string smtp_ca_file;  // an extra CA to trust for STARTTLS (PEM)
-  bool test_hooks = false;   // POST /api/test/clock: never in production
+  // trading
+  std::int64_t starting_cash_e4 = 100'000LL * 10'000;  // dollars × 10^4
+  std::int64_t half_spread_e4 = 100;                   // $0.01
+  int api_rate_per_minute = 200;
+  bool test_hooks = false;  // POST /api/test/clock: never in production
   // HTTPS (both set): the main port speaks TLS; a redirect port, if set, sends plain HTTP there.
   std::string tls_cert;
   std::string tls_key;

@@ -36,6 +36,13 @@ enum class errc {
   email_not_verified,    // 403: right password, address not verified yet
   too_many_attempts,     // 429: login throttling
   busy,                  // 503: the password hashing pool is full
+  // trading
+  unprocessable,              // 422: a field is wrong for this order, or it is not open
+  client_order_id_conflict,   // 422: a client_order_id reused with different fields
+  insufficient_buying_power,  // 403
+  insufficient_qty,           // 403: selling more than the free shares
+  symbol_halted,              // 403: an administrator halted the symbol
+  rate_limited,               // 429: an API key's request budget is spent
   // start-up and configuration
   config_missing,
   config_duplicate,

@@ -1,8 +1,9 @@
 // Listens on PostgreSQL for session and account changes made by any marketsim instance
-// (LISTEN marketsim_sessions), so an instance's session cache forgets a logged-out session or a
-// disabled user at once, not when its cached copy times out. Its own thread owns one libpqxx
-// connection; the callback runs on that thread (the session cache is thread-safe). After a lost
-// connection it reconnects and reports `resync`, since notifications may have been missed.
+// (LISTEN marketsim_sessions) and players' trade updates (LISTEN marketsim_trades), so an
+// instance's session cache forgets a logged-out session or a disabled user at once, not when its
+// cached copy times out. Its own thread owns one libpqxx connection; the callback runs on that
+// thread (the session cache is thread-safe). After a lost connection it reconnects and reports
+// `resync`, since notifications may have been missed.
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -13,11 +14,16 @@
 namespace marketsim::db {
 
 inline constexpr const char* sessions_channel = "marketsim_sessions";
+// Players' trade updates, sent by whichever instance ran the order (db/trading_repo.hpp).
+inline constexpr const char* trades_channel = "marketsim_trades";
 
 class change_listener {
  public:
   struct callbacks {
-    std::function<void(std::string_view payload)> changed;  // "session:<hex>" or "user:<id>"
+    // "session:<hex>", "user:<id>" or "apikey:<key id>"
+    std::function<void(std::string_view payload)> changed;
+    // {"user": id, "event": "trade_update", "data": {...}}; may be empty
+    std::function<void(std::string_view payload)> trade;
     std::function<void()> resync;  // (re)connected: anything may have changed meanwhile
   };
   change_listener(std::string connection_string, callbacks cb);

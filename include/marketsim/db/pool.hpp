@@ -55,7 +55,8 @@ class pool {
     job_fn job = [&](connection& c) { out.emplace(work(c)); };
     auto done = co_await execute(std::move(job));
     if (!done) co_return std::unexpected(done.error());
-    co_return std::move(*out);
+    // in_place: value_t may itself be a result, which must not be taken for a conversion.
+    co_return result<value_t>(std::in_place, std::move(*out));
   }
 
   // Blocking variant for start-up and shutdown code on non-io threads.

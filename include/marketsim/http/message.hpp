@@ -40,6 +40,7 @@ struct request_context {
   std::string client_address;  // the peer, or the client a trusted proxy forwarded for
   // Set by the auth middleware when the request carries a live session.
   std::shared_ptr<const auth::principal> principal;
+  bool by_api_key = false;  // the principal came from APCA-API-KEY-ID headers, not a cookie
   // Headers the middleware adds to whatever the handler answers (a rotated session cookie).
   std::vector<std::pair<std::string, std::string>> response_headers;
 
@@ -67,7 +68,8 @@ using handler = std::function<boost::asio::awaitable<response>(request_context&)
 struct endpoint {
   handler fn;
   auth::access need = auth::access::anyone;
-  bool csrf = true;  // only test hooks opt out
+  bool csrf = true;       // only test hooks opt out
+  bool api_keys = false;  // programs may call it with an API key (the /v2 routes)
 
   endpoint() = default;
   template <class F>

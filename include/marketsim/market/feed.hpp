@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "marketsim/core/time.hpp"
@@ -25,6 +26,8 @@ class feed {
        wall_clock clock = system_now_ms);
 
   std::size_t step();  // returns the number of ticks produced
+  // Called after each step with its ticks (the order flow reacts to them). Set before run().
+  void on_ticks(std::function<void(const std::vector<tick>&)> f) { on_ticks_ = std::move(f); }
   [[nodiscard]] boost::asio::awaitable<void> run();
   void stop();  // call on the feed's executor
 
@@ -42,6 +45,7 @@ class feed {
   std::atomic<std::int64_t> market_time_ms_{0};
   std::chrono::milliseconds interval_;
   wall_clock clock_;
+  std::function<void(const std::vector<tick>&)> on_ticks_;
   bool stopped_ = false;
   std::unique_ptr<boost::asio::steady_timer> timer_;
 };

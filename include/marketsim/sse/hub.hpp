@@ -47,6 +47,7 @@ class subscriber {
   std::mutex mutex_;
   client_queue queue_;
   std::set<std::string, std::less<>> filter_;
+  std::int64_t user_id_ = 0;  // the signed-in player (0: anonymous), for private events
   bool heartbeat_ = false;
   bool reset_ = false;
   bool closed_ = false;
@@ -61,13 +62,19 @@ class hub {
   // queued first (or a reset when they are no longer in the ring).
   [[nodiscard]] std::shared_ptr<subscriber> subscribe(boost::asio::any_io_executor ex,
                                                       std::set<std::string, std::less<>> filter,
-                                                      std::optional<std::int64_t> last_event_id);
+                                                      std::optional<std::int64_t> last_event_id,
+                                                      std::int64_t user_id = 0);
   void unsubscribe(const std::shared_ptr<subscriber>& s);
 
   // Events in increasing id order.
   void publish(std::vector<event> events);
+  // A player's private event (a trade update, their account) to that player's streams only.
+  // Never coalesced or replayed, and without an id: it does not take a tick sequence number.
+  void publish_private(std::int64_t user_id, const std::string& frame);
+  [[nodiscard]] bool has_streams_of(std::int64_t user_id) const;
   void heartbeat_all();
   void close_all();  // shutdown: every stream ends
+  void drop_all();   // after the io threads stopped: forget every subscriber
 
   // Ids continue from what earlier runs stored, so a client resuming across a restart gets a
   // reset rather than a silent gap.

@@ -1,0 +1,49 @@
+// Registration of the trading endpoints: the Alpaca-compatible /v2 routes (account, orders,
+// positions, activities, assets, clock), the order book depth and the player's API keys.
+// Handlers run on io threads; every database step goes through the pool. See docs/api.md.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "marketsim/auth/api_keys.hpp"
+#include "marketsim/core/config.hpp"
+#include "marketsim/db/pool.hpp"
+#include "marketsim/http/message.hpp"
+#include "marketsim/market/feed.hpp"
+#include "marketsim/market/halts.hpp"
+#include "marketsim/market/quote_cache.hpp"
+
+namespace marketsim::api {
+
+// user id → trading account id. The mapping never changes once made, so it is cached forever
+// (bounded). io threads; one mutex.
+class player_directory {
+ public:
+  [[nodiscard]] std::optional<std::int64_t> find(std::int64_t user_id) const;
+  void put(std::int64_t user_id, std::int64_t account_id);
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<std::int64_t, std::int64_t> accounts_;
+};
+
+struct trading_services {
+  const config& cfg;
+  db::pool& pool;
+  market::quote_cache& quotes;
+  market::feed& feed;
+  const market::halt_list& halts;
+  player_directory& players;
+  auth::api_key_store& keys;
+  // Test hook: applies a tick as if the feed produced it (quotes and the order flow).
+  std::function<void(const market::tick&)> inject_tick = {};
+};
+
+void register_trading_routes(http::router& routes, trading_services s);
+// POST /api/test/price {"symbol","price","day"?}: sets a price (tests drive the order flow).
+void register_trading_test_hooks(http::router& routes, trading_services s);
+
+}  // namespace marketsim::api

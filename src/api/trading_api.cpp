@@ -1,0 +1,592 @@
+// Trading endpoints (see trading_api.hpp and docs/api.md). Handlers run on io threads: prices
+// come from the quote cache, everything else from the database through the pool; an order is
+// answered only after its transaction committed.
+#include "marketsim/api/trading_api.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio/this_coro.hpp>
+#include <nlohmann/json.hpp>
+
+#include "marketsim/api/json_body.hpp"
+#include "marketsim/auth/tokens.hpp"
+#include "marketsim/core/time.hpp"
+#include "marketsim/db/api_key_repo.hpp"
+#include "marketsim/db/trading_repo.hpp"
+#include "marketsim/trading/order_request.hpp"
+#include "marketsim/trading/records.hpp"
+
+namespace marketsim::api {
+
+namespace asio = boost::asio;
+using http::request_context;
+using http::response;
+using json = nlohmann::json;
+namespace repo = db::trading_repo;
+
+std::optional<std::int64_t> player_directory::find(std::int64_t user_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = accounts_.find(user_id);
+  if (it == accounts_.end()) return std::nullopt;
+  return it->second;
+}
+
+void player_directory::put(std::int64_t user_id, std::int64_t account_id) {
+  std::lock_guard lock(mutex_);
+  if (accounts_.size() >= 1'000'000) accounts_.clear();
+  accounts_[user_id] = account_id;
+}
+
+namespace {
+
+response fail_response(const error& e, const request_context& ctx) {
+  return http::error_response(e, ctx.request_id);
+}
+
+// The signed-in player's trading account (opened with the starting grant on first use).
+asio::awaitable<result<repo::player>> player_of(const trading_services& s,
+                                                const request_context& ctx) {
+  const auto user_id = ctx.principal->user->id;
+  if (auto id = s.players.find(user_id)) co_return repo::player{*id, user_id};
+  const auto cash = s.cfg.starting_cash_e4;
+  auto who = co_await s.pool.query(
+      [&](db::connection& c) { return repo::ensure_account(c, user_id, cash); });
+  if (!who) co_return std::unexpected(who.error());
+  s.players.put(user_id, who->account_id);
+  co_return *who;
+}
+
+std::string market_day_of(std::int64_t ms) {
+  return format_time(ms).substr(0, 10);
+}
+
+repo::market_view view_of(const trading_services& s, const std::string& symbol) {
+  repo::market_view mv;
+  mv.half_spread = s.cfg.half_spread_e4;
+  auto q = s.quotes.find(symbol);
+  if (q) mv.reference = q->price;
+  auto t = q && q->updated_ms ? q->updated_ms : s.feed.market_time_ms();
+  mv.market_day = t ? market_day_of(t) : std::string("1970-01-01");
+  return mv;
+}
+
+json orders_json(const std::vector<trading::order_record>& orders) {
+  json out = json::array();
+  for (const auto& o : orders) out.push_back(trading::order_json(o));
+  return out;
+}
+
+std::optional<std::int64_t> time_param(const request_context& ctx, std::string_view name,
+                                       bool& bad) {
+  auto v = ctx.query_value(name);
+  if (!v || v->empty()) return std::nullopt;
+  auto t = parse_time(*v);
+  if (!t) bad = true;
+  return t;
+}
+
+json asset_json(const market::quote& q, bool halted) {
+  return json{{"id", trading::asset_id(q.info.symbol)},
+              {"class", "us_equity"},
+              {"exchange", "MARKETSIM"},
+              {"symbol", q.info.symbol},
+              {"name", q.info.name},
+              {"status", "active"},
+              {"tradable", q.info.kind != market::instrument_kind::index && !halted},
+              {"marginable", false},
+              {"maintenance_margin_requirement", 100},
+              {"shortable", false},
+              {"easy_to_borrow", false},
+              {"fractionable", false},
+              {"attributes", json::array()}};
+}
+
+// The simulated market's session: 9:30 to 16:00 New York time (14:30-21:00 UTC), weekdays.
+json clock_json(std::int64_t now_ms) {
+  constexpr std::int64_t day = 86'400'000, open = (14 * 60 + 30) * 60'000, close = 21 * 3'600'000;
+  auto weekday = [](std::int64_t d) {
+    return ((d % 7) + 11) % 7 < 5;
+  };  // 1970-01-01 was a Thursday
+  const std::int64_t today = now_ms / day;
+  const std::int64_t in_day = now_ms % day;
+  const bool is_open = weekday(today) && in_day >= open && in_day < close;
+  std::int64_t next_open_day = today + (in_day < open ? 0 : 1);
+  while (!weekday(next_open_day)) ++next_open_day;
+  std::int64_t next_close_day = today + (in_day < close ? 0 : 1);
+  while (!weekday(next_close_day)) ++next_close_day;
+  return json{{"timestamp", format_time(now_ms)},
+              {"is_open", is_open},
+              {"next_open", format_time(next_open_day * day + open)},
+              {"next_close", format_time(next_close_day * day + close)}};
+}
+
+// Registers one /v2 route: signed-in players, by cookie or API key.
+template <class F>
+void v2(http::router& routes, const char* method, const char* path, F&& f) {
+  http::endpoint ep(std::forward<F>(f), auth::access::user);
+  ep.api_keys = true;
+  routes.add(method, path, std::move(ep));
+}
+
+}  // namespace
+
+void register_trading_routes(http::router& routes, trading_services s) {
+  v2(routes, "GET", "/v2/account", [s](request_context& ctx) -> asio::awaitable<response> {
+    auto who = co_await player_of(s, ctx);
+    if (!who) co_return fail_response(who.error(), ctx);
+    const auto player = *who;
+    auto state =
+        co_await s.pool.query([&](db::connection& c) { return repo::read_account(c, player); });
+    if (!state) co_return fail_response(state.error(), ctx);
+    if (!ctx.by_api_key && ctx.principal && !ctx.principal->session_hash.empty()) {
+      // The equity when this session first looked: the header's "since you signed in".
+      auto v = trading::value_positions(state->positions, s.quotes);
+      const auto equity = state->account.cash + v.long_market_value;
+      const auto hash = auth::hex(ctx.principal->session_hash);
+      auto login = co_await s.pool.query(
+          [&](db::connection& c) { return repo::session_login_equity(c, hash, equity); });
+      if (login) state->account.login_equity = *login;
+    }
+    co_return http::json_response(
+        200, trading::account_json(state->account, state->positions, s.quotes));
+  });
+
+  v2(routes, "POST", "/v2/orders", [s](request_context& ctx) -> asio::awaitable<response> {
+    auto body = http::parse_json_body(ctx);
+    if (!body) co_return fail_response(body.error(), ctx);
+    auto req = trading::parse_order_request(*body);
+    if (!req) co_return fail_response(req.error(), ctx);
+    auto q = s.quotes.find(req->symbol);
+    if (!q) co_return fail_response({errc::not_found, "unknown symbol " + req->symbol}, ctx);
+    if (q->info.kind == market::instrument_kind::index)
+      co_return fail_response({errc::unprocessable, req->symbol + " is an index, not tradable"},
+                              ctx);
+    if (s.halts.halted(req->symbol))
+      co_return fail_response({errc::symbol_halted, req->symbol + " is halted"}, ctx);
+    auto who = co_await player_of(s, ctx);
+    if (!who) co_return fail_response(who.error(), ctx);
+    const auto player = *who;
+    const auto mv = view_of(s, req->symbol);
+    const auto& order = *req;
+    auto placed = co_await s.pool.query(
+        [&](db::connection& c) { return repo::place_order(c, player, order, mv); });
+    if (!placed) co_return fail_response(placed.error(), ctx);
+    if (!*placed) co_return fail_response(placed->error(), ctx);
+    co_return http::json_response(200, trading::order_json((*placed)->order));
+  });
+
+  v2(routes, "GET", "/v2/orders", [s](request_context& ctx) -> asio::awaitable<response> {
+    repo::order_filter f;
+    if (auto st = ctx.query_value("status")) {
+      if (*st == "open")
+        f.status = repo::order_filter::state::open;
+      else if (*st == "closed")
+        f.status = repo::order_filter::state::closed;
+      else if (*st == "all")
+        f.status = repo::order_filter::state::all;
+      else
+        co_return fail_response({errc::bad_request, "status must be open, closed or all"}, ctx);
+    }
+    if (auto l = ctx.query_value("limit")) {
+      auto n = parse_int_param(*l, 1, 500);
+      if (!n) co_return fail_response({errc::bad_request, "limit must be 1 to 500"}, ctx);
+      f.limit = static_cast<int>(*n);
+    }
+    if (auto d = ctx.query_value("direction")) {
+      if (*d != "asc" && *d != "desc")
+        co_return fail_response({errc::bad_request, "direction must be asc or desc"}, ctx);
+      f.ascending = *d == "asc";
+    }
+    bool bad = false;
+    f.after_ms = time_param(ctx, "after", bad);
+    f.until_ms = time_param(ctx, "until", bad);
+    if (bad) co_return fail_response({errc::bad_request, "after and until must be times"}, ctx);
+    if (auto syms = ctx.query_value("symbols")) {
+      std::string_view rest = *syms;
+      while (!rest.empty()) {
+        auto comma = rest.find(',');
+        auto sym = upper_ascii(rest.substr(0, comma));
+        if (!sym.empty()) {
+          if (!s.quotes.contains(sym))
+            co_return fail_response({errc::bad_request, "unknown symbol " + sym}, ctx);
+          f.symbols.push_back(sym);
+        }
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+    }
+    auto who = co_await player_of(s, ctx);
+    if (!who) co_return fail_response(who.error(), ctx);
+    const auto player = *who;
+    auto orders =
+        co_await s.pool.query([&](db::connection& c) { return repo::list_orders(c, player, f); });
+    if (!orders) co_return fail_response(orders.error(), ctx);
+    co_return http::json_response(200, orders_json(*orders));
+  });
+
+  v2(routes, "GET", "/v2/orders:by_client_order_id",
+     [s](request_context& ctx) -> asio::awaitable<response> {
+       auto id = ctx.query_value("client_order_id");
+       if (!id || id->empty() || id->size() > trading::max_client_order_id)
+         co_return fail_response({errc::bad_request, "client_order_id is required"}, ctx);
+       auto who = co_await player_of(s, ctx);
+       if (!who) co_return fail_response(who.error(), ctx);
+       const auto player = *who;
+       const std::string client_id(*id);
+       auto o = co_await s.pool.query(
+           [&](db::connection& c) { return repo::find_order_by_client_id(c, player, client_id); });
+       if (!o) co_return fail_response(o.error(), ctx);
+       if (!*o) co_return fail_response({errc::not_found, "order not found"}, ctx);
+       co_return http::json_response(200, trading::order_json(**o));
+     });
+
+  v2(routes, "GET", "/v2/orders/{id}", [s](request_context& ctx) -> asio::awaitable<response> {
+    auto who = co_await player_of(s, ctx);
+    if (!who) co_return fail_response(who.error(), ctx);
+    const auto player = *who;
+    const std::string id = ctx.params.at("id");
+    auto o =
+        co_await s.pool.query([&](db::connection& c) { return repo::find_order(c, player, id); });
+    if (!o) co_return fail_response(o.error(), ctx);
+    if (!*o) co_return fail_response({errc::not_found, "order not found"}, ctx);
+    co_return http::json_response(200, trading::order_json(**o));
+  });
+
+  v2(routes, "PATCH", "/v2/orders/{id}", [s](request_context& ctx) -> asio::awaitable<response> {
+    auto body = http::parse_json_body(ctx);
+    if (!body) co_return fail_response(body.error(), ctx);
+    auto change = trading::parse_replace_request(*body);
+    if (!change) co_return fail_response(change.error(), ctx);
+    auto who = co_await player_of(s, ctx);
+    if (!who) co_return fail_response(who.error(), ctx);
+    const auto player = *who;
+    const std::string id = ctx.params.at("id");
+    // The symbol is only known from the order: read it for the market view first.
+    auto existing =
+        co_await s.pool.query([&](db::connection& c) { return repo::find_order(c, player, id); });
+    if (!existing) co_return fail_response(existing.error(), ctx);
+    if (!*existing) co_return fail_response({errc::not_found, "order not found"}, ctx);
+    const auto mv = view_of(s, (*existing)->symbol);
+    const auto& r = *change;
+    auto replaced = co_await s.pool.query(
+        [&](db::connection& c) { return repo::replace_order(c, player, id, r, mv); });
+    if (!replaced) co_return fail_response(replaced.error(), ctx);
+    if (!*replaced) co_return fail_response(replaced->error(), ctx);
+    co_return http::json_response(200, trading::order_json(**replaced));
+  });
+
+  v2(routes, "DELETE", "/v2/orders/{id}", [s](request_context& ctx) -> asio::awaitable<response> {
+    auto who = co_await player_of(s, ctx);
+    if (!who) co_return fail_response(who.error(), ctx);
+    const auto player = *who;
+    const std::string id = ctx.params.at("id");
+    auto done =
+        co_await s.pool.query([&](db::connection& c) { return repo::cancel_order(c, player, id); });
+    if (!done) co_return fail_response(done.error(), ctx);
+    if (!*done) co_return fail_response(done->error(), ctx);
+    response r;
+    r.status = 204;
+    r.content_type.clear();
+    co_return r;
+  });
+
+  v2(routes, "DELETE", "/v2/orders", [s](request_context& ctx) -> asio::awaitable<response> {
+    auto who = co_await player_of(s, ctx);
+    if (!who) co_return fail_response(who.error(), ctx);
+    const auto player = *who;
+    auto ids =
+        co_await s.pool.query([&](db::connection& c) { return repo::open_order_ids(c, player); });
+    if (!ids) co_return fail_response(ids.error(), ctx);
+    json out = json::array();
+    for (const auto& id : *ids) {
+      auto done = co_await s.pool.query(
+          [&](db::connection& c) { return repo::cancel_order(c, player, id); });
+      if (!done) {
+        out.push_back({{"id", id}, {"status", 503}, {"body", {{"code", "unavailable"}}}});
+      } else if (!*done) {
+        out.push_back(
+            {{"id", id},
+             {"status", http_status(done->error().code)},
+             {"body",
+              {{"code", code_name(done->error().code)}, {"message", done->error().message}}}});
+      } else {
+        out.push_back({{"id", id}, {"status", 200}, {"body", trading::order_json(**done)}});
+      }
+    }
+    co_return http::json_response(207, out);
+  });
+
+  auto positions = [s](request_context& ctx,
+                       std::optional<std::string> symbol) -> asio::awaitable<response> {
+    auto who = co_await player_of(s, ctx);
+    if (!who) co_return fail_response(who.error(), ctx);
+    const auto player = *who;
+    auto state =
+        co_await s.pool.query([&](db::connection& c) { return repo::read_account(c, player); });
+    if (!state) co_return fail_response(state.error(), ctx);
+    if (symbol) {
+      for (const auto& p : state->positions)
+        if (p.symbol == *symbol)
+          co_return http::json_response(200, trading::position_json(p, s.quotes));
+      co_return fail_response({errc::not_found, "position does not exist"}, ctx);
+    }
+    json out = json::array();
+    for (const auto& p : state->positions) out.push_back(trading::position_json(p, s.quotes));
+    co_return http::json_response(200, out);
+  };
+  v2(routes, "GET", "/v2/positions",
+     [positions](request_context& ctx) { return positions(ctx, std::nullopt); });
+  v2(routes, "GET", "/v2/positions/{symbol}", [positions](request_context& ctx) {
+    return positions(ctx, upper_ascii(ctx.params.at("symbol")));
+  });
+
+  // Closing sells what is not already held back by open sells, at market.
+  auto close_position =
+      [s](const repo::player& player,
+          const trading::position_record& p) -> asio::awaitable<result<result<repo::placed>>> {
+    trading::order_request req;
+    req.symbol = p.symbol;
+    req.qty = p.qty - p.reserved_qty;
+    req.order_side = trading::side::sell;
+    req.type = trading::order_type::market;
+    req.tif = trading::time_in_force::day;
+    if (req.qty <= 0)
+      co_return result<result<repo::placed>>(
+          std::in_place,
+          std::unexpected(error{errc::insufficient_qty, "every share is held by an open order"}));
+    if (s.halts.halted(p.symbol))
+      co_return result<result<repo::placed>>(
+          std::in_place, std::unexpected(error{errc::symbol_halted, p.symbol + " is halted"}));
+    const auto mv = view_of(s, p.symbol);
+    co_return co_await s.pool.query(
+        [&](db::connection& c) { return repo::place_order(c, player, req, mv); });
+  };
+  v2(routes, "DELETE", "/v2/positions/{symbol}",
+     [s, close_position](request_context& ctx) -> asio::awaitable<response> {
+       auto who = co_await player_of(s, ctx);
+       if (!who) co_return fail_response(who.error(), ctx);
+       const auto player = *who;
+       const auto symbol = upper_ascii(ctx.params.at("symbol"));
+       auto state =
+           co_await s.pool.query([&](db::connection& c) { return repo::read_account(c, player); });
+       if (!state) co_return fail_response(state.error(), ctx);
+       for (const auto& p : state->positions) {
+         if (p.symbol != symbol) continue;
+         auto placed = co_await close_position(player, p);
+         if (!placed) co_return fail_response(placed.error(), ctx);
+         if (!*placed) co_return fail_response(placed->error(), ctx);
+         co_return http::json_response(200, trading::order_json((*placed)->order));
+       }
+       co_return fail_response({errc::not_found, "position does not exist"}, ctx);
+     });
+  v2(routes, "DELETE", "/v2/positions",
+     [s, close_position](request_context& ctx) -> asio::awaitable<response> {
+       auto who = co_await player_of(s, ctx);
+       if (!who) co_return fail_response(who.error(), ctx);
+       const auto player = *who;
+       auto state =
+           co_await s.pool.query([&](db::connection& c) { return repo::read_account(c, player); });
+       if (!state) co_return fail_response(state.error(), ctx);
+       json out = json::array();
+       for (const auto& p : state->positions) {
+         auto placed = co_await close_position(player, p);
+         if (placed && *placed) {
+           out.push_back({{"symbol", p.symbol},
+                          {"status", 200},
+                          {"body", trading::order_json((*placed)->order)}});
+         } else {
+           const error e = placed ? placed->error() : placed.error();
+           out.push_back({{"symbol", p.symbol},
+                          {"status", http_status(e.code)},
+                          {"body", {{"code", code_name(e.code)}, {"message", e.message}}}});
+         }
+       }
+       co_return http::json_response(207, out);
+     });
+
+  auto activities = [s](request_context& ctx) -> asio::awaitable<response> {
+    if (auto type = ctx.params.find("type");
+        type != ctx.params.end() && upper_ascii(type->second) != "FILL")
+      co_return http::json_response(200, json::array());  // only fills happen here
+    repo::activity_page p;
+    if (auto d = ctx.query_value("direction")) {
+      if (*d != "asc" && *d != "desc")
+        co_return fail_response({errc::bad_request, "direction must be asc or desc"}, ctx);
+      p.ascending = *d == "asc";
+    }
+    if (auto l = ctx.query_value("page_size")) {
+      auto n = parse_int_param(*l, 1, 100);
+      if (!n) co_return fail_response({errc::bad_request, "page_size must be 1 to 100"}, ctx);
+      p.limit = static_cast<int>(*n);
+    }
+    if (auto t = ctx.query_value("page_token"); t && !t->empty()) {
+      // "<fill id>::<order id>": the fill id orders the pages.
+      auto n =
+          parse_int_param(t->substr(0, t->find(':')), 1, std::numeric_limits<std::int64_t>::max());
+      if (!n) co_return fail_response({errc::bad_request, "page_token is not an activity id"}, ctx);
+      (p.ascending ? p.after_fill : p.before_fill) = *n;
+    }
+    bool bad = false;
+    p.after_ms = time_param(ctx, "after", bad);
+    p.until_ms = time_param(ctx, "until", bad);
+    if (bad) co_return fail_response({errc::bad_request, "after and until must be times"}, ctx);
+    auto who = co_await player_of(s, ctx);
+    if (!who) co_return fail_response(who.error(), ctx);
+    const auto player = *who;
+    auto list =
+        co_await s.pool.query([&](db::connection& c) { return repo::activities(c, player, p); });
+    if (!list) co_return fail_response(list.error(), ctx);
+    json out = json::array();
+    for (const auto& a : *list) out.push_back(trading::activity_json(a));
+    co_return http::json_response(200, out);
+  };
+  v2(routes, "GET", "/v2/account/activities", activities);
+  v2(routes, "GET", "/v2/account/activities/{type}", activities);
+
+  v2(routes, "GET", "/v2/assets", [s](request_context& ctx) -> asio::awaitable<response> {
+    if (auto st = ctx.query_value("status"); st && *st != "active" && *st != "inactive")
+      co_return fail_response({errc::bad_request, "status must be active or inactive"}, ctx);
+    json out = json::array();
+    if (ctx.query_value("status") != std::optional<std::string_view>("inactive"))
+      for (const auto& q : s.quotes.all())
+        out.push_back(asset_json(q, s.halts.halted(q.info.symbol)));
+    co_return http::json_response(200, out);
+  });
+  v2(routes, "GET", "/v2/assets/{symbol}", [s](request_context& ctx) -> asio::awaitable<response> {
+    auto q = s.quotes.find(upper_ascii(ctx.params.at("symbol")));
+    if (!q) co_return fail_response({errc::not_found, "asset not found"}, ctx);
+    co_return http::json_response(200, asset_json(*q, s.halts.halted(q->info.symbol)));
+  });
+  v2(routes, "GET", "/v2/clock", [s](request_context&) -> asio::awaitable<response> {
+    auto t = s.feed.market_time_ms();
+    co_return http::json_response(200, clock_json(t ? t : system_now_ms()));
+  });
+
+  routes.add(
+      "GET", "/api/stocks/{symbol}/book", [s](request_context& ctx) -> asio::awaitable<response> {
+        const auto symbol = upper_ascii(ctx.params.at("symbol"));
+        auto q = s.quotes.find(symbol);
+        if (!q) co_return fail_response({errc::not_found, "unknown symbol " + symbol}, ctx);
+        int depth = 10;
+        if (auto d = ctx.query_value("depth")) {
+          auto n = parse_int_param(*d, 1, 100);
+          if (!n) co_return fail_response({errc::bad_request, "depth must be 1 to 100"}, ctx);
+          depth = static_cast<int>(*n);
+        }
+        auto book = co_await s.pool.query(
+            [&](db::connection& c) { return repo::read_book(c, symbol, depth); });
+        if (!book) co_return fail_response(book.error(), ctx);
+        auto levels = [](const std::vector<repo::book_level>& ls) {
+          json out = json::array();
+          for (const auto& l : ls)
+            out.push_back({{"price", market::format_price(l.price)},
+                           {"qty", std::to_string(l.qty)},
+                           {"orders", l.orders}});
+          return out;
+        };
+        json j{{"symbol", symbol},     {"reference", nullptr},       {"house_bid", nullptr},
+               {"house_ask", nullptr}, {"bids", levels(book->bids)}, {"asks", levels(book->asks)}};
+        if (q->price) {
+          j["reference"] = market::format_price(*q->price);
+          j["house_bid"] =
+              market::format_price(trading::house_bid(*q->price, s.cfg.half_spread_e4));
+          j["house_ask"] =
+              market::format_price(trading::house_ask(*q->price, s.cfg.half_spread_e4));
+        }
+        co_return http::json_response(200, j);
+      });
+
+  // API keys: managed from the browser session only (a key cannot make more keys).
+  routes.add("GET", "/api/account/keys",
+             {[s](request_context& ctx) -> asio::awaitable<response> {
+                const auto user_id = ctx.principal->user->id;
+                auto keys = co_await s.pool.query(
+                    [&](db::connection& c) { return db::api_key_repo::list(c, user_id); });
+                if (!keys) co_return fail_response(keys.error(), ctx);
+                json out = json::array();
+                for (const auto& k : *keys)
+                  out.push_back({{"id", k.id},
+                                 {"key_id", k.key_id},
+                                 {"name", k.name},
+                                 {"created_at", format_time(k.created_ms)},
+                                 {"last_used_at", k.last_used_ms ? json(format_time(k.last_used_ms))
+                                                                 : json(nullptr)}});
+                co_return http::json_response(200, {{"keys", out}});
+              },
+              auth::access::user});
+  routes.add(
+      "POST", "/api/account/keys",
+      {[s](request_context& ctx) -> asio::awaitable<response> {
+         auto body = object_body(ctx, {"name"});
+         if (!body) co_return fail_response(body.error(), ctx);
+         auto name = required_string(*body, "name");
+         if (!name) co_return fail_response(name.error(), ctx);
+         if (name->empty() || name->size() > 40)
+           co_return fail_response({errc::bad_request, "name must be 1 to 40 characters"}, ctx);
+         const auto user_id = ctx.principal->user->id;
+         const auto pair = auth::make_key_pair();
+         const auto hash = auth::sha256(pair.secret);
+         const auto& key_name = *name;
+         auto made = co_await s.pool.query([&](db::connection& c) {
+           return db::api_key_repo::create(c, user_id, pair.key_id, hash, key_name);
+         });
+         if (!made) co_return fail_response(made.error(), ctx);
+         if (!*made)
+           co_return fail_response(
+               {errc::unprocessable, fmt::format("at most {} keys; revoke one first",
+                                                 db::api_key_repo::max_keys_per_user)},
+               ctx);
+         co_return http::json_response(201, {{"id", (*made)->id},
+                                             {"key_id", pair.key_id},
+                                             {"secret", pair.secret},
+                                             {"name", key_name},
+                                             {"created_at", format_time((*made)->created_ms)}});
+       },
+       auth::access::user});
+  routes.add("DELETE", "/api/account/keys/{id}",
+             {[s](request_context& ctx) -> asio::awaitable<response> {
+                auto id = parse_int_param(ctx.params.at("id"), 1,
+                                          std::numeric_limits<std::int64_t>::max());
+                if (!id) co_return fail_response({errc::not_found, "key not found"}, ctx);
+                const auto user_id = ctx.principal->user->id;
+                const auto key = *id;
+                auto revoked = co_await s.pool.query(
+                    [&](db::connection& c) { return db::api_key_repo::revoke(c, user_id, key); });
+                if (!revoked) co_return fail_response(revoked.error(), ctx);
+                if (!*revoked) co_return fail_response({errc::not_found, "key not found"}, ctx);
+                s.keys.evict_key(**revoked);
+                response r;
+                r.status = 204;
+                r.content_type.clear();
+                co_return r;
+              },
+              auth::access::user});
+}
+
+void register_trading_test_hooks(http::router& routes, trading_services s) {
+  http::endpoint set_price{[s](request_context& ctx) -> asio::awaitable<response> {
+    auto body = object_body(ctx, {"symbol", "price", "time"});
+    if (!body) co_return fail_response(body.error(), ctx);
+    auto symbol = required_string(*body, "symbol");
+    if (!symbol) co_return fail_response(symbol.error(), ctx);
+    auto price = trading::parse_order_price(body->value("price", json()), "price");
+    if (!price) co_return fail_response(price.error(), ctx);
+    auto q = s.quotes.find(*symbol);
+    if (!q) co_return fail_response({errc::not_found, "unknown symbol " + *symbol}, ctx);
+    market::tick t{*symbol, *price, 100, q->updated_ms ? q->updated_ms : s.feed.market_time_ms()};
+    if (body->contains("time")) {
+      auto at = (*body)["time"].is_string() ? parse_time((*body)["time"].get<std::string>())
+                                            : std::nullopt;
+      if (!at) co_return fail_response({errc::bad_request, "time must be a time"}, ctx);
+      t.ts_ms = *at;
+    }
+    if (s.inject_tick) s.inject_tick(t);
+    co_return http::json_response(200, {{"symbol", t.symbol},
+                                        {"price", market::format_price(t.price)},
+                                        {"time", format_time(t.ts_ms)}});
+  }};
+  set_price.csrf = false;
+  routes.add("POST", "/api/test/price", std::move(set_price));
+}
+
+}  // namespace marketsim::api

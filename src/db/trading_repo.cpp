@@ -1,0 +1,1003 @@
+// Trading SQL (see trading_repo.hpp). db::pool threads only.
+//
+// One order's transaction: lock the symbol (its instruments row), read the opposite side of the
+// book that could trade, run the pure matcher, lock every account involved in id order, check
+// what the player can pay or deliver, then write the order, the fills and their ledger rows.
+// Reservations are released before the ledger moves the cash or shares they held, so the CHECK
+// constraints (reserved never above what is held) hold at every statement.
+#include "marketsim/db/trading_repo.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <pqxx/pqxx>
+
+#include "marketsim/auth/tokens.hpp"
+#include "marketsim/core/time.hpp"
+#include "marketsim/market/types.hpp"
+#include "marketsim/trading/matcher.hpp"
+
+namespace marketsim::db::trading_repo {
+
+namespace {
+
+using nlohmann::json;
+using trading::money_e4;
+using trading::order_record;
+using trading::price_e4;
+using trading::side;
+
+#define MS(col) "(extract(epoch from " col ") * 1000)::bigint"
+
+constexpr const char* order_columns =
+    "o.id::text, o.seq, o.account_id, a.user_id, o.client_order_id, o.symbol, o.side, o.type, "
+    "o.time_in_force, o.qty, o.filled_qty, o.filled_notional_e4, coalesce(o.limit_e4, 0), "
+    "coalesce(o.stop_e4, 0), coalesce(o.trail_price_e4, 0), coalesce(o.trail_ppm, 0), "
+    "coalesce(o.hwm_e4, 0), o.reserve_price_e4, o.triggered, o.status, o.market_day::text, " MS(
+        "o.submitted_at") ", " MS("o.updated_at") ", coalesce(" MS("o.filled_at") ", -1), "
+    "coalesce(" MS("o.canceled_at") ", -1), coalesce(" MS("o.expired_at") ", -1), "
+    "coalesce(" MS("o.replaced_at") ", -1), coalesce(" MS("o.failed_at") ", -1), "
+    "coalesce(o.replaces::text, ''), coalesce(o.replaced_by::text, '')";
+constexpr int order_column_count = 30;
+
+std::string select_orders(std::string_view rest) {
+  return fmt::format("select {} from orders o join accounts a on a.id = o.account_id {}",
+                     order_columns, rest);
+}
+
+std::optional<std::int64_t> positive(std::int64_t v) {
+  return v > 0 ? std::optional(v) : std::nullopt;
+}
+std::optional<std::int64_t> stamp(std::int64_t v) {
+  return v >= 0 ? std::optional(v) : std::nullopt;
+}
+
+order_record read_order(const pqxx::row& r, int at = 0) {
+  order_record o;
+  auto f = [&](int i) { return r[at + i]; };
+  o.id = f(0).as<std::string>();
+  o.seq = f(1).as<std::int64_t>();
+  o.account_id = f(2).as<std::int64_t>();
+  o.user_id = f(3).is_null() ? 0 : f(3).as<std::int64_t>();
+  o.client_order_id = f(4).as<std::string>();
+  o.symbol = f(5).as<std::string>();
+  o.order_side = trading::parse_side(f(6).as<std::string>()).value_or(side::buy);
+  o.type = trading::parse_type(f(7).as<std::string>()).value_or(trading::order_type::market);
+  o.tif = trading::parse_tif(f(8).as<std::string>()).value_or(trading::time_in_force::day);
+  o.qty = f(9).as<std::int64_t>();
+  o.filled_qty = f(10).as<std::int64_t>();
+  o.filled_notional = f(11).as<std::int64_t>();
+  o.limit = positive(f(12).as<std::int64_t>());
+  o.stop = positive(f(13).as<std::int64_t>());
+  o.trail_price = positive(f(14).as<std::int64_t>());
+  o.trail_ppm = positive(f(15).as<std::int64_t>());
+  o.hwm = positive(f(16).as<std::int64_t>());
+  o.reserve_price = f(17).as<std::int64_t>();
+  o.triggered = f(18).as<bool>();
+  o.status = f(19).as<std::string>();
+  o.market_day = f(20).as<std::string>();
+  o.submitted_ms = f(21).as<std::int64_t>();
+  o.updated_ms = f(22).as<std::int64_t>();
+  o.filled_ms = stamp(f(23).as<std::int64_t>());
+  o.canceled_ms = stamp(f(24).as<std::int64_t>());
+  o.expired_ms = stamp(f(25).as<std::int64_t>());
+  o.replaced_ms = stamp(f(26).as<std::int64_t>());
+  o.failed_ms = stamp(f(27).as<std::int64_t>());
+  o.replaces = f(28).as<std::string>();
+  o.replaced_by = f(29).as<std::string>();
+  return o;
+}
+
+std::optional<order_record> load_order(pqxx::work& tx, const std::string& id, bool lock) {
+  auto r = tx.exec_params(
+      select_orders(lock ? "where o.id = $1::uuid for update of o" : "where o.id = $1::uuid"), id);
+  if (r.empty()) return std::nullopt;
+  return read_order(r[0]);
+}
+
+// A well-formed UUID (so a bad path parameter is a 404, not a SQL error).
+bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+money_e4 mul(std::int64_t qty, price_e4 price) {
+  return qty * price;  // bounded: qty ≤ 1e9 and prices checked against notional() first
+}
+
+std::string array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    out += items[i];  // symbols, days and digits only: nothing to escape
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+struct house_accounts {
+  std::int64_t house = 0;
+  std::int64_t treasury = 0;
+};
+house_accounts read_house(pqxx::work& tx) {
+  // Two rows made by the migration; cheap to read (unique partial index).
+  house_accounts h;
+  for (const auto& row :
+       tx.exec("select id, kind from accounts where kind in ('house', 'treasury')")) {
+    if (row[1].as<std::string>() == "house")
+      h.house = row[0].as<std::int64_t>();
+    else
+      h.treasury = row[0].as<std::int64_t>();
+  }
+  return h;
+}
+
+// Private events, sent at commit to every instance (db/change_listener.hpp forwards them).
+struct event_note {
+  std::int64_t user_id = 0;
+  std::string order_id;
+  std::string event;
+  std::optional<price_e4> price;
+  std::int64_t qty = 0;
+};
+
+void send_events(pqxx::work& tx, const std::vector<event_note>& notes) {
+  std::map<std::string, order_record> orders;
+  for (const auto& n : notes) {
+    if (n.user_id == 0) continue;
+    auto it = orders.find(n.order_id);
+    if (it == orders.end()) {
+      auto o = load_order(tx, n.order_id, false);
+      if (!o) continue;
+      it = orders.emplace(n.order_id, std::move(*o)).first;
+    }
+    const auto& o = it->second;
+    // A fill event is "fill" once the order is complete, "partial_fill" before.
+    std::string event =
+        n.event.empty() ? (o.status == "filled" ? "fill" : "partial_fill") : n.event;
+    json data{{"event", event},
+              {"timestamp", format_time(o.updated_ms)},
+              {"order", trading::order_json(o)}};
+    if (n.price) {
+      data["price"] = market::format_price(*n.price);
+      data["qty"] = std::to_string(n.qty);
+      auto p = tx.exec_params(
+          "select coalesce((select qty from positions where account_id = $1 and symbol = $2), 0)",
+          o.account_id, o.symbol);
+      data["position_qty"] = std::to_string(p[0][0].as<std::int64_t>());
+    }
+    json note{{"user", n.user_id}, {"event", "trade_update"}, {"data", std::move(data)}};
+    tx.exec_params("select pg_notify($1, $2)", std::string(trades_channel), note.dump());
+  }
+}
+
+// A resting order that the incoming one may trade with.
+struct resting_row {
+  std::string id;
+  std::int64_t account_id = 0;
+  std::int64_t user_id = 0;
+  price_e4 reserve_price = 0;
+};
+
+// Releases what an open order holds back for `qty` of its shares.
+void release(pqxx::work& tx, const order_record& o, std::int64_t qty) {
+  if (qty <= 0) return;
+  if (o.order_side == side::buy) {
+    if (o.reserve_price > 0)
+      tx.exec_params("update accounts set reserved_e4 = reserved_e4 - $2 where id = $1",
+                     o.account_id, mul(qty, o.reserve_price));
+  } else {
+    tx.exec_params(
+        "update positions set reserved_qty = reserved_qty - $3 where account_id = $1 and "
+        "symbol = $2",
+        o.account_id, o.symbol, qty);
+  }
+}
+
+// One trade: the fill row, the reservations it uses up, cost basis and realized P&L, and the
+// two ledger transfers (cash one way, shares the other). `buy_order`/`sell_order` empty and
+// account 0 mean the house.
+struct trade {
+  std::string symbol;
+  price_e4 price = 0;
+  std::int64_t qty = 0;
+  std::string buy_order, sell_order;
+  std::int64_t buyer = 0, seller = 0;  // player account ids, or 0 for the house
+};
+
+void record_trade(pqxx::work& tx, const house_accounts& h, const trade& t) {
+  const money_e4 notional = mul(t.qty, t.price);
+  auto fill_id =
+      tx.exec_params(
+            "insert into fills (symbol, price_e4, qty, buy_order, sell_order) values ($1, $2, "
+            "$3, nullif($4, '')::uuid, nullif($5, '')::uuid) returning id",
+            t.symbol, t.price, t.qty, t.buy_order, t.sell_order)[0][0]
+          .as<std::int64_t>();
+  if (t.seller != 0) {
+    // The shares sold leave the cost basis at the average price; the rest is realized.
+    auto p = tx.exec_params(
+        "select cost_e4, qty from positions where account_id = $1 and symbol = $2 for update",
+        t.seller, t.symbol);
+    if (!p.empty()) {
+      auto cost = p[0][0].as<std::int64_t>();
+      auto held = p[0][1].as<std::int64_t>();
+      money_e4 removed =
+          held <= t.qty
+              ? cost
+              : static_cast<money_e4>((static_cast<__int128>(cost) * t.qty + held / 2) / held);
+      money_e4 realized = notional - removed;
+      tx.exec_params(
+          "update positions set cost_e4 = cost_e4 - $3, realized_pl_e4 = realized_pl_e4 + $4 "
+          "where account_id = $1 and symbol = $2",
+          t.seller, t.symbol, removed, realized);
+      tx.exec_params("update accounts set realized_pl_e4 = realized_pl_e4 + $2 where id = $1",
+                     t.seller, realized);
+    }
+  }
+  const std::int64_t buyer = t.buyer ? t.buyer : h.house;
+  const std::int64_t seller = t.seller ? t.seller : h.house;
+  tx.exec_params(
+      "insert into ledger (kind, from_account, to_account, asset, amount, fill_id) values "
+      "('fill', $1, $2, 'USD', $3, $5), ('fill', $2, $1, $4, $6, $5)",
+      buyer, seller, notional, t.symbol, fill_id, t.qty);
+  if (t.buyer != 0)
+    tx.exec_params(
+        "update positions set cost_e4 = cost_e4 + $3 where account_id = $1 and symbol = $2",
+        t.buyer, t.symbol, notional);
+}
+
+// Adds a fill to an order row.
+void add_fill(pqxx::work& tx, const std::string& order_id, std::int64_t qty, price_e4 price) {
+  tx.exec_params(
+      "update orders set filled_qty = filled_qty + $2, filled_notional_e4 = filled_notional_e4 + "
+      "$3, status = case when filled_qty + $2 = qty then 'filled' else 'partially_filled' end, "
+      "filled_at = case when filled_qty + $2 = qty then now() else filled_at end, "
+      "updated_at = now() where id = $1::uuid",
+      order_id, qty, mul(qty, price));
+}
+
+struct lock_result {
+  money_e4 cash = 0;
+  money_e4 reserved = 0;
+};
+
+// Locks the accounts in id order (so no two transactions wait on each other in a cycle) and
+// returns the cash of `self`.
+lock_result lock_accounts(pqxx::work& tx, std::int64_t self, std::vector<std::int64_t> others) {
+  others.push_back(self);
+  std::sort(others.begin(), others.end());
+  others.erase(std::unique(others.begin(), others.end()), others.end());
+  std::vector<std::string> ids;
+  for (auto id : others) ids.push_back(std::to_string(id));
+  lock_result out;
+  for (const auto& row : tx.exec_params(
+           "select id, cash_e4, reserved_e4 from accounts where id = any($1::bigint[]) order by "
+           "id for update",
+           array_literal(ids))) {
+    if (row[0].as<std::int64_t>() == self) {
+      out.cash = row[1].as<std::int64_t>();
+      out.reserved = row[2].as<std::int64_t>();
+    }
+  }
+  return out;
+}
+
+struct position_free {
+  std::int64_t qty = 0;
+  std::int64_t reserved = 0;
+};
+position_free read_position(pqxx::work& tx, std::int64_t account, const std::string& symbol) {
+  auto r = tx.exec_params(
+      "select qty, reserved_qty from positions where account_id = $1 and symbol = $2 for update",
+      account, symbol);
+  if (r.empty()) return {};
+  return {r[0][0].as<std::int64_t>(), r[0][1].as<std::int64_t>()};
+}
+
+// What a buy that waits for a trigger holds back per share: the price it would pay now or at
+// its stop, with 5% room for the market moving past the stop before the next tick.
+price_e4 stop_reserve_price(const trading::order_request& o, std::optional<price_e4> reference) {
+  price_e4 base = reference.value_or(0);
+  if (o.stop) base = std::max(base, *o.stop);
+  if (o.trail_price && reference) base = std::max(base, *reference + *o.trail_price);
+  if (o.trail_ppm && reference)
+    base = std::max(base, *reference + static_cast<price_e4>(static_cast<__int128>(*reference) *
+                                                             *o.trail_ppm / 1'000'000));
+  return base + (base + 19) / 20;
+}
+
+// The order to execute now: a new order or a triggered one whose reservation was released.
+struct execution {
+  order_record& order;            // its row as stored (new orders: id set after insert)
+  std::optional<price_e4> limit;  // nullopt: at market
+  trading::time_in_force tif;     // ioc for a triggered stop
+  std::vector<event_note>& events;
+};
+
+enum class exec_outcome { done, unaffordable_cash, unaffordable_shares, rejected, canceled };
+
+// Matches, checks and applies. With `insert`, the order row is inserted after the checks pass
+// (`insert_row` does it and fills in order.id). Nothing is written when the check fails.
+template <class Insert>
+exec_outcome execute(pqxx::work& tx, const house_accounts& h, execution ex, const market_view& mv,
+                     Insert&& insert_row) {
+  auto& o = ex.order;
+  const bool buy = o.order_side == side::buy;
+  const std::int64_t remaining = o.remaining();
+  std::optional<price_e4> house_bound;
+  if (mv.reference)
+    house_bound = buy ? trading::house_ask(*mv.reference, mv.half_spread)
+                      : trading::house_bid(*mv.reference, mv.half_spread);
+  // Only resting orders at least as good as both the order's limit and the house can trade.
+  price_e4 bound = buy ? trading::max_order_price : 0;
+  if (ex.limit) bound = *ex.limit;
+  if (house_bound) bound = buy ? std::min(bound, *house_bound) : std::max(bound, *house_bound);
+  auto rows = tx.exec_params(
+      fmt::format("select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
+                  "o.reserve_price_e4, a.user_id from orders o join accounts a on a.id = "
+                  "o.account_id where o.symbol = $1 and o.side = $2 and o.status in ('new', "
+                  "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and "
+                  "o.triggered)) and o.account_id <> $3 and o.limit_e4 {} $4 order by "
+                  "o.limit_e4 {}, o.seq limit 1000",
+                  buy ? "<=" : ">=", buy ? "asc" : "desc"),
+      o.symbol, std::string(buy ? "sell" : "buy"), o.account_id, bound);
+  std::vector<trading::resting_order> book;
+  std::map<std::int64_t, resting_row> by_seq;
+  for (const auto& r : rows) {
+    trading::resting_order ro;
+    ro.id = r[4].as<std::int64_t>();
+    ro.account_id = r[1].as<std::int64_t>();
+    ro.order_side = buy ? side::sell : side::buy;
+    ro.limit = r[2].as<std::int64_t>();
+    ro.remaining = r[3].as<std::int64_t>();
+    ro.sequence = ro.id;
+    book.push_back(ro);
+    by_seq[ro.id] = {r[0].as<std::string>(), ro.account_id,
+                     r[6].is_null() ? 0 : r[6].as<std::int64_t>(), r[5].as<std::int64_t>()};
+  }
+  trading::incoming_order in{o.account_id, o.order_side, ex.limit, remaining, ex.tif};
+  auto m = trading::match(in, book, mv.reference, mv.half_spread);
+  if (m.rejected)
+    return ex.tif == trading::time_in_force::fok ? exec_outcome::canceled : exec_outcome::rejected;
+
+  std::vector<std::int64_t> counterparties;
+  money_e4 cost = 0;
+  for (const auto& f : m.fills) {
+    if (f.resting_id) counterparties.push_back(by_seq[*f.resting_id].account_id);
+    cost += mul(f.qty, f.price);
+  }
+  auto self = lock_accounts(tx, o.account_id, counterparties);
+  const price_e4 rest_price = ex.limit.value_or(0);
+  if (buy) {
+    if (cost + mul(m.rests, rest_price) > self.cash - self.reserved)
+      return exec_outcome::unaffordable_cash;
+  } else {
+    auto pos = read_position(tx, o.account_id, o.symbol);
+    if (remaining > pos.qty - pos.reserved) return exec_outcome::unaffordable_shares;
+  }
+  insert_row();
+
+  std::int64_t filled = 0;
+  for (const auto& f : m.fills) {
+    trade t{o.symbol, f.price, f.qty, {}, {}, 0, 0};
+    const resting_row* other = f.resting_id ? &by_seq[*f.resting_id] : nullptr;
+    if (other) {
+      // The resting order gives up the reservation for what it trades.
+      order_record held;
+      held.account_id = other->account_id;
+      held.symbol = o.symbol;
+      held.order_side = buy ? side::sell : side::buy;
+      held.reserve_price = other->reserve_price;
+      release(tx, held, f.qty);
+    }
+    (buy ? t.buy_order : t.sell_order) = o.id;
+    (buy ? t.buyer : t.seller) = o.account_id;
+    if (other) {
+      (buy ? t.sell_order : t.buy_order) = other->id;
+      (buy ? t.seller : t.buyer) = other->account_id;
+    }
+    record_trade(tx, h, t);
+    if (other) {
+      add_fill(tx, other->id, f.qty, f.price);
+      ex.events.push_back({other->user_id, other->id, "", f.price, f.qty});
+    }
+    filled += f.qty;
+    ex.events.push_back({o.user_id, o.id, "", f.price, f.qty});
+  }
+  // The order's own row: fills, then what rests and what it holds back.
+  money_e4 notional_now = cost;
+  std::string status;
+  const std::int64_t total_filled = o.filled_qty + filled;
+  if (total_filled == o.qty)
+    status = "filled";
+  else if (m.rests > 0)
+    status = total_filled > 0 ? "partially_filled" : "new";
+  else
+    status = "canceled";
+  tx.exec_params(
+      "update orders set filled_qty = $2, filled_notional_e4 = filled_notional_e4 + $3, "
+      "status = $4, reserve_price_e4 = $5, updated_at = now(), filled_at = case when $4 = "
+      "'filled' then now() else filled_at end, canceled_at = case when $4 = 'canceled' then "
+      "now() else canceled_at end where id = $1::uuid",
+      o.id, total_filled, notional_now, status, buy && m.rests > 0 ? rest_price : 0);
+  o.status = status;
+  o.filled_qty = total_filled;
+  o.reserve_price = buy && m.rests > 0 ? rest_price : 0;
+  if (m.rests > 0) {
+    if (buy)
+      tx.exec_params("update accounts set reserved_e4 = reserved_e4 + $2 where id = $1",
+                     o.account_id, mul(m.rests, rest_price));
+    else
+      tx.exec_params(
+          "update positions set reserved_qty = reserved_qty + $3 where account_id = $1 and "
+          "symbol = $2",
+          o.account_id, o.symbol, m.rests);
+  }
+  if (status == "canceled") ex.events.push_back({o.user_id, o.id, "canceled", {}, 0});
+  return exec_outcome::done;
+}
+
+template <class F>
+auto with_retries(F&& f) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return f();
+    } catch (const pqxx::transaction_rollback&) {
+      if (attempt >= 5) throw;  // deadlock or serialization failure: run it again
+    } catch (const pqxx::unique_violation&) {
+      if (attempt >= 5) throw;  // a racing retry of the same client_order_id won
+    }
+  }
+}
+
+std::string new_client_order_id() {
+  auto raw = auth::random_bytes(16);
+  std::string hex = auth::hex(raw);
+  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
+                     hex.substr(16, 4), hex.substr(20, 12));
+}
+
+error outcome_error(exec_outcome e) {
+  if (e == exec_outcome::unaffordable_shares)
+    return {errc::insufficient_qty, "insufficient qty available for order"};
+  return {errc::insufficient_buying_power, "insufficient buying power"};
+}
+
+// Places `req` inside an open transaction whose symbol is locked. `replaces`: the order this
+// one replaces (already closed in the same transaction).
+result<order_record> place_locked(pqxx::work& tx, const house_accounts& h, const player& who,
+                                  const trading::order_request& req, const market_view& mv,
+                                  const std::string& replaces, std::vector<event_note>& events) {
+  order_record o;
+  o.account_id = who.account_id;
+  o.user_id = who.user_id;
+  o.client_order_id = req.client_order_id.empty() ? new_client_order_id() : req.client_order_id;
+  o.symbol = req.symbol;
+  o.order_side = req.order_side;
+  o.type = req.type;
+  o.tif = req.tif;
+  o.qty = req.qty;
+  o.limit = req.limit;
+  o.stop = req.stop;
+  o.trail_price = req.trail_price;
+  o.trail_ppm = req.trail_ppm;
+  const auto fp = trading::fingerprint(req);
+  const std::string day = mv.market_day.empty() ? std::string("1970-01-01") : mv.market_day;
+
+  // Notional sanity: price × qty must fit (the house's price for market orders).
+  const bool buy = req.order_side == side::buy;
+  auto insert = [&](price_e4 reserve_price) {
+    auto r = tx.exec_params(
+        "insert into orders (account_id, client_order_id, fingerprint, symbol, side, type, "
+        "time_in_force, qty, limit_e4, stop_e4, trail_price_e4, trail_ppm, reserve_price_e4, "
+        "market_day, replaces, status) values ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, 0), "
+        "nullif($10, 0), nullif($11, 0), nullif($12, 0), $13, $14::date, nullif($15, '')::uuid, "
+        "'new') returning id::text, seq",
+        o.account_id, o.client_order_id, fp, o.symbol,
+        std::string(trading::side_name(o.order_side)), std::string(trading::type_name(o.type)),
+        std::string(trading::tif_name(o.tif)), o.qty, o.limit.value_or(0), o.stop.value_or(0),
+        o.trail_price.value_or(0), o.trail_ppm.value_or(0), reserve_price, day, replaces);
+    o.id = r[0][0].as<std::string>();
+    o.seq = r[0][1].as<std::int64_t>();
+    o.reserve_price = reserve_price;
+    o.status = "new";
+    events.push_back({o.user_id, o.id, "new", {}, 0});
+  };
+
+  const bool waits_for_trigger = req.type == trading::order_type::stop ||
+                                 req.type == trading::order_type::stop_limit ||
+                                 req.type == trading::order_type::trailing_stop;
+  if (waits_for_trigger) {
+    // Rests outside the book until a tick triggers it; holds back what it may need.
+    price_e4 reserve = 0;
+    if (buy) {
+      reserve = req.type == trading::order_type::stop_limit ? *req.limit
+                                                            : stop_reserve_price(req, mv.reference);
+      auto total = trading::notional(reserve, req.qty);
+      auto self = lock_accounts(tx, who.account_id, {});
+      if (!total || *total > self.cash - self.reserved)
+        return std::unexpected(outcome_error(exec_outcome::unaffordable_cash));
+    } else {
+      lock_accounts(tx, who.account_id, {});
+      auto pos = read_position(tx, who.account_id, req.symbol);
+      if (req.qty > pos.qty - pos.reserved)
+        return std::unexpected(outcome_error(exec_outcome::unaffordable_shares));
+    }
+    insert(reserve);
+    if (buy)
+      tx.exec_params("update accounts set reserved_e4 = reserved_e4 + $2 where id = $1",
+                     who.account_id, mul(req.qty, reserve));
+    else
+      tx.exec_params(
+          "update positions set reserved_qty = reserved_qty + $3 where account_id = $1 and "
+          "symbol = $2",
+          who.account_id, req.symbol, req.qty);
+    if (req.type == trading::order_type::trailing_stop && mv.reference)
+      tx.exec_params("update orders set hwm_e4 = $2 where id = $1::uuid", o.id, *mv.reference);
+    auto stored = load_order(tx, o.id, false);
+    return *stored;
+  }
+
+  if (req.limit && !trading::notional(*req.limit, req.qty))
+    return fail(errc::unprocessable, "qty × limit_price is too large");
+  if (!req.limit && mv.reference &&
+      !trading::notional(trading::house_ask(*mv.reference, mv.half_spread), req.qty))
+    return fail(errc::unprocessable, "qty × price is too large");
+
+  execution ex{o, req.limit, req.tif, events};
+  auto outcome = execute(tx, h, ex, mv, [&] { insert(0); });
+  if (outcome == exec_outcome::unaffordable_cash || outcome == exec_outcome::unaffordable_shares)
+    return std::unexpected(outcome_error(outcome));
+  if (outcome == exec_outcome::rejected || outcome == exec_outcome::canceled) {
+    // Stored as it ended (no quote yet, or a fill-or-kill that could not fill whole).
+    insert(0);
+    const bool rejected = outcome == exec_outcome::rejected;
+    tx.exec_params(
+        "update orders set status = $2, updated_at = now(), canceled_at = case when $2 = "
+        "'canceled' then now() end, failed_at = case when $2 = 'rejected' then now() end "
+        "where id = $1::uuid",
+        o.id, std::string(rejected ? "rejected" : "canceled"));
+    events.push_back({o.user_id, o.id, rejected ? "rejected" : "canceled", {}, 0});
+  }
+  auto stored = load_order(tx, o.id, false);
+  return *stored;
+}
+
+// Locks the symbol; 404 when unknown, 403 when halted.
+result<void> lock_symbol(pqxx::work& tx, const std::string& symbol) {
+  auto r = tx.exec_params("select halted from instruments where symbol = $1 for update", symbol);
+  if (r.empty()) return fail(errc::not_found, "unknown symbol " + symbol);
+  if (r[0][0].as<bool>()) return fail(errc::symbol_halted, symbol + " is halted");
+  return {};
+}
+
+trading::order_request request_of(const order_record& o) {
+  trading::order_request r;
+  r.symbol = o.symbol;
+  r.qty = o.qty;
+  r.order_side = o.order_side;
+  r.type = o.type;
+  r.tif = o.tif;
+  r.limit = o.limit;
+  r.stop = o.stop;
+  r.trail_price = o.trail_price;
+  r.trail_ppm = o.trail_ppm;
+  return r;
+}
+
+void close_order(pqxx::work& tx, order_record& o, const std::string& status) {
+  release(tx, o, o.remaining());
+  const char* column = status == "expired"    ? "expired_at"
+                       : status == "replaced" ? "replaced_at"
+                                              : "canceled_at";
+  tx.exec_params(fmt::format("update orders set status = $2, {} = now(), updated_at = now(), "
+                             "reserve_price_e4 = 0 where id = $1::uuid",
+                             column),
+                 o.id, status);
+  o.status = status;
+}
+
+}  // namespace
+
+player ensure_account(connection& c, std::int64_t user_id, money_e4 starting_cash) {
+  {
+    pqxx::read_transaction tx(c);
+    auto r = tx.exec_params("select id from accounts where user_id = $1", user_id);
+    if (!r.empty()) return {r[0][0].as<std::int64_t>(), user_id};
+  }
+  pqxx::work tx(c);
+  auto r = tx.exec_params(
+      "insert into accounts (user_id, kind) values ($1, 'player') on conflict (user_id) do "
+      "nothing returning id",
+      user_id);
+  if (r.empty()) {
+    tx.commit();
+    pqxx::read_transaction again(c);
+    return {again.exec_params("select id from accounts where user_id = $1", user_id)[0][0]
+                .as<std::int64_t>(),
+            user_id};
+  }
+  auto id = r[0][0].as<std::int64_t>();
+  if (starting_cash > 0) {
+    auto h = read_house(tx);
+    tx.exec_params(
+        "insert into ledger (kind, from_account, to_account, asset, amount) values ('grant', "
+        "$1, $2, 'USD', $3)",
+        h.treasury, id, starting_cash);
+  }
+  tx.commit();
+  return {id, user_id};
+}
+
+result<placed> place_order(connection& c, const player& who, const trading::order_request& req,
+                           const market_view& mv) {
+  return with_retries([&]() -> result<placed> {
+    pqxx::work tx(c);
+    if (auto ok = lock_symbol(tx, req.symbol); !ok) return std::unexpected(ok.error());
+    if (!req.client_order_id.empty()) {
+      // After the symbol lock, so racing retries of one order see each other's commit.
+      auto r = tx.exec_params(select_orders("where o.account_id = $1 and o.client_order_id = $2"),
+                              who.account_id, req.client_order_id);
+      if (!r.empty()) {
+        auto existing = read_order(r[0]);
+        auto fp =
+            tx.exec_params("select fingerprint from orders where id = $1::uuid", existing.id)[0][0]
+                .as<std::string>();
+        if (fp != trading::fingerprint(req))
+          return fail(errc::client_order_id_conflict,
+                      "client_order_id was already used for a different order");
+        return placed{std::move(existing), true};
+      }
+    }
+    auto h = read_house(tx);
+    std::vector<event_note> events;
+    auto o = place_locked(tx, h, who, req, mv, "", events);
+    if (!o) return std::unexpected(o.error());
+    send_events(tx, events);
+    tx.commit();
+    return placed{std::move(*o), false};
+  });
+}
+
+result<order_record> cancel_order(connection& c, const player& who, const std::string& order_id) {
+  if (!is_uuid(order_id)) return fail(errc::not_found, "order not found");
+  return with_retries([&]() -> result<order_record> {
+    pqxx::work tx(c);
+    auto peek = load_order(tx, order_id, false);
+    if (!peek || peek->account_id != who.account_id)
+      return fail(errc::not_found, "order not found");
+    tx.exec_params("select 1 from instruments where symbol = $1 for update", peek->symbol);
+    auto o = load_order(tx, order_id, true);
+    if (!o->open())
+      return fail(errc::unprocessable, "order is " + o->status + " and can no longer be canceled");
+    lock_accounts(tx, who.account_id, {});
+    close_order(tx, *o, "canceled");
+    send_events(tx, {{who.user_id, o->id, "canceled", {}, 0}});
+    auto stored = load_order(tx, order_id, false);
+    tx.commit();
+    return *stored;
+  });
+}
+
+result<order_record> replace_order(connection& c, const player& who, const std::string& order_id,
+                                   const trading::replace_request& r, const market_view& mv) {
+  if (!is_uuid(order_id)) return fail(errc::not_found, "order not found");
+  return with_retries([&]() -> result<order_record> {
+    pqxx::work tx(c);
+    auto peek = load_order(tx, order_id, false);
+    if (!peek || peek->account_id != who.account_id)
+      return fail(errc::not_found, "order not found");
+    if (auto ok = lock_symbol(tx, peek->symbol); !ok) return std::unexpected(ok.error());
+    auto old = load_order(tx, order_id, true);
+    if (!old->open())
+      return fail(errc::unprocessable,
+                  "order is " + old->status + " and can no longer be replaced");
+    auto req = trading::apply_replace(request_of(*old), r);
+    if (!req) return std::unexpected(req.error());
+    lock_accounts(tx, who.account_id, {});
+    close_order(tx, *old, "replaced");
+    auto h = read_house(tx);
+    std::vector<event_note> events;
+    auto fresh = place_locked(tx, h, who, *req, mv, old->id, events);
+    if (!fresh) return std::unexpected(fresh.error());  // rolled back: the old order stands
+    tx.exec_params("update orders set replaced_by = $2::uuid where id = $1::uuid", old->id,
+                   fresh->id);
+    events.insert(events.begin(), {who.user_id, old->id, "replaced", {}, 0});
+    send_events(tx, events);
+    tx.commit();
+    return *fresh;
+  });
+}
+
+std::vector<std::string> open_order_ids(connection& c, const player& who) {
+  pqxx::read_transaction tx(c);
+  std::vector<std::string> out;
+  for (const auto& r :
+       tx.exec_params("select id::text from orders where account_id = $1 and status in ('new', "
+                      "'partially_filled') order by seq",
+                      who.account_id))
+    out.push_back(r[0].as<std::string>());
+  return out;
+}
+
+std::vector<order_record> list_orders(connection& c, const player& who, const order_filter& f) {
+  pqxx::read_transaction tx(c);
+  std::string where = "where o.account_id = $1";
+  if (f.status == order_filter::state::open)
+    where += " and o.status in ('new', 'partially_filled')";
+  else if (f.status == order_filter::state::closed)
+    where += " and o.status not in ('new', 'partially_filled')";
+  where += " and o.submitted_at > to_timestamp($2::double precision / 1000)";
+  where += " and o.submitted_at < to_timestamp($3::double precision / 1000)";
+  if (!f.symbols.empty())
+    where += " and o.symbol = any($4::text[])";
+  else
+    where += " and $4::text is not null";
+  auto sql = select_orders(fmt::format("{} order by o.submitted_at {}, o.seq {} limit {}", where,
+                                       f.ascending ? "asc" : "desc", f.ascending ? "asc" : "desc",
+                                       std::clamp(f.limit, 1, 500)));
+  std::vector<order_record> out;
+  for (const auto& r : tx.exec_params(
+           sql, who.account_id, f.after_ms.value_or(0), f.until_ms.value_or(253402300799000LL),
+           f.symbols.empty() ? std::string("") : array_literal(f.symbols)))
+    out.push_back(read_order(r));
+  return out;
+}
+
+std::optional<order_record> find_order(connection& c, const player& who,
+                                       const std::string& order_id) {
+  if (!is_uuid(order_id)) return std::nullopt;
+  pqxx::read_transaction tx(c);
+  auto r = tx.exec_params(select_orders("where o.id = $1::uuid and o.account_id = $2"), order_id,
+                          who.account_id);
+  if (r.empty()) return std::nullopt;
+  return read_order(r[0]);
+}
+
+std::optional<order_record> find_order_by_client_id(connection& c, const player& who,
+                                                    const std::string& client_order_id) {
+  pqxx::read_transaction tx(c);
+  auto r = tx.exec_params(select_orders("where o.account_id = $1 and o.client_order_id = $2"),
+                          who.account_id, client_order_id);
+  if (r.empty()) return std::nullopt;
+  return read_order(r[0]);
+}
+
+account_state read_account(connection& c, const player& who) {
+  pqxx::read_transaction tx(c);
+  account_state s;
+  auto r = tx.exec_params("select id, uuid::text, cash_e4, reserved_e4, realized_pl_e4, " MS(
+                              "created_at") " from accounts where id = $1",
+                          who.account_id);
+  auto& a = s.account;
+  a.id = r[0][0].as<std::int64_t>();
+  a.uuid = r[0][1].as<std::string>();
+  a.user_id = who.user_id;
+  a.cash = r[0][2].as<std::int64_t>();
+  a.reserved = r[0][3].as<std::int64_t>();
+  a.realized_pl = r[0][4].as<std::int64_t>();
+  a.created_ms = r[0][5].as<std::int64_t>();
+  for (const auto& p : tx.exec_params(
+           "select symbol, qty, reserved_qty, cost_e4, realized_pl_e4 from positions where "
+           "account_id = $1 and qty > 0 order by symbol",
+           who.account_id))
+    s.positions.push_back({p[0].as<std::string>(), p[1].as<std::int64_t>(), p[2].as<std::int64_t>(),
+                           p[3].as<std::int64_t>(), p[4].as<std::int64_t>()});
+  return s;
+}
+
+std::optional<money_e4> session_login_equity(connection& c, const std::string& session_hash_hex,
+                                             money_e4 equity_now) {
+  pqxx::work tx(c);
+  auto r = tx.exec_params(
+      "update sessions set login_equity_e4 = coalesce(login_equity_e4, $2) where id_hash = "
+      "decode($1, 'hex') returning login_equity_e4",
+      session_hash_hex, equity_now);
+  tx.commit();
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<std::int64_t>();
+}
+
+std::vector<trading::fill_activity> activities(connection& c, const player& who,
+                                               const activity_page& p) {
+  pqxx::read_transaction tx(c);
+  std::string where = "where o.account_id = $1";
+  where += p.ascending ? " and f.id > $2" : " and f.id < $2";
+  where += " and f.at > to_timestamp($3::double precision / 1000)";
+  where += " and f.at < to_timestamp($4::double precision / 1000)";
+  auto sql = fmt::format(
+      "select f.id, " MS("f.at") ", f.symbol, f.price_e4, f.qty, (select sum(g.qty) from fills g "
+      "where (g.buy_order = o.id or g.sell_order = o.id) and g.id <= f.id), {} from orders o "
+      "join accounts a on a.id = o.account_id join fills f on (f.buy_order = o.id or "
+      "f.sell_order = o.id) {} order by f.id {} limit {}",
+      order_columns, where, p.ascending ? "asc" : "desc", std::clamp(p.limit, 1, 100));
+  std::int64_t cursor = p.ascending
+                            ? p.after_fill.value_or(0)
+                            : p.before_fill.value_or(std::numeric_limits<std::int64_t>::max());
+  std::vector<trading::fill_activity> out;
+  for (const auto& r : tx.exec_params(sql, who.account_id, cursor, p.after_ms.value_or(0),
+                                      p.until_ms.value_or(253402300799000LL))) {
+    trading::fill_activity a;
+    a.fill_id = r[0].as<std::int64_t>();
+    a.at_ms = r[1].as<std::int64_t>();
+    a.symbol = r[2].as<std::string>();
+    a.price = r[3].as<std::int64_t>();
+    a.qty = r[4].as<std::int64_t>();
+    a.cum_qty = r[5].as<std::int64_t>();
+    a.order = read_order(r, 6);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+book_depth read_book(connection& c, const std::string& symbol, int depth) {
+  pqxx::read_transaction tx(c);
+  book_depth b;
+  for (const auto& r : tx.exec_params(
+           "select side, limit_e4, sum(qty - filled_qty)::bigint, count(*) from orders where "
+           "symbol = $1 and status in ('new', 'partially_filled') and (type = 'limit' or (type = "
+           "'stop_limit' and triggered)) group by side, limit_e4",
+           symbol)) {
+    book_level l{r[1].as<std::int64_t>(), r[2].as<std::int64_t>(), r[3].as<std::int64_t>()};
+    (r[0].as<std::string>() == "buy" ? b.bids : b.asks).push_back(l);
+  }
+  std::sort(b.bids.begin(), b.bids.end(), [](auto& x, auto& y) { return x.price > y.price; });
+  std::sort(b.asks.begin(), b.asks.end(), [](auto& x, auto& y) { return x.price < y.price; });
+  if (b.bids.size() > static_cast<std::size_t>(depth)) b.bids.resize(depth);
+  if (b.asks.size() > static_cast<std::size_t>(depth)) b.asks.resize(depth);
+  return b;
+}
+
+tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
+                         price_e4 half_spread) {
+  tick_outcome out;
+  if (ticks.empty()) return out;
+  std::vector<std::string> symbols, prices, days;
+  std::map<std::string, const symbol_tick*> by_symbol;
+  for (const auto& t : ticks) {
+    symbols.push_back(t.symbol);
+    prices.push_back(std::to_string(t.price));
+    days.push_back(t.market_day);
+    by_symbol[t.symbol] = &t;
+  }
+  std::vector<std::string> candidates;
+  {
+    pqxx::read_transaction tx(c);
+    for (const auto& r : tx.exec_params(
+             "select o.id::text from orders o join unnest($1::text[], $2::bigint[], $3::date[]) "
+             "as t(symbol, price, day) on o.symbol = t.symbol where o.status in ('new', "
+             "'partially_filled') and ((o.time_in_force = 'day' and o.market_day < t.day) or "
+             "((o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and ((o.side = "
+             "'buy' and o.limit_e4 >= t.price) or (o.side = 'sell' and o.limit_e4 <= t.price))) "
+             "or (o.type in ('stop', 'stop_limit') and not o.triggered and ((o.side = 'buy' and "
+             "o.stop_e4 <= t.price) or (o.side = 'sell' and o.stop_e4 >= t.price))) or o.type = "
+             "'trailing_stop') order by o.seq limit 5000",
+             array_literal(symbols), array_literal(prices), array_literal(days)))
+      candidates.push_back(r[0].as<std::string>());
+  }
+  for (const auto& id : candidates) {
+    with_retries([&] {
+      pqxx::work tx(c);
+      auto peek = load_order(tx, id, false);
+      if (!peek || !peek->open()) return;
+      const auto& t = *by_symbol.at(peek->symbol);
+      tx.exec_params("select 1 from instruments where symbol = $1 for update", peek->symbol);
+      auto o = load_order(tx, id, true);
+      if (!o || !o->open()) return;
+      std::vector<event_note> events;
+      if (o->tif == trading::time_in_force::day && o->market_day < t.market_day) {
+        lock_accounts(tx, o->account_id, {});
+        close_order(tx, *o, "expired");
+        events.push_back({o->user_id, o->id, "expired", {}, 0});
+        ++out.expired;
+      } else {
+        trading::standing_order s;
+        s.order_side = o->order_side;
+        s.type = (o->type == trading::order_type::stop_limit && o->triggered)
+                     ? trading::order_type::limit
+                     : o->type;
+        s.limit = o->limit;
+        s.stop = o->stop;
+        s.trail_price = o->trail_price;
+        s.trail_ppm = o->trail_ppm;
+        s.water_mark = o->hwm;
+        auto action = trading::on_tick(s, t.price);
+        auto h = read_house(tx);
+        market_view mv{t.price, half_spread, t.market_day};
+        switch (action.what) {
+          case trading::tick_action::kind::none:
+            return;
+          case trading::tick_action::kind::move_trail:
+            tx.exec_params("update orders set hwm_e4 = $2, updated_at = now() where id = $1::uuid",
+                           o->id, *action.water_mark);
+            ++out.trailed;
+            break;
+          case trading::tick_action::kind::fill_at_limit: {
+            // The market crossed the resting limit: the house takes it at its limit.
+            lock_accounts(tx, o->account_id, {});
+            const auto qty = o->remaining();
+            release(tx, *o, qty);
+            const bool buy = o->order_side == side::buy;
+            trade tr{o->symbol, action.price, qty, {}, {}, 0, 0};
+            (buy ? tr.buy_order : tr.sell_order) = o->id;
+            (buy ? tr.buyer : tr.seller) = o->account_id;
+            record_trade(tx, h, tr);
+            add_fill(tx, o->id, qty, action.price);
+            tx.exec_params("update orders set reserve_price_e4 = 0 where id = $1::uuid", o->id);
+            events.push_back({o->user_id, o->id, "", action.price, qty});
+            ++out.fills;
+            break;
+          }
+          case trading::tick_action::kind::trigger: {
+            lock_accounts(tx, o->account_id, {});
+            release(tx, *o, o->remaining());
+            tx.exec_params(
+                "update orders set triggered = true, reserve_price_e4 = 0, hwm_e4 = "
+                "coalesce(nullif($2, 0), hwm_e4), updated_at = now() where id = $1::uuid",
+                o->id, action.water_mark.value_or(0));
+            o->triggered = true;
+            o->reserve_price = 0;
+            const bool as_limit = o->type == trading::order_type::stop_limit;
+            execution ex{*o, as_limit ? o->limit : std::nullopt,
+                         as_limit ? o->tif : trading::time_in_force::ioc, events};
+            auto r = execute(tx, h, ex, mv, [] {});
+            if (r != exec_outcome::done) {
+              // Not enough cash or shares any more, or no price: the stop ends canceled.
+              tx.exec_params(
+                  "update orders set status = 'canceled', canceled_at = now(), updated_at = "
+                  "now() where id = $1::uuid",
+                  o->id);
+              events.push_back({o->user_id, o->id, "canceled", {}, 0});
+            }
+            ++out.triggered;
+            break;
+          }
+        }
+      }
+      send_events(tx, events);
+      tx.commit();
+    });
+  }
+  return out;
+}
+
+ledger_check check_ledger(connection& c) {
+  pqxx::read_transaction tx(c);
+  ledger_check out;
+  // Every transfer balances by construction; this checks the materialized balances agree.
+  auto unbalanced = tx.exec(
+                          "with flows as (select to_account as account, asset, amount from ledger "
+                          "union all select "
+                          "from_account, asset, -amount from ledger), sums as (select account, "
+                          "asset, sum(amount) "
+                          "as total from flows group by account, asset) select count(*) from sums "
+                          "s join accounts "
+                          "a on a.id = s.account where a.kind = 'player' and s.total <> case when "
+                          "s.asset = 'USD' "
+                          "then a.cash_e4 else coalesce((select qty from positions p where "
+                          "p.account_id = a.id and "
+                          "p.symbol = s.asset), 0) end")[0][0]
+                        .as<std::int64_t>();
+  out.balanced = unbalanced == 0;
+  out.granted = tx.exec(
+                      "select coalesce(sum(amount), 0)::bigint from ledger where kind = "
+                      "'grant'")[0][0]
+                    .as<std::int64_t>();
+  out.player_cash =
+      tx.exec("select coalesce(sum(cash_e4), 0)::bigint from accounts where kind = 'player'")[0][0]
+          .as<std::int64_t>();
+  return out;
+}
+
+}  // namespace marketsim::db::trading_repo

@@ -1,0 +1,369 @@
+// The hybrid exchange end to end through HTTP on a real PostgreSQL, with the market frozen
+// (one feed step an hour) and prices set by the test hook, so every figure is exact:
+// house fills at the reference ± the half-spread, players meeting first, reservations,
+// idempotency under racing retries, double-spend races, tick triggers, cancel/replace, API
+// keys and private stream events. The ledger's invariants are checked after every test.
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, test } from "node:test";
+import { Client, signUp } from "../support/accounts.mjs";
+import { startPostgres } from "../support/pg.mjs";
+import { startServer } from "../support/server.mjs";
+import { openStream } from "../support/sse.mjs";
+import { assertLedgerSound, e4, ledgerState, orderNow, placeOrder, setPrice, waitForStatus } from "../support/trading.mjs";
+import { sleep, waitFor } from "../support/util.mjs";
+
+describe("trading", { timeout: 300_000 }, () => {
+  let pg;
+  let server;
+  before(async () => {
+    pg = await startPostgres();
+    server = await startServer({ pg, env: { MARKETSIM_TICK_INTERVAL: "1h", MARKETSIM_API_RATE: "30" } });
+    await setPrice(server, "AAPL", "100");
+    await setPrice(server, "MSFT", "50");
+    await setPrice(server, "IBM", "80");
+  });
+  afterEach(async () => {
+    assertLedgerSound(await ledgerState(pg));
+  });
+  after(async () => {
+    if (server?.running) {
+      const code = await server.stop("SIGTERM");
+      assert.equal(code, 0, server.tail(120));
+    }
+    await pg?.stop();
+  });
+
+  const account = async (c) => {
+    const r = await c.get("/v2/account");
+    assert.equal(r.status, 200, r.body);
+    return r.json;
+  };
+  const countOrders = async () => Number((await pg.psql("select count(*) as n from orders"))[0].n);
+
+  test("a new account starts with the configured cash, in Alpaca's shape", async () => {
+    const c = await signUp(server, pg);
+    const a = await account(c);
+    assert.equal(e4(a.cash), e4("100000"));
+    assert.equal(e4(a.buying_power), e4("100000"));
+    assert.equal(e4(a.equity), e4("100000"));
+    assert.equal(a.status, "ACTIVE");
+    assert.equal(a.currency, "USD");
+    assert.match(a.id, /^[0-9a-f-]{36}$/);
+    for (const k of ["last_equity", "portfolio_value", "long_market_value", "created_at", "login_equity"]) assert.ok(k in a, k);
+    assert.equal(e4(a.login_equity), e4("100000"));
+    // Anonymous: 401.
+    assert.equal((await new Client(server.url).get("/v2/account")).status, 401);
+  });
+
+  test("a market buy fills against the house at the ask; cash, position and ledger move exactly", async () => {
+    const c = await signUp(server, pg);
+    const r = await placeOrder(c, { symbol: "aapl", qty: "10", side: "buy", type: "market", time_in_force: "day" });
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.json.status, "filled");
+    assert.equal(r.json.symbol, "AAPL");
+    assert.equal(r.json.filled_qty, "10");
+    assert.equal(e4(r.json.filled_avg_price), e4("100.01"));
+    assert.ok(r.json.filled_at && r.json.submitted_at);
+    const a = await account(c);
+    assert.equal(e4(a.cash), e4("100000") - 10n * e4("100.01"));
+    const p = await c.get("/v2/positions/AAPL");
+    assert.equal(p.status, 200, p.body);
+    assert.equal(p.json.qty, "10");
+    assert.equal(e4(p.json.avg_entry_price), e4("100.01"));
+    assert.equal(e4(p.json.cost_basis), e4("1000.1"));
+    assert.equal(e4(p.json.market_value), e4("1000"));
+    assert.equal(e4(p.json.unrealized_pl), -e4("0.1"));
+    // Selling 4 back to the house at the bid realizes (99.99 - 100.01) × 4.
+    const s = await placeOrder(c, { symbol: "AAPL", qty: 4, side: "sell", type: "market", time_in_force: "ioc" });
+    assert.equal(s.status, 200, s.body);
+    assert.equal(e4(s.json.filled_avg_price), e4("99.99"));
+    const p2 = await c.get("/v2/positions/AAPL");
+    assert.equal(p2.json.qty, "6");
+    assert.equal(e4(p2.json.realized_pl), -e4("0.08"));
+    assert.equal(e4(p2.json.cost_basis), 6n * e4("100.01"));
+    // The fills are activities, newest first.
+    const act = await c.get("/v2/account/activities/FILL");
+    assert.equal(act.status, 200, act.body);
+    assert.deepEqual(act.json.map((x) => [x.side, x.qty, x.price]), [["sell", "4", "99.99"], ["buy", "10", "100.01"]]);
+    const page2 = await c.get(`/v2/account/activities?page_size=1&page_token=${encodeURIComponent(act.json[0].id)}`);
+    assert.deepEqual(page2.json.map((x) => x.side), ["buy"]);
+  });
+
+  test("players meet first: a resting sell is taken before the house, at its limit", async () => {
+    const seller = await signUp(server, pg);
+    const buyer = await signUp(server, pg);
+    const own = await placeOrder(seller, { symbol: "MSFT", qty: 20, side: "buy", type: "market", time_in_force: "day" });
+    assert.equal(own.json.status, "filled", own.body);
+    // Asks at 50.005 (better than the house's 50.01) rest in the book.
+    const ask = await placeOrder(seller, { symbol: "MSFT", qty: 15, side: "sell", type: "limit", limit_price: "50.005", time_in_force: "gtc" });
+    assert.equal(ask.status, 200, ask.body);
+    assert.equal(ask.json.status, "new");
+    const book = await new Client(server.url).get("/api/stocks/MSFT/book");
+    assert.deepEqual(book.json.asks, [{ price: "50.005", qty: "15", orders: 1 }]);
+    assert.equal(book.json.house_ask, "50.01");
+    const held = await seller.get("/v2/positions/MSFT");
+    assert.equal(held.json.qty_available, "5");
+    // 25 shares: 15 from the player at 50.005, 10 from the house at 50.01.
+    const buy = await placeOrder(buyer, { symbol: "MSFT", qty: 25, side: "buy", type: "market", time_in_force: "day" });
+    assert.equal(buy.json.status, "filled", buy.body);
+    assert.equal(e4(buy.json.filled_avg_price), (15n * e4("50.005") + 10n * e4("50.01")) / 25n);
+    const sold = await orderNow(seller, ask.json.id);
+    assert.equal(sold.status, "filled");
+    assert.equal(e4(sold.filled_avg_price), e4("50.005"));
+    assert.equal(e4((await account(seller)).cash), e4("100000") - 20n * e4("50.01") + 15n * e4("50.005"));
+    assert.equal((await new Client(server.url).get("/api/stocks/MSFT/book")).json.asks.length, 0);
+  });
+
+  test("bad orders are refused with 4xx and nothing is stored", async () => {
+    const c = await signUp(server, pg);
+    const before = await countOrders();
+    const base = { symbol: "AAPL", side: "buy", type: "market", time_in_force: "day" };
+    const bad = [
+      { ...base, qty: 0 },
+      { ...base, qty: -1 },
+      { ...base, qty: "1e309" },
+      { ...base, qty: 1e309 },
+      { ...base, qty: "NaN" },
+      { ...base, qty: "9223372036854775808" },
+      { ...base, qty: 1.5 },
+      { ...base, qty: true },
+      { ...base, qty: "10", symbol: "ZZZZ" },
+      { ...base, qty: "10", symbol: 42 },
+      { ...base, qty: "10", side: "short" },
+      { ...base, qty: "10", type: "magic" },
+      { ...base, qty: "10", limit_price: "100" },
+      { ...base, qty: "10", time_in_force: "gtc" },
+      { ...base, qty: "10", rogue: 1 },
+      { ...base, qty: "10", type: "limit" },
+      { ...base, qty: "10", type: "limit", limit_price: "-5" },
+      { ...base, qty: "10", type: "limit", limit_price: "1.00001" },
+      { ...base, qty: "10", type: "stop" },
+      { ...base, qty: "10", type: "trailing_stop", trail_price: "1", trail_percent: "1" },
+      { ...base, qty: "10", type: "trailing_stop", trail_percent: "100" },
+      { ...base, qty: "10", client_order_id: "x".repeat(129) },
+      { ...base, qty: "10", notional: "100" },
+      { ...base, qty: "10", symbol: "SPX" },
+      { ...base, qty: "2000000" },
+      [],
+      "buy",
+    ];
+    for (const body of bad) {
+      const r = await placeOrder(c, body);
+      assert.ok(r.status >= 400 && r.status < 500, `${JSON.stringify(body)} → ${r.status} ${r.body}`);
+      assert.equal(typeof r.json?.code, "string", r.body);
+    }
+    const raw = await c.send("POST", "/v2/orders", { raw: "{not json", headers: { "content-type": "application/json" } });
+    assert.equal(raw.status, 400);
+    assert.equal(await countOrders(), before, "a refused order was stored");
+    assert.equal(e4((await account(c)).cash), e4("100000"));
+  });
+
+  test("20 racing retries of one client_order_id make one order; other fields conflict", async () => {
+    const c = await signUp(server, pg);
+    const order = { symbol: "AAPL", qty: "3", side: "buy", type: "market", time_in_force: "day", client_order_id: "retry-me-1" };
+    const results = await Promise.all(Array.from({ length: 20 }, () => placeOrder(c, order)));
+    for (const r of results) assert.equal(r.status, 200, r.body);
+    assert.equal(new Set(results.map((r) => r.json.id)).size, 1, "several orders for one client_order_id");
+    const [{ n }] = await pg.psql(`select count(*) as n from orders where client_order_id = 'retry-me-1'`);
+    assert.equal(Number(n), 1);
+    assert.equal((await c.get("/v2/positions/AAPL")).json.qty, "3", "a retry traded twice");
+    const conflict = await placeOrder(c, { ...order, qty: "4" });
+    assert.equal(conflict.status, 422, conflict.body);
+    assert.equal(conflict.json.code, "client_order_id_conflict");
+    const byClient = await c.get("/v2/orders:by_client_order_id?client_order_id=retry-me-1");
+    assert.equal(byClient.json.id, results[0].json.id);
+    // Another player may use the same id.
+    const other = await signUp(server, pg);
+    assert.equal((await placeOrder(other, order)).status, 200);
+  });
+
+  test("100 parallel buys each worth all the cash: exactly one fills", async () => {
+    const c = await signUp(server, pg);
+    // 900 × 100.01 = 90,009: two would need 180,018.
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => placeOrder(c, { symbol: "AAPL", qty: 900, side: "buy", type: "market", time_in_force: "day" })),
+    );
+    const ok = results.filter((r) => r.status === 200);
+    assert.equal(ok.length, 1, `${ok.length} of 100 buys succeeded`);
+    for (const r of results.filter((x) => x.status !== 200)) {
+      assert.equal(r.status, 403, r.body);
+      assert.equal(r.json.code, "insufficient_buying_power");
+    }
+    assert.equal((await c.get("/v2/positions/AAPL")).json.qty, "900");
+  });
+
+  test("100 parallel sells of the same shares: exactly one fills", async () => {
+    const c = await signUp(server, pg);
+    assert.equal((await placeOrder(c, { symbol: "IBM", qty: 50, side: "buy", type: "market", time_in_force: "day" })).status, 200);
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => placeOrder(c, { symbol: "IBM", qty: 50, side: "sell", type: "market", time_in_force: "day" })),
+    );
+    const ok = results.filter((r) => r.status === 200);
+    assert.equal(ok.length, 1, `${ok.length} of 100 sells succeeded`);
+    for (const r of results.filter((x) => x.status !== 200)) assert.equal(r.json.code, "insufficient_qty", r.body);
+    assert.equal((await c.get("/v2/positions/IBM")).status, 404);
+  });
+
+  test("a resting limit is filled by the house when the price crosses it", async () => {
+    const c = await signUp(server, pg);
+    const r = await placeOrder(c, { symbol: "AAPL", qty: 10, side: "buy", type: "limit", limit_price: "95", time_in_force: "gtc" });
+    assert.equal(r.json.status, "new", r.body);
+    const a = await account(c);
+    assert.equal(e4(a.buying_power), e4("100000") - 10n * e4("95"), "the open buy reserves its cost");
+    assert.equal(e4(a.cash), e4("100000"));
+    await setPrice(server, "AAPL", "96");
+    await sleep(300);
+    assert.equal((await orderNow(c, r.json.id)).status, "new", "filled before the price crossed");
+    await setPrice(server, "AAPL", "94.5");
+    const filled = await waitForStatus(c, r.json.id, "filled");
+    assert.equal(e4(filled.filled_avg_price), e4("95"), "filled at its limit");
+    const after = await account(c);
+    assert.equal(e4(after.cash), e4("100000") - 10n * e4("95"));
+    assert.equal(e4(after.buying_power), e4(after.cash), "the reservation is released");
+    await setPrice(server, "AAPL", "100");
+  });
+
+  test("stops trigger, trailing stops follow the high, day orders expire when the day ends", async () => {
+    const c = await signUp(server, pg);
+    await placeOrder(c, { symbol: "MSFT", qty: 30, side: "buy", type: "market", time_in_force: "day" });
+    const stop = await placeOrder(c, { symbol: "MSFT", qty: 10, side: "sell", type: "stop", stop_price: "48", time_in_force: "gtc" });
+    assert.equal(stop.json.status, "new", stop.body);
+    const trail = await placeOrder(c, { symbol: "MSFT", qty: 10, side: "sell", type: "trailing_stop", trail_price: "2", time_in_force: "gtc" });
+    assert.equal(trail.json.status, "new", trail.body);
+    assert.equal(e4(trail.json.hwm), e4("50"));
+    const day = await placeOrder(c, { symbol: "MSFT", qty: 5, side: "sell", type: "limit", limit_price: "70", time_in_force: "day" });
+    assert.equal((await c.get("/v2/positions/MSFT")).json.qty_available, "5");
+    await setPrice(server, "MSFT", "55");
+    await waitFor(async () => e4((await orderNow(c, trail.json.id)).hwm ?? "0") === e4("55"), { message: "the trail to follow 55" });
+    await setPrice(server, "MSFT", "52.5");
+    const t = await waitForStatus(c, trail.json.id, "filled");
+    assert.equal(e4(t.filled_avg_price), e4("52.49"), "the triggered trailing stop sells to the house at the bid");
+    assert.equal((await orderNow(c, stop.json.id)).status, "new");
+    await setPrice(server, "MSFT", "47");
+    const s = await waitForStatus(c, stop.json.id, "filled");
+    assert.equal(e4(s.filled_avg_price), e4("46.99"));
+    // The next simulated day: the day order expires, its shares are free again.
+    const today = (await orderNow(c, day.json.id)).submitted_at;
+    assert.ok(today);
+    const [{ d }] = await pg.psql(`select (market_day + 1)::text as d from orders where id = '${day.json.id}'`);
+    await setPrice(server, "MSFT", "50", `${d}T15:00:00Z`);
+    await waitForStatus(c, day.json.id, "expired");
+    const p = (await c.get("/v2/positions/MSFT")).json;
+    assert.equal(p.qty, "10");
+    assert.equal(p.qty_available, "10");
+  });
+
+  test("cancel, replace, cancel-all and closing a position", async () => {
+    const c = await signUp(server, pg);
+    const a = await placeOrder(c, { symbol: "AAPL", qty: 10, side: "buy", type: "limit", limit_price: "90", time_in_force: "gtc" });
+    const b = await placeOrder(c, { symbol: "AAPL", qty: 5, side: "buy", type: "limit", limit_price: "91", time_in_force: "day" });
+    const repl = await c.patch(`/v2/orders/${a.json.id}`, { qty: "12", limit_price: "92" });
+    assert.equal(repl.status, 200, repl.body);
+    assert.equal(repl.json.replaces, a.json.id);
+    assert.equal(repl.json.qty, "12");
+    const old = await orderNow(c, a.json.id);
+    assert.equal(old.status, "replaced");
+    assert.equal(old.replaced_by, repl.json.id);
+    assert.equal(e4((await account(c)).buying_power), e4("100000") - 12n * e4("92") - 5n * e4("91"));
+    const del = await c.del(`/v2/orders/${b.json.id}`);
+    assert.equal(del.status, 204, del.body);
+    assert.equal((await orderNow(c, b.json.id)).status, "canceled");
+    assert.equal((await c.del(`/v2/orders/${b.json.id}`)).status, 422, "a canceled order canceled again");
+    assert.equal((await c.del("/v2/orders/00000000-0000-0000-0000-000000000000")).status, 404);
+    assert.equal((await c.del("/v2/orders/not-a-uuid")).status, 404);
+    const open = await c.get("/v2/orders?status=open");
+    assert.deepEqual(open.json.map((o) => o.id), [repl.json.id]);
+    const all = await c.del("/v2/orders");
+    assert.equal(all.status, 207, all.body);
+    assert.deepEqual(all.json.map((x) => [x.id, x.status]), [[repl.json.id, 200]]);
+    assert.equal(e4((await account(c)).buying_power), e4("100000"));
+    // Someone else's order is not found, even by id.
+    const other = await signUp(server, pg);
+    assert.equal((await other.get(`/v2/orders/${repl.json.id}`)).status, 404);
+    assert.equal((await other.del(`/v2/orders/${repl.json.id}`)).status, 404);
+    // Closing a position sells it at market.
+    await placeOrder(c, { symbol: "IBM", qty: 7, side: "buy", type: "market", time_in_force: "day" });
+    const close = await c.del("/v2/positions/IBM");
+    assert.equal(close.status, 200, close.body);
+    assert.equal(close.json.side, "sell");
+    assert.equal(close.json.qty, "7");
+    assert.equal((await c.get("/v2/positions/IBM")).status, 404);
+    const closed = await c.get("/v2/orders?status=closed&limit=10&direction=asc&symbols=AAPL");
+    assert.deepEqual(closed.json.map((o) => o.status), ["replaced", "canceled", "canceled"]);
+  });
+
+  test("API keys act as the player without CSRF, are rate-limited per key and die when revoked", async () => {
+    const c = await signUp(server, pg);
+    const made = await c.post("/api/account/keys", { name: "my bot" });
+    assert.equal(made.status, 201, made.body);
+    const { key_id, secret, id } = made.json;
+    assert.match(key_id, /^MK[0-9A-Z]{18}$/);
+    assert.ok(secret.length >= 40);
+    const listed = await c.get("/api/account/keys");
+    assert.deepEqual(listed.json.keys.map((k) => k.key_id), [key_id]);
+    assert.ok(!JSON.stringify(listed.json).includes(secret), "the secret is shown again");
+    const [{ stored }] = await pg.psql(`select encode(secret_hash, 'hex') as stored from api_keys where key_id = '${key_id}'`);
+    assert.ok(!stored.includes(Buffer.from(secret).toString("hex")));
+    const bot = new Client(server.url);
+    const h = { "APCA-API-KEY-ID": key_id, "APCA-API-SECRET-KEY": secret };
+    const acct = await bot.get("/v2/account", { headers: h });
+    assert.equal(acct.status, 200, acct.body);
+    assert.equal(acct.headers["x-ratelimit-limit"], "30");
+    assert.ok(Number(acct.headers["x-ratelimit-remaining"]) < 30);
+    const order = await bot.post("/v2/orders", { symbol: "AAPL", qty: 1, side: "buy", type: "market", time_in_force: "day" }, { headers: h });
+    assert.equal(order.status, 200, order.body);
+    assert.equal((await c.get(`/v2/orders/${order.json.id}`)).status, 200, "the key's order is the player's");
+    // A key cannot manage keys; a wrong secret is 401.
+    assert.equal((await bot.get("/api/account/keys", { headers: h })).status, 401);
+    assert.equal((await bot.get("/v2/account", { headers: { ...h, "APCA-API-SECRET-KEY": "x" + secret.slice(1) } })).status, 401);
+    // 30 a minute: the 31st request in the window is 429 with Retry-After.
+    let limited;
+    for (let i = 0; i < 40 && !limited; i += 1) {
+      const r = await bot.get("/v2/clock", { headers: h });
+      if (r.status === 429) limited = r;
+      else assert.equal(r.status, 200, r.body);
+    }
+    assert.ok(limited, "never rate-limited");
+    assert.equal(limited.json.code, "rate_limited");
+    assert.ok(Number(limited.headers["retry-after"]) >= 1);
+    assert.equal(limited.headers["x-ratelimit-remaining"], "0");
+    // The browser session is not limited by the key's budget.
+    assert.equal((await c.get("/v2/clock")).status, 200);
+    assert.equal((await c.del(`/api/account/keys/${id}`)).status, 204);
+    const dead = await bot.get("/v2/account", { headers: h });
+    assert.ok(dead.status === 401 || dead.status === 429, `revoked key answered ${dead.status}`);
+    assert.notEqual(dead.status, 200);
+  });
+
+  test("trade updates and account events reach only their owner's stream", async () => {
+    const owner = await signUp(server, pg);
+    const stranger = await signUp(server, pg);
+    const mine = await openStream(`${server.url}/api/stream?symbols=AAPL`, { headers: { cookie: owner.cookieHeader() } });
+    const theirs = await openStream(`${server.url}/api/stream?symbols=AAPL`, { headers: { cookie: stranger.cookieHeader() } });
+    const anon = await openStream(`${server.url}/api/stream?symbols=AAPL`);
+    const r = await placeOrder(owner, { symbol: "AAPL", qty: 2, side: "buy", type: "market", time_in_force: "day" });
+    assert.equal(r.status, 200);
+    await waitFor(() => mine.events.some((e) => e.event === "trade_update" && JSON.parse(e.data).event === "fill"), { message: "the fill event" });
+    const fill = JSON.parse(mine.events.find((e) => e.event === "trade_update" && JSON.parse(e.data).event === "fill").data);
+    assert.equal(fill.order.id, r.json.id);
+    assert.equal(fill.qty, "2");
+    assert.equal(fill.position_qty, "2");
+    assert.ok(mine.events.some((e) => e.event === "trade_update" && JSON.parse(e.data).event === "new"));
+    await waitFor(() => mine.events.some((e) => e.event === "account"), { message: "the account event" });
+    const acct = JSON.parse(mine.events.find((e) => e.event === "account").data);
+    assert.equal(e4(acct.cash), e4("100000") - 2n * e4("100.01"));
+    await sleep(300);
+    for (const s of [theirs, anon]) assert.ok(!s.events.some((e) => e.event === "trade_update" || e.event === "account"), "a private event leaked");
+    for (const s of [mine, theirs, anon]) s.close();
+  });
+
+  test("a halted symbol refuses orders", async () => {
+    const c = await signUp(server, pg);
+    await pg.psql("update instruments set halted = true where symbol = 'IBM'");
+    // The in-memory halt list follows the admin API; the database lock refuses as well.
+    const r = await placeOrder(c, { symbol: "IBM", qty: 1, side: "buy", type: "market", time_in_force: "day" });
+    await pg.psql("update instruments set halted = false where symbol = 'IBM'");
+    assert.equal(r.status, 403, r.body);
+    assert.equal(r.json.code, "symbol_halted");
+  });
+});
