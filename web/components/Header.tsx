@@ -1,8 +1,9 @@
 "use client";
-// The top bar: logo, stream status and who is signed in. A signed-in player sees an avatar, the
-// display name, a cash slot that trading will fill, and a menu (settings, public profile, admin
-// for admins, sign out); a visitor sees Sign in and Register. While /me is loading a quiet
-// placeholder keeps the bar from flashing "Sign in" at a player who is signed in.
+// The top bar: logo, stream status and who is signed in. A signed-in player sees their cash and
+// equity (live, components/HeaderAccount.tsx), an avatar, the display name, and a menu
+// (settings, public profile, admin for admins, sign out); a visitor sees Sign in and Register.
+// While /me is loading a quiet placeholder keeps the bar from flashing "Sign in" at a player
+// who is signed in.
 
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
@@ -10,6 +11,7 @@ import { useEffect, useRef, useState, type MouseEvent } from "react";
 import { profileHref, signInHref, useAuth } from "@/lib/auth";
 import type { User } from "@/lib/types";
 import { Avatar } from "./Avatar";
+import { HeaderAccount } from "./HeaderAccount";
 import { Logo } from "./Logo";
 import { StreamBadge } from "./StreamBadge";
 
@@ -52,7 +54,7 @@ function UserMenu({ user, isAdmin }: { user: User; isAdmin: boolean }) {
       await signOut();
       setOpen(false);
       // Pages that need an account have nothing left to show.
-      if (/^\/(settings|admin)(\/|$)/.test(pathname)) router.push("/");
+      if (/^\/(settings|admin|portfolio|orders|activity|trade)(\/|$)/.test(pathname)) router.push("/");
     } catch {
       setFailed(true);
     } finally {
@@ -173,14 +175,7 @@ export function Header() {
           <StreamBadge />
           {user ? (
             <>
-              {/* Filled by trading; the slot exists now so the bar does not shift later. */}
-              <span
-                className="hidden items-baseline gap-1.5 rounded-md border border-ink-700 px-2.5 py-1 text-xs text-ink-400 md:inline-flex"
-                title="Trading arrives soon"
-                data-testid="header-cash"
-              >
-                Cash <span className="text-sm font-medium text-ink-300">—</span>
-              </span>
+              <HeaderAccount />
               <UserMenu user={user} isAdmin={isAdmin} />
             </>
           ) : status === "loading" ? (

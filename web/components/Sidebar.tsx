@@ -1,14 +1,14 @@
 "use client";
 // The section list. Market is open to everyone; the other sections need an account. Signed
-// in, Settings opens settings and the trading sections open /soon/ until trading lands;
-// anonymous, they lead to sign-in with `next` set to where they would have gone. Admins get
-// an Admin entry.
+// in, they open their pages (the trading pages, settings), and the sections still to come
+// (watchlist, analytics) open /soon/; anonymous, they lead to sign-in with `next` set to where
+// they would have gone. Admins get an Admin entry.
 
 import Link from "next/link";
 import { usePathname, useSearchParams } from "next/navigation";
 import { Suspense } from "react";
 import { signInHref, useAuth } from "@/lib/auth";
-import { TRADING_SECTIONS, soonHref } from "@/lib/sections";
+import { TRADING_SECTIONS, sectionHref, type AccountSection } from "@/lib/sections";
 
 interface Entry {
   key: string;
@@ -40,19 +40,24 @@ function SidebarList({ section }: { section: string | null }) {
   const onMarket = pathname === "/" || pathname.startsWith("/stock");
   const onSoon = pathname === "/soon";
 
-  const trading = (slug: string, label: string): Entry => ({
-    key: slug,
-    label,
-    href: signedIn ? soonHref(slug) : signInHref(soonHref(slug)),
-    locked: !signedIn,
-    soon: signedIn,
-    active: onSoon && section === slug,
-  });
-  const [stocks, trade, actions, watchlist, analytics] = TRADING_SECTIONS.map((s) => trading(s.slug, s.label));
+  const trading = (entry: AccountSection): Entry => {
+    const href = sectionHref(entry);
+    const soon = entry.path === undefined;
+    return {
+      key: entry.slug,
+      label: entry.label,
+      href: signedIn ? href : signInHref(href),
+      locked: !signedIn,
+      soon: signedIn && soon,
+      active: soon ? onSoon && section === entry.slug : pathname === trimSlash(href),
+    };
+  };
+  const [stocks, trade, actions, activity, watchlist, analytics] = TRADING_SECTIONS.map(trading);
   const entries: (Entry | undefined)[] = [
     stocks,
     trade,
     actions,
+    activity,
     watchlist,
     { key: "market", label: "Market", href: "/", locked: false, soon: false, active: onMarket },
     analytics,
@@ -81,7 +86,7 @@ function SidebarList({ section }: { section: string | null }) {
                 entry.locked
                   ? `${entry.label}: sign in to use`
                   : entry.soon
-                    ? `${entry.label}: arrives with trading`
+                    ? `${entry.label}: coming soon`
                     : entry.label
               }
               data-testid={`nav-${entry.key}`}

@@ -1,4 +1,5 @@
 "use client";
+// One instrument: live quote, day stats, the price chart, the order book and the trade ticket.
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
@@ -20,7 +21,9 @@ import { useTicks } from "@/lib/stream";
 import type { Interval, StockDetail } from "@/lib/types";
 import { Change } from "./Change";
 import { ErrorNotice, Notice } from "./Notice";
+import { OrderBook } from "./OrderBook";
 import { PriceChart, type ChartMode } from "./PriceChart";
+import { TradeTicket } from "./TradeTicket";
 
 const utcDay = (time: string | null | undefined) => (time ? time.slice(0, 10) : null);
 
@@ -195,19 +198,27 @@ function StockDetailView({ symbol }: { symbol: string }) {
         <Stat label="Volume" value={formatVolume(volume)} testId="day-volume" />
       </section>
 
-      <section className="rounded-xl border border-ink-700 bg-ink-900 p-3" aria-label="Price chart">
-        <div className="mb-2 flex flex-wrap items-center justify-between gap-2 px-1">
-          <Toggle label="Interval" options={INTERVALS} value={interval} onChange={setChartInterval} />
-          <Toggle
-            label="Chart type"
-            options={MODES}
-            value={mode}
-            onChange={setMode}
-            render={(m) => (m === "candles" ? "Candles" : "Line")}
-          />
+      <div className="grid grid-cols-1 items-start gap-5 xl:grid-cols-[minmax(0,1fr)_22rem]">
+        <div className="flex min-w-0 flex-col gap-5">
+          <section className="rounded-xl border border-ink-700 bg-ink-900 p-3" aria-label="Price chart">
+            <div className="mb-2 flex flex-wrap items-center justify-between gap-2 px-1">
+              <Toggle label="Interval" options={INTERVALS} value={interval} onChange={setChartInterval} />
+              <Toggle
+                label="Chart type"
+                options={MODES}
+                value={mode}
+                onChange={setMode}
+                render={(m) => (m === "candles" ? "Candles" : "Line")}
+              />
+            </div>
+            <PriceChart symbol={symbol} interval={interval} mode={mode} />
+          </section>
+          <OrderBook symbol={symbol} />
         </div>
-        <PriceChart symbol={symbol} interval={interval} mode={mode} />
-      </section>
+        <aside className="xl:sticky xl:top-20">
+          <TradeTicket symbol={symbol} price={live.price} halted={data?.halted === true} />
+        </aside>
+      </div>
     </div>
   );
 }

@@ -217,6 +217,19 @@ export const paths = {
   adminSymbol: (symbol: string, action: "halt" | "resume") =>
     `/api/admin/symbols/${encodeURIComponent(symbol)}/${action}`,
   adminMetrics: () => "/api/admin/metrics",
+  book: (symbol: string, depth = 10) => `/api/stocks/${encodeURIComponent(symbol)}/book?depth=${depth}`,
+  apiKeys: () => "/api/account/keys",
+  apiKey: (id: string | number) => `/api/account/keys/${encodeURIComponent(String(id))}`,
+  // Trading, Alpaca's paths. Everything under /v2/ belongs to the signed-in player.
+  account: () => "/v2/account",
+  orders: (status?: "open" | "closed" | "all", limit = 100) =>
+    status ? `/v2/orders?${query({ status, limit })}` : "/v2/orders",
+  order: (id: string) => `/v2/orders/${encodeURIComponent(id)}`,
+  positions: () => "/v2/positions",
+  position: (symbol: string) => `/v2/positions/${encodeURIComponent(symbol)}`,
+  fills: (pageToken: string | null, pageSize = 50) =>
+    `/v2/account/activities/FILL?${query({ direction: "desc", page_size: pageSize, page_token: pageToken })}`,
+  asset: (symbol: string) => `/v2/assets/${encodeURIComponent(symbol)}`,
 };
 
 // A query string from the parameters that have a value (empty strings and null are left out).

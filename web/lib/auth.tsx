@@ -49,7 +49,10 @@ function forgetPrivateData(): void {
   void mutate(
     (key) =>
       typeof key === "string" &&
-      (key.startsWith("/api/admin/") || key.startsWith("/api/account/") || key.startsWith("/api/users/")),
+      (key.startsWith("/api/admin/") ||
+        key.startsWith("/api/account/") ||
+        key.startsWith("/api/users/") ||
+        key.startsWith("/v2/")),
     undefined,
     { revalidate: false },
   );

@@ -1,6 +1,8 @@
 // Display formatting. Prices arrive as exact decimal strings and are formatted as strings, so
 // what the player sees is exactly what the server holds (grouping added, at least 2 decimals).
 
+import { roundDecimal } from "./decimal";
+
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
 
 export function formatDecimal(value: string | null | undefined, minFraction = 2): string {
@@ -97,4 +99,10 @@ export function formatDate(value: string | null | undefined): string {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return value;
   return date.toLocaleDateString("en-US", { timeZone: "UTC", year: "numeric", month: "long", day: "numeric" });
+}
+
+// Money rounded to cents for display ("98765.4321" → "98,765.43"); prices keep their decimals.
+export function formatMoney(value: string | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return formatDecimal(roundDecimal(value, 2) ?? value);
 }

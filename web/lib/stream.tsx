@@ -5,6 +5,11 @@
 // reconnects by itself (sending Last-Event-ID, so nothing is missed); when it gives up
 // (an HTTP error such as 503 too_many_streams) we open a fresh stream with backoff and
 // refetch, as we do on the server's `reset` event.
+//
+// A signed-in player's stream also carries `trade_update` (their orders: new, fills, cancels)
+// and `account` (cash, buying power, equity) events, which the server attaches to the stream
+// by its session cookie. So the stream waits for /me before it opens, and is reopened when the
+// player signs in or out; components subscribe with useTradeUpdates and useAccountEvents.
 
 import {
   createContext,
@@ -12,25 +17,32 @@ import {
   useContext,
   useEffect,
   useEffectEvent,
+  useMemo,
+  useRef,
   useState,
   useSyncExternalStore,
   type ReactNode,
 } from "react";
 import { useSWRConfig } from "swr";
 import { paths } from "./api";
+import { useAuth } from "./auth";
 import { isNewer } from "./format";
-import type { Tick } from "./types";
+import type { AccountEvent, Tick, TradeUpdate } from "./types";
 
 export type StreamStatus = "connecting" | "live" | "offline";
 
 type Listener = () => void;
 type TickListener = (tick: Tick) => void;
+type TradeListener = (update: TradeUpdate) => void;
+type AccountListener = (event: AccountEvent) => void;
 
 class TickStore {
   private quotes = new Map<string, Tick>();
   private symbolListeners = new Map<string, Set<Listener>>();
   private tickListeners = new Set<TickListener>();
   private metaListeners = new Set<Listener>();
+  private tradeListeners = new Set<TradeListener>();
+  private accountListeners = new Set<AccountListener>();
   private status: StreamStatus = "connecting";
   private latestTime: string | null = null;
 
@@ -42,6 +54,24 @@ class TickStore {
       this.latestTime = tick.time;
       this.metaListeners.forEach((fn) => fn());
     }
+  }
+
+  pushTrade(update: TradeUpdate): void {
+    this.tradeListeners.forEach((fn) => fn(update));
+  }
+
+  pushAccount(event: AccountEvent): void {
+    this.accountListeners.forEach((fn) => fn(event));
+  }
+
+  subscribeTrades(fn: TradeListener): () => void {
+    this.tradeListeners.add(fn);
+    return () => this.tradeListeners.delete(fn);
+  }
+
+  subscribeAccount(fn: AccountListener): () => void {
+    this.accountListeners.add(fn);
+    return () => this.accountListeners.delete(fn);
   }
 
   setStatus(next: StreamStatus): void {
@@ -107,11 +137,43 @@ function parseTick(data: string): Tick | null {
   }
 }
 
+function parseTradeUpdate(data: string): TradeUpdate | null {
+  try {
+    const value = JSON.parse(data) as Partial<TradeUpdate>;
+    if (typeof value.event !== "string" || !value.order || typeof value.order.id !== "string") return null;
+    return value as TradeUpdate;
+  } catch {
+    return null;
+  }
+}
+
+function parseAccountEvent(data: string): AccountEvent | null {
+  try {
+    const value = JSON.parse(data) as Partial<AccountEvent>;
+    const fields = ["cash", "buying_power", "equity", "long_market_value", "login_equity"] as const;
+    // Only the figures that are present and are strings are taken; a field the server leaves
+    // out keeps the value the page already has.
+    const event: Partial<AccountEvent> = {};
+    for (const field of fields) {
+      if (typeof value[field] === "string") event[field] = value[field];
+    }
+    return Object.keys(event).length > 0 ? (event as AccountEvent) : null;
+  } catch {
+    return null;
+  }
+}
+
 const MAX_BACKOFF_MS = 15_000;
 
 export function StreamProvider({ children }: { children: ReactNode }) {
   const [store] = useState(() => new TickStore());
   const { mutate } = useSWRConfig();
+  const { user, status: authStatus } = useAuth();
+  // Whose stream this is: null while /me is loading (the stream would otherwise open anonymous
+  // and be reopened a moment later), then the player or "anonymous" (also when /me failed).
+  const identity = authStatus === "loading" ? null : user ? `user:${user.id}` : "anonymous";
+  // Set once a stream has been opened: a later one (another identity) refetches what it missed.
+  const opened = useRef(false);
 
   // Everything SWR holds may be stale after a gap the stream could not replay.
   const refetchAll = useEffectEvent(() => {
@@ -119,11 +181,13 @@ export function StreamProvider({ children }: { children: ReactNode }) {
   });
 
   useEffect(() => {
+    if (identity === null) return;
     let source: EventSource | null = null;
     let retryTimer: ReturnType<typeof setTimeout> | null = null;
     let attempt = 0;
-    let refetchOnOpen = false;
+    let refetchOnOpen = opened.current;
     let stopped = false;
+    opened.current = true;
 
     const connect = () => {
       if (stopped) return;
@@ -141,6 +205,14 @@ export function StreamProvider({ children }: { children: ReactNode }) {
       es.addEventListener("tick", (event) => {
         const tick = parseTick((event as MessageEvent<string>).data);
         if (tick) store.push(tick);
+      });
+      es.addEventListener("trade_update", (event) => {
+        const update = parseTradeUpdate((event as MessageEvent<string>).data);
+        if (update) store.pushTrade(update);
+      });
+      es.addEventListener("account", (event) => {
+        const account = parseAccountEvent((event as MessageEvent<string>).data);
+        if (account) store.pushAccount(account);
       });
       es.addEventListener("reset", () => refetchAll());
       es.onerror = () => {
@@ -174,7 +246,7 @@ export function StreamProvider({ children }: { children: ReactNode }) {
       if (retryTimer) clearTimeout(retryTimer);
       source?.close();
     };
-  }, [store]);
+  }, [store, identity]);
 
   return <StreamContext.Provider value={store}>{children}</StreamContext.Provider>;
 }
@@ -210,4 +282,56 @@ export function useTicks(symbol: string, onTick: (tick: Tick) => void): void {
     if (tick.symbol === symbol) onTick(tick);
   });
   useEffect(() => store.subscribeTicks((tick) => handle(tick)), [store]);
+}
+
+// The latest ticks of several symbols (those that have ticked), e.g. to value a portfolio live.
+// The snapshot is a string of the symbols' latest tick times and prices, so React sees a change
+// only when one of these symbols ticks, and the map is rebuilt only then.
+export function useQuotes(symbols: readonly string[]): ReadonlyMap<string, Tick> {
+  const store = useStore();
+  const joined = symbols.join(",");
+  const subscribe = useCallback(
+    (listener: Listener) => {
+      const unsubscribes = joined ? joined.split(",").map((symbol) => store.subscribeSymbol(symbol, listener)) : [];
+      return () => unsubscribes.forEach((undo) => undo());
+    },
+    [store, joined],
+  );
+  const signature = useSyncExternalStore(
+    subscribe,
+    () =>
+      joined
+        .split(",")
+        .map((symbol) => {
+          const tick = symbol ? store.getQuote(symbol) : undefined;
+          return tick ? `${tick.time}@${tick.price}` : "";
+        })
+        .join("|"),
+    () => "",
+  );
+  return useMemo(() => {
+    const map = new Map<string, Tick>();
+    // `signature` only decides when to rebuild; the ticks themselves come from the store.
+    void signature;
+    for (const symbol of joined.split(",")) {
+      const tick = symbol ? store.getQuote(symbol) : undefined;
+      if (tick) map.set(symbol, tick);
+    }
+    return map;
+  }, [store, joined, signature]);
+}
+
+// Calls `onUpdate` for every `trade_update` of the signed-in player (a new order, a fill, a
+// cancel, an expiry...), e.g. to refetch orders or positions.
+export function useTradeUpdates(onUpdate: (update: TradeUpdate) => void): void {
+  const store = useStore();
+  const handle = useEffectEvent((update: TradeUpdate) => onUpdate(update));
+  useEffect(() => store.subscribeTrades((update) => handle(update)), [store]);
+}
+
+// Calls `onAccount` for every `account` event: the player's cash, buying power and equity.
+export function useAccountEvents(onAccount: (event: AccountEvent) => void): void {
+  const store = useStore();
+  const handle = useEffectEvent((event: AccountEvent) => onAccount(event));
+  useEffect(() => store.subscribeAccount((event) => handle(event)), [store]);
 }

@@ -169,3 +169,223 @@ export interface AdminMetrics {
   sessions_cached: number;
   db_jobs: number;
 }
+
+// Trading (docs/api.md "Trading (Alpaca-compatible, `/v2`)"). Money, prices and quantities are
+// decimal strings, as Alpaca's API has them; times are RFC 3339.
+export interface Account {
+  id: string;
+  account_number: string;
+  status: string;
+  currency: string;
+  cash: Decimal;
+  buying_power: Decimal;
+  regt_buying_power: Decimal;
+  daytrading_buying_power: Decimal;
+  non_marginable_buying_power: Decimal;
+  equity: Decimal;
+  last_equity: Decimal;
+  portfolio_value: Decimal;
+  long_market_value: Decimal;
+  short_market_value: Decimal;
+  initial_margin: Decimal;
+  maintenance_margin: Decimal;
+  multiplier: Decimal;
+  pattern_day_trader: boolean;
+  trading_blocked: boolean;
+  transfers_blocked: boolean;
+  account_blocked: boolean;
+  shorting_enabled: boolean;
+  daytrade_count: number;
+  created_at: Time;
+  reserved_cash: Decimal;
+  realized_pl: Decimal;
+  login_equity: Decimal;
+}
+
+// The `account` stream event: the figures that move, after every change and every tick that
+// moves the value of the player's holdings.
+export interface AccountEvent {
+  cash: Decimal;
+  buying_power: Decimal;
+  equity: Decimal;
+  long_market_value: Decimal;
+  login_equity: Decimal;
+}
+
+export type OrderSide = "buy" | "sell";
+export type OrderType = "market" | "limit" | "stop" | "stop_limit" | "trailing_stop";
+export type TimeInForce = "day" | "gtc" | "ioc" | "fok";
+export type OrderStatus =
+  | "new"
+  | "partially_filled"
+  | "filled"
+  | "canceled"
+  | "expired"
+  | "replaced"
+  | "rejected";
+
+export interface Order {
+  id: string;
+  client_order_id: string;
+  created_at: Time;
+  updated_at: Time;
+  submitted_at: Time;
+  filled_at: Time | null;
+  expired_at: Time | null;
+  canceled_at: Time | null;
+  failed_at: Time | null;
+  replaced_at: Time | null;
+  replaced_by: string | null;
+  replaces: string | null;
+  asset_id: string;
+  symbol: string;
+  asset_class: string;
+  notional: Decimal | null;
+  qty: Decimal;
+  filled_qty: Decimal;
+  filled_avg_price: Decimal | null;
+  order_class: string;
+  order_type: OrderType;
+  type: OrderType;
+  side: OrderSide;
+  time_in_force: TimeInForce;
+  limit_price: Decimal | null;
+  stop_price: Decimal | null;
+  trail_price: Decimal | null;
+  trail_percent: Decimal | null;
+  hwm: Decimal | null;
+  status: OrderStatus;
+  extended_hours: boolean;
+  legs: Order[] | null;
+}
+
+// POST /v2/orders. Prices go as decimal strings; only the fields the type allows are present.
+export interface OrderRequest {
+  symbol: string;
+  qty: Decimal;
+  side: OrderSide;
+  type: OrderType;
+  time_in_force: TimeInForce;
+  limit_price?: Decimal;
+  stop_price?: Decimal;
+  trail_price?: Decimal;
+  trail_percent?: Decimal;
+  client_order_id: string;
+}
+
+// PATCH /v2/orders/{id}: any of these; the answer is the new order that replaces the old.
+export interface OrderReplace {
+  qty?: Decimal;
+  time_in_force?: TimeInForce;
+  limit_price?: Decimal;
+  stop_price?: Decimal;
+  trail?: Decimal;
+  client_order_id?: string;
+}
+
+// DELETE /v2/orders answers 207 with one entry per open order.
+export interface CancelResult {
+  id: string;
+  status: number;
+  body: Order | { code?: string; message?: string } | null;
+}
+
+export interface Position {
+  asset_id: string;
+  symbol: string;
+  exchange: string;
+  asset_class: string;
+  qty: Decimal;
+  qty_available: Decimal;
+  side: "long" | "short";
+  avg_entry_price: Decimal;
+  cost_basis: Decimal;
+  market_value: Decimal;
+  current_price: Decimal;
+  lastday_price: Decimal;
+  change_today: Decimal;
+  unrealized_pl: Decimal;
+  unrealized_plpc: Decimal;
+  unrealized_intraday_pl: Decimal;
+  unrealized_intraday_plpc: Decimal;
+  realized_pl: Decimal;
+}
+
+export interface Activity {
+  id: string;
+  activity_type: "FILL";
+  transaction_time: Time;
+  type: "fill" | "partial_fill";
+  price: Decimal;
+  qty: Decimal;
+  side: OrderSide;
+  symbol: string;
+  leaves_qty: Decimal;
+  order_id: string;
+  cum_qty: Decimal;
+  order_status: OrderStatus;
+}
+
+export interface Asset {
+  id: string;
+  class: string;
+  exchange: string;
+  symbol: string;
+  name: string;
+  status: "active" | "inactive";
+  tradable: boolean;
+  marginable: boolean;
+  shortable: boolean;
+  easy_to_borrow: boolean;
+  fractionable: boolean;
+}
+
+// Players' resting limit orders at one price, without identities.
+export interface BookLevel {
+  price: Decimal;
+  qty: Decimal;
+  orders: number;
+}
+
+export interface OrderBook {
+  symbol: string;
+  reference: Decimal | null;
+  house_bid: Decimal | null;
+  house_ask: Decimal | null;
+  bids: BookLevel[];
+  asks: BookLevel[];
+}
+
+export type TradeEvent = "new" | "fill" | "partial_fill" | "canceled" | "expired" | "replaced" | "rejected";
+
+// The `trade_update` stream event; price, qty and position_qty come with fills.
+export interface TradeUpdate {
+  event: TradeEvent;
+  timestamp: Time;
+  order: Order;
+  price?: Decimal;
+  qty?: Decimal;
+  position_qty?: Decimal;
+}
+
+// API keys for the Alpaca SDKs; the secret exists only in the answer that created the key.
+export interface ApiKey {
+  // The contract does not say whether this is a number or a uuid; both work in paths.
+  id: string | number;
+  key_id: string;
+  name: string;
+  created_at: Time;
+  last_used_at: Time | null;
+}
+
+export interface ApiKeyList {
+  keys: ApiKey[];
+}
+
+export interface NewApiKey {
+  id: string | number;
+  key_id: string;
+  secret: string;
+  name: string;
+  created_at: Time;
+}

@@ -1,11 +1,13 @@
 "use client";
 // Account settings for the signed-in player: display name and public profile (PATCH
 // /api/account/profile), password change (POST /api/auth/password, which starts a new session
-// and ends every other one, so its token replaces ours), and signing out. Anonymous visitors
-// are sent to sign in and brought back here.
+// and ends every other one, so its token replaces ours), API keys for the Alpaca SDKs
+// (components/ApiKeys.tsx), and signing out. Anonymous visitors are sent to sign in and
+// brought back here.
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
+import { ApiKeys } from "@/components/ApiKeys";
 import { Avatar } from "@/components/Avatar";
 import {
   Field,
@@ -264,6 +266,10 @@ function Settings({ user }: { user: User }) {
 
       <Section title="Password" testId="settings-password">
         <PasswordForm key={user.id} username={user.email ?? user.user_tag} />
+      </Section>
+
+      <Section title="API keys" testId="settings-api-keys">
+        <ApiKeys key={user.id} />
       </Section>
 
       <Section title="Sign out">

@@ -1,6 +1,7 @@
 "use client";
-// Where the trading sections of the sidebar lead until trading exists: says what the section
-// will hold and sends the player back to the market, instead of a dead end or the sign-in form.
+// Where the sections of the sidebar that do not exist yet (watchlist, analytics) lead: says
+// what the section will hold and where to go meanwhile, instead of a dead end or the sign-in
+// form. An old link to a section that has since opened is pointed at its page.
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
@@ -9,26 +10,40 @@ import { Card } from "@/components/Form";
 import { sectionBySlug } from "@/lib/sections";
 import { usePageTitle } from "@/lib/title";
 
+const buttonClass = "inline-block rounded-md bg-accent px-4 py-2 text-sm font-medium text-white hover:bg-accent/90";
+
 function Soon() {
   const section = sectionBySlug(useSearchParams().get("section"));
   usePageTitle(section?.label ?? "Coming soon");
+  if (section?.path) {
+    return (
+      <Card title={section.label}>
+        <p className="text-sm leading-relaxed text-ink-300" data-testid="soon-moved">
+          {section.label} is open: {section.blurb}.
+        </p>
+        <Link href={section.path} className={`${buttonClass} mt-6`}>
+          Go to {section.label.toLowerCase()}
+        </Link>
+      </Card>
+    );
+  }
   return (
     <Card title={section ? section.label : "Coming soon"}>
       <p className="text-sm leading-relaxed text-ink-300" data-testid="soon">
         {section ? (
-          <>
-            Trading arrives next, and with it {section.blurb}. Your account is ready for it: your
-            virtual cash will be waiting.
-          </>
+          <>This section is coming soon, and with it {section.blurb}.</>
         ) : (
-          <>Trading arrives next. Your account is ready for it.</>
+          <>This section is coming soon.</>
         )}
       </p>
-      <p className="mt-3 text-sm text-ink-300">Until then, the market is live for watching.</p>
-      <Link
-        href="/"
-        className="mt-6 inline-block rounded-md bg-accent px-4 py-2 text-sm font-medium text-white hover:bg-accent/90"
-      >
+      <p className="mt-3 text-sm text-ink-300">
+        Meanwhile the market is live, and your holdings are under{" "}
+        <Link href="/portfolio/" className="text-accent hover:underline">
+          Your stocks
+        </Link>
+        .
+      </p>
+      <Link href="/" className={`${buttonClass} mt-6`}>
         Go to the market
       </Link>
     </Card>
