@@ -55,6 +55,25 @@ json stock_json(const market::quote& q, bool detail, bool halted) {
   return j;
 }
 
+asio::awaitable<result<std::vector<market::candle>>> load_candles(
+    const market_services& s, const db::market_repo::candle_query& q) {
+  // The watermark and the unflushed ticks are taken together, so nothing is counted twice.
+  auto snap = s.history.for_symbol(q.symbol);
+  auto query = q;
+  query.max_seq = snap.flushed_seq;
+  auto stored = co_await s.pool.query(
+      [&query](db::connection& c) { return db::market_repo::candles(c, query); });
+  if (!stored) co_return std::unexpected(stored.error());
+  std::erase_if(snap.unflushed, [&](const market::tick& t) {
+    return (q.from_ms && t.ts_ms < *q.from_ms) || (q.to_ms && t.ts_ms >= *q.to_ms);
+  });
+  auto recent = market::aggregate(snap.unflushed, q.interval_ms);
+  auto merged = market::merge(*stored, recent);
+  if (merged.size() > q.limit)
+    merged.erase(merged.begin(), merged.end() - static_cast<std::ptrdiff_t>(q.limit));
+  co_return merged;
+}
+
 void register_market_routes(http::router& routes, market_services s) {
   // The list changes once per feed step but is read by every visitor: serialize it once per
   // step (keyed by the feed's sequence number) and share the text.
@@ -141,21 +160,10 @@ void register_market_routes(http::router& routes, market_services s) {
                 {errc::bad_request, "limit must be a whole number from 1 to 5000"}, ctx.request_id);
           q.limit = static_cast<std::size_t>(*limit);
         }
-        // The watermark and the unflushed ticks are taken together, so nothing is counted twice.
-        auto snap = s.history.for_symbol(symbol);
-        q.max_seq = snap.flushed_seq;
-        auto stored = co_await s.pool.query(
-            [&q](db::connection& c) { return db::market_repo::candles(c, q); });
-        if (!stored) co_return http::error_response(stored.error(), ctx.request_id);
-        std::erase_if(snap.unflushed, [&](const market::tick& t) {
-          return (q.from_ms && t.ts_ms < *q.from_ms) || (q.to_ms && t.ts_ms >= *q.to_ms);
-        });
-        auto recent = market::aggregate(snap.unflushed, q.interval_ms);
-        auto merged = market::merge(*stored, recent);
-        if (merged.size() > q.limit)
-          merged.erase(merged.begin(), merged.end() - static_cast<std::ptrdiff_t>(q.limit));
+        auto merged = co_await load_candles(s, q);
+        if (!merged) co_return http::error_response(merged.error(), ctx.request_id);
         json out = json::array();
-        for (const auto& c : merged)
+        for (const auto& c : *merged)
           out.push_back({{"time", format_time(c.start_ms)},
                          {"open", market::format_price(c.open)},
                          {"high", market::format_price(c.high)},

@@ -101,6 +101,36 @@ json asset_json(const market::quote& q, bool halted) {
               {"attributes", json::array()}};
 }
 
+// "1D", "2W", "1M", "3M", "1A", "all" → milliseconds (-1: all).
+std::optional<std::int64_t> period_ms(std::string_view p) {
+  if (p == "all") return -1;
+  if (p.size() < 2) return std::nullopt;
+  auto n = parse_int_param(p.substr(0, p.size() - 1), 1, 1000);
+  if (!n) return std::nullopt;
+  constexpr std::int64_t day = 86'400'000;
+  switch (p.back()) {
+    case 'D':
+      return *n * day;
+    case 'W':
+      return *n * 7 * day;
+    case 'M':
+      return *n * 30 * day;
+    case 'A':
+      return *n * 365 * day;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<std::int64_t> history_timeframe_ms(std::string_view tf) {
+  if (tf == "1Min") return 60'000;
+  if (tf == "5Min") return 300'000;
+  if (tf == "15Min") return 900'000;
+  if (tf == "1H") return 3'600'000;
+  if (tf == "1D") return 86'400'000;
+  return std::nullopt;
+}
+
 // The simulated market's session: 9:30 to 16:00 New York time (14:30-21:00 UTC), weekdays.
 json clock_json(std::int64_t now_ms) {
   constexpr std::int64_t day = 86'400'000, open = (14 * 60 + 30) * 60'000, close = 21 * 3'600'000;
@@ -120,15 +150,18 @@ json clock_json(std::int64_t now_ms) {
               {"next_close", format_time(next_close_day * day + close)}};
 }
 
-// Registers one /v2 route: signed-in players, by cookie or API key.
 template <class F>
 void v2(http::router& routes, const char* method, const char* path, F&& f) {
-  http::endpoint ep(std::forward<F>(f), auth::access::user);
-  ep.api_keys = true;
-  routes.add(method, path, std::move(ep));
+  add_v2_route(routes, method, path, http::handler(std::forward<F>(f)));
 }
 
 }  // namespace
+
+void add_v2_route(http::router& routes, const char* method, const char* path, http::handler fn) {
+  http::endpoint ep(std::move(fn), auth::access::user);
+  ep.api_keys = true;
+  routes.add(method, path, std::move(ep));
+}
 
 void register_trading_routes(http::router& routes, trading_services s) {
   v2(routes, "GET", "/v2/account", [s](request_context& ctx) -> asio::awaitable<response> {
@@ -495,6 +528,202 @@ void register_trading_routes(http::router& routes, trading_services s) {
         }
         co_return http::json_response(200, j);
       });
+
+  v2(routes, "GET", "/v2/account/portfolio/history",
+     [s](request_context& ctx) -> asio::awaitable<response> {
+       auto span = period_ms(ctx.query_value("period").value_or("1M"));
+       if (!span)
+         co_return fail_response(
+             {errc::bad_request,
+              "period is a number and D, W, M or A (1D, 1W, 1M, 3M, 1A), or all"},
+             ctx);
+       std::string tf(ctx.query_value("timeframe").value_or(""));
+       if (tf.empty())
+         tf = *span <= 86'400'000LL ? "5Min" : *span <= 7 * 86'400'000LL ? "15Min" : "1D";
+       auto bucket = history_timeframe_ms(tf);
+       if (!bucket)
+         co_return fail_response(
+             {errc::bad_request, "timeframe must be 1Min, 5Min, 15Min, 1H or 1D"}, ctx);
+       auto who = co_await player_of(s, ctx);
+       if (!who) co_return fail_response(who.error(), ctx);
+       const auto player = *who;
+       const auto now = system_now_ms();
+       const auto from = *span < 0 ? 0 : now - *span;
+       const auto width = *bucket;
+       std::vector<repo::equity_point> points;
+       std::optional<repo::account_state> state;
+       db::job_fn job = [&](db::connection& c) {
+         points = repo::equity_history(c, player, from, now, width);
+         state = repo::read_account(c, player);
+       };
+       auto done = co_await s.pool.execute(std::move(job));
+       if (!done) co_return fail_response(done.error(), ctx);
+       // The last point is now, at the current prices.
+       auto v = trading::value_positions(state->positions, s.quotes);
+       points.push_back({now, state->account.cash + v.long_market_value});
+       const auto base = points.front().equity;
+       auto dollars = [](trading::money_e4 m) { return static_cast<double>(m) / 10'000.0; };
+       json ts = json::array(), equity = json::array(), pl = json::array(), pct = json::array();
+       for (const auto& p : points) {
+         ts.push_back(p.at_ms / 1000);
+         equity.push_back(dollars(p.equity));
+         pl.push_back(dollars(p.equity - base));
+         pct.push_back(base ? static_cast<double>(p.equity - base) / static_cast<double>(base)
+                            : 0.0);
+       }
+       co_return http::json_response(200, {{"timestamp", ts},
+                                           {"equity", equity},
+                                           {"profit_loss", pl},
+                                           {"profit_loss_pct", pct},
+                                           {"base_value", dollars(base)},
+                                           {"timeframe", tf}});
+     });
+
+  // Watchlists.
+  auto watchlist_json = [s](const repo::watchlist& w, bool with_assets) {
+    json j{{"id", w.id},
+           {"name", w.name},
+           {"created_at", format_time(w.created_ms)},
+           {"updated_at", format_time(w.updated_ms)}};
+    if (with_assets) {
+      json assets = json::array();
+      for (const auto& sym : w.symbols)
+        if (auto q = s.quotes.find(sym)) assets.push_back(asset_json(*q, s.halts.halted(sym)));
+      j["assets"] = std::move(assets);
+    }
+    return j;
+  };
+  // {"name"?, "symbols"?} as a watchlist body expects them.
+  struct watchlist_body {
+    std::optional<std::string> name;
+    std::optional<std::vector<std::string>> symbols;
+  };
+  auto read_watchlist_body = [](const request_context& ctx,
+                                bool name_required) -> result<watchlist_body> {
+    auto body = object_body(ctx, {"name", "symbols"});
+    if (!body) return std::unexpected(body.error());
+    watchlist_body out;
+    if (body->contains("name") && !(*body)["name"].is_null()) {
+      auto name = required_string(*body, "name");
+      if (!name || name->empty() || name->size() > 64)
+        return fail(errc::bad_request, "name must be 1 to 64 characters");
+      out.name = *name;
+    } else if (name_required) {
+      return fail(errc::bad_request, "name is required");
+    }
+    if (body->contains("symbols") && !(*body)["symbols"].is_null()) {
+      const auto& list = (*body)["symbols"];
+      if (!list.is_array()) return fail(errc::bad_request, "symbols must be an array of symbols");
+      std::vector<std::string> symbols;
+      for (const auto& v : list) {
+        if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 12)
+          return fail(errc::bad_request, "symbols must be an array of symbols");
+        symbols.push_back(upper_ascii(v.get<std::string>()));
+      }
+      out.symbols = std::move(symbols);
+    }
+    return out;
+  };
+  v2(routes, "GET", "/v2/watchlists",
+     [s, watchlist_json](request_context& ctx) -> asio::awaitable<response> {
+       auto who = co_await player_of(s, ctx);
+       if (!who) co_return fail_response(who.error(), ctx);
+       const auto player = *who;
+       auto lists = co_await s.pool.query(
+           [&](db::connection& c) { return repo::list_watchlists(c, player); });
+       if (!lists) co_return fail_response(lists.error(), ctx);
+       json out = json::array();
+       for (const auto& w : *lists) out.push_back(watchlist_json(w, false));
+       co_return http::json_response(200, out);
+     });
+  v2(routes, "POST", "/v2/watchlists",
+     [s, watchlist_json, read_watchlist_body](request_context& ctx) -> asio::awaitable<response> {
+       auto body = read_watchlist_body(ctx, true);
+       if (!body) co_return fail_response(body.error(), ctx);
+       auto who = co_await player_of(s, ctx);
+       if (!who) co_return fail_response(who.error(), ctx);
+       const auto player = *who;
+       const auto& b = *body;
+       auto saved = co_await s.pool.query([&](db::connection& c) {
+         return repo::save_watchlist(c, player, std::nullopt, b.name, b.symbols);
+       });
+       if (!saved) co_return fail_response(saved.error(), ctx);
+       if (!*saved) co_return fail_response(saved->error(), ctx);
+       co_return http::json_response(200, watchlist_json(**saved, true));
+     });
+  v2(routes, "GET", "/v2/watchlists/{id}",
+     [s, watchlist_json](request_context& ctx) -> asio::awaitable<response> {
+       auto who = co_await player_of(s, ctx);
+       if (!who) co_return fail_response(who.error(), ctx);
+       const auto player = *who;
+       const std::string id = ctx.params.at("id");
+       auto w = co_await s.pool.query(
+           [&](db::connection& c) { return repo::find_watchlist(c, player, id); });
+       if (!w) co_return fail_response(w.error(), ctx);
+       if (!*w) co_return fail_response({errc::not_found, "watchlist not found"}, ctx);
+       co_return http::json_response(200, watchlist_json(**w, true));
+     });
+  v2(routes, "PUT", "/v2/watchlists/{id}",
+     [s, watchlist_json, read_watchlist_body](request_context& ctx) -> asio::awaitable<response> {
+       auto body = read_watchlist_body(ctx, false);
+       if (!body) co_return fail_response(body.error(), ctx);
+       auto who = co_await player_of(s, ctx);
+       if (!who) co_return fail_response(who.error(), ctx);
+       const auto player = *who;
+       const std::optional<std::string> id = ctx.params.at("id");
+       const auto& b = *body;
+       auto saved = co_await s.pool.query([&](db::connection& c) {
+         return repo::save_watchlist(c, player, id, b.name, b.symbols);
+       });
+       if (!saved) co_return fail_response(saved.error(), ctx);
+       if (!*saved) co_return fail_response(saved->error(), ctx);
+       co_return http::json_response(200, watchlist_json(**saved, true));
+     });
+  v2(routes, "POST", "/v2/watchlists/{id}",
+     [s, watchlist_json](request_context& ctx) -> asio::awaitable<response> {
+       auto body = object_body(ctx, {"symbol"});
+       if (!body) co_return fail_response(body.error(), ctx);
+       auto symbol = required_string(*body, "symbol");
+       if (!symbol) co_return fail_response(symbol.error(), ctx);
+       auto who = co_await player_of(s, ctx);
+       if (!who) co_return fail_response(who.error(), ctx);
+       const auto player = *who;
+       const std::string id = ctx.params.at("id");
+       const auto sym = upper_ascii(*symbol);
+       auto saved = co_await s.pool.query(
+           [&](db::connection& c) { return repo::add_to_watchlist(c, player, id, sym); });
+       if (!saved) co_return fail_response(saved.error(), ctx);
+       if (!*saved) co_return fail_response(saved->error(), ctx);
+       co_return http::json_response(200, watchlist_json(**saved, true));
+     });
+  v2(routes, "DELETE", "/v2/watchlists/{id}/{symbol}",
+     [s, watchlist_json](request_context& ctx) -> asio::awaitable<response> {
+       auto who = co_await player_of(s, ctx);
+       if (!who) co_return fail_response(who.error(), ctx);
+       const auto player = *who;
+       const std::string id = ctx.params.at("id");
+       const auto sym = upper_ascii(ctx.params.at("symbol"));
+       auto saved = co_await s.pool.query(
+           [&](db::connection& c) { return repo::remove_from_watchlist(c, player, id, sym); });
+       if (!saved) co_return fail_response(saved.error(), ctx);
+       if (!*saved) co_return fail_response(saved->error(), ctx);
+       co_return http::json_response(200, watchlist_json(**saved, true));
+     });
+  v2(routes, "DELETE", "/v2/watchlists/{id}",
+     [s](request_context& ctx) -> asio::awaitable<response> {
+       auto who = co_await player_of(s, ctx);
+       if (!who) co_return fail_response(who.error(), ctx);
+       const auto player = *who;
+       const std::string id = ctx.params.at("id");
+       auto gone = co_await s.pool.query(
+           [&](db::connection& c) { return repo::delete_watchlist(c, player, id); });
+       if (!gone) co_return fail_response(gone.error(), ctx);
+       if (!*gone) co_return fail_response({errc::not_found, "watchlist not found"}, ctx);
+       response r;
+       r.status = 204;
+       r.content_type.clear();
+       co_return r;
+     });
 
   // API keys: managed from the browser session only (a key cannot make more keys).
   routes.add("GET", "/api/account/keys",

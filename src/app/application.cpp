@@ -16,6 +16,7 @@
 #include "marketsim/api/account_api.hpp"
 #include "marketsim/api/market_api.hpp"
 #include "marketsim/api/routes.hpp"
+#include "marketsim/app/equity_snapshots.hpp"
 #include "marketsim/app/history_flusher.hpp"
 #include "marketsim/app/mail_sender.hpp"
 #include "marketsim/app/order_ticker.hpp"
@@ -197,7 +198,13 @@ int serve(const config& cfg) {
          api_keys.clear();
        }});
   order_ticker ticker(ioc.get_executor(), pool, cfg.half_spread_e4);
-  feed.on_ticks([&ticker](const std::vector<market::tick>& ticks) { ticker.offer(ticks); });
+  equity_snapshots snapshots(pool, quotes, cfg.equity_snapshot_interval);
+  // What every feed step (and the test hook's price) sets off besides quotes and streams.
+  auto after_ticks = [&ticker, &trade_events](const std::vector<market::tick>& ticks) {
+    ticker.offer(ticks);
+    trade_events.on_ticks(ticks);
+  };
+  feed.on_ticks(after_ticks);
   auth::hash_pool hashes(cfg.hash_threads, cfg.hash_queue);
   auth::login_throttle account_throttle(auth::login_throttle::settings{});
   // An address may be a whole office behind NAT: more slack than one account gets.
@@ -237,9 +244,9 @@ int serve(const config& cfg) {
       routes, api::market_services{cfg, quotes, history, feed, hub, pool, halts, sessions},
       accounts,
       api::trading_services{cfg, pool, quotes, feed, halts, players, api_keys,
-                            [&quotes, &ticker](const market::tick& t) {
+                            [&quotes, &after_ticks](const market::tick& t) {
                               quotes.apply(t);
-                              ticker.offer({t});
+                              after_ticks({t});
                             }},
       cfg.test_hooks);
   auth::guard guard(sessions, cfg.public_url, cfg.allowed_origins, tls);
@@ -278,6 +285,7 @@ int serve(const config& cfg) {
 
   asio::co_spawn(market_strand, feed.run(), asio::detached);
   asio::co_spawn(market_strand, flusher.run(), asio::detached);
+  asio::co_spawn(market_strand, snapshots.run(), asio::detached);
   asio::co_spawn(market_strand, mail.run(), asio::detached);
   asio::co_spawn(
       market_strand,
@@ -303,6 +311,7 @@ int serve(const config& cfg) {
           redirect.stop_accepting();
           feed.stop();
           mail.stop();
+          snapshots.stop();
           hub.close_all();
           co_await server.drain(std::chrono::seconds(10));
           co_await flusher.stop(std::chrono::seconds(30));

@@ -28,6 +28,10 @@ void private_events::on_trade(std::string_view payload) {
   const auto user_id = note["user"].get<std::int64_t>();
   if (!hub_.has_streams_of(user_id)) return;
   hub_.publish_private(user_id, sse::format_frame("trade_update", note["data"].dump()));
+  {
+    std::lock_guard lock(mutex_);
+    loading_.insert(user_id);
+  }
   boost::asio::co_spawn(ioc_, account_task(this, user_id), boost::asio::detached);
 }
 
@@ -38,9 +42,51 @@ boost::asio::awaitable<void> private_events::send_account(std::int64_t user_id) 
     state = db::trading_repo::read_account(c, who);
   };
   auto done = co_await pool_.execute(std::move(job));
-  if (!done || !state) co_return;
-  auto data = trading::account_event_json(state->account, state->positions, quotes_);
-  hub_.publish_private(user_id, sse::format_frame("account", data.dump()));
+  std::string data;
+  {
+    std::lock_guard lock(mutex_);
+    loading_.erase(user_id);
+    if (!done || !state) co_return;
+    data = trading::account_event_json(state->account, state->positions, quotes_).dump();
+    accounts_[user_id] = kept{std::move(*state), data};
+  }
+  hub_.publish_private(user_id, sse::format_frame("account", data));
+}
+
+void private_events::on_ticks(const std::vector<market::tick>& ticks) {
+  std::set<std::string, std::less<>> moved;
+  for (const auto& t : ticks) moved.insert(t.symbol);
+  const auto streaming = hub_.streaming_users();
+  std::vector<std::pair<std::int64_t, std::string>> to_send;
+  std::vector<std::int64_t> to_load;
+  {
+    std::lock_guard lock(mutex_);
+    // Players who closed every stream here are forgotten; new ones are read once.
+    std::erase_if(accounts_, [&](const auto& kv) {
+      return !std::binary_search(streaming.begin(), streaming.end(), kv.first);
+    });
+    for (auto user : streaming) {
+      auto it = accounts_.find(user);
+      if (it == accounts_.end()) {
+        if (loading_.insert(user).second) to_load.push_back(user);
+        continue;
+      }
+      bool affected = false;
+      for (const auto& p : it->second.state.positions)
+        affected = affected || moved.contains(p.symbol);
+      if (!affected) continue;
+      auto data =
+          trading::account_event_json(it->second.state.account, it->second.state.positions, quotes_)
+              .dump();
+      if (data == it->second.last_sent) continue;
+      it->second.last_sent = data;
+      to_send.emplace_back(user, std::move(data));
+    }
+  }
+  for (const auto& [user, data] : to_send)
+    hub_.publish_private(user, sse::format_frame("account", data));
+  for (auto user : to_load)
+    boost::asio::co_spawn(ioc_, account_task(this, user), boost::asio::detached);
 }
 
 }  // namespace marketsim

@@ -1000,4 +1000,182 @@ ledger_check check_ledger(connection& c) {
   return out;
 }
 
+std::int64_t snapshot_equity(connection& c,
+                             const std::vector<std::pair<std::string, price_e4>>& prices) {
+  std::vector<std::string> symbols, values;
+  for (const auto& [symbol, price] : prices) {
+    symbols.push_back(symbol);
+    values.push_back(std::to_string(price));
+  }
+  pqxx::work tx(c);
+  auto r = tx.exec_params(
+      "insert into equity_snapshots (account_id, at, equity_e4) select a.id, now(), a.cash_e4 + "
+      "coalesce(sum(coalesce(p.qty * t.price, p.cost_e4)), 0) from accounts a left join "
+      "positions p on p.account_id = a.id and p.qty > 0 left join unnest($1::text[], "
+      "$2::bigint[]) as t(symbol, price) on t.symbol = p.symbol where a.kind = 'player' group "
+      "by a.id, a.cash_e4 on conflict do nothing",
+      array_literal(symbols), array_literal(values));
+  tx.commit();
+  return static_cast<std::int64_t>(r.affected_rows());
+}
+
+std::vector<equity_point> equity_history(connection& c, const player& who, std::int64_t from_ms,
+                                         std::int64_t to_ms, std::int64_t bucket_ms) {
+  pqxx::read_transaction tx(c);
+  std::vector<equity_point> out;
+  for (const auto& r : tx.exec_params(
+           "select (floor(" MS("at") "::numeric / $4) * $4)::bigint as bucket, (array_agg("
+                                     "equity_e4 order by at desc))[1] from equity_snapshots where "
+                                     "account_id = $1 and at "
+                                     ">= to_timestamp($2::double precision / 1000) and at <= "
+                                     "to_timestamp($3::double "
+                                     "precision / 1000) group by bucket order by bucket",
+           who.account_id, from_ms, to_ms, bucket_ms))
+    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>()});
+  return out;
+}
+
+namespace {
+
+std::optional<watchlist> read_watchlist(pqxx::work& tx, std::int64_t account_id,
+                                        const std::string& id) {
+  if (!is_uuid(id)) return std::nullopt;
+  auto r = tx.exec_params("select id::text, name, " MS("created_at") ", " MS(
+                              "updated_at") " from watchlists where id = $1::uuid and "
+                                            "account_id = $2",
+                          id, account_id);
+  if (r.empty()) return std::nullopt;
+  watchlist w{r[0][0].as<std::string>(),
+              r[0][1].as<std::string>(),
+              r[0][2].as<std::int64_t>(),
+              r[0][3].as<std::int64_t>(),
+              {}};
+  for (const auto& s : tx.exec_params(
+           "select symbol from watchlist_items where watchlist_id = $1::uuid order by added_at, "
+           "symbol",
+           id))
+    w.symbols.push_back(s[0].as<std::string>());
+  return w;
+}
+
+result<void> check_symbols(pqxx::work& tx, const std::vector<std::string>& symbols) {
+  if (symbols.size() > static_cast<std::size_t>(max_watchlist_symbols))
+    return fail(errc::unprocessable, fmt::format("at most {} symbols", max_watchlist_symbols));
+  for (const auto& s : symbols)
+    if (tx.exec_params("select 1 from instruments where symbol = $1", s).empty())
+      return fail(errc::unprocessable, "unknown symbol " + s);
+  return {};
+}
+
+}  // namespace
+
+std::vector<watchlist> list_watchlists(connection& c, const player& who) {
+  pqxx::work tx(c);
+  std::vector<watchlist> out;
+  for (const auto& r : tx.exec_params(
+           "select id::text from watchlists where account_id = $1 order by created_at, name",
+           who.account_id))
+    if (auto w = read_watchlist(tx, who.account_id, r[0].as<std::string>()))
+      out.push_back(std::move(*w));
+  return out;
+}
+
+std::optional<watchlist> find_watchlist(connection& c, const player& who, const std::string& id) {
+  pqxx::work tx(c);
+  return read_watchlist(tx, who.account_id, id);
+}
+
+result<watchlist> save_watchlist(connection& c, const player& who,
+                                 const std::optional<std::string>& id,
+                                 const std::optional<std::string>& name,
+                                 const std::optional<std::vector<std::string>>& symbols) {
+  pqxx::work tx(c);
+  // One player's watchlist changes never interleave (the count and name checks hold).
+  tx.exec_params("select 1 from accounts where id = $1 for update", who.account_id);
+  std::string list_id;
+  if (id) {
+    if (!read_watchlist(tx, who.account_id, *id))
+      return fail(errc::not_found, "watchlist not found");
+    list_id = *id;
+  } else {
+    auto n = tx.exec_params("select count(*) from watchlists where account_id = $1",
+                            who.account_id)[0][0]
+                 .as<int>();
+    if (n >= max_watchlists)
+      return fail(errc::unprocessable, fmt::format("at most {} watchlists", max_watchlists));
+  }
+  if (name) {
+    auto taken = tx.exec_params(
+        "select 1 from watchlists where account_id = $1 and name = $2 and id::text <> $3",
+        who.account_id, *name, list_id);
+    if (!taken.empty()) return fail(errc::unprocessable, "a watchlist with this name exists");
+  }
+  if (symbols)
+    if (auto ok = check_symbols(tx, *symbols); !ok) return std::unexpected(ok.error());
+  if (list_id.empty()) {
+    list_id = tx.exec_params(
+                    "insert into watchlists (account_id, name) values ($1, $2) returning id::text",
+                    who.account_id, name.value_or("Primary Watchlist"))[0][0]
+                  .as<std::string>();
+  } else {
+    if (name)
+      tx.exec_params("update watchlists set name = $2, updated_at = now() where id = $1::uuid",
+                     list_id, *name);
+    if (symbols)
+      tx.exec_params("delete from watchlist_items where watchlist_id = $1::uuid", list_id);
+  }
+  if (symbols) {
+    int k = 0;
+    for (const auto& s : *symbols)
+      tx.exec_params(
+          "insert into watchlist_items (watchlist_id, symbol, added_at) values ($1::uuid, $2, "
+          "now() + $3 * interval '1 microsecond') on conflict do nothing",
+          list_id, s, k++);
+    tx.exec_params("update watchlists set updated_at = now() where id = $1::uuid", list_id);
+  }
+  auto w = read_watchlist(tx, who.account_id, list_id);
+  tx.commit();
+  return *w;
+}
+
+result<watchlist> add_to_watchlist(connection& c, const player& who, const std::string& id,
+                                   const std::string& symbol) {
+  pqxx::work tx(c);
+  auto w = read_watchlist(tx, who.account_id, id);
+  if (!w) return fail(errc::not_found, "watchlist not found");
+  if (auto ok = check_symbols(tx, {symbol}); !ok) return std::unexpected(ok.error());
+  if (w->symbols.size() >= static_cast<std::size_t>(max_watchlist_symbols))
+    return fail(errc::unprocessable, fmt::format("at most {} symbols", max_watchlist_symbols));
+  tx.exec_params(
+      "insert into watchlist_items (watchlist_id, symbol) values ($1::uuid, $2) on conflict do "
+      "nothing",
+      id, symbol);
+  tx.exec_params("update watchlists set updated_at = now() where id = $1::uuid", id);
+  auto out = read_watchlist(tx, who.account_id, id);
+  tx.commit();
+  return *out;
+}
+
+result<watchlist> remove_from_watchlist(connection& c, const player& who, const std::string& id,
+                                        const std::string& symbol) {
+  pqxx::work tx(c);
+  if (!read_watchlist(tx, who.account_id, id)) return fail(errc::not_found, "watchlist not found");
+  auto r = tx.exec_params(
+      "delete from watchlist_items where watchlist_id = $1::uuid and symbol = $2", id, symbol);
+  if (r.affected_rows() == 0) return fail(errc::not_found, symbol + " is not in the watchlist");
+  tx.exec_params("update watchlists set updated_at = now() where id = $1::uuid", id);
+  auto out = read_watchlist(tx, who.account_id, id);
+  tx.commit();
+  return *out;
+}
+
+bool delete_watchlist(connection& c, const player& who, const std::string& id) {
+  if (!is_uuid(id)) return false;
+  pqxx::work tx(c);
+  auto r = tx.exec_params("delete from watchlists where id = $1::uuid and account_id = $2", id,
+                          who.account_id);
+  tx.commit();
+  return r.affected_rows() > 0;
+}
+
 }  // namespace marketsim::db::trading_repo

@@ -118,6 +118,16 @@ bool hub::has_streams_of(std::int64_t user_id) const {
                      [&](const auto& s) { return s->user_id_ == user_id; });
 }
 
+std::vector<std::int64_t> hub::streaming_users() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::int64_t> out;
+  for (const auto& s : subscribers_)
+    if (s->user_id_ != 0) out.push_back(s->user_id_);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 void hub::heartbeat_all() {
   std::lock_guard lock(mutex_);
   for (auto& s : subscribers_) {

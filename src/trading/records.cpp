@@ -181,13 +181,11 @@ json account_json(const account_record& a, const std::vector<position_record>& p
 json account_event_json(const account_record& a, const std::vector<position_record>& positions,
                         const market::quote_cache& quotes) {
   auto v = value_positions(positions, quotes);
-  return json{
-      {"cash", format_price(a.cash)},
-      {"buying_power", format_price(a.cash - a.reserved)},
-      {"equity", format_price(a.cash + v.long_market_value)},
-      {"long_market_value", format_price(v.long_market_value)},
-      {"last_equity", format_price(a.cash + v.last_day_value)},
-      {"login_equity", a.login_equity ? json(format_price(*a.login_equity)) : json(nullptr)}};
+  return json{{"cash", format_price(a.cash)},
+              {"buying_power", format_price(a.cash - a.reserved)},
+              {"equity", format_price(a.cash + v.long_market_value)},
+              {"long_market_value", format_price(v.long_market_value)},
+              {"last_equity", format_price(a.cash + v.last_day_value)}};
 }
 
 json position_json(const position_record& p, const market::quote_cache& quotes) {

@@ -17,7 +17,10 @@ describe("trading", { timeout: 300_000 }, () => {
   let server;
   before(async () => {
     pg = await startPostgres();
-    server = await startServer({ pg, env: { MARKETSIM_TICK_INTERVAL: "1h", MARKETSIM_API_RATE: "30" } });
+    server = await startServer({
+      pg,
+      env: { MARKETSIM_TICK_INTERVAL: "1h", MARKETSIM_API_RATE: "30", MARKETSIM_EQUITY_SNAPSHOT: "200ms", MARKETSIM_TRUSTED_PROXIES: "127.0.0.1" },
+    });
     await setPrice(server, "AAPL", "100");
     await setPrice(server, "MSFT", "50");
     await setPrice(server, "IBM", "80");
@@ -33,6 +36,11 @@ describe("trading", { timeout: 300_000 }, () => {
     await pg?.stop();
   });
 
+  // Each player signs up from an address of its own (the server trusts 127.0.0.1 as a proxy),
+  // so the per-address registration limit does not cap the test.
+  let players = 0;
+  const player = () => signUp(server, pg, undefined, { address: `10.2.${(players += 1)}.1` });
+
   const account = async (c) => {
     const r = await c.get("/v2/account");
     assert.equal(r.status, 200, r.body);
@@ -41,7 +49,7 @@ describe("trading", { timeout: 300_000 }, () => {
   const countOrders = async () => Number((await pg.psql("select count(*) as n from orders"))[0].n);
 
   test("a new account starts with the configured cash, in Alpaca's shape", async () => {
-    const c = await signUp(server, pg);
+    const c = await player();
     const a = await account(c);
     assert.equal(e4(a.cash), e4("100000"));
     assert.equal(e4(a.buying_power), e4("100000"));
@@ -56,7 +64,7 @@ describe("trading", { timeout: 300_000 }, () => {
   });
 
   test("a market buy fills against the house at the ask; cash, position and ledger move exactly", async () => {
-    const c = await signUp(server, pg);
+    const c = await player();
     const r = await placeOrder(c, { symbol: "aapl", qty: "10", side: "buy", type: "market", time_in_force: "day" });
     assert.equal(r.status, 200, r.body);
     assert.equal(r.json.status, "filled");
@@ -90,8 +98,8 @@ describe("trading", { timeout: 300_000 }, () => {
   });
 
   test("players meet first: a resting sell is taken before the house, at its limit", async () => {
-    const seller = await signUp(server, pg);
-    const buyer = await signUp(server, pg);
+    const seller = await player();
+    const buyer = await player();
     const own = await placeOrder(seller, { symbol: "MSFT", qty: 20, side: "buy", type: "market", time_in_force: "day" });
     assert.equal(own.json.status, "filled", own.body);
     // Asks at 50.005 (better than the house's 50.01) rest in the book.
@@ -115,7 +123,7 @@ describe("trading", { timeout: 300_000 }, () => {
   });
 
   test("bad orders are refused with 4xx and nothing is stored", async () => {
-    const c = await signUp(server, pg);
+    const c = await player();
     const before = await countOrders();
     const base = { symbol: "AAPL", side: "buy", type: "market", time_in_force: "day" };
     const bad = [
@@ -159,7 +167,7 @@ describe("trading", { timeout: 300_000 }, () => {
   });
 
   test("20 racing retries of one client_order_id make one order; other fields conflict", async () => {
-    const c = await signUp(server, pg);
+    const c = await player();
     const order = { symbol: "AAPL", qty: "3", side: "buy", type: "market", time_in_force: "day", client_order_id: "retry-me-1" };
     const results = await Promise.all(Array.from({ length: 20 }, () => placeOrder(c, order)));
     for (const r of results) assert.equal(r.status, 200, r.body);
@@ -173,12 +181,12 @@ describe("trading", { timeout: 300_000 }, () => {
     const byClient = await c.get("/v2/orders:by_client_order_id?client_order_id=retry-me-1");
     assert.equal(byClient.json.id, results[0].json.id);
     // Another player may use the same id.
-    const other = await signUp(server, pg);
+    const other = await player();
     assert.equal((await placeOrder(other, order)).status, 200);
   });
 
   test("100 parallel buys each worth all the cash: exactly one fills", async () => {
-    const c = await signUp(server, pg);
+    const c = await player();
     // 900 × 100.01 = 90,009: two would need 180,018.
     const results = await Promise.all(
       Array.from({ length: 100 }, () => placeOrder(c, { symbol: "AAPL", qty: 900, side: "buy", type: "market", time_in_force: "day" })),
@@ -193,7 +201,7 @@ describe("trading", { timeout: 300_000 }, () => {
   });
 
   test("100 parallel sells of the same shares: exactly one fills", async () => {
-    const c = await signUp(server, pg);
+    const c = await player();
     assert.equal((await placeOrder(c, { symbol: "IBM", qty: 50, side: "buy", type: "market", time_in_force: "day" })).status, 200);
     const results = await Promise.all(
       Array.from({ length: 100 }, () => placeOrder(c, { symbol: "IBM", qty: 50, side: "sell", type: "market", time_in_force: "day" })),
@@ -205,7 +213,7 @@ describe("trading", { timeout: 300_000 }, () => {
   });
 
   test("a resting limit is filled by the house when the price crosses it", async () => {
-    const c = await signUp(server, pg);
+    const c = await player();
     const r = await placeOrder(c, { symbol: "AAPL", qty: 10, side: "buy", type: "limit", limit_price: "95", time_in_force: "gtc" });
     assert.equal(r.json.status, "new", r.body);
     const a = await account(c);
@@ -224,7 +232,7 @@ describe("trading", { timeout: 300_000 }, () => {
   });
 
   test("stops trigger, trailing stops follow the high, day orders expire when the day ends", async () => {
-    const c = await signUp(server, pg);
+    const c = await player();
     await placeOrder(c, { symbol: "MSFT", qty: 30, side: "buy", type: "market", time_in_force: "day" });
     const stop = await placeOrder(c, { symbol: "MSFT", qty: 10, side: "sell", type: "stop", stop_price: "48", time_in_force: "gtc" });
     assert.equal(stop.json.status, "new", stop.body);
@@ -254,7 +262,7 @@ describe("trading", { timeout: 300_000 }, () => {
   });
 
   test("cancel, replace, cancel-all and closing a position", async () => {
-    const c = await signUp(server, pg);
+    const c = await player();
     const a = await placeOrder(c, { symbol: "AAPL", qty: 10, side: "buy", type: "limit", limit_price: "90", time_in_force: "gtc" });
     const b = await placeOrder(c, { symbol: "AAPL", qty: 5, side: "buy", type: "limit", limit_price: "91", time_in_force: "day" });
     const repl = await c.patch(`/v2/orders/${a.json.id}`, { qty: "12", limit_price: "92" });
@@ -278,7 +286,7 @@ describe("trading", { timeout: 300_000 }, () => {
     assert.deepEqual(all.json.map((x) => [x.id, x.status]), [[repl.json.id, 200]]);
     assert.equal(e4((await account(c)).buying_power), e4("100000"));
     // Someone else's order is not found, even by id.
-    const other = await signUp(server, pg);
+    const other = await player();
     assert.equal((await other.get(`/v2/orders/${repl.json.id}`)).status, 404);
     assert.equal((await other.del(`/v2/orders/${repl.json.id}`)).status, 404);
     // Closing a position sells it at market.
@@ -293,7 +301,7 @@ describe("trading", { timeout: 300_000 }, () => {
   });
 
   test("API keys act as the player without CSRF, are rate-limited per key and die when revoked", async () => {
-    const c = await signUp(server, pg);
+    const c = await player();
     const made = await c.post("/api/account/keys", { name: "my bot" });
     assert.equal(made.status, 201, made.body);
     const { key_id, secret, id } = made.json;
@@ -336,8 +344,8 @@ describe("trading", { timeout: 300_000 }, () => {
   });
 
   test("trade updates and account events reach only their owner's stream", async () => {
-    const owner = await signUp(server, pg);
-    const stranger = await signUp(server, pg);
+    const owner = await player();
+    const stranger = await player();
     const mine = await openStream(`${server.url}/api/stream?symbols=AAPL`, { headers: { cookie: owner.cookieHeader() } });
     const theirs = await openStream(`${server.url}/api/stream?symbols=AAPL`, { headers: { cookie: stranger.cookieHeader() } });
     const anon = await openStream(`${server.url}/api/stream?symbols=AAPL`);
@@ -357,8 +365,94 @@ describe("trading", { timeout: 300_000 }, () => {
     for (const s of [mine, theirs, anon]) s.close();
   });
 
+  test("the account event follows prices between trades", async () => {
+    const c = await player();
+    await placeOrder(c, { symbol: "IBM", qty: 10, side: "buy", type: "market", time_in_force: "day" });
+    const stream = await openStream(`${server.url}/api/stream?symbols=IBM`, { headers: { cookie: c.cookieHeader() } });
+    try {
+      // The stream's player is read once, then every price move re-values the holdings.
+      await setPrice(server, "IBM", "80");
+      await waitFor(() => stream.events.some((e) => e.event === "account"), { message: "a first account event" });
+      await setPrice(server, "IBM", "90");
+      await waitFor(
+        () => stream.events.some((e) => e.event === "account" && e4(JSON.parse(e.data).equity) === e4("100000") - 10n * e4("80.01") + 10n * e4("90")),
+        { message: "an account event at the new price" },
+      );
+    } finally {
+      stream.close();
+      await setPrice(server, "IBM", "80");
+    }
+  });
+
+  test("portfolio history comes from equity snapshots and ends at the current equity", async () => {
+    const c = await player();
+    await placeOrder(c, { symbol: "MSFT", qty: 100, side: "buy", type: "market", time_in_force: "day" });
+    await sleep(700); // a few snapshots
+    const h = await c.get("/v2/account/portfolio/history?period=1D&timeframe=1Min");
+    assert.equal(h.status, 200, h.body);
+    const n = h.json.timestamp.length;
+    assert.ok(n >= 2, `only ${n} points`);
+    for (const k of ["equity", "profit_loss", "profit_loss_pct"]) assert.equal(h.json[k].length, n, k);
+    assert.ok(h.json.timestamp.every((t, i) => i === 0 || t >= h.json.timestamp[i - 1]));
+    const a = (await c.get("/v2/account")).json;
+    assert.equal(h.json.equity[n - 1], Number(a.equity));
+    assert.equal(h.json.timeframe, "1Min");
+    assert.equal(h.json.base_value, h.json.equity[0]);
+    assert.equal((await c.get("/v2/account/portfolio/history?period=7X")).status, 400);
+    assert.equal((await c.get("/v2/account/portfolio/history?timeframe=2Min")).status, 400);
+  });
+
+  test("watchlists: create, add, remove, rename, delete; another player's is 404", async () => {
+    const c = await player();
+    const made = await c.post("/v2/watchlists", { name: "tech", symbols: ["aapl", "MSFT"] });
+    assert.equal(made.status, 200, made.body);
+    assert.deepEqual(made.json.assets.map((x) => x.symbol), ["AAPL", "MSFT"]);
+    const id = made.json.id;
+    const added = await c.post(`/v2/watchlists/${id}`, { symbol: "IBM" });
+    assert.deepEqual(added.json.assets.map((x) => x.symbol), ["AAPL", "MSFT", "IBM"]);
+    const removed = await c.del(`/v2/watchlists/${id}/MSFT`);
+    assert.equal(removed.status, 200, removed.body);
+    assert.deepEqual(removed.json.assets.map((x) => x.symbol), ["AAPL", "IBM"]);
+    const renamed = await c.send("PUT", `/v2/watchlists/${id}`, { body: { name: "favourites" } });
+    assert.equal(renamed.json.name, "favourites");
+    assert.deepEqual((await c.get("/v2/watchlists")).json.map((w) => w.name), ["favourites"]);
+    assert.equal((await c.post("/v2/watchlists", { name: "favourites" })).status, 422, "a duplicate name");
+    assert.equal((await c.post("/v2/watchlists", { name: "bad", symbols: ["NOPE"] })).status, 422);
+    assert.equal((await c.post(`/v2/watchlists/${id}`, { symbol: "NOPE" })).status, 422);
+    const other = await player();
+    assert.equal((await other.get(`/v2/watchlists/${id}`)).status, 404);
+    assert.equal((await other.del(`/v2/watchlists/${id}`)).status, 404);
+    assert.equal((await c.del(`/v2/watchlists/${id}`)).status, 204);
+    assert.equal((await c.get(`/v2/watchlists/${id}`)).status, 404);
+  });
+
+  test("market data in Alpaca's shapes: bars, snapshots, assets and the clock", async () => {
+    const c = await player();
+    const bars = await c.get("/v2/stocks/AAPL/bars?timeframe=1Min&limit=5");
+    assert.equal(bars.status, 200, bars.body);
+    assert.equal(bars.json.symbol, "AAPL");
+    assert.ok(Array.isArray(bars.json.bars));
+    for (const b of bars.json.bars) for (const k of ["t", "o", "h", "l", "c", "v"]) assert.ok(k in b, k);
+    assert.equal((await c.get("/v2/stocks/AAPL/bars?timeframe=7Min")).status, 400);
+    const snaps = await c.get("/v2/stocks/snapshots?symbols=AAPL,MSFT");
+    assert.equal(snaps.status, 200, snaps.body);
+    const aapl = snaps.json.AAPL;
+    assert.equal(aapl.latestTrade.p, 100);
+    assert.equal(aapl.latestQuote.ap, 100.01);
+    assert.equal(aapl.latestQuote.bp, 99.99);
+    assert.ok(aapl.dailyBar);
+    const assets = await c.get("/v2/assets");
+    const spx = assets.json.find((a) => a.symbol === "SPX");
+    assert.equal(spx.tradable, false, "an index is not tradable");
+    assert.equal(assets.json.find((a) => a.symbol === "AAPL").tradable, true);
+    assert.equal((await c.get("/v2/assets/aapl")).json.symbol, "AAPL");
+    assert.equal((await c.get("/v2/assets/NOPE")).status, 404);
+    const clock = await c.get("/v2/clock");
+    for (const k of ["timestamp", "is_open", "next_open", "next_close"]) assert.ok(k in clock.json, k);
+  });
+
   test("a halted symbol refuses orders", async () => {
-    const c = await signUp(server, pg);
+    const c = await player();
     await pg.psql("update instruments set halted = true where symbol = 'IBM'");
     // The in-memory halt list follows the admin API; the database lock refuses as well.
     const r = await placeOrder(c, { symbol: "IBM", qty: 1, side: "buy", type: "market", time_in_force: "day" });

@@ -3,8 +3,10 @@
 #pragma once
 #include "marketsim/auth/sessions.hpp"
 #include "marketsim/core/config.hpp"
+#include "marketsim/db/market_repo.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/http/message.hpp"
+#include "marketsim/market/candles.hpp"
 #include "marketsim/market/feed.hpp"
 #include "marketsim/market/halts.hpp"
 #include "marketsim/market/history_buffer.hpp"
@@ -26,6 +28,13 @@ struct market_services {
 
 void register_health_routes(http::router& routes, db::pool& pool);
 void register_market_routes(http::router& routes, market_services services);
+
+// Candles of one symbol: stored ones merged with the ticks not yet flushed (newest `limit`).
+[[nodiscard]] boost::asio::awaitable<result<std::vector<market::candle>>> load_candles(
+    const market_services& s, const db::market_repo::candle_query& q);
+
+// Alpaca's market-data shapes (/v2/stocks/{symbol}/bars, /v2/stocks/snapshots), for players.
+void register_market_data_routes(http::router& routes, market_services s);
 
 // JSON shape of one stock (docs/api.md); `detail` adds the day statistics.
 [[nodiscard]] nlohmann::json stock_json(const market::quote& q, bool detail, bool halted);

@@ -43,6 +43,8 @@ struct trading_services {
 };
 
 void register_trading_routes(http::router& routes, trading_services s);
+// One Alpaca route: signed-in players, by session cookie or API key.
+void add_v2_route(http::router& routes, const char* method, const char* path, http::handler fn);
 // POST /api/test/price {"symbol","price","day"?}: sets a price (tests drive the order flow).
 void register_trading_test_hooks(http::router& routes, trading_services s);
 

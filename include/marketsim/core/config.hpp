@@ -55,6 +55,7 @@ struct config {
   std::int64_t starting_cash_e4 = 100'000LL * 10'000;  // dollars × 10^4
   std::int64_t half_spread_e4 = 100;                   // $0.01
   int api_rate_per_minute = 200;
+  std::chrono::milliseconds equity_snapshot_interval{60'000};  // portfolio history points
   bool test_hooks = false;  // POST /api/test/clock: never in production
   // HTTPS (both set): the main port speaks TLS; a redirect port, if set, sends plain HTTP there.
   std::string tls_cert;

@@ -112,6 +112,43 @@ struct tick_outcome {
 [[nodiscard]] tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
                                        trading::price_e4 half_spread);
 
+// Every player's equity at these prices (a position without a price counts at its cost), one
+// snapshot row each at the database's now(). Returns the rows written.
+[[nodiscard]] std::int64_t snapshot_equity(
+    connection& c, const std::vector<std::pair<std::string, trading::price_e4>>& prices);
+// The player's snapshots in [from_ms, to_ms], the last one of each bucket, oldest first.
+struct equity_point {
+  std::int64_t at_ms = 0;
+  trading::money_e4 equity = 0;
+};
+[[nodiscard]] std::vector<equity_point> equity_history(connection& c, const player& who,
+                                                       std::int64_t from_ms, std::int64_t to_ms,
+                                                       std::int64_t bucket_ms);
+
+// Watchlists (Alpaca's shape): at most 50 per player, 200 symbols each, names unique.
+struct watchlist {
+  std::string id;
+  std::string name;
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+  std::vector<std::string> symbols;  // in the order they were added
+};
+inline constexpr int max_watchlists = 50;
+inline constexpr int max_watchlist_symbols = 200;
+[[nodiscard]] std::vector<watchlist> list_watchlists(connection& c, const player& who);
+[[nodiscard]] std::optional<watchlist> find_watchlist(connection& c, const player& who,
+                                                      const std::string& id);
+// Creates, or with `id` replaces name and symbols. Errors: 404, 422 (name taken, too many).
+[[nodiscard]] result<watchlist> save_watchlist(
+    connection& c, const player& who, const std::optional<std::string>& id,
+    const std::optional<std::string>& name, const std::optional<std::vector<std::string>>& symbols);
+[[nodiscard]] result<watchlist> add_to_watchlist(connection& c, const player& who,
+                                                 const std::string& id, const std::string& symbol);
+[[nodiscard]] result<watchlist> remove_from_watchlist(connection& c, const player& who,
+                                                      const std::string& id,
+                                                      const std::string& symbol);
+[[nodiscard]] bool delete_watchlist(connection& c, const player& who, const std::string& id);
+
 // Ledger totals (tests and the admin): sum per asset over all accounts (always zero), and cash
 // granted so far.
 struct ledger_check {

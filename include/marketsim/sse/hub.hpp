@@ -72,6 +72,8 @@ class hub {
   // Never coalesced or replayed, and without an id: it does not take a tick sequence number.
   void publish_private(std::int64_t user_id, const std::string& frame);
   [[nodiscard]] bool has_streams_of(std::int64_t user_id) const;
+  // The signed-in players with at least one open stream.
+  [[nodiscard]] std::vector<std::int64_t> streaming_users() const;
   void heartbeat_all();
   void close_all();  // shutdown: every stream ends
   void drop_all();   // after the io threads stopped: forget every subscriber

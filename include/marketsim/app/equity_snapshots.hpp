@@ -1,0 +1,32 @@
+// Records every player's equity at the current prices every MARKETSIM_EQUITY_SNAPSHOT, for the
+// portfolio history (GET /v2/account/portfolio/history). A coroutine on the market strand; the
+// prices come from the quote cache, the single INSERT ... SELECT runs on the db pool.
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+
+#include "marketsim/db/pool.hpp"
+#include "marketsim/market/quote_cache.hpp"
+
+namespace marketsim {
+
+class equity_snapshots {
+ public:
+  equity_snapshots(db::pool& pool, const market::quote_cache& quotes,
+                   std::chrono::milliseconds interval)
+      : pool_(pool), quotes_(quotes), interval_(interval) {}
+
+  [[nodiscard]] boost::asio::awaitable<void> run();
+  void stop();  // on the strand it runs on
+
+ private:
+  db::pool& pool_;
+  const market::quote_cache& quotes_;
+  std::chrono::milliseconds interval_;
+  bool stopped_ = false;
+  std::unique_ptr<boost::asio::steady_timer> timer_;
+};
+
+}  // namespace marketsim

@@ -1,0 +1,195 @@
+// Alpaca's market-data shapes over marketsim's own market (see market_api.hpp, docs/api.md):
+// bars from the stored and buffered ticks, snapshots from the quote cache with the house's bid
+// and ask as the quote. Handlers run on io threads; candles read the database through the pool.
+// These numbers are for display and analysis, so they are JSON numbers like Alpaca's; orders
+// and money never go through them.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "marketsim/api/json_body.hpp"
+#include "marketsim/api/market_api.hpp"
+#include "marketsim/api/trading_api.hpp"
+#include "marketsim/core/time.hpp"
+#include "marketsim/trading/matcher.hpp"
+
+namespace marketsim::api {
+
+namespace asio = boost::asio;
+using http::request_context;
+using http::response;
+using json = nlohmann::json;
+
+namespace {
+
+double number(market::price_e4 p) {
+  return static_cast<double>(p) / static_cast<double>(market::price_scale);
+}
+
+json bar_json(const market::candle& c) {
+  return json{{"t", format_time(c.start_ms)}, {"o", number(c.open)},  {"h", number(c.high)},
+              {"l", number(c.low)},           {"c", number(c.close)}, {"v", c.volume}};
+}
+
+// Alpaca's timeframes that marketsim's candles support.
+std::optional<std::int64_t> timeframe_ms(std::string_view tf) {
+  static const std::pair<std::string_view, std::int64_t> table[] = {
+      {"1Min", 60'000},     {"5Min", 300'000},    {"15Min", 900'000},
+      {"30Min", 1'800'000}, {"1Hour", 3'600'000}, {"1H", 3'600'000},
+      {"1Day", 86'400'000}, {"1D", 86'400'000},   {"1T", 60'000}};
+  for (const auto& [name, ms] : table)
+    if (name == tf) return ms;
+  return std::nullopt;
+}
+
+std::vector<std::string> symbol_list(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto sym = upper_ascii(text.substr(0, comma));
+    if (!sym.empty()) out.push_back(std::move(sym));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+json snapshot_json(const market::quote& q, market::price_e4 half_spread,
+                   std::optional<market::candle> minute) {
+  json s;
+  if (!q.price)
+    return json{{"latestTrade", nullptr},
+                {"latestQuote", nullptr},
+                {"minuteBar", nullptr},
+                {"dailyBar", nullptr},
+                {"prevDailyBar", nullptr}};
+  const auto t = format_time(q.updated_ms);
+  s["latestTrade"] = {
+      {"t", t}, {"x", "M"}, {"p", number(*q.price)}, {"s", 100}, {"c", json::array({"@"})},
+      {"i", 0}, {"z", "M"}};
+  s["latestQuote"] = {{"t", t},
+                      {"ax", "M"},
+                      {"ap", number(trading::house_ask(*q.price, half_spread))},
+                      {"as", 1},
+                      {"bx", "M"},
+                      {"bp", number(trading::house_bid(*q.price, half_spread))},
+                      {"bs", 1},
+                      {"c", json::array({"R"})},
+                      {"z", "M"}};
+  s["minuteBar"] = minute ? bar_json(*minute) : json(nullptr);
+  auto day_start = q.updated_ms - q.updated_ms % 86'400'000;
+  s["dailyBar"] = {{"t", format_time(day_start)},
+                   {"o", number(q.day_open.value_or(*q.price))},
+                   {"h", number(q.day_high.value_or(*q.price))},
+                   {"l", number(q.day_low.value_or(*q.price))},
+                   {"c", number(*q.price)},
+                   {"v", q.day_volume}};
+  s["prevDailyBar"] = q.previous_close ? json{{"t", format_time(day_start - 86'400'000)},
+                                              {"c", number(*q.previous_close)}}
+                                       : json(nullptr);
+  return s;
+}
+
+// Bars of one symbol for the request's timeframe/start/end/limit; an error response otherwise.
+asio::awaitable<std::variant<json, response>> bars_of(const market_services& s,
+                                                      const request_context& ctx,
+                                                      const std::string& symbol) {
+  auto fail_with = [&](errc code, std::string message) -> std::variant<json, response> {
+    return http::error_response({code, std::move(message)}, ctx.request_id);
+  };
+  if (!s.quotes.contains(symbol)) co_return fail_with(errc::not_found, "unknown symbol " + symbol);
+  auto tf = ctx.query_value("timeframe").value_or("1Day");
+  auto interval = timeframe_ms(tf);
+  if (!interval)
+    co_return fail_with(errc::invalid_range,
+                        "timeframe must be 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day");
+  db::market_repo::candle_query q;
+  q.symbol = symbol;
+  q.interval_ms = *interval;
+  q.limit = 1000;
+  for (auto [name, target] : {std::pair{"start", &q.from_ms}, std::pair{"end", &q.to_ms}}) {
+    if (auto text = ctx.query_value(name); text && !text->empty()) {
+      auto t = parse_time(*text);
+      if (!t) co_return fail_with(errc::invalid_range, fmt::format("{} is not a time", name));
+      *target = *t;
+    }
+  }
+  if (q.from_ms && q.to_ms && *q.from_ms >= *q.to_ms)
+    co_return fail_with(errc::invalid_range, "start must be earlier than end");
+  if (auto text = ctx.query_value("limit")) {
+    auto limit = parse_int_param(*text, 1, 10'000);
+    if (!limit) co_return fail_with(errc::bad_request, "limit must be 1 to 10000");
+    q.limit = static_cast<std::size_t>(*limit);
+  }
+  auto candles = co_await load_candles(s, q);
+  if (!candles) co_return http::error_response(candles.error(), ctx.request_id);
+  json bars = json::array();
+  for (const auto& c : *candles) bars.push_back(bar_json(c));
+  co_return bars;
+}
+
+}  // namespace
+
+void register_market_data_routes(http::router& routes, market_services s) {
+  add_v2_route(routes, "GET", "/v2/stocks/{symbol}/bars",
+               [s](request_context& ctx) -> asio::awaitable<response> {
+                 const auto symbol = upper_ascii(ctx.params.at("symbol"));
+                 auto bars = co_await bars_of(s, ctx, symbol);
+                 if (auto* r = std::get_if<response>(&bars)) co_return std::move(*r);
+                 co_return http::json_response(200, {{"symbol", symbol},
+                                                     {"bars", std::get<json>(std::move(bars))},
+                                                     {"next_page_token", nullptr}});
+               });
+  add_v2_route(
+      routes, "GET", "/v2/stocks/bars", [s](request_context& ctx) -> asio::awaitable<response> {
+        auto symbols = symbol_list(ctx.query_value("symbols").value_or(""));
+        if (symbols.empty() || symbols.size() > 100)
+          co_return http::error_response({errc::bad_request, "symbols: 1 to 100"}, ctx.request_id);
+        json out = json::object();
+        for (const auto& symbol : symbols) {
+          auto bars = co_await bars_of(s, ctx, symbol);
+          if (auto* r = std::get_if<response>(&bars)) co_return std::move(*r);
+          out[symbol] = std::get<json>(std::move(bars));
+        }
+        co_return http::json_response(200,
+                                      {{"bars", std::move(out)}, {"next_page_token", nullptr}});
+      });
+  auto snapshot = [s](const std::string& symbol) -> asio::awaitable<std::optional<json>> {
+    auto q = s.quotes.find(symbol);
+    if (!q) co_return std::nullopt;
+    db::market_repo::candle_query cq;
+    cq.symbol = symbol;
+    cq.interval_ms = 60'000;
+    cq.limit = 1;
+    std::optional<market::candle> minute;
+    auto last = co_await load_candles(s, cq);
+    if (last && !last->empty()) minute = last->back();
+    co_return snapshot_json(*q, s.cfg.half_spread_e4, minute);
+  };
+  add_v2_route(
+      routes, "GET", "/v2/stocks/snapshots",
+      [s, snapshot](request_context& ctx) -> asio::awaitable<response> {
+        auto symbols = symbol_list(ctx.query_value("symbols").value_or(""));
+        if (symbols.empty() || symbols.size() > 100)
+          co_return http::error_response({errc::bad_request, "symbols: 1 to 100"}, ctx.request_id);
+        json out = json::object();
+        for (const auto& symbol : symbols) {
+          auto snap = co_await snapshot(symbol);
+          out[symbol] = snap ? std::move(*snap) : json(nullptr);
+        }
+        co_return http::json_response(200, out);
+      });
+  add_v2_route(routes, "GET", "/v2/stocks/{symbol}/snapshot",
+               [snapshot](request_context& ctx) -> asio::awaitable<response> {
+                 const auto symbol = upper_ascii(ctx.params.at("symbol"));
+                 auto snap = co_await snapshot(symbol);
+                 if (!snap)
+                   co_return http::error_response({errc::not_found, "unknown symbol " + symbol},
+                                                  ctx.request_id);
+                 auto body = std::move(*snap);
+                 body["symbol"] = symbol;
+                 co_return http::json_response(200, body);
+               });
+}
+
+}  // namespace marketsim::api

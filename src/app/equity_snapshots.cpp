@@ -1,0 +1,42 @@
+// Periodic equity snapshots (see equity_snapshots.hpp). Market strand and db pool.
+#include "marketsim/app/equity_snapshots.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "marketsim/db/trading_repo.hpp"
+
+namespace marketsim {
+
+namespace asio = boost::asio;
+
+asio::awaitable<void> equity_snapshots::run() {
+  timer_ = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
+  while (!stopped_) {
+    timer_->expires_after(interval_);
+    co_await timer_->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (stopped_) break;
+    std::vector<std::pair<std::string, market::price_e4>> prices;
+    for (const auto& q : quotes_.all())
+      if (q.price) prices.emplace_back(q.info.symbol, *q.price);
+    std::int64_t rows = 0;
+    db::job_fn job = [&](db::connection& c) {
+      rows = db::trading_repo::snapshot_equity(c, prices);
+    };
+    auto done = co_await pool_.execute(std::move(job));
+    if (!done)
+      spdlog::warn("portfolio: equity snapshot failed: {}", done.error().message);
+    else
+      spdlog::debug("portfolio: {} equity snapshots", rows);
+  }
+}
+
+void equity_snapshots::stop() {
+  stopped_ = true;
+  if (timer_) timer_->cancel();
+}
+
+}  // namespace marketsim
