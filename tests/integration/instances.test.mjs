@@ -66,4 +66,29 @@ describe("several instances", { timeout: 180_000 }, () => {
     await waitFor(async () => (await player.get("/api/admin/users")).status === 200, { timeout: 3000, message: "admin access on B" });
     assert.equal((await player.get("/api/auth/me")).json.user.role, "admin");
   });
+
+  test("an order on one instance reaches the player's stream on the other; revoked keys die on both", async () => {
+    const player = await signUp(a, pg);
+    const onB = sameBrowserOn(b, player);
+    const stream = await openStream(`${b.url}/api/stream?symbols=AAPL`, { headers: { cookie: player.cookieHeader() } });
+    try {
+      const order = await player.post("/v2/orders", { symbol: "AAPL", qty: 1, side: "buy", type: "market", time_in_force: "day" });
+      assert.equal(order.status, 200, order.body);
+      await waitFor(
+        () => stream.events.some((e) => e.event === "trade_update" && JSON.parse(e.data).order.id === order.json.id),
+        { timeout: 3000, message: "the trade update on B" },
+      );
+      // Both instances serve one book and one account.
+      assert.equal((await onB.get(`/v2/orders/${order.json.id}`)).json.status, order.json.status);
+    } finally {
+      stream.close();
+    }
+    const made = await player.post("/api/account/keys", { name: "two instances" });
+    assert.equal(made.status, 201, made.body);
+    const h = { "APCA-API-KEY-ID": made.json.key_id, "APCA-API-SECRET-KEY": made.json.secret };
+    const bot = new Client(b.url);
+    assert.equal((await bot.get("/v2/account", { headers: h })).status, 200, "B knows the key (and caches it)");
+    assert.equal((await player.send("DELETE", `/api/account/keys/${made.json.id}`)).status, 204);
+    await waitFor(async () => (await bot.get("/v2/account", { headers: h })).status === 401, { timeout: 3000, message: "the revoked key refused on B" });
+  });
 });
