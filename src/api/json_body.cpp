@@ -31,6 +31,20 @@ result<std::string> required_string(const nlohmann::json& body, std::string_view
   return s;
 }
 
+std::vector<std::string> split_symbols(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto part = text.substr(0, comma);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    if (!part.empty()) out.push_back(upper_ascii(part));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 std::string upper_ascii(std::string_view text) {
   std::string out(text);
   for (auto& c : out)

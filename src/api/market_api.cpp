@@ -208,20 +208,11 @@ void register_market_routes(http::router& routes, market_services s) {
 
   routes.add("GET", "/api/stream", [s](request_context& ctx) -> asio::awaitable<response> {
     std::set<std::string, std::less<>> filter;
-    if (auto text = ctx.query_value("symbols")) {
-      std::string_view rest = *text;
-      while (!rest.empty()) {
-        auto comma = rest.find(',');
-        auto sym = upper_ascii(rest.substr(0, comma));
-        if (!sym.empty()) {
-          if (!s.quotes.contains(sym))
-            co_return http::error_response({errc::not_found, "unknown symbol " + sym},
-                                           ctx.request_id);
-          filter.insert(sym);
-        }
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-      }
+    auto wanted = split_symbols(ctx.query_value("symbols").value_or(""));
+    for (auto& sym : wanted) {
+      if (!s.quotes.contains(sym))
+        co_return http::error_response({errc::not_found, "unknown symbol " + sym}, ctx.request_id);
+      filter.insert(std::move(sym));
     }
     std::optional<std::int64_t> last_id;
     if (auto h = ctx.header("Last-Event-ID"))

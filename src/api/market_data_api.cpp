@@ -42,18 +42,6 @@ std::optional<std::int64_t> timeframe_ms(std::string_view tf) {
   return std::nullopt;
 }
 
-std::vector<std::string> symbol_list(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    auto comma = text.find(',');
-    auto sym = upper_ascii(text.substr(0, comma));
-    if (!sym.empty()) out.push_back(std::move(sym));
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 json snapshot_json(const market::quote& q, market::price_e4 half_spread,
                    std::optional<market::candle> minute) {
   json s;
@@ -142,7 +130,7 @@ void register_market_data_routes(http::router& routes, market_services s) {
                });
   add_v2_route(
       routes, "GET", "/v2/stocks/bars", [s](request_context& ctx) -> asio::awaitable<response> {
-        auto symbols = symbol_list(ctx.query_value("symbols").value_or(""));
+        auto symbols = split_symbols(ctx.query_value("symbols").value_or(""));
         if (symbols.empty() || symbols.size() > 100)
           co_return http::error_response({errc::bad_request, "symbols: 1 to 100"}, ctx.request_id);
         json out = json::object();
@@ -169,7 +157,7 @@ void register_market_data_routes(http::router& routes, market_services s) {
   add_v2_route(
       routes, "GET", "/v2/stocks/snapshots",
       [s, snapshot](request_context& ctx) -> asio::awaitable<response> {
-        auto symbols = symbol_list(ctx.query_value("symbols").value_or(""));
+        auto symbols = split_symbols(ctx.query_value("symbols").value_or(""));
         if (symbols.empty() || symbols.size() > 100)
           co_return http::error_response({errc::bad_request, "symbols: 1 to 100"}, ctx.request_id);
         json out = json::object();

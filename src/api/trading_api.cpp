@@ -234,20 +234,10 @@ void register_trading_routes(http::router& routes, trading_services s) {
     f.after_ms = time_param(ctx, "after", bad);
     f.until_ms = time_param(ctx, "until", bad);
     if (bad) co_return fail_response({errc::bad_request, "after and until must be times"}, ctx);
-    if (auto syms = ctx.query_value("symbols")) {
-      std::string_view rest = *syms;
-      while (!rest.empty()) {
-        auto comma = rest.find(',');
-        auto sym = upper_ascii(rest.substr(0, comma));
-        if (!sym.empty()) {
-          if (!s.quotes.contains(sym))
-            co_return fail_response({errc::bad_request, "unknown symbol " + sym}, ctx);
-          f.symbols.push_back(sym);
-        }
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-      }
-    }
+    f.symbols = split_symbols(ctx.query_value("symbols").value_or(""));
+    for (const auto& sym : f.symbols)
+      if (!s.quotes.contains(sym))
+        co_return fail_response({errc::bad_request, "unknown symbol " + sym}, ctx);
     auto who = co_await player_of(s, ctx);
     if (!who) co_return fail_response(who.error(), ctx);
     const auto player = *who;

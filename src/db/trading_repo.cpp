@@ -877,7 +877,7 @@ tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
     for (const auto& r : tx.exec_params(
              "select o.id::text from orders o join unnest($1::text[], $2::bigint[], $3::date[]) "
              "as t(symbol, price, day) on o.symbol = t.symbol where o.status in ('new', "
-             "'partially_filled') and ((o.time_in_force = 'day' and o.market_day < t.day) or "
+             "'partially_filled') and ((o.time_in_force = 'day' and o.market_day <> t.day) or "
              "((o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and ((o.side = "
              "'buy' and o.limit_e4 >= t.price) or (o.side = 'sell' and o.limit_e4 <= t.price))) "
              "or (o.type in ('stop', 'stop_limit') and not o.triggered and ((o.side = 'buy' and "
@@ -892,11 +892,15 @@ tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
       auto peek = load_order(tx, id, false);
       if (!peek || !peek->open()) return;
       const auto& t = *by_symbol.at(peek->symbol);
-      tx.exec_params("select 1 from instruments where symbol = $1 for update", peek->symbol);
+      const bool halted =
+          tx.exec_params("select halted from instruments where symbol = $1 for update",
+                         peek->symbol)[0][0]
+              .as<bool>();
       auto o = load_order(tx, id, true);
       if (!o || !o->open()) return;
       std::vector<event_note> events;
-      if (o->tif == trading::time_in_force::day && o->market_day < t.market_day) {
+      // A new simulated day ends day orders (also when a replay wraps to an earlier date).
+      if (o->tif == trading::time_in_force::day && o->market_day != t.market_day) {
         lock_accounts(tx, o->account_id, {});
         close_order(tx, *o, "expired");
         events.push_back({o->user_id, o->id, "expired", {}, 0});
@@ -912,6 +916,8 @@ tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
         s.trail_price = o->trail_price;
         s.trail_ppm = o->trail_ppm;
         s.water_mark = o->hwm;
+        // A halted symbol does not trade, not even with the house.
+        if (halted) return;
         auto action = trading::on_tick(s, t.price);
         auto h = read_house(tx);
         market_view mv{t.price, half_spread, t.market_day};

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "marketsim/core/error.hpp"
 #include "marketsim/http/message.hpp"
@@ -27,6 +28,9 @@ inline constexpr std::size_t max_field_bytes = 1024;
 namespace marketsim::api {
 // Symbols and other case-insensitive path parameters: ASCII letters upper-cased.
 [[nodiscard]] std::string upper_ascii(std::string_view text);
+// "aapl, MSFT,,ibm" → {"AAPL", "MSFT", "IBM"}: a comma-separated symbol list, upper-cased,
+// empty entries dropped (callers check the symbols exist).
+[[nodiscard]] std::vector<std::string> split_symbols(std::string_view text);
 // A whole decimal number within [min, max], or nullopt.
 [[nodiscard]] std::optional<std::int64_t> parse_int_param(std::string_view text, std::int64_t min,
                                                           std::int64_t max);
