@@ -451,13 +451,23 @@ describe("trading", { timeout: 300_000 }, () => {
     for (const k of ["timestamp", "is_open", "next_open", "next_close"]) assert.ok(k in clock.json, k);
   });
 
-  test("a halted symbol refuses orders", async () => {
+  test("a halted symbol refuses orders and its resting orders wait", async () => {
     const c = await player();
+    await setPrice(server, "IBM", "80");
+    const resting = await placeOrder(c, { symbol: "IBM", qty: 1, side: "buy", type: "limit", limit_price: "75", time_in_force: "gtc" });
+    assert.equal(resting.json.status, "new", resting.body);
     await pg.psql("update instruments set halted = true where symbol = 'IBM'");
     // The in-memory halt list follows the admin API; the database lock refuses as well.
     const r = await placeOrder(c, { symbol: "IBM", qty: 1, side: "buy", type: "market", time_in_force: "day" });
+    await setPrice(server, "IBM", "74");
+    await sleep(400);
+    const during = await orderNow(c, resting.json.id);
     await pg.psql("update instruments set halted = false where symbol = 'IBM'");
     assert.equal(r.status, 403, r.body);
     assert.equal(r.json.code, "symbol_halted");
+    assert.equal(during.status, "new", "a halted symbol traded on a tick");
+    await setPrice(server, "IBM", "74");
+    await waitForStatus(c, resting.json.id, "filled");
+    await setPrice(server, "IBM", "80");
   });
 });
