@@ -451,6 +451,31 @@ describe("trading", { timeout: 300_000 }, () => {
     for (const k of ["timestamp", "is_open", "next_open", "next_close"]) assert.ok(k in clock.json, k);
   });
 
+  test("the ledger is append-only and its constraints hold even against wrong SQL", async () => {
+    const c = await player();
+    await placeOrder(c, { symbol: "AAPL", qty: 1, side: "buy", type: "market", time_in_force: "day" });
+    const before = await ledgerState(pg);
+    // Even the superuser (and so the server's role, which owns the table) cannot rewrite it.
+    await assert.rejects(pg.psql("update ledger set amount = amount + 1"), /append-only/);
+    await assert.rejects(pg.psql("delete from ledger"), /append-only/);
+    await assert.rejects(pg.psql("truncate ledger cascade"), /append-only/);
+    const [{ id }] = await pg.psql(`select a.id from accounts a join users u on u.id = a.user_id where u.email = '${c.identity.email}'`);
+    const [{ house }] = await pg.psql("select id as house from accounts where kind = 'house'");
+    // A transfer that would overdraw a player, or take shares they do not hold, is refused.
+    await assert.rejects(
+      pg.psql(`insert into ledger (kind, from_account, to_account, asset, amount) values ('grant', ${id}, ${house}, 'USD', 100000000000)`),
+      /check/i,
+    );
+    await assert.rejects(
+      pg.psql(`insert into ledger (kind, from_account, to_account, asset, amount) values ('grant', ${id}, ${house}, 'MSFT', 1)`),
+      /holds no MSFT|check/i,
+    );
+    await assert.rejects(pg.psql(`update accounts set reserved_e4 = cash_e4 + 1 where id = ${id}`), /check/i);
+    await assert.rejects(pg.psql(`update positions set qty = -1 where account_id = ${id}`), /check/i);
+    const after = await ledgerState(pg);
+    assert.equal(after.entries, before.entries);
+  });
+
   test("a halted symbol refuses orders and its resting orders wait", async () => {
     const c = await player();
     await setPrice(server, "IBM", "80");
