@@ -42,6 +42,30 @@ std::optional<std::int64_t> timeframe_ms(std::string_view tf) {
   return std::nullopt;
 }
 
+// The last trade: the last tick. Only for a quote with a price.
+json trade_json(const market::quote& q) {
+  return {{"t", format_time(q.updated_ms)},
+          {"x", "M"},
+          {"p", number(*q.price)},
+          {"s", 100},
+          {"c", json::array({"@"})},
+          {"i", 0},
+          {"z", "M"}};
+}
+
+// The quote: the house's bid and ask around the last price.
+json quote_json(const market::quote& q, market::price_e4 half_spread) {
+  return {{"t", format_time(q.updated_ms)},
+          {"ax", "M"},
+          {"ap", number(trading::house_ask(*q.price, half_spread))},
+          {"as", 1},
+          {"bx", "M"},
+          {"bp", number(trading::house_bid(*q.price, half_spread))},
+          {"bs", 1},
+          {"c", json::array({"R"})},
+          {"z", "M"}};
+}
+
 json snapshot_json(const market::quote& q, market::price_e4 half_spread,
                    std::optional<market::candle> minute) {
   json s;
@@ -51,19 +75,8 @@ json snapshot_json(const market::quote& q, market::price_e4 half_spread,
                 {"minuteBar", nullptr},
                 {"dailyBar", nullptr},
                 {"prevDailyBar", nullptr}};
-  const auto t = format_time(q.updated_ms);
-  s["latestTrade"] = {
-      {"t", t}, {"x", "M"}, {"p", number(*q.price)}, {"s", 100}, {"c", json::array({"@"})},
-      {"i", 0}, {"z", "M"}};
-  s["latestQuote"] = {{"t", t},
-                      {"ax", "M"},
-                      {"ap", number(trading::house_ask(*q.price, half_spread))},
-                      {"as", 1},
-                      {"bx", "M"},
-                      {"bp", number(trading::house_bid(*q.price, half_spread))},
-                      {"bs", 1},
-                      {"c", json::array({"R"})},
-                      {"z", "M"}};
+  s["latestTrade"] = trade_json(q);
+  s["latestQuote"] = quote_json(q, half_spread);
   s["minuteBar"] = minute ? bar_json(*minute) : json(nullptr);
   auto day_start = q.updated_ms - q.updated_ms % 86'400'000;
   s["dailyBar"] = {{"t", format_time(day_start)},
@@ -154,6 +167,49 @@ void register_market_data_routes(http::router& routes, market_services s) {
     if (last && !last->empty()) minute = last->back();
     co_return snapshot_json(*q, s.cfg.half_spread_e4, minute);
   };
+  // The latest trade, quote or minute bar, of one symbol or several.
+  struct latest_kind {
+    const char* path;  // "trades", "quotes", "bars"
+    const char* one;   // the member of a single answer
+  };
+  for (auto kind : {latest_kind{"trades", "trade"}, latest_kind{"quotes", "quote"},
+                    latest_kind{"bars", "bar"}}) {
+    auto latest = [s, kind](const std::string& symbol) -> asio::awaitable<std::optional<json>> {
+      auto q = s.quotes.find(symbol);
+      if (!q || !q->price) co_return std::nullopt;
+      if (kind.one == std::string_view("trade")) co_return trade_json(*q);
+      if (kind.one == std::string_view("quote")) co_return quote_json(*q, s.cfg.half_spread_e4);
+      db::market_repo::candle_query cq;
+      cq.symbol = symbol;
+      cq.interval_ms = 60'000;
+      cq.limit = 1;
+      auto last = co_await load_candles(s, cq);
+      if (!last || last->empty()) co_return std::nullopt;
+      co_return bar_json(last->back());
+    };
+    const auto one_path = fmt::format("/v2/stocks/{{symbol}}/{}/latest", kind.path);
+    add_v2_route(routes, "GET", one_path.c_str(),
+                 [latest, kind](request_context& ctx) -> asio::awaitable<response> {
+                   const auto symbol = upper_ascii(ctx.params.at("symbol"));
+                   auto one = co_await latest(symbol);
+                   if (!one)
+                     co_return http::error_response({errc::not_found, "no data for " + symbol},
+                                                    ctx.request_id);
+                   co_return http::json_response(200, {{"symbol", symbol}, {kind.one, *one}});
+                 });
+    const auto many_path = fmt::format("/v2/stocks/{}/latest", kind.path);
+    add_v2_route(routes, "GET", many_path.c_str(),
+                 [latest, kind](request_context& ctx) -> asio::awaitable<response> {
+                   auto symbols = split_symbols(ctx.query_value("symbols").value_or(""));
+                   if (symbols.empty() || symbols.size() > 100)
+                     co_return http::error_response({errc::bad_request, "symbols: 1 to 100"},
+                                                    ctx.request_id);
+                   json out = json::object();
+                   for (const auto& symbol : symbols)
+                     if (auto one = co_await latest(symbol)) out[symbol] = std::move(*one);
+                   co_return http::json_response(200, {{kind.path, std::move(out)}});
+                 });
+  }
   add_v2_route(
       routes, "GET", "/v2/stocks/snapshots",
       [s, snapshot](request_context& ctx) -> asio::awaitable<response> {

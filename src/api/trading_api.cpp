@@ -428,9 +428,14 @@ void register_trading_routes(http::router& routes, trading_services s) {
      });
 
   auto activities = [s](request_context& ctx) -> asio::awaitable<response> {
-    if (auto type = ctx.params.find("type");
-        type != ctx.params.end() && upper_ascii(type->second) != "FILL")
-      co_return http::json_response(200, json::array());  // only fills happen here
+    // Only fills happen here: asking for other types (by path or `activity_types`) finds none.
+    std::vector<std::string> types;
+    if (auto type = ctx.params.find("type"); type != ctx.params.end())
+      types.push_back(upper_ascii(type->second));
+    else if (auto list = ctx.query_value("activity_types"))
+      types = split_symbols(*list);
+    if (!types.empty() && std::find(types.begin(), types.end(), "FILL") == types.end())
+      co_return http::json_response(200, json::array());
     repo::activity_page p;
     if (auto d = ctx.query_value("direction")) {
       if (*d != "asc" && *d != "desc")

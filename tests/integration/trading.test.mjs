@@ -441,6 +441,12 @@ describe("trading", { timeout: 300_000 }, () => {
     assert.equal(aapl.latestQuote.ap, 100.01);
     assert.equal(aapl.latestQuote.bp, 99.99);
     assert.ok(aapl.dailyBar);
+    const trade = await c.get("/v2/stocks/AAPL/trades/latest");
+    assert.equal(trade.json.trade.p, 100, trade.body);
+    const quotes = await c.get("/v2/stocks/quotes/latest?symbols=AAPL,MSFT");
+    assert.equal(quotes.json.quotes.AAPL.ap, 100.01, quotes.body);
+    assert.equal(quotes.json.quotes.MSFT.bp, 49.99);
+    assert.equal((await c.get("/v2/stocks/NOPE/trades/latest")).status, 404);
     const assets = await c.get("/v2/assets");
     const spx = assets.json.find((a) => a.symbol === "SPX");
     assert.equal(spx.tradable, false, "an index is not tradable");
