@@ -3,8 +3,10 @@
 // verification mail read from the outbox as the admin that MARKETSIM_E2E_ADMIN_EMAIL /
 // MARKETSIM_E2E_ADMIN_PASSWORD name) signs in through /signin/, buys at market from the stock
 // page's ticket, watches the header's cash follow without a reload, finds the holding in "Your
-// stocks", places a resting limit buy and cancels it in Orders. Every move between pages is a
-// client-side navigation, checked by a marker on `window` that a reload would clear.
+// stocks" (with its equity chart), places a resting limit buy and cancels it in Orders, then
+// keeps the stock in a watchlist from its page and makes a second list on the Watchlist page.
+// Every move between pages is a client-side navigation, checked by a marker on `window` that a
+// reload would clear.
 // Screenshots go to MARKETSIM_ARTIFACTS when that is set. The harness starts server and DB.
 
 import { after, before, describe, test } from "node:test";
@@ -273,13 +275,9 @@ if (skipReason) {
     await screenshot(page, "trading-bought");
   });
 
-  // docs/api.md promises an `account` event "on every tick that moves the value of the player's
-  // holdings"; the server sends one only after the player's trades, so the header's equity
-  // stands still between trades. A todo until the server sends them: drop `todo` then.
-  test("the header's equity follows the price from the stream alone", {
-    timeout: 30_000,
-    todo: "the server sends no `account` event on ticks, only after trades",
-  }, async () => {
+  // docs/api.md: an `account` event comes "on every tick that moves the value of the player's
+  // holdings", so the header's equity moves between trades without a refetch.
+  test("the header's equity follows the price from the stream alone", { timeout: 30_000 }, async () => {
     // AAPL ticks every 200 ms and its price moves within a second or two.
     const fetchesBefore = accountFetches;
     const equityBefore = await testIdText(page, "header-equity");
@@ -302,6 +300,20 @@ if (skipReason) {
     assert.equal(await testIdText(row, "position-qty"), String(BUY_QTY));
     const value = money(await testIdText(row, "position-value"));
     assert.ok(Math.abs(value - BUY_QTY * fillPrice) < BUY_QTY * fillPrice * 0.1, `position value ${value}`);
+    // The equity chart has at least the point for now, whatever the period.
+    const chart = page.getByTestId("equity-chart");
+    await chart.waitFor();
+    await waitFor(async () => Number(await chart.getAttribute("data-points")) >= 1, {
+      timeout: STEP_TIMEOUT_MS,
+      interval: 200,
+      message: "a point on the equity chart",
+    });
+    await chart.getByTestId("period-all").click();
+    await waitFor(
+      async () => (await chart.getAttribute("data-period")) === "all" && Number(await chart.getAttribute("data-points")) >= 1,
+      { timeout: STEP_TIMEOUT_MS, interval: 200, message: "the equity chart over all time" },
+    );
+    await chart.getByTestId("period-1D").click();
     await assertNoReload(page);
     await screenshot(page, "trading-portfolio");
   });
@@ -373,6 +385,48 @@ if (skipReason) {
     assert.equal(money(await testIdText(page, "header-cash")), cashAfterBuy);
     await assertNoReload(page);
     await screenshot(page, "trading-orders-closed");
+  });
+
+  test("a watchlist: the stock from its page, then a second list on the Watchlist page", { timeout: 60_000 }, async () => {
+    assert.equal(await page.getByTestId("nav-watchlist").getAttribute("href"), "/watchlist/");
+    // Back to the stock page through the filled order's link (Orders is still on screen).
+    await page.locator('[data-testid="order-row"][data-status="filled"] a').first().click();
+    await page.waitForURL((url) => onPath("/stock")(url) && url.searchParams.get("symbol") === SYMBOL);
+    await page.getByTestId("stock-watchlist-button").click();
+    const menu = page.getByTestId("stock-watchlist-menu");
+    await menu.waitFor();
+    // A new player has no list: the menu offers the primary one, with this stock in it.
+    await menu.getByTestId("stock-watchlist-create").click();
+    await menu.locator('[data-testid="stock-watchlist-item"][data-name="Primary Watchlist"][aria-checked="true"]').waitFor();
+    await screenshot(page, "trading-watchlist-menu");
+
+    await menu.getByTestId("stock-watchlist-manage").click();
+    await page.waitForURL(onPath("/watchlist"));
+    await page.getByTestId("watchlist-page").waitFor();
+    const row = page.locator(`[data-testid="watchlist-row"][data-symbol="${SYMBOL}"]`);
+    await row.waitFor();
+    assert.equal(await page.getByTestId("watchlist-row").count(), 1);
+    await waitForText(page, "watchlist-price", (t) => /\d/.test(t), "a live price in the watchlist row");
+    assert.equal(
+      await row.getByTestId("watchlist-trade").getAttribute("href"),
+      `/trade/?symbol=${SYMBOL}`,
+      "the row's Trade link",
+    );
+
+    // A second list, made here, with the stock added from the picker.
+    const create = page.getByTestId("watchlist-create");
+    await create.getByTestId("watchlist-create-name").fill("Tech");
+    await create.getByTestId("watchlist-create-submit").click();
+    await page.locator('[data-testid="watchlist-tab"][data-name="Tech"][aria-selected="true"]').waitFor();
+    await page.getByTestId("watchlist-empty").waitFor();
+    const add = page.getByTestId("watchlist-add");
+    await add.getByTestId("watchlist-add-symbol").selectOption(SYMBOL);
+    await add.getByTestId("watchlist-add-submit").click();
+    await row.waitFor();
+    assert.equal(await page.getByTestId("watchlist-row").count(), 1);
+    assert.equal(await page.getByTestId("watchlist-tab").count(), 2);
+    await assertNoReload(page);
+    await screenshot(page, "trading-watchlist");
   });
 
   test("no uncaught errors or console errors in the page", () => {

@@ -1,8 +1,9 @@
 "use client";
-// "Your stocks": every holding (GET /v2/positions) valued live, the cash beside it, totals and
-// an allocation donut. The server values positions at its last price; between refetches the
-// stream's ticks move them here: each figure is the server's plus qty × (tick − server price),
-// in exact decimals, so a row never drifts from what the server would say for that tick.
+// "Your stocks": every holding (GET /v2/positions) valued live, the cash beside it, totals, the
+// equity over time (components/EquityChart.tsx) and an allocation donut. The server values
+// positions at its last price; between refetches the stream's ticks move them here: each figure
+// is the server's plus qty × (tick − server price), in exact decimals, so a row never drifts
+// from what the server would say for that tick.
 // Positions are refetched whenever one of the player's orders changes (trade_update).
 
 import Link from "next/link";
@@ -16,6 +17,7 @@ import { useAccount } from "@/lib/trading";
 import type { Position, Tick } from "@/lib/types";
 import { AllocationChart, type Slice } from "./AllocationChart";
 import { Change } from "./Change";
+import { EquityChart } from "./EquityChart";
 import { ErrorNotice } from "./Notice";
 
 interface LiveRow {
@@ -139,6 +141,8 @@ export function PortfolioView() {
           />
         </Summary>
       </section>
+
+      <EquityChart equity={account?.equity ?? null} />
 
       <div className="grid grid-cols-1 items-start gap-5 2xl:grid-cols-[minmax(0,1fr)_22rem]">
         <section className="min-w-0 rounded-xl border border-ink-700 bg-ink-900" aria-label="Holdings">

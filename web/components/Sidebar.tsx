@@ -1,7 +1,7 @@
 "use client";
 // The section list. Market is open to everyone; the other sections need an account. Signed
-// in, they open their pages (the trading pages, settings), and the sections still to come
-// (watchlist, analytics) open /soon/; anonymous, they lead to sign-in with `next` set to where
+// in, they open their pages (the trading pages, watchlist, settings), and the section still to
+// come (analytics) opens /soon/; anonymous, they lead to sign-in with `next` set to where
 // they would have gone. Admins get an Admin entry.
 
 import Link from "next/link";

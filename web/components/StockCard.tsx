@@ -14,7 +14,7 @@ interface Flash {
 
 // Remembers the last price seen so a change can flash once; state derived during render,
 // so no effect and no timer is needed (the CSS animation runs once per remount).
-function usePriceFlash(price: string | null): Flash {
+export function usePriceFlash(price: string | null): Flash {
   const [seen, setSeen] = useState(price);
   const [flash, setFlash] = useState<Flash>({ count: 0, up: true });
   if (price !== seen) {

@@ -1,5 +1,6 @@
 "use client";
-// One instrument: live quote, day stats, the price chart, the order book and the trade ticket.
+// One instrument: live quote, day stats, the price chart, the order book, the trade ticket and
+// the menu that keeps it in the player's watchlists.
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
@@ -23,7 +24,9 @@ import { Change } from "./Change";
 import { ErrorNotice, Notice } from "./Notice";
 import { OrderBook } from "./OrderBook";
 import { PriceChart, type ChartMode } from "./PriceChart";
+import { Toggle } from "./Toggle";
 import { TradeTicket } from "./TradeTicket";
+import { WatchlistButton } from "./WatchlistButton";
 
 const utcDay = (time: string | null | undefined) => (time ? time.slice(0, 10) : null);
 
@@ -56,39 +59,6 @@ function DayRangeBar({ low, high, price }: { low: string | null; high: string | 
       <div className="relative h-1 rounded-full bg-accent/60" style={{ width: `${pct}%` }}>
         <span className="absolute -top-1 right-0 h-3 w-0.5 translate-x-1/2 rounded bg-ink-100" />
       </div>
-    </div>
-  );
-}
-
-function Toggle<T extends string>({
-  label,
-  options,
-  value,
-  onChange,
-  render,
-}: {
-  label: string;
-  options: readonly T[];
-  value: T;
-  onChange: (v: T) => void;
-  render?: (v: T) => string;
-}) {
-  return (
-    <div role="group" aria-label={label} className="inline-flex rounded-md border border-ink-700 bg-ink-900 p-0.5">
-      {options.map((option) => (
-        <button
-          key={option}
-          type="button"
-          aria-pressed={value === option}
-          data-testid={`${label.toLowerCase().replace(/\s+/g, "-")}-${option}`}
-          onClick={() => onChange(option)}
-          className={`rounded px-2.5 py-1 text-xs font-medium transition-colors ${
-            value === option ? "bg-ink-700 text-ink-100" : "text-ink-400 hover:text-ink-100"
-          }`}
-        >
-          {render ? render(option) : option}
-        </button>
-      ))}
     </div>
   );
 }
@@ -166,6 +136,7 @@ function StockDetailView({ symbol }: { symbol: string }) {
             {data?.sector ? (
               <span className="rounded bg-ink-800 px-2 py-0.5 text-xs text-ink-300">{data.sector}</span>
             ) : null}
+            <WatchlistButton symbol={symbol} />
           </div>
           <div className="mt-0.5 text-sm text-ink-300" data-testid="stock-name">
             {data ? data.name : "Loading…"}

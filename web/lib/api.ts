@@ -230,6 +230,12 @@ export const paths = {
   fills: (pageToken: string | null, pageSize = 50) =>
     `/v2/account/activities/FILL?${query({ direction: "desc", page_size: pageSize, page_token: pageToken })}`,
   asset: (symbol: string) => `/v2/assets/${encodeURIComponent(symbol)}`,
+  portfolioHistory: (period: string, timeframe?: string) =>
+    `/v2/account/portfolio/history?${query({ period, timeframe })}`,
+  watchlists: () => "/v2/watchlists",
+  watchlist: (id: string) => `/v2/watchlists/${encodeURIComponent(id)}`,
+  watchlistSymbol: (id: string, symbol: string) =>
+    `/v2/watchlists/${encodeURIComponent(id)}/${encodeURIComponent(symbol)}`,
 };
 
 // A query string from the parameters that have a value (empty strings and null are left out).

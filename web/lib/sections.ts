@@ -15,7 +15,7 @@ export const TRADING_SECTIONS: AccountSection[] = [
   { slug: "trade", label: "Trade", blurb: "buying and selling at the market price or with limits", path: "/trade/" },
   { slug: "actions", label: "Orders", blurb: "your open and closed orders", path: "/orders/" },
   { slug: "activity", label: "Activity", blurb: "the history of your fills", path: "/activity/" },
-  { slug: "watchlist", label: "Watchlist", blurb: "the instruments you follow, side by side" },
+  { slug: "watchlist", label: "Watchlist", blurb: "the instruments you follow, side by side", path: "/watchlist/" },
   { slug: "analytics", label: "Analytics", blurb: "how your portfolio performs over time" },
 ];
 

@@ -150,7 +150,7 @@ function parseTradeUpdate(data: string): TradeUpdate | null {
 function parseAccountEvent(data: string): AccountEvent | null {
   try {
     const value = JSON.parse(data) as Partial<AccountEvent>;
-    const fields = ["cash", "buying_power", "equity", "long_market_value", "login_equity"] as const;
+    const fields = ["cash", "buying_power", "equity", "long_market_value", "last_equity"] as const;
     // Only the figures that are present and are strings are taken; a field the server leaves
     // out keeps the value the page already has.
     const event: Partial<AccountEvent> = {};

@@ -203,13 +203,14 @@ export interface Account {
 }
 
 // The `account` stream event: the figures that move, after every change and every tick that
-// moves the value of the player's holdings.
+// moves the value of the player's holdings. It has no login_equity: that stays what
+// GET /v2/account said, which is what the change since sign-in is measured against.
 export interface AccountEvent {
   cash: Decimal;
   buying_power: Decimal;
   equity: Decimal;
   long_market_value: Decimal;
-  login_equity: Decimal;
+  last_equity: Decimal;
 }
 
 export type OrderSide = "buy" | "sell";
@@ -338,6 +339,33 @@ export interface Asset {
   shortable: boolean;
   easy_to_borrow: boolean;
   fractionable: boolean;
+}
+
+// GET /v2/watchlists lists these; the other watchlist routes answer with the whole list.
+export interface WatchlistSummary {
+  id: string;
+  name: string;
+  created_at: Time;
+  updated_at: Time;
+}
+
+export interface Watchlist extends WatchlistSummary {
+  // In the order they were added.
+  assets: Asset[];
+}
+
+export type HistoryPeriod = "1D" | "1W" | "1M" | "3M" | "1A" | "all";
+export type HistoryTimeframe = "1Min" | "5Min" | "15Min" | "1H" | "1D";
+
+// GET /v2/account/portfolio/history: parallel arrays, one entry per point (the last snapshot of
+// each bucket, then one for now). Numbers, not decimal strings: they are for charts.
+export interface PortfolioHistory {
+  timestamp: number[]; // epoch seconds
+  equity: number[];
+  profit_loss: number[];
+  profit_loss_pct: number[];
+  base_value: number;
+  timeframe: HistoryTimeframe;
 }
 
 // Players' resting limit orders at one price, without identities.

@@ -1,5 +1,5 @@
 "use client";
-// Where the sections of the sidebar that do not exist yet (watchlist, analytics) lead: says
+// Where the sections of the sidebar that do not exist yet (analytics) lead: says
 // what the section will hold and where to go meanwhile, instead of a dead end or the sign-in
 // form. An old link to a section that has since opened is pointed at its page.
 
