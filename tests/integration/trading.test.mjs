@@ -122,6 +122,31 @@ describe("trading", { timeout: 300_000 }, () => {
     assert.equal((await new Client(server.url).get("/api/stocks/MSFT/book")).json.asks.length, 0);
   });
 
+  test("ioc and fok do what their names say", async () => {
+    const seller = await player();
+    const buyer = await player();
+    await placeOrder(seller, { symbol: "AAPL", qty: 3, side: "buy", type: "market", time_in_force: "day" });
+    // 3 shares offered at 100.00: between the house's bid (99.99) and ask (100.01), so they rest.
+    const ask = await placeOrder(seller, { symbol: "AAPL", qty: 3, side: "sell", type: "limit", limit_price: "100", time_in_force: "gtc" });
+    assert.equal(ask.json.status, "new", ask.body);
+    const fok = await placeOrder(buyer, { symbol: "AAPL", qty: 5, side: "buy", type: "limit", limit_price: "100", time_in_force: "fok" });
+    assert.equal(fok.status, 200, fok.body);
+    assert.equal(fok.json.status, "canceled", "a fill-or-kill that could not fill whole");
+    assert.equal(fok.json.filled_qty, "0");
+    assert.equal((await orderNow(seller, ask.json.id)).filled_qty, "0", "the fok traded anyway");
+    const ioc = await placeOrder(buyer, { symbol: "AAPL", qty: 5, side: "buy", type: "limit", limit_price: "100", time_in_force: "ioc" });
+    assert.equal(ioc.json.status, "canceled", ioc.body);
+    assert.equal(ioc.json.filled_qty, "3", "ioc fills what it can now");
+    assert.equal(e4(ioc.json.filled_avg_price), e4("100"));
+    assert.equal(e4((await account(buyer)).buying_power), e4("100000") - 3n * e4("100"), "nothing stays reserved");
+    const whole = await placeOrder(buyer, { symbol: "AAPL", qty: 5, side: "buy", type: "limit", limit_price: "101", time_in_force: "fok" });
+    assert.equal(whole.json.status, "filled", whole.body);
+    assert.equal(e4(whole.json.filled_avg_price), e4("100.01"));
+    const none = await placeOrder(buyer, { symbol: "AAPL", qty: 5, side: "buy", type: "limit", limit_price: "99", time_in_force: "ioc" });
+    assert.equal(none.json.status, "canceled");
+    assert.equal(none.json.filled_qty, "0");
+  });
+
   test("bad orders are refused with 4xx and nothing is stored", async () => {
     const c = await player();
     const before = await countOrders();
