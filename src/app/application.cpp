@@ -118,6 +118,10 @@ int serve(const config& cfg) {
   }
 
   db::pool pool(cfg.database_url, cfg.db_pool_size);
+  // Work nobody waits on (tick history, the order flow's tick side, equity snapshots, mail,
+  // private events) has connections of its own: a slow batch never delays a request, and the
+  // request pool's job count stays a measure of what requests cost.
+  db::pool background(cfg.database_url, 2);
   db::market_repo::stored_state state;
   if (auto r =
           pool.execute_blocking([&](db::connection& c) { state = db::market_repo::load_state(c); });
@@ -163,7 +167,7 @@ int serve(const config& cfg) {
   auto market_strand = asio::make_strand(ioc);
   market::feed feed(std::move(*provider), quotes, hub, history, state.max_seq,
                     cfg.market.tick_interval);
-  history_flusher flusher(pool, history, cfg.flush_interval);
+  history_flusher flusher(background, history, cfg.flush_interval);
 
   account_clock clock;
   auth::signer signer(secret);
@@ -177,7 +181,7 @@ int serve(const config& cfg) {
   auth::api_key_store api_keys(pool);
   auth::window_limiter api_key_limit(cfg.api_rate_per_minute);
   api::player_directory players;
-  private_events trade_events(ioc, pool, hub, quotes);
+  private_events trade_events(ioc, background, hub, quotes);
   // Other instances' logouts, disables, role changes and revoked keys reach this instance's
   // caches at once; every instance's trade updates reach this instance's streams.
   db::change_listener changes(
@@ -197,8 +201,8 @@ int serve(const config& cfg) {
          sessions.forget_cached_sessions();
          api_keys.clear();
        }});
-  order_ticker ticker(ioc.get_executor(), pool, cfg.half_spread_e4);
-  equity_snapshots snapshots(pool, quotes, cfg.equity_snapshot_interval);
+  order_ticker ticker(ioc.get_executor(), background, cfg.half_spread_e4);
+  equity_snapshots snapshots(background, quotes, cfg.equity_snapshot_interval);
   // What every feed step (and the test hook's price) sets off besides quotes and streams.
   auto after_ticks = [&ticker, &trade_events](const std::vector<market::tick>& ticks) {
     ticker.offer(ticks);
@@ -235,7 +239,7 @@ int serve(const config& cfg) {
     parsed->ca_file = cfg.smtp_ca_file;
     smtp = std::move(*parsed);
   }
-  mail_sender mail(pool, std::chrono::seconds(1), std::move(smtp), cfg.mail_from);
+  mail_sender mail(background, std::chrono::seconds(1), std::move(smtp), cfg.mail_from);
 
   http::router routes;
   if (cfg.test_hooks)
@@ -331,6 +335,7 @@ int serve(const config& cfg) {
   hub.drop_all();
   hashes.stop();
   changes.stop();
+  background.stop();
   pool.stop();
   spdlog::info("shutdown: complete");
   return 0;

@@ -152,7 +152,6 @@ function OrderRow({ order, onChanged }: { order: Order; onChanged: () => void })
     }
   }
 
-  const filled = order.filled_qty && !/^0*(\.0*)?$/.test(order.filled_qty);
   return (
     <>
       <tr data-testid="order-row" data-order-id={order.id} data-status={order.status} className="align-top">
@@ -170,8 +169,7 @@ function OrderRow({ order, onChanged }: { order: Order; onChanged: () => void })
           {order.hwm ? <span className="block text-xs text-ink-400">high-water {formatDecimal(order.hwm)}</span> : null}
         </td>
         <td className="px-3 py-2.5 text-right text-ink-100">
-          {filled ? `${formatDecimal(order.filled_qty, 0)} / ` : ""}
-          {formatDecimal(order.qty, 0)}
+          {`${formatDecimal(order.filled_qty || "0", 0)} / ${formatDecimal(order.qty, 0)}`}
         </td>
         <td className="px-3 py-2.5 text-right text-ink-100">{order.filled_avg_price ? formatDecimal(order.filled_avg_price) : "—"}</td>
         <td className="px-3 py-2.5 text-left text-xs text-ink-300" title={TIF_LABEL[order.time_in_force]}>

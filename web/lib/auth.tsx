@@ -45,8 +45,10 @@ export async function refreshMe(): Promise<Me> {
 
 // Data that belongs to whoever was signed in; dropped when that changes. (useSWRInfinite's
 // aggregate keys are skipped by SWR's filter; their pages are only shown to admins anyway.)
-function forgetPrivateData(): void {
-  void mutate(
+// Callers wait for it: SWR throws away the answer of a fetch that lands while a mutation of
+// its key is still in progress, so the new user's first fetches must start after it ended.
+async function forgetPrivateData(): Promise<void> {
+  await mutate(
     (key) =>
       typeof key === "string" &&
       (key.startsWith("/api/admin/") ||
@@ -72,7 +74,7 @@ export function applyUser(user: User): void {
 
 export async function signIn(email: string, password: string): Promise<User> {
   const response = await apiSend<SessionResponse>("POST", paths.login(), { email, password });
-  forgetPrivateData();
+  await forgetPrivateData();
   applySession(response);
   return response.user;
 }
@@ -87,7 +89,7 @@ export async function signOut(): Promise<void> {
   }
   generation += 1;
   setCsrfToken(null);
-  forgetPrivateData();
+  await forgetPrivateData();
   await mutate<Me>(ME_KEY, (current) => (current ? { ...current, user: null } : current), {
     revalidate: false,
   });

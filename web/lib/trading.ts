@@ -26,6 +26,12 @@ export function useAccount(enabled = true): LiveAccount {
   });
   useAccountEvents((event) => {
     if (!enabled) return;
+    // Before the first answer there is nothing to fold the event into, and a mutation now would
+    // make SWR drop the answer that is on its way (it arrives during a mutation): fetch instead.
+    if (data === undefined) {
+      void mutate();
+      return;
+    }
     void mutate((current) => (current ? { ...current, ...event } : current), { revalidate: false });
   });
   return { account: data, error, isLoading, mutate };
