@@ -43,12 +43,14 @@ function CopyButton({ text, label, testId }: { text: string; label: string; test
 
 function Secret({ created, onDismiss }: { created: NewApiKey; onDismiss: () => void }) {
   const origin = typeof window === "undefined" ? "" : window.location.origin;
-  const example = `import Alpaca from "@alpacahq/alpaca-trade-api";
+  const example = `import Alpaca from "@alpacahq/alpaca-trade-api"; // version 3.x
 
 const alpaca = new Alpaca({
   keyId: "${created.key_id}",
   secretKey: "${created.secret}",
+  paper: true,
   baseUrl: "${origin}",
+  dataBaseUrl: "${origin}",
 });
 
 const account = await alpaca.getAccount();`;
@@ -85,7 +87,11 @@ const account = await alpaca.getAccount();`;
       </div>
       <div className="flex flex-col gap-1">
         <span className="text-xs text-ink-400">
-          With the Alpaca SDK for JavaScript (the other Alpaca SDKs take the same three settings):
+          With the Alpaca SDK for JavaScript, version 3.x (other Alpaca SDKs take the same settings):
+        </span>
+        <span className="text-xs text-loss" data-testid="api-key-warning">
+          Version 4.x of that SDK ignores <code>baseUrl</code> and always talks to Alpaca itself: never
+          give it this key unless you redirect it (see the README), or the key leaves for Alpaca.
         </span>
         <pre className="overflow-x-auto rounded bg-ink-950 p-3 font-mono text-xs leading-relaxed text-ink-300" data-testid="api-key-example">
           {example}
