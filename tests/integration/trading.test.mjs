@@ -286,6 +286,28 @@ describe("trading", { timeout: 300_000 }, () => {
     assert.equal(p.qty_available, "10");
   });
 
+  test("a stop-limit waits outside the book, then rests as a limit once triggered", async () => {
+    const c = await player();
+    await setPrice(server, "IBM", "80");
+    // Buy if the price climbs to 85, but pay no more than 84: triggered at 86, it cannot fill.
+    const r = await placeOrder(c, { symbol: "IBM", qty: 4, side: "buy", type: "stop_limit", stop_price: "85", limit_price: "84", time_in_force: "gtc" });
+    assert.equal(r.json.status, "new", r.body);
+    assert.equal(e4((await account(c)).buying_power), e4("100000") - 4n * e4("84"), "reserved at its limit");
+    const anon = new Client(server.url);
+    assert.equal((await anon.get("/api/stocks/IBM/book")).json.bids.length, 0, "an untriggered stop is not in the book");
+    await setPrice(server, "IBM", "86");
+    await waitFor(async () => (await anon.get("/api/stocks/IBM/book")).json.bids.some((b) => b.price === "84.00"), {
+      message: "the triggered stop-limit resting at 84",
+    });
+    assert.equal((await orderNow(c, r.json.id)).status, "new");
+    assert.equal(e4((await account(c)).buying_power), e4("100000") - 4n * e4("84"));
+    // The price falls through its limit: the house fills it at 84.
+    await setPrice(server, "IBM", "83.5");
+    const filled = await waitForStatus(c, r.json.id, "filled");
+    assert.equal(e4(filled.filled_avg_price), e4("84"));
+    await setPrice(server, "IBM", "80");
+  });
+
   test("cancel, replace, cancel-all and closing a position", async () => {
     const c = await player();
     const a = await placeOrder(c, { symbol: "AAPL", qty: 10, side: "buy", type: "limit", limit_price: "90", time_in_force: "gtc" });
