@@ -157,13 +157,15 @@ int serve(const config& cfg) {
     return 1;
   }
 
-  sse::hub hub(cfg.replay_ring, cfg.stream_queue, cfg.max_streams);
-  hub.start_after(state.max_seq);
   market::history_buffer history(state.max_seq);
 
   int threads =
       cfg.io_threads > 0 ? cfg.io_threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context ioc(threads);
+  // After the io_context: subscribers' channels belong to its services, so the hub (and any
+  // stream still subscribed at shutdown) must go first.
+  sse::hub hub(cfg.replay_ring, cfg.stream_queue, cfg.max_streams);
+  hub.start_after(state.max_seq);
   auto market_strand = asio::make_strand(ioc);
   market::feed feed(std::move(*provider), quotes, hub, history, state.max_seq,
                     cfg.market.tick_interval);
@@ -181,7 +183,7 @@ int serve(const config& cfg) {
   auth::api_key_store api_keys(pool);
   auth::window_limiter api_key_limit(cfg.api_rate_per_minute);
   api::player_directory players;
-  private_events trade_events(ioc, background, hub, quotes);
+  private_events trade_events(ioc, background, hub, quotes, cfg.starting_cash_e4);
   // Other instances' logouts, disables, role changes and revoked keys reach this instance's
   // caches at once; every instance's trade updates reach this instance's streams.
   db::change_listener changes(
@@ -330,9 +332,6 @@ int serve(const config& cfg) {
   for (int i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : workers) t.join();
-  // Streams whose coroutine never ran again after close_all (an idle client at shutdown) are
-  // still subscribed; their channels must go before the io_context that serves them.
-  hub.drop_all();
   hashes.stop();
   changes.stop();
   background.stop();

@@ -38,7 +38,7 @@ void private_events::on_trade(std::string_view payload) {
 boost::asio::awaitable<void> private_events::send_account(std::int64_t user_id) {
   std::optional<db::trading_repo::account_state> state;
   db::job_fn job = [&](db::connection& c) {
-    auto who = db::trading_repo::ensure_account(c, user_id, 0);
+    auto who = db::trading_repo::ensure_account(c, user_id, starting_cash_e4_);
     state = db::trading_repo::read_account(c, who);
   };
   auto done = co_await pool_.execute(std::move(job));

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <pqxx/pqxx>
 
@@ -131,7 +132,9 @@ struct house_accounts {
   std::int64_t treasury = 0;
 };
 house_accounts read_house(pqxx::work& tx) {
-  // Two rows made by the migration; cheap to read (unique partial index).
+  // Two rows the migration made; they never change, so they are read once per process.
+  static std::atomic<std::int64_t> house{0}, treasury{0};
+  if (house.load() != 0) return {house.load(), treasury.load()};
   house_accounts h;
   for (const auto& row :
        tx.exec("select id, kind from accounts where kind in ('house', 'treasury')")) {
@@ -140,6 +143,8 @@ house_accounts read_house(pqxx::work& tx) {
     else
       h.treasury = row[0].as<std::int64_t>();
   }
+  treasury = h.treasury;
+  house = h.house;
   return h;
 }
 

@@ -145,11 +145,6 @@ void hub::close_all() {
   for (auto& s : subscribers_) s->close();
 }
 
-void hub::drop_all() {
-  std::lock_guard lock(mutex_);
-  subscribers_.clear();
-}
-
 void hub::start_after(std::int64_t id) {
   std::lock_guard lock(mutex_);
   last_id_ = std::max(last_id_, id);

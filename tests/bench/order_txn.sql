@@ -7,7 +7,7 @@
 -- Each client alternates buy and sell (like each HTTP client of tests/bench/orders.mjs) as the
 -- player account first_account + client_id % accounts, so every account's position stays
 -- within one share of what setup gave it. The sequence:
---   lock_symbol; client_order_id lookup (a fresh id: no row); read_house;
+--   lock_symbol; client_order_id lookup (a fresh id: no row) (read_house is cached);
 --   execute: the book query (players' resting orders that could trade: none), lock_accounts,
 --     read_position (sells), insert into orders, record_trade (insert into fills; sells: the
 --     position's cost basis and realized P&L, the account's realized P&L; the two ledger
@@ -32,7 +32,6 @@
 BEGIN;
 select halted from instruments where symbol = :symbol for update;
 select o.id::text, o.seq, o.account_id, a.user_id, o.client_order_id, o.symbol, o.side, o.type, o.time_in_force, o.qty, o.filled_qty, o.filled_notional_e4, coalesce(o.limit_e4, 0), coalesce(o.stop_e4, 0), coalesce(o.trail_price_e4, 0), coalesce(o.trail_ppm, 0), coalesce(o.hwm_e4, 0), o.reserve_price_e4, o.triggered, o.status, o.market_day::text, (extract(epoch from o.submitted_at) * 1000)::bigint, (extract(epoch from o.updated_at) * 1000)::bigint, coalesce((extract(epoch from o.filled_at) * 1000)::bigint, -1), coalesce((extract(epoch from o.canceled_at) * 1000)::bigint, -1), coalesce((extract(epoch from o.expired_at) * 1000)::bigint, -1), coalesce((extract(epoch from o.replaced_at) * 1000)::bigint, -1), coalesce((extract(epoch from o.failed_at) * 1000)::bigint, -1), coalesce(o.replaces::text, ''), coalesce(o.replaced_by::text, '') from orders o join accounts a on a.id = o.account_id where o.account_id = :acct and o.client_order_id = :cid;
-select id, kind from accounts where kind in ('house', 'treasury');
 \if :buy
 select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, o.reserve_price_e4, a.user_id from orders o join accounts a on a.id = o.account_id where o.symbol = :symbol and o.side = :side_sell and o.status in ('new', 'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and o.account_id <> :acct and o.limit_e4 <= :ask order by o.limit_e4 asc, o.seq limit 1000;
 select id, cash_e4, reserved_e4 from accounts where id = any(array[:acct]::bigint[]) order by id for update;

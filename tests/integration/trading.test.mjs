@@ -431,6 +431,20 @@ describe("trading", { timeout: 300_000 }, () => {
     }
   });
 
+  test("a player whose first contact is the stream still gets the starting cash", async () => {
+    const c = await player();
+    const stream = await openStream(`${server.url}/api/stream?symbols=AAPL`, { headers: { cookie: c.cookieHeader() } });
+    try {
+      // A tick makes the server read (and so open) the streaming player's account.
+      await setPrice(server, "AAPL", "100");
+      await waitFor(() => stream.events.some((e) => e.event === "account"), { message: "the account event" });
+      assert.equal(e4(JSON.parse(stream.events.find((e) => e.event === "account").data).cash), e4("100000"));
+      assert.equal(e4((await account(c)).cash), e4("100000"));
+    } finally {
+      stream.close();
+    }
+  });
+
   test("portfolio history comes from equity snapshots and ends at the current equity", async () => {
     const c = await player();
     await placeOrder(c, { symbol: "MSFT", qty: 100, side: "buy", type: "market", time_in_force: "day" });

@@ -25,8 +25,8 @@ namespace marketsim {
 class private_events {
  public:
   private_events(boost::asio::io_context& ioc, db::pool& pool, sse::hub& hub,
-                 const market::quote_cache& quotes)
-      : ioc_(ioc), pool_(pool), hub_(hub), quotes_(quotes) {}
+                 const market::quote_cache& quotes, std::int64_t starting_cash_e4)
+      : ioc_(ioc), pool_(pool), hub_(hub), quotes_(quotes), starting_cash_e4_(starting_cash_e4) {}
 
   void on_trade(std::string_view payload);
   void on_ticks(const std::vector<market::tick>& ticks);
@@ -38,6 +38,9 @@ class private_events {
   db::pool& pool_;
   sse::hub& hub_;
   const market::quote_cache& quotes_;
+  // A player who streams before any trading request gets their account opened here, with the
+  // same starting grant as anywhere else.
+  std::int64_t starting_cash_e4_;
   struct kept {
     db::trading_repo::account_state state;
     std::string last_sent;  // the last event's data: unchanged values are not sent again

@@ -76,7 +76,6 @@ class hub {
   [[nodiscard]] std::vector<std::int64_t> streaming_users() const;
   void heartbeat_all();
   void close_all();  // shutdown: every stream ends
-  void drop_all();   // after the io threads stopped: forget every subscriber
 
   // Ids continue from what earlier runs stored, so a client resuming across a restart gets a
   // reset rather than a silent gap.
