@@ -7,6 +7,22 @@ std::string_view code_name(errc code) noexcept {
   switch (code) {
     case errc::bad_request:
       return "bad_request";
+    case errc::too_many_open_orders:
+      return "too_many_open_orders";
+    case errc::too_many_watchlists:
+      return "too_many_watchlists";
+    case errc::watchlist_full:
+      return "watchlist_full";
+    case errc::too_many_api_keys:
+      return "too_many_api_keys";
+    case errc::stream_limit:
+      return "stream_limit";
+    case errc::too_many_connections:
+      return "too_many_connections";
+    case errc::conflict:
+      return "conflict";
+    case errc::host_rejected:
+      return "host_rejected";
     case errc::invalid_json:
       return "invalid_json";
     case errc::invalid_range:
@@ -112,8 +128,14 @@ int http_status(errc code) noexcept {
     case errc::insufficient_buying_power:
     case errc::insufficient_qty:
     case errc::symbol_halted:
+    case errc::too_many_open_orders:
+    case errc::too_many_watchlists:
+    case errc::watchlist_full:
+    case errc::too_many_api_keys:
+    case errc::host_rejected:
       return 403;
     case errc::user_tag_taken:
+    case errc::conflict:
       return 409;
     case errc::unprocessable:
     case errc::client_order_id_conflict:
@@ -129,11 +151,13 @@ int http_status(errc code) noexcept {
     case errc::too_many_requests:
     case errc::too_many_attempts:
     case errc::rate_limited:
+    case errc::stream_limit:
       return 429;
     case errc::headers_too_large:
       return 431;
     case errc::unavailable:
     case errc::too_many_streams:
+    case errc::too_many_connections:
     case errc::busy:
     case errc::database_error:
       return 503;

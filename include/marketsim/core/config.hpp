@@ -56,6 +56,19 @@ struct config {
   std::int64_t half_spread_e4 = 100;                   // $0.01
   int api_rate_per_minute = 200;
   std::chrono::milliseconds equity_snapshot_interval{60'000};  // portfolio history points
+  // budgets: what one client or player may hold or ask for (docs/security.md lists them all)
+  std::size_t max_connections = 25'000;     // open connections server-wide; 503 beyond
+  std::size_t streams_per_address = 64;     // open streams per client address; 429 beyond
+  std::size_t streams_per_user = 16;        // open streams per signed-in player; 429 beyond
+  std::size_t replay_bytes = 1 << 20;       // Last-Event-ID replay per stream; beyond: reset
+  int max_open_orders = 500;                // per account; 403 too_many_open_orders beyond
+  int max_watchlists = 20;                  // per player
+  int watchlist_size = 200;                 // symbols per watchlist
+  int max_api_keys = 10;                    // live keys per player
+  int session_rate_per_minute = 600;        // /v2 requests a minute with a session cookie
+  int hash_per_client = 2;                  // password hashes one player or address may have
+                                            // queued or running at once
+  std::string log_format = "text";          // text or json
   bool test_hooks = false;  // POST /api/test/clock: never in production
   // HTTPS (both set): the main port speaks TLS; a redirect port, if set, sends plain HTTP there.
   std::string tls_cert;
