@@ -16,7 +16,7 @@ import { Logo } from "./Logo";
 import { StreamBadge } from "./StreamBadge";
 
 // Pages where "come back here after signing in" makes no sense.
-const AUTH_PAGES = /^\/(signin|register|verify)(\/|$)/;
+const AUTH_PAGES = /^\/(signin|register|verify|forgot-password|reset-password)(\/|$)/;
 
 const menuItemClass =
   "block w-full rounded-md px-3 py-2 text-left text-sm text-ink-300 hover:bg-ink-800 hover:text-ink-100 focus-visible:outline-2 focus-visible:outline-accent";

@@ -126,6 +126,11 @@ function SignIn() {
           onChange={(e) => setPassword(e.target.value)}
           testId="signin-password"
         />
+        <p className="-mt-2 text-right text-sm">
+          <Link href="/forgot-password/" className="text-accent hover:underline" data-testid="signin-forgot">
+            Forgot your password?
+          </Link>
+        </p>
         {error ? <FormAlert testId="signin-error">{error}</FormAlert> : null}
         <SubmitButton busy={busy} busyText="Signing in…" testId="signin-submit">
           Sign in

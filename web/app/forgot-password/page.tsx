@@ -1,0 +1,119 @@
+"use client";
+// "Forgot your password?": an email address to POST /api/auth/password-reset. The server answers
+// 202 whether or not an account uses the address (and mails a one-hour, single-use link to
+// /reset-password/ only when one does), so the page shows the same neutral confirmation either
+// way and must never hint which case it was.
+
+import Link from "next/link";
+import { useState, type FormEvent } from "react";
+import { Card, Field, FormAlert, FormSuccess, SubmitButton, retryText } from "@/components/Form";
+import { errorText } from "@/components/Notice";
+import { ApiError, apiSend, paths } from "@/lib/api";
+import { usePageTitle } from "@/lib/title";
+
+function fromServer(error: unknown): { field: string | null; form: string | null } {
+  if (!(error instanceof ApiError)) return { field: null, form: errorText(error) };
+  switch (error.code) {
+    case "invalid_email":
+      return { field: "That is not an email address we can use.", form: null };
+    case "too_many_requests":
+      return { field: null, form: `Too many requests for a reset link. Try again ${retryText(error.retryAfter)}.` };
+    default:
+      return { field: null, form: errorText(error) };
+  }
+}
+
+export default function ForgotPasswordPage() {
+  usePageTitle("Forgot your password?");
+  const [email, setEmail] = useState("");
+  const [fieldError, setFieldError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [sentTo, setSentTo] = useState<string | null>(null);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy) return;
+    const trimmed = email.trim();
+    setFormError(null);
+    if (!/^[^\s@]+@[^\s@]+$/.test(trimmed)) {
+      setFieldError("Enter the email address you registered with.");
+      return;
+    }
+    setFieldError(null);
+    setBusy(true);
+    try {
+      await apiSend("POST", paths.passwordReset(), { email: trimmed });
+      setSentTo(trimmed);
+    } catch (error) {
+      const verdict = fromServer(error);
+      setFieldError(verdict.field);
+      setFormError(verdict.form);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (sentTo) {
+    return (
+      <Card title="Check your email">
+        <FormSuccess testId="forgot-done">
+          If an account uses <span className="font-medium break-all">{sentTo}</span>, we sent it a link to
+          choose a new password. The link works once, for one hour.
+        </FormSuccess>
+        <p className="mt-4 text-sm text-ink-300">
+          Nothing arrived? Look in the spam folder, check the address you typed, or{" "}
+          <button
+            type="button"
+            className="text-accent hover:underline"
+            onClick={() => setSentTo(null)}
+            data-testid="forgot-again"
+          >
+            ask again
+          </button>
+          .
+        </p>
+        <div className="mt-6 flex gap-3 text-sm">
+          <Link href="/signin/" className="text-accent hover:underline">
+            Back to sign in
+          </Link>
+          <Link href="/" className="text-ink-300 hover:text-ink-100">
+            Back to the market
+          </Link>
+        </div>
+      </Card>
+    );
+  }
+
+  return (
+    <Card title="Forgot your password?">
+      <p className="-mt-2 mb-5 text-sm leading-relaxed text-ink-300">
+        Enter the email address of your account and we will mail you a link to choose a new password.
+      </p>
+      <form noValidate onSubmit={submit} className="flex flex-col gap-4" data-testid="forgot-form">
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="email"
+          inputMode="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={fieldError}
+          testId="forgot-email"
+        />
+        {formError ? <FormAlert testId="forgot-error">{formError}</FormAlert> : null}
+        <SubmitButton busy={busy} busyText="Sending…" testId="forgot-submit">
+          Send the link
+        </SubmitButton>
+      </form>
+      <p className="mt-5 text-sm text-ink-300">
+        Remembered it?{" "}
+        <Link href="/signin/" className="text-accent hover:underline">
+          Sign in
+        </Link>
+      </p>
+    </Card>
+  );
+}
