@@ -22,8 +22,15 @@ int main(int argc, char** argv) {
   }
   marketsim::app::admin_request admin;
   if (command == "create-admin") {
+    constexpr std::string_view usage =
+        "create-admin --email E --tag T [--name N]   (the password comes on stdin)\n"
+        "       create-admin --email E --promote-existing   (an active account keeps its password)";
     for (int i = 2; i < argc; ++i) {
       std::string_view flag = argv[i];
+      if (flag == "--promote-existing") {
+        admin.promote_existing = true;
+        continue;
+      }
       if (i + 1 >= argc) {
         std::cerr << "marketsim: " << flag << " needs a value\n";
         return 2;
@@ -36,21 +43,25 @@ int main(int argc, char** argv) {
       else if (flag == "--name")
         admin.display_name = value;
       else {
-        std::cerr << "marketsim: unknown option " << flag
-                  << " (create-admin --email E --tag T [--name N])\n";
+        std::cerr << "marketsim: unknown option " << flag << "\nusage: marketsim " << usage << "\n";
         return 2;
       }
     }
-    if (admin.email.empty() || admin.user_tag.empty()) {
-      std::cerr << "marketsim: create-admin needs --email and --tag; the password comes on stdin\n";
+    if (admin.email.empty() || (admin.user_tag.empty() && !admin.promote_existing)) {
+      std::cerr << "marketsim: create-admin needs --email and --tag (or "
+                   "--promote-existing)\nusage: marketsim "
+                << usage << "\n";
       return 2;
     }
-    // The password never goes on the command line, where other users could read it.
-    if (!std::getline(std::cin, admin.password) || admin.password.empty()) {
-      std::cerr << "marketsim: create-admin reads the password from standard input\n";
-      return 2;
+    // The password never goes on the command line, where other users could read it. Promoting
+    // an existing account needs none: that account keeps its own.
+    if (!admin.promote_existing) {
+      if (!std::getline(std::cin, admin.password) || admin.password.empty()) {
+        std::cerr << "marketsim: create-admin reads the password from standard input\n";
+        return 2;
+      }
+      if (!admin.password.empty() && admin.password.back() == '\r') admin.password.pop_back();
     }
-    if (!admin.password.empty() && admin.password.back() == '\r') admin.password.pop_back();
   } else if (argc > 2 || (command != "serve" && command != "migrate")) {
     std::cerr << "marketsim: unknown command '" << command << "'\n\n" << marketsim::config_help();
     return 2;

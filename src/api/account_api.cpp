@@ -43,17 +43,59 @@ response signed_in(const account_services& s, const auth::session_manager::issue
   return r;
 }
 
-repo::mail verify_mail(const account_services& s, const std::string& email, const std::string& name,
+// No name in the greeting: a repeat sign-up of a pending address sends this too, and its name
+// is whatever the repeater typed.
+repo::mail verify_mail(const account_services& s, const std::string& email,
                        const std::string& token) {
   repo::mail m;
   m.to = email;
   m.subject = "Confirm your marketsim account";
   m.body = fmt::format(
-      "Hello {},\n\nOpen this link to finish signing up to marketsim:\n\n{}/verify/?token={}\n\n"
+      "Hello,\n\nOpen this link to finish signing up to marketsim:\n\n{}/verify/?token={}\n\n"
       "The link works once, for 24 hours. If you did not sign up, ignore this mail and nothing "
       "will happen.\n",
-      name, s.cfg.public_url, token);
+      s.cfg.public_url, token);
   return m;
+}
+
+repo::mail reset_mail(const account_services& s, const std::string& email,
+                      const std::string& token) {
+  repo::mail m;
+  m.to = email;
+  m.subject = "Reset your marketsim password";
+  m.body = fmt::format(
+      "Hello,\n\nSomeone (we hope you) asked to reset the password of the marketsim account of "
+      "this address. Open this link to choose a new one:\n\n{}/reset-password/?token={}\n\n"
+      "The link works once, for one hour, and setting a new password signs the account out "
+      "everywhere. If you did not ask for it, ignore this mail: nothing changes.\n",
+      s.cfg.public_url, token);
+  return m;
+}
+
+repo::mail password_changed_mail(const account_services& s) {
+  repo::mail m;
+  m.subject = "Your marketsim password was changed";
+  m.body = fmt::format(
+      "Hello,\n\nThe password of your marketsim account was just reset with a link mailed to "
+      "this address: every session was signed out and every API key revoked. If that was not "
+      "you, reset it again at {}/forgot-password/ and tell an administrator.\n",
+      s.cfg.public_url);
+  return m;
+}
+
+// A 256-bit token from a mailed link: 43 base64url characters.
+bool plausible_link_token(std::string_view token) {
+  auto raw = token.size() <= 64 ? auth::from_base64url(token) : std::nullopt;
+  return raw && raw->size() == 32;
+}
+
+constexpr std::int64_t reset_link_ms = 3'600'000;
+
+response too_many_attempts(const account_services& s, const request_context& ctx,
+                           std::chrono::milliseconds wait, std::string message) {
+  ++s.metrics.throttled;
+  return http::with_retry_after(
+      http::error_response({errc::too_many_attempts, std::move(message)}, ctx.request_id), wait);
 }
 
 repo::mail existing_mail(const account_services& s, const std::string& email) {
@@ -114,9 +156,10 @@ void register_account_routes(http::router& routes, account_services s) {
 
     // Hashed whether or not the address is taken, so both answers take as long.
     auto params = auth::params_for(s.cfg.password_hash);
-    auto hashed = co_await s.hashes.run([&] { return auth::hash_password(*password, params); });
-    ++s.metrics.password_hashes;
+    auto hashed = co_await s.hashes.run("ip:" + ctx.client_address,
+                                        [&] { return auth::hash_password(*password, params); });
     if (!hashed) co_return http::error_response(hashed.error(), ctx.request_id);
+    ++s.metrics.password_hashes;
     if (!*hashed) co_return http::error_response(hashed->error(), ctx.request_id);
 
     auto token = auth::base64url(auth::random_bytes(32));
@@ -129,7 +172,7 @@ void register_account_routes(http::router& routes, account_services s) {
     reg.now_ms = s.clock.now_ms();
     reg.token_expires_ms = reg.now_ms + verify_link_ms;
     reg.pending_expires_ms = reg.now_ms - verify_link_ms;
-    reg.verify_mail = verify_mail(s, reg.email, reg.display_name, token);
+    reg.verify_mail = verify_mail(s, reg.email, token);
     reg.existing_mail = existing_mail(s, reg.email);
     auto outcome =
         co_await s.pool.query([&](db::connection& c) { return repo::register_account(c, reg); });
@@ -147,9 +190,8 @@ void register_account_routes(http::router& routes, account_services s) {
     if (!body) co_return http::error_response(body.error(), ctx.request_id);
     auto token = required_string(*body, "token");
     if (!token) co_return http::error_response(token.error(), ctx.request_id);
-    auto raw = token->size() <= 64 ? auth::from_base64url(*token) : std::nullopt;
     error bad{errc::invalid_token, "this link is not valid any more; sign up again for a new one"};
-    if (!raw || raw->size() != 32) co_return http::error_response(bad, ctx.request_id);
+    if (!plausible_link_token(*token)) co_return http::error_response(bad, ctx.request_id);
     auto hash = auth::sha256(*token);
     auto now = s.clock.now_ms();
     auto tag =
@@ -168,15 +210,15 @@ void register_account_routes(http::router& routes, account_services s) {
     if (!password) co_return http::error_response(password.error(), ctx.request_id);
     auto now = s.clock.now_ms();
     auto throttled = [&](std::chrono::milliseconds wait) {
-      return http::with_retry_after(
-          http::error_response(
-              {errc::too_many_attempts, "too many failed sign-ins; wait before trying again"},
-              ctx.request_id),
-          wait);
+      return too_many_attempts(s, ctx, wait, "too many failed sign-ins; wait before trying again");
     };
+    // Every attempt takes its slot in the address's and the account's budgets before anything
+    // slow happens, and gives it back only when the password was right: whatever the
+    // concurrency, no more verifications run than the budgets allow.
     auto ip_key = "ip:" + ctx.client_address;
-    if (auto wait = s.address_throttle.retry_after(ip_key, now); wait.count() > 0)
+    if (auto wait = s.address_throttle.begin(ip_key, now); wait.count() > 0)
       co_return throttled(wait);
+    auth::attempt_slot address_slot(s.address_throttle, ip_key);
 
     auto email = auth::normalize_email(*email_field);
     std::optional<repo::user_row> row;
@@ -187,24 +229,28 @@ void register_account_routes(http::router& routes, account_services s) {
       row = std::move(*found);
     }
     // A browser that signed in to this account before is not held back by guesses from
-    // elsewhere (OWASP's device cookies); everyone else shares the per-account limit.
+    // elsewhere (OWASP's device cookies); everyone else shares the per-account budget.
     bool known_device = false;
     if (row)
       if (auto dev = auth::cookie_value(ctx.header("Cookie").value_or(""),
                                         s.sessions.device_cookie_name()))
         known_device = s.sessions.signatures().open_device_cookie(*dev) == row->user.id;
     auto account_key = "acct:" + (email ? *email : *email_field);
-    if (!known_device)
-      if (auto wait = s.account_throttle.retry_after(account_key, now); wait.count() > 0)
+    auth::attempt_slot account_slot;
+    if (!known_device) {
+      if (auto wait = s.account_throttle.begin(account_key, now); wait.count() > 0)
         co_return throttled(wait);
+      account_slot = auth::attempt_slot(s.account_throttle, account_key);
+    }
 
     const std::string& stored = row ? row->password_hash : s.dummy_hash;
-    auto verified = co_await s.hashes.run([&] { return auth::verify_password(stored, *password); });
+    auto verified =
+        co_await s.hashes.run(ip_key, [&] { return auth::verify_password(stored, *password); });
     if (!verified) co_return http::error_response(verified.error(), ctx.request_id);
     ++s.metrics.password_verifications;
     if (!row || !*verified || row->user.status == auth::user_status::disabled) {
-      s.address_throttle.record_failure(ip_key, now);
-      if (!known_device) s.account_throttle.record_failure(account_key, now);
+      address_slot.fail();
+      account_slot.fail();
       co_return http::error_response({errc::invalid_credentials, "wrong email or password"},
                                      ctx.request_id);
     }
@@ -213,13 +259,17 @@ void register_account_routes(http::router& routes, account_services s) {
           {errc::email_not_verified,
            "confirm your email address first: open the link we mailed you"},
           ctx.request_id);
-    s.account_throttle.clear(account_key);
+    // The right password from elsewhere forgives the account's failures. From the owner's known
+    // browser it does not: that path skips the budget anyway, and forgiving there would hand a
+    // guesser a fresh budget every time the owner signs in.
+    if (!known_device) s.account_throttle.clear(account_key);
 
     auto params = auth::params_for(s.cfg.password_hash);
     if (auth::needs_rehash(row->password_hash, params)) {
       // Stronger parameters than when this hash was made: upgrade it now, while we know the
       // password. A failure here only postpones the upgrade.
-      auto rehashed = co_await s.hashes.run([&] { return auth::hash_password(*password, params); });
+      auto rehashed =
+          co_await s.hashes.run(ip_key, [&] { return auth::hash_password(*password, params); });
       ++s.metrics.password_hashes;
       if (rehashed && *rehashed) {
         auto id = row->user.id;
@@ -258,6 +308,23 @@ void register_account_routes(http::router& routes, account_services s) {
          if (auto ok = s.policy.check(*next); !ok)
            co_return http::error_response(ok.error(), ctx.request_id);
          auto user_id = ctx.principal->user->id;
+         auto now = s.clock.now_ms();
+         // A stolen session guessing the current password meets the same budgets as sign-in
+         // guesses (the account's is shared with them), and a player's hashes are counted
+         // against their own share of the pool, so no one can fill it for everyone else.
+         auto throttled = [&](std::chrono::milliseconds wait) {
+           return too_many_attempts(s, ctx, wait,
+                                    "too many wrong passwords; wait before trying again");
+         };
+         auto ip_key = "ip:" + ctx.client_address;
+         auto account_key = "acct:" + ctx.principal->user->email;
+         if (auto wait = s.address_throttle.begin(ip_key, now); wait.count() > 0)
+           co_return throttled(wait);
+         auth::attempt_slot address_slot(s.address_throttle, ip_key);
+         if (auto wait = s.account_throttle.begin(account_key, now); wait.count() > 0)
+           co_return throttled(wait);
+         auth::attempt_slot account_slot(s.account_throttle, account_key);
+         auto client = "user:" + std::to_string(user_id);
          auto row =
              co_await s.pool.query([&](db::connection& c) { return repo::find_user(c, user_id); });
          if (!row) co_return http::error_response(row.error(), ctx.request_id);
@@ -265,16 +332,21 @@ void register_account_routes(http::router& routes, account_services s) {
            co_return http::error_response({errc::unauthenticated, "sign in first"}, ctx.request_id);
          auto stored = (*row)->password_hash;
          auto verified =
-             co_await s.hashes.run([&] { return auth::verify_password(stored, *current); });
+             co_await s.hashes.run(client, [&] { return auth::verify_password(stored, *current); });
          if (!verified) co_return http::error_response(verified.error(), ctx.request_id);
          ++s.metrics.password_verifications;
-         if (!*verified)
+         if (!*verified) {
+           address_slot.fail();
+           account_slot.fail();
            co_return http::error_response(
                {errc::invalid_credentials, "the current password is not right"}, ctx.request_id);
+         }
+         s.account_throttle.clear(account_key);
          auto params = auth::params_for(s.cfg.password_hash);
-         auto hashed = co_await s.hashes.run([&] { return auth::hash_password(*next, params); });
-         ++s.metrics.password_hashes;
+         auto hashed =
+             co_await s.hashes.run(client, [&] { return auth::hash_password(*next, params); });
          if (!hashed) co_return http::error_response(hashed.error(), ctx.request_id);
+         ++s.metrics.password_hashes;
          if (!*hashed) co_return http::error_response(hashed->error(), ctx.request_id);
          auto h = **hashed;
          auto saved = co_await s.pool.execute(
@@ -288,6 +360,110 @@ void register_account_routes(http::router& routes, account_services s) {
          co_return signed_in(s, *issued);
        },
        access::user});
+
+  routes.add("POST", "/api/auth/password-reset",
+             [s](request_context& ctx) -> asio::awaitable<response> {
+               auto body = object_body(ctx, {"email"});
+               if (!body) co_return http::error_response(body.error(), ctx.request_id);
+               auto email_field = required_string(*body, "email");
+               if (!email_field)
+                 co_return http::error_response(email_field.error(), ctx.request_id);
+               auto email = auth::normalize_email(*email_field);
+               if (!email) co_return http::error_response(email.error(), ctx.request_id);
+               // Per address and per account, whether or not the account exists, so a 429 tells
+               // nothing about the address either, and nobody can flood a mailbox.
+               auto now = s.clock.now_ms();
+               std::chrono::milliseconds wait{0};
+               for (const auto& key : {"ip:" + ctx.client_address, "acct:" + *email})
+                 if (!s.reset_limit.allow(key, now, &wait)) {
+                   ++s.metrics.throttled;
+                   co_return http::with_retry_after(
+                       http::error_response(
+                           {errc::too_many_requests,
+                            "too many password resets asked for; wait before asking again"},
+                           ctx.request_id),
+                       wait);
+                 }
+               auto token = auth::base64url(auth::random_bytes(32));
+               repo::reset_request req;
+               req.email = *email;
+               req.token_hash = auth::sha256(token);
+               req.now_ms = now;
+               req.expires_ms = now + reset_link_ms;
+               req.reset_mail = reset_mail(s, *email, token);
+               auto sent = co_await s.pool.query(
+                   [&](db::connection& c) { return repo::request_password_reset(c, req); });
+               if (!sent) co_return http::error_response(sent.error(), ctx.request_id);
+               // The same answer whether or not an account has the address.
+               co_return http::json_response(
+                   202, {{"status", "reset_sent"},
+                         {"message",
+                          "if an account uses this address, we mailed it a link to choose a new "
+                          "password; the link works once, for one hour"}});
+             });
+
+  routes.add(
+      "POST", "/api/auth/password-reset/confirm",
+      [s](request_context& ctx) -> asio::awaitable<response> {
+        auto body = object_body(ctx, {"token", "new_password"});
+        if (!body) co_return http::error_response(body.error(), ctx.request_id);
+        auto token = required_string(*body, "token");
+        auto next = required_string(*body, "new_password");
+        if (!token) co_return http::error_response(token.error(), ctx.request_id);
+        if (!next) co_return http::error_response(next.error(), ctx.request_id);
+        if (auto ok = s.policy.check(*next); !ok)
+          co_return http::error_response(ok.error(), ctx.request_id);
+        // Throttled like sign-in: a wrong token spends the address's budget.
+        auto now = s.clock.now_ms();
+        auto ip_key = "ip:" + ctx.client_address;
+        if (auto wait = s.address_throttle.begin(ip_key, now); wait.count() > 0)
+          co_return too_many_attempts(s, ctx, wait,
+                                      "too many wrong reset links; wait before trying again");
+        auth::attempt_slot address_slot(s.address_throttle, ip_key);
+        error bad{errc::invalid_token, "this reset link is not valid any more; ask for a new one"};
+        if (!plausible_link_token(*token)) {
+          address_slot.fail();
+          co_return http::error_response(bad, ctx.request_id);
+        }
+        auto token_hash = auth::sha256(*token);
+        // Checked before the slow hash, so bad links cost no argon2id; used in the final
+        // transaction, so two racing uses cannot both win.
+        auto usable = co_await s.pool.query(
+            [&](db::connection& c) { return repo::reset_token_usable(c, token_hash, now); });
+        if (!usable) co_return http::error_response(usable.error(), ctx.request_id);
+        if (!*usable) {
+          address_slot.fail();
+          co_return http::error_response(bad, ctx.request_id);
+        }
+        auto params = auth::params_for(s.cfg.password_hash);
+        auto hashed =
+            co_await s.hashes.run(ip_key, [&] { return auth::hash_password(*next, params); });
+        if (!hashed) co_return http::error_response(hashed.error(), ctx.request_id);
+        ++s.metrics.password_hashes;
+        if (!*hashed) co_return http::error_response(hashed->error(), ctx.request_id);
+        auto h = **hashed;
+        auto changed = password_changed_mail(s);
+        auto done = co_await s.pool.query([&](db::connection& c) {
+          return repo::reset_password(c, token_hash, h, s.clock.now_ms(), changed);
+        });
+        if (!done) co_return http::error_response(done.error(), ctx.request_id);
+        if (!*done) {
+          address_slot.fail();
+          co_return http::error_response(bad, ctx.request_id);
+        }
+        // Every session and open stream of the user ends; the owner proved control of the
+        // mailbox, so the account's failed sign-ins are forgiven.
+        s.sessions.sessions_ended((*done)->user_id, (*done)->ended_sessions);
+        s.account_throttle.clear("acct:" + (*done)->email);
+        auto r = http::json_response(
+            200, {{"status", "password_reset"},
+                  {"revoked_api_keys", (*done)->revoked_keys},
+                  {"message",
+                   "your password was changed, every session signed out and every "
+                   "API key revoked; sign in with the new password"}});
+        r.headers.emplace_back("Set-Cookie", s.sessions.clear_session_cookie());
+        co_return r;
+      });
 
   routes.add(
       "PATCH", "/api/account/profile",

@@ -212,7 +212,9 @@ void register_admin_routes(http::router& routes, account_services s) {
                             {"queued", h.queued},
                             {"in_flight", h.in_flight},
                             {"peak_in_flight", h.peak_in_flight},
-                            {"rejected", h.rejected}}},
+                            {"rejected", h.rejected},
+                            {"over_share", h.over_share}}},
+                          {"throttled", s.metrics.throttled.load()},
                           {"sessions_cached", s.sessions.cached()},
                           {"db_jobs", s.pool.jobs_run()}});
               },

@@ -1,6 +1,7 @@
 // Start-up and shutdown wiring (see application.hpp). Main thread, plus the io threads it runs.
 #include "marketsim/app/application.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
+#include <iostream>
 #include <pqxx/pqxx>
 #include <thread>
 
@@ -182,6 +184,8 @@ int serve(const config& cfg) {
       auth::session_settings{cfg.session_idle, cfg.session_absolute, secure_cookies});
   auth::api_key_store api_keys(pool);
   auth::window_limiter api_key_limit(cfg.api_rate_per_minute);
+  // Failed API-key attempts per client address: as many as failed sign-ins an address may make.
+  auth::attempt_budget api_key_failures(auth::attempt_budget::settings{.free_failures = 20});
   api::player_directory players;
   private_events trade_events(ioc, background, hub, quotes, cfg.starting_cash_e4);
   // Other instances' logouts, disables, role changes and revoked keys reach this instance's
@@ -211,12 +215,13 @@ int serve(const config& cfg) {
     trade_events.on_ticks(ticks);
   };
   feed.on_ticks(after_ticks);
-  auth::hash_pool hashes(cfg.hash_threads, cfg.hash_queue);
-  auth::login_throttle account_throttle(auth::login_throttle::settings{});
+  auth::hash_pool hashes(cfg.hash_threads, cfg.hash_queue, cfg.hash_per_client);
+  auth::attempt_budget account_throttle(auth::attempt_budget::settings{});
   // An address may be a whole office behind NAT: more slack than one account gets.
-  auth::login_throttle address_throttle(auth::login_throttle::settings{.free_failures = 20});
+  auth::attempt_budget address_throttle(auth::attempt_budget::settings{.free_failures = 20});
   auth::rate_limiter register_limit(20.0 / 60.0, 20.0);  // 20 an hour per address
   auth::rate_limiter report_limit(30.0, 30.0);           // 30 a minute per address
+  auth::rate_limiter reset_limit(5.0 / 60.0, 5.0);       // 5 an hour per address and account
   api::account_metrics metrics;
   api::account_services accounts{cfg,
                                  pool,
@@ -226,6 +231,7 @@ int serve(const config& cfg) {
                                  account_throttle,
                                  address_throttle,
                                  register_limit,
+                                 reset_limit,
                                  report_limit,
                                  clock,
                                  metrics,
@@ -256,7 +262,8 @@ int serve(const config& cfg) {
                             }},
       cfg.test_hooks);
   auth::guard guard(sessions, cfg.public_url, cfg.allowed_origins, tls);
-  guard.enable_api_keys(api_keys, api_key_limit, [&clock] { return clock.now_ms(); });
+  guard.enable_api_keys(api_keys, api_key_limit, api_key_failures,
+                        [&clock] { return clock.now_ms(); });
   http::server server(ioc, cfg, std::move(routes), std::move(*site));
   if (tls) {
     if (auto r = server.enable_tls(cfg.tls_cert, cfg.tls_key); !r) {
@@ -341,50 +348,80 @@ int serve(const config& cfg) {
 }
 
 int create_admin(const config& cfg, const admin_request& req) {
+  // Plain sentences on the terminal for the operator; the log gets no password or hash.
+  auto say = [](const std::string& text) { std::cout << "create-admin: " << text << std::endl; };
+  auto refuse = [&](const std::string& text, int code) {
+    std::cerr << "create-admin: " << text << std::endl;
+    return code;
+  };
   auto email = auth::normalize_email(req.email);
-  if (!email) {
-    spdlog::error("create-admin: {}", email.error().message);
-    return 2;
-  }
-  if (auto ok = auth::check_user_tag(req.user_tag); !ok) {
-    spdlog::error("create-admin: {}", ok.error().message);
-    return 2;
-  }
-  auto name =
-      auth::normalize_display_name(req.display_name.empty() ? req.user_tag : req.display_name);
-  if (!name) {
-    spdlog::error("create-admin: {}", name.error().message);
-    return 2;
-  }
-  auto policy = auth::password_policy::load(cfg.common_passwords);
-  if (!policy) {
-    spdlog::error("create-admin: {}", policy.error().message);
-    return 1;
-  }
-  if (auto ok = policy->check(req.password); !ok) {
-    spdlog::error("create-admin: {}", ok.error().message);
-    return 2;
+  if (!email) return refuse(email.error().message, 2);
+  std::string tag, name, hash;
+  if (!req.promote_existing) {
+    if (auto ok = auth::check_user_tag(req.user_tag); !ok) return refuse(ok.error().message, 2);
+    auto display =
+        auth::normalize_display_name(req.display_name.empty() ? req.user_tag : req.display_name);
+    if (!display) return refuse(display.error().message, 2);
+    auto policy = auth::password_policy::load(cfg.common_passwords);
+    if (!policy) return refuse(policy.error().message, 1);
+    if (auto ok = policy->check(req.password); !ok) return refuse(ok.error().message, 2);
+    auto hashed = auth::hash_password(req.password, auth::params_for(cfg.password_hash));
+    if (!hashed) return refuse(hashed.error().message, 1);
+    tag = req.user_tag;
+    name = *display;
+    hash = *hashed;
   }
   if (!run_migrations(cfg)) return 1;
-  auto hash = auth::hash_password(req.password, auth::params_for(cfg.password_hash));
-  if (!hash) {
-    spdlog::error("create-admin: {}", hash.error().message);
-    return 1;
-  }
   auto conn = connect_with_retry(cfg.database_url, std::chrono::seconds(30));
   if (!conn) return 1;
+  using db::account_repo::admin_outcome;
   try {
-    auto [user, created] =
-        db::account_repo::create_admin(*conn, *email, req.user_tag, *name, *hash);
-    spdlog::info("create-admin: {} {} (id {}, tag {})", created ? "created" : "promoted",
-                 user.email, user.id, user.user_tag);
-    return 0;
-  } catch (const pqxx::unique_violation&) {
-    spdlog::error("create-admin: the user tag {} is taken", req.user_tag);
-    return 2;
-  } catch (const std::exception& e) {
-    spdlog::error("create-admin: {}", e.what());
+    auto done =
+        db::account_repo::create_admin(*conn, *email, tag, name, hash, req.promote_existing);
+    const auto* u = done.user ? &*done.user : nullptr;
+    switch (done.outcome) {
+      case admin_outcome::created:
+        say(
+            fmt::format("created the administrator {} (tag {}); sign in with the password you "
+                        "typed.",
+                        u->email, u->user_tag));
+        return 0;
+      case admin_outcome::replaced_pending:
+        say(fmt::format(
+            "{} had an unverified sign-up, which was REPLACED: the administrator has the tag "
+            "{}, the name and the password you typed, and every link mailed for that sign-up "
+            "is dead. (Someone else may have registered your address first; nothing of theirs "
+            "is kept.)",
+            u->email, u->user_tag));
+        return 0;
+      case admin_outcome::promoted:
+        say(
+            fmt::format("promoted the existing account {} (tag {}) to administrator. It keeps "
+                        "its own password; no new password was set.",
+                        u->email, u->user_tag));
+        return 0;
+      case admin_outcome::exists:
+        return refuse(
+            fmt::format("{} already has an active account (tag {}). Nothing was changed: the "
+                        "password you typed is not used. To make that account an "
+                        "administrator with its own password, run again with "
+                        "--promote-existing.",
+                        u->email, u->user_tag),
+            2);
+      case admin_outcome::no_active_account:
+        return refuse(fmt::format("no active account has the address {}; nothing was changed. "
+                                  "Run without --promote-existing (with --tag) to create the "
+                                  "administrator.",
+                                  *email),
+                      2);
+      case admin_outcome::tag_taken:
+        return refuse(fmt::format("the user tag {} is taken; nothing was changed", tag), 2);
+    }
     return 1;
+  } catch (const pqxx::unique_violation&) {
+    return refuse(fmt::format("the user tag {} is taken; nothing was changed", tag), 2);
+  } catch (const std::exception& e) {
+    return refuse(e.what(), 1);
   }
 }
 

@@ -30,11 +30,13 @@ boost::asio::awaitable<result<std::shared_ptr<const user_record>>> api_key_store
     auto it = entries_.find(key_id);
     if (it != entries_.end() && it->second.fetched_ms + cache_ms > now_ms) {
       if (!same_bytes(it->second.secret_hash, presented)) co_return none;
-      co_return it->second.user;
+      if (it->second.use_recorded) co_return it->second.user;
     }
   }
   std::optional<db::api_key_repo::key_owner> owner;
-  db::job_fn job = [&](db::connection& c) { owner = db::api_key_repo::lookup(c, key_id); };
+  db::job_fn job = [&](db::connection& c) {
+    owner = db::api_key_repo::lookup(c, key_id, presented);
+  };
   auto done = co_await pool_.execute(std::move(job));
   if (!done) co_return std::unexpected(done.error());
   if (!owner || owner->user.status != user_status::active) co_return none;
@@ -42,10 +44,23 @@ boost::asio::awaitable<result<std::shared_ptr<const user_record>>> api_key_store
   {
     std::lock_guard lock(mutex_);
     if (entries_.size() >= capacity_) entries_.clear();  // a cache: start over when full
-    entries_[key_id] = entry{user, owner->secret_hash, now_ms};
+    entries_[key_id] =
+        entry{user, owner->secret_hash, now_ms, same_bytes(owner->secret_hash, presented)};
   }
   if (!same_bytes(owner->secret_hash, presented)) co_return none;
   co_return user;
+}
+
+std::shared_ptr<const user_record> api_key_store::cached(std::string_view key_id,
+                                                         std::string_view secret,
+                                                         std::int64_t now_ms) {
+  if (key_id.empty() || key_id.size() > 64 || secret.empty() || secret.size() > 128) return {};
+  const auto presented = sha256(secret);
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(std::string(key_id));
+  if (it == entries_.end() || it->second.fetched_ms + cache_ms <= now_ms) return {};
+  if (!it->second.use_recorded || !same_bytes(it->second.secret_hash, presented)) return {};
+  return it->second.user;
 }
 
 void api_key_store::evict_key(std::string_view key_id) {

@@ -18,9 +18,11 @@ guard::guard(session_manager& sessions, std::string public_url,
   }
 }
 
-void guard::enable_api_keys(api_key_store& keys, window_limiter& per_key, wall_clock now) {
+void guard::enable_api_keys(api_key_store& keys, window_limiter& per_key, attempt_budget& failures,
+                            wall_clock now) {
   keys_ = &keys;
   key_limit_ = &per_key;
+  key_failures_ = &failures;
   now_ = std::move(now);
 }
 
@@ -39,19 +41,37 @@ asio::awaitable<std::optional<http::response>> guard::authenticate_key(http::req
                              ctx.request_id),
         std::chrono::milliseconds(v.reset_ms - now));
   };
-  // Named first: GCC 12 destroys temporaries inside a co_await expression twice.
-  std::string id_text(key_id);
-  std::string secret_text(secret);
-  auto who = co_await keys_->resolve(std::move(id_text), std::move(secret_text), now);
-  if (!who) co_return http::error_response(who.error(), ctx.request_id);
-  if (!*who) {
-    // Guessing keys costs a lookup each: budget the failures per client address.
-    if (auto denied = limited(key_limit_->take("address:" + ctx.client_address, now)))
-      co_return denied;
-    co_return http::error_response({errc::unauthenticated, "invalid API key"}, ctx.request_id);
+  auto address = "address:" + ctx.client_address;
+  auto refused = [&](std::chrono::milliseconds wait) {
+    return http::with_retry_after(
+        http::error_response(
+            {errc::too_many_attempts, "too many invalid API keys from this address; wait"},
+            ctx.request_id),
+        wait);
+  };
+  // An address that spent its failure budget is refused before any lookup, right key or not:
+  // otherwise a guesser would learn which key is right from the one 200 among the 429s.
+  if (auto wait = key_failures_->retry_after(address, now); wait.count() > 0)
+    co_return refused(wait);
+  auto who = keys_->cached(key_id, secret, now);
+  if (!who) {
+    // Not a cached right pair: a database lookup, which takes a slot of the address's budget
+    // when it starts (given back if the pair is right).
+    if (auto wait = key_failures_->begin(address, now); wait.count() > 0) co_return refused(wait);
+    attempt_slot slot(*key_failures_, address);
+    // Named first: GCC 12 destroys temporaries inside a co_await expression twice.
+    std::string id_text(key_id);
+    std::string secret_text(secret);
+    auto resolved = co_await keys_->resolve(std::move(id_text), std::move(secret_text), now);
+    if (!resolved) co_return http::error_response(resolved.error(), ctx.request_id);
+    if (!*resolved) {
+      slot.fail();
+      co_return http::error_response({errc::unauthenticated, "invalid API key"}, ctx.request_id);
+    }
+    who = std::move(*resolved);
   }
   if (auto denied = limited(key_limit_->take("key:" + std::string(key_id), now))) co_return denied;
-  ctx.principal = std::make_shared<const principal>(principal{std::move(*who), {}, {}});
+  ctx.principal = std::make_shared<const principal>(principal{std::move(who), {}, {}});
   ctx.by_api_key = true;
   co_return std::nullopt;
 }

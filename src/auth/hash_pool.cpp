@@ -6,8 +6,8 @@ namespace marketsim::auth {
 
 namespace asio = boost::asio;
 
-hash_pool::hash_pool(int threads, std::size_t max_queued)
-    : max_queued_(max_queued), threads_(threads) {
+hash_pool::hash_pool(int threads, std::size_t max_queued, int per_client)
+    : max_queued_(max_queued), threads_(threads), per_client_(per_client) {
   for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
 }
 
@@ -28,8 +28,28 @@ void hash_pool::stop() {
 
 hash_pool::stats hash_pool::snapshot() const {
   std::lock_guard lock(mutex_);
-  return {threads_,     queue_.size(),    in_flight_.load(),
-          peak_.load(), rejected_.load(), completed_.load()};
+  return {threads_,         queue_.size(),     in_flight_.load(), peak_.load(),
+          rejected_.load(), completed_.load(), over_share_.load()};
+}
+
+bool hash_pool::take_share(const std::string& client) {
+  if (per_client_ <= 0) return true;
+  std::lock_guard lock(shares_mutex_);
+  auto& held = shares_[client];
+  if (held >= per_client_) {
+    ++over_share_;
+    return false;
+  }
+  ++held;
+  return true;
+}
+
+void hash_pool::give_share(const std::string& client) {
+  if (per_client_ <= 0) return;
+  std::lock_guard lock(shares_mutex_);
+  // Entries exist only while a client has jobs, so the map is bounded by the queue.
+  auto it = shares_.find(client);
+  if (it != shares_.end() && --it->second <= 0) shares_.erase(it);
 }
 
 asio::awaitable<bool> hash_pool::submit(std::function<void()> work) {

@@ -56,6 +56,9 @@ bool session_cache::touch(std::string_view id_hash, std::int64_t now_ms,
 
 void session_cache::erase(std::string_view id_hash) {
   std::lock_guard lock(mutex_);
+  // A read that missed the cache before this must not put the session back (see
+  // put_unless_revoked).
+  ++revocations_;
   erase_locked(std::string(id_hash));
 }
 

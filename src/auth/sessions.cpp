@@ -134,11 +134,17 @@ asio::awaitable<result<session_manager::issued>> session_manager::start(
   co_return issued{make_principal(shared_user, s.id_hash), sign_.session_cookie(id)};
 }
 
+// Both erase the cache before the delete (the session stops working at once) and again after
+// it: a cache-miss read that began in between may have read the row before it went, and the
+// second erase (which counts as a revocation) keeps it from being cached after the end.
 asio::awaitable<result<void>> session_manager::end(std::string session_hash) {
   cache_.erase(session_hash);
   close_streams({session_hash});
-  co_return co_await pool_.execute(
-      [&](db::connection& c) { repo::delete_session(c, session_hash); });
+  auto done =
+      co_await pool_.execute([&](db::connection& c) { repo::delete_session(c, session_hash); });
+  cache_.erase(session_hash);
+  close_streams({session_hash});
+  co_return done;
 }
 
 asio::awaitable<result<void>> session_manager::end_all(std::int64_t user_id) {
@@ -147,8 +153,15 @@ asio::awaitable<result<void>> session_manager::end_all(std::int64_t user_id) {
   auto stored = co_await pool_.query(
       [&](db::connection& c) { return repo::delete_user_sessions(c, user_id); });
   if (!stored) co_return std::unexpected(stored.error());
-  close_streams(*stored);
+  sessions_ended(user_id, *stored);
   co_return result<void>{};
+}
+
+void session_manager::sessions_ended(std::int64_t user_id, const std::vector<std::string>& hashes) {
+  auto cached = cache_.erase_user(user_id);
+  close_streams(cached);
+  for (const auto& h : hashes) cache_.erase(h);
+  close_streams(hashes);
 }
 
 void session_manager::user_changed(const user_record& user) {

@@ -6,56 +6,86 @@
 
 namespace marketsim::auth {
 
-std::chrono::milliseconds login_throttle::retry_after(std::string_view key,
-                                                      std::int64_t now_ms) const {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(std::string(key));
-  if (it == entries_.end() || it->second.locked_until_ms <= now_ms)
-    return std::chrono::milliseconds(0);
-  return std::chrono::milliseconds(it->second.locked_until_ms - now_ms);
-}
-
-void login_throttle::record_failure(std::string_view key, std::int64_t now_ms) {
-  std::lock_guard lock(mutex_);
-  if (entries_.size() >= s_.max_keys) prune(now_ms);
-  auto& e = entries_[std::string(key)];
-  if (e.failures > 0 && now_ms - e.first_ms > s_.window.count() && e.locked_until_ms <= now_ms)
-    e = entry{};  // a quiet window forgives
-  if (e.failures == 0) e.first_ms = now_ms;
-  ++e.failures;
-  int over = e.failures - s_.free_failures;
-  if (over > 0) {
-    double lock =
-        static_cast<double>(s_.first_lockout.count()) * std::pow(2.0, std::min(over - 1, 30));
-    auto capped =
-        static_cast<std::int64_t>(std::min(lock, static_cast<double>(s_.max_lockout.count())));
-    e.locked_until_ms = now_ms + capped;
+void attempt_budget::roll(entry& e, std::int64_t now_ms) const {
+  if (e.open && now_ms - e.first_ms >= s_.window.count()) {
+    e.failures = 0;
+    e.open = e.in_flight > 0;
+    e.first_ms = now_ms;
   }
 }
 
-void login_throttle::clear(std::string_view key) {
-  std::lock_guard lock(mutex_);
-  entries_.erase(std::string(key));
+std::chrono::milliseconds attempt_budget::wait_of(const entry& e, std::int64_t now_ms) const {
+  if (e.failures + e.in_flight < s_.free_failures) return std::chrono::milliseconds(0);
+  // Spent by failures: until the window ends. Held by attempts in flight: they may yet
+  // succeed and give their slots back, so ask again soon.
+  if (e.failures >= s_.free_failures)
+    return std::chrono::milliseconds(
+        std::max<std::int64_t>(1, e.first_ms + s_.window.count() - now_ms));
+  return s_.busy_retry;
 }
 
-std::size_t login_throttle::size() const {
+std::chrono::milliseconds attempt_budget::begin(std::string_view key, std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  if (entries_.size() >= s_.max_keys) prune(now_ms);
+  auto& e = entries_[std::string(key)];
+  roll(e, now_ms);
+  if (auto wait = wait_of(e, now_ms); wait.count() > 0) return wait;
+  if (!e.open) {
+    e.open = true;
+    e.first_ms = now_ms;
+  }
+  ++e.in_flight;
+  return std::chrono::milliseconds(0);
+}
+
+void attempt_budget::finish(std::string_view key, bool failed) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(std::string(key));
+  if (it == entries_.end()) return;  // cleared meanwhile
+  auto& e = it->second;
+  if (e.in_flight > 0) --e.in_flight;
+  if (failed) ++e.failures;
+}
+
+std::chrono::milliseconds attempt_budget::retry_after(std::string_view key,
+                                                      std::int64_t now_ms) const {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(std::string(key));
+  if (it == entries_.end()) return std::chrono::milliseconds(0);
+  entry e = it->second;
+  roll(e, now_ms);
+  return wait_of(e, now_ms);
+}
+
+void attempt_budget::clear(std::string_view key) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(std::string(key));
+  if (it == entries_.end()) return;
+  // Attempts still in flight keep their slots (they will finish); the failures are forgiven.
+  it->second.failures = 0;
+  if (it->second.in_flight == 0) entries_.erase(it);
+}
+
+std::size_t attempt_budget::size() const {
   std::lock_guard lock(mutex_);
   return entries_.size();
 }
 
-void login_throttle::prune(std::int64_t now_ms) {
-  std::erase_if(entries_, [&](const auto& kv) {
-    return kv.second.locked_until_ms <= now_ms && now_ms - kv.second.first_ms > s_.window.count();
-  });
-  // Still full (a flood of distinct keys): forget unlocked keys first, then, to keep memory
-  // bounded whatever happens, locked ones too.
+void attempt_budget::prune(std::int64_t now_ms) {
+  auto idle = [&](const entry& e) {
+    return e.in_flight == 0 && (!e.open || now_ms - e.first_ms >= s_.window.count());
+  };
+  std::erase_if(entries_, [&](const auto& kv) { return idle(kv.second); });
+  // Still full (a flood of distinct keys): forget keys with nothing in flight, spent budgets
+  // last, so memory stays bounded whatever happens. Keys with attempts in flight stay: their
+  // finish() must find them.
   if (entries_.size() >= s_.max_keys) {
     std::size_t excess = entries_.size() - s_.max_keys / 2;
-    std::erase_if(entries_, [&](const auto& kv) {
-      return excess > 0 && kv.second.locked_until_ms <= now_ms && (--excess, true);
-    });
-    for (auto it = entries_.begin(); excess > 0 && it != entries_.end(); --excess)
-      it = entries_.erase(it);
+    for (int pass = 0; pass < 2 && excess > 0; ++pass)
+      std::erase_if(entries_, [&](const auto& kv) {
+        bool spent = kv.second.failures >= s_.free_failures;
+        return excess > 0 && kv.second.in_flight == 0 && (pass == 1 || !spent) && (--excess, true);
+      });
   }
 }
 

@@ -126,15 +126,10 @@ register_outcome register_account(connection& c, const registration& r) {
                   .as<std::int64_t>();
     outcome = register_outcome::created;
   } else if (existing[0][1].as<std::string>() == "pending") {
-    // Whoever controls the mailbox finishes the sign-up with what they chose last; earlier
-    // links stop working.
+    // A repeat sign-up of a pending address only sends a new link; what the first one chose
+    // stays. Otherwise anyone could replace the password behind the owner's next click.
     user_id = existing[0][0].as<std::int64_t>();
-    tx.exec_params(
-        "update users set user_tag = $2, display_name = $3, password_hash = $4, "
-        "created_at = " TS("$5") " where id = $1",
-        user_id, r.user_tag, r.display_name, r.password_hash, r.now_ms);
-    tx.exec_params("delete from email_tokens where user_id = $1", user_id);
-    outcome = register_outcome::refreshed;
+    outcome = register_outcome::resent;
   } else {
     queue_mail(tx, r.existing_mail);
     tx.commit();
@@ -300,19 +295,44 @@ user_page list_users(connection& c, std::string_view query, int limit, std::int6
   return page;
 }
 
-std::pair<auth::user_record, bool> create_admin(connection& c, std::string_view email,
-                                                std::string_view tag, std::string_view name,
-                                                std::string_view hash) {
+admin_result create_admin(connection& c, std::string_view email, std::string_view tag,
+                          std::string_view name, std::string_view hash, bool promote_existing) {
   pqxx::work tx(c);
-  auto promoted = tx.exec_params(
-      "update users set role = 'admin', status = 'active', verified_at = coalesce(verified_at, "
-      "now()) where email = $1" +
-          returning_columns,
-      std::string(email));
-  if (!promoted.empty()) {
-    auto u = read_user(promoted[0]).user;
+  // The same locks as a sign-up, so one racing this sees the outcome, not a half-done row.
+  tx.exec_params("select pg_advisory_xact_lock(hashtext('register:' || $1))", std::string(email));
+  tx.exec_params("select pg_advisory_xact_lock(hashtext('tag:' || $1))", std::string(tag));
+  auto existing = tx.exec_params(with_user_columns("from users u where u.email = $1 for update"),
+                                 std::string(email));
+  auto current = one_user(existing);
+  bool pending = current && current->user.status == auth::user_status::pending;
+  if (promote_existing) {
+    if (!current || current->user.status != auth::user_status::active)
+      return {admin_outcome::no_active_account, std::nullopt};
+    auto r = tx.exec_params("update users set role = 'admin' where id = $1" + returning_columns,
+                            current->user.id);
+    auto u = read_user(r[0]).user;
+    notify_change(tx, "user:" + std::to_string(u.id));
     tx.commit();
-    return {u, false};
+    return {admin_outcome::promoted, u};
+  }
+  if (current && !pending) return {admin_outcome::exists, current->user};
+  auto tag_owner = tx.exec_params("select id from users where user_tag = $1", std::string(tag));
+  if (!tag_owner.empty() && (!current || tag_owner[0][0].as<std::int64_t>() != current->user.id))
+    return {admin_outcome::tag_taken, std::nullopt};
+  if (pending) {
+    // Someone signed up with this address before the operator: nothing of theirs survives.
+    auto id = current->user.id;
+    tx.exec_params("delete from email_tokens where user_id = $1", id);
+    tx.exec_params("delete from sessions where user_id = $1", id);
+    auto r = tx.exec_params(
+        "update users set user_tag = $2, display_name = $3, password_hash = $4, role = 'admin', "
+        "status = 'active', verified_at = now(), created_at = now() where id = $1" +
+            returning_columns,
+        id, std::string(tag), std::string(name), std::string(hash));
+    auto u = read_user(r[0]).user;
+    notify_change(tx, "user:" + std::to_string(u.id));
+    tx.commit();
+    return {admin_outcome::replaced_pending, u};
   }
   auto r = tx.exec_params(
       "insert into users (email, user_tag, display_name, password_hash, role, status, "
@@ -321,7 +341,77 @@ std::pair<auth::user_record, bool> create_admin(connection& c, std::string_view 
       std::string(email), std::string(tag), std::string(name), std::string(hash));
   auto u = read_user(r[0]).user;
   tx.commit();
-  return {u, true};
+  return {admin_outcome::created, u};
+}
+
+bool request_password_reset(connection& c, const reset_request& r) {
+  pqxx::work tx(c);
+  auto u = tx.exec_params("select id from users where email = $1 and status = 'active' for update",
+                          r.email);
+  if (u.empty()) return false;
+  auto user_id = u[0][0].as<std::int64_t>();
+  tx.exec_params(
+      "delete from email_tokens where user_id = $1 and purpose = 'reset' and used_at is null",
+      user_id);
+  tx.exec_params(
+      "insert into email_tokens (token_hash, user_id, purpose, created_at, expires_at) "
+      "values (decode($1, 'hex'), $2, 'reset', " TS("$3") ", " TS("$4") ")",
+      auth::hex(r.token_hash), user_id, r.now_ms, r.expires_ms);
+  queue_mail(tx, r.reset_mail);
+  tx.commit();
+  return true;
+}
+
+bool reset_token_usable(connection& c, std::string_view token_hash, std::int64_t now_ms) {
+  pqxx::work tx(c);
+  auto r = tx.exec_params(
+      "select 1 from email_tokens t join users u on u.id = t.user_id where t.token_hash = "
+      "decode($1, 'hex') and t.purpose = 'reset' and t.used_at is null and t.expires_at > " TS(
+          "$2") " and u.status = 'active'",
+      auth::hex(token_hash), now_ms);
+  tx.commit();
+  return !r.empty();
+}
+
+std::optional<reset_done> reset_password(connection& c, std::string_view token_hash,
+                                         std::string_view password_hash, std::int64_t now_ms,
+                                         const mail& changed_mail) {
+  pqxx::work tx(c);
+  auto t = tx.exec_params(
+      "update email_tokens set used_at = " TS("$2") " where token_hash = decode($1, 'hex') and "
+      "purpose = 'reset' and used_at is null and expires_at > " TS("$2") " returning user_id",
+      auth::hex(token_hash), now_ms);
+  if (t.empty()) return std::nullopt;
+  reset_done done;
+  done.user_id = t[0][0].as<std::int64_t>();
+  auto u = tx.exec_params(
+      "update users set password_hash = $2 where id = $1 and status = 'active' returning email",
+      done.user_id, std::string(password_hash));
+  if (u.empty()) return std::nullopt;  // rolled back: the link stays as it was
+  done.email = u[0][0].as<std::string>();
+  tx.exec_params(
+      "delete from email_tokens where user_id = $1 and purpose = 'reset' and used_at is null",
+      done.user_id);
+  auto ended = tx.exec_params(
+      "delete from sessions where user_id = $1 returning encode(id_hash, 'hex')", done.user_id);
+  for (const auto& row : ended) {
+    notify_change(tx, "session:" + row[0].as<std::string>());
+    done.ended_sessions.push_back(auth::from_hex(row[0].as<std::string>()).value_or(""));
+  }
+  // A thief who had the account may have made API keys: a reset is how the owner takes it
+  // back, so those die too (every instance's key cache drops them at commit).
+  auto keys = tx.exec_params(
+      "update api_keys set revoked_at = now() where user_id = $1 and revoked_at is null "
+      "returning key_id",
+      done.user_id);
+  for (const auto& row : keys) notify_change(tx, "apikey:" + row[0].as<std::string>());
+  done.revoked_keys = static_cast<int>(keys.size());
+  notify_change(tx, "user:" + std::to_string(done.user_id));
+  mail m = changed_mail;
+  m.to = done.email;
+  queue_mail(tx, m);
+  tx.commit();
+  return done;
 }
 
 namespace {

@@ -55,19 +55,22 @@ std::optional<std::string> revoke(connection& c, std::int64_t user_id, std::int6
   return key_id;
 }
 
-std::optional<key_owner> lookup(connection& c, const std::string& key_id) {
+std::optional<key_owner> lookup(connection& c, const std::string& key_id,
+                                const std::string& presented_hash) {
   std::int64_t user_id = 0;
   std::string secret_hash;
   {
     pqxx::work tx(c);
     auto r = tx.exec_params(
-        "update api_keys set last_used_at = now() where key_id = $1 and revoked_at is null "
-        "returning user_id, encode(secret_hash, 'hex')",
+        "select user_id, encode(secret_hash, 'hex') from api_keys where key_id = $1 and "
+        "revoked_at is null",
         key_id);
-    tx.commit();
     if (r.empty()) return std::nullopt;
     user_id = r[0][0].as<std::int64_t>();
     secret_hash = auth::from_hex(r[0][1].as<std::string>()).value_or("");
+    if (auth::same_bytes(secret_hash, presented_hash))
+      tx.exec_params("update api_keys set last_used_at = now() where key_id = $1", key_id);
+    tx.commit();
   }
   auto user = account_repo::find_user(c, user_id);
   if (!user) return std::nullopt;

@@ -29,13 +29,16 @@ response error_response(const error& e, std::string_view request_id) {
   auto r = json_response(
       http_status(e.code),
       {{"code", code_name(e.code)}, {"message", e.message}, {"request_id", request_id}});
-  // A full hashing queue drains within a second or two: tell clients when to come back.
-  if (e.code == errc::busy) return with_retry_after(std::move(r), std::chrono::seconds(1));
+  // A full hashing queue (or one client's share of it) drains within a second or two: tell
+  // clients when to come back. Callers that know better replace it with with_retry_after.
+  if (e.code == errc::busy || e.code == errc::too_many_requests)
+    return with_retry_after(std::move(r), std::chrono::seconds(1));
   return r;
 }
 
 response with_retry_after(response r, std::chrono::milliseconds wait) {
   auto seconds = std::max<std::int64_t>(1, (wait.count() + 999) / 1000);
+  std::erase_if(r.headers, [](const auto& h) { return h.first == "Retry-After"; });
   r.headers.emplace_back("Retry-After", std::to_string(seconds));
   return r;
 }

@@ -189,12 +189,11 @@ describe("request auth", { timeout: 300_000 }, () => {
   test("failed sign-ins are throttled per account, the owner's browser still gets in, and it wears off", async () => {
     const owner = await signUp(stack.server, stack.pg);
     const email = owner.identity.email;
-    let last;
-    for (let i = 0; i < 6; i += 1) {
+    for (let i = 0; i < 5; i += 1) {
       const attacker = new Client(stack.url, { address: `10.1.0.${i + 1}` });
-      last = await attacker.login(email, `guess number ${i}`);
+      const r = await attacker.login(email, `guess number ${i}`);
+      assert.equal(r.status, 401, `failure ${i + 1} is answered`);
     }
-    assert.equal(last.status, 401, "the sixth failure is still answered");
     const blocked = await new Client(stack.url, { address: "10.1.0.50" }).login(email, owner.identity.password);
     assert.equal(blocked.status, 429, blocked.body);
     assert.equal(blocked.json.code, "too_many_attempts");
@@ -210,7 +209,7 @@ describe("request auth", { timeout: 300_000 }, () => {
 
   test("failed sign-ins are throttled per address, other addresses unaffected", async () => {
     const someone = await signUp(stack.server, stack.pg);
-    for (let i = 0; i < 21; i += 1) {
+    for (let i = 0; i < 20; i += 1) {
       const r = await new Client(stack.url, { address: "10.2.0.9" }).login(`nobody${i}@example.test`, "not the password");
       assert.equal(r.status, 401, `attempt ${i}`);
     }

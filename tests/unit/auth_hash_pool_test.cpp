@@ -61,6 +61,23 @@ asio::awaitable<void> run_blocking(hash_pool& pool, std::shared_future<void> gat
   }
 }
 
+// The same, counted against `client`'s share; refusals over the share count as `other`.
+asio::awaitable<void> run_shared(hash_pool& pool, std::string client, std::shared_future<void> gate,
+                                 tally* t) {
+  const std::shared_future<void>* g = &gate;
+  auto r = co_await pool.run(std::move(client), [g] {
+    g->wait();
+    return 1;
+  });
+  ++t->done;
+  if (r)
+    ++t->ok;
+  else if (r.error().code == errc::too_many_requests)
+    ++t->other;
+  else
+    ++t->busy;
+}
+
 // Runs the io_context until `finished` or a generous deadline (a safety net, not a timing check).
 template <class Pred>
 void run_until(asio::io_context& ioc, Pred finished) {
@@ -148,6 +165,38 @@ TEST(AuthHashPool, FullQueueRefusesWithBusy) {
   EXPECT_EQ(s.completed, static_cast<std::uint64_t>(t.ok));
   EXPECT_EQ(s.in_flight, 0);
   EXPECT_EQ(s.queued, 0u);
+}
+
+TEST(AuthHashPool, OneClientCannotTakeMoreThanItsShare) {
+  asio::io_context ioc;
+  hash_pool pool(1, 64, 2);  // one thread, a queue of 64, two jobs per client
+  std::promise<void> gate;
+  std::shared_future<void> gate_future = gate.get_future().share();
+  tally greedy, other;
+  for (int i = 0; i < 10; ++i)
+    asio::co_spawn(ioc, run_shared(pool, "user:1", gate_future, &greedy), asio::detached);
+  // The eight over the share are refused at once, while the first two still wait on the gate.
+  run_until(ioc, [&] { return greedy.done == 8; });
+  EXPECT_EQ(greedy.done, 8);
+  EXPECT_EQ(greedy.other, 8) << "refused as too_many_requests";
+  // Another client still gets its place in the queue, although user:1 holds two.
+  asio::co_spawn(ioc, run_shared(pool, "user:2", gate_future, &other), asio::detached);
+  asio::co_spawn(ioc, run_shared(pool, "user:2", gate_future, &other), asio::detached);
+  gate.set_value();
+  run_until(ioc, [&] { return greedy.done == 10 && other.done == 2; });
+  EXPECT_EQ(greedy.ok, 2);
+  EXPECT_EQ(other.ok, 2);
+  EXPECT_EQ(other.other, 0);
+  EXPECT_EQ(pool.snapshot().over_share, 8u);
+  // The share comes back when the jobs end.
+  tally later;
+  std::promise<void> open;
+  open.set_value();
+  std::shared_future<void> opened = open.get_future().share();
+  for (int i = 0; i < 2; ++i)
+    asio::co_spawn(ioc, run_shared(pool, "user:1", opened, &later), asio::detached);
+  run_until(ioc, [&] { return later.done == 2; });
+  EXPECT_EQ(later.ok, 2);
 }
 
 TEST(AuthHashPool, NeverMoreJobsAtOnceThanThreads) {

@@ -52,9 +52,10 @@ struct wiring {
   auth::session_manager sessions{pool, sign, cache, clock, auth::session_settings{}};
   auth::hash_pool hashes{1, 1};
   auth::password_policy policy = auth::password_policy::from_list("");
-  auth::login_throttle account_throttle{auth::login_throttle::settings{}};
-  auth::login_throttle address_throttle{auth::login_throttle::settings{.free_failures = 20}};
+  auth::attempt_budget account_throttle{auth::attempt_budget::settings{}};
+  auth::attempt_budget address_throttle{auth::attempt_budget::settings{.free_failures = 20}};
   auth::rate_limiter register_limit{20.0 / 60.0, 20.0};
+  auth::rate_limiter reset_limit{5.0 / 60.0, 5.0};
   auth::rate_limiter report_limit{30.0, 30.0};
   api::account_metrics metrics;
   std::string dummy_hash = "$argon2id$unused";
@@ -77,6 +78,7 @@ struct wiring {
                                    account_throttle,
                                    address_throttle,
                                    register_limit,
+                                   reset_limit,
                                    report_limit,
                                    clock,
                                    metrics,
@@ -121,6 +123,8 @@ const std::map<route_key, auth::access>& expected_access() {
       {{"POST", "/api/auth/login"}, auth::access::anyone},
       {{"POST", "/api/auth/logout"}, auth::access::anyone},
       {{"POST", "/api/auth/password"}, auth::access::user},
+      {{"POST", "/api/auth/password-reset"}, auth::access::anyone},
+      {{"POST", "/api/auth/password-reset/confirm"}, auth::access::anyone},
       {{"PATCH", "/api/account/profile"}, auth::access::user},
       {{"GET", "/api/users/{tag}"}, auth::access::anyone},
       {{"GET", "/api/admin/users"}, auth::access::admin},
@@ -240,6 +244,8 @@ TEST(AuthRoutes, SignedInRoutes) {
                                                    {"POST", "/api/auth/verify"},
                                                    {"GET", "/api/auth/me"},
                                                    {"POST", "/api/auth/logout"},
+                                                   {"POST", "/api/auth/password-reset"},
+                                                   {"POST", "/api/auth/password-reset/confirm"},
                                                    {"POST", "/api/errors"}}) {
     ASSERT_TRUE(t.contains(k)) << describe(k);
     EXPECT_EQ(t.at(k).need, auth::access::anyone) << describe(k);

@@ -1,11 +1,15 @@
-// Counting limits (auth/throttle.hpp), driven by the time passed in: the login throttle's free
-// failures, doubling lock-out capped at max_lockout, countdown, clear(), forgiveness after a
-// quiet window and bounded key count; the token-bucket rate limiter's burst, refusal with a
-// retry time, refill, independent keys and bounded key count.
+// Counting limits (auth/throttle.hpp), driven by the time passed in: the attempt budget's
+// slots taken at the start of an attempt (so parallel attempts cannot overshoot it), refunds on
+// success, refusal until the window ends, clear(), the RAII slot, and a bounded key count; the
+// token-bucket rate limiter's burst, refusal with a retry time, refill, independent keys and
+// bounded key count.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "marketsim/auth/throttle.hpp"
 
@@ -14,121 +18,124 @@ using std::chrono::milliseconds;
 
 namespace {
 
-login_throttle::settings small_settings() {
-  login_throttle::settings s;
+attempt_budget::settings small_settings() {
+  attempt_budget::settings s;
   s.free_failures = 3;
   s.window = milliseconds(60'000);
-  s.first_lockout = milliseconds(1'000);
-  s.max_lockout = milliseconds(8'000);
+  s.busy_retry = milliseconds(1'000);
   s.max_keys = 1'000;
   return s;
 }
 
 }  // namespace
 
-TEST(AuthThrottle, FreeFailuresThenDoublingLockoutCapped) {
-  login_throttle t(small_settings());
-  const std::int64_t t0 = 1'000'000;
-  EXPECT_EQ(t.retry_after("acct:a", t0), milliseconds(0));
+TEST(AuthThrottle, SlotsAreTakenWhenAttemptsStart) {
+  attempt_budget t(small_settings());
+  // Three attempts in flight at once: the fourth is refused before it does any work, although
+  // none of the three has failed yet.
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(t.begin("acct:a", 0), milliseconds(0)) << i;
+  EXPECT_EQ(t.begin("acct:a", 0), milliseconds(1'000));
+  // One succeeds: its slot comes back.
+  t.finish("acct:a", false);
+  EXPECT_EQ(t.begin("acct:a", 10), milliseconds(0));
+  // All three fail: the budget is spent until the window (from the first attempt) ends.
+  for (int i = 0; i < 3; ++i) t.finish("acct:a", true);
+  EXPECT_EQ(t.begin("acct:a", 20), milliseconds(59'980));
+  EXPECT_EQ(t.retry_after("acct:a", 30'000), milliseconds(30'000));
+  EXPECT_EQ(t.begin("acct:a", 59'999), milliseconds(1));
+  EXPECT_EQ(t.begin("acct:a", 60'000), milliseconds(0)) << "a new window";
+}
+
+TEST(AuthThrottle, ParallelAttemptsNeverExceedTheBudget) {
+  attempt_budget t(small_settings());
+  std::atomic<int> admitted{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i)
+    threads.emplace_back([&] {
+      for (int j = 0; j < 50; ++j)
+        if (t.begin("acct:v", 0).count() == 0) {
+          ++admitted;
+          t.finish("acct:v", true);
+        }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(admitted.load(), 3);
+}
+
+TEST(AuthThrottle, KeysAreIndependentAndClearForgives) {
+  attempt_budget t(small_settings());
   for (int i = 0; i < 3; ++i) {
-    t.record_failure("acct:a", t0);
-    EXPECT_EQ(t.retry_after("acct:a", t0), milliseconds(0)) << "failure " << i + 1 << " is free";
+    ASSERT_EQ(t.begin("acct:a", 0), milliseconds(0));
+    t.finish("acct:a", true);
   }
-  const milliseconds expected[] = {milliseconds(1'000), milliseconds(2'000), milliseconds(4'000),
-                                   milliseconds(8'000), milliseconds(8'000), milliseconds(8'000)};
-  for (auto want : expected) {
-    t.record_failure("acct:a", t0);
-    EXPECT_EQ(t.retry_after("acct:a", t0), want);
-  }
-  // Many more failures never exceed the cap (and the doubling does not overflow).
-  for (int i = 0; i < 200; ++i) t.record_failure("acct:a", t0);
-  EXPECT_EQ(t.retry_after("acct:a", t0), milliseconds(8'000));
-}
-
-TEST(AuthThrottle, RetryAfterCountsDown) {
-  login_throttle t(small_settings());
-  const std::int64_t t0 = 5'000;
-  for (int i = 0; i < 5; ++i) t.record_failure("k", t0);  // 2 over: 2 s
-  EXPECT_EQ(t.retry_after("k", t0), milliseconds(2'000));
-  EXPECT_EQ(t.retry_after("k", t0 + 500), milliseconds(1'500));
-  EXPECT_EQ(t.retry_after("k", t0 + 1'999), milliseconds(1));
-  EXPECT_EQ(t.retry_after("k", t0 + 2'000), milliseconds(0));
-  EXPECT_EQ(t.retry_after("k", t0 + 60'000), milliseconds(0));
-  // The lock is measured from the latest failure.
-  t.record_failure("k", t0 + 3'000);  // 3 over: 4 s
-  EXPECT_EQ(t.retry_after("k", t0 + 3'000), milliseconds(4'000));
-  EXPECT_EQ(t.retry_after("k", t0 + 6'000), milliseconds(1'000));
-}
-
-TEST(AuthThrottle, KeysAreIndependentAndClearResets) {
-  login_throttle t(small_settings());
-  for (int i = 0; i < 4; ++i) t.record_failure("acct:a", 0);
   EXPECT_GT(t.retry_after("acct:a", 0), milliseconds(0));
   EXPECT_EQ(t.retry_after("acct:b", 0), milliseconds(0));
-  EXPECT_EQ(t.size(), 1u);
+  EXPECT_EQ(t.begin("acct:b", 0), milliseconds(0));
   t.clear("acct:a");
   EXPECT_EQ(t.retry_after("acct:a", 0), milliseconds(0));
-  EXPECT_EQ(t.size(), 0u);
-  // Counting starts over: three more failures are free again.
-  for (int i = 0; i < 3; ++i) t.record_failure("acct:a", 0);
-  EXPECT_EQ(t.retry_after("acct:a", 0), milliseconds(0));
-  t.record_failure("acct:a", 0);
-  EXPECT_EQ(t.retry_after("acct:a", 0), milliseconds(1'000));
-  t.clear("acct:unknown");  // harmless
-  EXPECT_EQ(t.size(), 1u);
+  // clear() keeps slots of attempts still in flight: their finish still counts.
+  ASSERT_EQ(t.begin("acct:c", 0), milliseconds(0));
+  t.clear("acct:c");
+  t.finish("acct:c", true);
+  ASSERT_EQ(t.begin("acct:c", 0), milliseconds(0));
+  t.finish("acct:c", true);
+  ASSERT_EQ(t.begin("acct:c", 0), milliseconds(0));
+  t.finish("acct:c", true);
+  EXPECT_GT(t.begin("acct:c", 0), milliseconds(0));
 }
 
-TEST(AuthThrottle, AQuietWindowForgives) {
-  // Within the window, the fourth failure locks.
-  login_throttle u(small_settings());
-  for (int i = 0; i < 3; ++i) u.record_failure("k", 0);
-  u.record_failure("k", 59'000);
-  EXPECT_EQ(u.retry_after("k", 59'000), milliseconds(1'000));
-  // After the window, the count starts over: the fourth failure is the first of a new one.
-  login_throttle t(small_settings());
-  for (int i = 0; i < 3; ++i) t.record_failure("k", 0);
-  t.record_failure("k", 60'001);
-  EXPECT_EQ(t.retry_after("k", 60'001), milliseconds(0));
-  t.record_failure("k", 60'002);
-  t.record_failure("k", 60'003);
-  EXPECT_EQ(t.retry_after("k", 60'003), milliseconds(0));
-  t.record_failure("k", 60'004);
-  EXPECT_EQ(t.retry_after("k", 60'004), milliseconds(1'000));
-}
-
-TEST(AuthThrottle, ALockedKeyIsNotForgivenWhileLocked) {
-  auto s = small_settings();
-  s.max_lockout = milliseconds(10 * 60'000);
-  s.first_lockout = milliseconds(5 * 60'000);
-  s.window = milliseconds(60'000);
-  login_throttle t(s);
-  for (int i = 0; i < 4; ++i) t.record_failure("k", 0);  // locked for 5 minutes
-  EXPECT_EQ(t.retry_after("k", 0), milliseconds(5 * 60'000));
-  // Past the window but still locked: the count goes on (doubling), it does not restart.
-  t.record_failure("k", 2 * 60'000);
-  EXPECT_EQ(t.retry_after("k", 2 * 60'000), milliseconds(10 * 60'000));
+TEST(AuthThrottle, TheSlotGivesItselfBackUnlessFailed) {
+  attempt_budget t(small_settings());
+  {
+    ASSERT_EQ(t.begin("k", 0), milliseconds(0));
+    attempt_slot ok(t, "k");
+  }
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(t.begin("k", 0), milliseconds(0));
+    attempt_slot bad(t, "k");
+    bad.fail();
+  }
+  ASSERT_EQ(t.begin("k", 0), milliseconds(0));
+  attempt_slot moved;
+  {
+    attempt_slot inner(t, "k");
+    inner.fail();
+    moved = std::move(inner);
+  }
+  EXPECT_EQ(t.begin("k", 0), milliseconds(1'000)) << "the moved slot is still held";
+  moved.release();
+  EXPECT_EQ(t.begin("k", 0), milliseconds(60'000)) << "three failures spend the budget";
 }
 
 TEST(AuthThrottle, SizeStaysBounded) {
   auto s = small_settings();
   s.max_keys = 16;
-  login_throttle t(s);
+  attempt_budget t(s);
   for (int i = 0; i < 5'000; ++i) {
-    t.record_failure("ip:" + std::to_string(i), i);
+    auto key = "ip:" + std::to_string(i);
+    ASSERT_EQ(t.begin(key, i), milliseconds(0));
+    t.finish(key, true);
     ASSERT_LE(t.size(), s.max_keys) << "after key " << i;
   }
   EXPECT_GT(t.size(), 0u);
 }
 
-TEST(AuthThrottle, PruningKeepsLockedKeys) {
+TEST(AuthThrottle, PruningKeepsSpentBudgetsLongest) {
   auto s = small_settings();
   s.max_keys = 8;
-  login_throttle t(s);
-  for (int i = 0; i < 4; ++i) t.record_failure("victim", 0);
-  ASSERT_EQ(t.retry_after("victim", 0), milliseconds(1'000));
-  // A flood of other keys does not free the locked one.
-  for (int i = 0; i < 100; ++i) t.record_failure("flood:" + std::to_string(i), 10);
-  EXPECT_EQ(t.retry_after("victim", 10), milliseconds(990));
+  attempt_budget t(s);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(t.begin("victim", 0), milliseconds(0));
+    t.finish("victim", true);
+  }
+  ASSERT_EQ(t.retry_after("victim", 0), milliseconds(60'000));
+  // A flood of other keys, each with one failure, does not free the spent one.
+  for (int i = 0; i < 100; ++i) {
+    auto key = "flood:" + std::to_string(i);
+    ASSERT_EQ(t.begin(key, 10), milliseconds(0));
+    t.finish(key, true);
+  }
+  EXPECT_EQ(t.retry_after("victim", 10), milliseconds(59'990));
   EXPECT_LE(t.size(), s.max_keys);
 }
 

@@ -25,6 +25,7 @@ namespace marketsim::api {
 struct account_metrics {
   std::atomic<std::uint64_t> password_verifications{0};
   std::atomic<std::uint64_t> password_hashes{0};
+  std::atomic<std::uint64_t> throttled{0};  // attempts refused by an attempt budget (429)
 };
 
 struct account_services {
@@ -33,9 +34,10 @@ struct account_services {
   auth::hash_pool& hashes;
   auth::session_manager& sessions;
   const auth::password_policy& policy;
-  auth::login_throttle& account_throttle;  // failed sign-ins per account
-  auth::login_throttle& address_throttle;  // failed sign-ins per client address
+  auth::attempt_budget& account_throttle;  // password attempts per account
+  auth::attempt_budget& address_throttle;  // password attempts per client address
   auth::rate_limiter& register_limit;
+  auth::rate_limiter& reset_limit;  // password-reset mails asked for, per address and account
   auth::rate_limiter& report_limit;
   account_clock& clock;
   account_metrics& metrics;

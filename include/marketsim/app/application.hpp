@@ -16,9 +16,12 @@ struct admin_request {
   std::string email;
   std::string user_tag;
   std::string display_name;  // empty: the tag
-  std::string password;
+  std::string password;          // empty with promote_existing
+  bool promote_existing = false;  // make an active account admin; it keeps its own password
 };
-// Creates an active administrator, or promotes the account with that email (its password stays).
+// Creates an active administrator with the password the operator typed. An unverified sign-up
+// of that address is replaced (tag, name, password; its links die). An active account is only
+// promoted with promote_existing, and then keeps its own password. Says which on the terminal.
 [[nodiscard]] int create_admin(const config& cfg, const admin_request& req);
 
 }  // namespace marketsim::app

@@ -33,6 +33,12 @@ class api_key_store {
   [[nodiscard]] boost::asio::awaitable<result<std::shared_ptr<const user_record>>> resolve(
       std::string key_id, std::string secret, std::int64_t now_ms);
 
+  // The user when the pair is cached and the secret matches; nullptr otherwise (not cached,
+  // expired, or a wrong secret): then only resolve() can tell.
+  [[nodiscard]] std::shared_ptr<const user_record> cached(std::string_view key_id,
+                                                          std::string_view secret,
+                                                          std::int64_t now_ms);
+
   void evict_key(std::string_view key_id);
   void evict_user(std::int64_t user_id);
   void clear();
@@ -42,6 +48,9 @@ class api_key_store {
     std::shared_ptr<const user_record> user;
     std::string secret_hash;
     std::int64_t fetched_ms = 0;
+    // The fill's lookup presented the right secret and so recorded the key's use; an entry
+    // filled by a wrong guess answers a right pair only through a new lookup, which records it.
+    bool use_recorded = false;
   };
   db::pool& pool_;
   std::size_t capacity_;

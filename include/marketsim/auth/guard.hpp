@@ -22,9 +22,11 @@ class guard {
  public:
   guard(session_manager& sessions, std::string public_url,
         const std::vector<std::string>& allowed_origins, bool tls);
-  // Enables API keys on the routes that allow them: `per_key` budgets each valid key, and
-  // failed key attempts are budgeted per client address with the same limit.
-  void enable_api_keys(api_key_store& keys, window_limiter& per_key, wall_clock now);
+  // Enables API keys on the routes that allow them: `per_key` budgets each valid key's requests;
+  // `failures` budgets failed key attempts per client address. An address over that budget is
+  // refused before any lookup, even with a right key.
+  void enable_api_keys(api_key_store& keys, window_limiter& per_key, attempt_budget& failures,
+                       wall_clock now);
 
   [[nodiscard]] boost::asio::awaitable<std::optional<http::response>> before(
       http::request_context& ctx, const http::endpoint& ep);
@@ -41,6 +43,7 @@ class guard {
   session_manager& sessions_;
   api_key_store* keys_ = nullptr;
   window_limiter* key_limit_ = nullptr;
+  attempt_budget* key_failures_ = nullptr;
   wall_clock now_;
   std::set<std::string, std::less<>> origins_;
   bool tls_;

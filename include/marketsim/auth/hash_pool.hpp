@@ -1,6 +1,9 @@
 // A small, bounded pool of threads for argon2id (tens of ms and tens of MiB per call), so a
 // burst of logins neither blocks the io threads nor allocates without limit: at most `threads`
 // hashes run at once and at most `max_queued` wait; beyond that callers get errc::busy at once.
+// Each client (a player, or an address for anonymous requests) may hold at most `per_client`
+// jobs queued or running, so no one can fill the queue and starve everyone else's sign-in:
+// beyond their share they get errc::too_many_requests at once.
 // Coroutines on io threads co_await run(); the result is posted back to their executor.
 #pragma once
 #include <atomic>
@@ -14,8 +17,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "marketsim/core/error.hpp"
@@ -24,7 +29,7 @@ namespace marketsim::auth {
 
 class hash_pool {
  public:
-  hash_pool(int threads, std::size_t max_queued);
+  hash_pool(int threads, std::size_t max_queued, int per_client = 0);  // 0: no share limit
   ~hash_pool();
   hash_pool(const hash_pool&) = delete;
   hash_pool& operator=(const hash_pool&) = delete;
@@ -36,6 +41,7 @@ class hash_pool {
     int peak_in_flight;
     std::uint64_t rejected;
     std::uint64_t completed;
+    std::uint64_t over_share;  // refused because that client already had its share
   };
   [[nodiscard]] stats snapshot() const;
 
@@ -55,9 +61,31 @@ class hash_pool {
     co_return result<value_t>(std::in_place, std::move(*out));
   }
 
+  // The same, counted against `client`'s share of the pool.
+  template <class F>
+  [[nodiscard]] boost::asio::awaitable<result<std::invoke_result_t<F&>>> run(std::string client,
+                                                                             F work) {
+    if (!take_share(client))
+      co_return fail(errc::too_many_requests,
+                     "too many password checks of yours at once; retry in a moment");
+    share_guard held{this, std::move(client)};
+    co_return co_await run(std::move(work));
+  }
+
   void stop();
 
  private:
+  struct share_guard {
+    hash_pool* pool;
+    std::string client;
+    share_guard(hash_pool* p, std::string c) : pool(p), client(std::move(c)) {}
+    share_guard(const share_guard&) = delete;
+    share_guard& operator=(const share_guard&) = delete;
+    ~share_guard() { pool->give_share(client); }
+  };
+  bool take_share(const std::string& client);
+  void give_share(const std::string& client);
+
   // Completes with false at once when rejected, with true after the job ran.
   boost::asio::awaitable<bool> submit(std::function<void()> work);
   void worker_loop();
@@ -76,6 +104,10 @@ class hash_pool {
   std::atomic<int> peak_{0};
   std::atomic<std::uint64_t> rejected_{0};
   std::atomic<std::uint64_t> completed_{0};
+  std::atomic<std::uint64_t> over_share_{0};
+  int per_client_;
+  std::mutex shares_mutex_;
+  std::unordered_map<std::string, int> shares_;  // clients with jobs queued or running
   std::vector<std::thread> workers_;
 };
 

@@ -62,6 +62,9 @@ class session_manager {
       std::optional<std::int64_t> expires_ms = std::nullopt);
   [[nodiscard]] boost::asio::awaitable<result<void>> end(std::string session_hash);
   [[nodiscard]] boost::asio::awaitable<result<void>> end_all(std::int64_t user_id);
+  // The database already ended these sessions of the user (e.g. a password reset's
+  // transaction): forget them here and close their streams.
+  void sessions_ended(std::int64_t user_id, const std::vector<std::string>& hashes);
   // A role, status or profile change: every cached session of the user sees it next request.
   void user_changed(const user_record& user);
 

@@ -1,9 +1,13 @@
 // Counting limits keyed by a string, with the time passed in (so tests drive it):
-// - login_throttle: failed logins per account or per address. The first `free_failures` in a
-//   window cost nothing; each further one doubles a lock-out, capped at `max_lockout`, so a
-//   guesser slows to a crawl while the owner is never locked out for good.
+// - attempt_budget: password (or key) attempts per account or per address. An attempt takes its
+//   slot when it *starts* (begin), before any slow work, so a thousand parallel guesses cannot
+//   all pass a check made before the hash and recorded after it. At most `free_failures`
+//   attempts are in flight or failed per window; a success gives its slot back. Past the budget
+//   every attempt is refused until the window (counted from its first attempt) ends, which is
+//   also how long the owner waits at most: never locked out for good.
 // - rate_limiter: a token bucket per key (error reports, registrations).
-// Both are bounded in memory and guarded by a mutex; io threads call them.
+// - window_limiter: a fixed budget per key and minute (API keys, session /v2 requests).
+// All are bounded in memory and guarded by a mutex; io threads call them.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -11,37 +15,76 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace marketsim::auth {
 
-class login_throttle {
+class attempt_budget {
  public:
   struct settings {
     int free_failures = 5;
     std::chrono::milliseconds window{15 * 60'000};
-    std::chrono::milliseconds first_lockout{1'000};
-    std::chrono::milliseconds max_lockout{15 * 60'000};
+    // Retry-After while the budget is only held by attempts still in flight.
+    std::chrono::milliseconds busy_retry{1'000};
     std::size_t max_keys = 100'000;
   };
-  explicit login_throttle(settings s) : s_(s) {}
+  explicit attempt_budget(settings s) : s_(s) {}
 
-  // Zero when an attempt may go ahead now, else how long to wait.
+  // Takes a slot: zero when the attempt may go ahead (the caller must then call finish), else
+  // how long to wait.
+  [[nodiscard]] std::chrono::milliseconds begin(std::string_view key, std::int64_t now_ms);
+  // Ends an attempt begun with begin(): a failure keeps its slot until the window ends, a
+  // success gives it back.
+  void finish(std::string_view key, bool failed);
+  // Zero when an attempt could start now, else how long to wait (takes nothing).
   [[nodiscard]] std::chrono::milliseconds retry_after(std::string_view key,
                                                       std::int64_t now_ms) const;
-  void record_failure(std::string_view key, std::int64_t now_ms);
+  // Forgets the key's failures (a correct password proves the owner is here).
   void clear(std::string_view key);
   [[nodiscard]] std::size_t size() const;
 
  private:
   struct entry {
     int failures = 0;
-    std::int64_t first_ms = 0;
-    std::int64_t locked_until_ms = 0;
+    int in_flight = 0;
+    bool open = false;          // a window has started
+    std::int64_t first_ms = 0;  // when it started
   };
+  void roll(entry& e, std::int64_t now_ms) const;
+  [[nodiscard]] std::chrono::milliseconds wait_of(const entry& e, std::int64_t now_ms) const;
   void prune(std::int64_t now_ms);
   settings s_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, entry> entries_;
+};
+
+// Holds a slot of an attempt_budget for one attempt and gives it back as a success unless
+// marked failed; so no exit path of a handler (errors, early returns) can leak a slot.
+class attempt_slot {
+ public:
+  attempt_slot() = default;
+  attempt_slot(attempt_budget& b, std::string key) : budget_(&b), key_(std::move(key)) {}
+  attempt_slot(attempt_slot&& o) noexcept
+      : budget_(std::exchange(o.budget_, nullptr)), key_(std::move(o.key_)), failed_(o.failed_) {}
+  attempt_slot& operator=(attempt_slot&& o) noexcept {
+    if (this != &o) {
+      release();
+      budget_ = std::exchange(o.budget_, nullptr);
+      key_ = std::move(o.key_);
+      failed_ = o.failed_;
+    }
+    return *this;
+  }
+  ~attempt_slot() { release(); }
+  void fail() { failed_ = true; }
+  void release() {
+    if (budget_) std::exchange(budget_, nullptr)->finish(key_, failed_);
+  }
+
+ private:
+  attempt_budget* budget_ = nullptr;
+  std::string key_;
+  bool failed_ = false;
 };
 
 class rate_limiter {

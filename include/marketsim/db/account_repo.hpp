@@ -47,9 +47,11 @@ struct registration {
   mail verify_mail;                     // to a new or still-pending address
   mail existing_mail;                   // to the owner of an already registered address
 };
-enum class register_outcome { created, refreshed, already_registered, tag_taken };
-// One transaction, serialized per address: creates or refreshes a pending user and queues
-// the verification mail, or queues the "someone tried" mail; the tag check comes first.
+enum class register_outcome { created, resent, already_registered, tag_taken };
+// One transaction, serialized per address: creates a pending user and queues the verification
+// mail; for a still-pending address only queues a new link (the first sign-up's password, tag
+// and name stay: whoever signs up again cannot replace them); for a registered one queues the
+// "someone tried" mail. The tag check comes first, so the answer says nothing of the address.
 [[nodiscard]] register_outcome register_account(connection& c, const registration& r);
 
 // Marks the token used and the user active; the user's tag, or nullopt for a bad token.
@@ -82,11 +84,52 @@ struct user_page {
 [[nodiscard]] user_page list_users(connection& c, std::string_view query, int limit,
                                    std::int64_t after_id);
 
-// Creates an active admin, or promotes the user with that email; true when created.
-[[nodiscard]] std::pair<auth::user_record, bool> create_admin(connection& c, std::string_view email,
-                                                              std::string_view tag,
-                                                              std::string_view name,
-                                                              std::string_view hash);
+enum class admin_outcome {
+  created,            // a new active admin with the operator's password
+  replaced_pending,   // an unverified sign-up of the address replaced: tag, name, password
+  promoted,           // an active account made admin (with promote_existing); its password stays
+  exists,             // an account with the address exists and promote_existing was not given
+  no_active_account,  // promote_existing, but no active account has the address
+  tag_taken,          // another account has the tag
+};
+struct admin_result {
+  admin_outcome outcome;
+  std::optional<auth::user_record> user;  // the admin, or the existing account (exists)
+};
+// One transaction, serialized with sign-ups of the address and tag. `hash` is the operator's
+// password hash (unused when promoting).
+[[nodiscard]] admin_result create_admin(connection& c, std::string_view email, std::string_view tag,
+                                        std::string_view name, std::string_view hash,
+                                        bool promote_existing);
+
+// Password reset by mailed link.
+struct reset_request {
+  std::string email;
+  std::string token_hash;  // raw SHA-256 of the mailed token
+  std::int64_t now_ms = 0;
+  std::int64_t expires_ms = 0;
+  mail reset_mail;
+};
+// Stores the token (earlier unused reset links of the user die) and queues the mail when an
+// active user has the address; false, with nothing stored, when none does.
+[[nodiscard]] bool request_password_reset(connection& c, const reset_request& r);
+// Whether a reset token would work now (reads only: checked before the slow hash).
+[[nodiscard]] bool reset_token_usable(connection& c, std::string_view token_hash,
+                                      std::int64_t now_ms);
+struct reset_done {
+  std::int64_t user_id = 0;
+  std::string email;
+  std::vector<std::string> ended_sessions;  // hashes of the sessions that ended
+  int revoked_keys = 0;
+};
+// One transaction: uses the token once, sets the password, ends every session of the user,
+// revokes their API keys and kills their other reset links, queues a "your password was
+// changed" mail. nullopt when the
+// token is unknown, used, expired or its user is not active: nothing changes then.
+[[nodiscard]] std::optional<reset_done> reset_password(connection& c, std::string_view token_hash,
+                                                       std::string_view password_hash,
+                                                       std::int64_t now_ms,
+                                                       const mail& changed_mail);
 
 [[nodiscard]] std::vector<mail> list_outbox(connection& c, int limit, std::int64_t before_id);
 [[nodiscard]] std::vector<mail> unsent_mail(connection& c, int limit);

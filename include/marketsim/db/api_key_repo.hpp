@@ -37,7 +37,9 @@ struct key_owner {
   auth::user_record user;
   std::string secret_hash;  // 32 raw bytes
 };
-// A live key and its user (any status: the caller decides). Records the use.
-[[nodiscard]] std::optional<key_owner> lookup(connection& c, const std::string& key_id);
+// A live key and its user (any status: the caller decides). Records the use only when the
+// presented secret's hash matches, so unknown ids and wrong secrets cost no write.
+[[nodiscard]] std::optional<key_owner> lookup(connection& c, const std::string& key_id,
+                                              const std::string& presented_hash);
 
 }  // namespace marketsim::db::api_key_repo
