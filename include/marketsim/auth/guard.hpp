@@ -4,13 +4,14 @@
 // tokens (403) before the handler can change anything. Routes open to programs also accept an
 // API key pair instead of the cookie: no CSRF token then (a browser cannot send those headers
 // cross-site without a preflight the server never grants), and a per-key budget a minute.
+// Before any routing, screen() applies the Host rule of origin_policy to every request.
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "marketsim/auth/api_keys.hpp"
+#include "marketsim/auth/origin_policy.hpp"
 #include "marketsim/auth/sessions.hpp"
 #include "marketsim/auth/throttle.hpp"
 #include "marketsim/core/time.hpp"
@@ -20,14 +21,18 @@ namespace marketsim::auth {
 
 class guard {
  public:
-  guard(session_manager& sessions, std::string public_url,
-        const std::vector<std::string>& allowed_origins, bool tls);
+  // `origins` outlives the guard.
+  guard(session_manager& sessions, const origin_policy& origins);
   // Enables API keys on the routes that allow them: `per_key` budgets each valid key, and
   // failed key attempts are budgeted per client address with the same limit.
   void enable_api_keys(api_key_store& keys, window_limiter& per_key, wall_clock now);
 
   [[nodiscard]] boost::asio::awaitable<std::optional<http::response>> before(
       http::request_context& ctx, const http::endpoint& ep);
+
+  // Runs on every request before routing (API or not): a state-changing request to a Host
+  // that is not ours (or with no Host, or two) gets 403 host_rejected.
+  [[nodiscard]] std::optional<http::response> screen(const http::request_context& ctx) const;
 
   // Pure parts, unit-tested.
   [[nodiscard]] static bool is_safe_method(std::string_view method);
@@ -42,8 +47,7 @@ class guard {
   api_key_store* keys_ = nullptr;
   window_limiter* key_limit_ = nullptr;
   wall_clock now_;
-  std::set<std::string, std::less<>> origins_;
-  bool tls_;
+  const origin_policy& origins_;
 };
 
 }  // namespace marketsim::auth
