@@ -1,6 +1,5 @@
 // Entry point: parses the command line and the configuration, then hands over to the app.
 #include <sodium.h>
-#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <fstream>
@@ -11,6 +10,7 @@
 
 #include "marketsim/app/application.hpp"
 #include "marketsim/core/config.hpp"
+#include "marketsim/core/log.hpp"
 
 extern char** environ;
 
@@ -88,8 +88,7 @@ int main(int argc, char** argv) {
               << "): " << cfg.error().message << "\n";
     return 2;
   }
-  spdlog::set_level(spdlog::level::from_str(cfg->log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  marketsim::configure_logging(cfg->log_level, cfg->log_format);
   if (command == "create-admin") return marketsim::app::create_admin(*cfg, admin);
   return command == "migrate" ? marketsim::app::migrate(*cfg) : marketsim::app::serve(*cfg);
 }

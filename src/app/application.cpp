@@ -25,6 +25,7 @@
 #include "marketsim/app/private_events.hpp"
 #include "marketsim/auth/guard.hpp"
 #include "marketsim/auth/identity.hpp"
+#include "marketsim/auth/origin_policy.hpp"
 #include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/change_listener.hpp"
 #include "marketsim/db/market_repo.hpp"
@@ -261,7 +262,8 @@ int serve(const config& cfg) {
                               after_ticks({t});
                             }},
       cfg.test_hooks);
-  auth::guard guard(sessions, cfg.public_url, cfg.allowed_origins, tls);
+  auth::origin_policy origins(cfg.public_url, cfg.allowed_origins, tls);
+  auth::guard guard(sessions, origins);
   guard.enable_api_keys(api_keys, api_key_limit, api_key_failures,
                         [&clock] { return clock.now_ms(); });
   http::server server(ioc, cfg, std::move(routes), std::move(*site));
@@ -275,12 +277,15 @@ int serve(const config& cfg) {
       http::middleware{[&guard](http::request_context& ctx, const http::endpoint& ep) {
                          return guard.before(ctx, ep);
                        },
-                       api::server_error_recorder(ioc, pool)});
+                       api::server_error_recorder(ioc, pool),
+                       [&guard](const http::request_context& ctx) { return guard.screen(ctx); }});
   auto port = server.listen();
   if (!port) {
     spdlog::error("http: {}", port.error().message);
     return 1;
   }
+  // Before any io thread runs: loopback hosts and origins are ours on the port actually bound.
+  origins.set_bound_port(*port);
   server.start();
   spdlog::info("http: listening on {}://{}:{} with {} io threads", tls ? "https" : "http",
                cfg.bind_address, *port, threads);

@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <string_view>
 
 #include "marketsim/db/account_repo.hpp"
 
@@ -23,8 +25,16 @@ asio::awaitable<void> mail_sender::run() {
       for (const auto& m : *batch) {
         auto id = m.id;
         if (!smtp_) {
-          // Log delivery: the operator (or a developer) reads the message here.
-          spdlog::info("mail: (log delivery) to={} subject=\"{}\"\n{}", m.to, m.subject, m.body);
+          // Log delivery: the operator (or a developer) reads the message here. One log record
+          // per line of the body: the log escapes line breaks inside a record, and the link
+          // stays easy to copy.
+          spdlog::info("mail: (log delivery) to={} subject=\"{}\"", m.to, m.subject);
+          for (std::string_view body = m.body; !body.empty();) {
+            auto line = body.substr(0, body.find('\n'));
+            body.remove_prefix(std::min(body.size(), line.size() + 1));
+            if (line.ends_with('\r')) line.remove_suffix(1);
+            spdlog::info("mail: | {}", line);
+          }
           (void)co_await pool_.execute([id](db::connection& c) { repo::mark_mail_sent(c, id); });
           continue;
         }

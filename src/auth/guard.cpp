@@ -7,16 +7,8 @@ namespace marketsim::auth {
 
 namespace asio = boost::asio;
 
-guard::guard(session_manager& sessions, std::string public_url,
-             const std::vector<std::string>& allowed_origins, bool tls)
-    : sessions_(sessions), tls_(tls) {
-  origins_.insert(std::move(public_url));
-  for (const auto& o : allowed_origins) {
-    std::string trimmed = o;
-    while (trimmed.ends_with('/')) trimmed.pop_back();
-    origins_.insert(std::move(trimmed));
-  }
-}
+guard::guard(session_manager& sessions, const origin_policy& origins)
+    : sessions_(sessions), origins_(origins) {}
 
 void guard::enable_api_keys(api_key_store& keys, window_limiter& per_key, attempt_budget& failures,
                             wall_clock now) {
@@ -77,19 +69,22 @@ asio::awaitable<std::optional<http::response>> guard::authenticate_key(http::req
 }
 
 bool guard::is_safe_method(std::string_view method) {
-  return method == "GET" || method == "HEAD" || method == "OPTIONS";
+  return auth::is_safe_method(method);
+}
+
+std::optional<http::response> guard::screen(const http::request_context& ctx) const {
+  std::optional<std::string_view> host = ctx.header("Host");
+  // Two Host headers: proxies and we could disagree on which one counts; neither does.
+  if (host && ctx.headers->count(boost::beast::http::field::host) > 1) host.reset();
+  if (auto refused = origins_.check_host(ctx.method, host))
+    return http::error_response(*refused, ctx.request_id);
+  return std::nullopt;
 }
 
 bool guard::origin_allowed(const http::request_context& ctx) const {
-  if (auto origin = ctx.header("Origin")) {
-    if (origins_.contains(*origin)) return true;
-    // Same origin as the Host the browser addressed.
-    if (auto host = ctx.header("Host")) {
-      std::string own = std::string(tls_ ? "https://" : "http://") + std::string(*host);
-      return *origin == own;
-    }
-    return false;
-  }
+  // Only the configured origins (and our own loopback ones): never "whatever Host the request
+  // named", which a DNS rebinding page controls.
+  if (auto origin = ctx.header("Origin")) return origins_.origin_allowed(*origin);
   // No Origin (older browsers on same-origin requests, non-browser clients): fall back on
   // Fetch Metadata when the browser sent it.
   if (auto site = ctx.header("Sec-Fetch-Site")) return *site == "same-origin" || *site == "none";

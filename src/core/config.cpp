@@ -5,12 +5,141 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <set>
 
+#include "marketsim/core/scrub.hpp"
+#include "marketsim/core/url.hpp"
+
 namespace marketsim {
 namespace {
+
+constexpr std::string_view mask = "****";
+
+// The offset just past "scheme://" when `text` is a URI (RFC 3986 scheme), else npos.
+std::size_t uri_body(std::string_view text) {
+  auto sep = text.find("://");
+  if (sep == std::string_view::npos || sep == 0) return std::string_view::npos;
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!alpha(text[0])) return std::string_view::npos;
+  for (char c : text.substr(0, sep))
+    if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.')
+      return std::string_view::npos;
+  return sep + 3;
+}
+
+// Whether `s` (what follows an '@') starts with a host part: a name, an address or an
+// [IPv6 address], or nothing (libpq's unix-socket form), then an optional :port, then the end,
+// a path, a query, a fragment or the next host of a libpq host list.
+bool starts_with_host(std::string_view s) {
+  std::size_t i = 0;
+  if (i < s.size() && s[i] == '[') {
+    i = s.find(']');
+    if (i == std::string_view::npos) return false;
+    ++i;
+  } else {
+    while (i < s.size() && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+                            (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '-' ||
+                            s[i] == '_' || s[i] == '~' || s[i] == '%'))
+      ++i;
+  }
+  if (i < s.size() && s[i] == ':') {
+    ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  }
+  return i == s.size() || s[i] == '/' || s[i] == '?' || s[i] == '#' || s[i] == ',';
+}
+
+// Where the user info of a URI's body (what follows "scheme://") ends: the '@' before the host
+// part, or npos when there is none. A password may hold a raw '@' ("u:p@ss@host"), so this is
+// the last '@' followed by something shaped like a host, before the query; an '@' past the
+// first '?' only counts when no name=value pair came in between (a raw '?' in a password),
+// since a query value may hold one too ("?application_name=me@box").
+std::size_t userinfo_end(std::string_view body) {
+  auto qmark = body.find('?');
+  std::size_t last_before_query = std::string_view::npos;
+  for (auto at = body.find('@'); at != std::string_view::npos; at = body.find('@', at + 1)) {
+    if (!starts_with_host(body.substr(at + 1))) continue;
+    if (qmark == std::string_view::npos || at < qmark) {
+      last_before_query = at;
+      continue;
+    }
+    if (last_before_query != std::string_view::npos) break;
+    auto between = body.substr(qmark, at - qmark);
+    return between.find_first_of("=&") == std::string_view::npos ? at : std::string_view::npos;
+  }
+  return last_before_query;
+}
+
+std::string percent_decoded(std::string_view text) {
+  std::string out;
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// libpq's key=value form: "host=db password='a b\\'c' user=bob", spaces allowed around '=',
+// single-quoted values with backslash escapes. A secret-looking key loses its value; text that
+// does not parse as a pair is kept, except after a secret-looking word, where all is masked.
+std::string mask_conninfo(std::string_view s) {
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (space(s[i])) {
+      out += s[i++];
+      continue;
+    }
+    auto key_start = i;
+    while (i < s.size() && s[i] != '=' && !space(s[i])) ++i;
+    auto key = s.substr(key_start, i - key_start);
+    auto after_key = i;
+    while (i < s.size() && space(s[i])) ++i;
+    if (i >= s.size() || s[i] != '=') {
+      out += s.substr(key_start, after_key - key_start);
+      if (is_secret_name(key) && i < s.size()) {
+        out += " " + std::string(mask);
+        return out;
+      }
+      i = after_key;
+      continue;
+    }
+    ++i;
+    while (i < s.size() && space(s[i])) ++i;
+    out += s.substr(key_start, i - key_start);
+    bool quoted = i < s.size() && s[i] == '\'';
+    auto value_start = i;
+    if (quoted) {
+      ++i;
+      while (i < s.size() && s[i] != '\'') i += s[i] == '\\' ? 2 : 1;
+      i = std::min(i + 1, s.size());
+    } else {
+      while (i < s.size() && !space(s[i])) i += s[i] == '\\' ? 2 : 1;
+      i = std::min(i, s.size());
+    }
+    if (is_secret_name(key))
+      out += quoted ? "'" + std::string(mask) + "'" : std::string(mask);
+    else
+      out += s.substr(value_start, i - value_start);
+  }
+  return out;
+}
 
 using setter = std::function<result<void>(config&, std::string_view key, std::string_view value)>;
 
@@ -104,7 +233,24 @@ std::vector<std::string> split_list(std::string_view text) {
 const std::vector<key_spec>& keys() {
   static const std::vector<key_spec> table = {
       {"MARKETSIM_DATABASE_URL", "(required)",
-       "PostgreSQL connection string (libpq URI or key=value)", string_field(&config::database_url),
+       "PostgreSQL connection string (libpq URI or key=value)",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         // libpq ends a URI's user info at the first '@' or '/': with a raw one in the password
+         // it would connect to a "host" made of the rest, and its error would quote that piece
+         // of the password in the log. (The message never repeats the value.)
+         if (auto at = uri_body(v); at != std::string_view::npos) {
+           auto body = v.substr(at);
+           auto end = userinfo_end(body);
+           if (end != std::string_view::npos &&
+               body.substr(0, end).find_first_of("@/") != std::string_view::npos)
+             return fail(errc::config_malformed,
+                         fmt::format("{}: the user name or password holds a raw '@' or '/'; "
+                                     "percent-encode it (%40, %2F)",
+                                     k));
+         }
+         c.database_url = std::string(v);
+         return {};
+       },
        true, true},
       {"MARKETSIM_BIND", "127.0.0.1", "address to listen on", string_field(&config::bind_address)},
       {"MARKETSIM_PORT", "8080", "TCP port to listen on (0: any free port)",
@@ -222,16 +368,24 @@ const std::vector<key_spec>& keys() {
       {"MARKETSIM_PUBLIC_URL", "http://localhost:8080",
        "the site's public origin: links in mail, and an allowed Origin",
        [](config& c, std::string_view k, std::string_view v) -> result<void> {
-         if (!v.starts_with("http://") && !v.starts_with("https://"))
-           return fail(errc::config_malformed, fmt::format("{}: '{}' is not an http(s) URL", k, v));
+         // Its origin is the site's name for the Host and Origin checks: it must parse.
+         if (auto o = parse_origin(v, true); !o)
+           return fail(errc::config_malformed, fmt::format("{}: {}", k, o.error().message));
          std::string url(v);
          while (url.ends_with('/')) url.pop_back();
          c.public_url = std::move(url);
          return {};
        }},
-      {"MARKETSIM_ALLOWED_ORIGINS", "", "more origins allowed to send state-changing requests",
-       [](config& c, std::string_view, std::string_view v) -> result<void> {
-         c.allowed_origins = split_list(v);
+      {"MARKETSIM_ALLOWED_ORIGINS", "",
+       "more origins (scheme://host[:port], comma-separated) that may send state-changing "
+       "requests, and whose hosts the server answers to",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         c.allowed_origins.clear();
+         for (const auto& item : split_list(v)) {
+           auto o = parse_origin(item);
+           if (!o) return fail(errc::config_malformed, fmt::format("{}: {}", k, o.error().message));
+           c.allowed_origins.push_back(o->serialize());
+         }
          return {};
        }},
       {"MARKETSIM_TRUSTED_PROXIES", "",
@@ -460,25 +614,43 @@ std::string config_help() {
   return out;
 }
 
-std::string mask_secrets(std::string_view cs) {
-  std::string s(cs);
-  // URI form: scheme://user:password@host
-  if (auto scheme = s.find("://"); scheme != std::string::npos) {
-    auto at = s.find('@', scheme + 3);
-    auto colon = s.find(':', scheme + 3);
-    if (at != std::string::npos && colon != std::string::npos && colon < at)
-      s.replace(colon + 1, at - colon - 1, "****");
+std::string mask_secrets(std::string_view text) {
+  auto body_at = uri_body(text);
+  if (body_at == std::string_view::npos) return mask_conninfo(text);
+  auto body = text.substr(body_at);
+  std::string out(text.substr(0, body_at));
+  auto rest = body;
+  if (auto end = userinfo_end(body); end != std::string_view::npos) {
+    auto userinfo = body.substr(0, end);
+    auto colon = userinfo.find(':');
+    out += userinfo.substr(0, colon);
+    if (colon != std::string_view::npos) out += ":" + std::string(mask);
+    out += '@';
+    rest = body.substr(end + 1);
   }
-  // key=value form and URI query parameters
-  for (std::string_view needle : {"password=", "password = "}) {
-    for (auto pos = s.find(needle); pos != std::string::npos; pos = s.find(needle, pos + 1)) {
-      auto start = pos + needle.size();
-      auto end = s.find_first_of(" &", start);
-      if (end == std::string::npos) end = s.size();
-      s.replace(start, end - start, "****");
-    }
+  auto qmark = rest.find('?');
+  out += rest.substr(0, qmark);
+  if (qmark == std::string_view::npos) return out;
+  out += '?';
+  auto query = rest.substr(qmark + 1);
+  auto hash = query.find('#');
+  auto fragment = hash == std::string_view::npos ? std::string_view{} : query.substr(hash);
+  query = query.substr(0, hash);
+  // name=value&...: a secret-looking name (percent-decoded, as libpq reads it) loses its value.
+  for (bool first = true; !first || !query.empty(); first = false) {
+    auto amp = query.find('&');
+    auto param = query.substr(0, amp);
+    if (!first) out += '&';
+    auto eq = param.find('=');
+    if (eq != std::string_view::npos && is_secret_name(percent_decoded(param.substr(0, eq))))
+      out += std::string(param.substr(0, eq + 1)) + std::string(mask);
+    else
+      out += param;
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
   }
-  return s;
+  out += fragment;
+  return out;
 }
 
 std::vector<std::string> describe(const config& cfg) {
@@ -498,8 +670,9 @@ std::vector<std::string> describe(const config& cfg) {
       fmt::format("replay_start={} replay_day={} simulated_companies={} data_dir={}",
                   cfg.market.replay_start, ms(cfg.market.replay_day_duration),
                   cfg.market.simulated_companies, cfg.market.data_dir),
-      fmt::format("http_url={} http_poll={} http_timeout={}", cfg.market.http_base_url,
-                  ms(cfg.market.http_poll_interval), ms(cfg.market.http_timeout)),
+      fmt::format("http_url={} http_poll={} http_timeout={}",
+                  mask_secrets(cfg.market.http_base_url), ms(cfg.market.http_poll_interval),
+                  ms(cfg.market.http_timeout)),
       fmt::format("public_url={} session_secret={} session_idle={} session_absolute={}",
                   cfg.public_url, cfg.session_secret.empty() ? "(random)" : "****",
                   ms(cfg.session_idle), ms(cfg.session_absolute)),

@@ -18,6 +18,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "marketsim/core/log.hpp"
 #include "marketsim/core/scrub.hpp"
 #include "marketsim/sse/event.hpp"
 #include "marketsim/sse/hub.hpp"
@@ -181,6 +182,8 @@ asio::awaitable<void> server::accept_loop() {
 }
 
 asio::awaitable<response> server::dispatch(request_context& ctx) {
+  if (middleware_.screen)
+    if (auto stop = middleware_.screen(ctx)) co_return std::move(*stop);
   auto found = routes_.find(ctx.method, ctx.path);
   if (auto* m = std::get_if<router::match>(&found)) {
     ctx.params = std::move(m->params);
@@ -303,7 +306,10 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     res.prepare_payload();
     tcp_layer.expires_after(write_timeout);
     co_await bhttp::async_write(stream, res, use_tuple);
-    spdlog::info("- - {} {}B rid={} ({})", r.status, res.body().size(), rid, code_name(code));
+    log_access({.request_id = rid,
+                .status = r.status,
+                .bytes = res.body().size(),
+                .error = code_name(code)});
     // Lingering close: a client still sending its body would get a reset (and lose this
     // answer) if we closed at once, so stop sending and discard its input for a short while.
     boost::system::error_code ignored;
@@ -368,7 +374,7 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
       // A stream never reads again: give back the read buffer (most of an idle stream's memory).
       buffer.clear();
       buffer.shrink_to_fit();
-      spdlog::info("{} {} 200 stream-open rid={}", ctx.method, ctx.path, ctx.request_id);
+      log_access({ctx.request_id, ctx.method, ctx.path, 200, 0, -1, "stream-open"});
       std::string out = stream_header(ctx.request_id);
       std::size_t total = 0;
       for (;;) {
@@ -394,10 +400,11 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
         }
       }
       if (r.on_stream_end) r.on_stream_end();
-      spdlog::info(
-          "{} {} stream-closed {}B {:.0f}s rid={}", ctx.method, ctx.path, total,
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-          ctx.request_id);
+      log_access(
+          {ctx.request_id, ctx.method, ctx.path, 200, total,
+           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+               .count(),
+           "stream-closed"});
       break;
     }
 
@@ -435,8 +442,7 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
-    spdlog::info("{} {} {} {}B {:.1f}ms rid={}", ctx.method, ctx.path, r.status, body_size, ms,
-                 ctx.request_id);
+    log_access({ctx.request_id, ctx.method, ctx.path, r.status, body_size, ms});
     if (wec || !keep_alive) break;
   }
   boost::system::error_code ignored;

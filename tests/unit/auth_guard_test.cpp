@@ -53,8 +53,10 @@ class AuthGuard : public ::testing::Test {
   session_cache cache{64};
   account_clock clock;
   session_manager sessions{pool, sign, cache, clock, session_settings{}};
-  guard g{sessions, "http://localhost:8080",
-          std::vector<std::string>{"https://app.example.com/", "http://127.0.0.1:3000"}, false};
+  origin_policy origins{
+      "http://localhost:8080",
+      std::vector<std::string>{"https://app.example.com/", "http://127.0.0.1:3000"}, false};
+  guard g{sessions, origins};
   boost::beast::http::fields fields;
 
   http::request_context request(std::string method) {
@@ -155,21 +157,42 @@ TEST_F(AuthGuard, PublicUrlAndConfiguredOriginsAreAccepted) {
   EXPECT_FALSE(g.origin_allowed(ctx));
 }
 
-TEST_F(AuthGuard, OriginOfTheAddressedHostIsAccepted) {
+TEST_F(AuthGuard, OriginIsNeverTakenFromTheHost) {
+  // DNS rebinding: evil.example resolves to this server, and its page's requests carry its own
+  // name as both Host and Origin. Once "same origin as the Host" was enough.
   auto ctx = request("POST");
+  for (std::string_view host : {"evil.example:8080", "192.168.1.20:8080"}) {
+    fields.set(boost::beast::http::field::host, host);
+    fields.set(boost::beast::http::field::origin, "http://" + std::string(host));
+    EXPECT_FALSE(g.origin_allowed(ctx)) << host;
+  }
+  origin_policy tls_origins{"https://marketsim.example", {}, true};
+  guard tls_guard{sessions, tls_origins};
   fields.set(boost::beast::http::field::host, "192.168.1.20:8080");
-  fields.set(boost::beast::http::field::origin, "http://192.168.1.20:8080");
-  EXPECT_TRUE(g.origin_allowed(ctx));
-  fields.set(boost::beast::http::field::origin, "https://192.168.1.20:8080");  // not TLS here
-  EXPECT_FALSE(g.origin_allowed(ctx));
-  fields.set(boost::beast::http::field::origin, "http://192.168.1.20");
-  EXPECT_FALSE(g.origin_allowed(ctx));
-
-  guard tls_guard{sessions, "https://marketsim.example", {}, true};
   fields.set(boost::beast::http::field::origin, "https://192.168.1.20:8080");
-  EXPECT_TRUE(tls_guard.origin_allowed(ctx));
-  fields.set(boost::beast::http::field::origin, "http://192.168.1.20:8080");
   EXPECT_FALSE(tls_guard.origin_allowed(ctx));
+  fields.set(boost::beast::http::field::origin, "https://marketsim.example");
+  EXPECT_TRUE(tls_guard.origin_allowed(ctx));
+}
+
+TEST_F(AuthGuard, ScreenRefusesStateChangesToForeignHosts) {
+  origins.set_bound_port(41234);
+  auto ctx = request("POST");
+  fields.set(boost::beast::http::field::host, "evil.example");
+  auto refused = g.screen(ctx);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_EQ(code_of(*refused), "host_rejected");
+  fields.set(boost::beast::http::field::host, "127.0.0.1:41234");
+  EXPECT_FALSE(g.screen(ctx));
+  // Two Host headers: whichever a proxy believed, neither counts.
+  fields.insert(boost::beast::http::field::host, "evil.example");
+  EXPECT_TRUE(g.screen(ctx));
+  fields.erase(boost::beast::http::field::host);
+  EXPECT_TRUE(g.screen(ctx)) << "no Host at all";
+  auto read = request("GET");
+  fields.set(boost::beast::http::field::host, "evil.example");
+  EXPECT_FALSE(g.screen(read));
 }
 
 TEST_F(AuthGuard, FetchMetadataWithoutOrigin) {

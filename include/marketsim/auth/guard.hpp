@@ -4,13 +4,14 @@
 // tokens (403) before the handler can change anything. Routes open to programs also accept an
 // API key pair instead of the cookie: no CSRF token then (a browser cannot send those headers
 // cross-site without a preflight the server never grants), and a per-key budget a minute.
+// Before any routing, screen() applies the Host rule of origin_policy to every request.
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "marketsim/auth/api_keys.hpp"
+#include "marketsim/auth/origin_policy.hpp"
 #include "marketsim/auth/sessions.hpp"
 #include "marketsim/auth/throttle.hpp"
 #include "marketsim/core/time.hpp"
@@ -20,8 +21,8 @@ namespace marketsim::auth {
 
 class guard {
  public:
-  guard(session_manager& sessions, std::string public_url,
-        const std::vector<std::string>& allowed_origins, bool tls);
+  // `origins` outlives the guard.
+  guard(session_manager& sessions, const origin_policy& origins);
   // Enables API keys on the routes that allow them: `per_key` budgets each valid key's requests;
   // `failures` budgets failed key attempts per client address. An address over that budget is
   // refused before any lookup, even with a right key.
@@ -30,6 +31,10 @@ class guard {
 
   [[nodiscard]] boost::asio::awaitable<std::optional<http::response>> before(
       http::request_context& ctx, const http::endpoint& ep);
+
+  // Runs on every request before routing (API or not): a state-changing request to a Host
+  // that is not ours (or with no Host, or two) gets 403 host_rejected.
+  [[nodiscard]] std::optional<http::response> screen(const http::request_context& ctx) const;
 
   // Pure parts, unit-tested.
   [[nodiscard]] static bool is_safe_method(std::string_view method);
@@ -45,8 +50,7 @@ class guard {
   window_limiter* key_limit_ = nullptr;
   attempt_budget* key_failures_ = nullptr;
   wall_clock now_;
-  std::set<std::string, std::less<>> origins_;
-  bool tls_;
+  const origin_policy& origins_;
 };
 
 }  // namespace marketsim::auth

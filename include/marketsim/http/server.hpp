@@ -29,6 +29,9 @@ struct middleware {
       before;
   // Sees every API answer before it is written (e.g. to store server errors).
   std::function<void(const request_context&, const response&)> after;
+  // Runs first on every request, routed or not (a static page, a 404, a 405); an answer ends
+  // the request there (the Host rule).
+  std::function<std::optional<response>(const request_context&)> screen;
 };
 
 class server {
