@@ -219,27 +219,29 @@ void register_market_routes(http::router& routes, market_services s) {
       last_id = sse::parse_last_event_id(*h);
     else if (auto q = ctx.query_value("last_event_id"))
       last_id = sse::parse_last_event_id(*q);
-    auto sub = s.hub.subscribe(co_await asio::this_coro::executor, std::move(filter), last_id,
-                               ctx.principal ? ctx.principal->user->id : 0);
+    auto executor = co_await asio::this_coro::executor;
+    auto sub =
+        s.hub.subscribe(executor, sse::subscription{std::move(filter), last_id,
+                                                    ctx.principal ? ctx.principal->user->id : 0,
+                                                    ctx.client_address});
     if (!sub) {
-      co_return http::with_retry_after(
-          http::error_response({errc::too_many_streams, "too many open streams; retry later"},
-                               ctx.request_id),
-          std::chrono::seconds(5));
+      // A slot frees only when some stream closes: a short, fixed wait.
+      co_return http::with_retry_after(http::error_response(sub.error(), ctx.request_id),
+                                       std::chrono::seconds(5));
     }
     response r;
-    r.stream = sub;
+    r.stream = *sub;
     sse::hub* hub = &s.hub;
     if (ctx.principal) {
       auto* sessions = &s.sessions;
       auto hash = ctx.principal->session_hash;
-      sessions->attach_stream(hash, ctx.principal->user->id, sub);
-      r.on_stream_end = [hub, sub, sessions, hash] {
+      sessions->attach_stream(hash, ctx.principal->user->id, *sub);
+      r.on_stream_end = [hub, sub = *sub, sessions, hash] {
         sessions->detach_stream(hash, sub.get());
         hub->unsubscribe(sub);
       };
     } else {
-      r.on_stream_end = [hub, sub] { hub->unsubscribe(sub); };
+      r.on_stream_end = [hub, sub = *sub] { hub->unsubscribe(sub); };
     }
     co_return r;
   });

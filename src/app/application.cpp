@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -167,7 +168,8 @@ int serve(const config& cfg) {
   asio::io_context ioc(threads);
   // After the io_context: subscribers' channels belong to its services, so the hub (and any
   // stream still subscribed at shutdown) must go first.
-  sse::hub hub(cfg.replay_ring, cfg.stream_queue, cfg.max_streams);
+  sse::hub hub(cfg.replay_ring, cfg.stream_queue, cfg.max_streams,
+               sse::stream_budget{cfg.streams_per_address, cfg.streams_per_user, cfg.replay_bytes});
   hub.start_after(state.max_seq);
   auto market_strand = asio::make_strand(ioc);
   market::feed feed(std::move(*provider), quotes, hub, history, state.max_seq,
@@ -314,6 +316,22 @@ int serve(const config& cfg) {
           auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
           if (ec) co_return;
           hub.heartbeat_all();
+        }
+      },
+      asio::detached);
+  // Streams whose session ran out (idle or absolute) close as at sign-out, checked within a
+  // sixtieth of the shorter timeout (1 s to 1 min).
+  asio::co_spawn(
+      market_strand,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer timer(market_strand);
+        auto every = std::clamp(std::min(cfg.session_idle, cfg.session_absolute) / 60,
+                                std::chrono::milliseconds(1000), std::chrono::milliseconds(60'000));
+        for (;;) {
+          timer.expires_after(every);
+          auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+          if (ec) co_return;
+          co_await sessions.expire_streams();
         }
       },
       asio::detached);

@@ -188,6 +188,39 @@ void session_manager::detach_stream(const std::string& session_hash, const sse::
   if (it->second.subscribers.empty()) streams_.erase(it);
 }
 
+asio::awaitable<void> session_manager::expire_streams() {
+  std::vector<std::string> hashes;
+  {
+    std::lock_guard lock(streams_mutex_);
+    hashes.reserve(streams_.size());
+    for (const auto& [hash, open] : streams_) hashes.push_back(hash);
+  }
+  for (const auto& hash : hashes) {
+    auto now = clock_.now_ms();
+    auto hit = cache_.find(hash);
+    if (hit && !expired(hit->session, now) && hit->user->status == user_status::active) continue;
+    // Expired as far as this instance saw, or not cached: the database decides, since another
+    // instance may have served the player meanwhile.
+    auto revocations = cache_.revocations();
+    auto found =
+        co_await pool_.query([&](db::connection& c) { return repo::find_session(c, hash); });
+    if (!found) co_return;  // the database is down: the next sweep tries again
+    if (!*found) {
+      close_streams({hash});  // ended elsewhere
+      continue;
+    }
+    auto& [stored, stored_user] = **found;
+    if (expired(stored, clock_.now_ms())) {
+      (void)co_await end(hash);
+    } else if (stored_user.status != user_status::active) {
+      close_streams({hash});
+    } else {
+      cache_.put_unless_revoked(stored, std::make_shared<const user_record>(stored_user),
+                                stored.last_seen_ms, revocations);
+    }
+  }
+}
+
 void session_manager::close_streams(const std::vector<std::string>& hashes) {
   std::vector<std::shared_ptr<sse::subscriber>> closing;
   {

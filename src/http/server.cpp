@@ -70,18 +70,94 @@ void add_security_headers(bhttp::fields& f, bool tls) {
         "base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
 }
 
-std::string stream_header(std::string_view request_id) {
-  std::string h =
-      "HTTP/1.1 200 OK\r\n"
-      "Content-Type: text/event-stream\r\n"
-      "Cache-Control: no-store\r\n"
-      "X-Accel-Buffering: no\r\n"
-      "X-Content-Type-Options: nosniff\r\n"
-      "Connection: close\r\n"
-      "X-Request-Id: ";
-  h += request_id;
-  h += "\r\n\r\nretry: 2000\n\n";
-  return h;
+// What every answer carries, streams included: the request id, the security headers, the
+// handler's and the middleware's own headers (a rotated session cookie) and a cache policy.
+void set_answer_headers(bhttp::fields& f, const response& r, const request_context& ctx, bool tls) {
+  f.set(bhttp::field::content_type, r.content_type);
+  f.set("X-Request-Id", ctx.request_id);
+  add_security_headers(f, tls);
+  // A signed-in answer is private: no cache keeps it, whatever the handler said.
+  bool private_answer = ctx.principal != nullptr;
+  bool has_cache_control = false;
+  for (const auto& [name, value] : r.headers) {
+    if (beast::iequals(name, "Cache-Control")) {
+      if (private_answer) continue;
+      has_cache_control = true;
+    }
+    // A handler's own policy replaces the default one (two policies would both apply).
+    if (beast::iequals(name, "Content-Security-Policy"))
+      f.set(name, value);
+    else
+      f.insert(name, value);
+  }
+  if (!has_cache_control) f.set(bhttp::field::cache_control, "no-store");
+}
+
+// Writes a stream's events until it closes or the client goes; returns the bytes written.
+// Events are written straight from the frames they share with the hub (a gather write, no
+// copy), one batch at a time; a replay arrives in batches of about hub::replay_chunk_bytes.
+template <class Stream>
+asio::awaitable<std::size_t> write_events(Stream& stream, sse::subscriber& sub) {
+  static const std::string retry = "retry: 2000\n\n";
+  static const std::string reset = sse::format_frame("reset", R"({"reason":"too_far_behind"})");
+  static const std::string heartbeat = sse::heartbeat_frame();
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  std::vector<asio::const_buffer> pieces{asio::buffer(retry)};
+  std::vector<sse::event> events;  // owns what pieces point into until written
+  std::size_t total = 0;
+  for (bool closed = false;;) {
+    if (!pieces.empty()) {
+      tcp_layer.expires_after(write_timeout);
+      auto [wec, wn] = co_await asio::async_write(stream, pieces, use_tuple);
+      total += wn;
+      // A client that stops reading hits the write timeout and is dropped; its queue stayed
+      // bounded meanwhile by coalescing, and its replay waits in the ring.
+      if (wec) break;
+    }
+    if (closed) break;
+    pieces.clear();
+    events.clear();  // frames the ring has dropped since are freed now, not at the next batch
+    auto [rec] = co_await sub.signal().async_receive(use_tuple);
+    if (rec) break;
+    auto batch = sub.take();
+    events = std::move(batch.events);
+    if (batch.reset) pieces.push_back(asio::buffer(reset));
+    for (const auto& e : events) pieces.push_back(asio::buffer(*e.frame));
+    if (batch.heartbeat && pieces.empty()) pieces.push_back(asio::buffer(heartbeat));
+    closed = batch.closed;
+  }
+  co_return total;
+}
+
+// The answer of a connection beyond max_connections: small, then a short lingering close so
+// the client reads it rather than a reset. Bounded in time and bytes: an overloaded server
+// owes a refused client little.
+template <class Stream>
+asio::awaitable<void> answer_server_full(Stream& stream, bool tls) {
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  auto rid = choose_request_id("");
+  auto r = with_retry_after(
+      error_response({errc::too_many_connections, "the server is full; retry later"}, rid),
+      std::chrono::seconds(5));
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), 11};
+  request_context ctx;
+  ctx.request_id = rid;
+  set_answer_headers(res, r, ctx, tls);
+  res.keep_alive(false);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  tcp_layer.expires_after(std::chrono::seconds(2));
+  auto [ec, n] = co_await bhttp::async_write(stream, res, use_tuple);
+  if (ec) co_return;
+  boost::system::error_code ignored;
+  tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  tcp_layer.expires_after(std::chrono::seconds(1));
+  char sink[4096];
+  for (std::size_t discarded = 0; discarded < (std::size_t{64} << 10);) {
+    auto [rec, rn] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+    if (rec) break;
+    discarded += rn;
+  }
 }
 
 }  // namespace
@@ -170,15 +246,49 @@ asio::awaitable<void> server::drain(std::chrono::milliseconds max_wait) {
 }
 
 asio::awaitable<void> server::accept_loop() {
+  // Refusals in flight beyond this are closed without an answer (a flood gets nothing).
+  constexpr std::size_t max_refusing = 256;
   while (!stopping_) {
     auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), use_tuple);
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;
       spdlog::warn("http: accept failed: {}", ec.message());
+      // Out of file descriptors the same error comes back at once: pause instead of spinning.
+      asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(100));
+      co_await pause.async_wait(use_tuple);
       continue;
     }
-    asio::co_spawn(socket.get_executor(), session(std::move(socket)), asio::detached);
+    // Every connection counts, not only streams: idle keep-alives and slow requests hold
+    // memory and a descriptor too.
+    if (counts_->open.load() >= cfg_.max_connections) {
+      if (!full_logged_)
+        spdlog::warn("http: {} connections open (MARKETSIM_MAX_CONNECTIONS): refusing new ones",
+                     cfg_.max_connections);
+      full_logged_ = true;
+      if (counts_->refusing.load() < max_refusing) {
+        counted_slot slot(std::shared_ptr<std::atomic<std::size_t>>(counts_, &counts_->refusing));
+        asio::co_spawn(socket.get_executor(), refuse(std::move(socket), std::move(slot)),
+                       asio::detached);
+      }
+      continue;
+    }
+    full_logged_ = false;
+    counted_slot slot(std::shared_ptr<std::atomic<std::size_t>>(counts_, &counts_->open));
+    asio::co_spawn(socket.get_executor(), session(std::move(socket), std::move(slot)),
+                   asio::detached);
   }
+}
+
+asio::awaitable<void> server::refuse(tcp::socket socket, counted_slot) {
+  if (!tls_ || redirect_only_) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await answer_server_full(stream, false);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls_);
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+  auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+  if (!hec) co_await answer_server_full(stream, true);
 }
 
 asio::awaitable<response> server::dispatch(request_context& ctx) {
@@ -225,7 +335,7 @@ asio::awaitable<response> server::dispatch(request_context& ctx) {
   co_return error_response({errc::not_found, "no such resource: " + ctx.path}, ctx.request_id);
 }
 
-asio::awaitable<void> server::session(tcp::socket socket) {
+asio::awaitable<void> server::session(tcp::socket socket, counted_slot) {
   std::string remote;
   {
     boost::system::error_code ec;
@@ -375,28 +485,23 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
       buffer.clear();
       buffer.shrink_to_fit();
       log_access({ctx.request_id, ctx.method, ctx.path, 200, 0, -1, "stream-open"});
-      std::string out = stream_header(ctx.request_id);
-      std::size_t total = 0;
-      for (;;) {
-        tcp_layer.expires_after(write_timeout);
-        auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
-        total += wn;
-        // A client that stops reading hits the write timeout and is dropped; its queue stayed
-        // bounded meanwhile by coalescing.
-        if (wec) break;
-        out.clear();
-        auto [rec] = co_await r.stream->signal().async_receive(use_tuple);
-        if (rec) break;
-        auto batch = r.stream->take();
-        if (batch.reset) out += sse::format_frame("reset", R"({"reason":"too_far_behind"})");
-        for (const auto& e : batch.events) out += *e.frame;
-        if (batch.heartbeat && out.empty()) out += sse::heartbeat_frame();
-        if (batch.closed) {
-          if (!out.empty()) {
-            tcp_layer.expires_after(write_timeout);
-            co_await asio::async_write(stream, asio::buffer(out), use_tuple);
-          }
-          break;
+      // The same headers as any other answer (a rotated session cookie above all), written by
+      // Beast; the body is open-ended, so the connection closes after it.
+      bhttp::response<bhttp::empty_body> head{bhttp::status::ok, req.version()};
+      set_answer_headers(head, r, ctx, tls_ != nullptr);
+      head.set(bhttp::field::content_type, "text/event-stream");
+      head.set("X-Accel-Buffering", "no");
+      head.keep_alive(false);
+      bhttp::response_serializer<bhttp::empty_body> serializer{head};
+      tcp_layer.expires_after(write_timeout);
+      auto [hec, total] = co_await bhttp::async_write_header(stream, serializer, use_tuple);
+      if (!hec) {
+        try {
+          total += co_await write_events(stream, *r.stream);
+        } catch (...) {
+          // Whatever ends a stream gives its slots back.
+          if (r.on_stream_end) r.on_stream_end();
+          throw;
         }
       }
       if (r.on_stream_end) r.on_stream_end();
@@ -409,24 +514,7 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     }
 
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), req.version()};
-    res.set(bhttp::field::content_type, r.content_type);
-    res.set("X-Request-Id", ctx.request_id);
-    add_security_headers(res, tls_ != nullptr);
-    // A signed-in answer is private: no cache keeps it, whatever the handler said.
-    bool private_answer = ctx.principal != nullptr;
-    bool has_cache_control = false;
-    for (auto& [name, value] : r.headers) {
-      if (beast::iequals(name, "Cache-Control")) {
-        if (private_answer) continue;
-        has_cache_control = true;
-      }
-      // A handler's own policy replaces the default one (two policies would both apply).
-      if (beast::iequals(name, "Content-Security-Policy"))
-        res.set(name, value);
-      else
-        res.insert(name, value);
-    }
-    if (!has_cache_control) res.set(bhttp::field::cache_control, "no-store");
+    set_answer_headers(res, r, ctx, tls_ != nullptr);
     bool keep_alive = req.keep_alive() && !stopping_;
     res.keep_alive(keep_alive);
     std::size_t body_size = r.body.size();

@@ -1,6 +1,8 @@
 // SSE fan-out (see hub.hpp). publish runs on the feed's thread; the rest on io threads.
 #include "marketsim/sse/hub.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace marketsim::sse {
@@ -23,28 +25,59 @@ void subscriber::close() {
 }
 
 subscriber::batch subscriber::take() {
-  std::lock_guard lock(mutex_);
   batch b;
-  b.events = queue_.drain();
+  // Replay before anything queued: the queue holds only newer events (and private ones).
+  bool replaying = hub_ != nullptr && hub_->next_replay_chunk(*this, b.events);
+  std::lock_guard lock(mutex_);
+  if (!replaying) {
+    auto queued = queue_.drain();
+    if (b.events.empty())
+      b.events = std::move(queued);
+    else
+      b.events.insert(b.events.end(), std::make_move_iterator(queued.begin()),
+                      std::make_move_iterator(queued.end()));
+  } else {
+    notify();  // the next chunk is due as soon as this one is written
+  }
   b.heartbeat = std::exchange(heartbeat_, false);
   b.reset = std::exchange(reset_, false);
   b.closed = closed_;
   return b;
 }
 
-hub::hub(std::size_t ring_capacity, std::size_t queue_capacity, std::size_t max_subscribers)
+hub::hub(std::size_t ring_capacity, std::size_t queue_capacity, std::size_t max_subscribers,
+         stream_budget budget)
     : ring_capacity_(ring_capacity),
       queue_capacity_(queue_capacity),
-      max_subscribers_(max_subscribers) {}
+      max_subscribers_(max_subscribers),
+      budget_(budget) {}
 
-std::shared_ptr<subscriber> hub::subscribe(boost::asio::any_io_executor ex,
-                                           std::set<std::string, std::less<>> filter,
-                                           std::optional<std::int64_t> last_event_id,
-                                           std::int64_t user_id) {
-  auto s = std::make_shared<subscriber>(std::move(ex), queue_capacity_, std::move(filter));
-  s->user_id_ = user_id;
+result<std::shared_ptr<subscriber>> hub::subscribe(boost::asio::any_io_executor ex,
+                                                   subscription what) {
+  auto s = std::make_shared<subscriber>(std::move(ex), queue_capacity_, std::move(what.filter));
+  s->user_id_ = what.user_id;
+  s->address_ = std::move(what.address);
+  s->hub_ = this;
   std::lock_guard lock(mutex_);
-  if (closed_ || subscribers_.size() >= max_subscribers_) return nullptr;
+  if (closed_ || subscribers_.size() >= max_subscribers_)
+    return fail(errc::too_many_streams, "too many open streams on this server; retry later");
+  // Counted under the same lock as the check, so many clients arriving at once cannot all slip
+  // under a cap.
+  if (!s->address_.empty()) {
+    auto it = per_address_.find(s->address_);
+    if (it != per_address_.end() && it->second >= budget_.per_address)
+      return fail(errc::stream_limit,
+                  fmt::format("at most {} open streams per client address; close one first",
+                              budget_.per_address));
+  }
+  if (s->user_id_ != 0) {
+    auto it = per_user_.find(s->user_id_);
+    if (it != per_user_.end() && it->second >= budget_.per_user)
+      return fail(
+          errc::stream_limit,
+          fmt::format("at most {} open streams per player; close one first", budget_.per_user));
+  }
+  const auto& last_event_id = what.last_event_id;
   if (last_event_id && *last_event_id > last_id_) {
     // An id this server never produced (ticks lost with a crashed earlier run): the client's
     // state cannot be trusted.
@@ -53,26 +86,72 @@ std::shared_ptr<subscriber> hub::subscribe(boost::asio::any_io_executor ex,
     s->notify();
   } else if (last_event_id && *last_event_id < last_id_) {
     // Resumable only if the ring still holds the event right after last_event_id (ids are
-    // contiguous). Ids from an older server run that restarted numbering are handled as too old.
+    // contiguous) and what follows fits the replay budget. Ids from an older server run that
+    // restarted numbering are handled as too old.
     bool covered = !ring_.empty() && ring_.front().id <= *last_event_id + 1;
     std::lock_guard slock(s->mutex_);
-    if (!covered) {
+    if (!covered || !replay_fits(*s, *last_event_id)) {
       s->reset_ = true;
     } else {
-      auto first = std::upper_bound(ring_.begin(), ring_.end(), *last_event_id,
-                                    [](std::int64_t id, const event& e) { return id < e.id; });
-      for (auto it = first; it != ring_.end(); ++it)
-        if (s->wants(it->symbol)) s->queue_.push_unbounded(*it);
+      s->replay_after_ = *last_event_id;
+      s->replay_until_ = last_id_;
     }
     s->notify();
   }
+  if (!s->address_.empty()) ++per_address_[s->address_];
+  if (s->user_id_ != 0) ++per_user_[s->user_id_];
   subscribers_.push_back(s);
   return s;
 }
 
+bool hub::replay_fits(const subscriber& s, std::int64_t after) const {
+  // From the newest event back, so the walk stops after at most the budget's worth of frames.
+  std::size_t bytes = 0;
+  for (auto it = ring_.rbegin(); it != ring_.rend() && it->id > after; ++it) {
+    if (!s.wants(it->symbol)) continue;
+    bytes += it->frame->size();
+    if (bytes > budget_.replay_bytes) return false;
+  }
+  return true;
+}
+
+bool hub::next_replay_chunk(subscriber& s, std::vector<event>& out) {
+  std::lock_guard lock(mutex_);
+  std::lock_guard slock(s.mutex_);
+  if (s.replay_after_ >= s.replay_until_ || s.closed_) return false;
+  if (ring_.empty() || ring_.front().id > s.replay_after_ + 1) {
+    // The ring moved past the cursor while this client was reading slowly.
+    s.reset_ = true;
+    s.replay_after_ = s.replay_until_;
+    return false;
+  }
+  auto it = std::upper_bound(ring_.begin(), ring_.end(), s.replay_after_,
+                             [](std::int64_t id, const event& e) { return id < e.id; });
+  std::size_t bytes = 0;
+  // A narrow filter may skip most of the ring: bound the walk too, not only what is sent.
+  for (std::size_t scanned = 0; it != ring_.end() && it->id <= s.replay_until_ &&
+                                bytes < replay_chunk_bytes && scanned < 4096;
+       ++it, ++scanned) {
+    s.replay_after_ = it->id;
+    if (!s.wants(it->symbol)) continue;
+    bytes += it->frame->size();
+    out.push_back(*it);
+  }
+  if (it == ring_.end() || it->id > s.replay_until_) s.replay_after_ = s.replay_until_;
+  return s.replay_after_ < s.replay_until_;
+}
+
 void hub::unsubscribe(const std::shared_ptr<subscriber>& s) {
   std::lock_guard lock(mutex_);
-  std::erase(subscribers_, s);
+  if (std::erase(subscribers_, s) == 0) return;
+  if (!s->address_.empty()) {
+    auto it = per_address_.find(s->address_);
+    if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
+  }
+  if (s->user_id_ != 0) {
+    auto it = per_user_.find(s->user_id_);
+    if (it != per_user_.end() && --it->second == 0) per_user_.erase(it);
+  }
 }
 
 void hub::publish(std::vector<event> events) {

@@ -78,6 +78,11 @@ class session_manager {
   void attach_stream(const std::string& session_hash, std::int64_t user_id,
                      std::weak_ptr<sse::subscriber> s);
   void detach_stream(const std::string& session_hash, const sse::subscriber* s);
+  // Closes the streams of sessions that expired (idle or absolute) while they were open, and
+  // ends those sessions, as the next request would. An open stream is not activity: it never
+  // keeps a session alive (an idle timeout is for the unattended screen, which is exactly the
+  // one with a stream open). Run periodically.
+  [[nodiscard]] boost::asio::awaitable<void> expire_streams();
 
   // Set-Cookie values.
   [[nodiscard]] std::string session_cookie(std::string_view value) const;

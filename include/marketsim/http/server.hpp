@@ -22,6 +22,25 @@
 
 namespace marketsim::http {
 
+// One unit of a shared count (open connections, refusals in flight), given back when the
+// connection's coroutine ends however it ends. Shared, so a connection torn down with the
+// io_context after its server is gone still has a count to give back to.
+class counted_slot {
+ public:
+  explicit counted_slot(std::shared_ptr<std::atomic<std::size_t>> count)
+      : count_(std::move(count)) {
+    ++*count_;
+  }
+  counted_slot(counted_slot&&) noexcept = default;
+  counted_slot& operator=(counted_slot&&) = delete;
+  ~counted_slot() {
+    if (count_) --*count_;
+  }
+
+ private:
+  std::shared_ptr<std::atomic<std::size_t>> count_;
+};
+
 // Hooks around API handlers, set by the application (auth lives outside the HTTP layer).
 struct middleware {
   // Runs before a matched route's handler; an answer ends the request there (401, 403, ...).
@@ -52,10 +71,13 @@ class server {
   // Waits (bounded) until no request is being handled.
   [[nodiscard]] boost::asio::awaitable<void> drain(std::chrono::milliseconds max_wait);
   [[nodiscard]] std::size_t active_requests() const { return active_requests_.load(); }
+  [[nodiscard]] std::size_t open_connections() const { return counts_->open.load(); }
 
  private:
   boost::asio::awaitable<void> accept_loop();
-  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket, counted_slot slot);
+  // Beyond max_connections: a 503 too_many_connections, then close.
+  boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket, counted_slot slot);
   template <class Stream>
   boost::asio::awaitable<void> serve(Stream& stream, std::string remote);
   boost::asio::awaitable<void> redirect_to_https(boost::beast::tcp_stream& stream);
@@ -72,6 +94,12 @@ class server {
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> active_requests_{0};
+  struct counts {
+    std::atomic<std::size_t> open{0};      // connections being served
+    std::atomic<std::size_t> refusing{0};  // connections being told the server is full
+  };
+  std::shared_ptr<counts> counts_ = std::make_shared<counts>();
+  bool full_logged_ = false;  // accept loop only
 };
 
 // Accepts a client-supplied X-Request-Id when it is short and plain, otherwise makes one.

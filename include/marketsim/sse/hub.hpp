@@ -1,8 +1,11 @@
 // The SSE hub: fans published market events out to subscribed clients. publish() is called by
 // the feed loop; subscribe/unsubscribe by stream handlers on io threads; one mutex guards the
-// ring of recent events (for Last-Event-ID) and the subscriber list. Each subscriber owns a
-// bounded client_queue and a one-slot concurrent channel used as a wake-up signal, so the
-// publisher never blocks on a slow client and each client's ticks go out in one write.
+// ring of recent events (for Last-Event-ID), the subscriber list and the per-address and
+// per-player stream counts. Each subscriber owns a bounded client_queue and a one-slot
+// concurrent channel used as a wake-up signal, so the publisher never blocks on a slow client
+// and each client's ticks go out in one write. A Last-Event-ID replay is not copied into the
+// queue: the subscriber keeps a cursor into the ring and its writer takes it a chunk at a time,
+// so a deep replay costs one chunk of memory per stream, not the whole ring.
 #pragma once
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
@@ -13,11 +16,30 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "marketsim/core/error.hpp"
 #include "marketsim/sse/event.hpp"
 
 namespace marketsim::sse {
+
+class hub;
+
+// What one client may hold (docs/security.md). Beyond a count: 429 stream_limit. A resumption
+// that would replay more than replay_bytes gets a reset event instead (the client refetches).
+struct stream_budget {
+  std::size_t per_address = 64;
+  std::size_t per_user = 16;
+  std::size_t replay_bytes = std::size_t{1} << 20;
+};
+
+struct subscription {
+  std::set<std::string, std::less<>> filter;  // empty: every symbol
+  std::optional<std::int64_t> last_event_id;
+  std::int64_t user_id = 0;  // the signed-in player (0: anonymous), for private events
+  std::string address;       // the client's address; empty: not counted per address
+};
 
 class subscriber {
  public:
@@ -35,6 +57,8 @@ class subscriber {
     bool reset = false;  // Last-Event-ID was older than the ring: the client must reload
     bool closed = false;
   };
+  // Replayed events come first, at most about replay_chunk_bytes per batch (the next chunk is
+  // signalled at once); live events follow once the replay is over.
   [[nodiscard]] batch take();
   // Ends this one stream (sign-out, a disabled account); the hub still unsubscribes it.
   void close();
@@ -48,6 +72,11 @@ class subscriber {
   client_queue queue_;
   std::set<std::string, std::less<>> filter_;
   std::int64_t user_id_ = 0;  // the signed-in player (0: anonymous), for private events
+  std::string address_;       // counted against stream_budget::per_address
+  hub* hub_ = nullptr;        // the ring a replay reads; only take() uses it, while streams run
+  // Replay cursor: the ids in (replay_after_, replay_until_] still to send from the ring.
+  std::int64_t replay_after_ = 0;
+  std::int64_t replay_until_ = 0;
   bool heartbeat_ = false;
   bool reset_ = false;
   bool closed_ = false;
@@ -56,14 +85,18 @@ class subscriber {
 
 class hub {
  public:
-  hub(std::size_t ring_capacity, std::size_t queue_capacity, std::size_t max_subscribers);
+  // One write's worth of replay: small enough that hundreds of resuming streams stay cheap.
+  static constexpr std::size_t replay_chunk_bytes = 16 << 10;
 
-  // nullptr when the subscriber cap is reached. With last_event_id, the events after it are
-  // queued first (or a reset when they are no longer in the ring).
-  [[nodiscard]] std::shared_ptr<subscriber> subscribe(boost::asio::any_io_executor ex,
-                                                      std::set<std::string, std::less<>> filter,
-                                                      std::optional<std::int64_t> last_event_id,
-                                                      std::int64_t user_id = 0);
+  hub(std::size_t ring_capacity, std::size_t queue_capacity, std::size_t max_subscribers,
+      stream_budget budget = {});
+
+  // errc::too_many_streams (503) at the server-wide cap, errc::stream_limit (429) at the
+  // per-address or per-player one. With last_event_id, the events after it are replayed first
+  // (or a reset when they are no longer in the ring or exceed the replay budget).
+  [[nodiscard]] result<std::shared_ptr<subscriber>> subscribe(boost::asio::any_io_executor ex,
+                                                              subscription what);
+  // Frees the stream's slots; a second call for the same stream does nothing.
   void unsubscribe(const std::shared_ptr<subscriber>& s);
 
   // Events in increasing id order.
@@ -84,14 +117,24 @@ class hub {
   [[nodiscard]] std::int64_t last_id() const;
 
  private:
+  friend class subscriber;
+  // Whether the wanted events after `after` fit the replay budget. Holds mutex_.
+  bool replay_fits(const subscriber& s, std::int64_t after) const;
+  // Moves the next chunk of s's replay into out; true while more remains. Takes mutex_, then
+  // s's mutex (the order publish uses).
+  bool next_replay_chunk(subscriber& s, std::vector<event>& out);
+
   mutable std::mutex mutex_;
   std::deque<event> ring_;
   std::size_t ring_capacity_;
   std::size_t queue_capacity_;
   std::size_t max_subscribers_;
+  stream_budget budget_;
   std::int64_t last_id_ = 0;
   bool closed_ = false;
   std::vector<std::shared_ptr<subscriber>> subscribers_;
+  std::unordered_map<std::string, std::size_t> per_address_;  // open streams; no zero entries
+  std::unordered_map<std::int64_t, std::size_t> per_user_;
 };
 
 }  // namespace marketsim::sse
