@@ -182,6 +182,7 @@ int serve(const config& cfg) {
       auth::session_settings{cfg.session_idle, cfg.session_absolute, secure_cookies});
   auth::api_key_store api_keys(pool);
   auth::window_limiter api_key_limit(cfg.api_rate_per_minute);
+  auth::window_limiter session_limit(cfg.session_rate_per_minute);
   api::player_directory players;
   private_events trade_events(ioc, background, hub, quotes, cfg.starting_cash_e4);
   // Other instances' logouts, disables, role changes and revoked keys reach this instance's
@@ -257,6 +258,7 @@ int serve(const config& cfg) {
       cfg.test_hooks);
   auth::guard guard(sessions, cfg.public_url, cfg.allowed_origins, tls);
   guard.enable_api_keys(api_keys, api_key_limit, [&clock] { return clock.now_ms(); });
+  guard.limit_sessions(session_limit);
   http::server server(ioc, cfg, std::move(routes), std::move(*site));
   if (tls) {
     if (auto r = server.enable_tls(cfg.tls_cert, cfg.tls_key); !r) {
