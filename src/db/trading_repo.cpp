@@ -861,10 +861,12 @@ std::vector<order_record> list_orders(connection& c, const player& who, const or
                                   where, dir, limit));
   } else {
     sql = select_orders(fmt::format(
+        // Ordered by the symbol too (one value here): only (account, symbol, time) gives that
+        // order, so the planner never walks the account's whole history for a rare symbol.
         "join (select p.id from unnest($4::text[]) as s(symbol) cross join lateral (select o.id, "
         "o.submitted_at, o.seq from orders o where {0} and o.symbol = s.symbol order by "
-        "o.submitted_at {1}, o.seq {1} limit {2}) p order by p.submitted_at {1}, p.seq {1} limit "
-        "{2}) page on page.id = o.id order by o.submitted_at {1}, o.seq {1}",
+        "o.symbol {1}, o.submitted_at {1}, o.seq {1} limit {2}) p order by p.submitted_at {1}, "
+        "p.seq {1} limit {2}) page on page.id = o.id order by o.submitted_at {1}, o.seq {1}",
         where, dir, limit));
   }
   std::vector<order_record> out;
