@@ -1009,6 +1009,17 @@ constexpr const char* passed_marks_sql =
     "from orders where symbol = $1 and status in ('new', 'partially_filled') and type = "
     "'trailing_stop' and hwm_e4 is null";
 
+// The ticked symbols (not halted) with a trailing stop whose mark the price passes, or that has
+// none yet: three index probes a symbol.
+constexpr const char* marks_to_move_sql =
+    "select t.symbol from unnest($1::text[], $2::bigint[]) as t(symbol, price) join instruments "
+    "i on i.symbol = t.symbol and not i.halted where exists (select 1 from orders where symbol "
+    "= t.symbol and status in ('new', 'partially_filled') and type = 'trailing_stop' and side = "
+    "'sell' and hwm_e4 < t.price) or exists (select 1 from orders where symbol = t.symbol and "
+    "status in ('new', 'partially_filled') and type = 'trailing_stop' and side = 'buy' and "
+    "hwm_e4 > t.price) or exists (select 1 from orders where symbol = t.symbol and status in "
+    "('new', 'partially_filled') and type = 'trailing_stop' and hwm_e4 is null)";
+
 // Moves the water marks (and stop levels) of the symbol's trailing stops that the price passed,
 // in one statement. Under the symbol lock, like every change to the symbol's orders. Returns
 // how many moved.
@@ -1091,8 +1102,16 @@ tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
     days.push_back(t.market_day);
     by_symbol[t.symbol] = &t;
   }
-  for (const auto& t : ticks)
-    out.trailed += with_retries([&] { return move_trailing_marks(c, t); });
+  // Most ticks pass no water mark: one read finds the symbols that need the locked pass.
+  std::vector<const symbol_tick*> marked;
+  {
+    pqxx::read_transaction tx(c);
+    for (const auto& r :
+         tx.exec_params(marks_to_move_sql, array_literal(symbols), array_literal(prices)))
+      marked.push_back(by_symbol.at(r[0].as<std::string>()));
+  }
+  for (const auto* t : marked)
+    out.trailed += with_retries([&] { return move_trailing_marks(c, *t); });
   std::vector<std::string> candidates;
   {
     pqxx::read_transaction tx(c);
