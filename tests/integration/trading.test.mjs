@@ -424,6 +424,20 @@ describe("trading", { timeout: 300_000 }, () => {
     const again = await c.patch(`/v2/orders/${ok.json.id}`, { limit_price: "42", client_order_id: b.json.client_order_id });
     assert.equal(again.status, 422, again.body);
     assert.equal(again.json.code, "client_order_id_conflict");
+    // Racing for one new id from orders on different symbols (their transactions do not wait
+    // for each other): one wins, the others are told at once, never a 5xx.
+    const racers = await Promise.all(
+      ["AAPL", "MSFT", "IBM"].map((symbol) => placeOrder(c, { symbol, qty: 1, side: "buy", type: "limit", limit_price: "1", time_in_force: "gtc" })),
+    );
+    for (const r of racers) assert.equal(r.status, 200, r.body);
+    for (const [label, send] of [
+      ["replace", (o) => c.patch(`/v2/orders/${o.json.id}`, { limit_price: "2", client_order_id: "race-1" })],
+      ["place", (o) => placeOrder(c, { symbol: o.json.symbol, qty: 1, side: "buy", type: "limit", limit_price: "3", time_in_force: "gtc", client_order_id: "race-2" })],
+    ]) {
+      const rs = await Promise.all(racers.map(send));
+      const codes = rs.map((r) => (r.status === 200 ? 200 : `${r.status} ${r.json?.code}`)).sort();
+      assert.deepEqual(codes, [200, "422 client_order_id_conflict", "422 client_order_id_conflict"], `${label}: ${codes}`);
+    }
     assert.equal((await c.del("/v2/orders")).status, 207);
   });
 
