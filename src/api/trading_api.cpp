@@ -63,6 +63,7 @@ std::string market_day_of(std::int64_t ms) {
 repo::market_view view_of(const trading_services& s, const std::string& symbol) {
   repo::market_view mv;
   mv.half_spread = s.cfg.half_spread_e4;
+  mv.open_order_cap = s.cfg.max_open_orders;
   auto q = s.quotes.find(symbol);
   if (q) mv.reference = q->price;
   auto t = q && q->updated_ms ? q->updated_ms : s.feed.market_time_ms();
@@ -533,8 +534,11 @@ void register_trading_routes(http::router& routes, trading_services s) {
               "period is a number and D, W, M or A (1D, 1W, 1M, 3M, 1A), or all"},
              ctx);
        std::string tf(ctx.query_value("timeframe").value_or(""));
-       if (tf.empty())
-         tf = *span <= 86'400'000LL ? "5Min" : *span <= 7 * 86'400'000LL ? "15Min" : "1D";
+       if (tf.empty())  // "all" (a negative span) by the day
+         tf = *span < 0                   ? "1D"
+              : *span <= 86'400'000LL     ? "5Min"
+              : *span <= 7 * 86'400'000LL ? "15Min"
+                                          : "1D";
        auto bucket = history_timeframe_ms(tf);
        if (!bucket)
          co_return fail_response(
@@ -588,6 +592,7 @@ void register_trading_routes(http::router& routes, trading_services s) {
     }
     return j;
   };
+  const repo::watchlist_caps caps{s.cfg.max_watchlists, s.cfg.watchlist_size};
   // {"name"?, "symbols"?} as a watchlist body expects them.
   struct watchlist_body {
     std::optional<std::string> name;
@@ -632,7 +637,8 @@ void register_trading_routes(http::router& routes, trading_services s) {
        co_return http::json_response(200, out);
      });
   v2(routes, "POST", "/v2/watchlists",
-     [s, watchlist_json, read_watchlist_body](request_context& ctx) -> asio::awaitable<response> {
+     [s, watchlist_json, read_watchlist_body,
+      caps](request_context& ctx) -> asio::awaitable<response> {
        auto body = read_watchlist_body(ctx, true);
        if (!body) co_return fail_response(body.error(), ctx);
        auto who = co_await player_of(s, ctx);
@@ -640,7 +646,7 @@ void register_trading_routes(http::router& routes, trading_services s) {
        const auto player = *who;
        const auto& b = *body;
        auto saved = co_await s.pool.query([&](db::connection& c) {
-         return repo::save_watchlist(c, player, std::nullopt, b.name, b.symbols);
+         return repo::save_watchlist(c, player, std::nullopt, b.name, b.symbols, caps);
        });
        if (!saved) co_return fail_response(saved.error(), ctx);
        if (!*saved) co_return fail_response(saved->error(), ctx);
@@ -659,7 +665,8 @@ void register_trading_routes(http::router& routes, trading_services s) {
        co_return http::json_response(200, watchlist_json(**w, true));
      });
   v2(routes, "PUT", "/v2/watchlists/{id}",
-     [s, watchlist_json, read_watchlist_body](request_context& ctx) -> asio::awaitable<response> {
+     [s, watchlist_json, read_watchlist_body,
+      caps](request_context& ctx) -> asio::awaitable<response> {
        auto body = read_watchlist_body(ctx, false);
        if (!body) co_return fail_response(body.error(), ctx);
        auto who = co_await player_of(s, ctx);
@@ -668,14 +675,14 @@ void register_trading_routes(http::router& routes, trading_services s) {
        const std::optional<std::string> id = ctx.params.at("id");
        const auto& b = *body;
        auto saved = co_await s.pool.query([&](db::connection& c) {
-         return repo::save_watchlist(c, player, id, b.name, b.symbols);
+         return repo::save_watchlist(c, player, id, b.name, b.symbols, caps);
        });
        if (!saved) co_return fail_response(saved.error(), ctx);
        if (!*saved) co_return fail_response(saved->error(), ctx);
        co_return http::json_response(200, watchlist_json(**saved, true));
      });
   v2(routes, "POST", "/v2/watchlists/{id}",
-     [s, watchlist_json](request_context& ctx) -> asio::awaitable<response> {
+     [s, watchlist_json, caps](request_context& ctx) -> asio::awaitable<response> {
        auto body = object_body(ctx, {"symbol"});
        if (!body) co_return fail_response(body.error(), ctx);
        auto symbol = required_string(*body, "symbol");
@@ -686,7 +693,7 @@ void register_trading_routes(http::router& routes, trading_services s) {
        const std::string id = ctx.params.at("id");
        const auto sym = upper_ascii(*symbol);
        auto saved = co_await s.pool.query(
-           [&](db::connection& c) { return repo::add_to_watchlist(c, player, id, sym); });
+           [&](db::connection& c) { return repo::add_to_watchlist(c, player, id, sym, caps); });
        if (!saved) co_return fail_response(saved.error(), ctx);
        if (!*saved) co_return fail_response(saved->error(), ctx);
        co_return http::json_response(200, watchlist_json(**saved, true));
@@ -751,14 +758,14 @@ void register_trading_routes(http::router& routes, trading_services s) {
          const auto pair = auth::make_key_pair();
          const auto hash = auth::sha256(pair.secret);
          const auto& key_name = *name;
+         const int cap = s.cfg.max_api_keys;
          auto made = co_await s.pool.query([&](db::connection& c) {
-           return db::api_key_repo::create(c, user_id, pair.key_id, hash, key_name);
+           return db::api_key_repo::create(c, user_id, pair.key_id, hash, key_name, cap);
          });
          if (!made) co_return fail_response(made.error(), ctx);
          if (!*made)
            co_return fail_response(
-               {errc::unprocessable, fmt::format("at most {} keys; revoke one first",
-                                                 db::api_key_repo::max_keys_per_user)},
+               {errc::too_many_api_keys, fmt::format("at most {} keys; revoke one first", cap)},
                ctx);
          co_return http::json_response(201, {{"id", (*made)->id},
                                              {"key_id", pair.key_id},

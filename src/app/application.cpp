@@ -189,6 +189,7 @@ int serve(const config& cfg) {
   auth::window_limiter api_key_limit(cfg.api_rate_per_minute);
   // Failed API-key attempts per client address: as many as failed sign-ins an address may make.
   auth::attempt_budget api_key_failures(auth::attempt_budget::settings{.free_failures = 20});
+  auth::window_limiter session_limit(cfg.session_rate_per_minute);
   api::player_directory players;
   private_events trade_events(ioc, background, hub, quotes, cfg.starting_cash_e4);
   // Other instances' logouts, disables, role changes and revoked keys reach this instance's
@@ -268,6 +269,7 @@ int serve(const config& cfg) {
   auth::guard guard(sessions, origins);
   guard.enable_api_keys(api_keys, api_key_limit, api_key_failures,
                         [&clock] { return clock.now_ms(); });
+  guard.limit_sessions(session_limit);
   http::server server(ioc, cfg, std::move(routes), std::move(*site));
   if (tls) {
     if (auto r = server.enable_tls(cfg.tls_cert, cfg.tls_key); !r) {

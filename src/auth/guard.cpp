@@ -18,20 +18,27 @@ void guard::enable_api_keys(api_key_store& keys, window_limiter& per_key, attemp
   now_ = std::move(now);
 }
 
+void guard::limit_sessions(window_limiter& per_player) {
+  session_limit_ = &per_player;
+}
+
+std::optional<http::response> guard::budget(http::request_context& ctx,
+                                            const window_limiter::verdict& v, std::int64_t now,
+                                            const char* message) const {
+  ctx.response_headers.emplace_back("X-RateLimit-Limit", std::to_string(v.limit));
+  ctx.response_headers.emplace_back("X-RateLimit-Remaining", std::to_string(v.remaining));
+  ctx.response_headers.emplace_back("X-RateLimit-Reset", std::to_string((v.reset_ms + 999) / 1000));
+  if (v.allowed) return std::nullopt;
+  return http::with_retry_after(http::error_response({errc::rate_limited, message}, ctx.request_id),
+                                std::chrono::milliseconds(v.reset_ms - now));
+}
+
 asio::awaitable<std::optional<http::response>> guard::authenticate_key(http::request_context& ctx,
                                                                        std::string_view key_id,
                                                                        std::string_view secret) {
   const auto now = now_();
-  auto limited = [&](const window_limiter::verdict& v) -> std::optional<http::response> {
-    ctx.response_headers.emplace_back("X-RateLimit-Limit", std::to_string(v.limit));
-    ctx.response_headers.emplace_back("X-RateLimit-Remaining", std::to_string(v.remaining));
-    ctx.response_headers.emplace_back("X-RateLimit-Reset",
-                                      std::to_string((v.reset_ms + 999) / 1000));
-    if (v.allowed) return std::nullopt;
-    return http::with_retry_after(
-        http::error_response({errc::rate_limited, "too many requests for this API key"},
-                             ctx.request_id),
-        std::chrono::milliseconds(v.reset_ms - now));
+  auto limited = [&](const window_limiter::verdict& v) {
+    return budget(ctx, v, now, "too many requests for this API key");
   };
   auto address = "address:" + ctx.client_address;
   auto refused = [&](std::chrono::milliseconds wait) {
@@ -125,6 +132,13 @@ asio::awaitable<std::optional<http::response>> guard::before(http::request_conte
     if (!ctx.principal) co_return deny(errc::unauthenticated, "sign in first");
     if (ep.need == access::admin && ctx.principal->user->user_role != role::admin)
       co_return deny(errc::forbidden, "this needs an administrator");
+  }
+  if (ep.api_keys && session_limit_ && now_ && ctx.principal && !ctx.by_api_key) {
+    // Per player, not per session: more sign-ins do not buy more requests.
+    const auto now = now_();
+    auto v = session_limit_->take("user:" + std::to_string(ctx.principal->user->id), now);
+    if (auto denied = budget(ctx, v, now, "too many requests for this player; slow down"))
+      co_return denied;
   }
   if (!is_safe_method(ctx.method) && ep.csrf && !ctx.by_api_key) {
     if (!origin_allowed(ctx))

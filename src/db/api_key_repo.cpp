@@ -12,7 +12,8 @@ namespace marketsim::db::api_key_repo {
 #define MS(col) "(extract(epoch from " col ") * 1000)::bigint"
 
 std::optional<key_info> create(connection& c, std::int64_t user_id, const std::string& key_id,
-                               const std::string& secret_hash, const std::string& name) {
+                               const std::string& secret_hash, const std::string& name,
+                               int max_keys) {
   pqxx::work tx(c);
   // One user's key creations never interleave, so the cap holds.
   tx.exec_params("select pg_advisory_xact_lock(hashtext('api_keys:' || $1::text))", user_id);
@@ -20,7 +21,7 @@ std::optional<key_info> create(connection& c, std::int64_t user_id, const std::s
       tx.exec_params("select count(*) from api_keys where user_id = $1 and revoked_at is null",
                      user_id)[0][0]
           .as<int>();
-  if (live >= max_keys_per_user) return std::nullopt;
+  if (live >= max_keys) return std::nullopt;
   auto r = tx.exec_params(
       "insert into api_keys (user_id, key_id, secret_hash, name) values ($1, $2, decode($3, "
       "'hex'), $4) returning id, " MS("created_at"),

@@ -30,12 +30,29 @@ constexpr const char* stored_from_sql =
     "select coalesce(max(seq), 0) from price_history where seq >= $1";
 
 // Bucket start in ms; open/close are the first/last tick by seq within the bucket.
+//
+// Only the newest $6 buckets are read: `walk` steps back from the newest tick in the range one
+// bucket at a time, each step one probe of price_history_symbol_ts for the newest tick before
+// the bucket it is in, so finding where the page starts costs $6 probes (gaps cost nothing);
+// the aggregate then reads just the ticks from there on. Without it an open-ended request
+// aggregated the symbol's whole history before the limit applied.
 constexpr const char* candles_sql =
+    "with recursive walk(b, n) as ("
+    "  select (floor(extract(epoch from ts) * 1000 / $2) * $2)::bigint, 1 from ("
+    "    select ts from price_history where symbol = $1 and seq <= $3"
+    "    and ts >= $4::timestamptz and ts < $5::timestamptz order by ts desc limit 1) newest"
+    "  union all"
+    "  select (select (floor(extract(epoch from p.ts) * 1000 / $2) * $2)::bigint"
+    "          from price_history p where p.symbol = $1 and p.seq <= $3 and p.ts >= $4::timestamptz"
+    "          and p.ts < timestamptz 'epoch' + w.b * interval '1 millisecond'"
+    "          order by p.ts desc limit 1), w.n + 1"
+    "  from walk w where w.b is not null and w.n < $6),"
+    " start as (select timestamptz 'epoch' + min(b) * interval '1 millisecond' as at from walk) "
     "select b, (array_agg(price order by seq))[1]::text, max(price)::text, min(price)::text, "
     "(array_agg(price order by seq desc))[1]::text, sum(volume)::bigint from ("
     "  select (floor(extract(epoch from ts) * 1000 / $2) * $2)::bigint as b, price, seq, volume"
-    "  from price_history where symbol = $1 and seq <= $3"
-    "  and ts >= $4::timestamptz and ts < $5::timestamptz) t "
+    "  from price_history, start where symbol = $1 and seq <= $3"
+    "  and ts >= greatest($4::timestamptz, start.at) and ts < $5::timestamptz) t "
     "group by b order by b desc limit $6";
 
 std::string ts_param(const std::optional<std::int64_t>& ms, const char* unbounded) {

@@ -94,6 +94,11 @@ void pool::worker_loop() {
       conn.reset();
       outcome = fail(errc::unavailable, "database unavailable");
       spdlog::warn("db: connection lost: {}", e.what());
+    } catch (const pqxx::unique_violation& e) {
+      // A value someone else took first: the caller's answer (409), not an outage, and never
+      // worth retrying. Repositories that know which value it was map it to their own code.
+      outcome = fail(errc::conflict, "that already exists");
+      spdlog::info("db: unique violation: {}", e.what());
     } catch (const pqxx::sql_error& e) {
       // A dead server also surfaces as sql_error on some paths: check the connection.
       if (conn && !conn->is_open()) {

@@ -39,8 +39,9 @@ constexpr const char* order_columns =
         "o.submitted_at") ", " MS("o.updated_at") ", coalesce(" MS("o.filled_at") ", -1), "
     "coalesce(" MS("o.canceled_at") ", -1), coalesce(" MS("o.expired_at") ", -1), "
     "coalesce(" MS("o.replaced_at") ", -1), coalesce(" MS("o.failed_at") ", -1), "
-    "coalesce(o.replaces::text, ''), coalesce(o.replaced_by::text, '')";
-constexpr int order_column_count = 30;
+    "coalesce(o.replaces::text, ''), coalesce(o.replaced_by::text, ''), "
+    "coalesce(o.trail_stop_e4, 0)";
+constexpr int order_column_count = 31;
 
 std::string select_orders(std::string_view rest) {
   return fmt::format("select {} from orders o join accounts a on a.id = o.account_id {}",
@@ -87,7 +88,22 @@ order_record read_order(const pqxx::row& r, int at = 0) {
   o.failed_ms = stamp(f(27).as<std::int64_t>());
   o.replaces = f(28).as<std::string>();
   o.replaced_by = f(29).as<std::string>();
+  o.trail_stop = positive(f(30).as<std::int64_t>());
   return o;
+}
+
+// The order as the pure trigger rules see it: a triggered stop-limit is a resting limit.
+trading::standing_order standing_of(const order_record& o) {
+  trading::standing_order s;
+  s.order_side = o.order_side;
+  s.type = (o.type == trading::order_type::stop_limit && o.triggered) ? trading::order_type::limit
+                                                                      : o.type;
+  s.limit = o.limit;
+  s.stop = o.stop;
+  s.trail_price = o.trail_price;
+  s.trail_ppm = o.trail_ppm;
+  s.water_mark = o.hwm;
+  return s;
 }
 
 std::optional<order_record> load_order(pqxx::work& tx, const std::string& id, bool lock) {
@@ -193,6 +209,7 @@ struct resting_row {
   std::int64_t account_id = 0;
   std::int64_t user_id = 0;
   price_e4 reserve_price = 0;
+  std::int64_t filled = 0;  // before this match
 };
 
 // Releases what an open order holds back for `qty` of its shares.
@@ -219,15 +236,20 @@ struct trade {
   std::int64_t qty = 0;
   std::string buy_order, sell_order;
   std::int64_t buyer = 0, seller = 0;  // player account ids, or 0 for the house
+  // Each player order's filled quantity including this fill (0 for the house).
+  std::int64_t buy_cum_qty = 0, sell_cum_qty = 0;
 };
 
 void record_trade(pqxx::work& tx, const house_accounts& h, const trade& t) {
   const money_e4 notional = mul(t.qty, t.price);
   auto fill_id =
       tx.exec_params(
-            "insert into fills (symbol, price_e4, qty, buy_order, sell_order) values ($1, $2, "
-            "$3, nullif($4, '')::uuid, nullif($5, '')::uuid) returning id",
-            t.symbol, t.price, t.qty, t.buy_order, t.sell_order)[0][0]
+            "insert into fills (symbol, price_e4, qty, buy_order, sell_order, buy_account, "
+            "sell_account, buy_cum_qty, sell_cum_qty) values ($1, $2, $3, nullif($4, '')::uuid, "
+            "nullif($5, '')::uuid, nullif($6, 0), nullif($7, 0), nullif($8, 0), nullif($9, 0)) "
+            "returning id",
+            t.symbol, t.price, t.qty, t.buy_order, t.sell_order, t.buyer, t.seller, t.buy_cum_qty,
+            t.sell_cum_qty)[0][0]
           .as<std::int64_t>();
   if (t.seller != 0) {
     // The shares sold leave the cost basis at the average price; the rest is realized.
@@ -350,7 +372,8 @@ exec_outcome execute(pqxx::work& tx, const house_accounts& h, execution ex, cons
   if (house_bound) bound = buy ? std::min(bound, *house_bound) : std::max(bound, *house_bound);
   auto rows = tx.exec_params(
       fmt::format("select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
-                  "o.reserve_price_e4, a.user_id from orders o join accounts a on a.id = "
+                  "o.reserve_price_e4, a.user_id, o.filled_qty from orders o join accounts a on "
+                  "a.id = "
                   "o.account_id where o.symbol = $1 and o.side = $2 and o.status in ('new', "
                   "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and "
                   "o.triggered)) and o.account_id <> $3 and o.limit_e4 {} $4 order by "
@@ -369,7 +392,8 @@ exec_outcome execute(pqxx::work& tx, const house_accounts& h, execution ex, cons
     ro.sequence = ro.id;
     book.push_back(ro);
     by_seq[ro.id] = {r[0].as<std::string>(), ro.account_id,
-                     r[6].is_null() ? 0 : r[6].as<std::int64_t>(), r[5].as<std::int64_t>()};
+                     r[6].is_null() ? 0 : r[6].as<std::int64_t>(), r[5].as<std::int64_t>(),
+                     r[7].as<std::int64_t>()};
   }
   trading::incoming_order in{o.account_id, o.order_side, ex.limit, remaining, ex.tif};
   auto m = trading::match(in, book, mv.reference, mv.half_spread);
@@ -408,9 +432,12 @@ exec_outcome execute(pqxx::work& tx, const house_accounts& h, execution ex, cons
     }
     (buy ? t.buy_order : t.sell_order) = o.id;
     (buy ? t.buyer : t.seller) = o.account_id;
+    (buy ? t.buy_cum_qty : t.sell_cum_qty) = o.filled_qty + filled + f.qty;
     if (other) {
       (buy ? t.sell_order : t.buy_order) = other->id;
       (buy ? t.seller : t.buyer) = other->account_id;
+      // A resting order is in the book once, so it trades at most once per match.
+      (buy ? t.sell_cum_qty : t.buy_cum_qty) = other->filled + f.qty;
     }
     record_trade(tx, h, t);
     if (other) {
@@ -453,16 +480,30 @@ exec_outcome execute(pqxx::work& tx, const house_accounts& h, execution ex, cons
   return exec_outcome::done;
 }
 
+// A deadlock or serialization failure says nothing about the request: run it again. A unique
+// violation is an answer (the value is taken) and running again would only repeat it, so it is
+// never retried here (the callers that expect one map it to their code; db::pool maps the rest
+// to 409 conflict).
 template <class F>
 auto with_retries(F&& f) {
   for (int attempt = 0;; ++attempt) {
     try {
       return f();
     } catch (const pqxx::transaction_rollback&) {
-      if (attempt >= 5) throw;  // deadlock or serialization failure: run it again
-    } catch (const pqxx::unique_violation&) {
-      if (attempt >= 5) throw;  // a racing retry of the same client_order_id won
+      if (attempt >= 5) throw;
     }
+  }
+}
+
+// The only unique value an order transaction inserts is (account, client_order_id): a racing
+// request on another symbol took it first (requests on one symbol serialize and see each other).
+template <class T, class F>
+result<T> client_order_id_race_is_conflict(F&& f) {
+  try {
+    return f();
+  } catch (const pqxx::unique_violation&) {
+    return fail(errc::client_order_id_conflict,
+                "client_order_id was already used for a different order");
   }
 }
 
@@ -480,10 +521,12 @@ error outcome_error(exec_outcome e) {
 }
 
 // Places `req` inside an open transaction whose symbol is locked. `replaces`: the order this
-// one replaces (already closed in the same transaction).
+// one replaces (already closed in the same transaction). `triggered`: a stop-limit whose stop
+// already fired (a replaced triggered stop-limit) goes straight to the book as a limit.
 result<order_record> place_locked(pqxx::work& tx, const house_accounts& h, const player& who,
                                   const trading::order_request& req, const market_view& mv,
-                                  const std::string& replaces, std::vector<event_note>& events) {
+                                  const std::string& replaces, std::vector<event_note>& events,
+                                  bool triggered = false) {
   order_record o;
   o.account_id = who.account_id;
   o.user_id = who.user_id;
@@ -517,11 +560,17 @@ result<order_record> place_locked(pqxx::work& tx, const house_accounts& h, const
     o.seq = r[0][1].as<std::int64_t>();
     o.reserve_price = reserve_price;
     o.status = "new";
+    if (triggered) {
+      // Rare (replacing a triggered stop-limit): a statement of its own keeps the common insert
+      // as it is.
+      tx.exec_params("update orders set triggered = true where id = $1::uuid", o.id);
+      o.triggered = true;
+    }
     events.push_back({o.user_id, o.id, "new", {}, 0});
   };
 
   const bool waits_for_trigger = req.type == trading::order_type::stop ||
-                                 req.type == trading::order_type::stop_limit ||
+                                 (req.type == trading::order_type::stop_limit && !triggered) ||
                                  req.type == trading::order_type::trailing_stop;
   if (waits_for_trigger) {
     // Rests outside the book until a tick triggers it; holds back what it may need.
@@ -548,8 +597,13 @@ result<order_record> place_locked(pqxx::work& tx, const house_accounts& h, const
           "update positions set reserved_qty = reserved_qty + $3 where account_id = $1 and "
           "symbol = $2",
           who.account_id, req.symbol, req.qty);
-    if (req.type == trading::order_type::trailing_stop && mv.reference)
-      tx.exec_params("update orders set hwm_e4 = $2 where id = $1::uuid", o.id, *mv.reference);
+    if (req.type == trading::order_type::trailing_stop && mv.reference) {
+      // The mark and the stop it implies are stored together: the tick scan finds a crossed
+      // trailing stop by its stop level (without a price yet, the first tick sets both).
+      o.hwm = mv.reference;
+      tx.exec_params("update orders set hwm_e4 = $2, trail_stop_e4 = $3 where id = $1::uuid", o.id,
+                     *mv.reference, trading::trailing_stop_price(standing_of(o), *mv.reference));
+    }
     auto stored = load_order(tx, o.id, false);
     return *stored;
   }
@@ -645,33 +699,64 @@ player ensure_account(connection& c, std::int64_t user_id, money_e4 starting_cas
   return {id, user_id};
 }
 
+namespace {
+
+result<placed> place_order_once(connection& c, const player& who, const trading::order_request& req,
+                                const market_view& mv, bool counted) {
+  pqxx::work tx(c);
+  if (counted)
+    // The account's orders that may stay open take turns from here to commit, so the count
+    // below sees every one that committed before (parallel orders cannot overshoot the cap).
+    // Taken before the symbol lock: whoever waits for it holds nothing yet.
+    tx.exec_params("select pg_advisory_xact_lock(hashtext('open_orders:' || $1::text))",
+                   who.account_id);
+  if (auto ok = lock_symbol(tx, req.symbol); !ok) return std::unexpected(ok.error());
+  if (!req.client_order_id.empty()) {
+    // After the symbol lock, so racing retries of one order see each other's commit.
+    auto r = tx.exec_params(select_orders("where o.account_id = $1 and o.client_order_id = $2"),
+                            who.account_id, req.client_order_id);
+    if (!r.empty()) {
+      auto existing = read_order(r[0]);
+      auto fp =
+          tx.exec_params("select fingerprint from orders where id = $1::uuid", existing.id)[0][0]
+              .as<std::string>();
+      if (fp != trading::fingerprint(req))
+        return fail(errc::client_order_id_conflict,
+                    "client_order_id was already used for a different order");
+      return placed{std::move(existing), true};
+    }
+  }
+  auto h = read_house(tx);
+  std::vector<event_note> events;
+  auto o = place_locked(tx, h, who, req, mv, "", events);
+  if (!o) return std::unexpected(o.error());
+  if (counted && o->open()) {
+    // Counted after matching: an order that fills at once is never refused by the cap.
+    auto open = tx.exec_params(
+                      "select count(*) from orders where account_id = $1 and status in "
+                      "('new', 'partially_filled')",
+                      who.account_id)[0][0]
+                    .as<std::int64_t>();
+    if (open > mv.open_order_cap)  // rolled back: nothing of this order is stored
+      return fail(errc::too_many_open_orders,
+                  fmt::format("at most {} open orders; cancel some first", mv.open_order_cap));
+  }
+  send_events(tx, events);
+  tx.commit();
+  return placed{std::move(*o), false};
+}
+
+}  // namespace
+
 result<placed> place_order(connection& c, const player& who, const trading::order_request& req,
                            const market_view& mv) {
+  // Market, ioc and fok orders never stay open: only the others count against the cap.
+  const bool may_rest =
+      mv.open_order_cap > 0 && req.type != trading::order_type::market &&
+      (req.tif == trading::time_in_force::day || req.tif == trading::time_in_force::gtc);
   return with_retries([&]() -> result<placed> {
-    pqxx::work tx(c);
-    if (auto ok = lock_symbol(tx, req.symbol); !ok) return std::unexpected(ok.error());
-    if (!req.client_order_id.empty()) {
-      // After the symbol lock, so racing retries of one order see each other's commit.
-      auto r = tx.exec_params(select_orders("where o.account_id = $1 and o.client_order_id = $2"),
-                              who.account_id, req.client_order_id);
-      if (!r.empty()) {
-        auto existing = read_order(r[0]);
-        auto fp =
-            tx.exec_params("select fingerprint from orders where id = $1::uuid", existing.id)[0][0]
-                .as<std::string>();
-        if (fp != trading::fingerprint(req))
-          return fail(errc::client_order_id_conflict,
-                      "client_order_id was already used for a different order");
-        return placed{std::move(existing), true};
-      }
-    }
-    auto h = read_house(tx);
-    std::vector<event_note> events;
-    auto o = place_locked(tx, h, who, req, mv, "", events);
-    if (!o) return std::unexpected(o.error());
-    send_events(tx, events);
-    tx.commit();
-    return placed{std::move(*o), false};
+    return client_order_id_race_is_conflict<placed>(
+        [&]() -> result<placed> { return place_order_once(c, who, req, mv, may_rest); });
   });
 }
 
@@ -699,29 +784,44 @@ result<order_record> replace_order(connection& c, const player& who, const std::
                                    const trading::replace_request& r, const market_view& mv) {
   if (!is_uuid(order_id)) return fail(errc::not_found, "order not found");
   return with_retries([&]() -> result<order_record> {
-    pqxx::work tx(c);
-    auto peek = load_order(tx, order_id, false);
-    if (!peek || peek->account_id != who.account_id)
-      return fail(errc::not_found, "order not found");
-    if (auto ok = lock_symbol(tx, peek->symbol); !ok) return std::unexpected(ok.error());
-    auto old = load_order(tx, order_id, true);
-    if (!old->open())
-      return fail(errc::unprocessable,
-                  "order is " + old->status + " and can no longer be replaced");
-    auto req = trading::apply_replace(request_of(*old), r);
-    if (!req) return std::unexpected(req.error());
-    lock_accounts(tx, who.account_id, {});
-    close_order(tx, *old, "replaced");
-    auto h = read_house(tx);
-    std::vector<event_note> events;
-    auto fresh = place_locked(tx, h, who, *req, mv, old->id, events);
-    if (!fresh) return std::unexpected(fresh.error());  // rolled back: the old order stands
-    tx.exec_params("update orders set replaced_by = $2::uuid where id = $1::uuid", old->id,
-                   fresh->id);
-    events.insert(events.begin(), {who.user_id, old->id, "replaced", {}, 0});
-    send_events(tx, events);
-    tx.commit();
-    return *fresh;
+    return client_order_id_race_is_conflict<order_record>([&]() -> result<order_record> {
+      pqxx::work tx(c);
+      auto peek = load_order(tx, order_id, false);
+      if (!peek || peek->account_id != who.account_id)
+        return fail(errc::not_found, "order not found");
+      if (auto ok = lock_symbol(tx, peek->symbol); !ok) return std::unexpected(ok.error());
+      auto old = load_order(tx, order_id, true);
+      if (!old->open())
+        return fail(errc::unprocessable,
+                    "order is " + old->status + " and can no longer be replaced");
+      auto base = request_of(*old);
+      // Alpaca: a given qty is the whole quantity of the new order (what the old one filled
+      // stays with the old one). Without one, the new order carries on with what is left, so a
+      // price change never buys or sells again what was already filled.
+      base.qty = old->remaining();
+      auto req = trading::apply_replace(base, r);
+      if (!req) return std::unexpected(req.error());
+      if (!req->client_order_id.empty() &&
+          !tx.exec_params("select 1 from orders where account_id = $1 and client_order_id = $2",
+                          who.account_id, req->client_order_id)
+               .empty())
+        return fail(errc::client_order_id_conflict,
+                    "client_order_id was already used for a different order");
+      lock_accounts(tx, who.account_id, {});
+      close_order(tx, *old, "replaced");
+      auto h = read_house(tx);
+      std::vector<event_note> events;
+      // A triggered stop-limit's stop has fired: its replacement is a limit in the book at once.
+      const bool triggered = old->type == trading::order_type::stop_limit && old->triggered;
+      auto fresh = place_locked(tx, h, who, *req, mv, old->id, events, triggered);
+      if (!fresh) return std::unexpected(fresh.error());  // rolled back: the old order stands
+      tx.exec_params("update orders set replaced_by = $2::uuid where id = $1::uuid", old->id,
+                     fresh->id);
+      events.insert(events.begin(), {who.user_id, old->id, "replaced", {}, 0});
+      send_events(tx, events);
+      tx.commit();
+      return *fresh;
+    });
   });
 }
 
@@ -738,24 +838,41 @@ std::vector<std::string> open_order_ids(connection& c, const player& who) {
 
 std::vector<order_record> list_orders(connection& c, const player& who, const order_filter& f) {
   pqxx::read_transaction tx(c);
-  std::string where = "where o.account_id = $1";
+  // Each query walks one index in the page's order and stops at the page: (account, time) for
+  // all or closed orders (the open ones it skips are capped), the open-orders index for open
+  // ones, and (account, symbol, time) once per asked symbol, merged.
+  std::string where = "o.account_id = $1";
   if (f.status == order_filter::state::open)
     where += " and o.status in ('new', 'partially_filled')";
   else if (f.status == order_filter::state::closed)
     where += " and o.status not in ('new', 'partially_filled')";
   where += " and o.submitted_at > to_timestamp($2::double precision / 1000)";
   where += " and o.submitted_at < to_timestamp($3::double precision / 1000)";
-  if (!f.symbols.empty())
-    where += " and o.symbol = any($4::text[])";
-  else
-    where += " and $4::text is not null";
-  auto sql = select_orders(fmt::format("{} order by o.submitted_at {}, o.seq {} limit {}", where,
-                                       f.ascending ? "asc" : "desc", f.ascending ? "asc" : "desc",
-                                       std::clamp(f.limit, 1, 500)));
+  const char* dir = f.ascending ? "asc" : "desc";
+  const int limit = std::clamp(f.limit, 1, 500);
+  std::string sql;
+  std::vector<std::string> symbols = f.symbols;
+  std::sort(symbols.begin(), symbols.end());
+  symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
+  if (symbols.empty()) {
+    sql =
+        select_orders(fmt::format("where {0} and $4::text is not null order by o.submitted_at "
+                                  "{1}, o.seq {1} limit {2}",
+                                  where, dir, limit));
+  } else {
+    sql = select_orders(fmt::format(
+        // Ordered by the symbol too (one value here): only (account, symbol, time) gives that
+        // order, so the planner never walks the account's whole history for a rare symbol.
+        "join (select p.id from unnest($4::text[]) as s(symbol) cross join lateral (select o.id, "
+        "o.submitted_at, o.seq from orders o where {0} and o.symbol = s.symbol order by "
+        "o.symbol {1}, o.submitted_at {1}, o.seq {1} limit {2}) p order by p.submitted_at {1}, "
+        "p.seq {1} limit {2}) page on page.id = o.id order by o.submitted_at {1}, o.seq {1}",
+        where, dir, limit));
+  }
   std::vector<order_record> out;
-  for (const auto& r : tx.exec_params(
-           sql, who.account_id, f.after_ms.value_or(0), f.until_ms.value_or(253402300799000LL),
-           f.symbols.empty() ? std::string("") : array_literal(f.symbols)))
+  for (const auto& r :
+       tx.exec_params(sql, who.account_id, f.after_ms.value_or(0),
+                      f.until_ms.value_or(253402300799000LL), array_literal(symbols)))
     out.push_back(read_order(r));
   return out;
 }
@@ -817,22 +934,34 @@ std::optional<money_e4> session_login_equity(connection& c, const std::string& s
 std::vector<trading::fill_activity> activities(connection& c, const player& who,
                                                const activity_page& p) {
   pqxx::read_transaction tx(c);
-  std::string where = "where o.account_id = $1";
-  where += p.ascending ? " and f.id > $2" : " and f.id < $2";
-  where += " and f.at > to_timestamp($3::double precision / 1000)";
-  where += " and f.at < to_timestamp($4::double precision / 1000)";
+  // The player's fills are two index ranges (as buyer, as seller) on (account, at, id), each cut
+  // to the page before they are merged: a page costs its size, not the player's history. Pages
+  // follow (at, id); the token's fill gives the cursor.
+  const bool asc = p.ascending;
+  const std::optional<std::int64_t> token = asc ? p.after_fill : p.before_fill;
+  const char* dir = asc ? "asc" : "desc";
+  const int limit = std::clamp(p.limit, 1, 100);
+  auto arm = [&](const char* account, const char* order, const char* cum) {
+    return fmt::format(
+        "(select id, at, {1} as order_id, {5} as cum_qty from fills where {0} = $1 and at > "
+        "to_timestamp($3::double precision / 1000) and at < to_timestamp($4::double precision / "
+        "1000){2} order by at {3}, id {3} limit {4})",
+        account, order,
+        token ? fmt::format(" and (at, id) {} (select at, id from fills where id = $2)",
+                            asc ? ">" : "<")
+              : std::string(" and $2::bigint is not null"),  // no cursor: from the start
+        dir, limit, cum);
+  };
   auto sql = fmt::format(
-      "select f.id, " MS("f.at") ", f.symbol, f.price_e4, f.qty, (select sum(g.qty) from fills g "
-      "where (g.buy_order = o.id or g.sell_order = o.id) and g.id <= f.id), {} from orders o "
-      "join accounts a on a.id = o.account_id join fills f on (f.buy_order = o.id or "
-      "f.sell_order = o.id) {} order by f.id {} limit {}",
-      order_columns, where, p.ascending ? "asc" : "desc", std::clamp(p.limit, 1, 100));
-  std::int64_t cursor = p.ascending
-                            ? p.after_fill.value_or(0)
-                            : p.before_fill.value_or(std::numeric_limits<std::int64_t>::max());
+      "select f.id, " MS("f.at") ", f.symbol, f.price_e4, f.qty, x.cum_qty, {0} from ({1} union "
+      "all {2} order by at {3}, id {3} limit {4}) x join fills f on f.id = x.id join orders o "
+      "on o.id = x.order_id join accounts a on a.id = o.account_id order by x.at {3}, x.id {3}",
+      order_columns, arm("buy_account", "buy_order", "buy_cum_qty"),
+      arm("sell_account", "sell_order", "sell_cum_qty"), dir, limit);
   std::vector<trading::fill_activity> out;
-  for (const auto& r : tx.exec_params(sql, who.account_id, cursor, p.after_ms.value_or(0),
-                                      p.until_ms.value_or(253402300799000LL))) {
+  for (const auto& r :
+       tx.exec_params(sql, who.account_id, token.value_or(0), p.after_ms.value_or(0),
+                      p.until_ms.value_or(253402300799000LL))) {
     trading::fill_activity a;
     a.fill_id = r[0].as<std::int64_t>();
     a.at_ms = r[1].as<std::int64_t>();
@@ -849,20 +978,117 @@ std::vector<trading::fill_activity> activities(connection& c, const player& who,
 book_depth read_book(connection& c, const std::string& symbol, int depth) {
   pqxx::read_transaction tx(c);
   book_depth b;
-  for (const auto& r : tx.exec_params(
-           "select side, limit_e4, sum(qty - filled_qty)::bigint, count(*) from orders where "
-           "symbol = $1 and status in ('new', 'partially_filled') and (type = 'limit' or (type = "
-           "'stop_limit' and triggered)) group by side, limit_e4",
-           symbol)) {
-    book_level l{r[1].as<std::int64_t>(), r[2].as<std::int64_t>(), r[3].as<std::int64_t>()};
-    (r[0].as<std::string>() == "buy" ? b.bids : b.asks).push_back(l);
+  // Best levels first, straight off the book index: only the orders of the first `depth` price
+  // levels are read, however deep the book is.
+  for (bool bids : {true, false}) {
+    auto& levels = bids ? b.bids : b.asks;
+    for (const auto& r : tx.exec_params(
+             fmt::format("select limit_e4, sum(qty - filled_qty)::bigint, count(*) from orders "
+                         "where symbol = $1 and side = $2 and status in ('new', "
+                         "'partially_filled') and (type = 'limit' or (type = 'stop_limit' and "
+                         "triggered)) group by limit_e4 order by limit_e4 {} limit $3",
+                         bids ? "desc" : "asc"),
+             symbol, std::string(bids ? "buy" : "sell"), depth))
+      levels.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>()});
   }
-  std::sort(b.bids.begin(), b.bids.end(), [](auto& x, auto& y) { return x.price > y.price; });
-  std::sort(b.asks.begin(), b.asks.end(), [](auto& x, auto& y) { return x.price < y.price; });
-  if (b.bids.size() > static_cast<std::size_t>(depth)) b.bids.resize(depth);
-  if (b.asks.size() > static_cast<std::size_t>(depth)) b.asks.resize(depth);
   return b;
 }
+
+namespace {
+
+// The open trailing stops whose water mark the price passes (a sell's new high, a buy's new
+// low), and those without one yet: three index ranges (an `or` would read the whole side).
+constexpr const char* passed_marks_sql =
+    "select id::text, side, coalesce(trail_price_e4, 0), coalesce(trail_ppm, 0), hwm_e4 from "
+    "orders where symbol = $1 and status in ('new', 'partially_filled') and type = "
+    "'trailing_stop' and side = 'sell' and hwm_e4 < $2"
+    " union all select id::text, side, coalesce(trail_price_e4, 0), coalesce(trail_ppm, 0), "
+    "hwm_e4 from orders where symbol = $1 and status in ('new', 'partially_filled') and type = "
+    "'trailing_stop' and side = 'buy' and hwm_e4 > $2"
+    " union all select id::text, side, coalesce(trail_price_e4, 0), coalesce(trail_ppm, 0), 0 "
+    "from orders where symbol = $1 and status in ('new', 'partially_filled') and type = "
+    "'trailing_stop' and hwm_e4 is null";
+
+// The ticked symbols (not halted) with a trailing stop whose mark the price passes, or that has
+// none yet: three index probes a symbol.
+constexpr const char* marks_to_move_sql =
+    "select t.symbol from unnest($1::text[], $2::bigint[]) as t(symbol, price) join instruments "
+    "i on i.symbol = t.symbol and not i.halted where exists (select 1 from orders where symbol "
+    "= t.symbol and status in ('new', 'partially_filled') and type = 'trailing_stop' and side = "
+    "'sell' and hwm_e4 < t.price) or exists (select 1 from orders where symbol = t.symbol and "
+    "status in ('new', 'partially_filled') and type = 'trailing_stop' and side = 'buy' and "
+    "hwm_e4 > t.price) or exists (select 1 from orders where symbol = t.symbol and status in "
+    "('new', 'partially_filled') and type = 'trailing_stop' and hwm_e4 is null)";
+
+// Moves the water marks (and stop levels) of the symbol's trailing stops that the price passed,
+// in one statement. Under the symbol lock, like every change to the symbol's orders. Returns
+// how many moved.
+int move_trailing_marks(connection& c, const symbol_tick& t) {
+  pqxx::work tx(c);
+  auto sym =
+      tx.exec_params("select halted from instruments where symbol = $1 for update", t.symbol);
+  if (sym.empty() || sym[0][0].as<bool>()) return 0;  // a halted symbol's orders wait
+  std::vector<std::string> ids, marks, stops;
+  for (const auto& r : tx.exec_params(passed_marks_sql, t.symbol, t.price)) {
+    order_record o;
+    o.type = trading::order_type::trailing_stop;
+    o.order_side = r[1].as<std::string>() == "buy" ? side::buy : side::sell;
+    o.trail_price = positive(r[2].as<std::int64_t>());
+    o.trail_ppm = positive(r[3].as<std::int64_t>());
+    o.hwm = positive(r[4].as<std::int64_t>());
+    // The pure rule decides: a mark that moves gives the new mark and the stop it implies (if
+    // that stop is already crossed, the crossed-order scan that follows triggers it).
+    auto action = trading::on_tick(standing_of(o), t.price);
+    if (!action.water_mark) continue;
+    ids.push_back(r[0].as<std::string>());
+    marks.push_back(std::to_string(*action.water_mark));
+    stops.push_back(std::to_string(action.price));
+  }
+  if (!ids.empty())
+    tx.exec_params(
+        "update orders o set hwm_e4 = u.mark, trail_stop_e4 = u.stop, updated_at = now() from "
+        "unnest($1::uuid[], $2::bigint[], $3::bigint[]) as u(id, mark, stop) where o.id = u.id "
+        "and o.status in ('new', 'partially_filled')",
+        array_literal(ids), array_literal(marks), array_literal(stops));
+  tx.commit();
+  return static_cast<int>(ids.size());
+}
+
+// Every open order the ticks affect, oldest first: day orders of another day, then (unless the
+// symbol is halted) crossed resting limits, crossed stops and crossed trailing stops. Each arm
+// is a range of one partial index of migrations/0005, so far-away orders are never read.
+constexpr const char* affected_orders_sql =
+    "select distinct a.id::text, a.seq from unnest($1::text[], $2::bigint[], $3::date[]) as "
+    "t(symbol, price, day) join instruments i on i.symbol = t.symbol cross join lateral ("
+    // day orders placed on another simulated day (also when a replay wraps to an earlier date)
+    " select id, seq from orders where symbol = t.symbol and status in ('new', "
+    "'partially_filled') and time_in_force = 'day' and market_day < t.day"
+    " union all select id, seq from orders where symbol = t.symbol and status in ('new', "
+    "'partially_filled') and time_in_force = 'day' and market_day > t.day"
+    // the book: a bid at or above the price, an ask at or below it
+    " union all select id, seq from orders where not i.halted and symbol = t.symbol and side = "
+    "'buy' and status in ('new', 'partially_filled') and (type = 'limit' or (type = "
+    "'stop_limit' and triggered)) and limit_e4 >= t.price"
+    " union all select id, seq from orders where not i.halted and symbol = t.symbol and side = "
+    "'sell' and status in ('new', 'partially_filled') and (type = 'limit' or (type = "
+    "'stop_limit' and triggered)) and limit_e4 <= t.price"
+    // stops the price reached
+    " union all select id, seq from orders where not i.halted and symbol = t.symbol and side = "
+    "'buy' and status in ('new', 'partially_filled') and type in ('stop', 'stop_limit') and "
+    "not triggered and stop_e4 <= t.price"
+    " union all select id, seq from orders where not i.halted and symbol = t.symbol and side = "
+    "'sell' and status in ('new', 'partially_filled') and type in ('stop', 'stop_limit') and "
+    "not triggered and stop_e4 >= t.price"
+    // trailing stops at their current stop level
+    " union all select id, seq from orders where not i.halted and symbol = t.symbol and side = "
+    "'buy' and status in ('new', 'partially_filled') and type = 'trailing_stop' and "
+    "trail_stop_e4 <= t.price"
+    " union all select id, seq from orders where not i.halted and symbol = t.symbol and side = "
+    "'sell' and status in ('new', 'partially_filled') and type = 'trailing_stop' and "
+    "trail_stop_e4 >= t.price"
+    ") a order by a.seq";
+
+}  // namespace
 
 tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
                          price_e4 half_spread) {
@@ -876,19 +1102,21 @@ tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
     days.push_back(t.market_day);
     by_symbol[t.symbol] = &t;
   }
+  // Most ticks pass no water mark: one read finds the symbols that need the locked pass.
+  std::vector<const symbol_tick*> marked;
+  {
+    pqxx::read_transaction tx(c);
+    for (const auto& r :
+         tx.exec_params(marks_to_move_sql, array_literal(symbols), array_literal(prices)))
+      marked.push_back(by_symbol.at(r[0].as<std::string>()));
+  }
+  for (const auto* t : marked)
+    out.trailed += with_retries([&] { return move_trailing_marks(c, *t); });
   std::vector<std::string> candidates;
   {
     pqxx::read_transaction tx(c);
-    for (const auto& r : tx.exec_params(
-             "select o.id::text from orders o join unnest($1::text[], $2::bigint[], $3::date[]) "
-             "as t(symbol, price, day) on o.symbol = t.symbol where o.status in ('new', "
-             "'partially_filled') and ((o.time_in_force = 'day' and o.market_day <> t.day) or "
-             "((o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and ((o.side = "
-             "'buy' and o.limit_e4 >= t.price) or (o.side = 'sell' and o.limit_e4 <= t.price))) "
-             "or (o.type in ('stop', 'stop_limit') and not o.triggered and ((o.side = 'buy' and "
-             "o.stop_e4 <= t.price) or (o.side = 'sell' and o.stop_e4 >= t.price))) or o.type = "
-             "'trailing_stop') order by o.seq limit 5000",
-             array_literal(symbols), array_literal(prices), array_literal(days)))
+    for (const auto& r : tx.exec_params(affected_orders_sql, array_literal(symbols),
+                                        array_literal(prices), array_literal(days)))
       candidates.push_back(r[0].as<std::string>());
   }
   for (const auto& id : candidates) {
@@ -911,27 +1139,20 @@ tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
         events.push_back({o->user_id, o->id, "expired", {}, 0});
         ++out.expired;
       } else {
-        trading::standing_order s;
-        s.order_side = o->order_side;
-        s.type = (o->type == trading::order_type::stop_limit && o->triggered)
-                     ? trading::order_type::limit
-                     : o->type;
-        s.limit = o->limit;
-        s.stop = o->stop;
-        s.trail_price = o->trail_price;
-        s.trail_ppm = o->trail_ppm;
-        s.water_mark = o->hwm;
         // A halted symbol does not trade, not even with the house.
         if (halted) return;
-        auto action = trading::on_tick(s, t.price);
+        auto action = trading::on_tick(standing_of(*o), t.price);
         auto h = read_house(tx);
         market_view mv{t.price, half_spread, t.market_day};
         switch (action.what) {
           case trading::tick_action::kind::none:
             return;
           case trading::tick_action::kind::move_trail:
-            tx.exec_params("update orders set hwm_e4 = $2, updated_at = now() where id = $1::uuid",
-                           o->id, *action.water_mark);
+            // The mark moved since the mark pass (a new high in between): keep the two together.
+            tx.exec_params(
+                "update orders set hwm_e4 = $2, trail_stop_e4 = $3, updated_at = now() where id "
+                "= $1::uuid",
+                o->id, *action.water_mark, action.price);
             ++out.trailed;
             break;
           case trading::tick_action::kind::fill_at_limit: {
@@ -943,6 +1164,7 @@ tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
             trade tr{o->symbol, action.price, qty, {}, {}, 0, 0};
             (buy ? tr.buy_order : tr.sell_order) = o->id;
             (buy ? tr.buyer : tr.seller) = o->account_id;
+            (buy ? tr.buy_cum_qty : tr.sell_cum_qty) = o->filled_qty + qty;
             record_trade(tx, h, tr);
             add_fill(tx, o->id, qty, action.price);
             tx.exec_params("update orders set reserve_price_e4 = 0 where id = $1::uuid", o->id);
@@ -953,10 +1175,12 @@ tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
           case trading::tick_action::kind::trigger: {
             lock_accounts(tx, o->account_id, {});
             release(tx, *o, o->remaining());
+            // A trailing stop keeps the mark and the stop level it triggered at.
             tx.exec_params(
                 "update orders set triggered = true, reserve_price_e4 = 0, hwm_e4 = "
-                "coalesce(nullif($2, 0), hwm_e4), updated_at = now() where id = $1::uuid",
-                o->id, action.water_mark.value_or(0));
+                "coalesce(nullif($2, 0), hwm_e4), trail_stop_e4 = case when type = "
+                "'trailing_stop' then $3::bigint end, updated_at = now() where id = $1::uuid",
+                o->id, action.water_mark.value_or(0), action.price);
             o->triggered = true;
             o->reserve_price = 0;
             const bool as_limit = o->type == trading::order_type::stop_limit;
@@ -1033,15 +1257,36 @@ std::int64_t snapshot_equity(connection& c,
 std::vector<equity_point> equity_history(connection& c, const player& who, std::int64_t from_ms,
                                          std::int64_t to_ms, std::int64_t bucket_ms) {
   pqxx::read_transaction tx(c);
+  // One index probe per bucket (its last snapshot) from the bucket of the first snapshot in the
+  // range to that of the last, never a pass over every snapshot: a year by the day reads 365
+  // rows, not the half million a minute's snapshots leave behind. At most max_history_points
+  // buckets, the newest.
+  auto edge = [&](const char* dir) -> std::optional<std::int64_t> {
+    auto r = tx.exec_params(
+        fmt::format("select " MS("at") " from equity_snapshots where "
+                                       "account_id = $1 and at >= to_timestamp($2::double "
+                                       "precision / 1000) and at <= to_timestamp($3::double "
+                                       "precision / 1000) order by at {} limit 1",
+                    dir),
+        who.account_id, from_ms, to_ms);
+    if (r.empty()) return std::nullopt;
+    return r[0][0].as<std::int64_t>();
+  };
+  auto lo = edge("asc");
+  auto hi = edge("desc");
   std::vector<equity_point> out;
+  if (!lo || !hi || bucket_ms <= 0) return out;
+  const std::int64_t last = *hi / bucket_ms * bucket_ms;
+  const std::int64_t first =
+      std::max(*lo / bucket_ms * bucket_ms, last - (max_history_points - 1) * bucket_ms);
   for (const auto& r : tx.exec_params(
-           "select (floor(" MS("at") "::numeric / $4) * $4)::bigint as bucket, (array_agg("
-                                     "equity_e4 order by at desc))[1] from equity_snapshots where "
-                                     "account_id = $1 and at "
-                                     ">= to_timestamp($2::double precision / 1000) and at <= "
-                                     "to_timestamp($3::double "
-                                     "precision / 1000) group by bucket order by bucket",
-           who.account_id, from_ms, to_ms, bucket_ms))
+           "select g.b, s.equity_e4 from generate_series($4::bigint, $5::bigint, $6::bigint) as "
+           "g(b) cross join lateral (select equity_e4 from equity_snapshots where account_id = "
+           "$1 and at >= greatest(to_timestamp($2::double precision / 1000), timestamptz "
+           "'epoch' + g.b * interval '1 millisecond') and at < timestamptz 'epoch' + (g.b + $6) "
+           "* interval '1 millisecond' and at <= to_timestamp($3::double precision / 1000) "
+           "order by at desc limit 1) s order by g.b",
+           who.account_id, from_ms, to_ms, first, last, bucket_ms))
     out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>()});
   return out;
 }
@@ -1069,13 +1314,31 @@ std::optional<watchlist> read_watchlist(pqxx::work& tx, std::int64_t account_id,
   return w;
 }
 
-result<void> check_symbols(pqxx::work& tx, const std::vector<std::string>& symbols) {
-  if (symbols.size() > static_cast<std::size_t>(max_watchlist_symbols))
-    return fail(errc::unprocessable, fmt::format("at most {} symbols", max_watchlist_symbols));
-  for (const auto& s : symbols)
-    if (tx.exec_params("select 1 from instruments where symbol = $1", s).empty())
-      return fail(errc::unprocessable, "unknown symbol " + s);
+error watchlist_full(const watchlist_caps& caps) {
+  return {errc::watchlist_full, fmt::format("a watchlist holds at most {} symbols", caps.symbols)};
+}
+
+result<void> check_symbols(pqxx::work& tx, std::vector<std::string> symbols,
+                           const watchlist_caps& caps) {
+  std::sort(symbols.begin(), symbols.end());
+  symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
+  if (symbols.size() > static_cast<std::size_t>(caps.symbols))
+    return std::unexpected(watchlist_full(caps));
+  auto known = tx.exec_params("select count(*) from instruments where symbol = any($1::text[])",
+                              array_literal(symbols))[0][0]
+                   .as<std::size_t>();
+  if (known != symbols.size()) {
+    for (const auto& s : symbols)
+      if (tx.exec_params("select 1 from instruments where symbol = $1", s).empty())
+        return fail(errc::unprocessable, "unknown symbol " + s);
+  }
   return {};
+}
+
+// One player's watchlist changes take turns, so the count and size checks hold under parallel
+// requests (an advisory lock: the account row is the order path's to lock).
+void lock_watchlists(pqxx::work& tx, std::int64_t account_id) {
+  tx.exec_params("select pg_advisory_xact_lock(hashtext('watchlists:' || $1::text))", account_id);
 }
 
 }  // namespace
@@ -1099,10 +1362,10 @@ std::optional<watchlist> find_watchlist(connection& c, const player& who, const 
 result<watchlist> save_watchlist(connection& c, const player& who,
                                  const std::optional<std::string>& id,
                                  const std::optional<std::string>& name,
-                                 const std::optional<std::vector<std::string>>& symbols) {
+                                 const std::optional<std::vector<std::string>>& symbols,
+                                 const watchlist_caps& caps) {
   pqxx::work tx(c);
-  // One player's watchlist changes never interleave (the count and name checks hold).
-  tx.exec_params("select 1 from accounts where id = $1 for update", who.account_id);
+  lock_watchlists(tx, who.account_id);
   std::string list_id;
   if (id) {
     if (!read_watchlist(tx, who.account_id, *id))
@@ -1112,8 +1375,9 @@ result<watchlist> save_watchlist(connection& c, const player& who,
     auto n = tx.exec_params("select count(*) from watchlists where account_id = $1",
                             who.account_id)[0][0]
                  .as<int>();
-    if (n >= max_watchlists)
-      return fail(errc::unprocessable, fmt::format("at most {} watchlists", max_watchlists));
+    if (n >= caps.lists)
+      return fail(errc::too_many_watchlists,
+                  fmt::format("at most {} watchlists; delete one first", caps.lists));
   }
   if (name) {
     auto taken = tx.exec_params(
@@ -1122,7 +1386,7 @@ result<watchlist> save_watchlist(connection& c, const player& who,
     if (!taken.empty()) return fail(errc::unprocessable, "a watchlist with this name exists");
   }
   if (symbols)
-    if (auto ok = check_symbols(tx, *symbols); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_symbols(tx, *symbols, caps); !ok) return std::unexpected(ok.error());
   if (list_id.empty()) {
     list_id = tx.exec_params(
                     "insert into watchlists (account_id, name) values ($1, $2) returning id::text",
@@ -1150,13 +1414,15 @@ result<watchlist> save_watchlist(connection& c, const player& who,
 }
 
 result<watchlist> add_to_watchlist(connection& c, const player& who, const std::string& id,
-                                   const std::string& symbol) {
+                                   const std::string& symbol, const watchlist_caps& caps) {
   pqxx::work tx(c);
+  lock_watchlists(tx, who.account_id);
   auto w = read_watchlist(tx, who.account_id, id);
   if (!w) return fail(errc::not_found, "watchlist not found");
-  if (auto ok = check_symbols(tx, {symbol}); !ok) return std::unexpected(ok.error());
-  if (w->symbols.size() >= static_cast<std::size_t>(max_watchlist_symbols))
-    return fail(errc::unprocessable, fmt::format("at most {} symbols", max_watchlist_symbols));
+  if (auto ok = check_symbols(tx, {symbol}, caps); !ok) return std::unexpected(ok.error());
+  const bool listed = std::find(w->symbols.begin(), w->symbols.end(), symbol) != w->symbols.end();
+  if (!listed && w->symbols.size() >= static_cast<std::size_t>(caps.symbols))
+    return std::unexpected(watchlist_full(caps));
   tx.exec_params(
       "insert into watchlist_items (watchlist_id, symbol) values ($1::uuid, $2) on conflict do "
       "nothing",

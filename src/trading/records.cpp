@@ -108,7 +108,8 @@ json order_json(const order_record& o) {
       {"side", side_name(o.order_side)},
       {"time_in_force", tif_name(o.tif)},
       {"limit_price", price_or_null(o.limit)},
-      {"stop_price", price_or_null(o.stop)},
+      // A trailing stop's stop_price is where it stands now, as Alpaca shows it.
+      {"stop_price", price_or_null(o.stop ? o.stop : o.trail_stop)},
       {"trail_price", price_or_null(o.trail_price)},
       {"trail_percent", trail_percent},
       {"hwm", price_or_null(o.hwm)},

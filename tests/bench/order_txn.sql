@@ -36,7 +36,7 @@ select o.id::text, o.seq, o.account_id, a.user_id, o.client_order_id, o.symbol, 
 select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, o.reserve_price_e4, a.user_id from orders o join accounts a on a.id = o.account_id where o.symbol = :symbol and o.side = :side_sell and o.status in ('new', 'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and o.account_id <> :acct and o.limit_e4 <= :ask order by o.limit_e4 asc, o.seq limit 1000;
 select id, cash_e4, reserved_e4 from accounts where id = any(array[:acct]::bigint[]) order by id for update;
 insert into orders (account_id, client_order_id, fingerprint, symbol, side, type, time_in_force, qty, limit_e4, stop_e4, trail_price_e4, trail_ppm, reserve_price_e4, market_day, replaces, status) values (:acct, :cid, :fp_buy, :symbol, :side_buy, :type, :tif, :one, nullif(:zero, 0), nullif(:zero, 0), nullif(:zero, 0), nullif(:zero, 0), :zero, :day::date, nullif('', '')::uuid, 'new') returning id::text as order_id, seq as order_seq \gset
-insert into fills (symbol, price_e4, qty, buy_order, sell_order) values (:symbol, :ask, :one, nullif(:order_id, '')::uuid, nullif('', '')::uuid) returning id \gset fill_
+insert into fills (symbol, price_e4, qty, buy_order, sell_order, buy_account, sell_account, buy_cum_qty, sell_cum_qty) values (:symbol, :ask, :one, nullif(:order_id, '')::uuid, nullif('', '')::uuid, nullif(:acct, 0), nullif(:zero, 0), nullif(:one, 0), nullif(:zero, 0)) returning id \gset fill_
 insert into ledger (kind, from_account, to_account, asset, amount, fill_id) values ('fill', :acct, :house, 'USD', :ask, :fill_id), ('fill', :house, :acct, :symbol, :one, :fill_id);
 update positions set cost_e4 = cost_e4 + :ask where account_id = :acct and symbol = :symbol;
 update orders set filled_qty = :one, filled_notional_e4 = filled_notional_e4 + :ask, status = :filled, reserve_price_e4 = :zero, updated_at = now(), filled_at = case when :filled = 'filled' then now() else filled_at end, canceled_at = case when :filled = 'canceled' then now() else canceled_at end where id = :order_id::uuid;
@@ -45,7 +45,7 @@ select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, o.rese
 select id, cash_e4, reserved_e4 from accounts where id = any(array[:acct]::bigint[]) order by id for update;
 select qty, reserved_qty from positions where account_id = :acct and symbol = :symbol for update;
 insert into orders (account_id, client_order_id, fingerprint, symbol, side, type, time_in_force, qty, limit_e4, stop_e4, trail_price_e4, trail_ppm, reserve_price_e4, market_day, replaces, status) values (:acct, :cid, :fp_sell, :symbol, :side_sell, :type, :tif, :one, nullif(:zero, 0), nullif(:zero, 0), nullif(:zero, 0), nullif(:zero, 0), :zero, :day::date, nullif('', '')::uuid, 'new') returning id::text as order_id, seq as order_seq \gset
-insert into fills (symbol, price_e4, qty, buy_order, sell_order) values (:symbol, :bid, :one, nullif('', '')::uuid, nullif(:order_id, '')::uuid) returning id \gset fill_
+insert into fills (symbol, price_e4, qty, buy_order, sell_order, buy_account, sell_account, buy_cum_qty, sell_cum_qty) values (:symbol, :bid, :one, nullif('', '')::uuid, nullif(:order_id, '')::uuid, nullif(:zero, 0), nullif(:acct, 0), nullif(:zero, 0), nullif(:one, 0)) returning id \gset fill_
 select cost_e4, qty from positions where account_id = :acct and symbol = :symbol for update \gset pos_
 \if :pos_qty <= 1
 \set removed :pos_cost_e4

@@ -264,10 +264,12 @@ describe("trading", { timeout: 300_000 }, () => {
     const trail = await placeOrder(c, { symbol: "MSFT", qty: 10, side: "sell", type: "trailing_stop", trail_price: "2", time_in_force: "gtc" });
     assert.equal(trail.json.status, "new", trail.body);
     assert.equal(e4(trail.json.hwm), e4("50"));
+    assert.equal(e4(trail.json.stop_price), e4("48"), "a trailing stop shows its current stop level");
     const day = await placeOrder(c, { symbol: "MSFT", qty: 5, side: "sell", type: "limit", limit_price: "70", time_in_force: "day" });
     assert.equal((await c.get("/v2/positions/MSFT")).json.qty_available, "5");
     await setPrice(server, "MSFT", "55");
     await waitFor(async () => e4((await orderNow(c, trail.json.id)).hwm ?? "0") === e4("55"), { message: "the trail to follow 55" });
+    assert.equal(e4((await orderNow(c, trail.json.id)).stop_price), e4("53"), "the stop level follows the mark");
     await setPrice(server, "MSFT", "52.5");
     const t = await waitForStatus(c, trail.json.id, "filled");
     assert.equal(e4(t.filled_avg_price), e4("52.49"), "the triggered trailing stop sells to the house at the bid");
@@ -345,6 +347,98 @@ describe("trading", { timeout: 300_000 }, () => {
     assert.equal((await c.get("/v2/positions/IBM")).status, 404);
     const closed = await c.get("/v2/orders?status=closed&limit=10&direction=asc&symbols=AAPL");
     assert.deepEqual(closed.json.map((o) => o.status), ["replaced", "canceled", "canceled"]);
+  });
+
+  test("replacing a partially filled order: a given qty is the new order's whole quantity; without one, the rest carries on", async () => {
+    await setPrice(server, "IBM", "80");
+    const buyer = await player();
+    const seller = await player();
+    const bought = await placeOrder(seller, { symbol: "IBM", qty: 7, side: "buy", type: "market", time_in_force: "day" });
+    assert.equal(bought.json.status, "filled", bought.body);
+    // A bid better than the house's 79.99 rests; the seller's market sells meet it first.
+    const bid = await placeOrder(buyer, { symbol: "IBM", qty: 10, side: "buy", type: "limit", limit_price: "79.995", time_in_force: "gtc" });
+    assert.equal(bid.json.status, "new", bid.body);
+    const sell4 = await placeOrder(seller, { symbol: "IBM", qty: 4, side: "sell", type: "market", time_in_force: "day" });
+    assert.equal(e4(sell4.json.filled_avg_price), e4("79.995"), sell4.body);
+    assert.equal((await orderNow(buyer, bid.json.id)).status, "partially_filled");
+    // qty 8: the new order is for 8 more shares (Alpaca), the 4 filled stay with the old one.
+    const r1 = await buyer.patch(`/v2/orders/${bid.json.id}`, { qty: "8", limit_price: "79.996" });
+    assert.equal(r1.status, 200, r1.body);
+    assert.deepEqual([r1.json.qty, r1.json.filled_qty, r1.json.status], ["8", "0", "new"]);
+    const old = await orderNow(buyer, bid.json.id);
+    assert.deepEqual([old.status, old.qty, old.filled_qty], ["replaced", "10", "4"]);
+    const bp = async () => e4((await buyer.get("/v2/account")).json.buying_power);
+    assert.equal(await bp(), e4("100000") - 4n * e4("79.995") - 8n * e4("79.996"));
+    // Partly filled again (3 of 8), then a new price alone: the replacement is for the 5 left.
+    const sell3 = await placeOrder(seller, { symbol: "IBM", qty: 3, side: "sell", type: "market", time_in_force: "day" });
+    assert.equal(e4(sell3.json.filled_avg_price), e4("79.996"), sell3.body);
+    const r2 = await buyer.patch(`/v2/orders/${r1.json.id}`, { limit_price: "79.997" });
+    assert.equal(r2.status, 200, r2.body);
+    assert.deepEqual([r2.json.qty, r2.json.filled_qty, r2.json.limit_price], ["5", "0", "79.997"]);
+    assert.equal(await bp(), e4("100000") - 4n * e4("79.995") - 3n * e4("79.996") - 5n * e4("79.997"));
+    assert.equal((await buyer.get("/v2/positions/IBM")).json.qty, "7");
+    assert.equal((await buyer.del(`/v2/orders/${r2.json.id}`)).status, 204);
+  });
+
+  test("a triggered stop-limit stays triggered when replaced: the replacement rests in the book at once", async () => {
+    await setPrice(server, "IBM", "80");
+    const c = await player();
+    const r = await placeOrder(c, { symbol: "IBM", qty: 4, side: "buy", type: "stop_limit", stop_price: "85", limit_price: "84", time_in_force: "gtc" });
+    assert.equal(r.json.status, "new", r.body);
+    const anon = new Client(server.url);
+    const bids = async () => (await anon.get("/api/stocks/IBM/book")).json.bids.map((b) => b.price);
+    await setPrice(server, "IBM", "86");
+    await waitFor(async () => (await bids()).includes("84.00"), { message: "the triggered stop-limit resting at 84" });
+    const repl = await c.patch(`/v2/orders/${r.json.id}`, { limit_price: "84.5" });
+    assert.equal(repl.status, 200, repl.body);
+    assert.equal(repl.json.status, "new");
+    assert.equal(repl.json.stop_price, "85.00", "the stop is kept (it has fired)");
+    // No tick in between: the replacement is already a resting limit, not a stop waiting again.
+    assert.deepEqual(await bids(), ["84.50"]);
+    const [{ triggered }] = await pg.psql(`select triggered::text as triggered from orders where id = '${repl.json.id}'`);
+    assert.equal(triggered, "true");
+    assert.equal(e4((await account(c)).buying_power), e4("100000") - 4n * e4("84.5"));
+    // The price falls through its limit (a stop waiting again would not fill below its stop).
+    await setPrice(server, "IBM", "84");
+    const filled = await waitForStatus(c, repl.json.id, "filled");
+    assert.equal(e4(filled.filled_avg_price), e4("84.5"));
+    await setPrice(server, "IBM", "80");
+  });
+
+  test("replacing with a client_order_id already taken is 422 client_order_id_conflict, at once, and nothing changes", async () => {
+    const c = await player();
+    const a = await placeOrder(c, { symbol: "AAPL", qty: 1, side: "buy", type: "limit", limit_price: "90", time_in_force: "gtc", client_order_id: "taken-1" });
+    assert.equal(a.status, 200, a.body);
+    const b = await placeOrder(c, { symbol: "MSFT", qty: 1, side: "buy", type: "limit", limit_price: "40", time_in_force: "gtc" });
+    assert.equal(b.status, 200, b.body);
+    const before = await countOrders();
+    const r = await c.patch(`/v2/orders/${b.json.id}`, { limit_price: "41", client_order_id: "taken-1" });
+    assert.equal(r.status, 422, r.body);
+    assert.equal(r.json.code, "client_order_id_conflict");
+    assert.equal(await countOrders(), before, "nothing stored");
+    const still = await orderNow(c, b.json.id);
+    assert.deepEqual([still.status, still.limit_price], ["new", "40.00"]);
+    // Its own new id works; reusing the replaced order's id does not either.
+    const ok = await c.patch(`/v2/orders/${b.json.id}`, { limit_price: "41", client_order_id: "fresh-1" });
+    assert.equal(ok.status, 200, ok.body);
+    const again = await c.patch(`/v2/orders/${ok.json.id}`, { limit_price: "42", client_order_id: b.json.client_order_id });
+    assert.equal(again.status, 422, again.body);
+    assert.equal(again.json.code, "client_order_id_conflict");
+    // Racing for one new id from orders on different symbols (their transactions do not wait
+    // for each other): one wins, the others are told at once, never a 5xx.
+    const racers = await Promise.all(
+      ["AAPL", "MSFT", "IBM"].map((symbol) => placeOrder(c, { symbol, qty: 1, side: "buy", type: "limit", limit_price: "1", time_in_force: "gtc" })),
+    );
+    for (const r of racers) assert.equal(r.status, 200, r.body);
+    for (const [label, send] of [
+      ["replace", (o) => c.patch(`/v2/orders/${o.json.id}`, { limit_price: "2", client_order_id: "race-1" })],
+      ["place", (o) => placeOrder(c, { symbol: o.json.symbol, qty: 1, side: "buy", type: "limit", limit_price: "3", time_in_force: "gtc", client_order_id: "race-2" })],
+    ]) {
+      const rs = await Promise.all(racers.map(send));
+      const codes = rs.map((r) => (r.status === 200 ? 200 : `${r.status} ${r.json?.code}`)).sort();
+      assert.deepEqual(codes, [200, "422 client_order_id_conflict", "422 client_order_id_conflict"], `${label}: ${codes}`);
+    }
+    assert.equal((await c.del("/v2/orders")).status, 207);
   });
 
   test("API keys act as the player without CSRF, are rate-limited per key and die when revoked", async () => {

@@ -168,3 +168,23 @@ TEST(TradingRecords, OrderJsonHasAlpacasFields) {
   for (const char* k : {"filled_at", "canceled_at", "expired_at", "replaced_by", "replaces", "hwm"})
     EXPECT_TRUE(j.contains(k)) << k;
 }
+
+TEST(TradingRecords, TrailingStopShowsItsCurrentStopPrice) {
+  order_record o;
+  o.symbol = "MSFT";
+  o.order_side = side::sell;
+  o.type = order_type::trailing_stop;
+  o.qty = 1;
+  o.trail_price = 20'000;
+  o.hwm = 550'000;
+  o.trail_stop = 530'000;
+  o.status = "new";
+  auto j = order_json(o);
+  EXPECT_EQ(j["stop_price"], "53.00");
+  EXPECT_EQ(j["hwm"], "55.00");
+  EXPECT_EQ(j["trail_price"], "2.00");
+  // Before the first price there is no level yet.
+  o.hwm.reset();
+  o.trail_stop.reset();
+  EXPECT_EQ(order_json(o)["stop_price"], nullptr);
+}

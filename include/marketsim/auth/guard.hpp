@@ -3,7 +3,8 @@
 // role), and on state-changing methods rejects foreign origins and missing or wrong CSRF
 // tokens (403) before the handler can change anything. Routes open to programs also accept an
 // API key pair instead of the cookie: no CSRF token then (a browser cannot send those headers
-// cross-site without a preflight the server never grants), and a per-key budget a minute.
+// cross-site without a preflight the server never grants), and a per-key budget a minute; the
+// same routes used with a session cookie have a per-player budget a minute of their own.
 // Before any routing, screen() applies the Host rule of origin_policy to every request.
 #pragma once
 #include <boost/asio/awaitable.hpp>
@@ -28,6 +29,10 @@ class guard {
   // refused before any lookup, even with a right key.
   void enable_api_keys(api_key_store& keys, window_limiter& per_key, attempt_budget& failures,
                        wall_clock now);
+  // Budgets the API-key routes (/v2) per player when they are used with a session cookie: a
+  // script driving a browser session gets the answer a key gets (429 rate_limited, Retry-After
+  // and X-RateLimit-*). Needs enable_api_keys (its clock).
+  void limit_sessions(window_limiter& per_player);
 
   [[nodiscard]] boost::asio::awaitable<std::optional<http::response>> before(
       http::request_context& ctx, const http::endpoint& ep);
@@ -44,11 +49,16 @@ class guard {
  private:
   [[nodiscard]] boost::asio::awaitable<std::optional<http::response>> authenticate_key(
       http::request_context& ctx, std::string_view key_id, std::string_view secret);
+  // Sets the X-RateLimit-* headers; the 429 answer when the budget is spent.
+  [[nodiscard]] std::optional<http::response> budget(http::request_context& ctx,
+                                                     const window_limiter::verdict& v,
+                                                     std::int64_t now, const char* message) const;
 
   session_manager& sessions_;
   api_key_store* keys_ = nullptr;
   window_limiter* key_limit_ = nullptr;
   attempt_budget* key_failures_ = nullptr;
+  window_limiter* session_limit_ = nullptr;
   wall_clock now_;
   const origin_policy& origins_;
 };

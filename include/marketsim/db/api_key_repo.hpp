@@ -12,8 +12,6 @@
 
 namespace marketsim::db::api_key_repo {
 
-inline constexpr int max_keys_per_user = 10;
-
 struct key_info {
   std::int64_t id = 0;
   std::string key_id;
@@ -22,11 +20,12 @@ struct key_info {
   std::int64_t last_used_ms = 0;  // 0: never
 };
 
-// nullopt when the user already has max_keys_per_user live keys.
+// nullopt when the user already has `max_keys` live keys (MARKETSIM_MAX_API_KEYS); parallel
+// creations take turns, so they cannot overshoot.
 [[nodiscard]] std::optional<key_info> create(connection& c, std::int64_t user_id,
                                              const std::string& key_id,
                                              const std::string& secret_hash,
-                                             const std::string& name);
+                                             const std::string& name, int max_keys);
 [[nodiscard]] std::vector<key_info> list(connection& c, std::int64_t user_id);
 // The revoked key's public id (every instance forgets it: a NOTIFY goes out); nullopt when the
 // user has no such live key.

@@ -43,7 +43,8 @@ class pool {
   // trivially destructible captures survive; otherwise build the job in a named variable first.
   //
   // Runs `work` on a pool thread. libpqxx exceptions become errors: a broken connection is
-  // errc::unavailable, anything else errc::database_error. A full queue is errc::unavailable.
+  // errc::unavailable, a unique violation errc::conflict, anything else errc::database_error.
+  // A full queue is errc::unavailable.
   [[nodiscard]] boost::asio::awaitable<result<void>> execute(job_fn work);
 
   // Convenience: work returns a value.

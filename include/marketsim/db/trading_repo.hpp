@@ -18,11 +18,14 @@
 
 namespace marketsim::db::trading_repo {
 
-// What the order path needs to know about the market when it runs.
+// What the order path needs to know about the market (and the player's budget) when it runs.
 struct market_view {
   std::optional<trading::price_e4> reference;  // the symbol's last price
   trading::price_e4 half_spread = 100;
   std::string market_day;  // YYYY-MM-DD of the simulated market now
+  // Open orders one account may have (MARKETSIM_MAX_OPEN_ORDERS); 0: no cap. An order that
+  // would leave more open is refused with too_many_open_orders and nothing is stored.
+  int open_order_cap = 0;
 };
 
 struct player {
@@ -38,10 +41,15 @@ struct placed {
   trading::order_record order;
   bool replayed = false;  // a retry of an existing client_order_id
 };
+// Unique violations (a client_order_id taken by a racing request) are client_order_id_conflict,
+// never retried.
 [[nodiscard]] result<placed> place_order(connection& c, const player& who,
                                          const trading::order_request& req, const market_view& mv);
 [[nodiscard]] result<trading::order_record> cancel_order(connection& c, const player& who,
                                                          const std::string& order_id);
+// Replaces an open order with a new one (Alpaca's semantics): a given qty is the new order's
+// whole quantity; without one, the new order is for what the old one had not filled. A
+// triggered stop-limit stays triggered. One open order for another: the cap does not apply.
 [[nodiscard]] result<trading::order_record> replace_order(connection& c, const player& who,
                                                           const std::string& order_id,
                                                           const trading::replace_request& r,
@@ -108,7 +116,10 @@ struct tick_outcome {
   int trailed = 0;
 };
 // Applies the ticks to open orders: day orders of an earlier day expire, crossed limits fill
-// against the house, stops trigger, trailing stops move. Each order in its own transaction.
+// against the house, stops trigger, trailing stops move. Only orders the new prices affect are
+// read (index ranges, see migrations/0005): trailing stops' water marks move in one statement
+// per symbol, then every crossed or expired order runs in its own transaction, oldest first,
+// with no batch cap, so no number of far-away orders can keep a crossed one waiting.
 [[nodiscard]] tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
                                        trading::price_e4 half_spread);
 
@@ -116,7 +127,9 @@ struct tick_outcome {
 // snapshot row each at the database's now(). Returns the rows written.
 [[nodiscard]] std::int64_t snapshot_equity(
     connection& c, const std::vector<std::pair<std::string, trading::price_e4>>& prices);
-// The player's snapshots in [from_ms, to_ms], the last one of each bucket, oldest first.
+// The player's snapshots in [from_ms, to_ms], the last one of each bucket, oldest first; at
+// most max_history_points buckets (the newest).
+inline constexpr std::int64_t max_history_points = 50'000;
 struct equity_point {
   std::int64_t at_ms = 0;
   trading::money_e4 equity = 0;
@@ -125,7 +138,9 @@ struct equity_point {
                                                        std::int64_t from_ms, std::int64_t to_ms,
                                                        std::int64_t bucket_ms);
 
-// Watchlists (Alpaca's shape): at most 50 per player, 200 symbols each, names unique.
+// Watchlists (Alpaca's shape): names unique per player; how many and how long come from the
+// configuration (too_many_watchlists, watchlist_full beyond), checked under a lock so parallel
+// requests cannot overshoot.
 struct watchlist {
   std::string id;
   std::string name;
@@ -133,17 +148,22 @@ struct watchlist {
   std::int64_t updated_ms = 0;
   std::vector<std::string> symbols;  // in the order they were added
 };
-inline constexpr int max_watchlists = 50;
-inline constexpr int max_watchlist_symbols = 200;
+struct watchlist_caps {
+  int lists = 20;     // MARKETSIM_MAX_WATCHLISTS
+  int symbols = 200;  // MARKETSIM_WATCHLIST_SIZE
+};
 [[nodiscard]] std::vector<watchlist> list_watchlists(connection& c, const player& who);
 [[nodiscard]] std::optional<watchlist> find_watchlist(connection& c, const player& who,
                                                       const std::string& id);
-// Creates, or with `id` replaces name and symbols. Errors: 404, 422 (name taken, too many).
+// Creates, or with `id` replaces name and symbols. Errors: 404, 422 (name taken, unknown
+// symbol), 403 (too_many_watchlists, watchlist_full).
 [[nodiscard]] result<watchlist> save_watchlist(
     connection& c, const player& who, const std::optional<std::string>& id,
-    const std::optional<std::string>& name, const std::optional<std::vector<std::string>>& symbols);
+    const std::optional<std::string>& name, const std::optional<std::vector<std::string>>& symbols,
+    const watchlist_caps& caps);
 [[nodiscard]] result<watchlist> add_to_watchlist(connection& c, const player& who,
-                                                 const std::string& id, const std::string& symbol);
+                                                 const std::string& id, const std::string& symbol,
+                                                 const watchlist_caps& caps);
 [[nodiscard]] result<watchlist> remove_from_watchlist(connection& c, const player& who,
                                                       const std::string& id,
                                                       const std::string& symbol);

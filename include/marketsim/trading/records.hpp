@@ -32,6 +32,7 @@ struct order_record {
   std::optional<price_e4> trail_price;
   std::optional<std::int64_t> trail_ppm;
   std::optional<price_e4> hwm;
+  std::optional<price_e4> trail_stop;  // a trailing stop's current stop level (from hwm)
   price_e4 reserve_price = 0;
   bool triggered = false;
   std::string status;
