@@ -236,6 +236,8 @@ void register_trading_routes(http::router& routes, trading_services s) {
     f.until_ms = time_param(ctx, "until", bad);
     if (bad) co_return fail_response({errc::bad_request, "after and until must be times"}, ctx);
     f.symbols = split_symbols(ctx.query_value("symbols").value_or(""));
+    if (f.symbols.size() > 100)
+      co_return fail_response({errc::bad_request, "symbols: at most 100"}, ctx);
     for (const auto& sym : f.symbols)
       if (!s.quotes.contains(sym))
         co_return fail_response({errc::bad_request, "unknown symbol " + sym}, ctx);

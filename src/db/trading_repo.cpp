@@ -850,29 +850,35 @@ std::vector<order_record> list_orders(connection& c, const player& who, const or
   where += " and o.submitted_at < to_timestamp($3::double precision / 1000)";
   const char* dir = f.ascending ? "asc" : "desc";
   const int limit = std::clamp(f.limit, 1, 500);
-  std::string sql;
   std::vector<std::string> symbols = f.symbols;
   std::sort(symbols.begin(), symbols.end());
   symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
-  if (symbols.empty()) {
-    sql =
-        select_orders(fmt::format("where {0} and $4::text is not null order by o.submitted_at "
-                                  "{1}, o.seq {1} limit {2}",
-                                  where, dir, limit));
-  } else {
-    sql = select_orders(fmt::format(
-        // Ordered by the symbol too (one value here): only (account, symbol, time) gives that
-        // order, so the planner never walks the account's whole history for a rare symbol.
-        "join (select p.id from unnest($4::text[]) as s(symbol) cross join lateral (select o.id, "
-        "o.submitted_at, o.seq from orders o where {0} and o.symbol = s.symbol order by "
-        "o.symbol {1}, o.submitted_at {1}, o.seq {1} limit {2}) p order by p.submitted_at {1}, "
-        "p.seq {1} limit {2}) page on page.id = o.id order by o.submitted_at {1}, o.seq {1}",
-        where, dir, limit));
-  }
   std::vector<order_record> out;
-  for (const auto& r :
-       tx.exec_params(sql, who.account_id, f.after_ms.value_or(0),
-                      f.until_ms.value_or(253402300799000LL), array_literal(symbols)))
+  if (symbols.empty()) {
+    const auto sql = select_orders(fmt::format(
+        "where {0} order by o.submitted_at {1}, o.seq {1} limit {2}", where, dir, limit));
+    for (const auto& r : tx.exec_params(sql, who.account_id, f.after_ms.value_or(0),
+                                        f.until_ms.value_or(253402300799000LL)))
+      out.push_back(read_order(r));
+    return out;
+  }
+  // One branch per symbol, each with the symbol as its own parameter: the statement is planned
+  // with the values, so a rare symbol walks (account, symbol, time) and stops at the page. (A
+  // lateral join over an array planned every symbol alike, as if it were half the table, and
+  // sometimes walked the account's whole history backwards looking for a year-old order.)
+  std::string branches;
+  for (std::size_t i = 0; i < symbols.size(); ++i)
+    branches += fmt::format(
+        "{0}(select o.id, o.submitted_at, o.seq from orders o where {1} and "
+        "o.symbol = ${2} order by o.submitted_at {3}, o.seq {3} limit {4})",
+        i ? " union all " : "", where, i + 4, dir, limit);
+  const auto sql = select_orders(fmt::format(
+      "join (select p.id from ({0}) p order by p.submitted_at {1}, p.seq {1} limit {2}) page on "
+      "page.id = o.id order by o.submitted_at {1}, o.seq {1}",
+      branches, dir, limit));
+  for (const auto& r : tx.exec_params(sql, who.account_id, f.after_ms.value_or(0),
+                                      f.until_ms.value_or(253402300799000LL),
+                                      pqxx::prepare::make_dynamic_params(symbols)))
     out.push_back(read_order(r));
   return out;
 }

@@ -144,4 +144,21 @@ describe("bounded reads", { timeout: 600_000 }, () => {
       assert.ok(perRead < size * 0.2, `${what}: ${perRead.toFixed(0)} blocks a read of a ${size}-block table`);
     }
   });
+
+  test("orders of several symbols are merged in time order and limited as one page", async () => {
+    const newest = await c.get("/v2/orders?status=all&symbols=MSFT,AAPL&limit=5");
+    assert.equal(newest.status, 200, newest.body);
+    assert.deepEqual(
+      newest.json.map((o) => o.symbol + ":" + o.status),
+      ["AAPL:new", "AAPL:filled", "AAPL:filled", "AAPL:filled", "AAPL:filled"],
+      "the open order, then the latest fills",
+    );
+    const oldest = await c.get("/v2/orders?status=all&symbols=AAPL,MSFT,MSFT&limit=4&direction=asc");
+    assert.equal(oldest.status, 200, oldest.body);
+    assert.deepEqual(oldest.json.map((o) => o.client_order_id), ["msft-3", "msft-2", "msft-1", "big"]);
+    const many = Array.from({ length: 101 }, () => "AAPL").join(",");
+    const tooMany = await c.get(`/v2/orders?status=all&symbols=${many}`);
+    assert.equal(tooMany.status, 400, tooMany.body);
+    assert.equal(tooMany.json.code, "bad_request");
+  });
 });
