@@ -22,6 +22,8 @@
 
 namespace marketsim::http {
 
+class memory_stream;
+
 // Hooks around API handlers, set by the application (auth lives outside the HTTP layer).
 struct middleware {
   // Runs before a matched route's handler; an answer ends the request there (401, 403, ...).
@@ -49,6 +51,10 @@ class server {
   // Waits (bounded) until no request is being handled.
   [[nodiscard]] boost::asio::awaitable<void> drain(std::chrono::milliseconds max_wait);
   [[nodiscard]] std::size_t active_requests() const { return active_requests_.load(); }
+  // One connection's whole life over an in-memory stream from `remote` (the fuzzer, tests):
+  // the same parsing, limits, routing, middleware and answers as over TCP, without a socket.
+  [[nodiscard]] boost::asio::awaitable<void> serve_memory(memory_stream& stream,
+                                                          std::string remote);
 
  private:
   boost::asio::awaitable<void> accept_loop();
