@@ -66,6 +66,8 @@ DEBIAN_BUILD_PACKAGES=(
 )
 DEBIAN_TEST_PACKAGES=(chromium)
 DEBIAN_BENCH_PACKAGES=(wrk nginx-light)
+# Fuzzing (scripts/fuzz): clang with libFuzzer and its sanitizer runtimes.
+DEBIAN_FUZZ_PACKAGES=(clang-16 libfuzzer-16-dev libclang-rt-16-dev)
 
 _pkg_installed() {
   [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
@@ -78,7 +80,7 @@ _node_ok() {
   [[ "$major" =~ ^[0-9]+$ ]] && ((major >= 20))
 }
 
-# ensure_debian_packages [build] [test] [bench]: installs whichever packages of those sets are
+# ensure_debian_packages [build] [test] [bench] [fuzz]: installs whichever packages of those sets are
 # missing. apt-get update runs only when something is missing. Idempotent and quiet when done.
 ensure_debian_packages() {
   local -a wanted=() missing=()
@@ -88,6 +90,7 @@ ensure_debian_packages() {
       build) wanted+=("${DEBIAN_BUILD_PACKAGES[@]}") ;;
       test) wanted+=("${DEBIAN_TEST_PACKAGES[@]}") ;;
       bench) wanted+=("${DEBIAN_BENCH_PACKAGES[@]}") ;;
+      fuzz) wanted+=("${DEBIAN_FUZZ_PACKAGES[@]}") ;;
       *) die "ensure_debian_packages: unknown set '$set'" ;;
     esac
   done

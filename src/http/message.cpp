@@ -60,9 +60,33 @@ result<nlohmann::json> parse_json_body(const request_context& ctx) {
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (lower != "application/json")
     return fail(errc::unsupported_media_type, "send the body as application/json");
+  if (json_nesting_exceeds(ctx.body, max_json_depth))
+    return fail(errc::invalid_json, "the request body nests arrays or objects more than " +
+                                        std::to_string(max_json_depth) + " levels deep");
   auto parsed = nlohmann::json::parse(ctx.body, nullptr, false);
   if (parsed.is_discarded()) return fail(errc::invalid_json, "the request body is not valid JSON");
   return parsed;
+}
+
+bool json_nesting_exceeds(std::string_view text, int max_depth) noexcept {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;  // the escaped character cannot end the string
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
 }
 
 std::string percent_decode(std::string_view text) {

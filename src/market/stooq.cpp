@@ -93,8 +93,9 @@ result<stooq_batch> parse_stooq_csv(std::string_view text) {
     if (line.empty()) continue;
     const auto cells = split(line);
     if (cells.size() != 8) return bad(number, fmt::format("{} columns, expected 8", cells.size()));
-    if (cells[0].empty()) return bad(number, "empty symbol");
     const std::string symbol = symbol_from_stooq(cells[0]);
+    // A bare ".US" names nothing either (found by fuzzing).
+    if (symbol.empty()) return bad(number, "empty symbol");
     if (std::any_of(cells.begin() + 1, cells.begin() + 7,
                     [](std::string_view c) { return c == "N/D"; })) {
       batch.unavailable.push_back(symbol);

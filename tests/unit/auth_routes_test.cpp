@@ -296,6 +296,7 @@ TEST(AuthRoutes, TestHooksOnlyWhenEnabled) {
     if (key.second.starts_with("/api/test/")) hooks.insert(key);
   EXPECT_EQ(hooks, (std::set<route_key>{{"POST", "/api/test/clock"},
                                         {"GET", "/api/test/crash"},
-                                        {"POST", "/api/test/price"}}));
-  EXPECT_EQ(b.size(), a.size() + 3);
+                                        {"POST", "/api/test/price"},
+                                        {"GET", "/api/test/routes"}}));
+  EXPECT_EQ(b.size(), a.size() + 4);
 }

@@ -86,8 +86,15 @@ using router = basic_router<endpoint>;
 [[nodiscard]] response with_retry_after(response r, std::chrono::milliseconds wait);
 // Short (1-64) and only letters, digits, '-', '_', '.': safe to echo and to store.
 [[nodiscard]] bool is_plain_request_id(std::string_view id) noexcept;
-// Content-Type must be JSON (415 otherwise) and the body must parse (400 invalid_json).
+// Content-Type must be JSON (415 otherwise) and the body must parse, nested at most
+// max_json_depth deep (400 invalid_json).
 [[nodiscard]] result<nlohmann::json> parse_json_body(const request_context& ctx);
+// Deeper than any body the API takes. Parsing is iterative, but copying, dumping and scrubbing
+// a document recurse once per level: a body nested thousands deep would exhaust the stack.
+inline constexpr int max_json_depth = 64;
+// True when the arrays and objects of `text` nest deeper than `max_depth` (brackets inside
+// strings do not count). Checked before parsing, so a refused body costs no document.
+[[nodiscard]] bool json_nesting_exceeds(std::string_view text, int max_depth) noexcept;
 
 // "a=1&b=x%20y" → {a:1, b:"x y"}; '+' is a space; a repeated key keeps the first value.
 [[nodiscard]] query_params parse_query(std::string_view query);

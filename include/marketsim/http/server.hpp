@@ -40,6 +40,7 @@ class counted_slot {
  private:
   std::shared_ptr<std::atomic<std::size_t>> count_;
 };
+class memory_stream;
 
 // Hooks around API handlers, set by the application (auth lives outside the HTTP layer).
 struct middleware {
@@ -72,6 +73,10 @@ class server {
   [[nodiscard]] boost::asio::awaitable<void> drain(std::chrono::milliseconds max_wait);
   [[nodiscard]] std::size_t active_requests() const { return active_requests_.load(); }
   [[nodiscard]] std::size_t open_connections() const { return counts_->open.load(); }
+  // One connection's whole life over an in-memory stream from `remote` (the fuzzer, tests):
+  // the same parsing, limits, routing, middleware and answers as over TCP, without a socket.
+  [[nodiscard]] boost::asio::awaitable<void> serve_memory(memory_stream& stream,
+                                                          std::string remote);
 
  private:
   boost::asio::awaitable<void> accept_loop();
