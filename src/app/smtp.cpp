@@ -16,7 +16,7 @@
 #include <ctime>
 
 #include "marketsim/auth/tokens.hpp"
-#include "marketsim/http/message.hpp"
+#include "marketsim/core/url.hpp"
 
 namespace marketsim::app {
 
@@ -43,8 +43,8 @@ result<smtp_settings> parse_smtp_url(std::string_view url) {
     auto cred = rest.substr(0, at);
     rest = rest.substr(at + 1);
     auto colon = cred.find(':');
-    s.user = http::percent_decode(cred.substr(0, colon));
-    if (colon != std::string_view::npos) s.password = http::percent_decode(cred.substr(colon + 1));
+    s.user = percent_decode(cred.substr(0, colon));
+    if (colon != std::string_view::npos) s.password = percent_decode(cred.substr(colon + 1));
     if (!s.starttls)
       return fail(errc::config_malformed,
                   "MARKETSIM_SMTP_URL: credentials need smtp+starttls:// (never sent in clear)");

@@ -73,25 +73,6 @@ std::size_t userinfo_end(std::string_view body) {
   return last_before_query;
 }
 
-std::string percent_decoded(std::string_view text) {
-  std::string out;
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 // libpq's key=value form: "host=db password='a b\\'c' user=bob", spaces allowed around '=',
 // single-quoted values with backslash escapes. A secret-looking key loses its value; text that
 // does not parse as a pair is kept, except after a secret-looking word, where all is masked.
@@ -642,7 +623,7 @@ std::string mask_secrets(std::string_view text) {
     auto param = query.substr(0, amp);
     if (!first) out += '&';
     auto eq = param.find('=');
-    if (eq != std::string_view::npos && is_secret_name(percent_decoded(param.substr(0, eq))))
+    if (eq != std::string_view::npos && is_secret_name(percent_decode(param.substr(0, eq))))
       out += std::string(param.substr(0, eq + 1)) + std::string(mask);
     else
       out += param;

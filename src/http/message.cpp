@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "marketsim/core/url.hpp"
+
 namespace marketsim::http {
 
 std::optional<std::string_view> request_context::header(std::string_view name) const {
@@ -89,29 +91,6 @@ bool json_nesting_exceeds(std::string_view text, int max_depth) noexcept {
   return false;
 }
 
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 query_params parse_query(std::string_view query) {
   query_params out;
   while (!query.empty()) {
@@ -119,9 +98,9 @@ query_params parse_query(std::string_view query) {
     auto pair = query.substr(0, amp);
     if (!pair.empty()) {
       auto eq = pair.find('=');
-      auto key = percent_decode(pair.substr(0, eq));
+      auto key = percent_decode(pair.substr(0, eq), true);
       auto value =
-          eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+          eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1), true);
       out.try_emplace(std::move(key), std::move(value));
     }
     if (amp == std::string_view::npos) break;

@@ -20,6 +20,7 @@
 
 #include "marketsim/core/log.hpp"
 #include "marketsim/core/scrub.hpp"
+#include "marketsim/core/url.hpp"
 #include "marketsim/http/memory_stream.hpp"
 #include "marketsim/sse/event.hpp"
 #include "marketsim/sse/hub.hpp"
@@ -468,6 +469,7 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     ctx.method = std::string(req.method_string());
     std::string_view target = req.target();
     auto qmark = target.find('?');
+    // '+' in a path is a plus; only a query string's form encoding makes it a space.
     ctx.path = percent_decode(target.substr(0, qmark));
     std::string_view query = qmark == std::string_view::npos ? "" : target.substr(qmark + 1);
     ctx.raw_query = std::string(query);

@@ -18,6 +18,7 @@
 #include "marketsim/api/json_body.hpp"
 #include "marketsim/auth/tokens.hpp"
 #include "marketsim/core/time.hpp"
+#include "marketsim/core/url.hpp"
 #include "marketsim/http/message.hpp"
 #include "marketsim/http/server.hpp"
 #include "marketsim/sse/event.hpp"
@@ -76,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // As the server splits a request target.
   auto qmark = input.find('?');
-  auto path = http::percent_decode(input.substr(0, qmark));
+  auto path = percent_decode(input.substr(0, qmark));
   check(path.size() <= input.size(), "decoding grew the path", input);
   for (std::string_view method : {"GET", "POST", "DELETE"}) {
     auto found = w.routes.find(method, path);

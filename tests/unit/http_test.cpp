@@ -5,6 +5,7 @@
 
 #include "marketsim/core/error.hpp"
 #include "marketsim/core/time.hpp"
+#include "marketsim/core/url.hpp"
 #include "marketsim/http/message.hpp"
 #include "marketsim/http/router.hpp"
 #include "marketsim/http/server.hpp"
@@ -104,7 +105,14 @@ TEST(Query, DecodesAndKeepsFirst) {
   EXPECT_EQ(q.at("x"), "a b");
   EXPECT_EQ(q.at("flag"), "");
   EXPECT_EQ(q.at("bad"), "%zz");
-  EXPECT_EQ(http::percent_decode("%41%"), "A%");
+}
+
+TEST(PercentDecode, PlusIsASpaceOnlyInFormEncoding) {
+  EXPECT_EQ(percent_decode("%41%"), "A%");
+  EXPECT_EQ(percent_decode("%4"), "%4");
+  // A path or a URL's user info keeps '+' ("/u/a+b", "smtp://me+tag:p+w@host").
+  EXPECT_EQ(percent_decode("me+tag%40x"), "me+tag@x");
+  EXPECT_EQ(percent_decode("me+tag%40x", true), "me tag@x");
 }
 
 TEST(RequestId, AcceptsPlainIdsAndReplacesOthers) {

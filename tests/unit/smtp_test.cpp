@@ -21,6 +21,11 @@ TEST(Smtp, UrlForms) {
   EXPECT_EQ(tls->user, "me@x.org");
   EXPECT_EQ(tls->password, "p/w");
   EXPECT_EQ(tls->host, "mail.x.org");
+  // User info is not form-encoded: '+' stays a plus.
+  auto plus = parse_smtp_url("smtp+starttls://me+tag%40x.org:p+w@mail.x.org");
+  ASSERT_TRUE(plus);
+  EXPECT_EQ(plus->user, "me+tag@x.org");
+  EXPECT_EQ(plus->password, "p+w");
   EXPECT_EQ(parse_smtp_url("smtp://relay").value().port, "25");
 }
 

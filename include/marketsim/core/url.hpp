@@ -1,5 +1,6 @@
 // The few URL shapes the server reasons about: a site's origin (MARKETSIM_PUBLIC_URL,
-// MARKETSIM_ALLOWED_ORIGINS, the Origin header) and a Host header. Pure; any thread.
+// MARKETSIM_ALLOWED_ORIGINS, the Origin header), a Host header, and percent-encoding. Pure;
+// any thread.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -31,6 +32,10 @@ struct host_port {
   std::string host;                   // lowercased; IPv6 in brackets
   std::optional<std::uint16_t> port;  // absent: the scheme's default
 };
+// "%41b+c" → "Ab+c"; with plus_is_space (form encoding: query strings) → "Ab c". A '%' not
+// followed by two hex digits stays as it is.
+[[nodiscard]] std::string percent_decode(std::string_view text, bool plus_is_space = false);
+
 // A Host header value ("example.com", "Example.com:8080", "[::1]:80"); nullopt when malformed.
 [[nodiscard]] std::optional<host_port> parse_host(std::string_view value);
 

@@ -98,7 +98,6 @@ inline constexpr int max_json_depth = 64;
 
 // "a=1&b=x%20y" → {a:1, b:"x y"}; '+' is a space; a repeated key keeps the first value.
 [[nodiscard]] query_params parse_query(std::string_view query);
-[[nodiscard]] std::string percent_decode(std::string_view text);
 
 // The client's address: the peer itself, unless the peer is a trusted proxy, in which case the
 // right-most X-Forwarded-For entry that is not a trusted proxy.
