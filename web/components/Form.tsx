@@ -1,7 +1,8 @@
 "use client";
 // The pieces every account form is built from: a labelled field with its hint and its error
 // (tied together with aria-describedby, so a screen reader reads the error with the field),
-// a form-wide alert, a submit button that shows it is busy, and a page card.
+// a form-wide alert, a submit button that shows it is busy, and a page card with an optional lead
+// paragraph under its title.
 
 import { useId, type InputHTMLAttributes, type ReactNode } from "react";
 
@@ -101,12 +102,25 @@ export function SubmitButton({
   );
 }
 
-export function Card({ title, children, wide = false }: { title: string; children: ReactNode; wide?: boolean }) {
+export function Card({
+  title,
+  lead,
+  children,
+  wide = false,
+}: {
+  title: string;
+  lead?: ReactNode;
+  children: ReactNode;
+  wide?: boolean;
+}) {
   return (
     <div className={`mx-auto py-6 md:py-10 ${wide ? "max-w-2xl" : "max-w-md"}`}>
       <div className="rounded-xl border border-ink-700 bg-ink-900 p-6 md:p-8">
         <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
-        <div className="mt-5">{children}</div>
+        <div className="mt-5">
+          {lead ? <p className="-mt-2 mb-5 text-sm leading-relaxed text-ink-300">{lead}</p> : null}
+          {children}
+        </div>
       </div>
     </div>
   );

@@ -6,12 +6,12 @@
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { Suspense } from "react";
 import { AdminErrors } from "@/components/admin/AdminErrors";
 import { AdminMetrics } from "@/components/admin/AdminMetrics";
 import { AdminOutbox } from "@/components/admin/AdminOutbox";
 import { AdminSymbols } from "@/components/admin/AdminSymbols";
 import { AdminUsers } from "@/components/admin/AdminUsers";
+import { LoadingBoundary } from "@/components/LoadingBoundary";
 import { Notice } from "@/components/Notice";
 import { RequireUser } from "@/components/RequireUser";
 import { usePageTitle } from "@/lib/title";
@@ -76,9 +76,9 @@ function Admin({ me }: { me: User }) {
     );
   }
   return (
-    <Suspense fallback={<div className="text-sm text-ink-400">Loading…</div>}>
+    <LoadingBoundary>
       <Console me={me} />
-    </Suspense>
+    </LoadingBoundary>
   );
 }
 

@@ -6,7 +6,9 @@
 
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
-import { Card, Field, FormAlert, FormSuccess, SubmitButton, retryText } from "@/components/Form";
+import { EmailField } from "@/components/AccountFields";
+import { AuthForm, CheckEmailCard } from "@/components/AuthForm";
+import { Card, retryText } from "@/components/Form";
 import { errorText } from "@/components/Notice";
 import { ApiError, apiSend, paths } from "@/lib/api";
 import { usePageTitle } from "@/lib/title";
@@ -56,58 +58,45 @@ export default function ForgotPasswordPage() {
 
   if (sentTo) {
     return (
-      <Card title="Check your email">
-        <FormSuccess testId="forgot-done">
-          If an account uses <span className="font-medium break-all">{sentTo}</span>, we sent it a link to
-          choose a new password. The link works once, for one hour.
-        </FormSuccess>
-        <p className="mt-4 text-sm text-ink-300">
-          Nothing arrived? Look in the spam folder, check the address you typed, or{" "}
-          <button
-            type="button"
-            className="text-accent hover:underline"
-            onClick={() => setSentTo(null)}
-            data-testid="forgot-again"
-          >
-            ask again
-          </button>
-          .
-        </p>
-        <div className="mt-6 flex gap-3 text-sm">
-          <Link href="/signin/" className="text-accent hover:underline">
-            Back to sign in
-          </Link>
-          <Link href="/" className="text-ink-300 hover:text-ink-100">
-            Back to the market
-          </Link>
-        </div>
-      </Card>
+      <CheckEmailCard
+        testId="forgot-done"
+        signInLabel="Back to sign in"
+        nothingArrived={
+          <>
+            Nothing arrived? Look in the spam folder, check the address you typed, or{" "}
+            <button
+              type="button"
+              className="text-accent hover:underline"
+              onClick={() => setSentTo(null)}
+              data-testid="forgot-again"
+            >
+              ask again
+            </button>
+            .
+          </>
+        }
+      >
+        If an account uses <span className="font-medium break-all">{sentTo}</span>, we sent it a link to
+        choose a new password. The link works once, for one hour.
+      </CheckEmailCard>
     );
   }
 
   return (
-    <Card title="Forgot your password?">
-      <p className="-mt-2 mb-5 text-sm leading-relaxed text-ink-300">
-        Enter the email address of your account and we will mail you a link to choose a new password.
-      </p>
-      <form noValidate onSubmit={submit} className="flex flex-col gap-4" data-testid="forgot-form">
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="email"
-          inputMode="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={fieldError}
-          testId="forgot-email"
-        />
-        {formError ? <FormAlert testId="forgot-error">{formError}</FormAlert> : null}
-        <SubmitButton busy={busy} busyText="Sending…" testId="forgot-submit">
-          Send the link
-        </SubmitButton>
-      </form>
+    <Card
+      title="Forgot your password?"
+      lead="Enter the email address of your account and we will mail you a link to choose a new password."
+    >
+      <AuthForm
+        testIdPrefix="forgot"
+        onSubmit={submit}
+        error={formError}
+        busy={busy}
+        busyText="Sending…"
+        submitLabel="Send the link"
+      >
+        <EmailField value={email} onChange={(e) => setEmail(e.target.value)} error={fieldError} testId="forgot-email" />
+      </AuthForm>
       <p className="mt-5 text-sm text-ink-300">
         Remembered it?{" "}
         <Link href="/signin/" className="text-accent hover:underline">

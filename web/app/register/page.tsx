@@ -7,25 +7,27 @@
 
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
+import { EmailField, NewPasswordField } from "@/components/AccountFields";
+import { AuthForm, CheckEmailCard } from "@/components/AuthForm";
+import { Card, Field, retryText } from "@/components/Form";
 import { errorText } from "@/components/Notice";
-import { Card, Field, FormAlert, FormSuccess, SubmitButton, retryText } from "@/components/Form";
 import { ApiError, apiSend, paths } from "@/lib/api";
 import { useAuth } from "@/lib/auth";
+import { passwordLengthError, passwordPolicyText } from "@/lib/password";
 import { usePageTitle } from "@/lib/title";
 
 type FieldName = "email" | "password" | "user_tag" | "display_name";
 type FieldErrors = Partial<Record<FieldName, string>>;
 
 const TAG = /^[a-z0-9_]{3,20}$/;
-const PASSWORD_HINT = "8–128 characters, and not a common password.";
 const TAG_HINT = "3–20 characters: lowercase letters a–z, digits and _. Your public name in URLs; it cannot be changed.";
 const NAME_HINT = "1–40 characters, shown to other players.";
 
 function checkLocally(email: string, password: string, tag: string, name: string): FieldErrors {
   const errors: FieldErrors = {};
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) errors.email = "Enter an email address.";
-  const length = Array.from(password).length;
-  if (length < 8 || length > 128) errors.password = "Use 8–128 characters.";
+  const passwordError = passwordLengthError(password);
+  if (passwordError) errors.password = passwordError;
   if (!TAG.test(tag)) errors.user_tag = "Use 3–20 lowercase letters a–z, digits or _.";
   const nameLength = Array.from(name.trim()).length;
   if (nameLength < 1 || nameLength > 40) errors.display_name = "Use 1–40 characters.";
@@ -39,7 +41,7 @@ function fromServer(error: unknown): { fields: FieldErrors; form: string | null 
     case "invalid_email":
       return { fields: { email: "That is not an email address we can use." }, form: null };
     case "password_policy":
-      return { fields: { password: error.message || `Choose a password of ${PASSWORD_HINT}` }, form: null };
+      return { fields: { password: passwordPolicyText(error.message) }, form: null };
     case "invalid_user_tag":
       return { fields: { user_tag: "Use 3–20 lowercase letters a–z, digits or _." }, form: null };
     case "user_tag_taken":
@@ -94,61 +96,43 @@ export default function RegisterPage() {
 
   if (sentTo) {
     return (
-      <Card title="Check your email">
-        <FormSuccess testId="register-done">
-          Check your email for a verification link. We sent a message to{" "}
-          <span className="font-medium break-all">{sentTo}</span>; open the link in it within 24 hours
-          to activate the account.
-        </FormSuccess>
-        <p className="mt-4 text-sm text-ink-300">
-          Nothing arrived? Look in the spam folder, and check the address you typed.
-        </p>
-        <div className="mt-6 flex gap-3 text-sm">
-          <Link href="/signin/" className="text-accent hover:underline">
-            Sign in
-          </Link>
-          <Link href="/" className="text-ink-300 hover:text-ink-100">
-            Back to the market
-          </Link>
-        </div>
-      </Card>
+      <CheckEmailCard
+        testId="register-done"
+        signInLabel="Sign in"
+        nothingArrived="Nothing arrived? Look in the spam folder, and check the address you typed."
+      >
+        Check your email for a verification link. We sent a message to{" "}
+        <span className="font-medium break-all">{sentTo}</span>; open the link in it within 24 hours
+        to activate the account.
+      </CheckEmailCard>
     );
   }
 
   return (
-    <Card title="Create an account">
-      <p className="-mt-2 mb-5 text-sm leading-relaxed text-ink-300">
-        An account gives you virtual cash to trade with, a portfolio and a watchlist. Watching the market
-        needs no account.
-      </p>
+    <Card
+      title="Create an account"
+      lead="An account gives you virtual cash to trade with, a portfolio and a watchlist. Watching the market needs no account."
+    >
       {user ? (
         <div className="mb-5 rounded-md border border-ink-700 bg-ink-850 px-3 py-2 text-sm text-ink-300">
           You are signed in as <span className="text-ink-100">{user.display_name}</span>. Sign out first to
           register another account.
         </div>
       ) : null}
-      <form noValidate onSubmit={submit} className="flex flex-col gap-4" data-testid="register-form">
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="email"
-          inputMode="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={errors.email}
-          testId="register-email"
-        />
-        <Field
+      <AuthForm
+        testIdPrefix="register"
+        onSubmit={submit}
+        error={formError}
+        busy={busy}
+        busyText="Creating…"
+        submitLabel="Create account"
+      >
+        <EmailField value={email} onChange={(e) => setEmail(e.target.value)} error={errors.email} testId="register-email" />
+        <NewPasswordField
           label="Password"
-          type="password"
-          name="new-password"
-          autoComplete="new-password"
           required
           value={password}
           onChange={(e) => setPassword(e.target.value)}
-          hint={PASSWORD_HINT}
           error={errors.password}
           testId="register-password"
         />
@@ -179,11 +163,7 @@ export default function RegisterPage() {
           error={errors.display_name}
           testId="register-name"
         />
-        {formError ? <FormAlert testId="register-error">{formError}</FormAlert> : null}
-        <SubmitButton busy={busy} busyText="Creating…" testId="register-submit">
-          Create account
-        </SubmitButton>
-      </form>
+      </AuthForm>
       <p className="mt-5 text-sm text-ink-300">
         Already registered?{" "}
         <Link href="/signin/" className="text-accent hover:underline">

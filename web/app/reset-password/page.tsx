@@ -8,14 +8,16 @@
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { Suspense, useEffect, useState, type FormEvent } from "react";
-import { Card, Field, FormAlert, FormSuccess, SubmitButton, buttonClass, retryText } from "@/components/Form";
+import { useEffect, useState, type FormEvent } from "react";
+import { NewPasswordField, RepeatPasswordField } from "@/components/AccountFields";
+import { AuthForm } from "@/components/AuthForm";
+import { Card, FormAlert, FormSuccess, buttonClass, retryText } from "@/components/Form";
+import { LoadingBoundary } from "@/components/LoadingBoundary";
 import { errorText } from "@/components/Notice";
 import { ApiError, apiSend, paths } from "@/lib/api";
 import { useAuth } from "@/lib/auth";
+import { passwordLengthError, passwordPolicyText } from "@/lib/password";
 import { usePageTitle } from "@/lib/title";
-
-const PASSWORD_HINT = "8–128 characters, and not a common password.";
 
 type FieldErrors = { password?: string; confirm?: string };
 type Stage = "form" | "done" | "dead";
@@ -57,12 +59,12 @@ function ResetPassword() {
     event.preventDefault();
     if (busy) return;
     setFormError(null);
-    const local: FieldErrors = {};
-    const length = Array.from(password).length;
-    if (length < 8 || length > 128) local.password = "Use 8–128 characters.";
-    if (confirm !== password) local.confirm = "The two passwords differ.";
+    const local: FieldErrors = {
+      password: passwordLengthError(password),
+      confirm: confirm === password ? undefined : "The two passwords differ.",
+    };
     setErrors(local);
-    if (Object.keys(local).length > 0) return;
+    if (local.password || local.confirm) return;
     setBusy(true);
     try {
       await apiSend("POST", paths.passwordResetConfirm(), { token, new_password: password });
@@ -77,7 +79,7 @@ function ResetPassword() {
         setToken("");
         setStage("dead");
       } else if (error instanceof ApiError && error.code === "password_policy") {
-        setErrors({ password: error.message || `Choose a password of ${PASSWORD_HINT}` });
+        setErrors({ password: passwordPolicyText(error.message) });
       } else if (error instanceof ApiError && (error.code === "too_many_attempts" || error.code === "too_many_requests")) {
         setFormError(`Too many attempts. Try again ${retryText(error.retryAfter)}.`);
       } else {
@@ -116,41 +118,35 @@ function ResetPassword() {
   }
 
   return (
-    <Card title="Choose a new password">
-      <p className="-mt-2 mb-5 text-sm leading-relaxed text-ink-300">
-        Setting a new password signs the account out everywhere: every browser and device where it is
-        signed in.
-      </p>
-      <form noValidate onSubmit={submit} className="flex flex-col gap-4" data-testid="reset-form">
-        <Field
+    <Card
+      title="Choose a new password"
+      lead="Setting a new password signs the account out everywhere: every browser and device where it is signed in."
+    >
+      <AuthForm
+        testIdPrefix="reset"
+        onSubmit={submit}
+        error={formError}
+        busy={busy}
+        busyText="Saving…"
+        submitLabel="Set the new password"
+      >
+        <NewPasswordField
           label="New password"
-          type="password"
-          name="new-password"
-          autoComplete="new-password"
           required
           autoFocus
           value={password}
           onChange={(e) => setPassword(e.target.value)}
-          hint={PASSWORD_HINT}
           error={errors.password}
           testId="reset-password"
         />
-        <Field
-          label="New password again"
-          type="password"
-          name="confirm-password"
-          autoComplete="new-password"
+        <RepeatPasswordField
           required
           value={confirm}
           onChange={(e) => setConfirm(e.target.value)}
           error={errors.confirm}
           testId="reset-confirm"
         />
-        {formError ? <FormAlert testId="reset-error">{formError}</FormAlert> : null}
-        <SubmitButton busy={busy} busyText="Saving…" testId="reset-submit">
-          Set the new password
-        </SubmitButton>
-      </form>
+      </AuthForm>
     </Card>
   );
 }
@@ -158,8 +154,8 @@ function ResetPassword() {
 export default function ResetPasswordPage() {
   usePageTitle("Choose a new password");
   return (
-    <Suspense fallback={<div className="text-sm text-ink-400">Loading…</div>}>
+    <LoadingBoundary>
       <ResetPassword />
-    </Suspense>
+    </LoadingBoundary>
   );
 }

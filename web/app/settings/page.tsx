@@ -7,6 +7,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
+import { NewPasswordField, RepeatPasswordField } from "@/components/AccountFields";
 import { ApiKeys } from "@/components/ApiKeys";
 import { Avatar } from "@/components/Avatar";
 import {
@@ -22,6 +23,7 @@ import { RequireUser } from "@/components/RequireUser";
 import { ApiError, apiSend, paths } from "@/lib/api";
 import { profileHref, useAuth } from "@/lib/auth";
 import { formatDate } from "@/lib/format";
+import { passwordLengthError } from "@/lib/password";
 import { usePageTitle } from "@/lib/title";
 import type { SessionResponse, User } from "@/lib/types";
 
@@ -143,13 +145,13 @@ function PasswordForm({ username }: { username: string }) {
     if (busy) return;
     setDone(false);
     setFormError(null);
-    const local: typeof errors = {};
-    if (!current) local.current = "Enter your current password.";
-    const length = Array.from(next).length;
-    if (length < 8 || length > 128) local.next = "Use 8–128 characters.";
-    if (confirm !== next) local.confirm = "The two new passwords differ.";
+    const local: typeof errors = {
+      current: current ? undefined : "Enter your current password.",
+      next: passwordLengthError(next),
+      confirm: confirm === next ? undefined : "The two new passwords differ.",
+    };
     setErrors(local);
-    if (Object.keys(local).length > 0) return;
+    if (local.current || local.next || local.confirm) return;
     setBusy(true);
     try {
       const answer = await apiSend<SessionResponse>("POST", paths.password(), {
@@ -194,22 +196,14 @@ function PasswordForm({ username }: { username: string }) {
         error={errors.current}
         testId="settings-current-password"
       />
-      <Field
+      <NewPasswordField
         label="New password"
-        type="password"
-        name="new-password"
-        autoComplete="new-password"
         value={next}
         onChange={(e) => setNext(e.target.value)}
-        hint="8–128 characters, and not a common password."
         error={errors.next}
         testId="settings-new-password"
       />
-      <Field
-        label="New password again"
-        type="password"
-        name="confirm-password"
-        autoComplete="new-password"
+      <RepeatPasswordField
         value={confirm}
         onChange={(e) => setConfirm(e.target.value)}
         error={errors.confirm}

@@ -6,8 +6,11 @@
 
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { Suspense, useState, type FormEvent } from "react";
-import { Card, Field, FormAlert, SubmitButton, retryText, secondaryButtonClass } from "@/components/Form";
+import { useState, type FormEvent } from "react";
+import { EmailField } from "@/components/AccountFields";
+import { AuthForm } from "@/components/AuthForm";
+import { Card, Field, FormAlert, buttonClass, retryText, secondaryButtonClass } from "@/components/Form";
+import { LoadingBoundary } from "@/components/LoadingBoundary";
 import { errorText } from "@/components/Notice";
 import { ApiError } from "@/lib/api";
 import { isShellPath, safeNext, useAuth } from "@/lib/auth";
@@ -78,11 +81,7 @@ function SignIn() {
           You are signed in as <span className="text-ink-100">{user.display_name}</span>.
         </p>
         <div className="mt-6 flex flex-wrap gap-3">
-          <button
-            type="button"
-            className="rounded-md bg-accent px-4 py-2 text-sm font-medium text-white hover:bg-accent/90"
-            onClick={() => go(next)}
-          >
+          <button type="button" className={buttonClass} onClick={() => go(next)}>
             Continue
           </button>
           <button
@@ -104,18 +103,15 @@ function SignIn() {
 
   return (
     <Card title="Sign in">
-      <form noValidate onSubmit={submit} className="flex flex-col gap-4" data-testid="signin-form">
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="email"
-          inputMode="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          testId="signin-email"
-        />
+      <AuthForm
+        testIdPrefix="signin"
+        onSubmit={submit}
+        error={error}
+        busy={busy}
+        busyText="Signing in…"
+        submitLabel="Sign in"
+      >
+        <EmailField value={email} onChange={(e) => setEmail(e.target.value)} testId="signin-email" />
         <Field
           label="Password"
           type="password"
@@ -131,11 +127,7 @@ function SignIn() {
             Forgot your password?
           </Link>
         </p>
-        {error ? <FormAlert testId="signin-error">{error}</FormAlert> : null}
-        <SubmitButton busy={busy} busyText="Signing in…" testId="signin-submit">
-          Sign in
-        </SubmitButton>
-      </form>
+      </AuthForm>
       <p className="mt-5 text-sm text-ink-300">
         New here?{" "}
         <Link href="/register/" className="text-accent hover:underline">
@@ -150,8 +142,8 @@ function SignIn() {
 export default function SignInPage() {
   usePageTitle("Sign in");
   return (
-    <Suspense fallback={<div className="text-sm text-ink-400">Loading…</div>}>
+    <LoadingBoundary>
       <SignIn />
-    </Suspense>
+    </LoadingBoundary>
   );
 }

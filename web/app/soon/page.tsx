@@ -5,12 +5,10 @@
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { Suspense } from "react";
-import { Card } from "@/components/Form";
+import { Card, buttonClass } from "@/components/Form";
+import { LoadingBoundary } from "@/components/LoadingBoundary";
 import { sectionBySlug } from "@/lib/sections";
 import { usePageTitle } from "@/lib/title";
-
-const buttonClass = "inline-block rounded-md bg-accent px-4 py-2 text-sm font-medium text-white hover:bg-accent/90";
 
 function Soon() {
   const section = sectionBySlug(useSearchParams().get("section"));
@@ -52,8 +50,8 @@ function Soon() {
 
 export default function SoonPage() {
   return (
-    <Suspense fallback={<div className="text-sm text-ink-400">Loading…</div>}>
+    <LoadingBoundary>
       <Soon />
-    </Suspense>
+    </LoadingBoundary>
   );
 }

@@ -5,10 +5,11 @@
 
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { Suspense, useId } from "react";
+import { useId } from "react";
 import useSWR from "swr";
 import { Change } from "@/components/Change";
 import { inputClass } from "@/components/Form";
+import { LoadingBoundary } from "@/components/LoadingBoundary";
 import { ErrorNotice } from "@/components/Notice";
 import { OrderBook } from "@/components/OrderBook";
 import { TradeTicket } from "@/components/TradeTicket";
@@ -109,8 +110,8 @@ function Trade() {
 
 export default function TradePage() {
   return (
-    <Suspense fallback={<div className="text-sm text-ink-400">Loading…</div>}>
+    <LoadingBoundary>
       <Trade />
-    </Suspense>
+    </LoadingBoundary>
   );
 }

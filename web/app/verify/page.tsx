@@ -6,8 +6,9 @@
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { Suspense, useEffect, useState } from "react";
-import { Card, FormAlert, FormSuccess, secondaryButtonClass } from "@/components/Form";
+import { useEffect, useState } from "react";
+import { Card, FormAlert, FormSuccess, buttonClass, secondaryButtonClass } from "@/components/Form";
+import { LoadingBoundary } from "@/components/LoadingBoundary";
 import { errorText } from "@/components/Notice";
 import { ApiError, apiSend, paths } from "@/lib/api";
 import { usePageTitle } from "@/lib/title";
@@ -83,11 +84,7 @@ function Verify() {
           ) : null}
           . Sign in to start.
         </FormSuccess>
-        <Link
-          href="/signin/"
-          data-testid="verify-signin"
-          className="mt-6 inline-block rounded-md bg-accent px-4 py-2 text-sm font-medium text-white hover:bg-accent/90"
-        >
+        <Link href="/signin/" data-testid="verify-signin" className={`${buttonClass} mt-6`}>
           Sign in
         </Link>
       </Card>
@@ -134,8 +131,8 @@ function Verify() {
 export default function VerifyPage() {
   usePageTitle("Verify your email");
   return (
-    <Suspense fallback={<div className="text-sm text-ink-400">Loading…</div>}>
+    <LoadingBoundary>
       <Verify />
-    </Suspense>
+    </LoadingBoundary>
   );
 }

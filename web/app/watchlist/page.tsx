@@ -1,7 +1,7 @@
 "use client";
 // Watchlist: the player's lists of instruments, priced live (components/WatchlistView.tsx).
 
-import { Suspense } from "react";
+import { LoadingBoundary } from "@/components/LoadingBoundary";
 import { RequireUser } from "@/components/RequireUser";
 import { WatchlistView } from "@/components/WatchlistView";
 import { usePageTitle } from "@/lib/title";
@@ -12,9 +12,9 @@ export default function WatchlistPage() {
     <RequireUser next="/watchlist/">
       {(user) => (
         // The chosen list is a query parameter, only known in the browser.
-        <Suspense fallback={<div className="text-sm text-ink-400">Loading…</div>}>
+        <LoadingBoundary>
           <WatchlistView key={user.id} />
-        </Suspense>
+        </LoadingBoundary>
       )}
     </RequireUser>
   );
