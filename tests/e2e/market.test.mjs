@@ -2,23 +2,12 @@
 // playwright-core) against an already running marketsim: MARKETSIM_URL is its base URL, and
 // screenshots go to MARKETSIM_ARTIFACTS when that is set. The harness starts server and DB.
 
-import { after, before, describe, test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { openBrowser } from "../support/browser.mjs";
-import fs from "node:fs/promises";
-import path from "node:path";
+import { BASE_URL, STEP_TIMEOUT_MS, e2eDescribe, screenshot } from "../support/e2e.mjs";
 
-const BASE_URL = process.env.MARKETSIM_URL?.replace(/\/+$/, "");
-const ARTIFACTS = process.env.MARKETSIM_ARTIFACTS;
-
-const STEP_TIMEOUT_MS = 20_000;
 const PRICE_CHANGE_TIMEOUT_MS = 30_000;
-
-async function screenshot(page, name) {
-  if (!ARTIFACTS) return;
-  await fs.mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
 
 // Prices of every card that is trading, keyed by symbol.
 async function readPrices(page) {
@@ -31,11 +20,7 @@ async function readPrices(page) {
   );
 }
 
-if (!BASE_URL) {
-  test("market pages in a browser", {
-    skip: "MARKETSIM_URL is not set: start marketsim and point MARKETSIM_URL at it to run the e2e tests",
-  }, () => {});
-} else describe("market pages in a browser", () => {
+e2eDescribe("market pages in a browser", {}, () => {
   let browser;
   let page;
   let pageErrors = [];

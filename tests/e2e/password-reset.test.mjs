@@ -7,24 +7,13 @@
 // the other device was signed out. Screenshots go to MARKETSIM_ARTIFACTS when that is set. The
 // harness starts server and DB.
 
-import { after, before, describe, test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs/promises";
-import path from "node:path";
-import { Client } from "../support/accounts.mjs";
-import { openBrowser } from "../support/browser.mjs";
-import { waitFor } from "../support/util.mjs";
+import { openBrowser, openPage } from "../support/browser.mjs";
+import { BASE_URL, STAMP, STEP_TIMEOUT_MS, e2eDescribe, mailTo, registerPlayer, screenshot, signInAdmin, submitSignIn } from "../support/e2e.mjs";
 
-const BASE_URL = process.env.MARKETSIM_URL?.replace(/\/+$/, "");
-const ADMIN_EMAIL = process.env.MARKETSIM_E2E_ADMIN_EMAIL;
-const ADMIN_PASSWORD = process.env.MARKETSIM_E2E_ADMIN_PASSWORD;
-const ARTIFACTS = process.env.MARKETSIM_ARTIFACTS;
-
-const STEP_TIMEOUT_MS = 20_000;
-const MAIL_TIMEOUT_MS = 15_000;
 const RESET_SUBJECT = "Reset your marketsim password";
 
-const STAMP = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 * 36).toString(36).padStart(2, "0")}`;
 const PLAYER = {
   email: `pwr_${STAMP}@example.com`,
   password: `pwr-${STAMP}-old-Kx7!`,
@@ -33,72 +22,21 @@ const PLAYER = {
   name: `Reset Player ${STAMP}`,
 };
 
-async function screenshot(page, name) {
-  if (!ARTIFACTS) return;
-  await fs.mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
-
-function collectErrors(page, into) {
-  page.on("pageerror", (error) => into.push(error.message));
-  page.on("console", (msg) => {
-    if (msg.type() === "error" && /Content Security Policy/i.test(msg.text())) into.push(msg.text());
-  });
-}
-
-// The newest outbox message to `email` that `accept` takes, polled until it arrives.
-async function mailTo(admin, email, accept, what) {
-  return waitFor(
-    async () => {
-      const r = await admin.get("/api/admin/outbox?limit=50");
-      assert.equal(r.status, 200, r.body);
-      return r.json.messages.find((m) => m.to === email && accept(m)) ?? null;
-    },
-    { timeout: MAIL_TIMEOUT_MS, interval: 250, message: `${what} to ${email}` },
-  );
-}
-
-const skipReason = !BASE_URL
-  ? "MARKETSIM_URL is not set: start marketsim and point MARKETSIM_URL at it to run the e2e tests"
-  : !ADMIN_EMAIL || !ADMIN_PASSWORD
-    ? "MARKETSIM_E2E_ADMIN_EMAIL / MARKETSIM_E2E_ADMIN_PASSWORD are not set: the test reads the reset mail as an admin"
-    : null;
-
-if (skipReason) {
-  test("password reset in a browser", { skip: skipReason }, () => {});
-} else describe("password reset in a browser", () => {
+e2eDescribe("password reset in a browser", { adminFor: "the reset mail" }, () => {
   let browser;
   let device; // the first context's page: the player's other device, signed in throughout
   let page; // a fresh context: the browser where the password is forgotten
   let pageErrors = [];
   let resetUrl;
-  const admin = new Client(BASE_URL);
+  let admin;
 
   before(async () => {
-    const login = await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
-    assert.equal(login.status, 200, login.body);
-
+    admin = await signInAdmin();
     // A registered, verified player, made through the API.
-    const player = new Client(BASE_URL);
-    await player.me();
-    const reg = await player.post("/api/auth/register", {
-      email: PLAYER.email,
-      password: PLAYER.password,
-      user_tag: PLAYER.tag,
-      display_name: PLAYER.name,
-    });
-    assert.equal(reg.status, 202, reg.body);
-    const mail = await mailTo(admin, PLAYER.email, (m) => /\/verify\/\?token=/.test(m.body), "a verification mail");
-    const token = /\/verify\/\?token=([A-Za-z0-9_-]+)/.exec(mail.body)[1];
-    const verified = await player.post("/api/auth/verify", { token });
-    assert.equal(verified.status, 200, verified.body);
+    await registerPlayer(admin, PLAYER);
 
     ({ browser, page: device, pageErrors } = await openBrowser({ stepTimeoutMs: STEP_TIMEOUT_MS }));
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
-    collectErrors(page, pageErrors);
+    page = await openPage(browser, { stepTimeoutMs: STEP_TIMEOUT_MS, pageErrors });
   }, { timeout: 60_000 });
 
   after(async () => {
@@ -107,9 +45,7 @@ if (skipReason) {
 
   test("the player is signed in on another device", { timeout: 40_000 }, async () => {
     await device.goto(`${BASE_URL}/signin/`, { waitUntil: "domcontentloaded" });
-    await device.getByTestId("signin-email").fill(PLAYER.email);
-    await device.getByTestId("signin-password").fill(PLAYER.password);
-    await device.getByTestId("signin-submit").click();
+    await submitSignIn(device, PLAYER.email, PLAYER.password);
     await device.getByTestId("header-user").waitFor();
     const account = await device.request.get(`${BASE_URL}/v2/account`);
     assert.equal(account.status(), 200, "the other device's session works");
@@ -188,9 +124,7 @@ if (skipReason) {
   test("the old password fails and the new one signs in", { timeout: 40_000 }, async () => {
     await page.getByTestId("reset-signin").click();
     await page.waitForURL((url) => url.pathname.replace(/\/+$/, "") === "/signin");
-    await page.getByTestId("signin-email").fill(PLAYER.email);
-    await page.getByTestId("signin-password").fill(PLAYER.password);
-    await page.getByTestId("signin-submit").click();
+    await submitSignIn(page, PLAYER.email, PLAYER.password);
     const error = page.getByTestId("signin-error");
     await error.waitFor();
     assert.match((await error.textContent()) ?? "", /wrong email or password/i);

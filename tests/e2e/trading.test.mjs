@@ -9,20 +9,11 @@
 // reload would clear.
 // Screenshots go to MARKETSIM_ARTIFACTS when that is set. The harness starts server and DB.
 
-import { after, before, describe, test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { openBrowser } from "../support/browser.mjs";
-import fs from "node:fs/promises";
-import path from "node:path";
+import { BASE_URL, STAMP, STEP_TIMEOUT_MS, e2eDescribe, registerPlayer, screenshot, signInAdmin, submitSignIn } from "../support/e2e.mjs";
 import { waitFor } from "../support/util.mjs";
-
-const BASE_URL = process.env.MARKETSIM_URL?.replace(/\/+$/, "");
-const ADMIN_EMAIL = process.env.MARKETSIM_E2E_ADMIN_EMAIL;
-const ADMIN_PASSWORD = process.env.MARKETSIM_E2E_ADMIN_PASSWORD;
-const ARTIFACTS = process.env.MARKETSIM_ARTIFACTS;
-
-const STEP_TIMEOUT_MS = 20_000;
-const MAIL_TIMEOUT_MS = 15_000;
 
 const SYMBOL = "AAPL";
 const BUY_QTY = 3;
@@ -31,96 +22,12 @@ const LIMIT_QTY = 2;
 const LIMIT_PRICE = "1.00";
 const STARTING_CASH = "100,000.00";
 
-// Unique per run, within the rules: a tag is 3–20 of a-z 0-9 _.
-const STAMP = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 * 36).toString(36).padStart(2, "0")}`;
 const PLAYER = {
   email: `e2e_t${STAMP}@example.com`,
   password: `e2e-${STAMP}-Tr4de!pass`,
   tag: `e2e_t${STAMP}`.slice(0, 20),
   name: `E2E Trader ${STAMP}`,
 };
-
-async function screenshot(page, name) {
-  if (!ARTIFACTS) return;
-  await fs.mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
-
-// A minimal API client with a cookie jar, as a script would use the API: GET /api/auth/me sets
-// the ms_csrf cookie and returns the token; unsafe requests send both.
-class ApiClient {
-  cookies = new Map();
-  csrf = null;
-
-  cookieHeader() {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  }
-
-  remember(response) {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const eq = pair.indexOf("=");
-      if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-  }
-
-  async request(method, route, body) {
-    const headers = { Accept: "application/json" };
-    if (this.cookies.size) headers.Cookie = this.cookieHeader();
-    // What a browser tab of this origin sends on an unsafe request.
-    if (method !== "GET") {
-      headers["X-CSRF-Token"] = this.csrf ?? "";
-      headers.Origin = BASE_URL;
-    }
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(`${BASE_URL}${route}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      redirect: "manual",
-    });
-    this.remember(response);
-    const text = await response.text();
-    let json = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = null;
-    }
-    if (!response.ok) {
-      throw new Error(`${method} ${route} → ${response.status} ${text.slice(0, 300)}`);
-    }
-    return json;
-  }
-
-  async start() {
-    const me = await this.request("GET", "/api/auth/me");
-    this.csrf = me.csrf_token;
-  }
-
-  async signInAdmin(email, password) {
-    await this.start();
-    const session = await this.request("POST", "/api/auth/login", { email, password });
-    assert.equal(session.user?.role, "admin", "the e2e admin account is not an admin");
-    this.csrf = session.csrf_token;
-  }
-}
-
-// The verification token from the newest outbox message to `email`. The link's origin is the
-// server's configured public URL, which need not be the URL the harness reaches it at.
-async function verificationToken(admin, email) {
-  return waitFor(
-    async () => {
-      const { messages } = await admin.request("GET", "/api/admin/outbox?limit=50");
-      const message = messages.find((m) => m.to === email);
-      if (!message) return null;
-      const match = /\/verify\/\?token=([A-Za-z0-9_\-.~%]+)/.exec(message.body);
-      assert.ok(match, `no verification link in the message to ${email}:\n${message.body}`);
-      return decodeURIComponent(match[1]);
-    },
-    { timeout: MAIL_TIMEOUT_MS, interval: 250, message: `a verification mail to ${email}` },
-  );
-}
 
 // "98,765.43" → 98765.43
 function money(text) {
@@ -161,15 +68,7 @@ function onPath(pathname) {
   return (url) => url.pathname.replace(/\/+$/, "") === pathname;
 }
 
-const skipReason = !BASE_URL
-  ? "MARKETSIM_URL is not set: start marketsim and point MARKETSIM_URL at it to run the e2e tests"
-  : !ADMIN_EMAIL || !ADMIN_PASSWORD
-    ? "MARKETSIM_E2E_ADMIN_EMAIL / MARKETSIM_E2E_ADMIN_PASSWORD are not set: the test reads the verification mail as an admin"
-    : null;
-
-if (skipReason) {
-  test("trading in a browser", { skip: skipReason }, () => {});
-} else describe("trading in a browser", () => {
+e2eDescribe("trading in a browser", { adminFor: "the verification mail" }, () => {
   let browser;
   let page;
   let pageErrors = [];
@@ -182,20 +81,7 @@ if (skipReason) {
   let limitOrderId = null;
 
   before(async () => {
-    const admin = new ApiClient();
-    await admin.signInAdmin(ADMIN_EMAIL, ADMIN_PASSWORD);
-    const player = new ApiClient();
-    await player.start();
-    const registered = await player.request("POST", "/api/auth/register", {
-      email: PLAYER.email,
-      password: PLAYER.password,
-      user_tag: PLAYER.tag,
-      display_name: PLAYER.name,
-    });
-    assert.equal(registered?.status, "verification_sent");
-    const token = await verificationToken(admin, PLAYER.email);
-    const verified = await player.request("POST", "/api/auth/verify", { token });
-    assert.equal(verified?.status, "verified");
+    await registerPlayer(await signInAdmin(), PLAYER);
 
     ({ browser, page, pageErrors } = await openBrowser({ stepTimeoutMs: STEP_TIMEOUT_MS }));
     page.on("console", (msg) => {
@@ -221,9 +107,7 @@ if (skipReason) {
     });
     assert.equal(response?.status(), 200, "sign-in page status");
     await page.getByTestId("header-signin").waitFor();
-    await page.getByTestId("signin-email").fill(PLAYER.email);
-    await page.getByTestId("signin-password").fill(PLAYER.password);
-    await page.getByTestId("signin-submit").click();
+    await submitSignIn(page, PLAYER.email, PLAYER.password);
     await page.waitForURL((url) => onPath("/stock")(url) && url.searchParams.get("symbol") === SYMBOL);
     await page.getByTestId("header-user").waitFor();
     assert.equal(await testIdText(page, "header-user"), PLAYER.name);

@@ -3,10 +3,10 @@
 // fixation, forged cookies that never reach the database, idle and absolute timeouts with the
 // server's clock moved, password change, profiles, and the upgrade of old hashes at sign-in.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { Client, advanceClock, makeAdmin, metrics, newIdentity, signUp, verificationToken } from "../support/accounts.mjs";
 import { startServer } from "../support/server.mjs";
-import { startStack } from "../support/stack.mjs";
+import { startStack, suiteStack } from "../support/stack.mjs";
 
 const HOUR = 3_600_000;
 
@@ -20,15 +20,10 @@ function observable(res) {
 }
 
 describe("accounts", { timeout: 300_000 }, () => {
-  let stack;
+  const stack = suiteStack();
   let admin;
   before(async () => {
-    stack = await startStack();
     admin = await makeAdmin(stack.server, stack.pg);
-  });
-  after(async () => {
-    const code = await stack?.stop();
-    assert.equal(code, 0, "server did not exit cleanly");
   });
 
   test("sign up, verify through the mailed link, sign in, me, sign out", async () => {

@@ -13,12 +13,10 @@
 // bars, snapshots, and the ledger's invariants after each test.
 import assert from "node:assert/strict";
 import diagnostics from "node:diagnostics_channel";
-import { after, afterEach, before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import Alpaca from "alpaca-trade-api-v3";
-import { signUp } from "../support/accounts.mjs";
-import { startPostgres } from "../support/pg.mjs";
-import { startServer } from "../support/server.mjs";
-import { assertLedgerSound, e4, ledgerState, setPrice } from "../support/trading.mjs";
+import { makeApiKey, signUp } from "../support/accounts.mjs";
+import { e4, frozenMarket } from "../support/trading.mjs";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -54,41 +52,29 @@ function describeFailure(err, wire) {
 }
 
 describe("the Alpaca SDK 3.x against marketsim, configured only", { timeout: 180_000 }, () => {
-  let pg;
-  let server;
-  before(async () => {
+  before(() => {
     diagnostics.subscribe("http.client.request.start", onRequest);
     diagnostics.subscribe("http.client.response.finish", onResponse);
-    pg = await startPostgres();
-    server = await startServer({ pg, env: { MARKETSIM_TICK_INTERVAL: "1h", MARKETSIM_API_RATE: "1000" } });
-    await setPrice(server, "AAPL", "100");
-    await setPrice(server, "MSFT", "50");
-    await setPrice(server, "IBM", "80");
   });
-  afterEach(async () => {
-    assertLedgerSound(await ledgerState(pg));
-  });
-  after(async () => {
+  after(() => {
     diagnostics.unsubscribe("http.client.request.start", onRequest);
     diagnostics.unsubscribe("http.client.response.finish", onResponse);
-    if (server?.running) {
-      const code = await server.stop("SIGTERM");
-      assert.equal(code, 0, server.tail(120));
-    }
-    await pg?.stop();
   });
+  const market = frozenMarket({ env: { MARKETSIM_API_RATE: "1000" }, prices: { AAPL: "100", MSFT: "50", IBM: "80" } });
+  let pg;
+  let server;
+  before(() => ({ pg, server } = market));
 
   // A signed-up player, an API key made through the browser session, and a 3.x client configured
   // with it the way a bot's config file would do it.
   async function sdkClient() {
     const c = await signUp(server, pg);
-    const made = await c.post("/api/account/keys", { name: "alpaca sdk 3.x" });
-    assert.equal(made.status, 201, made.body);
+    const key = await makeApiKey(c, "alpaca sdk 3.x");
     const wire = [];
-    wires.set(made.json.key_id, wire);
+    wires.set(key.key_id, wire);
     const alpaca = new Alpaca({
-      keyId: made.json.key_id,
-      secretKey: made.json.secret,
+      keyId: key.key_id,
+      secretKey: key.secret,
       paper: true,
       baseUrl: server.url,
       dataBaseUrl: server.url,
@@ -114,7 +100,7 @@ describe("the Alpaca SDK 3.x against marketsim, configured only", { timeout: 180
       assert.fail(`${label}: succeeded with ${JSON.stringify(value)}\n${describeFailure(null, wire)}`);
     };
     const last = () => wire.at(-1);
-    return { c, alpaca, wire, last, key: made.json, call, refused };
+    return { c, alpaca, wire, last, key, call, refused };
   }
 
   test("the configuration is honoured: the SDK addresses marketsim with the key, and nothing else", async () => {

@@ -11,12 +11,10 @@
 // a canceled order), positions, closing a position, a refused order, the SDK models' required
 // fields, and the ledger's invariants.
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { Alpaca, ApiError, NotFoundError, PermissionError, ValidationError, trading } from "@alpacahq/alpaca-trade-api";
-import { signUp } from "../support/accounts.mjs";
-import { startPostgres } from "../support/pg.mjs";
-import { startServer } from "../support/server.mjs";
-import { assertLedgerSound, e4, ledgerState, setPrice } from "../support/trading.mjs";
+import { makeApiKey, signUp } from "../support/accounts.mjs";
+import { e4, frozenMarket } from "../support/trading.mjs";
 
 const ALPACA_PAPER = "https://paper-api.alpaca.markets";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -50,36 +48,18 @@ function lastExchange(wire) {
 }
 
 describe("the Alpaca SDK against marketsim", { timeout: 180_000 }, () => {
-  let pg;
-  let server;
-  before(async () => {
-    pg = await startPostgres();
-    server = await startServer({ pg, env: { MARKETSIM_TICK_INTERVAL: "1h", MARKETSIM_API_RATE: "1000" } });
-    await setPrice(server, "AAPL", "100");
-    await setPrice(server, "MSFT", "50");
-  });
-  afterEach(async () => {
-    assertLedgerSound(await ledgerState(pg));
-  });
-  after(async () => {
-    if (server?.running) {
-      const code = await server.stop("SIGTERM");
-      assert.equal(code, 0, server.tail(120));
-    }
-    await pg?.stop();
-  });
+  const market = frozenMarket({ env: { MARKETSIM_API_RATE: "1000" }, prices: { AAPL: "100", MSFT: "50" } });
 
   // A signed-up player, an API key made through the browser session, and an SDK client with it.
   async function sdkClient() {
-    const c = await signUp(server, pg);
-    const made = await c.post("/api/account/keys", { name: "alpaca sdk" });
-    assert.equal(made.status, 201, made.body);
+    const c = await signUp(market.server, market.pg);
+    const key = await makeApiKey(c, "alpaca sdk");
     const wire = [];
     const alpaca = new Alpaca({
-      keyId: made.json.key_id,
-      secret: made.json.secret,
+      keyId: key.key_id,
+      secret: key.secret,
       paper: true,
-      middleware: [toMarketsim(server.url, wire)],
+      middleware: [toMarketsim(market.url, wire)],
       // SDK 4.0.2 never releases the 30 s per-attempt deadline timer of a call answered with
       // no body (deleteOrderByOrderID awaits the raw response and never calls value()), which
       // keeps the test process alive for 30 s after the last test: no client-side deadline.
@@ -105,7 +85,7 @@ describe("the Alpaca SDK against marketsim", { timeout: 180_000 }, () => {
       }
       assert.fail(`${label}: succeeded with ${JSON.stringify(value)}\n${lastExchange(wire)}`);
     };
-    return { c, alpaca, wire, key: made.json, call, refused };
+    return { c, alpaca, wire, key, call, refused };
   }
 
   test("account, orders, replace, cancel and positions, through the SDK only", async () => {
@@ -276,7 +256,7 @@ describe("the Alpaca SDK against marketsim", { timeout: 180_000 }, () => {
 
   test("a refused order surfaces as the SDK's typed error, and nothing is stored", async () => {
     const { alpaca, c } = await sdkClient();
-    const before = Number((await pg.psql("select count(*) as n from orders"))[0].n);
+    const before = Number((await market.pg.psql("select count(*) as n from orders"))[0].n);
     // 2000 × 100.01 exceeds the 100000 starting cash: Alpaca answers 403.
     let err;
     try {
@@ -287,7 +267,7 @@ describe("the Alpaca SDK against marketsim", { timeout: 180_000 }, () => {
     assert.ok(err instanceof PermissionError, `${err?.name} ${err?.status} ${err?.message}`);
     assert.equal(err.status, 403);
     assert.match(err.message, /buying power/i);
-    assert.equal(Number((await pg.psql("select count(*) as n from orders"))[0].n), before);
+    assert.equal(Number((await market.pg.psql("select count(*) as n from orders"))[0].n), before);
     assert.equal(e4((await c.get("/v2/account")).json.cash), e4("100000"));
   });
 

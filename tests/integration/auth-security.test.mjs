@@ -4,24 +4,19 @@
 // REST and SSE at once; login throttling per account and per address without a permanent
 // lock-out; error reports capped, rate-limited and scrubbed; server errors stored.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { Client, advanceClock, makeAdmin, newIdentity, signUp } from "../support/accounts.mjs";
 import { openStream } from "../support/sse.mjs";
-import { startStack } from "../support/stack.mjs";
+import { suiteStack } from "../support/stack.mjs";
 import { sleep } from "../support/util.mjs";
 
 describe("request auth", { timeout: 300_000 }, () => {
-  let stack;
+  // 127.0.0.1 is a trusted proxy here, so tests choose their client address with
+  // X-Forwarded-For.
+  const stack = suiteStack({ env: { MARKETSIM_TRUSTED_PROXIES: "127.0.0.1" } });
   let admin;
   before(async () => {
-    // 127.0.0.1 is a trusted proxy here, so tests choose their client address with
-    // X-Forwarded-For.
-    stack = await startStack({ env: { MARKETSIM_TRUSTED_PROXIES: "127.0.0.1" } });
     admin = await makeAdmin(stack.server, stack.pg);
-  });
-  after(async () => {
-    const code = await stack?.stop();
-    assert.equal(code, 0, "server did not exit cleanly");
   });
 
   // Everything a refused request could have changed.

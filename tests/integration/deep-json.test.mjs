@@ -6,27 +6,22 @@
 // path parameters name nothing that exists, so probing a route without a body changes nothing
 // that matters (a sign-out is undone by signing in again).
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { makeAdmin } from "../support/accounts.mjs";
 import { get } from "../support/http.mjs";
-import { startStack } from "../support/stack.mjs";
+import { suiteStack } from "../support/stack.mjs";
 
 const DEPTH = 8000;
 const deepArray = "[".repeat(DEPTH) + "]".repeat(DEPTH);
 const deepObject = '{"a":'.repeat(DEPTH) + "1" + "}".repeat(DEPTH);
 
 describe("deeply nested JSON bodies", { timeout: 300_000 }, () => {
-  let stack;
+  const stack = suiteStack();
   let admin;
   let jsonRoutes;
 
   before(async () => {
-    stack = await startStack();
     admin = await makeAdmin(stack.server, stack.pg);
-  });
-  after(async () => {
-    const code = await stack?.stop();
-    assert.equal(code, 0, "server did not exit cleanly");
   });
 
   // "/api/admin/users/{id}/role" → "/api/admin/users/999999999/role": nothing by that id.

@@ -3,11 +3,11 @@
 // by mailed link, 80 parallel guesses against one account, the password-change flood, API-key
 // failures budgeted before any lookup, and a session read racing a sign-out.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { Client, advanceClock, makeAdmin, metrics, newIdentity, signUp, verificationToken } from "../support/accounts.mjs";
+import { before, describe, test } from "node:test";
+import { Client, advanceClock, makeAdmin, makeApiKey, metrics, newIdentity, signUp, verificationToken } from "../support/accounts.mjs";
 import { runServerCommand, startServer } from "../support/server.mjs";
 import { openStream } from "../support/sse.mjs";
-import { startStack } from "../support/stack.mjs";
+import { suiteStack } from "../support/stack.mjs";
 import { sleep } from "../support/util.mjs";
 
 const MINUTE = 60_000;
@@ -27,15 +27,10 @@ async function createAdmin(pg, args, password) {
 }
 
 describe("hostile accounts", { timeout: 300_000 }, () => {
-  let stack;
+  const stack = suiteStack({ env: { MARKETSIM_TEST_HOOKS: "1", MARKETSIM_TRUSTED_PROXIES: "127.0.0.1" } });
   let admin;
   before(async () => {
-    stack = await startStack({ env: { MARKETSIM_TEST_HOOKS: "1", MARKETSIM_TRUSTED_PROXIES: "127.0.0.1" } });
     admin = await makeAdmin(stack.server, stack.pg);
-  });
-  after(async () => {
-    const code = await stack?.stop();
-    assert.equal(code, 0, "server did not exit cleanly");
   });
 
   test("create-admin replaces a pending sign-up of the address instead of promoting it", async () => {
@@ -198,9 +193,7 @@ describe("hostile accounts", { timeout: 300_000 }, () => {
     assert.equal((await laptop.login(email, p.identity.password)).status, 200);
     const stream = await openStream(`${stack.url}/api/stream`, { headers: { cookie: laptop.cookieHeader() } });
     assert.equal(stream.status, 200);
-    const key = await laptop.post("/api/account/keys", { name: "made by whoever had the account" });
-    assert.equal(key.status, 201, key.body);
-    const keyHeaders = { "APCA-API-KEY-ID": key.json.key_id, "APCA-API-SECRET-KEY": key.json.secret };
+    const keyHeaders = (await makeApiKey(laptop, "made by whoever had the account")).headers;
     assert.equal((await new Client(stack.url, { address: "10.27.0.9" }).get("/v2/account", { headers: keyHeaders })).status, 200);
 
     const anon = new Client(stack.url, { address: "10.27.0.3" });
@@ -295,9 +288,7 @@ describe("hostile accounts", { timeout: 300_000 }, () => {
 
   test("API keys: a wrong secret records no use, and an address over its failure budget is refused even with the right key", async () => {
     const p = await signUp(stack.server, stack.pg, newIdentity(), { address: "10.31.0.1" });
-    const made = await p.post("/api/account/keys", { name: "bot" });
-    assert.equal(made.status, 201, made.body);
-    const { key_id, secret } = made.json;
+    const { key_id, secret } = await makeApiKey(p, "bot");
     const bot = new Client(stack.url, { address: "10.31.0.2" });
     for (let i = 0; i < 5; i += 1) {
       const r = await bot.get("/v2/account", { headers: { "APCA-API-KEY-ID": key_id, "APCA-API-SECRET-KEY": `wrong${i}` } });

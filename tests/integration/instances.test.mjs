@@ -4,7 +4,7 @@
 // waiting for the cached copy to time out).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { Client, makeAdmin, signUp } from "../support/accounts.mjs";
+import { Client, makeAdmin, makeApiKey, signUp } from "../support/accounts.mjs";
 import { startPostgres } from "../support/pg.mjs";
 import { startServer } from "../support/server.mjs";
 import { openStream } from "../support/sse.mjs";
@@ -83,12 +83,11 @@ describe("several instances", { timeout: 180_000 }, () => {
     } finally {
       stream.close();
     }
-    const made = await player.post("/api/account/keys", { name: "two instances" });
-    assert.equal(made.status, 201, made.body);
-    const h = { "APCA-API-KEY-ID": made.json.key_id, "APCA-API-SECRET-KEY": made.json.secret };
+    const key = await makeApiKey(player, "two instances");
+    const h = key.headers;
     const bot = new Client(b.url);
     assert.equal((await bot.get("/v2/account", { headers: h })).status, 200, "B knows the key (and caches it)");
-    assert.equal((await player.send("DELETE", `/api/account/keys/${made.json.id}`)).status, 204);
+    assert.equal((await player.send("DELETE", `/api/account/keys/${key.id}`)).status, 204);
     await waitFor(async () => (await bot.get("/v2/account", { headers: h })).status === 401, { timeout: 3000, message: "the revoked key refused on B" });
   });
 });

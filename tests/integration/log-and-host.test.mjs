@@ -4,12 +4,12 @@
 // rebinding) is refused with 403 host_rejected, anonymous or not, API or not, API key or
 // cookie, while the loopback names on the bound port keep working.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { Client, newIdentity, signUp } from "../support/accounts.mjs";
+import { describe, test } from "node:test";
+import { Client, makeApiKey, newIdentity, signUp } from "../support/accounts.mjs";
 import { request } from "../support/http.mjs";
 import { startServer } from "../support/server.mjs";
 import { openStream } from "../support/sse.mjs";
-import { startStack } from "../support/stack.mjs";
+import { suiteStack } from "../support/stack.mjs";
 import { sleep, waitFor } from "../support/util.mjs";
 
 // Paths (sent verbatim, percent-encoded) whose decoded form would start log lines of their own.
@@ -31,14 +31,7 @@ async function sendForgeries(url) {
 const lines = (text) => text.split(/\r\n|\r|\n/);
 
 describe("the log and the Host header", { timeout: 300_000 }, () => {
-  let stack;
-  before(async () => {
-    stack = await startStack();
-  });
-  after(async () => {
-    const code = await stack?.stop();
-    assert.equal(code, 0, "server did not exit cleanly");
-  });
+  const stack = suiteStack();
 
   test("a path cannot forge a log line: control characters and bad UTF-8 are escaped", async () => {
     await sendForgeries(stack.url);
@@ -107,9 +100,7 @@ describe("the log and the Host header", { timeout: 300_000 }, () => {
 
   test("signed-in and API-key requests obey the Host rule; every loopback name on our port works", async () => {
     const u = await signUp(stack.server, stack.pg);
-    const made = await u.post("/api/account/keys", { name: "host test" });
-    assert.equal(made.status, 201, made.body);
-    const key = { "APCA-API-KEY-ID": made.json.key_id, "APCA-API-SECRET-KEY": made.json.secret };
+    const key = (await makeApiKey(u, "host test")).headers;
     const bot = new Client(stack.url);
     const refused = await bot.del("/v2/orders", { headers: { ...key, host: "evil.example" } });
     assert.equal(refused.status, 403, refused.body);

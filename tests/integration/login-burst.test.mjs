@@ -4,10 +4,10 @@
 // the pool's budget instead of growing with the burst. Meanwhile the market API stays responsive.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { Client, makeAdmin, metrics, signUp } from "../support/accounts.mjs";
 import { get } from "../support/http.mjs";
-import { startStack } from "../support/stack.mjs";
+import { startStack, stopCleanly, suiteStack } from "../support/stack.mjs";
 
 const MIB = 1024 * 1024;
 const ARGON_MIB = 64; // crypto_pwhash_MEMLIMIT_INTERACTIVE
@@ -20,23 +20,16 @@ function memoryOf(pid) {
 }
 
 describe("login burst", { timeout: 600_000 }, () => {
-  let stack;
-  before(async () => {
-    stack = await startStack({
-      env: {
-        MARKETSIM_PASSWORD_HASH: "interactive",
-        MARKETSIM_HASH_THREADS: String(THREADS),
-        MARKETSIM_HASH_QUEUE: "256",
-        MARKETSIM_TRUSTED_PROXIES: "127.0.0.1",
-        // The sanitizer build keeps freed memory in a quarantine (256 MiB by default), which
-        // would count as growth here; the pool's own bound is what this test measures.
-        ASAN_OPTIONS: [process.env.ASAN_OPTIONS, "quarantine_size_mb=8"].filter(Boolean).join(":"),
-      },
-    });
-  });
-  after(async () => {
-    const code = await stack?.stop();
-    assert.equal(code, 0, "server did not exit cleanly");
+  const stack = suiteStack({
+    env: {
+      MARKETSIM_PASSWORD_HASH: "interactive",
+      MARKETSIM_HASH_THREADS: String(THREADS),
+      MARKETSIM_HASH_QUEUE: "256",
+      MARKETSIM_TRUSTED_PROXIES: "127.0.0.1",
+      // The sanitizer build keeps freed memory in a quarantine (256 MiB by default), which
+      // would count as growth here; the pool's own bound is what this test measures.
+      ASAN_OPTIONS: [process.env.ASAN_OPTIONS, "quarantine_size_mb=8"].filter(Boolean).join(":"),
+    },
   });
 
   test("200 concurrent sign-ins stay within the hashing pool and its memory budget", async () => {
@@ -108,7 +101,7 @@ describe("login burst", { timeout: 600_000 }, () => {
       }
       assert.ok(answers.every((a) => a.status === 401 || a.status === 503));
     } finally {
-      assert.equal(await stack2.stop(), 0);
+      await stopCleanly(stack2);
     }
   });
 });

@@ -1,9 +1,9 @@
 // Market REST endpoints: catalog, one stock, candles (1m and 1d), movers, status; unknown
 // symbols and bad ranges give the documented 4xx JSON errors.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { get, getJson } from "../support/http.mjs";
-import { startStack } from "../support/stack.mjs";
+import { suiteStack } from "../support/stack.mjs";
 import { waitFor } from "../support/util.mjs";
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
@@ -30,19 +30,15 @@ function assertCandle(c, what) {
 }
 
 describe("market REST API", { timeout: 180_000 }, () => {
-  let stack;
+  const stack = suiteStack({ env: { MARKETSIM_TICK_INTERVAL: "100ms", MARKETSIM_REPLAY_DAY: "3s", MARKETSIM_FLUSH_INTERVAL: "1s" } });
   let url;
   before(async () => {
-    stack = await startStack({ env: { MARKETSIM_TICK_INTERVAL: "100ms", MARKETSIM_REPLAY_DAY: "3s", MARKETSIM_FLUSH_INTERVAL: "1s" } });
     url = stack.url;
     // Wait for the first ticks so that prices exist.
     await waitFor(async () => (await getJson(`${url}/api/stocks/AAPL`)).json.price !== null, {
       timeout: 20_000,
       message: "AAPL's first price",
     });
-  });
-  after(async () => {
-    await stack?.stop();
   });
 
   test("GET /healthz and /readyz", async () => {

@@ -1,8 +1,8 @@
 // The live stream: ticks with strictly increasing ids, the ?symbols= filter, and resumption with
 // Last-Event-ID that replays exactly what was missed (checked against an uninterrupted client).
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { startStack } from "../support/stack.mjs";
+import { before, describe, test } from "node:test";
+import { suiteStack } from "../support/stack.mjs";
 import { openStream } from "../support/sse.mjs";
 import { sleep } from "../support/util.mjs";
 
@@ -15,14 +15,10 @@ function assertIncreasing(events, what) {
 }
 
 describe("SSE /api/stream", { timeout: 180_000 }, () => {
-  let stack;
+  const stack = suiteStack({ env: { MARKETSIM_TICK_INTERVAL: "100ms", MARKETSIM_REPLAY_DAY: "3s" } });
   let url;
-  before(async () => {
-    stack = await startStack({ env: { MARKETSIM_TICK_INTERVAL: "100ms", MARKETSIM_REPLAY_DAY: "3s" } });
+  before(() => {
     url = stack.url;
-  });
-  after(async () => {
-    await stack?.stop();
   });
 
   test("sends tick events with strictly increasing integer ids and tick JSON", async () => {

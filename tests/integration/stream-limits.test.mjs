@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import net from "node:net";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { Client, signUp } from "../support/accounts.mjs";
 import { get, getJson } from "../support/http.mjs";
-import { startStack } from "../support/stack.mjs";
+import { suiteStack } from "../support/stack.mjs";
 import { openStream } from "../support/sse.mjs";
 import { sleep, waitFor } from "../support/util.mjs";
 
@@ -38,14 +38,6 @@ async function reopens(n, url, opts) {
   return false;
 }
 
-// after() of the suites below: a clean exit and no sanitizer report.
-async function stopCleanly(stack) {
-  if (!stack) return;
-  const code = await stack.stop();
-  assert.equal(code, 0, `server exit status ${code}\n${stack.server.tail()}`);
-  assert.equal(stack.server.sanitizerReport(), null);
-}
-
 function assertRefused(answer, status, code) {
   assert.equal(answer.status, status, answer.body);
   assert.equal(JSON.parse(answer.body).code, code);
@@ -53,24 +45,20 @@ function assertRefused(answer, status, code) {
 }
 
 describe("SSE limits", { timeout: 120_000 }, () => {
-  let stack;
-  let url;
-  before(async () => {
-    stack = await startStack({
-      env: {
-        MARKETSIM_TICK_INTERVAL: "100ms",
-        MARKETSIM_REPLAY_DAY: "3s",
-        MARKETSIM_MAX_STREAMS: "2",
-        MARKETSIM_REPLAY_RING: "16",
-        MARKETSIM_HEARTBEAT: "300ms",
-        // GOOG has no ticks before its 2004 listing: a stream filtered to it stays quiet.
-        MARKETSIM_REPLAY_START: "2000-01-03",
-      },
-    });
-    url = stack.url;
+  const stack = suiteStack({
+    env: {
+      MARKETSIM_TICK_INTERVAL: "100ms",
+      MARKETSIM_REPLAY_DAY: "3s",
+      MARKETSIM_MAX_STREAMS: "2",
+      MARKETSIM_REPLAY_RING: "16",
+      MARKETSIM_HEARTBEAT: "300ms",
+      // GOOG has no ticks before its 2004 listing: a stream filtered to it stays quiet.
+      MARKETSIM_REPLAY_START: "2000-01-03",
+    },
   });
-  after(async () => {
-    await stack?.stop();
+  let url;
+  before(() => {
+    url = stack.url;
   });
 
   test("beyond the stream cap → 503 too_many_streams with Retry-After; a closed stream frees a slot", async () => {
@@ -145,22 +133,20 @@ describe("SSE limits", { timeout: 120_000 }, () => {
 });
 
 describe("stream caps per client address and per player", { timeout: 180_000 }, () => {
-  let stack;
+  const stack = suiteStack({
+    env: {
+      MARKETSIM_TICK_INTERVAL: "100ms",
+      // X-Forwarded-For from the test counts as the client's address: many clients, one host.
+      MARKETSIM_TRUSTED_PROXIES: "127.0.0.1",
+      MARKETSIM_STREAMS_PER_ADDRESS: "6",
+      MARKETSIM_STREAMS_PER_USER: "3",
+      MARKETSIM_REPLAY_BYTES: "4096", // the smallest budget: ~24 ticks
+    },
+  });
   let url;
-  before(async () => {
-    stack = await startStack({
-      env: {
-        MARKETSIM_TICK_INTERVAL: "100ms",
-        // X-Forwarded-For from the test counts as the client's address: many clients, one host.
-        MARKETSIM_TRUSTED_PROXIES: "127.0.0.1",
-        MARKETSIM_STREAMS_PER_ADDRESS: "6",
-        MARKETSIM_STREAMS_PER_USER: "3",
-        MARKETSIM_REPLAY_BYTES: "4096", // the smallest budget: ~24 ticks
-      },
-    });
+  before(() => {
     url = `${stack.url}/api/stream`;
   });
-  after(() => stopCleanly(stack));
 
   test("6+4 streams from one address at once → exactly 6 open, 4 × 429 stream_limit; closing them frees the slots", async () => {
     const from = (address) => ({ headers: { "x-forwarded-for": address } });
@@ -232,11 +218,7 @@ describe("stream caps per client address and per player", { timeout: 180_000 }, 
 });
 
 describe("server-wide connection cap", { timeout: 120_000 }, () => {
-  let stack;
-  before(async () => {
-    stack = await startStack({ env: { MARKETSIM_TICK_INTERVAL: "100ms", MARKETSIM_MAX_CONNECTIONS: "8" } });
-  });
-  after(() => stopCleanly(stack));
+  const stack = suiteStack({ env: { MARKETSIM_TICK_INTERVAL: "100ms", MARKETSIM_MAX_CONNECTIONS: "8" } });
 
   test("8+4 connections at once → exactly 8 streams, 4 × 503 too_many_connections; any request is refused while full; closing frees", async () => {
     const url = `${stack.url}/api/stream`;
@@ -316,22 +298,17 @@ describe("deep replay memory", { timeout: 300_000 }, () => {
   // with new ticks (~5 MiB a minute); 15-20 MiB measured in all, so 48 leaves room for a slow
   // machine while a copy per stream could not fit.
   const boundMiB = 48;
-  let stack;
-  before(async () => {
-    // Freed memory sits in AddressSanitizer's quarantine (256 MB by default) and would count as
-    // growth here: keep it small so the figure is live memory.
-    const asan = [process.env.ASAN_OPTIONS, "quarantine_size_mb=8"].filter(Boolean).join(":");
-    stack = await startStack({
-      env: {
-        MARKETSIM_TICK_INTERVAL: "100ms",
-        MARKETSIM_STREAMS_PER_ADDRESS: "2000", // every stream here comes from 127.0.0.1
-        // Enough for the whole ring: this test measures a full replay, not a reset.
-        MARKETSIM_REPLAY_BYTES: String(16 << 20),
-        ASAN_OPTIONS: asan,
-      },
-    });
+  const stack = suiteStack({
+    env: {
+      MARKETSIM_TICK_INTERVAL: "100ms",
+      MARKETSIM_STREAMS_PER_ADDRESS: "2000", // every stream here comes from 127.0.0.1
+      // Enough for the whole ring: this test measures a full replay, not a reset.
+      MARKETSIM_REPLAY_BYTES: String(16 << 20),
+      // Freed memory sits in AddressSanitizer's quarantine (256 MB by default) and would count
+      // as growth here: keep it small so the figure is live memory.
+      ASAN_OPTIONS: [process.env.ASAN_OPTIONS, "quarantine_size_mb=8"].filter(Boolean).join(":"),
+    },
   });
-  after(() => stopCleanly(stack));
 
   test(`${streams} streams resuming from the oldest event: every replay arrives whole, server RSS grows < ${boundMiB} MiB`, async () => {
     const status = async () => (await getJson(`${stack.url}/api/market/status`)).json.last_event_id;

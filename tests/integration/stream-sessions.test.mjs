@@ -5,29 +5,38 @@
 // The server's clock is moved with the test hook; sessions here idle out after 60 s and end
 // 150 s after sign-in, so expiry is checked every second.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { advanceClock, Client, makeAdmin, signUp } from "../support/accounts.mjs";
-import { startStack } from "../support/stack.mjs";
+import { suiteStack } from "../support/stack.mjs";
 import { openStream } from "../support/sse.mjs";
 import { sleep } from "../support/util.mjs";
 
 describe("streams and sessions", { timeout: 180_000 }, () => {
-  let stack;
-  let url;
-  before(async () => {
-    stack = await startStack({
-      env: { MARKETSIM_TICK_INTERVAL: "100ms", MARKETSIM_SESSION_IDLE: "60s", MARKETSIM_SESSION_ABSOLUTE: "150s" },
-    });
-    url = `${stack.url}/api/stream`;
+  const stack = suiteStack({
+    env: { MARKETSIM_TICK_INTERVAL: "100ms", MARKETSIM_SESSION_IDLE: "60s", MARKETSIM_SESSION_ABSOLUTE: "150s" },
   });
-  after(async () => {
-    await stack?.stop();
+  let url;
+  before(() => {
+    url = `${stack.url}/api/stream`;
   });
 
   const withCookie = (client) => ({ headers: { cookie: client.cookieHeader() } });
   const signedIn = async (client) => (await client.get("/api/auth/me")).json.user;
   const endsSoon = (stream, what) =>
     Promise.race([stream.ended, sleep(10_000).then(() => assert.fail(`stream still open 10 s after ${what}`))]);
+  // A new player opens a stream with their session; `during(u, s)` runs while it is open. The
+  // stream is closed after, and by then the player's session must be over.
+  async function streamUntilSignedOut(during) {
+    const u = await signUp(stack.server, stack.pg);
+    const s = await openStream(url, withCookie(u));
+    assert.equal(s.status, 200);
+    try {
+      await during(u, s);
+    } finally {
+      s.close();
+    }
+    assert.equal(await signedIn(u), null);
+  }
 
   test("a stream opened after a role change carries the rotated session cookie and every usual header", async () => {
     const admin = await makeAdmin(stack.server, stack.pg);
@@ -59,24 +68,15 @@ describe("streams and sessions", { timeout: 180_000 }, () => {
   });
 
   test("a stream closes when its session idles out, though it was open all along", async () => {
-    const u = await signUp(stack.server, stack.pg);
-    const s = await openStream(url, withCookie(u));
-    assert.equal(s.status, 200);
-    try {
+    await streamUntilSignedOut(async (u, s) => {
       await s.waitForCount(1);
       await advanceClock(stack.server, 61_000);
       await endsSoon(s, "the idle timeout");
-    } finally {
-      s.close();
-    }
-    assert.equal(await signedIn(u), null);
+    });
   });
 
   test("a player's requests keep the stream open past the idle timeout; the absolute one closes it", async () => {
-    const u = await signUp(stack.server, stack.pg);
-    const s = await openStream(url, withCookie(u));
-    assert.equal(s.status, 200);
-    try {
+    await streamUntilSignedOut(async (u, s) => {
       for (let step = 0; step < 3; step++) {
         await advanceClock(stack.server, 40_000);
         assert.ok(await signedIn(u), `signed out ${40 * (step + 1)} s after sign-in despite requests`);
@@ -87,10 +87,7 @@ describe("streams and sessions", { timeout: 180_000 }, () => {
       assert.equal(s.closed, false, "the stream of a live session was closed");
       await advanceClock(stack.server, 31_000);
       await endsSoon(s, "the absolute timeout");
-    } finally {
-      s.close();
-    }
-    assert.equal(await signedIn(u), null);
+    });
   });
 
   test("shuts down cleanly: exit status 0, no sanitizer report", async () => {

@@ -5,11 +5,9 @@
 // player's crossed stop waiting. Small budgets in the environment keep the test quick; the
 // market is frozen (one feed step an hour) and prices come from the test hook.
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, test } from "node:test";
-import { Client, signUp } from "../support/accounts.mjs";
-import { startPostgres } from "../support/pg.mjs";
-import { startServer } from "../support/server.mjs";
-import { assertLedgerSound, e4, ledgerState, orderNow, placeOrder, setPrice, waitForStatus } from "../support/trading.mjs";
+import { before, describe, test } from "node:test";
+import { Client, makeApiKey, playerMaker } from "../support/accounts.mjs";
+import { accountNow, e4, frozenMarket, orderNow, placeOrder, setPrice, waitForStatus } from "../support/trading.mjs";
 import { waitFor } from "../support/util.mjs";
 
 const OPEN_ORDERS = 10;
@@ -19,43 +17,24 @@ const API_KEYS = 3;
 const SESSION_RATE = 300;
 
 describe("trading budgets", { timeout: 300_000 }, () => {
+  const market = frozenMarket({
+    env: {
+      MARKETSIM_TRUSTED_PROXIES: "127.0.0.1",
+      MARKETSIM_MAX_OPEN_ORDERS: String(OPEN_ORDERS),
+      MARKETSIM_MAX_WATCHLISTS: String(WATCHLISTS),
+      MARKETSIM_WATCHLIST_SIZE: String(WATCHLIST_SIZE),
+      MARKETSIM_MAX_API_KEYS: String(API_KEYS),
+      MARKETSIM_SESSION_RATE: String(SESSION_RATE),
+    },
+    prices: { AAPL: "100", MSFT: "50", IBM: "80" },
+  });
   let pg;
   let server;
-  before(async () => {
-    pg = await startPostgres();
-    server = await startServer({
-      pg,
-      env: {
-        MARKETSIM_TICK_INTERVAL: "1h",
-        MARKETSIM_TRUSTED_PROXIES: "127.0.0.1",
-        MARKETSIM_MAX_OPEN_ORDERS: String(OPEN_ORDERS),
-        MARKETSIM_MAX_WATCHLISTS: String(WATCHLISTS),
-        MARKETSIM_WATCHLIST_SIZE: String(WATCHLIST_SIZE),
-        MARKETSIM_MAX_API_KEYS: String(API_KEYS),
-        MARKETSIM_SESSION_RATE: String(SESSION_RATE),
-      },
-    });
-    await setPrice(server, "AAPL", "100");
-    await setPrice(server, "MSFT", "50");
-    await setPrice(server, "IBM", "80");
-  });
-  afterEach(async () => {
-    assertLedgerSound(await ledgerState(pg));
-  });
-  after(async () => {
-    if (server?.running) {
-      const code = await server.stop("SIGTERM");
-      assert.equal(code, 0, server.tail(120));
-    }
-    await pg?.stop();
-  });
+  before(() => ({ pg, server } = market));
 
-  let players = 0;
-  const player = () => signUp(server, pg, undefined, { address: `10.3.${(players += 1)}.1` });
+  const player = playerMaker(market, "10.3");
   const accountId = async (c) => {
-    const a = await c.get("/v2/account");
-    assert.equal(a.status, 200, a.body);
-    const [{ id }] = await pg.psql(`select id from accounts where uuid = '${a.json.id}'`);
+    const [{ id }] = await pg.psql(`select id from accounts where uuid = '${(await accountNow(c)).id}'`);
     return Number(id);
   };
   const openCount = async (account) =>
@@ -204,8 +183,7 @@ describe("trading budgets", { timeout: 300_000 }, () => {
 
   test("/v2 with a session cookie has a per-player budget a minute, like an API key's", async () => {
     const c = await player();
-    const made = await c.post("/api/account/keys", { name: "bot" });
-    assert.equal(made.status, 201, made.body);
+    const key = await makeApiKey(c, "bot");
     const rs = await Promise.all(Array.from({ length: SESSION_RATE + 30 }, () => c.get("/v2/account")));
     assert.deepEqual(tally(rs), { 200: SESSION_RATE, "429 rate_limited": 30 });
     const ok = rs.find((r) => r.status === 200);
@@ -223,8 +201,7 @@ describe("trading budgets", { timeout: 300_000 }, () => {
     assert.equal((await elsewhere.login(c.identity.email, c.identity.password)).status, 200);
     assert.equal((await elsewhere.get("/v2/positions")).status, 429);
     assert.equal((await (await player()).get("/v2/account")).status, 200);
-    const h = { "APCA-API-KEY-ID": made.json.key_id, "APCA-API-SECRET-KEY": made.json.secret };
-    assert.equal((await c.get("/v2/account", { headers: h })).status, 200);
+    assert.equal((await c.get("/v2/account", { headers: key.headers })).status, 200);
     assert.equal((await c.get("/api/auth/me")).status, 200);
   });
 });

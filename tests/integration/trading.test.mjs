@@ -4,53 +4,53 @@
 // idempotency under racing retries, double-spend races, tick triggers, cancel/replace, API
 // keys and private stream events. The ledger's invariants are checked after every test.
 import assert from "node:assert/strict";
-import { after, afterEach, before, describe, test } from "node:test";
-import { Client, signUp } from "../support/accounts.mjs";
-import { startPostgres } from "../support/pg.mjs";
-import { startServer } from "../support/server.mjs";
+import { before, describe, test } from "node:test";
+import { Client, makeApiKey, playerMaker } from "../support/accounts.mjs";
 import { openStream } from "../support/sse.mjs";
-import { assertLedgerSound, e4, ledgerState, orderNow, placeOrder, setPrice, waitForStatus } from "../support/trading.mjs";
+import { accountNow, e4, frozenMarket, ledgerState, orderNow, placeOrder, setPrice, waitForStatus } from "../support/trading.mjs";
 import { sleep, waitFor } from "../support/util.mjs";
 
 describe("trading", { timeout: 300_000 }, () => {
+  const market = frozenMarket({
+    env: { MARKETSIM_API_RATE: "30", MARKETSIM_EQUITY_SNAPSHOT: "200ms", MARKETSIM_TRUSTED_PROXIES: "127.0.0.1" },
+    prices: { AAPL: "100", MSFT: "50", IBM: "80" },
+  });
   let pg;
   let server;
-  before(async () => {
-    pg = await startPostgres();
-    server = await startServer({
-      pg,
-      env: { MARKETSIM_TICK_INTERVAL: "1h", MARKETSIM_API_RATE: "30", MARKETSIM_EQUITY_SNAPSHOT: "200ms", MARKETSIM_TRUSTED_PROXIES: "127.0.0.1" },
-    });
-    await setPrice(server, "AAPL", "100");
-    await setPrice(server, "MSFT", "50");
-    await setPrice(server, "IBM", "80");
-  });
-  afterEach(async () => {
-    assertLedgerSound(await ledgerState(pg));
-  });
-  after(async () => {
-    if (server?.running) {
-      const code = await server.stop("SIGTERM");
-      assert.equal(code, 0, server.tail(120));
-    }
-    await pg?.stop();
-  });
+  before(() => ({ pg, server } = market));
 
-  // Each player signs up from an address of its own (the server trusts 127.0.0.1 as a proxy),
-  // so the per-address registration limit does not cap the test.
-  let players = 0;
-  const player = () => signUp(server, pg, undefined, { address: `10.2.${(players += 1)}.1` });
+  // Many players: each signs up from an address of its own.
+  const player = playerMaker(market, "10.2");
 
-  const account = async (c) => {
-    const r = await c.get("/v2/account");
-    assert.equal(r.status, 200, r.body);
-    return r.json;
-  };
   const countOrders = async () => Number((await pg.psql("select count(*) as n from orders"))[0].n);
+
+  // The stop-limit tests' order, at IBM 80: buy 4 if the price climbs to 85, but pay no more than
+  // 84. Until it triggers it waits outside the book.
+  const stopLimitBuy = async (c) => {
+    await setPrice(server, "IBM", "80");
+    const r = await placeOrder(c, { symbol: "IBM", qty: 4, side: "buy", type: "stop_limit", stop_price: "85", limit_price: "84", time_in_force: "gtc" });
+    assert.equal(r.json.status, "new", r.body);
+    return r;
+  };
+  // The prices of IBM's bids in the public book.
+  const ibmBids = async () => (await new Client(server.url).get("/api/stocks/IBM/book")).json.bids.map((b) => b.price);
+  // IBM at 86 triggers stopLimitBuy's order, which cannot fill there and rests at its limit.
+  const triggerAt86 = async () => {
+    await setPrice(server, "IBM", "86");
+    await waitFor(async () => (await ibmBids()).includes("84.00"), { message: "the triggered stop-limit resting at 84" });
+  };
+  // IBM falls to `price`, through the limit of order `id`: it fills at `avgPrice`. IBM is back at
+  // 80 after, where the other tests expect it.
+  const fillsWhenIbmFalls = async (c, id, price, avgPrice) => {
+    await setPrice(server, "IBM", price);
+    const filled = await waitForStatus(c, id, "filled");
+    assert.equal(e4(filled.filled_avg_price), e4(avgPrice));
+    await setPrice(server, "IBM", "80");
+  };
 
   test("a new account starts with the configured cash, in Alpaca's shape", async () => {
     const c = await player();
-    const a = await account(c);
+    const a = await accountNow(c);
     assert.equal(e4(a.cash), e4("100000"));
     assert.equal(e4(a.buying_power), e4("100000"));
     assert.equal(e4(a.equity), e4("100000"));
@@ -72,7 +72,7 @@ describe("trading", { timeout: 300_000 }, () => {
     assert.equal(r.json.filled_qty, "10");
     assert.equal(e4(r.json.filled_avg_price), e4("100.01"));
     assert.ok(r.json.filled_at && r.json.submitted_at);
-    const a = await account(c);
+    const a = await accountNow(c);
     assert.equal(e4(a.cash), e4("100000") - 10n * e4("100.01"));
     const p = await c.get("/v2/positions/AAPL");
     assert.equal(p.status, 200, p.body);
@@ -118,7 +118,7 @@ describe("trading", { timeout: 300_000 }, () => {
     const sold = await orderNow(seller, ask.json.id);
     assert.equal(sold.status, "filled");
     assert.equal(e4(sold.filled_avg_price), e4("50.005"));
-    assert.equal(e4((await account(seller)).cash), e4("100000") - 20n * e4("50.01") + 15n * e4("50.005"));
+    assert.equal(e4((await accountNow(seller)).cash), e4("100000") - 20n * e4("50.01") + 15n * e4("50.005"));
     assert.equal((await new Client(server.url).get("/api/stocks/MSFT/book")).json.asks.length, 0);
   });
 
@@ -138,7 +138,7 @@ describe("trading", { timeout: 300_000 }, () => {
     assert.equal(ioc.json.status, "canceled", ioc.body);
     assert.equal(ioc.json.filled_qty, "3", "ioc fills what it can now");
     assert.equal(e4(ioc.json.filled_avg_price), e4("100"));
-    assert.equal(e4((await account(buyer)).buying_power), e4("100000") - 3n * e4("100"), "nothing stays reserved");
+    assert.equal(e4((await accountNow(buyer)).buying_power), e4("100000") - 3n * e4("100"), "nothing stays reserved");
     const whole = await placeOrder(buyer, { symbol: "AAPL", qty: 5, side: "buy", type: "limit", limit_price: "101", time_in_force: "fok" });
     assert.equal(whole.json.status, "filled", whole.body);
     assert.equal(e4(whole.json.filled_avg_price), e4("100.01"));
@@ -188,7 +188,7 @@ describe("trading", { timeout: 300_000 }, () => {
     const raw = await c.send("POST", "/v2/orders", { raw: "{not json", headers: { "content-type": "application/json" } });
     assert.equal(raw.status, 400);
     assert.equal(await countOrders(), before, "a refused order was stored");
-    assert.equal(e4((await account(c)).cash), e4("100000"));
+    assert.equal(e4((await accountNow(c)).cash), e4("100000"));
   });
 
   test("20 racing retries of one client_order_id make one order; other fields conflict", async () => {
@@ -241,7 +241,7 @@ describe("trading", { timeout: 300_000 }, () => {
     const c = await player();
     const r = await placeOrder(c, { symbol: "AAPL", qty: 10, side: "buy", type: "limit", limit_price: "95", time_in_force: "gtc" });
     assert.equal(r.json.status, "new", r.body);
-    const a = await account(c);
+    const a = await accountNow(c);
     assert.equal(e4(a.buying_power), e4("100000") - 10n * e4("95"), "the open buy reserves its cost");
     assert.equal(e4(a.cash), e4("100000"));
     await setPrice(server, "AAPL", "96");
@@ -250,7 +250,7 @@ describe("trading", { timeout: 300_000 }, () => {
     await setPrice(server, "AAPL", "94.5");
     const filled = await waitForStatus(c, r.json.id, "filled");
     assert.equal(e4(filled.filled_avg_price), e4("95"), "filled at its limit");
-    const after = await account(c);
+    const after = await accountNow(c);
     assert.equal(e4(after.cash), e4("100000") - 10n * e4("95"));
     assert.equal(e4(after.buying_power), e4(after.cash), "the reservation is released");
     await setPrice(server, "AAPL", "100");
@@ -290,24 +290,14 @@ describe("trading", { timeout: 300_000 }, () => {
 
   test("a stop-limit waits outside the book, then rests as a limit once triggered", async () => {
     const c = await player();
-    await setPrice(server, "IBM", "80");
-    // Buy if the price climbs to 85, but pay no more than 84: triggered at 86, it cannot fill.
-    const r = await placeOrder(c, { symbol: "IBM", qty: 4, side: "buy", type: "stop_limit", stop_price: "85", limit_price: "84", time_in_force: "gtc" });
-    assert.equal(r.json.status, "new", r.body);
-    assert.equal(e4((await account(c)).buying_power), e4("100000") - 4n * e4("84"), "reserved at its limit");
-    const anon = new Client(server.url);
-    assert.equal((await anon.get("/api/stocks/IBM/book")).json.bids.length, 0, "an untriggered stop is not in the book");
-    await setPrice(server, "IBM", "86");
-    await waitFor(async () => (await anon.get("/api/stocks/IBM/book")).json.bids.some((b) => b.price === "84.00"), {
-      message: "the triggered stop-limit resting at 84",
-    });
+    const r = await stopLimitBuy(c);
+    assert.equal(e4((await accountNow(c)).buying_power), e4("100000") - 4n * e4("84"), "reserved at its limit");
+    assert.equal((await ibmBids()).length, 0, "an untriggered stop is not in the book");
+    await triggerAt86();
     assert.equal((await orderNow(c, r.json.id)).status, "new");
-    assert.equal(e4((await account(c)).buying_power), e4("100000") - 4n * e4("84"));
+    assert.equal(e4((await accountNow(c)).buying_power), e4("100000") - 4n * e4("84"));
     // The price falls through its limit: the house fills it at 84.
-    await setPrice(server, "IBM", "83.5");
-    const filled = await waitForStatus(c, r.json.id, "filled");
-    assert.equal(e4(filled.filled_avg_price), e4("84"));
-    await setPrice(server, "IBM", "80");
+    await fillsWhenIbmFalls(c, r.json.id, "83.5", "84");
   });
 
   test("cancel, replace, cancel-all and closing a position", async () => {
@@ -321,7 +311,7 @@ describe("trading", { timeout: 300_000 }, () => {
     const old = await orderNow(c, a.json.id);
     assert.equal(old.status, "replaced");
     assert.equal(old.replaced_by, repl.json.id);
-    assert.equal(e4((await account(c)).buying_power), e4("100000") - 12n * e4("92") - 5n * e4("91"));
+    assert.equal(e4((await accountNow(c)).buying_power), e4("100000") - 12n * e4("92") - 5n * e4("91"));
     const del = await c.del(`/v2/orders/${b.json.id}`);
     assert.equal(del.status, 204, del.body);
     assert.equal((await orderNow(c, b.json.id)).status, "canceled");
@@ -333,7 +323,7 @@ describe("trading", { timeout: 300_000 }, () => {
     const all = await c.del("/v2/orders");
     assert.equal(all.status, 207, all.body);
     assert.deepEqual(all.json.map((x) => [x.id, x.status]), [[repl.json.id, 200]]);
-    assert.equal(e4((await account(c)).buying_power), e4("100000"));
+    assert.equal(e4((await accountNow(c)).buying_power), e4("100000"));
     // Someone else's order is not found, even by id.
     const other = await player();
     assert.equal((await other.get(`/v2/orders/${repl.json.id}`)).status, 404);
@@ -381,28 +371,20 @@ describe("trading", { timeout: 300_000 }, () => {
   });
 
   test("a triggered stop-limit stays triggered when replaced: the replacement rests in the book at once", async () => {
-    await setPrice(server, "IBM", "80");
     const c = await player();
-    const r = await placeOrder(c, { symbol: "IBM", qty: 4, side: "buy", type: "stop_limit", stop_price: "85", limit_price: "84", time_in_force: "gtc" });
-    assert.equal(r.json.status, "new", r.body);
-    const anon = new Client(server.url);
-    const bids = async () => (await anon.get("/api/stocks/IBM/book")).json.bids.map((b) => b.price);
-    await setPrice(server, "IBM", "86");
-    await waitFor(async () => (await bids()).includes("84.00"), { message: "the triggered stop-limit resting at 84" });
+    const r = await stopLimitBuy(c);
+    await triggerAt86();
     const repl = await c.patch(`/v2/orders/${r.json.id}`, { limit_price: "84.5" });
     assert.equal(repl.status, 200, repl.body);
     assert.equal(repl.json.status, "new");
     assert.equal(repl.json.stop_price, "85.00", "the stop is kept (it has fired)");
     // No tick in between: the replacement is already a resting limit, not a stop waiting again.
-    assert.deepEqual(await bids(), ["84.50"]);
+    assert.deepEqual(await ibmBids(), ["84.50"]);
     const [{ triggered }] = await pg.psql(`select triggered::text as triggered from orders where id = '${repl.json.id}'`);
     assert.equal(triggered, "true");
-    assert.equal(e4((await account(c)).buying_power), e4("100000") - 4n * e4("84.5"));
+    assert.equal(e4((await accountNow(c)).buying_power), e4("100000") - 4n * e4("84.5"));
     // The price falls through its limit (a stop waiting again would not fill below its stop).
-    await setPrice(server, "IBM", "84");
-    const filled = await waitForStatus(c, repl.json.id, "filled");
-    assert.equal(e4(filled.filled_avg_price), e4("84.5"));
-    await setPrice(server, "IBM", "80");
+    await fillsWhenIbmFalls(c, repl.json.id, "84", "84.5");
   });
 
   test("replacing with a client_order_id already taken is 422 client_order_id_conflict, at once, and nothing changes", async () => {
@@ -443,9 +425,7 @@ describe("trading", { timeout: 300_000 }, () => {
 
   test("API keys act as the player without CSRF, are rate-limited per key and die when revoked", async () => {
     const c = await player();
-    const made = await c.post("/api/account/keys", { name: "my bot" });
-    assert.equal(made.status, 201, made.body);
-    const { key_id, secret, id } = made.json;
+    const { key_id, secret, id, headers: h } = await makeApiKey(c, "my bot");
     assert.match(key_id, /^MK[0-9A-Z]{18}$/);
     assert.ok(secret.length >= 40);
     const listed = await c.get("/api/account/keys");
@@ -454,7 +434,6 @@ describe("trading", { timeout: 300_000 }, () => {
     const [{ stored }] = await pg.psql(`select encode(secret_hash, 'hex') as stored from api_keys where key_id = '${key_id}'`);
     assert.ok(!stored.includes(Buffer.from(secret).toString("hex")));
     const bot = new Client(server.url);
-    const h = { "APCA-API-KEY-ID": key_id, "APCA-API-SECRET-KEY": secret };
     const acct = await bot.get("/v2/account", { headers: h });
     assert.equal(acct.status, 200, acct.body);
     assert.equal(acct.headers["x-ratelimit-limit"], "30");
@@ -533,7 +512,7 @@ describe("trading", { timeout: 300_000 }, () => {
       await setPrice(server, "AAPL", "100");
       await waitFor(() => stream.events.some((e) => e.event === "account"), { message: "the account event" });
       assert.equal(e4(JSON.parse(stream.events.find((e) => e.event === "account").data).cash), e4("100000"));
-      assert.equal(e4((await account(c)).cash), e4("100000"));
+      assert.equal(e4((await accountNow(c)).cash), e4("100000"));
     } finally {
       stream.close();
     }

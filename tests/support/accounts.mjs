@@ -1,6 +1,6 @@
 // A cookie-keeping HTTP client that behaves like one browser tab (session cookie, CSRF token
 // header on unsafe methods, same Origin), plus helpers to sign up through the outbox, make an
-// admin with the CLI, and move the server's clock (MARKETSIM_TEST_HOOKS).
+// API key, make an admin with the CLI, and move the server's clock (MARKETSIM_TEST_HOOKS).
 import assert from "node:assert/strict";
 import { request } from "./http.mjs";
 import { runServerCommand } from "./server.mjs";
@@ -123,6 +123,23 @@ export async function signUp(server, pg, who = newIdentity(), { address } = {}) 
   c.identity = who;
   c.user = login.json.user;
   return c;
+}
+
+// A sign-up function for a file that makes many players: each comes from an address of its own,
+// `${prefix}.<n>.1` (the server must trust 127.0.0.1 as a proxy), so the per-address
+// registration limit does not cap the file. `stack` is read at each call ({ server, pg }, e.g.
+// suiteStack()'s object, filled in only once the stack is up).
+export function playerMaker(stack, prefix) {
+  let players = 0;
+  return () => signUp(stack.server, stack.pg, undefined, { address: `${prefix}.${(players += 1)}.1` });
+}
+
+// Makes an API key through `client`'s session → the answer's { id, key_id, secret, ... } plus
+// `headers`, the two Alpaca headers that authenticate with it.
+export async function makeApiKey(client, name) {
+  const made = await client.post("/api/account/keys", { name });
+  assert.equal(made.status, 201, made.body);
+  return { ...made.json, headers: { "APCA-API-KEY-ID": made.json.key_id, "APCA-API-SECRET-KEY": made.json.secret } };
 }
 
 // Creates an admin with `marketsim create-admin` and returns a signed-in Client.

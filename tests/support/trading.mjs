@@ -1,8 +1,11 @@
 // Trading helpers for integration and end-to-end tests: exact decimal conversions, setting a
-// symbol's price through the test hook (MARKETSIM_TEST_HOOKS), placing orders, and reading the
-// ledger's invariants straight from PostgreSQL.
+// symbol's price through the test hook (MARKETSIM_TEST_HOOKS), placing orders, reading accounts
+// and orders, reading the ledger's invariants straight from PostgreSQL, and a frozen market for
+// a describe() of trading tests.
 import assert from "node:assert/strict";
+import { afterEach, before } from "node:test";
 import { request } from "./http.mjs";
+import { suiteStack } from "./stack.mjs";
 import { waitFor } from "./util.mjs";
 
 // "123.45" → 1234500n (ten-thousandths), exactly.
@@ -29,6 +32,13 @@ export async function setPrice(server, symbol, price, time) {
 
 export async function placeOrder(client, order) {
   return client.post("/v2/orders", order);
+}
+
+// GET /v2/account, asserted 200 → the account in Alpaca's shape.
+export async function accountNow(client) {
+  const r = await client.get("/v2/account");
+  assert.equal(r.status, 200, r.body);
+  return r.json;
 }
 
 export async function orderNow(client, id) {
@@ -86,4 +96,19 @@ export function assertLedgerSound(state, label = "ledger") {
   assert.equal(state.negativeCash, 0, `${label}: negative or over-reserved cash`);
   assert.equal(state.negativePositions, 0, `${label}: negative or over-reserved position`);
   assert.equal(state.heldCash, state.granted, `${label}: cash held differs from cash granted`);
+}
+
+// Call inside a describe(): a stack whose market is frozen (one feed step an hour, so only the
+// test hook moves prices and every figure is exact) with `prices` ({ symbol: price }) set before
+// the tests, the ledger's invariants asserted after each test, and a clean exit after them all.
+// `env` adds to or overrides the server's environment. Returns suiteStack()'s object.
+export function frozenMarket({ env = {}, prices = {} } = {}) {
+  const stack = suiteStack({ env: { MARKETSIM_TICK_INTERVAL: "1h", ...env } });
+  before(async () => {
+    for (const [symbol, price] of Object.entries(prices)) await setPrice(stack.server, symbol, price);
+  });
+  afterEach(async () => {
+    assertLedgerSound(await ledgerState(stack.pg));
+  });
+  return stack;
 }
