@@ -156,7 +156,7 @@ describe("trading durability", { timeout: 600_000 }, () => {
     console.log(`kill -9: ${acknowledged.length} orders acknowledged of ${n} sent before the kill (${failed} refused)`);
     server = await startServer({ pg, env: { MARKETSIM_TICK_INTERVAL: "1h" } });
     try {
-      for (const { p, order } of acknowledged) {
+      for (const { p } of acknowledged) {
         p.baseUrl = server.url;
         p.origin = server.url;
       }
