@@ -253,7 +253,7 @@ result<replace_request> parse_replace_request(const json& body) {
       return fail(errc::bad_request, "client_order_id must be printable ASCII");
     r.client_order_id = std::move(*id);
   }
-  if (!r.qty && !r.tif && !r.limit && !r.stop && !r.trail)
+  if (!r.qty && !r.tif && !r.limit && !r.stop && !r.trail && !r.client_order_id)
     return fail(errc::unprocessable, "nothing to replace");
   return r;
 }

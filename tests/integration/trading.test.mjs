@@ -397,6 +397,10 @@ describe("trading", { timeout: 300_000 }, () => {
     const r = await c.patch(`/v2/orders/${b.json.id}`, { limit_price: "41", client_order_id: "taken-1" });
     assert.equal(r.status, 422, r.body);
     assert.equal(r.json.code, "client_order_id_conflict");
+    // The id alone (the same terms under a new id) meets the same answer.
+    const alone = await c.patch(`/v2/orders/${b.json.id}`, { client_order_id: "taken-1" });
+    assert.equal(alone.status, 422, alone.body);
+    assert.equal(alone.json.code, "client_order_id_conflict");
     assert.equal(await countOrders(), before, "nothing stored");
     const still = await orderNow(c, b.json.id);
     assert.deepEqual([still.status, still.limit_price], ["new", "40.00"]);

@@ -127,6 +127,10 @@ TEST(TradingOrderRequest, ReplacementsAreAppliedAndChecked) {
       apply_replace(base, parse_replace_request(json{{"stop_price", "1"}}).value()).error().code,
       errc::unprocessable);
   EXPECT_EQ(parse_replace_request(json::object()).error().code, errc::unprocessable);
+  // A new client_order_id alone is a replacement too: the same terms under a new id.
+  auto renamed = parse_replace_request(json{{"client_order_id", "renamed-1"}});
+  ASSERT_TRUE(renamed);
+  EXPECT_EQ(apply_replace(base, *renamed).value().client_order_id, "renamed-1");
   EXPECT_EQ(parse_replace_request(json{{"side", "sell"}}).error().code, errc::unprocessable);
 }
 
