@@ -50,6 +50,8 @@ constexpr body_kind kinds[] = {
     {"error_report", "POST", "/api/errors", caller::anyone},
     {"admin_role", "POST", "/api/admin/users/7/role", caller::admin},
     {"api_key", "POST", "/api/account/keys", caller::player},
+    {"password_reset", "POST", "/api/auth/password-reset", caller::anyone},
+    {"password_reset_confirm", "POST", "/api/auth/password-reset/confirm", caller::anyone},
 };
 constexpr std::size_t kind_count = sizeof kinds / sizeof kinds[0];
 
