@@ -57,6 +57,15 @@ void queue_mail(pqxx::work& tx, const mail& m) {
   tx.exec("notify marketsim_outbox");
 }
 
+// A mailed link's token (stored as its SHA-256) for `purpose` ('verify' or 'reset').
+void insert_email_token(pqxx::work& tx, const std::string& token_hash, std::int64_t user_id,
+                        std::string_view purpose, std::int64_t now_ms, std::int64_t expires_ms) {
+  tx.exec_params(
+      "insert into email_tokens (token_hash, user_id, purpose, created_at, expires_at) "
+      "values (decode($1, 'hex'), $2, $3, " TS("$4") ", " TS("$5") ")",
+      auth::hex(token_hash), user_id, std::string(purpose), now_ms, expires_ms);
+}
+
 std::optional<user_row> one_user(const pqxx::result& r) {
   if (r.empty()) return std::nullopt;
   return read_user(r[0]);
@@ -135,10 +144,7 @@ register_outcome register_account(connection& c, const registration& r) {
     tx.commit();
     return register_outcome::already_registered;
   }
-  tx.exec_params(
-      "insert into email_tokens (token_hash, user_id, purpose, created_at, expires_at) "
-      "values (decode($1, 'hex'), $2, 'verify', " TS("$3") ", " TS("$4") ")",
-      auth::hex(r.token_hash), user_id, r.now_ms, r.token_expires_ms);
+  insert_email_token(tx, r.token_hash, user_id, "verify", r.now_ms, r.token_expires_ms);
   queue_mail(tx, r.verify_mail);
   tx.commit();
   return outcome;
@@ -353,10 +359,7 @@ bool request_password_reset(connection& c, const reset_request& r) {
   tx.exec_params(
       "delete from email_tokens where user_id = $1 and purpose = 'reset' and used_at is null",
       user_id);
-  tx.exec_params(
-      "insert into email_tokens (token_hash, user_id, purpose, created_at, expires_at) "
-      "values (decode($1, 'hex'), $2, 'reset', " TS("$3") ", " TS("$4") ")",
-      auth::hex(r.token_hash), user_id, r.now_ms, r.expires_ms);
+  insert_email_token(tx, r.token_hash, user_id, "reset", r.now_ms, r.expires_ms);
   queue_mail(tx, r.reset_mail);
   tx.commit();
   return true;
