@@ -9,11 +9,17 @@ export NEXT_TELEMETRY_DISABLED=1
 export DEBIAN_FRONTEND=noninteractive
 
 # ccache lives outside the checkout so every clone on this machine (CI clones afresh each run)
-# shares it; CCACHE_BASEDIR makes paths relative so another clone's objects are reused. The
-# project uses precompiled headers, which ccache only caches with this sloppiness.
+# shares it; CCACHE_BASEDIR makes paths relative so another clone's objects are reused (the
+# rest is in CMakeLists.txt: no absolute path in a definition, the precompiled header named by
+# <...>, -fdebug-prefix-map for the directory in the debug info). The project uses precompiled
+# headers, which ccache only caches with pch_defines,time_macros; a fresh clone's files are
+# all "new", which the include_file_* entries allow. Depend mode hashes the headers the
+# compiler reports (-MD) instead of running the preprocessor first on every miss: a cold cache
+# costs little more than no cache.
 export CCACHE_DIR="${CCACHE_DIR:-${HOME:-/root}/.cache/marketsim-ccache}"
 export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
 export CCACHE_BASEDIR="$REPO_ROOT"
+export CCACHE_DEPEND=1
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
 
 # shellcheck disable=SC2034  # the colour variables are used by the scripts that source this

@@ -2,6 +2,7 @@
 // thread that builds the provider; pure apart from read_text_file/load_history.
 #include "marketsim/market/history.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>

@@ -1,6 +1,7 @@
 // Log escaping and formats (core/log.hpp): nothing a client sends can start a log line, hide
 // in terminal controls or break UTF-8; escaping is unambiguous; the text format keeps the old
 // layout; the JSON format is one parseable object a line with the access fields.
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>

@@ -1,6 +1,7 @@
 // Unit tests of the replay provider on the invented fixture history (and on the real
 // vega-datasets package when MARKETSIM_DATA_DIR is set): exact OHLC days, monthly anchors,
 // timestamps, determinism, resume and wrap-around. Single-threaded; the wall clock is injected.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <cstdlib>

@@ -1,5 +1,6 @@
 // SSE framing, the coalescing client queue, the hub's Last-Event-ID resumption (bounded in
 // bytes, taken a chunk at a time) and its stream caps per address and per player.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
