@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "marketsim/app/application.hpp"
-#include "marketsim/core/config.hpp"
+#include "marketsim/app/config.hpp"
 #include "marketsim/core/log.hpp"
 
 extern char** environ;
@@ -17,7 +17,7 @@ extern char** environ;
 int main(int argc, char** argv) {
   std::string_view command = argc > 1 ? argv[1] : "serve";
   if (command == "--help" || command == "-h" || command == "help") {
-    std::cout << marketsim::config_help();
+    std::cout << marketsim::app::config_help();
     return 0;
   }
   marketsim::app::admin_request admin;
@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
       if (!admin.password.empty() && admin.password.back() == '\r') admin.password.pop_back();
     }
   } else if (argc > 2 || (command != "serve" && command != "migrate")) {
-    std::cerr << "marketsim: unknown command '" << command << "'\n\n" << marketsim::config_help();
+    std::cerr << "marketsim: unknown command '" << command << "'\n\n" << marketsim::app::config_help();
     return 2;
   }
   if (sodium_init() < 0) {
@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
     text << file.rdbuf();
     dotenv = text.str();
   }
-  auto cfg = marketsim::parse_config(env, dotenv);
+  auto cfg = marketsim::app::parse_config(env, dotenv);
   if (!cfg) {
     std::cerr << "marketsim: configuration error (" << marketsim::code_name(cfg.error().code)
               << "): " << cfg.error().message << "\n";

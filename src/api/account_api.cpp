@@ -85,7 +85,7 @@ repo::mail password_changed_mail(const account_services& s) {
 
 // A 256-bit token from a mailed link: 43 base64url characters.
 bool plausible_link_token(std::string_view token) {
-  auto raw = token.size() <= 64 ? auth::from_base64url(token) : std::nullopt;
+  auto raw = token.size() <= 64 ? from_base64url(token) : std::nullopt;
   return raw && raw->size() == 32;
 }
 
@@ -162,13 +162,13 @@ void register_account_routes(http::router& routes, account_services s) {
     ++s.metrics.password_hashes;
     if (!*hashed) co_return http::error_response(hashed->error(), ctx.request_id);
 
-    auto token = auth::base64url(auth::random_bytes(32));
+    auto token = base64url(random_bytes(32));
     repo::registration reg;
     reg.email = *normalized;
     reg.user_tag = *tag;
     reg.display_name = *display;
     reg.password_hash = **hashed;
-    reg.token_hash = auth::sha256(token);
+    reg.token_hash = sha256(token);
     reg.now_ms = s.clock.now_ms();
     reg.token_expires_ms = reg.now_ms + verify_link_ms;
     reg.pending_expires_ms = reg.now_ms - verify_link_ms;
@@ -192,7 +192,7 @@ void register_account_routes(http::router& routes, account_services s) {
     if (!token) co_return http::error_response(token.error(), ctx.request_id);
     error bad{errc::invalid_token, "this link is not valid any more; sign up again for a new one"};
     if (!plausible_link_token(*token)) co_return http::error_response(bad, ctx.request_id);
-    auto hash = auth::sha256(*token);
+    auto hash = sha256(*token);
     auto now = s.clock.now_ms();
     auto tag =
         co_await s.pool.query([&](db::connection& c) { return repo::verify_email(c, hash, now); });
@@ -384,10 +384,10 @@ void register_account_routes(http::router& routes, account_services s) {
                            ctx.request_id),
                        wait);
                  }
-               auto token = auth::base64url(auth::random_bytes(32));
+               auto token = base64url(random_bytes(32));
                repo::reset_request req;
                req.email = *email;
-               req.token_hash = auth::sha256(token);
+               req.token_hash = sha256(token);
                req.now_ms = now;
                req.expires_ms = now + reset_link_ms;
                req.reset_mail = reset_mail(s, *email, token);
@@ -425,7 +425,7 @@ void register_account_routes(http::router& routes, account_services s) {
           address_slot.fail();
           co_return http::error_response(bad, ctx.request_id);
         }
-        auto token_hash = auth::sha256(*token);
+        auto token_hash = sha256(*token);
         // Checked before the slow hash, so bad links cost no argon2id; used in the final
         // transaction, so two racing uses cannot both win.
         auto usable = co_await s.pool.query(

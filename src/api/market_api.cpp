@@ -235,7 +235,10 @@ void register_market_routes(http::router& routes, market_services s) {
     if (ctx.principal) {
       auto* sessions = &s.sessions;
       auto hash = ctx.principal->session_hash;
-      sessions->attach_stream(hash, ctx.principal->user->id, *sub);
+      sessions->attach_stream(hash, ctx.principal->user->id, *sub,
+                              [weak = std::weak_ptr(*sub)] {
+                                if (auto open = weak.lock()) open->close();
+                              });
       r.on_stream_end = [hub, sub = *sub, sessions, hash] {
         sessions->detach_stream(hash, sub.get());
         hub->unsubscribe(sub);

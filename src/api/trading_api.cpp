@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "marketsim/api/json_body.hpp"
-#include "marketsim/auth/tokens.hpp"
+#include "marketsim/core/crypto.hpp"
 #include "marketsim/core/time.hpp"
 #include "marketsim/db/api_key_repo.hpp"
 #include "marketsim/db/trading_repo.hpp"
@@ -176,7 +176,7 @@ void register_trading_routes(http::router& routes, trading_services s) {
       // The equity when this session first looked: the header's "since you signed in".
       auto v = trading::value_positions(state->positions, s.quotes);
       const auto equity = state->account.cash + v.long_market_value;
-      const auto hash = auth::hex(ctx.principal->session_hash);
+      const auto hash = hex(ctx.principal->session_hash);
       auto login = co_await s.pool.query(
           [&](db::connection& c) { return repo::session_login_equity(c, hash, equity); });
       if (login) state->account.login_equity = *login;
@@ -758,7 +758,7 @@ void register_trading_routes(http::router& routes, trading_services s) {
            co_return fail_response({errc::bad_request, "name must be 1 to 40 characters"}, ctx);
          const auto user_id = ctx.principal->user->id;
          const auto pair = auth::make_key_pair();
-         const auto hash = auth::sha256(pair.secret);
+         const auto hash = sha256(pair.secret);
          const auto& key_name = *name;
          const int cap = s.cfg.max_api_keys;
          auto made = co_await s.pool.query([&](db::connection& c) {

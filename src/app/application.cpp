@@ -106,11 +106,11 @@ int serve(const config& cfg) {
     spdlog::warn(
         "auth: MARKETSIM_SESSION_SECRET is not set; using a random one, so sessions "
         "end when the server restarts");
-    secret = auth::random_bytes(32);
+    secret = random_bytes(32);
   }
   auto hash_params = auth::params_for(cfg.password_hash);
   // Unknown emails are verified against this, so they cost what a real account costs.
-  auto dummy_hash = auth::hash_password(auth::random_bytes(16), hash_params);
+  auto dummy_hash = auth::hash_password(random_bytes(16), hash_params);
   if (!dummy_hash) {
     spdlog::error("auth: {}", dummy_hash.error().message);
     return 1;
@@ -228,7 +228,8 @@ int serve(const config& cfg) {
   auth::rate_limiter report_limit(30.0, 30.0);           // 30 a minute per address
   auth::rate_limiter reset_limit(5.0 / 60.0, 5.0);       // 5 an hour per address and account
   api::account_metrics metrics;
-  api::account_services accounts{cfg,
+  const api::settings api_cfg = api_settings_of(cfg);
+  api::account_services accounts{api_cfg,
                                  pool,
                                  hashes,
                                  sessions,
@@ -258,9 +259,9 @@ int serve(const config& cfg) {
   if (cfg.test_hooks)
     spdlog::warn("config: MARKETSIM_TEST_HOOKS=1: test-only endpoints are enabled");
   api::register_all_routes(
-      routes, api::market_services{cfg, quotes, history, feed, hub, pool, halts, sessions},
+      routes, api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions},
       accounts,
-      api::trading_services{cfg, pool, quotes, feed, halts, players, api_keys,
+      api::trading_services{api_cfg, pool, quotes, feed, halts, players, api_keys,
                             [&quotes, &after_ticks](const market::tick& t) {
                               quotes.apply(t);
                               after_ticks({t});
@@ -271,7 +272,7 @@ int serve(const config& cfg) {
   guard.enable_api_keys(api_keys, api_key_limit, api_key_failures,
                         [&clock] { return clock.now_ms(); });
   guard.limit_sessions(session_limit);
-  http::server server(ioc, cfg, std::move(routes), std::move(*site));
+  http::server server(ioc, server_settings_of(cfg), std::move(routes), std::move(*site));
   if (tls) {
     if (auto r = server.enable_tls(cfg.tls_cert, cfg.tls_key); !r) {
       spdlog::error("http: {}", r.error().message);
@@ -294,7 +295,7 @@ int serve(const config& cfg) {
   server.start();
   spdlog::info("http: listening on {}://{}:{} with {} io threads", tls ? "https" : "http",
                cfg.bind_address, *port, threads);
-  http::server redirect(ioc, cfg, http::router{}, http::static_site{});
+  http::server redirect(ioc, server_settings_of(cfg), http::router{}, http::static_site{});
   if (cfg.http_redirect_port != 0) {
     redirect.redirect_to(*port);
     auto bound = redirect.listen(cfg.http_redirect_port);

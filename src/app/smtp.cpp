@@ -15,7 +15,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <ctime>
 
-#include "marketsim/auth/tokens.hpp"
+#include "marketsim/core/crypto.hpp"
 #include "marketsim/core/url.hpp"
 
 namespace marketsim::app {
@@ -85,7 +85,7 @@ std::string encoded_subject(std::string_view subject) {
   bool ascii = true;
   for (char c : subject) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
   if (ascii) return header_safe(subject);
-  return "=?UTF-8?B?" + auth::base64(header_safe(subject)) + "?=";
+  return "=?UTF-8?B?" + base64(header_safe(subject)) + "?=";
 }
 
 std::string rfc5322_date(std::int64_t ms) {
@@ -236,7 +236,7 @@ asio::awaitable<result<void>> smtp_send(const smtp_settings& s, const outgoing_m
     plain_auth += s.user;
     plain_auth += '\0';
     plain_auth += s.password;
-    if (auto r = co_await secure.command("AUTH PLAIN " + auth::base64(plain_auth) + "\r\n", 2); !r)
+    if (auto r = co_await secure.command("AUTH PLAIN " + base64(plain_auth) + "\r\n", 2); !r)
       co_return std::unexpected(r.error());
   }
   co_return co_await transaction(secure, m, payload);

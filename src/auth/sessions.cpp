@@ -11,7 +11,6 @@
 
 #include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/pool.hpp"
-#include "marketsim/sse/hub.hpp"
 
 namespace marketsim::auth {
 
@@ -169,23 +168,24 @@ void session_manager::user_changed(const user_record& user) {
 }
 
 void session_manager::attach_stream(const std::string& session_hash, std::int64_t user_id,
-                                    std::weak_ptr<sse::subscriber> s) {
+                                    std::weak_ptr<const void> alive,
+                                    std::function<void()> close) {
   std::lock_guard lock(streams_mutex_);
   auto& open = streams_[session_hash];
   open.user_id = user_id;
-  std::erase_if(open.subscribers, [](const auto& w) { return w.expired(); });
-  open.subscribers.push_back(std::move(s));
+  std::erase_if(open.streams, [](const auto& s) { return s.alive.expired(); });
+  open.streams.push_back({std::move(alive), std::move(close)});
 }
 
-void session_manager::detach_stream(const std::string& session_hash, const sse::subscriber* s) {
+void session_manager::detach_stream(const std::string& session_hash, const void* stream) {
   std::lock_guard lock(streams_mutex_);
   auto it = streams_.find(session_hash);
   if (it == streams_.end()) return;
-  std::erase_if(it->second.subscribers, [&](const auto& w) {
-    auto p = w.lock();
-    return !p || p.get() == s;
+  std::erase_if(it->second.streams, [&](const auto& s) {
+    auto p = s.alive.lock();
+    return !p || p.get() == stream;
   });
-  if (it->second.subscribers.empty()) streams_.erase(it);
+  if (it->second.streams.empty()) streams_.erase(it);
 }
 
 asio::awaitable<void> session_manager::expire_streams() {
@@ -222,18 +222,19 @@ asio::awaitable<void> session_manager::expire_streams() {
 }
 
 void session_manager::close_streams(const std::vector<std::string>& hashes) {
-  std::vector<std::shared_ptr<sse::subscriber>> closing;
+  // Closed outside the lock: a stream's close may come back here (detach_stream).
+  std::vector<std::function<void()>> closing;
   {
     std::lock_guard lock(streams_mutex_);
     for (const auto& h : hashes) {
       auto it = streams_.find(h);
       if (it == streams_.end()) continue;
-      for (auto& w : it->second.subscribers)
-        if (auto p = w.lock()) closing.push_back(std::move(p));
+      for (auto& s : it->second.streams)
+        if (!s.alive.expired()) closing.push_back(std::move(s.close));
       streams_.erase(it);
     }
   }
-  for (auto& s : closing) s->close();
+  for (auto& close : closing) close();
 }
 
 void session_manager::apply_remote_change(std::string_view payload) {

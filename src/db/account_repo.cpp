@@ -6,7 +6,7 @@
 
 #include <pqxx/pqxx>
 
-#include "marketsim/auth/tokens.hpp"
+#include "marketsim/core/crypto.hpp"
 #include "marketsim/db/change_listener.hpp"
 
 namespace marketsim::db::account_repo {
@@ -63,7 +63,7 @@ void insert_email_token(pqxx::work& tx, const std::string& token_hash, std::int6
   tx.exec_params(
       "insert into email_tokens (token_hash, user_id, purpose, created_at, expires_at) "
       "values (decode($1, 'hex'), $2, $3, " TS("$4") ", " TS("$5") ")",
-      auth::hex(token_hash), user_id, std::string(purpose), now_ms, expires_ms);
+      hex(token_hash), user_id, std::string(purpose), now_ms, expires_ms);
 }
 
 std::optional<user_row> one_user(const pqxx::result& r) {
@@ -156,7 +156,7 @@ std::optional<std::string> verify_email(connection& c, std::string_view token_ha
   auto t = tx.exec_params(
       "update email_tokens set used_at = " TS("$2") " where token_hash = decode($1, 'hex') "
       "and purpose = 'verify' and used_at is null and expires_at > " TS("$2") " returning user_id",
-      auth::hex(token_hash), now_ms);
+      hex(token_hash), now_ms);
   if (t.empty()) return std::nullopt;
   auto u = tx.exec_params(
       "update users set status = 'active', verified_at = " TS("$2") " where id = $1 and "
@@ -172,13 +172,13 @@ void create_session(connection& c, const auth::session_record& s,
                     const std::optional<std::string>& replaced, bool record_login) {
   pqxx::work tx(c);
   if (replaced) {
-    tx.exec_params("delete from sessions where id_hash = decode($1, 'hex')", auth::hex(*replaced));
-    notify_change(tx, "session:" + auth::hex(*replaced));
+    tx.exec_params("delete from sessions where id_hash = decode($1, 'hex')", hex(*replaced));
+    notify_change(tx, "session:" + hex(*replaced));
   }
   tx.exec_params(
       "insert into sessions (id_hash, user_id, role, created_at, last_seen_at, expires_at) "
       "values (decode($1, 'hex'), $2, $5, " TS("$3") ", " TS("$3") ", " TS("$4") ")",
-      auth::hex(s.id_hash), s.user_id, s.created_ms, s.expires_ms,
+      hex(s.id_hash), s.user_id, s.created_ms, s.expires_ms,
       std::string(auth::role_name(s.issued_for)));
   if (record_login)
     tx.exec_params("update users set last_login_at = " TS("$2") " where id = $1", s.user_id,
@@ -193,7 +193,7 @@ std::optional<std::pair<auth::session_record, auth::user_record>> find_session(
       with_user_columns(", " MS("s.created_at") ", " MS("s.last_seen_at") ", " MS(
           "s.expires_at") ", s.role from sessions s join users u on u.id = s.user_id "
                           "where s.id_hash = decode($1, 'hex')"),
-      auth::hex(id_hash));
+      hex(id_hash));
   tx.commit();
   if (r.empty()) return std::nullopt;
   auto u = read_user(r[0]);
@@ -211,14 +211,14 @@ void touch_session(connection& c, std::string_view id_hash, std::int64_t now_ms)
   pqxx::work tx(c);
   tx.exec_params("update sessions set last_seen_at = greatest(last_seen_at, " TS("$2") ") "
                  "where id_hash = decode($1, 'hex')",
-                 auth::hex(id_hash), now_ms);
+                 hex(id_hash), now_ms);
   tx.commit();
 }
 
 void delete_session(connection& c, std::string_view id_hash) {
   pqxx::work tx(c);
-  tx.exec_params("delete from sessions where id_hash = decode($1, 'hex')", auth::hex(id_hash));
-  notify_change(tx, "session:" + auth::hex(id_hash));
+  tx.exec_params("delete from sessions where id_hash = decode($1, 'hex')", hex(id_hash));
+  notify_change(tx, "session:" + hex(id_hash));
   tx.commit();
 }
 
@@ -229,7 +229,7 @@ std::vector<std::string> delete_user_sessions(connection& c, std::int64_t user_i
   for (const auto& row : r) notify_change(tx, "session:" + row[0].as<std::string>());
   tx.commit();
   std::vector<std::string> out;
-  for (const auto& row : r) out.push_back(auth::from_hex(row[0].as<std::string>()).value_or(""));
+  for (const auto& row : r) out.push_back(from_hex(row[0].as<std::string>()).value_or(""));
   return out;
 }
 
@@ -371,7 +371,7 @@ bool reset_token_usable(connection& c, std::string_view token_hash, std::int64_t
       "select 1 from email_tokens t join users u on u.id = t.user_id where t.token_hash = "
       "decode($1, 'hex') and t.purpose = 'reset' and t.used_at is null and t.expires_at > " TS(
           "$2") " and u.status = 'active'",
-      auth::hex(token_hash), now_ms);
+      hex(token_hash), now_ms);
   tx.commit();
   return !r.empty();
 }
@@ -383,7 +383,7 @@ std::optional<reset_done> reset_password(connection& c, std::string_view token_h
   auto t = tx.exec_params(
       "update email_tokens set used_at = " TS("$2") " where token_hash = decode($1, 'hex') and "
       "purpose = 'reset' and used_at is null and expires_at > " TS("$2") " returning user_id",
-      auth::hex(token_hash), now_ms);
+      hex(token_hash), now_ms);
   if (t.empty()) return std::nullopt;
   reset_done done;
   done.user_id = t[0][0].as<std::int64_t>();
@@ -399,7 +399,7 @@ std::optional<reset_done> reset_password(connection& c, std::string_view token_h
       "delete from sessions where user_id = $1 returning encode(id_hash, 'hex')", done.user_id);
   for (const auto& row : ended) {
     notify_change(tx, "session:" + row[0].as<std::string>());
-    done.ended_sessions.push_back(auth::from_hex(row[0].as<std::string>()).value_or(""));
+    done.ended_sessions.push_back(from_hex(row[0].as<std::string>()).value_or(""));
   }
   // A thief who had the account may have made API keys: a reset is how the owner takes it
   // back, so those die too (every instance's key cache drops them at commit).

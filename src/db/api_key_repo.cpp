@@ -3,7 +3,7 @@
 
 #include <pqxx/pqxx>
 
-#include "marketsim/auth/tokens.hpp"
+#include "marketsim/core/crypto.hpp"
 #include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/change_listener.hpp"
 
@@ -25,7 +25,7 @@ std::optional<key_info> create(connection& c, std::int64_t user_id, const std::s
   auto r = tx.exec_params(
       "insert into api_keys (user_id, key_id, secret_hash, name) values ($1, $2, decode($3, "
       "'hex'), $4) returning id, " MS("created_at"),
-      user_id, key_id, auth::hex(secret_hash), name);
+      user_id, key_id, hex(secret_hash), name);
   tx.commit();
   return key_info{r[0][0].as<std::int64_t>(), key_id, name, r[0][1].as<std::int64_t>(), 0};
 }
@@ -68,8 +68,8 @@ std::optional<key_owner> lookup(connection& c, const std::string& key_id,
         key_id);
     if (r.empty()) return std::nullopt;
     user_id = r[0][0].as<std::int64_t>();
-    secret_hash = auth::from_hex(r[0][1].as<std::string>()).value_or("");
-    if (auth::same_bytes(secret_hash, presented_hash))
+    secret_hash = from_hex(r[0][1].as<std::string>()).value_or("");
+    if (same_bytes(secret_hash, presented_hash))
       tx.exec_params("update api_keys set last_used_at = now() where key_id = $1", key_id);
     tx.commit();
   }

@@ -14,7 +14,7 @@
 #include <map>
 #include <pqxx/pqxx>
 
-#include "marketsim/auth/tokens.hpp"
+#include "marketsim/core/crypto.hpp"
 #include "marketsim/core/time.hpp"
 #include "marketsim/market/types.hpp"
 #include "marketsim/trading/matcher.hpp"
@@ -508,10 +508,10 @@ result<T> client_order_id_race_is_conflict(F&& f) {
 }
 
 std::string new_client_order_id() {
-  auto raw = auth::random_bytes(16);
-  std::string hex = auth::hex(raw);
-  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
-                     hex.substr(16, 4), hex.substr(20, 12));
+  auto raw = random_bytes(16);
+  std::string digits = hex(raw);
+  return fmt::format("{}-{}-{}-{}-{}", digits.substr(0, 8), digits.substr(8, 4),
+                     digits.substr(12, 4), digits.substr(16, 4), digits.substr(20, 12));
 }
 
 error outcome_error(exec_outcome e) {

@@ -180,8 +180,12 @@ std::string choose_request_id(std::string_view supplied) {
   return fmt::format("{:016x}", z);
 }
 
-server::server(asio::io_context& ioc, const config& cfg, router routes, static_site site)
-    : ioc_(ioc), cfg_(cfg), routes_(std::move(routes)), site_(std::move(site)), acceptor_(ioc) {}
+server::server(asio::io_context& ioc, server_settings settings, router routes, static_site site)
+    : ioc_(ioc),
+      settings_(std::move(settings)),
+      routes_(std::move(routes)),
+      site_(std::move(site)),
+      acceptor_(ioc) {}
 
 result<void> server::enable_tls(const std::string& cert_file, const std::string& key_file) {
   auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
@@ -208,20 +212,20 @@ void server::redirect_to(std::uint16_t tls_port) {
 
 result<std::uint16_t> server::listen(std::optional<std::uint16_t> port) {
   boost::system::error_code ec;
-  auto address = asio::ip::make_address(cfg_.bind_address, ec);
+  auto address = asio::ip::make_address(settings_.bind_address, ec);
   if (ec)
-    return fail(errc::config_malformed, "MARKETSIM_BIND: not an IP address: " + cfg_.bind_address);
-  tcp::endpoint endpoint(address, port.value_or(cfg_.port));
+    return fail(errc::config_malformed, "MARKETSIM_BIND: not an IP address: " + settings_.bind_address);
+  tcp::endpoint endpoint(address, port.value_or(settings_.port));
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
-    return fail(errc::io_error, fmt::format("cannot listen on {}:{}: {}", cfg_.bind_address,
-                                            cfg_.port, ec.message()));
+    return fail(errc::io_error, fmt::format("cannot listen on {}:{}: {}", settings_.bind_address,
+                                            settings_.port, ec.message()));
   auto bound = acceptor_.local_endpoint().port();
-  if (!cfg_.port_file.empty() && !redirect_only_) {
-    std::ofstream(cfg_.port_file) << bound << '\n';
+  if (!settings_.port_file.empty() && !redirect_only_) {
+    std::ofstream(settings_.port_file) << bound << '\n';
   }
   return bound;
 }
@@ -262,10 +266,10 @@ asio::awaitable<void> server::accept_loop() {
     }
     // Every connection counts, not only streams: idle keep-alives and slow requests hold
     // memory and a descriptor too.
-    if (counts_->open.load() >= cfg_.max_connections) {
+    if (counts_->open.load() >= settings_.max_connections) {
       if (!full_logged_)
         spdlog::warn("http: {} connections open (MARKETSIM_MAX_CONNECTIONS): refusing new ones",
-                     cfg_.max_connections);
+                     settings_.max_connections);
       full_logged_ = true;
       if (counts_->refusing.load() < max_refusing) {
         counted_slot slot(std::shared_ptr<std::atomic<std::size_t>>(counts_, &counts_->refusing));
@@ -355,7 +359,7 @@ asio::awaitable<void> server::session(tcp::socket socket, counted_slot) {
     co_return;
   }
   beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls_);
-  beast::get_lowest_layer(stream).expires_after(cfg_.read_timeout);
+  beast::get_lowest_layer(stream).expires_after(settings_.read_timeout);
   auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
   if (hec) {
     if (!is_quiet(hec)) spdlog::debug("tls: handshake with {} failed: {}", remote, hec.message());
@@ -370,9 +374,9 @@ asio::awaitable<void> server::session(tcp::socket socket, counted_slot) {
 asio::awaitable<void> server::redirect_to_https(beast::tcp_stream& stream) {
   beast::flat_buffer buffer;
   for (;;) {
-    stream.expires_after(cfg_.read_timeout);
+    stream.expires_after(settings_.read_timeout);
     bhttp::request_parser<bhttp::empty_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
+    parser.header_limit(static_cast<std::uint32_t>(settings_.header_limit));
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
     if (ec) break;
     auto& req = parser.get();
@@ -383,7 +387,7 @@ asio::awaitable<void> server::redirect_to_https(beast::tcp_stream& stream) {
     for (char c : host)
       if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'))
         plain_host = false;
-    std::string location = plain_host ? "https://" + host : cfg_.public_url;
+    std::string location = plain_host ? "https://" + host : settings_.public_url;
     if (plain_host && tls_port_ != 443) location += ":" + std::to_string(tls_port_);
     location += std::string(req.target());
     bhttp::response<bhttp::string_body> res{bhttp::status::permanent_redirect, req.version()};
@@ -439,25 +443,25 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
   for (;;) {
     if (buffer.size() == 0) {
       // Idle keep-alive: the next request must start within the idle timeout.
-      tcp_layer.expires_after(stopping_ ? std::chrono::milliseconds(1) : cfg_.idle_timeout);
+      tcp_layer.expires_after(stopping_ ? std::chrono::milliseconds(1) : settings_.idle_timeout);
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
       if (ec) break;
       buffer.commit(n);
     }
     // The whole request must arrive within the read timeout (drops slow-loris clients).
-    tcp_layer.expires_after(cfg_.read_timeout);
+    tcp_layer.expires_after(settings_.read_timeout);
     bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(cfg_.header_limit));
-    parser.body_limit(cfg_.body_limit);
+    parser.header_limit(static_cast<std::uint32_t>(settings_.header_limit));
+    parser.body_limit(settings_.body_limit);
     auto [ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
     // Only a complete header may be asked its length (Beast asserts it; found by fuzzing).
     if (!ec)
-      if (auto length = parser.content_length(); length && *length > cfg_.body_limit)
+      if (auto length = parser.content_length(); length && *length > settings_.body_limit)
         ec = bhttp::error::body_limit;
     if (!ec)
       std::tie(ec, std::ignore) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
     if (ec) {
-      if (auto answer = read_failure(ec, cfg_.body_limit))
+      if (auto answer = read_failure(ec, settings_.body_limit))
         co_await send_error_and_close(answer->code, std::move(answer->message));
       break;
     }
@@ -478,7 +482,7 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     ctx.body = std::move(req.body());
     ctx.request_id = choose_request_id(req["X-Request-Id"]);
     ctx.remote_address = remote;
-    ctx.client_address = client_address(remote, req["X-Forwarded-For"], cfg_.trusted_proxies);
+    ctx.client_address = client_address(remote, req["X-Forwarded-For"], settings_.trusted_proxies);
 
     response r = co_await dispatch(ctx);
     for (auto& h : ctx.response_headers) r.headers.push_back(std::move(h));

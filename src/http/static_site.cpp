@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "marketsim/auth/tokens.hpp"
+#include "marketsim/core/crypto.hpp"
 
 namespace marketsim::http {
 
@@ -43,7 +43,7 @@ std::vector<std::string> inline_script_hashes(std::string_view html) {
     auto body = html.substr(tag_end + 1, close - tag_end - 1);
     pos = close + 9;
     if (attrs.find("src=") != std::string_view::npos || body.empty()) continue;
-    out.push_back("'sha256-" + auth::base64(auth::sha256(body)) + "'");
+    out.push_back("'sha256-" + base64(sha256(body)) + "'");
   }
   return out;
 }

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "marketsim/auth/tokens.hpp"
+#include "marketsim/core/crypto.hpp"
 #include "marketsim/core/time.hpp"
 #include "marketsim/trading/order_request.hpp"
 
@@ -49,7 +49,7 @@ priced prices_of(const market::quote_cache& quotes, const std::string& symbol) {
 }  // namespace
 
 std::string asset_id(std::string_view symbol) {
-  auto digest = auth::sha256(std::string("marketsim-asset:") + std::string(symbol));
+  auto digest = sha256(std::string("marketsim-asset:") + std::string(symbol));
   std::string hex;
   for (int i = 0; i < 16; ++i) hex += fmt::format("{:02x}", static_cast<unsigned char>(digest[i]));
   // Version 5-style layout: 8-4-4-4-12 with the version and variant bits set.

@@ -65,7 +65,7 @@ struct http_wiring {
   boost::asio::io_context ioc;
   fuzz::wiring w{ioc};
   auth::guard guard = w.make_guard();
-  http::server server{ioc, w.cfg, w.routes, fixture_site()};
+  http::server server{ioc, app::server_settings_of(w.cfg), w.routes, fixture_site()};
 
   http_wiring() {
     server.set_middleware(

@@ -110,8 +110,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)w.sessions.session_hash_of(input);
   }
   (void)w.sign.check_session_csrf(std::string(32, 'p'), input);
-  if (auto raw = auth::from_base64url(input))
-    check(auth::base64url(*raw).size() <= input.size(), "base64url grew", input);
-  if (auto raw = auth::from_hex(input)) check(raw->size() * 2 == input.size(), "hex size", input);
+  if (auto raw = from_base64url(input))
+    check(base64url(*raw).size() <= input.size(), "base64url grew", input);
+  if (auto raw = from_hex(input)) check(raw->size() * 2 == input.size(), "hex size", input);
   return 0;
 }

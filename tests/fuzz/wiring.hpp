@@ -32,7 +32,7 @@
 #include "marketsim/auth/throttle.hpp"
 #include "marketsim/auth/tokens.hpp"
 #include "marketsim/core/clock.hpp"
-#include "marketsim/core/config.hpp"
+#include "marketsim/app/config.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/http/message.hpp"
 #include "marketsim/http/server.hpp"
@@ -85,7 +85,8 @@ struct wiring {
   static constexpr std::string_view secret = "fuzz-secret-fuzz-secret-fuzz-secret-0123";
 
   boost::asio::io_context& ioc;
-  config cfg;
+  app::config cfg;
+  api::settings api_cfg;  // from cfg, once the constructor has set it
   db::pool pool{"", 0, 0};
   auth::signer sign{secret};
   auth::session_cache cache{64};
@@ -123,13 +124,14 @@ struct wiring {
     cfg.body_limit = 64 << 10;  // small, so the fuzzer reaches the limit
     cfg.header_limit = 8 << 10;
     origins = std::make_unique<auth::origin_policy>(cfg.public_url, cfg.allowed_origins, false);
+    api_cfg = app::api_settings_of(cfg);
     const auto& fp = feed.provider();
     std::map<std::string, market::price_e4, std::less<>> closes;
     for (const auto& i : fp.instruments()) closes.emplace(i.symbol, *fp.previous_close(i.symbol));
     quotes.reset(fp.instruments(), closes);
     (void)feed.step();
     halts.reset({"IBM"});
-    api::account_services accounts{cfg,
+    api::account_services accounts{api_cfg,
                                    pool,
                                    hashes,
                                    sessions,
@@ -144,8 +146,8 @@ struct wiring {
                                    dummy_hash,
                                    halts};
     api::register_all_routes(
-        routes, api::market_services{cfg, quotes, history, feed, hub, pool, halts, sessions},
-        accounts, api::trading_services{cfg, pool, quotes, feed, halts, players, keys}, false);
+        routes, api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions},
+        accounts, api::trading_services{api_cfg, pool, quotes, feed, halts, players, keys}, false);
     player = sign_in(1, "player@example.com", "player", auth::role::user, 'p');
     admin = sign_in(2, "admin@example.com", "admin", auth::role::admin, 'a');
     players.put(1, 101);
@@ -178,7 +180,7 @@ struct wiring {
     user->status = auth::user_status::active;
     user->public_profile = true;
     std::string session_id(auth::signer::id_bytes, id_byte);
-    auto hash = auth::sha256(session_id);
+    auto hash = sha256(session_id);
     signed_in out;
     out.cookie = sessions.session_cookie_name() + "=" + sign.session_cookie(session_id);
     out.csrf = sign.csrf_for_session(hash);

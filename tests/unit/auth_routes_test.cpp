@@ -44,7 +44,7 @@ using route_key = std::pair<std::string, std::string>;  // method, pattern
 
 // Everything application.cpp builds before registering routes, unused.
 struct wiring {
-  config cfg;
+  api::settings cfg;
   db::pool pool{"postgresql:///marketsim_unit?host=/nonexistent/marketsim-unit-test", 1};
   auth::signer sign{std::string(32, 'r')};
   auth::session_cache cache{16};

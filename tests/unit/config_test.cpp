@@ -1,9 +1,10 @@
 // Configuration parsing: every typed error and the defaults.
 #include <gtest/gtest.h>
 
-#include "marketsim/core/config.hpp"
+#include "marketsim/app/config.hpp"
 
 using namespace marketsim;
+using namespace marketsim::app;
 
 namespace {
 std::map<std::string, std::string> base_env() {

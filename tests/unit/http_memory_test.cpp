@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "marketsim/core/config.hpp"
 #include "marketsim/http/memory_stream.hpp"
 #include "marketsim/http/message.hpp"
 #include "marketsim/http/server.hpp"
@@ -21,7 +20,7 @@ namespace {
 
 struct memory_server {
   boost::asio::io_context ioc;
-  config cfg;
+  http::server_settings cfg;
   http::router routes;
 
   memory_server() {

@@ -15,7 +15,7 @@
 #include "marketsim/auth/sessions.hpp"
 #include "marketsim/auth/throttle.hpp"
 #include "marketsim/core/clock.hpp"
-#include "marketsim/core/config.hpp"
+#include "marketsim/api/settings.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/http/message.hpp"
 #include "marketsim/market/halts.hpp"
@@ -29,7 +29,7 @@ struct account_metrics {
 };
 
 struct account_services {
-  const config& cfg;
+  const settings& cfg;
   db::pool& pool;
   auth::hash_pool& hashes;
   auth::session_manager& sessions;

@@ -2,7 +2,7 @@
 // SSE stream, /healthz, /readyz). Handlers run on io threads; database reads go through the pool.
 #pragma once
 #include "marketsim/auth/sessions.hpp"
-#include "marketsim/core/config.hpp"
+#include "marketsim/api/settings.hpp"
 #include "marketsim/db/market_repo.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/http/message.hpp"
@@ -16,7 +16,7 @@
 namespace marketsim::api {
 
 struct market_services {
-  const config& cfg;
+  const settings& cfg;
   market::quote_cache& quotes;
   market::history_buffer& history;
   market::feed& feed;

@@ -9,7 +9,7 @@
 #include <unordered_map>
 
 #include "marketsim/auth/api_keys.hpp"
-#include "marketsim/core/config.hpp"
+#include "marketsim/api/settings.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/http/message.hpp"
 #include "marketsim/market/feed.hpp"
@@ -31,7 +31,7 @@ class player_directory {
 };
 
 struct trading_services {
-  const config& cfg;
+  const settings& cfg;
   db::pool& pool;
   market::quote_cache& quotes;
   market::feed& feed;

@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-#include "marketsim/core/config.hpp"
+#include "marketsim/app/config.hpp"
 
 namespace marketsim::app {
 

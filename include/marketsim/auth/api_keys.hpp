@@ -11,7 +11,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "marketsim/auth/principal.hpp"
+#include "marketsim/core/principal.hpp"
 #include "marketsim/core/error.hpp"
 #include "marketsim/db/pool.hpp"
 

@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "marketsim/auth/principal.hpp"
+#include "marketsim/core/principal.hpp"
 
 namespace marketsim::auth {
 

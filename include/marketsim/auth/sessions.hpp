@@ -5,6 +5,7 @@
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "marketsim/auth/principal.hpp"
+#include "marketsim/core/principal.hpp"
 #include "marketsim/auth/session_cache.hpp"
 #include "marketsim/auth/tokens.hpp"
 #include "marketsim/core/clock.hpp"
@@ -21,9 +22,6 @@
 
 namespace marketsim::db {
 class pool;
-}
-namespace marketsim::sse {
-class subscriber;
 }
 
 namespace marketsim::auth {
@@ -75,9 +73,11 @@ class session_manager {
   // The listener lost its connection and may have missed changes: forget every cached session.
   void forget_cached_sessions();
 
+  // An open stream of a session: `alive` is its owner (the entry lapses when it does) and
+  // `close` ends it when the session ends. Any kind of stream; auth does not know the SSE hub.
   void attach_stream(const std::string& session_hash, std::int64_t user_id,
-                     std::weak_ptr<sse::subscriber> s);
-  void detach_stream(const std::string& session_hash, const sse::subscriber* s);
+                     std::weak_ptr<const void> alive, std::function<void()> close);
+  void detach_stream(const std::string& session_hash, const void* stream);
   // Closes the streams of sessions that expired (idle or absolute) while they were open, and
   // ends those sessions, as the next request would. An open stream is not activity: it never
   // keeps a session alive (an idle timeout is for the unattended screen, which is exactly the
@@ -113,7 +113,11 @@ class session_manager {
   std::mutex streams_mutex_;
   struct open_streams {
     std::int64_t user_id = 0;
-    std::vector<std::weak_ptr<sse::subscriber>> subscribers;
+    struct stream {
+      std::weak_ptr<const void> alive;
+      std::function<void()> close;
+    };
+    std::vector<stream> streams;
   };
   std::map<std::string, open_streams> streams_;  // by session hash
 };

@@ -7,17 +7,9 @@
 #include <string>
 #include <string_view>
 
-namespace marketsim::auth {
+#include "marketsim/core/crypto.hpp"
 
-[[nodiscard]] std::string random_bytes(std::size_t n);
-[[nodiscard]] std::string base64url(std::string_view raw);  // no padding
-[[nodiscard]] std::string base64(std::string_view raw);     // standard alphabet, padded
-[[nodiscard]] std::optional<std::string> from_base64url(std::string_view text);
-[[nodiscard]] std::string sha256(std::string_view data);  // 32 raw bytes
-[[nodiscard]] std::string hex(std::string_view raw);
-[[nodiscard]] std::optional<std::string> from_hex(std::string_view text);
-// Constant-time comparison (false when the sizes differ).
-[[nodiscard]] bool same_bytes(std::string_view a, std::string_view b);
+namespace marketsim::auth {
 
 // The value of cookie `name` in a Cookie header, if present (the first one wins).
 [[nodiscard]] std::optional<std::string_view> cookie_value(std::string_view header,

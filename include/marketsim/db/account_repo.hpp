@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "marketsim/auth/principal.hpp"
+#include "marketsim/core/principal.hpp"
 #include "marketsim/db/pool.hpp"
 
 namespace marketsim::db::account_repo {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "marketsim/auth/principal.hpp"
+#include "marketsim/core/principal.hpp"
 #include "marketsim/db/pool.hpp"
 
 namespace marketsim::db::api_key_repo {

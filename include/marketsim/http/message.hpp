@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "marketsim/auth/principal.hpp"
+#include "marketsim/core/principal.hpp"
 #include "marketsim/core/error.hpp"
 #include "marketsim/http/router.hpp"
 

@@ -15,9 +15,9 @@
 #include <optional>
 #include <string>
 
-#include "marketsim/core/config.hpp"
 #include "marketsim/core/error.hpp"
 #include "marketsim/http/message.hpp"
+#include "marketsim/http/settings.hpp"
 #include "marketsim/http/static_site.hpp"
 
 namespace marketsim::http {
@@ -56,7 +56,7 @@ struct middleware {
 
 class server {
  public:
-  server(boost::asio::io_context& ioc, const config& cfg, router routes, static_site site);
+  server(boost::asio::io_context& ioc, server_settings settings, router routes, static_site site);
   void set_middleware(middleware m) { middleware_ = std::move(m); }
 
   // HTTPS with this certificate chain and key (PEM), TLS 1.2 and 1.3 only; call before start.
@@ -89,7 +89,7 @@ class server {
   boost::asio::awaitable<response> dispatch(request_context& ctx);
 
   boost::asio::io_context& ioc_;
-  const config& cfg_;
+  const server_settings settings_;
   router routes_;
   static_site site_;
   middleware middleware_;

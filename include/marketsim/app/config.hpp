@@ -1,6 +1,9 @@
 // Server configuration: parsed once at start-up from the environment and an optional .env file,
 // then read-only and shared by every thread. Parsing is pure (inputs are passed in), so every
-// typed error is unit-tested without touching the real environment.
+// typed error is unit-tested without touching the real environment. This is the app's view of
+// the environment, one key per field; each module takes its own settings struct, assembled
+// from it here (http::server_settings, api::settings, market::market_settings, ...), so no
+// module below app knows the whole configuration.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -9,11 +12,13 @@
 #include <string_view>
 #include <vector>
 
+#include "marketsim/api/settings.hpp"
 #include "marketsim/auth/password.hpp"
 #include "marketsim/core/error.hpp"
+#include "marketsim/http/settings.hpp"
 #include "marketsim/market/provider.hpp"
 
-namespace marketsim {
+namespace marketsim::app {
 
 struct config {
   std::string database_url;
@@ -93,4 +98,8 @@ struct config {
 // Masks the password in a libpq URI or key=value connection string.
 [[nodiscard]] std::string mask_secrets(std::string_view connection_string);
 
-}  // namespace marketsim
+// The modules' settings, taken from the configuration.
+[[nodiscard]] http::server_settings server_settings_of(const config& cfg);
+[[nodiscard]] api::settings api_settings_of(const config& cfg);
+
+}  // namespace marketsim::app

@@ -1,5 +1,5 @@
 // Names of roles, statuses and access levels, as stored and as shown. Pure.
-#include "marketsim/auth/principal.hpp"
+#include "marketsim/core/principal.hpp"
 
 namespace marketsim::auth {
 

@@ -1,5 +1,7 @@
 // Who is making a request: the user (as last read from the database or the session cache) and
 // the session it came with. Immutable once built; shared between the request and the cache.
+// auth's vocabulary (namespace marketsim::auth), kept in core so that http (a request carries
+// its principal) and db (which stores users and sessions) can name it without depending on auth.
 #pragma once
 #include <cstdint>
 #include <memory>

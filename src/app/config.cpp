@@ -1,6 +1,6 @@
 // Configuration parsing: a table of keys, each with its default, help text and typed setter.
 // Runs once on the main thread before anything starts.
-#include "marketsim/core/config.hpp"
+#include "marketsim/app/config.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -13,7 +13,7 @@
 #include "marketsim/core/scrub.hpp"
 #include "marketsim/core/url.hpp"
 
-namespace marketsim {
+namespace marketsim::app {
 namespace {
 
 constexpr std::string_view mask = "****";
@@ -670,4 +670,28 @@ std::vector<std::string> describe(const config& cfg) {
   };
 }
 
-}  // namespace marketsim
+http::server_settings server_settings_of(const config& cfg) {
+  return {.bind_address = cfg.bind_address,
+          .port = cfg.port,
+          .port_file = cfg.port_file,
+          .body_limit = cfg.body_limit,
+          .header_limit = cfg.header_limit,
+          .read_timeout = cfg.read_timeout,
+          .idle_timeout = cfg.idle_timeout,
+          .max_connections = cfg.max_connections,
+          .trusted_proxies = cfg.trusted_proxies,
+          .public_url = cfg.public_url};
+}
+
+api::settings api_settings_of(const config& cfg) {
+  return {.public_url = cfg.public_url,
+          .password_hash = cfg.password_hash,
+          .starting_cash_e4 = cfg.starting_cash_e4,
+          .half_spread_e4 = cfg.half_spread_e4,
+          .max_open_orders = cfg.max_open_orders,
+          .max_watchlists = cfg.max_watchlists,
+          .watchlist_size = cfg.watchlist_size,
+          .max_api_keys = cfg.max_api_keys};
+}
+
+}  // namespace marketsim::app
