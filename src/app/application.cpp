@@ -20,11 +20,11 @@
 #include "marketsim/api/account_api.hpp"
 #include "marketsim/api/market_api.hpp"
 #include "marketsim/api/routes.hpp"
-#include "marketsim/app/equity_snapshots.hpp"
-#include "marketsim/app/history_flusher.hpp"
-#include "marketsim/app/mail_sender.hpp"
-#include "marketsim/app/order_ticker.hpp"
-#include "marketsim/app/private_events.hpp"
+#include "marketsim/db/equity_snapshots.hpp"
+#include "marketsim/db/history_flusher.hpp"
+#include "marketsim/mail/mail_sender.hpp"
+#include "marketsim/db/order_ticker.hpp"
+#include "marketsim/db/private_events.hpp"
 #include "marketsim/auth/guard.hpp"
 #include "marketsim/auth/identity.hpp"
 #include "marketsim/auth/origin_policy.hpp"
@@ -175,7 +175,7 @@ int serve(const config& cfg) {
   auto market_strand = asio::make_strand(ioc);
   market::feed feed(std::move(*provider), quotes, hub, history, state.max_seq,
                     cfg.market.tick_interval);
-  history_flusher flusher(background, history, cfg.flush_interval);
+  db::history_flusher flusher(background, history, cfg.flush_interval);
 
   account_clock clock;
   auth::signer signer(secret);
@@ -192,7 +192,7 @@ int serve(const config& cfg) {
   auth::attempt_budget api_key_failures(auth::attempt_budget::settings{.free_failures = 20});
   auth::window_limiter session_limit(cfg.session_rate_per_minute);
   api::player_directory players;
-  private_events trade_events(ioc, background, hub, quotes, cfg.starting_cash_e4);
+  db::private_events trade_events(ioc, background, hub, quotes, cfg.starting_cash_e4);
   // Other instances' logouts, disables, role changes and revoked keys reach this instance's
   // caches at once; every instance's trade updates reach this instance's streams.
   db::change_listener changes(
@@ -212,8 +212,8 @@ int serve(const config& cfg) {
          sessions.forget_cached_sessions();
          api_keys.clear();
        }});
-  order_ticker ticker(ioc.get_executor(), background, cfg.half_spread_e4);
-  equity_snapshots snapshots(background, quotes, cfg.equity_snapshot_interval);
+  db::order_ticker ticker(ioc.get_executor(), background, cfg.half_spread_e4);
+  db::equity_snapshots snapshots(background, quotes, cfg.equity_snapshot_interval);
   // What every feed step (and the test hook's price) sets off besides quotes and streams.
   auto after_ticks = [&ticker, &trade_events](const std::vector<market::tick>& ticks) {
     ticker.offer(ticks);
@@ -243,9 +243,9 @@ int serve(const config& cfg) {
                                  metrics,
                                  *dummy_hash,
                                  halts};
-  std::optional<smtp_settings> smtp;
+  std::optional<mail::smtp_settings> smtp;
   if (!cfg.smtp_url.empty()) {
-    auto parsed = parse_smtp_url(cfg.smtp_url);
+    auto parsed = mail::parse_smtp_url(cfg.smtp_url);
     if (!parsed) {
       spdlog::error("mail: {}", parsed.error().message);
       return 1;
@@ -253,7 +253,7 @@ int serve(const config& cfg) {
     parsed->ca_file = cfg.smtp_ca_file;
     smtp = std::move(*parsed);
   }
-  mail_sender mail(background, std::chrono::seconds(1), std::move(smtp), cfg.mail_from);
+  mail::mail_sender mailer(background, std::chrono::seconds(1), std::move(smtp), cfg.mail_from);
 
   http::router routes;
   if (cfg.test_hooks)
@@ -310,7 +310,7 @@ int serve(const config& cfg) {
   asio::co_spawn(market_strand, feed.run(), asio::detached);
   asio::co_spawn(market_strand, flusher.run(), asio::detached);
   asio::co_spawn(market_strand, snapshots.run(), asio::detached);
-  asio::co_spawn(market_strand, mail.run(), asio::detached);
+  asio::co_spawn(market_strand, mailer.run(), asio::detached);
   asio::co_spawn(
       market_strand,
       [&]() -> asio::awaitable<void> {
@@ -350,7 +350,7 @@ int serve(const config& cfg) {
           server.stop_accepting();
           redirect.stop_accepting();
           feed.stop();
-          mail.stop();
+          mailer.stop();
           snapshots.stop();
           hub.close_all();
           co_await server.drain(std::chrono::seconds(10));

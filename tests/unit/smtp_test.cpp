@@ -3,10 +3,10 @@
 // injection).
 #include <gtest/gtest.h>
 
-#include "marketsim/app/smtp.hpp"
+#include "marketsim/mail/smtp.hpp"
 
 using namespace marketsim;
-using namespace marketsim::app;
+using namespace marketsim::mail;
 
 TEST(Smtp, UrlForms) {
   auto plain = parse_smtp_url("smtp://relay.local:2525");

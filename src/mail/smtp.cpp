@@ -1,6 +1,6 @@
 // SMTP delivery (see smtp.hpp). Runs as a coroutine on the mail sender's strand; every socket
 // operation has a timeout, so a stuck relay delays mail, never the server.
-#include "marketsim/app/smtp.hpp"
+#include "marketsim/mail/smtp.hpp"
 
 #include <fmt/format.h>
 #include <sodium.h>
@@ -18,7 +18,7 @@
 #include "marketsim/core/crypto.hpp"
 #include "marketsim/core/url.hpp"
 
-namespace marketsim::app {
+namespace marketsim::mail {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -242,4 +242,4 @@ asio::awaitable<result<void>> smtp_send(const smtp_settings& s, const outgoing_m
   co_return co_await transaction(secure, m, payload);
 }
 
-}  // namespace marketsim::app
+}  // namespace marketsim::mail

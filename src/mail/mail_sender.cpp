@@ -1,5 +1,5 @@
 // The outbox delivery loop (see mail_sender.hpp). Market strand; SQL on db pool threads.
-#include "marketsim/app/mail_sender.hpp"
+#include "marketsim/mail/mail_sender.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -12,7 +12,7 @@
 
 #include "marketsim/db/account_repo.hpp"
 
-namespace marketsim::app {
+namespace marketsim::mail {
 
 namespace asio = boost::asio;
 namespace repo = db::account_repo;
@@ -65,4 +65,4 @@ void mail_sender::stop() {
   if (timer_) timer_->cancel();
 }
 
-}  // namespace marketsim::app
+}  // namespace marketsim::mail

@@ -1,6 +1,6 @@
 // Tick-driven order processing (see order_ticker.hpp). offer() on the market strand, drain()
 // on the io context, the SQL on the db pool.
-#include "marketsim/app/order_ticker.hpp"
+#include "marketsim/db/order_ticker.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -9,7 +9,7 @@
 
 #include "marketsim/core/time.hpp"
 
-namespace marketsim {
+namespace marketsim::db {
 
 namespace {
 // A plain function, not a lambda: GCC 12 and coroutine lambdas with captures do not mix.
@@ -65,4 +65,4 @@ boost::asio::awaitable<void> order_ticker::drain() {
   }
 }
 
-}  // namespace marketsim
+}  // namespace marketsim::db

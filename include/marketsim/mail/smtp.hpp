@@ -12,7 +12,7 @@
 
 #include "marketsim/core/error.hpp"
 
-namespace marketsim::app {
+namespace marketsim::mail {
 
 struct smtp_settings {
   std::string host;
@@ -46,4 +46,4 @@ struct outgoing_mail {
 [[nodiscard]] boost::asio::awaitable<result<void>> smtp_send(const smtp_settings& s,
                                                              const outgoing_mail& m);
 
-}  // namespace marketsim::app
+}  // namespace marketsim::mail

@@ -1,5 +1,5 @@
 // Private stream events (see private_events.hpp).
-#include "marketsim/app/private_events.hpp"
+#include "marketsim/db/private_events.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -11,7 +11,7 @@
 #include "marketsim/sse/event.hpp"
 #include "marketsim/trading/records.hpp"
 
-namespace marketsim {
+namespace marketsim::db {
 
 namespace {
 boost::asio::awaitable<void> account_task(private_events* self, std::int64_t user_id) {
@@ -89,4 +89,4 @@ void private_events::on_ticks(const std::vector<market::tick>& ticks) {
     boost::asio::co_spawn(ioc_, account_task(this, user), boost::asio::detached);
 }
 
-}  // namespace marketsim
+}  // namespace marketsim::db

@@ -11,7 +11,7 @@
 #include "marketsim/db/pool.hpp"
 #include "marketsim/market/history_buffer.hpp"
 
-namespace marketsim::app {
+namespace marketsim::db {
 
 class history_flusher {
  public:
@@ -36,4 +36,4 @@ class history_flusher {
   std::uint64_t rows_written_ = 0;
 };
 
-}  // namespace marketsim::app
+}  // namespace marketsim::db

@@ -20,7 +20,7 @@
 #include "marketsim/market/quote_cache.hpp"
 #include "marketsim/sse/hub.hpp"
 
-namespace marketsim {
+namespace marketsim::db {
 
 class private_events {
  public:
@@ -50,4 +50,4 @@ class private_events {
   std::set<std::int64_t> loading_;
 };
 
-}  // namespace marketsim
+}  // namespace marketsim::db

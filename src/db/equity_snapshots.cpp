@@ -1,5 +1,5 @@
 // Periodic equity snapshots (see equity_snapshots.hpp). Market strand and db pool.
-#include "marketsim/app/equity_snapshots.hpp"
+#include "marketsim/db/equity_snapshots.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -9,7 +9,7 @@
 
 #include "marketsim/db/trading_repo.hpp"
 
-namespace marketsim {
+namespace marketsim::db {
 
 namespace asio = boost::asio;
 
@@ -39,4 +39,4 @@ void equity_snapshots::stop() {
   if (timer_) timer_->cancel();
 }
 
-}  // namespace marketsim
+}  // namespace marketsim::db

@@ -12,10 +12,10 @@
 #include <optional>
 #include <string>
 
-#include "marketsim/app/smtp.hpp"
+#include "marketsim/mail/smtp.hpp"
 #include "marketsim/db/pool.hpp"
 
-namespace marketsim::app {
+namespace marketsim::mail {
 
 class mail_sender {
  public:
@@ -35,4 +35,4 @@ class mail_sender {
   bool stopping_ = false;
 };
 
-}  // namespace marketsim::app
+}  // namespace marketsim::mail

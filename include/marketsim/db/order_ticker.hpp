@@ -16,7 +16,7 @@
 #include "marketsim/db/trading_repo.hpp"
 #include "marketsim/market/types.hpp"
 
-namespace marketsim {
+namespace marketsim::db {
 
 class order_ticker {
  public:
@@ -38,4 +38,4 @@ class order_ticker {
   std::uint64_t batches_ = 0;
 };
 
-}  // namespace marketsim
+}  // namespace marketsim::db

@@ -1,5 +1,5 @@
 // Periodic and final history flushes (see history_flusher.hpp). Market strand only.
-#include "marketsim/app/history_flusher.hpp"
+#include "marketsim/db/history_flusher.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -8,7 +8,7 @@
 
 #include "marketsim/db/market_repo.hpp"
 
-namespace marketsim::app {
+namespace marketsim::db {
 
 namespace asio = boost::asio;
 
@@ -62,4 +62,4 @@ asio::awaitable<void> history_flusher::stop(std::chrono::milliseconds final_retr
   spdlog::error("history: {} ticks could not be stored before shutdown", buffer_.size());
 }
 
-}  // namespace marketsim::app
+}  // namespace marketsim::db

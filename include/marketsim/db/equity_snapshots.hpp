@@ -10,7 +10,7 @@
 #include "marketsim/db/pool.hpp"
 #include "marketsim/market/quote_cache.hpp"
 
-namespace marketsim {
+namespace marketsim::db {
 
 class equity_snapshots {
  public:
@@ -29,4 +29,4 @@ class equity_snapshots {
   std::unique_ptr<boost::asio::steady_timer> timer_;
 };
 
-}  // namespace marketsim
+}  // namespace marketsim::db
