@@ -12,7 +12,10 @@
 #include "marketsim/core/crypto.hpp"
 #include "marketsim/core/time.hpp"
 #include "marketsim/db/api_key_repo.hpp"
+#include "marketsim/db/equity.hpp"
+#include "marketsim/db/order_reads.hpp"
 #include "marketsim/db/trading_repo.hpp"
+#include "marketsim/db/watchlists.hpp"
 #include "marketsim/trading/order_request.hpp"
 #include "marketsim/trading/records.hpp"
 

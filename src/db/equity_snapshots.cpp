@@ -7,7 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "marketsim/db/trading_repo.hpp"
+#include "marketsim/db/equity.hpp"
 
 namespace marketsim::db {
 

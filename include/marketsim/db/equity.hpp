@@ -1,0 +1,32 @@
+// Equity snapshots: every player's equity written at the current prices (the background
+// snapshot timer) and a player's history read back in buckets (the portfolio chart). db::pool
+// threads.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "marketsim/db/account_reads.hpp"
+#include "marketsim/db/pool.hpp"
+#include "marketsim/trading/money.hpp"
+
+namespace marketsim::db::trading_repo {
+
+// Every player's equity at these prices (a position without a price counts at its cost), one
+// snapshot row each at the database's now(). Returns the rows written.
+[[nodiscard]] std::int64_t snapshot_equity(
+    connection& c, const std::vector<std::pair<std::string, trading::price_e4>>& prices);
+// The player's snapshots in [from_ms, to_ms], the last one of each bucket, oldest first; at
+// most max_history_points buckets (the newest).
+inline constexpr std::int64_t max_history_points = 50'000;
+struct equity_point {
+  std::int64_t at_ms = 0;
+  trading::money_e4 equity = 0;
+};
+[[nodiscard]] std::vector<equity_point> equity_history(connection& c, const player& who,
+                                                       std::int64_t from_ms, std::int64_t to_ms,
+                                                       std::int64_t bucket_ms);
+
+}  // namespace marketsim::db::trading_repo

@@ -1,0 +1,73 @@
+// Equity snapshots and history (see equity.hpp). db::pool threads.
+#include "marketsim/db/equity.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <pqxx/pqxx>
+
+#include "order_rows.hpp"
+
+namespace marketsim::db::trading_repo {
+
+using trading::money_e4;
+using trading::order_record;
+using trading::price_e4;
+
+std::int64_t snapshot_equity(connection& c,
+                             const std::vector<std::pair<std::string, price_e4>>& prices) {
+  std::vector<std::string> symbols, values;
+  for (const auto& [symbol, price] : prices) {
+    symbols.push_back(symbol);
+    values.push_back(std::to_string(price));
+  }
+  pqxx::work tx(c);
+  auto r = tx.exec_params(
+      "insert into equity_snapshots (account_id, at, equity_e4) select a.id, now(), a.cash_e4 + "
+      "coalesce(sum(coalesce(p.qty * t.price, p.cost_e4)), 0) from accounts a left join "
+      "positions p on p.account_id = a.id and p.qty > 0 left join unnest($1::text[], "
+      "$2::bigint[]) as t(symbol, price) on t.symbol = p.symbol where a.kind = 'player' group "
+      "by a.id, a.cash_e4 on conflict do nothing",
+      array_literal(symbols), array_literal(values));
+  tx.commit();
+  return static_cast<std::int64_t>(r.affected_rows());
+}
+
+std::vector<equity_point> equity_history(connection& c, const player& who, std::int64_t from_ms,
+                                         std::int64_t to_ms, std::int64_t bucket_ms) {
+  pqxx::read_transaction tx(c);
+  // One index probe per bucket (its last snapshot) from the bucket of the first snapshot in the
+  // range to that of the last, never a pass over every snapshot: a year by the day reads 365
+  // rows, not the half million a minute's snapshots leave behind. At most max_history_points
+  // buckets, the newest.
+  auto edge = [&](const char* dir) -> std::optional<std::int64_t> {
+    auto r = tx.exec_params(
+        fmt::format("select " MS("at") " from equity_snapshots where "
+                                       "account_id = $1 and at >= to_timestamp($2::double "
+                                       "precision / 1000) and at <= to_timestamp($3::double "
+                                       "precision / 1000) order by at {} limit 1",
+                    dir),
+        who.account_id, from_ms, to_ms);
+    if (r.empty()) return std::nullopt;
+    return r[0][0].as<std::int64_t>();
+  };
+  auto lo = edge("asc");
+  auto hi = edge("desc");
+  std::vector<equity_point> out;
+  if (!lo || !hi || bucket_ms <= 0) return out;
+  const std::int64_t last = *hi / bucket_ms * bucket_ms;
+  const std::int64_t first =
+      std::max(*lo / bucket_ms * bucket_ms, last - (max_history_points - 1) * bucket_ms);
+  for (const auto& r : tx.exec_params(
+           "select g.b, s.equity_e4 from generate_series($4::bigint, $5::bigint, $6::bigint) as "
+           "g(b) cross join lateral (select equity_e4 from equity_snapshots where account_id = "
+           "$1 and at >= greatest(to_timestamp($2::double precision / 1000), timestamptz "
+           "'epoch' + g.b * interval '1 millisecond') and at < timestamptz 'epoch' + (g.b + $6) "
+           "* interval '1 millisecond' and at <= to_timestamp($3::double precision / 1000) "
+           "order by at desc limit 1) s order by g.b",
+           who.account_id, from_ms, to_ms, first, last, bucket_ms))
+    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>()});
+  return out;
+}
+
+}  // namespace marketsim::db::trading_repo
