@@ -9,6 +9,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -240,15 +241,37 @@ void server::stop_accepting() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
   });
+  // Idle keep-alive connections would otherwise sit out their idle timeout.
+  std::vector<std::function<void()>> ends;
+  {
+    std::lock_guard lock(idle_->mutex);
+    for (const auto& [id, end] : idle_->end) ends.push_back(end);
+  }
+  for (const auto& end : ends) end();
+}
+
+void server::request_ended() {
+  if (--active_requests_ != 0 || !stopping_) return;
+  std::lock_guard lock(drain_mutex_);
+  if (wake_drain_) wake_drain_();
 }
 
 asio::awaitable<void> server::drain(std::chrono::milliseconds max_wait) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  auto deadline = std::chrono::steady_clock::now() + max_wait;
-  while (active_requests_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-    timer.expires_after(std::chrono::milliseconds(20));
-    co_await timer.async_wait(use_tuple);
+  auto ex = co_await asio::this_coro::executor;
+  auto timer = std::make_shared<asio::steady_timer>(ex, max_wait);
+  {
+    std::lock_guard lock(drain_mutex_);
+    // An expiry in the past also completes a wait that starts after the wake.
+    wake_drain_ = [ex, weak = std::weak_ptr(timer)] {
+      asio::post(ex, [weak] {
+        if (auto t = weak.lock()) t->expires_at(asio::steady_timer::time_point::min());
+      });
+    };
   }
+  // Registered first, so a request ending between the two is never missed.
+  if (active_requests_.load() > 0) co_await timer->async_wait(use_tuple);
+  std::lock_guard lock(drain_mutex_);
+  wake_drain_ = nullptr;
 }
 
 asio::awaitable<void> server::accept_loop() {
@@ -409,6 +432,38 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
   auto& tcp_layer = beast::get_lowest_layer(stream);
   beast::flat_buffer buffer;
 
+  // While this connection waits for its next request, shutdown may end the wait: the end is
+  // posted to the connection's strand and cancels the read only if it is still that wait.
+  struct idle_state {
+    bool waiting = false;
+    std::function<void()> cancel;
+  };
+  auto idle = std::make_shared<idle_state>();
+  std::optional<std::uint64_t> idle_id;
+  if constexpr (!std::is_same_v<std::decay_t<decltype(tcp_layer)>, memory_stream>) {
+    idle->cancel = [&tcp_layer] {
+      boost::system::error_code ignored;
+      tcp_layer.socket().cancel(ignored);
+    };
+    auto ex = co_await asio::this_coro::executor;
+    std::lock_guard lock(idle_->mutex);
+    idle_id = idle_->next++;
+    idle_->end.emplace(*idle_id, [ex, weak = std::weak_ptr(idle)] {
+      asio::post(ex, [weak] {
+        if (auto state = weak.lock(); state && state->waiting) state->cancel();
+      });
+    });
+  }
+  struct forget_idle {
+    std::shared_ptr<idle_waits> waits;
+    std::optional<std::uint64_t> id;
+    ~forget_idle() {
+      if (!id) return;
+      std::lock_guard lock(waits->mutex);
+      waits->end.erase(*id);
+    }
+  } forget{idle_, idle_id};
+
   auto send_error_and_close = [&](errc code, std::string message) -> asio::awaitable<void> {
     auto rid = choose_request_id("");
     auto r = error_response({code, std::move(message)}, rid);
@@ -443,8 +498,11 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
   for (;;) {
     if (buffer.size() == 0) {
       // Idle keep-alive: the next request must start within the idle timeout.
-      tcp_layer.expires_after(stopping_ ? std::chrono::milliseconds(1) : settings_.idle_timeout);
+      if (stopping_) break;
+      tcp_layer.expires_after(settings_.idle_timeout);
+      idle->waiting = true;
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+      idle->waiting = false;
       if (ec) break;
       buffer.commit(n);
     }
@@ -489,7 +547,7 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     if (middleware_.after) middleware_.after(ctx, r);
 
     if (r.stream) {
-      --active_requests_;
+      request_ended();
       // A stream never reads again: give back the read buffer (most of an idle stream's memory).
       buffer.clear();
       buffer.shrink_to_fit();
@@ -535,7 +593,7 @@ asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     }
     tcp_layer.expires_after(write_timeout);
     auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
-    --active_requests_;
+    request_ended();
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();

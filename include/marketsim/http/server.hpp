@@ -11,7 +11,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -67,9 +69,12 @@ class server {
   // Binds and listens (on `port`, else the configured one); returns the bound port (useful with
   // port 0). Only the main listener writes the port file.
   [[nodiscard]] result<std::uint16_t> listen(std::optional<std::uint16_t> port = std::nullopt);
-  void start();           // spawns the accept loop
-  void stop_accepting();  // shutdown, step one: no new connections, keep-alive ends
-  // Waits (bounded) until no request is being handled.
+  void start();  // spawns the accept loop
+  // Shutdown, step one: no new connections; connections waiting for their next request close
+  // now, the others after their answer (no keep-alive).
+  void stop_accepting();
+  // Step two: returns when no request is being handled (woken by the last one to end, no
+  // polling), or after `max_wait`. Run it on a strand.
   [[nodiscard]] boost::asio::awaitable<void> drain(std::chrono::milliseconds max_wait);
   [[nodiscard]] std::size_t active_requests() const { return active_requests_.load(); }
   [[nodiscard]] std::size_t open_connections() const { return counts_->open.load(); }
@@ -87,6 +92,7 @@ class server {
   boost::asio::awaitable<void> serve(Stream& stream, std::string remote);
   boost::asio::awaitable<void> redirect_to_https(boost::beast::tcp_stream& stream);
   boost::asio::awaitable<response> dispatch(request_context& ctx);
+  void request_ended();
 
   boost::asio::io_context& ioc_;
   const server_settings settings_;
@@ -105,6 +111,15 @@ class server {
   };
   std::shared_ptr<counts> counts_ = std::make_shared<counts>();
   bool full_logged_ = false;  // accept loop only
+  // Connections waiting for their next request, each with a way to end the wait (shutdown).
+  struct idle_waits {
+    std::mutex mutex;
+    std::uint64_t next = 0;
+    std::map<std::uint64_t, std::function<void()>> end;
+  };
+  std::shared_ptr<idle_waits> idle_ = std::make_shared<idle_waits>();
+  std::mutex drain_mutex_;
+  std::function<void()> wake_drain_;  // set while drain() waits
 };
 
 // Accepts a client-supplied X-Request-Id when it is short and plain, otherwise makes one.
