@@ -14,7 +14,7 @@
 #include "marketsim/db/api_key_repo.hpp"
 #include "marketsim/db/equity.hpp"
 #include "marketsim/db/order_reads.hpp"
-#include "marketsim/db/trading_repo.hpp"
+#include "marketsim/db/orders.hpp"
 #include "marketsim/db/watchlists.hpp"
 #include "marketsim/trading/order_request.hpp"
 #include "marketsim/trading/records.hpp"

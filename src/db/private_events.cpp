@@ -7,7 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <nlohmann/json.hpp>
 
-#include "marketsim/db/trading_repo.hpp"
+#include "marketsim/db/orders.hpp"
 #include "marketsim/sse/event.hpp"
 #include "marketsim/trading/records.hpp"
 

@@ -1,5 +1,5 @@
 -- pgbench custom script: the SQL of marketsim's order transaction for a market order of one
--- share filled by the house (src/db/trading_repo.cpp, place_order), statement for statement,
+-- share filled by the house (src/db/orders.cpp, place_order), statement for statement,
 -- so that scripts/bench can compare the HTTP order rate with what PostgreSQL alone sustains on
 -- the same database, at the same concurrency, in the same run. Run it with -M extended (like
 -- libpqxx's exec_params: an unnamed statement per query, values as parameters) and -n.

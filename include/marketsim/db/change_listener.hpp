@@ -14,7 +14,8 @@
 namespace marketsim::db {
 
 inline constexpr const char* sessions_channel = "marketsim_sessions";
-// Players' trade updates, sent by whichever instance ran the order (db/trading_repo.hpp).
+// Players' trade updates, sent by whichever instance ran the order (db/orders.hpp,
+// db/tick_processing.hpp).
 inline constexpr const char* trades_channel = "marketsim_trades";
 
 class change_listener {

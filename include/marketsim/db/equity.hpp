@@ -10,7 +10,7 @@
 
 #include "marketsim/db/account_reads.hpp"
 #include "marketsim/db/pool.hpp"
-#include "marketsim/trading/money.hpp"
+#include "marketsim/trading/records.hpp"
 
 namespace marketsim::db::trading_repo {
 

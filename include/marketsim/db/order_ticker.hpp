@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "marketsim/db/pool.hpp"
-#include "marketsim/db/trading_repo.hpp"
+#include "marketsim/db/tick_processing.hpp"
 #include "marketsim/market/types.hpp"
 
 namespace marketsim::db {

@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "marketsim/db/orders.hpp"
 #include "marketsim/db/pool.hpp"
-#include "marketsim/db/trading_repo.hpp"
 #include "marketsim/market/quote_cache.hpp"
 #include "marketsim/sse/hub.hpp"
 

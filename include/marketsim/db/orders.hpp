@@ -1,9 +1,9 @@
-// Trading SQL: every function is one or more PostgreSQL transactions run on a db::pool thread.
-// Matching is serialized per symbol by locking the symbol's instruments row, so any number of
-// server instances stay correct; accounts are then locked in id order, so two transactions
-// never wait for each other in a cycle. Player balances change only through ledger rows (a
-// trigger applies them; see migrations/0003_trading.sql). An order call returns only after its
-// transaction committed. Private events (trade updates) go out with pg_notify at commit.
+// Orders in PostgreSQL: placing, cancelling and replacing, each one transaction on a db::pool
+// thread. Matching is serialized per symbol by locking the symbol's instruments row, so any number
+// of server instances stay correct; accounts are then locked in id order, so two transactions never
+// wait for each other in a cycle. Player balances change only through ledger rows (a trigger
+// applies them; see migrations/0003_trading.sql). An order call returns only after its transaction
+// committed. Private events (trade updates) go out with pg_notify at commit.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -50,24 +50,4 @@ struct placed {
                                                           const std::string& order_id,
                                                           const trading::replace_request& r,
                                                           const market_view& mv);
-// One symbol's new price, as the tick flow hands it over.
-struct symbol_tick {
-  std::string symbol;
-  trading::price_e4 price = 0;
-  std::string market_day;  // YYYY-MM-DD of the tick
-};
-struct tick_outcome {
-  int fills = 0;
-  int triggered = 0;
-  int expired = 0;
-  int trailed = 0;
-};
-// Applies the ticks to open orders: day orders of an earlier day expire, crossed limits fill
-// against the house, stops trigger, trailing stops move. Only orders the new prices affect are
-// read (index ranges, see migrations/0005): trailing stops' water marks move in one statement
-// per symbol, then every crossed or expired order runs in its own transaction, oldest first,
-// with no batch cap, so no number of far-away orders can keep a crossed one waiting.
-[[nodiscard]] tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
-                                       trading::price_e4 half_spread);
-
 }  // namespace marketsim::db::trading_repo
