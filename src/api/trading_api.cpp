@@ -11,7 +11,6 @@
 #include "marketsim/api/json_body.hpp"
 #include "marketsim/core/crypto.hpp"
 #include "marketsim/core/time.hpp"
-#include "marketsim/db/api_key_repo.hpp"
 #include "marketsim/db/equity.hpp"
 #include "marketsim/db/order_reads.hpp"
 #include "marketsim/db/trading_repo.hpp"
@@ -731,72 +730,6 @@ void register_trading_routes(http::router& routes, trading_services s) {
        r.content_type.clear();
        co_return r;
      });
-
-  // API keys: managed from the browser session only (a key cannot make more keys).
-  routes.add("GET", "/api/account/keys",
-             {[s](request_context& ctx) -> asio::awaitable<response> {
-                const auto user_id = ctx.principal->user->id;
-                auto keys = co_await s.pool.query(
-                    [&](db::connection& c) { return db::api_key_repo::list(c, user_id); });
-                if (!keys) co_return fail_response(keys.error(), ctx);
-                json out = json::array();
-                for (const auto& k : *keys)
-                  out.push_back({{"id", k.id},
-                                 {"key_id", k.key_id},
-                                 {"name", k.name},
-                                 {"created_at", format_time(k.created_ms)},
-                                 {"last_used_at", k.last_used_ms ? json(format_time(k.last_used_ms))
-                                                                 : json(nullptr)}});
-                co_return http::json_response(200, {{"keys", out}});
-              },
-              auth::access::user});
-  routes.add(
-      "POST", "/api/account/keys",
-      {[s](request_context& ctx) -> asio::awaitable<response> {
-         auto body = object_body(ctx, {"name"});
-         if (!body) co_return fail_response(body.error(), ctx);
-         auto name = required_string(*body, "name");
-         if (!name) co_return fail_response(name.error(), ctx);
-         if (name->empty() || name->size() > 40)
-           co_return fail_response({errc::bad_request, "name must be 1 to 40 characters"}, ctx);
-         const auto user_id = ctx.principal->user->id;
-         const auto pair = auth::make_key_pair();
-         const auto hash = sha256(pair.secret);
-         const auto& key_name = *name;
-         const int cap = s.cfg.max_api_keys;
-         auto made = co_await s.pool.query([&](db::connection& c) {
-           return db::api_key_repo::create(c, user_id, pair.key_id, hash, key_name, cap);
-         });
-         if (!made) co_return fail_response(made.error(), ctx);
-         if (!*made)
-           co_return fail_response(
-               {errc::too_many_api_keys, fmt::format("at most {} keys; revoke one first", cap)},
-               ctx);
-         co_return http::json_response(201, {{"id", (*made)->id},
-                                             {"key_id", pair.key_id},
-                                             {"secret", pair.secret},
-                                             {"name", key_name},
-                                             {"created_at", format_time((*made)->created_ms)}});
-       },
-       auth::access::user});
-  routes.add("DELETE", "/api/account/keys/{id}",
-             {[s](request_context& ctx) -> asio::awaitable<response> {
-                auto id = parse_int_param(ctx.params.at("id"), 1,
-                                          std::numeric_limits<std::int64_t>::max());
-                if (!id) co_return fail_response({errc::not_found, "key not found"}, ctx);
-                const auto user_id = ctx.principal->user->id;
-                const auto key = *id;
-                auto revoked = co_await s.pool.query(
-                    [&](db::connection& c) { return db::api_key_repo::revoke(c, user_id, key); });
-                if (!revoked) co_return fail_response(revoked.error(), ctx);
-                if (!*revoked) co_return fail_response({errc::not_found, "key not found"}, ctx);
-                s.keys.evict_key(**revoked);
-                response r;
-                r.status = 204;
-                r.content_type.clear();
-                co_return r;
-              },
-              auth::access::user});
 }
 
 void register_trading_test_hooks(http::router& routes, trading_services s) {
