@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "marketsim/api/account_api.hpp"
+#include "marketsim/api/answers.hpp"
 #include "marketsim/api/json_body.hpp"
 #include "marketsim/auth/identity.hpp"
 #include "marketsim/core/time.hpp"
@@ -91,11 +92,24 @@ bool plausible_link_token(std::string_view token) {
 
 constexpr std::int64_t reset_link_ms = 3'600'000;
 
+// argon2id of a new password on `client`'s share of the hash pool, counted when it ran. A full
+// pool (busy) and a hashing failure come back alike.
+asio::awaitable<result<std::string>> new_password_hash(const account_services& s,
+                                                       const std::string& client,
+                                                       const std::string& password) {
+  const auto params = auth::params_for(s.cfg.password_hash);
+  auto hashed =
+      co_await s.hashes.run(client, [&] { return auth::hash_password(password, params); });
+  if (!hashed) co_return std::unexpected(hashed.error());
+  ++s.metrics.password_hashes;
+  co_return std::move(*hashed);
+}
+
 response too_many_attempts(const account_services& s, const request_context& ctx,
                            std::chrono::milliseconds wait, std::string message) {
   ++s.metrics.throttled;
-  return http::with_retry_after(
-      http::error_response({errc::too_many_attempts, std::move(message)}, ctx.request_id), wait);
+  return http::with_retry_after(error_answer({errc::too_many_attempts, std::move(message)}, ctx),
+                                wait);
 }
 
 repo::mail existing_mail(const account_services& s, const std::string& email) {
@@ -130,183 +144,179 @@ void register_account_routes(http::router& routes, account_services s) {
     co_return r;
   });
 
-  routes.add("POST", "/api/auth/register", [s](request_context& ctx) -> asio::awaitable<response> {
-    auto body = object_body(ctx, {"email", "password", "user_tag", "display_name"});
-    if (!body) co_return http::error_response(body.error(), ctx.request_id);
-    auto email = required_string(*body, "email");
-    auto password = required_string(*body, "password");
-    auto tag = required_string(*body, "user_tag");
-    auto name = required_string(*body, "display_name");
-    for (auto* f : {&email, &password, &tag, &name})
-      if (!*f) co_return http::error_response(f->error(), ctx.request_id);
-    auto normalized = auth::normalize_email(*email);
-    if (!normalized) co_return http::error_response(normalized.error(), ctx.request_id);
-    if (auto ok = auth::check_user_tag(*tag); !ok)
-      co_return http::error_response(ok.error(), ctx.request_id);
-    auto display = auth::normalize_display_name(*name);
-    if (!display) co_return http::error_response(display.error(), ctx.request_id);
-    if (auto ok = s.policy.check(*password); !ok)
-      co_return http::error_response(ok.error(), ctx.request_id);
-    std::chrono::milliseconds wait{0};
-    if (!s.register_limit.allow("ip:" + ctx.client_address, s.clock.now_ms(), &wait))
-      co_return http::with_retry_after(
-          http::error_response({errc::too_many_requests, "too many sign-ups from this address"},
-                               ctx.request_id),
-          wait);
+  routes.add(
+      "POST", "/api/auth/register",
+      answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+        auto body = object_body(ctx, {"email", "password", "user_tag", "display_name"});
+        if (!body) co_return std::unexpected(body.error());
+        auto email = required_string(*body, "email");
+        auto password = required_string(*body, "password");
+        auto tag = required_string(*body, "user_tag");
+        auto name = required_string(*body, "display_name");
+        for (auto* f : {&email, &password, &tag, &name})
+          if (!*f) co_return std::unexpected(f->error());
+        auto normalized = auth::normalize_email(*email);
+        if (!normalized) co_return std::unexpected(normalized.error());
+        if (auto ok = auth::check_user_tag(*tag); !ok) co_return std::unexpected(ok.error());
+        auto display = auth::normalize_display_name(*name);
+        if (!display) co_return std::unexpected(display.error());
+        if (auto ok = s.policy.check(*password); !ok) co_return std::unexpected(ok.error());
+        std::chrono::milliseconds wait{0};
+        if (!s.register_limit.allow("ip:" + ctx.client_address, s.clock.now_ms(), &wait))
+          co_return http::with_retry_after(
+              error_answer({errc::too_many_requests, "too many sign-ups from this address"}, ctx),
+              wait);
 
-    // Hashed whether or not the address is taken, so both answers take as long.
-    auto params = auth::params_for(s.cfg.password_hash);
-    auto hashed = co_await s.hashes.run("ip:" + ctx.client_address,
-                                        [&] { return auth::hash_password(*password, params); });
-    if (!hashed) co_return http::error_response(hashed.error(), ctx.request_id);
-    ++s.metrics.password_hashes;
-    if (!*hashed) co_return http::error_response(hashed->error(), ctx.request_id);
+        // Hashed whether or not the address is taken, so both answers take as long.
+        const auto client = "ip:" + ctx.client_address;
+        auto hashed = co_await new_password_hash(s, client, *password);
+        if (!hashed) co_return std::unexpected(hashed.error());
 
-    auto token = base64url(random_bytes(32));
-    repo::registration reg;
-    reg.email = *normalized;
-    reg.user_tag = *tag;
-    reg.display_name = *display;
-    reg.password_hash = **hashed;
-    reg.token_hash = sha256(token);
-    reg.now_ms = s.clock.now_ms();
-    reg.token_expires_ms = reg.now_ms + verify_link_ms;
-    reg.pending_expires_ms = reg.now_ms - verify_link_ms;
-    reg.verify_mail = verify_mail(s, reg.email, token);
-    reg.existing_mail = existing_mail(s, reg.email);
-    auto outcome =
-        co_await s.pool.query([&](db::connection& c) { return repo::register_account(c, reg); });
-    if (!outcome) co_return http::error_response(outcome.error(), ctx.request_id);
-    if (*outcome == repo::register_outcome::tag_taken)
-      co_return http::error_response({errc::user_tag_taken, "that user tag is taken"},
-                                     ctx.request_id);
-    co_return http::json_response(
-        202, {{"status", "verification_sent"},
-              {"message", "check your email for a link to finish signing up"}});
-  });
+        auto token = base64url(random_bytes(32));
+        repo::registration reg;
+        reg.email = *normalized;
+        reg.user_tag = *tag;
+        reg.display_name = *display;
+        reg.password_hash = *hashed;
+        reg.token_hash = sha256(token);
+        reg.now_ms = s.clock.now_ms();
+        reg.token_expires_ms = reg.now_ms + verify_link_ms;
+        reg.pending_expires_ms = reg.now_ms - verify_link_ms;
+        reg.verify_mail = verify_mail(s, reg.email, token);
+        reg.existing_mail = existing_mail(s, reg.email);
+        auto registered =
+            co_await run(s.pool, [&](db::connection& c) { return repo::register_account(c, reg); });
+        if (!registered) co_return std::unexpected(registered.error());
+        if (*registered == repo::register_outcome::tag_taken)
+          co_return fail(errc::user_tag_taken, "that user tag is taken");
+        co_return http::json_response(
+            202, {{"status", "verification_sent"},
+                  {"message", "check your email for a link to finish signing up"}});
+      }));
 
-  routes.add("POST", "/api/auth/verify", [s](request_context& ctx) -> asio::awaitable<response> {
-    auto body = object_body(ctx, {"token"});
-    if (!body) co_return http::error_response(body.error(), ctx.request_id);
-    auto token = required_string(*body, "token");
-    if (!token) co_return http::error_response(token.error(), ctx.request_id);
-    error bad{errc::invalid_token, "this link is not valid any more; sign up again for a new one"};
-    if (!plausible_link_token(*token)) co_return http::error_response(bad, ctx.request_id);
-    auto hash = sha256(*token);
-    auto now = s.clock.now_ms();
-    auto tag =
-        co_await s.pool.query([&](db::connection& c) { return repo::verify_email(c, hash, now); });
-    if (!tag) co_return http::error_response(tag.error(), ctx.request_id);
-    if (!*tag) co_return http::error_response(bad, ctx.request_id);
-    co_return http::json_response(200, {{"status", "verified"}, {"user_tag", **tag}});
-  });
+  routes.add("POST", "/api/auth/verify",
+             answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+               auto body = object_body(ctx, {"token"});
+               if (!body) co_return std::unexpected(body.error());
+               auto token = required_string(*body, "token");
+               if (!token) co_return std::unexpected(token.error());
+               error bad{errc::invalid_token,
+                         "this link is not valid any more; sign up again for a new one"};
+               if (!plausible_link_token(*token)) co_return std::unexpected(bad);
+               auto hash = sha256(*token);
+               auto now = s.clock.now_ms();
+               auto tag = co_await run(s.pool, [&](db::connection& c) {
+                 return or_fail(repo::verify_email(c, hash, now), bad.code, bad.message);
+               });
+               if (!tag) co_return std::unexpected(tag.error());
+               co_return http::json_response(200, {{"status", "verified"}, {"user_tag", *tag}});
+             }));
 
-  routes.add("POST", "/api/auth/login", [s](request_context& ctx) -> asio::awaitable<response> {
-    auto body = object_body(ctx, {"email", "password"});
-    if (!body) co_return http::error_response(body.error(), ctx.request_id);
-    auto email_field = required_string(*body, "email");
-    auto password = required_string(*body, "password");
-    if (!email_field) co_return http::error_response(email_field.error(), ctx.request_id);
-    if (!password) co_return http::error_response(password.error(), ctx.request_id);
-    auto now = s.clock.now_ms();
-    auto throttled = [&](std::chrono::milliseconds wait) {
-      return too_many_attempts(s, ctx, wait, "too many failed sign-ins; wait before trying again");
-    };
-    // Every attempt takes its slot in the address's and the account's budgets before anything
-    // slow happens, and gives it back only when the password was right: whatever the
-    // concurrency, no more verifications run than the budgets allow.
-    auto ip_key = "ip:" + ctx.client_address;
-    if (auto wait = s.address_throttle.begin(ip_key, now); wait.count() > 0)
-      co_return throttled(wait);
-    auth::attempt_slot address_slot(s.address_throttle, ip_key);
+  routes.add(
+      "POST", "/api/auth/login", answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+        auto body = object_body(ctx, {"email", "password"});
+        if (!body) co_return std::unexpected(body.error());
+        auto email_field = required_string(*body, "email");
+        auto password = required_string(*body, "password");
+        if (!email_field) co_return std::unexpected(email_field.error());
+        if (!password) co_return std::unexpected(password.error());
+        auto now = s.clock.now_ms();
+        auto throttled = [&](std::chrono::milliseconds wait) {
+          return too_many_attempts(s, ctx, wait,
+                                   "too many failed sign-ins; wait before trying again");
+        };
+        // Every attempt takes its slot in the address's and the account's budgets before anything
+        // slow happens, and gives it back only when the password was right: whatever the
+        // concurrency, no more verifications run than the budgets allow.
+        auto ip_key = "ip:" + ctx.client_address;
+        if (auto wait = s.address_throttle.begin(ip_key, now); wait.count() > 0)
+          co_return throttled(wait);
+        auth::attempt_slot address_slot(s.address_throttle, ip_key);
 
-    auto email = auth::normalize_email(*email_field);
-    std::optional<repo::user_row> row;
-    if (email) {
-      auto found = co_await s.pool.query(
-          [&](db::connection& c) { return repo::find_user_by_email(c, *email); });
-      if (!found) co_return http::error_response(found.error(), ctx.request_id);
-      row = std::move(*found);
-    }
-    // A browser that signed in to this account before is not held back by guesses from
-    // elsewhere (OWASP's device cookies); everyone else shares the per-account budget.
-    bool known_device = false;
-    if (row)
-      if (auto dev = auth::cookie_value(ctx.header("Cookie").value_or(""),
-                                        s.sessions.device_cookie_name()))
-        known_device = s.sessions.signatures().open_device_cookie(*dev) == row->user.id;
-    auto account_key = "acct:" + (email ? *email : *email_field);
-    auth::attempt_slot account_slot;
-    if (!known_device) {
-      if (auto wait = s.account_throttle.begin(account_key, now); wait.count() > 0)
-        co_return throttled(wait);
-      account_slot = auth::attempt_slot(s.account_throttle, account_key);
-    }
+        auto email = auth::normalize_email(*email_field);
+        std::optional<repo::user_row> row;
+        if (email) {
+          auto found = co_await run(
+              s.pool, [&](db::connection& c) { return repo::find_user_by_email(c, *email); });
+          if (!found) co_return std::unexpected(found.error());
+          row = std::move(*found);
+        }
+        // A browser that signed in to this account before is not held back by guesses from
+        // elsewhere (OWASP's device cookies); everyone else shares the per-account budget.
+        bool known_device = false;
+        if (row)
+          if (auto dev = auth::cookie_value(ctx.header("Cookie").value_or(""),
+                                            s.sessions.device_cookie_name()))
+            known_device = s.sessions.signatures().open_device_cookie(*dev) == row->user.id;
+        auto account_key = "acct:" + (email ? *email : *email_field);
+        auth::attempt_slot account_slot;
+        if (!known_device) {
+          if (auto wait = s.account_throttle.begin(account_key, now); wait.count() > 0)
+            co_return throttled(wait);
+          account_slot = auth::attempt_slot(s.account_throttle, account_key);
+        }
 
-    const std::string& stored = row ? row->password_hash : s.dummy_hash;
-    auto verified =
-        co_await s.hashes.run(ip_key, [&] { return auth::verify_password(stored, *password); });
-    if (!verified) co_return http::error_response(verified.error(), ctx.request_id);
-    ++s.metrics.password_verifications;
-    if (!row || !*verified || row->user.status == auth::user_status::disabled) {
-      address_slot.fail();
-      account_slot.fail();
-      co_return http::error_response({errc::invalid_credentials, "wrong email or password"},
-                                     ctx.request_id);
-    }
-    if (row->user.status == auth::user_status::pending)
-      co_return http::error_response(
-          {errc::email_not_verified,
-           "confirm your email address first: open the link we mailed you"},
-          ctx.request_id);
-    // The right password from elsewhere forgives the account's failures. From the owner's known
-    // browser it does not: that path skips the budget anyway, and forgiving there would hand a
-    // guesser a fresh budget every time the owner signs in.
-    if (!known_device) s.account_throttle.clear(account_key);
+        const std::string& stored = row ? row->password_hash : s.dummy_hash;
+        auto verified =
+            co_await s.hashes.run(ip_key, [&] { return auth::verify_password(stored, *password); });
+        if (!verified) co_return std::unexpected(verified.error());
+        ++s.metrics.password_verifications;
+        if (!row || !*verified || row->user.status == auth::user_status::disabled) {
+          address_slot.fail();
+          account_slot.fail();
+          co_return fail(errc::invalid_credentials, "wrong email or password");
+        }
+        if (row->user.status == auth::user_status::pending)
+          co_return fail(errc::email_not_verified,
+                         "confirm your email address first: open the link we mailed you");
+        // The right password from elsewhere forgives the account's failures. From the owner's known
+        // browser it does not: that path skips the budget anyway, and forgiving there would hand a
+        // guesser a fresh budget every time the owner signs in.
+        if (!known_device) s.account_throttle.clear(account_key);
 
-    auto params = auth::params_for(s.cfg.password_hash);
-    if (auth::needs_rehash(row->password_hash, params)) {
-      // Stronger parameters than when this hash was made: upgrade it now, while we know the
-      // password. A failure here only postpones the upgrade.
-      auto rehashed =
-          co_await s.hashes.run(ip_key, [&] { return auth::hash_password(*password, params); });
-      ++s.metrics.password_hashes;
-      if (rehashed && *rehashed) {
-        auto id = row->user.id;
-        auto h = **rehashed;
-        (void)co_await s.pool.execute([&](db::connection& c) { repo::update_password(c, id, h); });
-      }
-    }
-    auto replaced = s.sessions.session_hash_of(ctx.header("Cookie").value_or(""));
-    auto issued = co_await s.sessions.start(row->user, replaced, true);
-    if (!issued) co_return http::error_response(issued.error(), ctx.request_id);
-    auto r = signed_in(s, *issued);
-    r.headers.emplace_back("Set-Cookie", s.sessions.device_cookie(row->user.id));
-    co_return r;
-  });
+        auto params = auth::params_for(s.cfg.password_hash);
+        if (auth::needs_rehash(row->password_hash, params)) {
+          // Stronger parameters than when this hash was made: upgrade it now, while we know the
+          // password. A failure here only postpones the upgrade.
+          auto rehashed =
+              co_await s.hashes.run(ip_key, [&] { return auth::hash_password(*password, params); });
+          ++s.metrics.password_hashes;
+          if (rehashed && *rehashed) {
+            auto id = row->user.id;
+            auto h = **rehashed;
+            (void)co_await run(s.pool, [&](db::connection& c) { repo::update_password(c, id, h); });
+          }
+        }
+        auto replaced = s.sessions.session_hash_of(ctx.header("Cookie").value_or(""));
+        auto issued = co_await s.sessions.start(row->user, replaced, true);
+        if (!issued) co_return std::unexpected(issued.error());
+        auto r = signed_in(s, *issued);
+        r.headers.emplace_back("Set-Cookie", s.sessions.device_cookie(row->user.id));
+        co_return r;
+      }));
 
-  routes.add("POST", "/api/auth/logout", [s](request_context& ctx) -> asio::awaitable<response> {
-    if (ctx.principal) {
-      auto done = co_await s.sessions.end(ctx.principal->session_hash);
-      if (!done) co_return http::error_response(done.error(), ctx.request_id);
-    }
-    response r;
-    r.status = 204;
-    r.headers.emplace_back("Set-Cookie", s.sessions.clear_session_cookie());
-    co_return r;
-  });
+  routes.add("POST", "/api/auth/logout",
+             answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+               if (ctx.principal) {
+                 auto done = co_await s.sessions.end(ctx.principal->session_hash);
+                 if (!done) co_return std::unexpected(done.error());
+               }
+               response r;
+               r.status = 204;
+               r.headers.emplace_back("Set-Cookie", s.sessions.clear_session_cookie());
+               co_return r;
+             }));
 
   routes.add(
       "POST", "/api/auth/password",
-      {[s](request_context& ctx) -> asio::awaitable<response> {
+      {answering([s](request_context& ctx) -> asio::awaitable<outcome> {
          auto body = object_body(ctx, {"current_password", "new_password"});
-         if (!body) co_return http::error_response(body.error(), ctx.request_id);
+         if (!body) co_return std::unexpected(body.error());
          auto current = required_string(*body, "current_password");
          auto next = required_string(*body, "new_password");
-         if (!current) co_return http::error_response(current.error(), ctx.request_id);
-         if (!next) co_return http::error_response(next.error(), ctx.request_id);
-         if (auto ok = s.policy.check(*next); !ok)
-           co_return http::error_response(ok.error(), ctx.request_id);
+         if (!current) co_return std::unexpected(current.error());
+         if (!next) co_return std::unexpected(next.error());
+         if (auto ok = s.policy.check(*next); !ok) co_return std::unexpected(ok.error());
          auto user_id = ctx.principal->user->id;
          auto now = s.clock.now_ms();
          // A stolen session guessing the current password meets the same budgets as sign-in
@@ -325,94 +335,86 @@ void register_account_routes(http::router& routes, account_services s) {
            co_return throttled(wait);
          auth::attempt_slot account_slot(s.account_throttle, account_key);
          auto client = "user:" + std::to_string(user_id);
-         auto row =
-             co_await s.pool.query([&](db::connection& c) { return repo::find_user(c, user_id); });
-         if (!row) co_return http::error_response(row.error(), ctx.request_id);
-         if (!*row)
-           co_return http::error_response({errc::unauthenticated, "sign in first"}, ctx.request_id);
-         auto stored = (*row)->password_hash;
+         auto row = co_await run(s.pool, [&](db::connection& c) {
+           return or_fail(repo::find_user(c, user_id), errc::unauthenticated, "sign in first");
+         });
+         if (!row) co_return std::unexpected(row.error());
+         auto stored = row->password_hash;
          auto verified =
              co_await s.hashes.run(client, [&] { return auth::verify_password(stored, *current); });
-         if (!verified) co_return http::error_response(verified.error(), ctx.request_id);
+         if (!verified) co_return std::unexpected(verified.error());
          ++s.metrics.password_verifications;
          if (!*verified) {
            address_slot.fail();
            account_slot.fail();
-           co_return http::error_response(
-               {errc::invalid_credentials, "the current password is not right"}, ctx.request_id);
+           co_return fail(errc::invalid_credentials, "the current password is not right");
          }
          s.account_throttle.clear(account_key);
-         auto params = auth::params_for(s.cfg.password_hash);
-         auto hashed =
-             co_await s.hashes.run(client, [&] { return auth::hash_password(*next, params); });
-         if (!hashed) co_return http::error_response(hashed.error(), ctx.request_id);
-         ++s.metrics.password_hashes;
-         if (!*hashed) co_return http::error_response(hashed->error(), ctx.request_id);
-         auto h = **hashed;
-         auto saved = co_await s.pool.execute(
-             [&](db::connection& c) { repo::update_password(c, user_id, h); });
-         if (!saved) co_return http::error_response(saved.error(), ctx.request_id);
+         auto hashed = co_await new_password_hash(s, client, *next);
+         if (!hashed) co_return std::unexpected(hashed.error());
+         const auto& h = *hashed;
+         auto saved =
+             co_await run(s.pool, [&](db::connection& c) { repo::update_password(c, user_id, h); });
+         if (!saved) co_return std::unexpected(saved.error());
          // Every session, this one included, ends; this browser continues on a new one.
          auto ended = co_await s.sessions.end_all(user_id);
-         if (!ended) co_return http::error_response(ended.error(), ctx.request_id);
-         auto issued = co_await s.sessions.start((*row)->user, std::nullopt, false);
-         if (!issued) co_return http::error_response(issued.error(), ctx.request_id);
+         if (!ended) co_return std::unexpected(ended.error());
+         auto issued = co_await s.sessions.start(row->user, std::nullopt, false);
+         if (!issued) co_return std::unexpected(issued.error());
          co_return signed_in(s, *issued);
-       },
+       }),
        access::user});
 
-  routes.add("POST", "/api/auth/password-reset",
-             [s](request_context& ctx) -> asio::awaitable<response> {
-               auto body = object_body(ctx, {"email"});
-               if (!body) co_return http::error_response(body.error(), ctx.request_id);
-               auto email_field = required_string(*body, "email");
-               if (!email_field)
-                 co_return http::error_response(email_field.error(), ctx.request_id);
-               auto email = auth::normalize_email(*email_field);
-               if (!email) co_return http::error_response(email.error(), ctx.request_id);
-               // Per address and per account, whether or not the account exists, so a 429 tells
-               // nothing about the address either, and nobody can flood a mailbox.
-               auto now = s.clock.now_ms();
-               std::chrono::milliseconds wait{0};
-               for (const auto& key : {"ip:" + ctx.client_address, "acct:" + *email})
-                 if (!s.reset_limit.allow(key, now, &wait)) {
-                   ++s.metrics.throttled;
-                   co_return http::with_retry_after(
-                       http::error_response(
-                           {errc::too_many_requests,
-                            "too many password resets asked for; wait before asking again"},
-                           ctx.request_id),
-                       wait);
-                 }
-               auto token = base64url(random_bytes(32));
-               repo::reset_request req;
-               req.email = *email;
-               req.token_hash = sha256(token);
-               req.now_ms = now;
-               req.expires_ms = now + reset_link_ms;
-               req.reset_mail = reset_mail(s, *email, token);
-               auto sent = co_await s.pool.query(
-                   [&](db::connection& c) { return repo::request_password_reset(c, req); });
-               if (!sent) co_return http::error_response(sent.error(), ctx.request_id);
-               // The same answer whether or not an account has the address.
-               co_return http::json_response(
-                   202, {{"status", "reset_sent"},
-                         {"message",
-                          "if an account uses this address, we mailed it a link to choose a new "
-                          "password; the link works once, for one hour"}});
-             });
+  routes.add(
+      "POST", "/api/auth/password-reset",
+      answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+        auto body = object_body(ctx, {"email"});
+        if (!body) co_return std::unexpected(body.error());
+        auto email_field = required_string(*body, "email");
+        if (!email_field) co_return std::unexpected(email_field.error());
+        auto email = auth::normalize_email(*email_field);
+        if (!email) co_return std::unexpected(email.error());
+        // Per address and per account, whether or not the account exists, so a 429 tells
+        // nothing about the address either, and nobody can flood a mailbox.
+        auto now = s.clock.now_ms();
+        std::chrono::milliseconds wait{0};
+        for (const auto& key : {"ip:" + ctx.client_address, "acct:" + *email})
+          if (!s.reset_limit.allow(key, now, &wait)) {
+            ++s.metrics.throttled;
+            co_return http::with_retry_after(
+                error_answer({errc::too_many_requests,
+                              "too many password resets asked for; wait before asking again"},
+                             ctx),
+                wait);
+          }
+        auto token = base64url(random_bytes(32));
+        repo::reset_request req;
+        req.email = *email;
+        req.token_hash = sha256(token);
+        req.now_ms = now;
+        req.expires_ms = now + reset_link_ms;
+        req.reset_mail = reset_mail(s, *email, token);
+        auto sent = co_await run(
+            s.pool, [&](db::connection& c) { return repo::request_password_reset(c, req); });
+        if (!sent) co_return std::unexpected(sent.error());
+        // The same answer whether or not an account has the address.
+        co_return http::json_response(
+            202, {{"status", "reset_sent"},
+                  {"message",
+                   "if an account uses this address, we mailed it a link to choose a new "
+                   "password; the link works once, for one hour"}});
+      }));
 
   routes.add(
       "POST", "/api/auth/password-reset/confirm",
-      [s](request_context& ctx) -> asio::awaitable<response> {
+      answering([s](request_context& ctx) -> asio::awaitable<outcome> {
         auto body = object_body(ctx, {"token", "new_password"});
-        if (!body) co_return http::error_response(body.error(), ctx.request_id);
+        if (!body) co_return std::unexpected(body.error());
         auto token = required_string(*body, "token");
         auto next = required_string(*body, "new_password");
-        if (!token) co_return http::error_response(token.error(), ctx.request_id);
-        if (!next) co_return http::error_response(next.error(), ctx.request_id);
-        if (auto ok = s.policy.check(*next); !ok)
-          co_return http::error_response(ok.error(), ctx.request_id);
+        if (!token) co_return std::unexpected(token.error());
+        if (!next) co_return std::unexpected(next.error());
+        if (auto ok = s.policy.check(*next); !ok) co_return std::unexpected(ok.error());
         // Throttled like sign-in: a wrong token spends the address's budget.
         auto now = s.clock.now_ms();
         auto ip_key = "ip:" + ctx.client_address;
@@ -423,33 +425,30 @@ void register_account_routes(http::router& routes, account_services s) {
         error bad{errc::invalid_token, "this reset link is not valid any more; ask for a new one"};
         if (!plausible_link_token(*token)) {
           address_slot.fail();
-          co_return http::error_response(bad, ctx.request_id);
+          co_return std::unexpected(bad);
         }
         auto token_hash = sha256(*token);
         // Checked before the slow hash, so bad links cost no argon2id; used in the final
         // transaction, so two racing uses cannot both win.
-        auto usable = co_await s.pool.query(
-            [&](db::connection& c) { return repo::reset_token_usable(c, token_hash, now); });
-        if (!usable) co_return http::error_response(usable.error(), ctx.request_id);
+        auto usable = co_await run(s.pool, [&](db::connection& c) {
+          return repo::reset_token_usable(c, token_hash, now);
+        });
+        if (!usable) co_return std::unexpected(usable.error());
         if (!*usable) {
           address_slot.fail();
-          co_return http::error_response(bad, ctx.request_id);
+          co_return std::unexpected(bad);
         }
-        auto params = auth::params_for(s.cfg.password_hash);
-        auto hashed =
-            co_await s.hashes.run(ip_key, [&] { return auth::hash_password(*next, params); });
-        if (!hashed) co_return http::error_response(hashed.error(), ctx.request_id);
-        ++s.metrics.password_hashes;
-        if (!*hashed) co_return http::error_response(hashed->error(), ctx.request_id);
-        auto h = **hashed;
+        auto hashed = co_await new_password_hash(s, ip_key, *next);
+        if (!hashed) co_return std::unexpected(hashed.error());
+        const auto& h = *hashed;
         auto changed = password_changed_mail(s);
-        auto done = co_await s.pool.query([&](db::connection& c) {
+        auto done = co_await run(s.pool, [&](db::connection& c) {
           return repo::reset_password(c, token_hash, h, s.clock.now_ms(), changed);
         });
-        if (!done) co_return http::error_response(done.error(), ctx.request_id);
+        if (!done) co_return std::unexpected(done.error());
         if (!*done) {
           address_slot.fail();
-          co_return http::error_response(bad, ctx.request_id);
+          co_return std::unexpected(bad);
         }
         // Every session and open stream of the user ends; the owner proved control of the
         // mailbox, so the account's failed sign-ins are forgiven.
@@ -463,54 +462,53 @@ void register_account_routes(http::router& routes, account_services s) {
                    "API key revoked; sign in with the new password"}});
         r.headers.emplace_back("Set-Cookie", s.sessions.clear_session_cookie());
         co_return r;
-      });
+      }));
+
+  routes.add("PATCH", "/api/account/profile",
+             {answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+                auto body = object_body(ctx, {"display_name", "public_profile"});
+                if (!body) co_return std::unexpected(body.error());
+                std::optional<std::string> name;
+                std::optional<bool> public_profile;
+                if (body->contains("display_name")) {
+                  auto raw = required_string(*body, "display_name");
+                  if (!raw) co_return std::unexpected(raw.error());
+                  auto n = auth::normalize_display_name(*raw);
+                  if (!n) co_return std::unexpected(n.error());
+                  name = *n;
+                }
+                if (body->contains("public_profile")) {
+                  const auto& v = (*body)["public_profile"];
+                  if (!v.is_boolean())
+                    co_return fail(errc::bad_request, "public_profile must be true or false");
+                  public_profile = v.get<bool>();
+                }
+                auto id = ctx.principal->user->id;
+                auto updated = co_await run(s.pool, [&](db::connection& c) {
+                  return or_fail(repo::update_profile(c, id, name, public_profile),
+                                 errc::unauthenticated, "sign in first");
+                });
+                if (!updated) co_return std::unexpected(updated.error());
+                s.sessions.user_changed(*updated);
+                co_return http::json_response(200, {{"user", user_json(*updated, true)}});
+              }),
+              access::user});
 
   routes.add(
-      "PATCH", "/api/account/profile",
-      {[s](request_context& ctx) -> asio::awaitable<response> {
-         auto body = object_body(ctx, {"display_name", "public_profile"});
-         if (!body) co_return http::error_response(body.error(), ctx.request_id);
-         std::optional<std::string> name;
-         std::optional<bool> public_profile;
-         if (body->contains("display_name")) {
-           auto raw = required_string(*body, "display_name");
-           if (!raw) co_return http::error_response(raw.error(), ctx.request_id);
-           auto n = auth::normalize_display_name(*raw);
-           if (!n) co_return http::error_response(n.error(), ctx.request_id);
-           name = *n;
-         }
-         if (body->contains("public_profile")) {
-           const auto& v = (*body)["public_profile"];
-           if (!v.is_boolean())
-             co_return http::error_response(
-                 {errc::bad_request, "public_profile must be true or false"}, ctx.request_id);
-           public_profile = v.get<bool>();
-         }
-         auto id = ctx.principal->user->id;
-         auto updated = co_await s.pool.query(
-             [&](db::connection& c) { return repo::update_profile(c, id, name, public_profile); });
-         if (!updated) co_return http::error_response(updated.error(), ctx.request_id);
-         if (!*updated)
-           co_return http::error_response({errc::unauthenticated, "sign in first"}, ctx.request_id);
-         s.sessions.user_changed(**updated);
-         co_return http::json_response(200, {{"user", user_json(**updated, true)}});
-       },
-       access::user});
-
-  routes.add("GET", "/api/users/{tag}", [s](request_context& ctx) -> asio::awaitable<response> {
-    const auto& tag = ctx.params.at("tag");
-    error none{errc::not_found, "no public profile for " + tag};
-    if (!auth::check_user_tag(tag)) co_return http::error_response(none, ctx.request_id);
-    auto found =
-        co_await s.pool.query([&](db::connection& c) { return repo::find_user_by_tag(c, tag); });
-    if (!found) co_return http::error_response(found.error(), ctx.request_id);
-    const auto& u = *found;
-    if (!u || !u->public_profile || u->status != auth::user_status::active)
-      co_return http::error_response(none, ctx.request_id);
-    co_return http::json_response(200, {{"user_tag", u->user_tag},
-                                        {"display_name", u->display_name},
-                                        {"member_since", format_time(u->created_ms)}});
-  });
+      "GET", "/api/users/{tag}", answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+        const auto& tag = ctx.params.at("tag");
+        error none{errc::not_found, "no public profile for " + tag};
+        if (!auth::check_user_tag(tag)) co_return std::unexpected(none);
+        auto found =
+            co_await run(s.pool, [&](db::connection& c) { return repo::find_user_by_tag(c, tag); });
+        if (!found) co_return std::unexpected(found.error());
+        const auto& u = *found;
+        if (!u || !u->public_profile || u->status != auth::user_status::active)
+          co_return std::unexpected(none);
+        co_return http::json_response(200, {{"user_tag", u->user_tag},
+                                            {"display_name", u->display_name},
+                                            {"member_since", format_time(u->created_ms)}});
+      }));
 }
 
 }  // namespace marketsim::api

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "marketsim/api/account_api.hpp"
+#include "marketsim/api/answers.hpp"
 #include "marketsim/api/json_body.hpp"
 #include "marketsim/core/time.hpp"
 #include "marketsim/db/account_repo.hpp"
@@ -44,9 +45,11 @@ result<std::pair<int, std::int64_t>> page_params(const request_context& ctx,
   return std::pair{limit, at};
 }
 
+constexpr std::string_view no_user = "no such user";
+
 result<std::int64_t> user_id_param(const request_context& ctx) {
   auto v = parse_int_param(ctx.params.at("id"), 1, INT64_MAX);
-  if (!v) return fail(errc::not_found, "no such user");
+  if (!v) return fail(errc::not_found, std::string(no_user));
   return *v;
 }
 
@@ -55,45 +58,42 @@ result<std::int64_t> user_id_param(const request_context& ctx) {
 void register_admin_routes(http::router& routes, account_services s) {
   constexpr auto admin = auth::access::admin;
 
-  routes.add(
-      "GET", "/api/admin/users",
-      {[s](request_context& ctx) -> asio::awaitable<response> {
-         auto page = page_params(ctx, "after", 0);
-         if (!page) co_return http::error_response(page.error(), ctx.request_id);
-         std::string q(ctx.query_value("q").value_or(""));
-         if (q.size() > 200)
-           co_return http::error_response({errc::bad_request, "q is too long"}, ctx.request_id);
-         auto found = co_await s.pool.query(
-             [&](db::connection& c) { return repo::list_users(c, q, page->first, page->second); });
-         if (!found) co_return http::error_response(found.error(), ctx.request_id);
-         json users = json::array();
-         for (const auto& u : found->users) users.push_back(admin_user_json(u));
-         co_return http::json_response(
-             200, {{"users", std::move(users)},
-                   {"next", found->next ? json(*found->next) : json(nullptr)}});
-       },
-       admin});
+  routes.add("GET", "/api/admin/users",
+             {answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+                auto page = page_params(ctx, "after", 0);
+                if (!page) co_return std::unexpected(page.error());
+                std::string q(ctx.query_value("q").value_or(""));
+                if (q.size() > 200) co_return fail(errc::bad_request, "q is too long");
+                auto found = co_await run(s.pool, [&](db::connection& c) {
+                  return repo::list_users(c, q, page->first, page->second);
+                });
+                if (!found) co_return std::unexpected(found.error());
+                json users = json::array();
+                for (const auto& u : found->users) users.push_back(admin_user_json(u));
+                co_return http::json_response(
+                    200, {{"users", std::move(users)},
+                          {"next", found->next ? json(*found->next) : json(nullptr)}});
+              }),
+              admin});
 
   auto set_status = [s](auth::user_status status) {
-    return [s, status](request_context& ctx) -> asio::awaitable<response> {
+    return answering([s, status](request_context& ctx) -> asio::awaitable<outcome> {
       auto id = user_id_param(ctx);
-      if (!id) co_return http::error_response(id.error(), ctx.request_id);
+      if (!id) co_return std::unexpected(id.error());
       if (*id == ctx.principal->user->id && status == auth::user_status::disabled)
-        co_return http::error_response({errc::bad_request, "you cannot disable yourself"},
-                                       ctx.request_id);
-      auto updated = co_await s.pool.query(
-          [&](db::connection& c) { return repo::set_status(c, *id, status); });
-      if (!updated) co_return http::error_response(updated.error(), ctx.request_id);
-      if (!*updated)
-        co_return http::error_response({errc::not_found, "no such user"}, ctx.request_id);
+        co_return fail(errc::bad_request, "you cannot disable yourself");
+      auto updated = co_await run(s.pool, [&](db::connection& c) {
+        return or_fail(repo::set_status(c, *id, status), errc::not_found, no_user);
+      });
+      if (!updated) co_return std::unexpected(updated.error());
       if (status == auth::user_status::disabled) {
         // Every session and stream of the user ends now, not at their next request.
         auto ended = co_await s.sessions.end_all(*id);
-        if (!ended) co_return http::error_response(ended.error(), ctx.request_id);
+        if (!ended) co_return std::unexpected(ended.error());
       }
-      s.sessions.user_changed(**updated);
-      co_return http::json_response(200, {{"user", admin_user_json(**updated)}});
-    };
+      s.sessions.user_changed(*updated);
+      co_return http::json_response(200, {{"user", admin_user_json(*updated)}});
+    });
   };
   routes.add("POST", "/api/admin/users/{id}/disable",
              {set_status(auth::user_status::disabled), admin});
@@ -101,39 +101,35 @@ void register_admin_routes(http::router& routes, account_services s) {
              {set_status(auth::user_status::active), admin});
 
   routes.add("POST", "/api/admin/users/{id}/role",
-             {[s](request_context& ctx) -> asio::awaitable<response> {
+             {answering([s](request_context& ctx) -> asio::awaitable<outcome> {
                 auto id = user_id_param(ctx);
-                if (!id) co_return http::error_response(id.error(), ctx.request_id);
+                if (!id) co_return std::unexpected(id.error());
                 auto body = object_body(ctx, {"role"});
-                if (!body) co_return http::error_response(body.error(), ctx.request_id);
+                if (!body) co_return std::unexpected(body.error());
                 auto text = required_string(*body, "role");
-                if (!text) co_return http::error_response(text.error(), ctx.request_id);
+                if (!text) co_return std::unexpected(text.error());
                 auto role = auth::parse_role(*text);
-                if (!role)
-                  co_return http::error_response({errc::bad_request, "role must be user or admin"},
-                                                 ctx.request_id);
+                if (!role) co_return fail(errc::bad_request, "role must be user or admin");
                 if (*id == ctx.principal->user->id)
-                  co_return http::error_response(
-                      {errc::bad_request, "ask another administrator to change your own role"},
-                      ctx.request_id);
-                auto updated = co_await s.pool.query(
-                    [&](db::connection& c) { return repo::set_role(c, *id, *role); });
-                if (!updated) co_return http::error_response(updated.error(), ctx.request_id);
-                if (!*updated)
-                  co_return http::error_response({errc::not_found, "no such user"}, ctx.request_id);
-                s.sessions.user_changed(**updated);
-                co_return http::json_response(200, {{"user", admin_user_json(**updated)}});
-              },
+                  co_return fail(errc::bad_request,
+                                 "ask another administrator to change your own role");
+                auto updated = co_await run(s.pool, [&](db::connection& c) {
+                  return or_fail(repo::set_role(c, *id, *role), errc::not_found, no_user);
+                });
+                if (!updated) co_return std::unexpected(updated.error());
+                s.sessions.user_changed(*updated);
+                co_return http::json_response(200, {{"user", admin_user_json(*updated)}});
+              }),
               admin});
 
   routes.add("GET", "/api/admin/outbox",
-             {[s](request_context& ctx) -> asio::awaitable<response> {
+             {answering([s](request_context& ctx) -> asio::awaitable<outcome> {
                 auto page = page_params(ctx, "before", INT64_MAX);
-                if (!page) co_return http::error_response(page.error(), ctx.request_id);
-                auto found = co_await s.pool.query([&](db::connection& c) {
+                if (!page) co_return std::unexpected(page.error());
+                auto found = co_await run(s.pool, [&](db::connection& c) {
                   return repo::list_outbox(c, page->first, page->second);
                 });
-                if (!found) co_return http::error_response(found.error(), ctx.request_id);
+                if (!found) co_return std::unexpected(found.error());
                 json list = json::array();
                 for (const auto& m : *found)
                   list.push_back(
@@ -149,25 +145,23 @@ void register_admin_routes(http::router& routes, account_services s) {
                                 ? json(found->back().id)
                                 : json(nullptr);
                 co_return http::json_response(200, {{"messages", std::move(list)}, {"next", next}});
-              },
+              }),
               admin});
 
   routes.add(
       "GET", "/api/admin/errors",
-      {[s](request_context& ctx) -> asio::awaitable<response> {
+      {answering([s](request_context& ctx) -> asio::awaitable<outcome> {
          auto page = page_params(ctx, "before", INT64_MAX);
-         if (!page) co_return http::error_response(page.error(), ctx.request_id);
+         if (!page) co_return std::unexpected(page.error());
          std::string source(ctx.query_value("source").value_or(""));
          if (!source.empty() && source != "client" && source != "server")
-           co_return http::error_response({errc::bad_request, "source must be client or server"},
-                                          ctx.request_id);
+           co_return fail(errc::bad_request, "source must be client or server");
          std::string q(ctx.query_value("q").value_or(""));
-         if (q.size() > 200)
-           co_return http::error_response({errc::bad_request, "q is too long"}, ctx.request_id);
-         auto found = co_await s.pool.query([&](db::connection& c) {
+         if (q.size() > 200) co_return fail(errc::bad_request, "q is too long");
+         auto found = co_await run(s.pool, [&](db::connection& c) {
            return repo::list_error_reports(c, source, q, page->first, page->second);
          });
-         if (!found) co_return http::error_response(found.error(), ctx.request_id);
+         if (!found) co_return std::unexpected(found.error());
          json list = json::array();
          for (const auto& e : *found)
            list.push_back({{"id", e.id},
@@ -182,21 +176,20 @@ void register_admin_routes(http::router& routes, account_services s) {
                          ? json(found->back().id)
                          : json(nullptr);
          co_return http::json_response(200, {{"reports", std::move(list)}, {"next", next}});
-       },
+       }),
        admin});
 
   auto set_halt = [s](bool halted) {
-    return [s, halted](request_context& ctx) -> asio::awaitable<response> {
+    return answering([s, halted](request_context& ctx) -> asio::awaitable<outcome> {
       auto symbol = upper_ascii(ctx.params.at("symbol"));
-      auto found = co_await s.pool.query(
-          [&](db::connection& c) { return repo::set_halted(c, symbol, halted); });
-      if (!found) co_return http::error_response(found.error(), ctx.request_id);
-      if (!*found)
-        co_return http::error_response({errc::not_found, "unknown symbol " + symbol},
-                                       ctx.request_id);
+      const auto unknown = "unknown symbol " + symbol;
+      auto found = co_await run(s.pool, [&](db::connection& c) {
+        return or_fail(repo::set_halted(c, symbol, halted), errc::not_found, unknown);
+      });
+      if (!found) co_return std::unexpected(found.error());
       s.halts.set(symbol, halted);
       co_return http::json_response(200, {{"symbol", symbol}, {"halted", halted}});
-    };
+    });
   };
   routes.add("POST", "/api/admin/symbols/{symbol}/halt", {set_halt(true), admin});
   routes.add("POST", "/api/admin/symbols/{symbol}/resume", {set_halt(false), admin});

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "marketsim/api/account_api.hpp"
+#include "marketsim/api/answers.hpp"
 #include "marketsim/core/scrub.hpp"
 #include "marketsim/db/account_repo.hpp"
 
@@ -38,7 +39,7 @@ std::string text_field(const json& report, std::string_view key, std::size_t max
 asio::awaitable<void> store_server_report(db::pool& pool, std::optional<std::int64_t> user,
                                           std::string page, std::string rid, std::string message,
                                           std::string stored) {
-  auto done = co_await pool.execute([&](db::connection& c) {
+  auto done = co_await run(pool, [&](db::connection& c) {
     (void)repo::insert_error_report(c, "server", user, page, rid, message, stored);
   });
   if (!done)
@@ -48,34 +49,32 @@ asio::awaitable<void> store_server_report(db::pool& pool, std::optional<std::int
 }  // namespace
 
 void register_error_report_routes(http::router& routes, account_services s) {
-  routes.add("POST", "/api/errors", [s](request_context& ctx) -> asio::awaitable<response> {
-    if (ctx.body.size() > max_report_bytes)
-      co_return http::error_response(
-          {errc::payload_too_large, "an error report may be at most 16 KiB"}, ctx.request_id);
-    std::chrono::milliseconds wait{0};
-    if (!s.report_limit.allow("ip:" + ctx.client_address, s.clock.now_ms(), &wait))
-      co_return http::with_retry_after(
-          http::error_response({errc::too_many_requests, "too many error reports"}, ctx.request_id),
-          wait);
-    auto body = http::parse_json_body(ctx);
-    if (!body) co_return http::error_response(body.error(), ctx.request_id);
-    if (!body->is_object())
-      co_return http::error_response({errc::bad_request, "send the report as a JSON object"},
-                                     ctx.request_id);
-    scrub_json(*body);
-    auto message = text_field(*body, "message", 2000);
-    auto page = text_field(*body, "page", 500);
-    auto request_id = text_field(*body, "request_id", 64);
-    if (!http::is_plain_request_id(request_id)) request_id.clear();
-    std::optional<std::int64_t> user;
-    if (ctx.principal) user = ctx.principal->user->id;
-    auto stored = body->dump(-1, ' ', false, json::error_handler_t::replace);
-    auto id = co_await s.pool.query([&](db::connection& c) {
-      return repo::insert_error_report(c, "client", user, page, request_id, message, stored);
-    });
-    if (!id) co_return http::error_response(id.error(), ctx.request_id);
-    co_return http::json_response(202, {{"id", *id}});
-  });
+  routes.add(
+      "POST", "/api/errors", answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+        if (ctx.body.size() > max_report_bytes)
+          co_return fail(errc::payload_too_large, "an error report may be at most 16 KiB");
+        std::chrono::milliseconds wait{0};
+        if (!s.report_limit.allow("ip:" + ctx.client_address, s.clock.now_ms(), &wait))
+          co_return http::with_retry_after(
+              error_answer({errc::too_many_requests, "too many error reports"}, ctx), wait);
+        auto body = http::parse_json_body(ctx);
+        if (!body) co_return std::unexpected(body.error());
+        if (!body->is_object())
+          co_return fail(errc::bad_request, "send the report as a JSON object");
+        scrub_json(*body);
+        auto message = text_field(*body, "message", 2000);
+        auto page = text_field(*body, "page", 500);
+        auto request_id = text_field(*body, "request_id", 64);
+        if (!http::is_plain_request_id(request_id)) request_id.clear();
+        std::optional<std::int64_t> user;
+        if (ctx.principal) user = ctx.principal->user->id;
+        auto stored = body->dump(-1, ' ', false, json::error_handler_t::replace);
+        auto id = co_await run(s.pool, [&](db::connection& c) {
+          return repo::insert_error_report(c, "client", user, page, request_id, message, stored);
+        });
+        if (!id) co_return std::unexpected(id.error());
+        co_return http::json_response(202, {{"id", *id}});
+      }));
 }
 
 std::function<void(const request_context&, const response&)> server_error_recorder(
@@ -100,16 +99,15 @@ std::function<void(const request_context&, const response&)> server_error_record
 }
 
 void register_test_hooks(http::router& routes, account_clock& clock) {
-  http::endpoint move_clock{[&clock](request_context& ctx) -> asio::awaitable<response> {
+  http::endpoint move_clock{answering([&clock](request_context& ctx) -> asio::awaitable<outcome> {
     auto body = http::parse_json_body(ctx);
-    if (!body) co_return http::error_response(body.error(), ctx.request_id);
+    if (!body) co_return std::unexpected(body.error());
     auto it = body->find("advance_ms");
     if (it == body->end() || !it->is_number_integer() || it->get<std::int64_t>() < 0)
-      co_return http::error_response({errc::bad_request, "advance_ms must be a whole number >= 0"},
-                                     ctx.request_id);
+      co_return fail(errc::bad_request, "advance_ms must be a whole number >= 0");
     clock.advance(std::chrono::milliseconds(it->get<std::int64_t>()));
     co_return http::json_response(200, {{"now_ms", clock.now_ms()}});
-  }};
+  })};
   move_clock.csrf = false;
   routes.add("POST", "/api/test/clock", std::move(move_clock));
   routes.add("GET", "/api/test/crash", [](request_context&) -> asio::awaitable<response> {

@@ -1,6 +1,7 @@
 // /healthz (the process is up) and /readyz (PostgreSQL answers). io threads.
 #include <nlohmann/json.hpp>
 
+#include "marketsim/api/answers.hpp"
 #include "marketsim/api/market_api.hpp"
 #include "marketsim/db/market_repo.hpp"
 
@@ -12,11 +13,11 @@ void register_health_routes(http::router& routes, db::pool& pool) {
                co_return http::json_response(200, {{"status", "ok"}});
              });
   routes.add("GET", "/readyz",
-             [&pool](http::request_context& ctx) -> boost::asio::awaitable<http::response> {
-               auto ok = co_await pool.execute([](db::connection& c) { db::market_repo::ping(c); });
-               if (!ok) co_return http::error_response(ok.error(), ctx.request_id);
+             answering([&pool](http::request_context& ctx) -> boost::asio::awaitable<outcome> {
+               auto ok = co_await run(pool, [](db::connection& c) { db::market_repo::ping(c); });
+               if (!ok) co_return std::unexpected(ok.error());
                co_return http::json_response(200, {{"status", "ready"}});
-             });
+             }));
 }
 
 }  // namespace marketsim::api

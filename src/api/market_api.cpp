@@ -3,6 +3,7 @@
 // unflushed history buffer.
 #include "marketsim/api/market_api.hpp"
 
+#include "marketsim/api/answers.hpp"
 #include "marketsim/api/json_body.hpp"
 
 #include <fmt/format.h>
@@ -61,8 +62,8 @@ asio::awaitable<result<std::vector<market::candle>>> load_candles(
   auto snap = s.history.for_symbol(q.symbol);
   auto query = q;
   query.max_seq = snap.flushed_seq;
-  auto stored = co_await s.pool.query(
-      [&query](db::connection& c) { return db::market_repo::candles(c, query); });
+  auto stored = co_await run(
+      s.pool, [&query](db::connection& c) { return db::market_repo::candles(c, query); });
   if (!stored) co_return std::unexpected(stored.error());
   std::erase_if(snap.unflushed, [&](const market::tick& t) {
     return (q.from_ms && t.ts_ms < *q.from_ms) || (q.to_ms && t.ts_ms >= *q.to_ms);
@@ -114,28 +115,24 @@ void register_market_routes(http::router& routes, market_services s) {
                co_return r;
              });
 
-  routes.add("GET", "/api/stocks/{symbol}", [s](request_context& ctx) -> asio::awaitable<response> {
-    auto symbol = upper_ascii(ctx.params.at("symbol"));
-    auto q = s.quotes.find(symbol);
-    if (!q)
-      co_return http::error_response({errc::not_found, "unknown symbol " + symbol}, ctx.request_id);
-    co_return http::json_response(200, stock_json(*q, true, s.halts.halted(symbol)));
-  });
+  routes.add("GET", "/api/stocks/{symbol}",
+             answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+               auto symbol = upper_ascii(ctx.params.at("symbol"));
+               auto q = s.quotes.find(symbol);
+               if (!q) co_return fail(errc::not_found, "unknown symbol " + symbol);
+               co_return http::json_response(200, stock_json(*q, true, s.halts.halted(symbol)));
+             }));
 
   routes.add(
       "GET", "/api/stocks/{symbol}/candles",
-      [s](request_context& ctx) -> asio::awaitable<response> {
+      answering([s](request_context& ctx) -> asio::awaitable<outcome> {
         auto symbol = upper_ascii(ctx.params.at("symbol"));
-        if (!s.quotes.contains(symbol))
-          co_return http::error_response({errc::not_found, "unknown symbol " + symbol},
-                                         ctx.request_id);
+        if (!s.quotes.contains(symbol)) co_return fail(errc::not_found, "unknown symbol " + symbol);
         auto interval_text = ctx.query_value("interval").value_or("1m");
         auto interval = market::parse_interval(interval_text);
         if (!interval)
-          co_return http::error_response(
-              {errc::invalid_range,
-               fmt::format("interval '{}' is not one of 1m, 5m, 1h, 1d", interval_text)},
-              ctx.request_id);
+          co_return fail(errc::invalid_range,
+                         fmt::format("interval '{}' is not one of 1m, 5m, 1h, 1d", interval_text));
         db::market_repo::candle_query q;
         q.symbol = symbol;
         q.interval_ms = *interval;
@@ -143,25 +140,21 @@ void register_market_routes(http::router& routes, market_services s) {
           if (auto text = ctx.query_value(name)) {
             auto t = parse_time(*text);
             if (!t)
-              co_return http::error_response(
-                  {errc::invalid_range,
-                   fmt::format("{} '{}' is not an RFC 3339 time or a date", name, *text)},
-                  ctx.request_id);
+              co_return fail(errc::invalid_range,
+                             fmt::format("{} '{}' is not an RFC 3339 time or a date", name, *text));
             *target = *t;
           }
         }
         if (q.from_ms && q.to_ms && *q.from_ms >= *q.to_ms)
-          co_return http::error_response({errc::invalid_range, "from must be earlier than to"},
-                                         ctx.request_id);
+          co_return fail(errc::invalid_range, "from must be earlier than to");
         if (auto text = ctx.query_value("limit")) {
           auto limit = parse_int_param(*text, 1, 5000);
           if (!limit)
-            co_return http::error_response(
-                {errc::bad_request, "limit must be a whole number from 1 to 5000"}, ctx.request_id);
+            co_return fail(errc::bad_request, "limit must be a whole number from 1 to 5000");
           q.limit = static_cast<std::size_t>(*limit);
         }
         auto merged = co_await load_candles(s, q);
-        if (!merged) co_return http::error_response(merged.error(), ctx.request_id);
+        if (!merged) co_return std::unexpected(merged.error());
         json out = json::array();
         for (const auto& c : *merged)
           out.push_back({{"time", format_time(c.start_ms)},
@@ -172,31 +165,30 @@ void register_market_routes(http::router& routes, market_services s) {
                          {"volume", c.volume}});
         co_return http::json_response(
             200, {{"symbol", symbol}, {"interval", interval_text}, {"candles", std::move(out)}});
-      });
+      }));
 
-  routes.add("GET", "/api/market/movers", [s](request_context& ctx) -> asio::awaitable<response> {
-    std::size_t count = 5;
-    if (auto text = ctx.query_value("count")) {
-      auto n = parse_int_param(*text, 1, 50);
-      if (!n)
-        co_return http::error_response({errc::bad_request, "count must be 1 to 50"},
-                                       ctx.request_id);
-      count = static_cast<std::size_t>(*n);
-    }
-    auto m = s.quotes.top_movers(count);
-    auto list = [&s](const std::vector<market::quote>& qs) {
-      json a = json::array();
-      for (const auto& q : qs) {
-        auto j = stock_json(q, false, s.halts.halted(q.info.symbol));
-        j["volume"] = q.day_volume;
-        a.push_back(std::move(j));
-      }
-      return a;
-    };
-    co_return http::json_response(200, {{"gainers", list(m.gainers)},
-                                        {"losers", list(m.losers)},
-                                        {"most_active", list(m.most_active)}});
-  });
+  routes.add("GET", "/api/market/movers",
+             answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+               std::size_t count = 5;
+               if (auto text = ctx.query_value("count")) {
+                 auto n = parse_int_param(*text, 1, 50);
+                 if (!n) co_return fail(errc::bad_request, "count must be 1 to 50");
+                 count = static_cast<std::size_t>(*n);
+               }
+               auto m = s.quotes.top_movers(count);
+               auto list = [&s](const std::vector<market::quote>& qs) {
+                 json a = json::array();
+                 for (const auto& q : qs) {
+                   auto j = stock_json(q, false, s.halts.halted(q.info.symbol));
+                   j["volume"] = q.day_volume;
+                   a.push_back(std::move(j));
+                 }
+                 return a;
+               };
+               co_return http::json_response(200, {{"gainers", list(m.gainers)},
+                                                   {"losers", list(m.losers)},
+                                                   {"most_active", list(m.most_active)}});
+             }));
 
   routes.add("GET", "/api/market/status", [s](request_context&) -> asio::awaitable<response> {
     auto t = s.feed.market_time_ms();
@@ -206,48 +198,47 @@ void register_market_routes(http::router& routes, market_services s) {
                                         {"last_event_id", s.feed.last_seq()}});
   });
 
-  routes.add("GET", "/api/stream", [s](request_context& ctx) -> asio::awaitable<response> {
-    std::set<std::string, std::less<>> filter;
-    auto wanted = split_symbols(ctx.query_value("symbols").value_or(""));
-    for (auto& sym : wanted) {
-      if (!s.quotes.contains(sym))
-        co_return http::error_response({errc::not_found, "unknown symbol " + sym}, ctx.request_id);
-      filter.insert(std::move(sym));
-    }
-    std::optional<std::int64_t> last_id;
-    if (auto h = ctx.header("Last-Event-ID"))
-      last_id = sse::parse_last_event_id(*h);
-    else if (auto q = ctx.query_value("last_event_id"))
-      last_id = sse::parse_last_event_id(*q);
-    auto executor = co_await asio::this_coro::executor;
-    auto sub =
-        s.hub.subscribe(executor, sse::subscription{std::move(filter), last_id,
-                                                    ctx.principal ? ctx.principal->user->id : 0,
-                                                    ctx.client_address});
-    if (!sub) {
-      // A slot frees only when some stream closes: a short, fixed wait.
-      co_return http::with_retry_after(http::error_response(sub.error(), ctx.request_id),
-                                       std::chrono::seconds(5));
-    }
-    response r;
-    r.stream = *sub;
-    sse::hub* hub = &s.hub;
-    if (ctx.principal) {
-      auto* sessions = &s.sessions;
-      auto hash = ctx.principal->session_hash;
-      sessions->attach_stream(hash, ctx.principal->user->id, *sub,
-                              [weak = std::weak_ptr(*sub)] {
-                                if (auto open = weak.lock()) open->close();
-                              });
-      r.on_stream_end = [hub, sub = *sub, sessions, hash] {
-        sessions->detach_stream(hash, sub.get());
-        hub->unsubscribe(sub);
-      };
-    } else {
-      r.on_stream_end = [hub, sub = *sub] { hub->unsubscribe(sub); };
-    }
-    co_return r;
-  });
+  routes.add(
+      "GET", "/api/stream", answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+        std::set<std::string, std::less<>> filter;
+        auto wanted = split_symbols(ctx.query_value("symbols").value_or(""));
+        for (auto& sym : wanted) {
+          if (!s.quotes.contains(sym)) co_return fail(errc::not_found, "unknown symbol " + sym);
+          filter.insert(std::move(sym));
+        }
+        std::optional<std::int64_t> last_id;
+        if (auto h = ctx.header("Last-Event-ID"))
+          last_id = sse::parse_last_event_id(*h);
+        else if (auto q = ctx.query_value("last_event_id"))
+          last_id = sse::parse_last_event_id(*q);
+        auto executor = co_await asio::this_coro::executor;
+        auto sub =
+            s.hub.subscribe(executor, sse::subscription{std::move(filter), last_id,
+                                                        ctx.principal ? ctx.principal->user->id : 0,
+                                                        ctx.client_address});
+        if (!sub) {
+          // A slot frees only when some stream closes: a short, fixed wait.
+          co_return http::with_retry_after(error_answer(sub.error(), ctx), std::chrono::seconds(5));
+        }
+        response r;
+        r.stream = *sub;
+        sse::hub* hub = &s.hub;
+        if (ctx.principal) {
+          auto* sessions = &s.sessions;
+          auto hash = ctx.principal->session_hash;
+          sessions->attach_stream(hash, ctx.principal->user->id, *sub,
+                                  [weak = std::weak_ptr(*sub)] {
+                                    if (auto open = weak.lock()) open->close();
+                                  });
+          r.on_stream_end = [hub, sub = *sub, sessions, hash] {
+            sessions->detach_stream(hash, sub.get());
+            hub->unsubscribe(sub);
+          };
+        } else {
+          r.on_stream_end = [hub, sub = *sub] { hub->unsubscribe(sub); };
+        }
+        co_return r;
+      }));
 }
 
 }  // namespace marketsim::api

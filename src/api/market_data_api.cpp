@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "marketsim/api/answers.hpp"
 #include "marketsim/api/json_body.hpp"
 #include "marketsim/api/market_api.hpp"
 #include "marketsim/api/trading_api.hpp"
@@ -91,19 +92,15 @@ json snapshot_json(const market::quote& q, market::price_e4 half_spread,
   return s;
 }
 
-// Bars of one symbol for the request's timeframe/start/end/limit; an error response otherwise.
-asio::awaitable<std::variant<json, response>> bars_of(const market_services& s,
-                                                      const request_context& ctx,
-                                                      const std::string& symbol) {
-  auto fail_with = [&](errc code, std::string message) -> std::variant<json, response> {
-    return http::error_response({code, std::move(message)}, ctx.request_id);
-  };
-  if (!s.quotes.contains(symbol)) co_return fail_with(errc::not_found, "unknown symbol " + symbol);
+// Bars of one symbol for the request's timeframe/start/end/limit.
+asio::awaitable<result<json>> bars_of(const market_services& s, const request_context& ctx,
+                                      const std::string& symbol) {
+  if (!s.quotes.contains(symbol)) co_return fail(errc::not_found, "unknown symbol " + symbol);
   auto tf = ctx.query_value("timeframe").value_or("1Day");
   auto interval = timeframe_ms(tf);
   if (!interval)
-    co_return fail_with(errc::invalid_range,
-                        "timeframe must be 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day");
+    co_return fail(errc::invalid_range,
+                   "timeframe must be 1Min, 5Min, 15Min, 30Min, 1Hour or 1Day");
   db::market_repo::candle_query q;
   q.symbol = symbol;
   q.interval_ms = *interval;
@@ -111,19 +108,19 @@ asio::awaitable<std::variant<json, response>> bars_of(const market_services& s,
   for (auto [name, target] : {std::pair{"start", &q.from_ms}, std::pair{"end", &q.to_ms}}) {
     if (auto text = ctx.query_value(name); text && !text->empty()) {
       auto t = parse_time(*text);
-      if (!t) co_return fail_with(errc::invalid_range, fmt::format("{} is not a time", name));
+      if (!t) co_return fail(errc::invalid_range, fmt::format("{} is not a time", name));
       *target = *t;
     }
   }
   if (q.from_ms && q.to_ms && *q.from_ms >= *q.to_ms)
-    co_return fail_with(errc::invalid_range, "start must be earlier than end");
+    co_return fail(errc::invalid_range, "start must be earlier than end");
   if (auto text = ctx.query_value("limit")) {
     auto limit = parse_int_param(*text, 1, 10'000);
-    if (!limit) co_return fail_with(errc::bad_request, "limit must be 1 to 10000");
+    if (!limit) co_return fail(errc::bad_request, "limit must be 1 to 10000");
     q.limit = static_cast<std::size_t>(*limit);
   }
   auto candles = co_await load_candles(s, q);
-  if (!candles) co_return http::error_response(candles.error(), ctx.request_id);
+  if (!candles) co_return std::unexpected(candles.error());
   json bars = json::array();
   for (const auto& c : *candles) bars.push_back(bar_json(c));
   co_return bars;
@@ -132,29 +129,29 @@ asio::awaitable<std::variant<json, response>> bars_of(const market_services& s,
 }  // namespace
 
 void register_market_data_routes(http::router& routes, market_services s) {
-  add_v2_route(routes, "GET", "/v2/stocks/{symbol}/bars",
-               [s](request_context& ctx) -> asio::awaitable<response> {
-                 const auto symbol = upper_ascii(ctx.params.at("symbol"));
-                 auto bars = co_await bars_of(s, ctx, symbol);
-                 if (auto* r = std::get_if<response>(&bars)) co_return std::move(*r);
-                 co_return http::json_response(200, {{"symbol", symbol},
-                                                     {"bars", std::get<json>(std::move(bars))},
-                                                     {"next_page_token", nullptr}});
-               });
   add_v2_route(
-      routes, "GET", "/v2/stocks/bars", [s](request_context& ctx) -> asio::awaitable<response> {
-        auto symbols = split_symbols(ctx.query_value("symbols").value_or(""));
-        if (symbols.empty() || symbols.size() > 100)
-          co_return http::error_response({errc::bad_request, "symbols: 1 to 100"}, ctx.request_id);
-        json out = json::object();
-        for (const auto& symbol : symbols) {
-          auto bars = co_await bars_of(s, ctx, symbol);
-          if (auto* r = std::get_if<response>(&bars)) co_return std::move(*r);
-          out[symbol] = std::get<json>(std::move(bars));
-        }
-        co_return http::json_response(200,
-                                      {{"bars", std::move(out)}, {"next_page_token", nullptr}});
-      });
+      routes, "GET", "/v2/stocks/{symbol}/bars",
+      answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+        const auto symbol = upper_ascii(ctx.params.at("symbol"));
+        auto bars = co_await bars_of(s, ctx, symbol);
+        if (!bars) co_return std::unexpected(bars.error());
+        co_return http::json_response(
+            200, {{"symbol", symbol}, {"bars", std::move(*bars)}, {"next_page_token", nullptr}});
+      }));
+  add_v2_route(routes, "GET", "/v2/stocks/bars",
+               answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+                 auto symbols = split_symbols(ctx.query_value("symbols").value_or(""));
+                 if (symbols.empty() || symbols.size() > 100)
+                   co_return fail(errc::bad_request, "symbols: 1 to 100");
+                 json out = json::object();
+                 for (const auto& symbol : symbols) {
+                   auto bars = co_await bars_of(s, ctx, symbol);
+                   if (!bars) co_return std::unexpected(bars.error());
+                   out[symbol] = std::move(*bars);
+                 }
+                 co_return http::json_response(
+                     200, {{"bars", std::move(out)}, {"next_page_token", nullptr}});
+               }));
   auto snapshot = [s](const std::string& symbol) -> asio::awaitable<std::optional<json>> {
     auto q = s.quotes.find(symbol);
     if (!q) co_return std::nullopt;
@@ -189,51 +186,45 @@ void register_market_data_routes(http::router& routes, market_services s) {
     };
     const auto one_path = fmt::format("/v2/stocks/{{symbol}}/{}/latest", kind.path);
     add_v2_route(routes, "GET", one_path.c_str(),
-                 [latest, kind](request_context& ctx) -> asio::awaitable<response> {
+                 answering([latest, kind](request_context& ctx) -> asio::awaitable<outcome> {
                    const auto symbol = upper_ascii(ctx.params.at("symbol"));
                    auto one = co_await latest(symbol);
-                   if (!one)
-                     co_return http::error_response({errc::not_found, "no data for " + symbol},
-                                                    ctx.request_id);
+                   if (!one) co_return fail(errc::not_found, "no data for " + symbol);
                    co_return http::json_response(200, {{"symbol", symbol}, {kind.one, *one}});
-                 });
+                 }));
     const auto many_path = fmt::format("/v2/stocks/{}/latest", kind.path);
     add_v2_route(routes, "GET", many_path.c_str(),
-                 [latest, kind](request_context& ctx) -> asio::awaitable<response> {
+                 answering([latest, kind](request_context& ctx) -> asio::awaitable<outcome> {
                    auto symbols = split_symbols(ctx.query_value("symbols").value_or(""));
                    if (symbols.empty() || symbols.size() > 100)
-                     co_return http::error_response({errc::bad_request, "symbols: 1 to 100"},
-                                                    ctx.request_id);
+                     co_return fail(errc::bad_request, "symbols: 1 to 100");
                    json out = json::object();
                    for (const auto& symbol : symbols)
                      if (auto one = co_await latest(symbol)) out[symbol] = std::move(*one);
                    co_return http::json_response(200, {{kind.path, std::move(out)}});
-                 });
+                 }));
   }
-  add_v2_route(
-      routes, "GET", "/v2/stocks/snapshots",
-      [s, snapshot](request_context& ctx) -> asio::awaitable<response> {
-        auto symbols = split_symbols(ctx.query_value("symbols").value_or(""));
-        if (symbols.empty() || symbols.size() > 100)
-          co_return http::error_response({errc::bad_request, "symbols: 1 to 100"}, ctx.request_id);
-        json out = json::object();
-        for (const auto& symbol : symbols) {
-          auto snap = co_await snapshot(symbol);
-          out[symbol] = snap ? std::move(*snap) : json(nullptr);
-        }
-        co_return http::json_response(200, out);
-      });
+  add_v2_route(routes, "GET", "/v2/stocks/snapshots",
+               answering([s, snapshot](request_context& ctx) -> asio::awaitable<outcome> {
+                 auto symbols = split_symbols(ctx.query_value("symbols").value_or(""));
+                 if (symbols.empty() || symbols.size() > 100)
+                   co_return fail(errc::bad_request, "symbols: 1 to 100");
+                 json out = json::object();
+                 for (const auto& symbol : symbols) {
+                   auto snap = co_await snapshot(symbol);
+                   out[symbol] = snap ? std::move(*snap) : json(nullptr);
+                 }
+                 co_return http::json_response(200, out);
+               }));
   add_v2_route(routes, "GET", "/v2/stocks/{symbol}/snapshot",
-               [snapshot](request_context& ctx) -> asio::awaitable<response> {
+               answering([snapshot](request_context& ctx) -> asio::awaitable<outcome> {
                  const auto symbol = upper_ascii(ctx.params.at("symbol"));
                  auto snap = co_await snapshot(symbol);
-                 if (!snap)
-                   co_return http::error_response({errc::not_found, "unknown symbol " + symbol},
-                                                  ctx.request_id);
+                 if (!snap) co_return fail(errc::not_found, "unknown symbol " + symbol);
                  auto body = std::move(*snap);
                  body["symbol"] = symbol;
                  co_return http::json_response(200, body);
-               });
+               }));
 }
 
 }  // namespace marketsim::api

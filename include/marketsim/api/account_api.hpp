@@ -1,8 +1,8 @@
 // Registration of the account endpoints: sign-up, verification, sign-in and out, the session's
-// own profile and password, public profiles (account_api.cpp); the admin endpoints
-// (admin_api.cpp); client error reports and the server-side error recorder
-// (error_reports_api.cpp); test-only hooks. Handlers run on io threads; passwords are hashed on
-// the hash pool, SQL runs on the db pool.
+// own profile and password, public profiles (account_api.cpp); the player's API keys
+// (api_keys_api.cpp); the admin endpoints (admin_api.cpp); client error reports and the
+// server-side error recorder (error_reports_api.cpp); test-only hooks. Handlers run on io
+// threads; passwords are hashed on the hash pool, SQL runs on the db pool.
 #pragma once
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -10,12 +10,13 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
+#include "marketsim/api/settings.hpp"
+#include "marketsim/auth/api_keys.hpp"
 #include "marketsim/auth/hash_pool.hpp"
 #include "marketsim/auth/password.hpp"
 #include "marketsim/auth/sessions.hpp"
 #include "marketsim/auth/throttle.hpp"
 #include "marketsim/core/clock.hpp"
-#include "marketsim/api/settings.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/http/message.hpp"
 #include "marketsim/market/halts.hpp"
@@ -46,6 +47,10 @@ struct account_services {
 };
 
 void register_account_routes(http::router& routes, account_services s);
+// GET, POST /api/account/keys and DELETE /api/account/keys/{id}: signed in by session only (a
+// key cannot make more keys); at most cfg.max_api_keys live keys each.
+void register_api_key_routes(http::router& routes, const settings& cfg, db::pool& pool,
+                             auth::api_key_store& keys);
 void register_admin_routes(http::router& routes, account_services s);
 void register_error_report_routes(http::router& routes, account_services s);
 // POST /api/test/clock moves the clock; GET /api/test/crash throws (a server error to report).

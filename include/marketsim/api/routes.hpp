@@ -7,8 +7,8 @@
 
 namespace marketsim::api {
 
-// Health, market, account, admin, error-report and trading routes; with `test_hooks`, the
-// test-only ones.
+// Health, market, account, admin, error-report, trading and API-key routes; with `test_hooks`,
+// the test-only ones.
 void register_all_routes(http::router& routes, const market_services& market,
                          const account_services& accounts, const trading_services& trading,
                          bool test_hooks);

@@ -1,6 +1,7 @@
 // Registration of the trading endpoints: the Alpaca-compatible /v2 routes (account, orders,
-// positions, activities, assets, clock), the order book depth and the player's API keys.
-// Handlers run on io threads; every database step goes through the pool. See docs/api.md.
+// positions, activities, portfolio history, assets, clock, watchlists) and the order book depth
+// (the player's API keys are registered beside the account API, account_api.hpp). Handlers run
+// on io threads; every database step goes through the pool. See docs/api.md.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -8,8 +9,8 @@
 #include <optional>
 #include <unordered_map>
 
-#include "marketsim/auth/api_keys.hpp"
 #include "marketsim/api/settings.hpp"
+#include "marketsim/auth/api_keys.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/http/message.hpp"
 #include "marketsim/market/feed.hpp"
