@@ -369,6 +369,9 @@ const std::vector<key_spec>& keys() {
          }
          return {};
        }},
+      {"MARKETSIM_INSTANCE", "(hostname:pid)",
+       "this instance's name in a cluster (GET /readyz, the leadership log lines)",
+       string_field(&config::instance)},
       {"MARKETSIM_TRUSTED_PROXIES", "",
        "proxy addresses whose X-Forwarded-For is believed (comma-separated IPs)",
        [](config& c, std::string_view, std::string_view v) -> result<void> {
