@@ -82,7 +82,11 @@ asio::awaitable<void> leadership::take_over(std::uint64_t generation) {
     lock_.resign();
     co_return;
   }
-  for (const auto& step : state.steps) feed_.apply_relayed(step);
+  std::size_t missed = 0;
+  for (const auto& step : state.steps) {
+    if (step.last_seq() > feed_.last_seq()) ++missed;
+    feed_.apply_relayed(step);
+  }
 
   // The provider this process started with may lead only if nothing was published since it
   // was made; live quotes have no position to resume.
@@ -108,10 +112,9 @@ asio::awaitable<void> leadership::take_over(std::uint64_t generation) {
     producer = std::move(*made);
   }
   feed_.lead(std::move(producer), state.last_seq);
-  spdlog::info("cluster: {} leads from id {} (market time {}, {} relayed steps applied first)",
+  spdlog::info("cluster: {} leads from id {} (market time {}; {} relayed steps applied first)",
                instance_, state.last_seq + 1,
-               state.resume.after_ts_ms ? format_time(*state.resume.after_ts_ms) : "none",
-               state.steps.size());
+               state.resume.after_ts_ms ? format_time(*state.resume.after_ts_ms) : "none", missed);
   // The first step at once: a new leader's streams go on without waiting an interval.
   (void)co_await feed_.lead_step();
   settle();
