@@ -63,15 +63,17 @@ as_root() {
   fi
 }
 
-# Package sets. Build and run: always. Tests: chromium for the e2e suite. Benchmarks: wrk, nginx.
+# Package sets. Build and run: always. Tests: chromium for the e2e suite, nginx in front of the
+# cluster tests. Benchmarks: wrk, nginx. A local cluster (scripts/cluster): nginx.
 DEBIAN_BUILD_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libpqxx-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libsodium-dev
   libssl-dev libgtest-dev postgresql-15 postgresql-client-15 openssl ca-certificates
   john-data
 )
-DEBIAN_TEST_PACKAGES=(chromium)
+DEBIAN_TEST_PACKAGES=(chromium nginx-light)
 DEBIAN_BENCH_PACKAGES=(wrk nginx-light)
+DEBIAN_CLUSTER_PACKAGES=(nginx-light)
 # Fuzzing (scripts/fuzz): clang with libFuzzer and its sanitizer runtimes.
 DEBIAN_FUZZ_PACKAGES=(clang-16 libfuzzer-16-dev libclang-rt-16-dev)
 
@@ -86,7 +88,7 @@ _node_ok() {
   [[ "$major" =~ ^[0-9]+$ ]] && ((major >= 20))
 }
 
-# ensure_debian_packages [build] [test] [bench] [fuzz]: installs whichever packages of those sets are
+# ensure_debian_packages [build] [test] [bench] [cluster] [fuzz]: installs whichever packages of those sets are
 # missing. apt-get update runs only when something is missing. Idempotent and quiet when done.
 ensure_debian_packages() {
   local -a wanted=() missing=()
@@ -96,6 +98,7 @@ ensure_debian_packages() {
       build) wanted+=("${DEBIAN_BUILD_PACKAGES[@]}") ;;
       test) wanted+=("${DEBIAN_TEST_PACKAGES[@]}") ;;
       bench) wanted+=("${DEBIAN_BENCH_PACKAGES[@]}") ;;
+      cluster) wanted+=("${DEBIAN_CLUSTER_PACKAGES[@]}") ;;
       fuzz) wanted+=("${DEBIAN_FUZZ_PACKAGES[@]}") ;;
       *) die "ensure_debian_packages: unknown set '$set'" ;;
     esac

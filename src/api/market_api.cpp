@@ -9,6 +9,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 #include <cmath>
 #include <mutex>
@@ -28,6 +32,15 @@ namespace {
 
 json price_or_null(const std::optional<market::price_e4>& p) {
   return p ? json(market::format_price(*p)) : json(nullptr);
+}
+
+// Up to a second, until the hub has published `id`.
+asio::awaitable<void> await_id(const sse::hub& hub, std::int64_t id) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (int i = 0; i < 50 && hub.last_id() < id; ++i) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    (void)co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
 }
 
 }  // namespace
@@ -211,6 +224,9 @@ void register_market_routes(http::router& routes, market_services s) {
           last_id = sse::parse_last_event_id(*h);
         else if (auto q = ctx.query_value("last_event_id"))
           last_id = sse::parse_last_event_id(*q);
+        // In a cluster the id may be one another instance published a moment ago: give the
+        // relay a second to bring it before taking it for an unknown id (a reset).
+        if (last_id && *last_id > s.hub.last_id()) co_await await_id(s.hub, *last_id);
         auto executor = co_await asio::this_coro::executor;
         auto sub =
             s.hub.subscribe(executor, sse::subscription{std::move(filter), last_id,

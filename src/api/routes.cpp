@@ -34,7 +34,7 @@ void register_route_list(http::router& routes) {
 void register_all_routes(http::router& routes, const market_services& market,
                          const account_services& accounts, const trading_services& trading,
                          bool test_hooks) {
-  register_health_routes(routes, market.pool);
+  register_health_routes(routes, market);
   register_market_routes(routes, market);
   register_market_data_routes(routes, market);
   register_account_routes(routes, accounts);

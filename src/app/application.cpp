@@ -20,19 +20,22 @@
 #include "marketsim/api/account_api.hpp"
 #include "marketsim/api/market_api.hpp"
 #include "marketsim/api/routes.hpp"
+#include "marketsim/app/leadership.hpp"
 #include "marketsim/db/equity_snapshots.hpp"
 #include "marketsim/db/history_flusher.hpp"
-#include "marketsim/mail/mail_sender.hpp"
 #include "marketsim/db/order_ticker.hpp"
 #include "marketsim/db/private_events.hpp"
+#include "marketsim/mail/mail_sender.hpp"
 #include "marketsim/auth/guard.hpp"
 #include "marketsim/auth/identity.hpp"
 #include "marketsim/auth/origin_policy.hpp"
 #include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/change_listener.hpp"
+#include "marketsim/db/leader_lock.hpp"
 #include "marketsim/db/market_repo.hpp"
 #include "marketsim/db/migrations.hpp"
 #include "marketsim/db/pool.hpp"
+#include "marketsim/db/tick_relay.hpp"
 #include "marketsim/http/server.hpp"
 #include "marketsim/market/feed.hpp"
 
@@ -127,9 +130,9 @@ int serve(const config& cfg) {
   // private events) has connections of its own: a slow batch never delays a request, and the
   // request pool's job count stays a measure of what requests cost.
   db::pool background(cfg.database_url, 2);
-  db::market_repo::stored_state state;
-  if (auto r =
-          pool.execute_blocking([&](db::connection& c) { state = db::market_repo::load_state(c); });
+  // What the cluster published: the stored history, and the relayed steps not stored yet.
+  db::tick_relay::cluster_state state;
+  if (auto r = pool.execute_blocking([&](db::connection& c) { state = db::tick_relay::load(c); });
       !r) {
     spdlog::error("db: cannot read the stored market state: {}", r.error().message);
     return 1;
@@ -152,7 +155,7 @@ int serve(const config& cfg) {
   market::quote_cache quotes;
   quotes.reset(instruments, previous);
   spdlog::info("market: {} instruments, provider {}, resuming after seq {}", instruments.size(),
-               (*provider)->name(), state.max_seq);
+               (*provider)->name(), state.last_seq);
 
   market::halt_list halts;
   if (auto r = pool.execute_blocking(
@@ -162,7 +165,8 @@ int serve(const config& cfg) {
     return 1;
   }
 
-  market::history_buffer history(state.max_seq);
+  // Starts before the relayed steps still kept, so streams resume across them here too.
+  market::history_buffer history(state.replay_from());
 
   int threads =
       cfg.io_threads > 0 ? cfg.io_threads : std::max(1u, std::thread::hardware_concurrency());
@@ -171,11 +175,25 @@ int serve(const config& cfg) {
   // stream still subscribed at shutdown) must go first.
   sse::hub hub(cfg.replay_ring, cfg.stream_queue, cfg.max_streams,
                sse::stream_budget{cfg.streams_per_address, cfg.streams_per_user, cfg.replay_bytes});
-  hub.start_after(state.max_seq);
+  hub.start_after(state.replay_from());
   auto market_strand = asio::make_strand(ioc);
-  market::feed feed(std::move(*provider), quotes, hub, history, state.max_seq,
+  market::feed feed(std::move(*provider), quotes, hub, history, state.replay_from(),
                     cfg.market.tick_interval);
+  // One feed per cluster: the holder of the leader lock produces, everyone applies its steps.
+  db::leader_lock leader_lock(cfg.database_url, std::chrono::seconds(1));
+  leadership cluster(market_strand, cfg, leader_lock, feed, state.last_seq);
+  for (const auto& step : state.steps) feed.apply_relayed(step);
+  history.mark_flushed(state.stored_seq);  // the ones already in price_history
+  db::tick_listener relayed(cfg.database_url,
+                            {[&feed] { return feed.last_seq(); },
+                             [&market_strand, &feed](std::vector<market::tick_batch> steps) {
+                               asio::post(market_strand, [&feed, steps = std::move(steps)] {
+                                 for (const auto& step : steps) feed.apply_relayed(step);
+                               });
+                             },
+                             [&feed] { return feed.leading(); }});
   db::history_flusher flusher(background, history, cfg.flush_interval);
+  flusher.only_while([&feed] { return feed.leading(); });
 
   account_clock clock;
   auth::signer signer(secret);
@@ -214,12 +232,16 @@ int serve(const config& cfg) {
        }});
   db::order_ticker ticker(ioc.get_executor(), background, cfg.half_spread_e4);
   db::equity_snapshots snapshots(background, quotes, cfg.equity_snapshot_interval);
+  snapshots.only_while([&feed] { return feed.leading(); });
   // What every feed step (and the test hook's price) sets off besides quotes and streams.
   auto after_ticks = [&ticker, &trade_events](const std::vector<market::tick>& ticks) {
     ticker.offer(ticks);
     trade_events.on_ticks(ticks);
   };
-  feed.on_ticks(after_ticks);
+  // Every instance's streams follow the prices; only the leader's order flow reacts to them.
+  feed.on_ticks(
+      [&trade_events](const std::vector<market::tick>& ticks) { trade_events.on_ticks(ticks); });
+  feed.on_produced([&ticker](const std::vector<market::tick>& ticks) { ticker.offer(ticks); });
   auth::hash_pool hashes(cfg.hash_threads, cfg.hash_queue, cfg.hash_per_client);
   auth::attempt_budget account_throttle(auth::attempt_budget::settings{});
   // An address may be a whole office behind NAT: more slack than one account gets.
@@ -292,7 +314,6 @@ int serve(const config& cfg) {
   }
   // Before any io thread runs: loopback hosts and origins are ours on the port actually bound.
   origins.set_bound_port(*port);
-  server.start();
   spdlog::info("http: listening on {}://{}:{} with {} io threads", tls ? "https" : "http",
                cfg.bind_address, *port, threads);
   http::server redirect(ioc, server_settings_of(cfg), http::router{}, http::static_site{});
@@ -303,10 +324,21 @@ int serve(const config& cfg) {
       spdlog::error("http: {}", bound.error().message);
       return 1;
     }
-    redirect.start();
     spdlog::info("http: redirecting http://{}:{} to HTTPS", cfg.bind_address, *bound);
   }
 
+  // Connections wait in the listen backlog until this instance knows whether it leads (and,
+  // leading, has published its first step): nothing is served before the market has prices.
+  bool shutting_down = false;  // market strand
+  asio::co_spawn(
+      market_strand,
+      [&]() -> asio::awaitable<void> {
+        co_await cluster.start();
+        if (shutting_down) co_return;
+        server.start();
+        if (cfg.http_redirect_port != 0) redirect.start();
+      },
+      asio::detached);
   asio::co_spawn(market_strand, feed.run(), asio::detached);
   asio::co_spawn(market_strand, flusher.run(), asio::detached);
   asio::co_spawn(market_strand, snapshots.run(), asio::detached);
@@ -347,14 +379,18 @@ int serve(const config& cfg) {
     asio::co_spawn(
         market_strand,
         [&]() -> asio::awaitable<void> {
+          shutting_down = true;
           server.stop_accepting();
           redirect.stop_accepting();
           feed.stop();
           mailer.stop();
           snapshots.stop();
           hub.close_all();
-          co_await server.drain(std::chrono::seconds(10));
+          // The leader stores its ticks and hands the lock over before draining requests, so
+          // the cluster's feed goes on elsewhere at once.
           co_await flusher.stop(std::chrono::seconds(30));
+          leader_lock.release();
+          co_await server.drain(std::chrono::seconds(10));
           spdlog::info("shutdown: {} ticks stored this run; last seq {}", flusher.rows_written(),
                        feed.last_seq());
           ioc.stop();
@@ -367,6 +403,8 @@ int serve(const config& cfg) {
   ioc.run();
   for (auto& t : workers) t.join();
   hashes.stop();
+  relayed.stop();
+  leader_lock.stop();
   changes.stop();
   background.stop();
   pool.stop();

@@ -369,6 +369,9 @@ const std::vector<key_spec>& keys() {
          }
          return {};
        }},
+      {"MARKETSIM_INSTANCE", "(hostname:pid)",
+       "this instance's name in a cluster (GET /readyz, the leadership log lines)",
+       string_field(&config::instance)},
       {"MARKETSIM_TRUSTED_PROXIES", "",
        "proxy addresses whose X-Forwarded-For is believed (comma-separated IPs)",
        [](config& c, std::string_view, std::string_view v) -> result<void> {
@@ -685,6 +688,7 @@ http::server_settings server_settings_of(const config& cfg) {
 
 api::settings api_settings_of(const config& cfg) {
   return {.public_url = cfg.public_url,
+          .instance = cfg.instance,
           .password_hash = cfg.password_hash,
           .starting_cash_e4 = cfg.starting_cash_e4,
           .half_spread_e4 = cfg.half_spread_e4,

@@ -19,6 +19,7 @@ asio::awaitable<void> equity_snapshots::run() {
     timer_->expires_after(interval_);
     co_await timer_->async_wait(asio::as_tuple(asio::use_awaitable));
     if (stopped_) break;
+    if (leading_ && !leading_()) continue;
     std::vector<std::pair<std::string, market::price_e4>> prices;
     for (const auto& q : quotes_.all())
       if (q.price) prices.emplace_back(q.info.symbol, *q.price);

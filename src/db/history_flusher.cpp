@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "marketsim/db/market_repo.hpp"
+#include "marketsim/db/tick_relay.hpp"
 
 namespace marketsim::db {
 
@@ -15,14 +16,26 @@ namespace asio = boost::asio;
 asio::awaitable<bool> history_flusher::flush_once() {
   if (running_) co_return false;  // one flush at a time; the other caller retries
   running_ = true;
+  if (leading_ && !leading_()) {
+    // The leader stores the cluster's ticks: keep only what it has not stored yet.
+    auto stored =
+        co_await pool_.query([](db::connection& c) { return db::tick_relay::stored_seq(c); });
+    running_ = false;
+    if (stored) buffer_.mark_flushed(*stored);
+    co_return true;
+  }
   auto batch = buffer_.pending();
   if (batch.empty()) {
     running_ = false;
     co_return true;
   }
   auto started = std::chrono::steady_clock::now();
-  auto written = co_await pool_.query(
-      [&batch](db::connection& c) { return db::market_repo::store_ticks(c, batch); });
+  auto written = co_await pool_.query([&batch](db::connection& c) {
+    auto n = db::market_repo::store_ticks(c, batch);
+    // The relayed steps now stored need not be kept for followers any longer.
+    (void)db::tick_relay::prune(c, batch.back().seq);
+    return n;
+  });
   running_ = false;
   if (!written) {
     spdlog::warn("history: flush of {} ticks failed ({}); kept for the next try", batch.size(),

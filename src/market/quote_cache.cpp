@@ -49,7 +49,10 @@ void quote_cache::apply(const tick& t) {
   std::unique_lock lock(mutex_);
   auto it = quotes_.find(t.symbol);
   if (it == quotes_.end()) return;  // not in the catalog: nothing to show it under
-  quote& q = it->second;
+  advance(it->second, t);
+}
+
+void quote_cache::advance(quote& q, const tick& t) {
   // Any change of UTC day rolls, not only a later one: the replay wraps from its last day back
   // to its first, and that must start a fresh day too.
   const bool new_day = !q.price || utc_day(t.ts_ms) != utc_day(q.updated_ms);

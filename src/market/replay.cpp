@@ -179,7 +179,22 @@ result<std::unique_ptr<replay_provider>> replay_provider::create(market_history 
   // restarts), else the first trading day on/after replay_start.
   const auto by_day = [](const daily_bar& bar, day_number d) { return bar.day < d; };
   std::size_t start = 0;
-  if (resume.after_ts_ms) {
+  int start_step = 0;
+  if (resume.after_ts_ms && resume.continue_day) {
+    // The first step of the resume point's day after it, else the next trading day's first.
+    const day_number after = day_of_ms(*resume.after_ts_ms);
+    start = static_cast<std::size_t>(
+        std::lower_bound(p->days_.begin(), p->days_.end(), after, by_day) - p->days_.begin());
+    if (start < p->days_.size() && p->days_[start].day == after) {
+      while (start_step < p->steps_per_day_ &&
+             replay_tick_ms(after, start_step, p->steps_per_day_) <= *resume.after_ts_ms)
+        ++start_step;
+      if (start_step == p->steps_per_day_) {
+        ++start;
+        start_step = 0;
+      }
+    }
+  } else if (resume.after_ts_ms) {
     const day_number after = day_of_ms(*resume.after_ts_ms);
     start = static_cast<std::size_t>(
         std::lower_bound(p->days_.begin(), p->days_.end(), after + 1, by_day) - p->days_.begin());
@@ -191,6 +206,7 @@ result<std::unique_ptr<replay_provider>> replay_provider::create(market_history 
     spdlog::info("replay: start is past the history's end {}, wrapping to {}",
                  format_iso_date(p->days_.back().day), format_iso_date(p->days_.front().day));
     start = 0;
+    start_step = 0;
   }
   p->pos_ = start;
 
@@ -215,6 +231,12 @@ result<std::unique_ptr<replay_provider>> replay_provider::create(market_history 
   }
   p->last_index_ = static_cast<double>(index_prev.value_or(p->days_[start].open)) / price_scale;
   p->enter_day();
+  if (start_step > 0) {
+    // Mid-day: the index stood at the previous step's level (its path is the same whatever
+    // day the replay started from), the base of the invented companies' next return.
+    p->step_ = start_step;
+    p->last_index_ = static_cast<double>(p->day_steps_[start_step - 1].back().price) / price_scale;
+  }
   return p;
 }
 

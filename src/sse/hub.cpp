@@ -229,6 +229,13 @@ void hub::start_after(std::int64_t id) {
   last_id_ = std::max(last_id_, id);
 }
 
+void hub::skip_to(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  if (id <= last_id_) return;
+  ring_.clear();
+  last_id_ = id;
+}
+
 std::size_t hub::subscriber_count() const {
   std::lock_guard lock(mutex_);
   return subscribers_.size();

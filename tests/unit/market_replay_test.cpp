@@ -215,6 +215,54 @@ TEST(MarketReplay, ResumeStartsOnTheNextTradingDay) {
   EXPECT_EQ(second->previous_close("MSFT"), first->stock_close("MSFT", day("2005-01-06")));
 }
 
+TEST(MarketReplay, ContinuingTheDayResumesAtTheNextStep) {
+  // A cluster's new leader: the same day goes on where the last step stopped.
+  auto s = fixture_settings();
+  auto first = make_replay(s);
+  std::int64_t wall = 0;
+  auto ticks = run_steps(*first, 3 * 20 + 7, wall);  // stops mid-day on 2005-01-06
+  auto expected = run_steps(*first, 3, wall);
+  resume_point resume;
+  resume.after_ts_ms = ticks.back().ts_ms;
+  for (const tick& t : ticks) resume.last_prices[t.symbol] = t.price;
+  resume.continue_day = true;
+  auto second = make_replay(s, resume);
+  EXPECT_EQ(second->current_day(), day("2005-01-06"));
+  std::int64_t wall2 = 0;
+  auto next = run_steps(*second, 3, wall2);
+  auto want = by_symbol(expected);
+  auto got = by_symbol(next);
+  // The real instruments' paths depend on the day alone: the very ticks the first would have made.
+  for (const char* symbol : {"MSFT", "SPX"}) {
+    ASSERT_EQ(got[symbol].size(), 3u) << symbol;
+    for (std::size_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(got[symbol][i].price, want[symbol][i].price) << symbol << " step " << i;
+      EXPECT_EQ(got[symbol][i].ts_ms, want[symbol][i].ts_ms) << symbol << " step " << i;
+    }
+  }
+  EXPECT_GT(next.front().ts_ms, resume.after_ts_ms.value());
+  // The invented company goes on from its last price.
+  const double before = static_cast<double>(resume.last_prices["NMBQ"]);
+  ASSERT_FALSE(got["NMBQ"].empty());
+  EXPECT_NEAR(static_cast<double>(got["NMBQ"][0].price), before, before * 0.05);
+}
+
+TEST(MarketReplay, ContinuingAfterTheDaysLastStepStartsTheNextDay) {
+  auto s = fixture_settings();
+  auto first = make_replay(s);
+  std::int64_t wall = 0;
+  auto ticks = run_steps(*first, 20, wall);  // the whole of 2005-01-03
+  resume_point resume;
+  resume.after_ts_ms = ticks.back().ts_ms;
+  resume.continue_day = true;
+  auto second = make_replay(s, resume);
+  EXPECT_EQ(second->current_day(), day("2005-01-04"));
+  std::int64_t wall2 = 0;
+  auto next = run_steps(*second, 1, wall2);
+  ASSERT_FALSE(next.empty());
+  EXPECT_EQ(day_of_ms(next.front().ts_ms), day("2005-01-04"));
+}
+
 TEST(MarketReplay, PreviousCloses) {
   auto s = fixture_settings();
   auto p = make_replay(s);

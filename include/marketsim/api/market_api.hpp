@@ -26,7 +26,7 @@ struct market_services {
   auth::session_manager& sessions;  // a signed-in stream ends with its session
 };
 
-void register_health_routes(http::router& routes, db::pool& pool);
+void register_health_routes(http::router& routes, const market_services& s);
 void register_market_routes(http::router& routes, market_services services);
 
 // Candles of one symbol: stored ones merged with the ticks not yet flushed (newest `limit`).

@@ -11,6 +11,7 @@ namespace marketsim::api {
 
 struct settings {
   std::string public_url = "http://localhost:8080";  // links in mail
+  std::string instance;  // MARKETSIM_INSTANCE: this process's name in a cluster (may be empty)
   auth::hash_strength password_hash = auth::hash_strength::interactive;
   std::int64_t starting_cash_e4 = 100'000LL * 10'000;  // dollars × 10^4
   std::int64_t half_spread_e4 = 100;                   // $0.01

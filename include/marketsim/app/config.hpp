@@ -28,6 +28,7 @@ struct config {
   std::string web_root = "web/out";
   std::string migrations_dir = "migrations";
   std::string log_level = "info";
+  std::string instance;  // this process's name in a cluster; empty: hostname:pid
   int io_threads = 0;  // 0: one per core
   int db_pool_size = 4;
   std::size_t body_limit = 1 << 20;

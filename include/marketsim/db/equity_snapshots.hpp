@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "marketsim/db/pool.hpp"
@@ -20,12 +21,15 @@ class equity_snapshots {
 
   [[nodiscard]] boost::asio::awaitable<void> run();
   void stop();  // on the strand it runs on
+  // Records only while `leading` says so (one instance of a cluster). Set before run().
+  void only_while(std::function<bool()> leading) { leading_ = std::move(leading); }
 
  private:
   db::pool& pool_;
   const market::quote_cache& quotes_;
   std::chrono::milliseconds interval_;
   bool stopped_ = false;
+  std::function<bool()> leading_;
   std::unique_ptr<boost::asio::steady_timer> timer_;
 };
 

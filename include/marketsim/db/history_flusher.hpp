@@ -1,11 +1,14 @@
 // Writes the history buffer to PostgreSQL with COPY every flush interval and once more at
 // shutdown, until nothing is left. A coroutine on the market strand; the COPY itself runs on a
 // db pool thread. A failed flush keeps the ticks buffered and is retried, so none is lost.
+// In a cluster only the leader writes (and prunes the relayed steps it stored); a follower's
+// flush drops from its buffer what price_history already holds.
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "marketsim/db/pool.hpp"
@@ -25,6 +28,8 @@ class history_flusher {
   // Ends run() after a final flush (retried for up to final_retry); call on the same executor.
   [[nodiscard]] boost::asio::awaitable<void> stop(std::chrono::milliseconds final_retry);
   [[nodiscard]] std::uint64_t rows_written() const { return rows_written_; }
+  // Writes only while `leading` says so. Set before run().
+  void only_while(std::function<bool()> leading) { leading_ = std::move(leading); }
 
  private:
   db::pool& pool_;
@@ -34,6 +39,7 @@ class history_flusher {
   bool stopping_ = false;
   bool running_ = false;
   std::uint64_t rows_written_ = 0;
+  std::function<bool()> leading_;
 };
 
 }  // namespace marketsim::db

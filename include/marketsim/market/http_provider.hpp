@@ -43,6 +43,7 @@ class http_provider final : public quote_provider {
   [[nodiscard]] std::optional<price_e4> previous_close(std::string_view symbol) const override;
   // A tick per symbol whose quote changed since the last call, stamped wall_ms.
   [[nodiscard]] std::vector<tick> next_batch(std::int64_t wall_ms) override;
+  [[nodiscard]] bool resumes() const override { return false; }
 
   // For tests and status: the last good quote, and how many polls succeeded or failed.
   [[nodiscard]] std::optional<stooq_quote> last_quote(std::string_view symbol) const;

@@ -34,6 +34,9 @@ struct market_settings {
 struct resume_point {
   std::optional<std::int64_t> after_ts_ms;
   std::map<std::string, price_e4, std::less<>> last_prices;
+  // The replay continues the trading day of after_ts_ms at its next step (a cluster's new
+  // leader takes over where the last one stopped); otherwise it starts on the next trading day.
+  bool continue_day = false;
 };
 
 class quote_provider {
@@ -46,6 +49,9 @@ class quote_provider {
   // One feed step: the ticks produced since the last call (may be empty). wall_ms is the wall
   // clock, injected so tests control time.
   [[nodiscard]] virtual std::vector<tick> next_batch(std::int64_t wall_ms) = 0;
+  // Whether where it stands depends on where the market was (a replay, a simulation); false
+  // for live quotes, which a cluster's new leader keeps using instead of making afresh.
+  [[nodiscard]] virtual bool resumes() const { return true; }
 };
 
 [[nodiscard]] result<std::unique_ptr<quote_provider>> make_provider(const market_settings& settings,

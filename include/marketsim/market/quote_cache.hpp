@@ -44,6 +44,9 @@ class quote_cache {
   // Applies a tick: a tick on a later UTC day than the quote's last one rolls the day
   // (previous close := last price, day stats restart).
   void apply(const tick& t);
+  // What apply does to one quote, on a copy: the feed formats an event from the quote a tick
+  // will make before the cluster has accepted the tick.
+  static void advance(quote& q, const tick& t);
   [[nodiscard]] std::vector<quote> all() const;
   [[nodiscard]] std::optional<quote> find(std::string_view symbol) const;
   [[nodiscard]] bool contains(std::string_view symbol) const;

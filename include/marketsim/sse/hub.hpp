@@ -113,6 +113,10 @@ class hub {
   // Ids continue from what earlier runs stored, so a client resuming across a restart gets a
   // reset rather than a silent gap.
   void start_after(std::int64_t id);
+  // Ids up to `id` were never published here (a cluster instance that missed relayed steps):
+  // the ring forgets what it holds, since a replay across the gap would skip it silently, and
+  // a client resuming from before the gap gets a reset.
+  void skip_to(std::int64_t id);
   [[nodiscard]] std::size_t subscriber_count() const;
   [[nodiscard]] std::int64_t last_id() const;
 

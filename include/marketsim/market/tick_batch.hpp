@@ -1,0 +1,34 @@
+// One feed step as the cluster relays it: ticks numbered from first_seq, each with the SSE
+// event data the leader formatted, so every instance publishes byte-identical events under the
+// same ids. The leader encodes a batch into the relay table (db/tick_relay.hpp); followers
+// decode it. Pure value code; any thread.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "marketsim/core/error.hpp"
+#include "marketsim/market/types.hpp"
+
+namespace marketsim::market {
+
+struct tick_batch {
+  std::int64_t first_seq = 0;
+  std::vector<tick> ticks;
+  std::vector<std::string> data;  // the tick event's data (JSON), one per tick
+
+  [[nodiscard]] bool empty() const { return ticks.empty(); }
+  [[nodiscard]] std::int64_t last_seq() const {
+    return first_seq + static_cast<std::int64_t>(ticks.size()) - 1;
+  }
+  // The newest market time in the batch (0 when empty).
+  [[nodiscard]] std::int64_t market_ms() const;
+};
+
+// The ticks of a batch as one JSON array (first_seq is stored beside it).
+[[nodiscard]] std::string encode_ticks(const tick_batch& batch);
+// parse_error for text that encode_ticks did not write.
+[[nodiscard]] result<tick_batch> decode_ticks(std::int64_t first_seq, std::string_view text);
+
+}  // namespace marketsim::market
