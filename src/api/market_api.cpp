@@ -224,9 +224,11 @@ void register_market_routes(http::router& routes, market_services s) {
           last_id = sse::parse_last_event_id(*h);
         else if (auto q = ctx.query_value("last_event_id"))
           last_id = sse::parse_last_event_id(*q);
-        // In a cluster the id may be one another instance published a moment ago: give the
-        // relay a second to bring it before taking it for an unknown id (a reset).
-        if (last_id && *last_id > s.hub.last_id()) co_await await_id(s.hub, *last_id);
+        // On a follower the id may be one the leader published a moment ago: give the relay a
+        // second to bring it before taking it for an unknown id (a reset). The leader gave out
+        // every id itself, so one beyond its last is unknown at once.
+        if (last_id && *last_id > s.hub.last_id() && !s.feed.leading())
+          co_await await_id(s.hub, *last_id);
         auto executor = co_await asio::this_coro::executor;
         auto sub =
             s.hub.subscribe(executor, sse::subscription{std::move(filter), last_id,
