@@ -37,8 +37,7 @@ result<trading::order_request> new_order_of(const trading_services& s, const req
 asio::awaitable<outcome> place(const trading_services& s, const request_context&,
                                repo::player player, const trading::order_request& order) {
   const auto mv = view_of(s, order.symbol);
-  auto placed = co_await run(
-      s.pool, [&](db::connection& c) { return repo::place_order(c, player, order, mv); });
+  auto placed = co_await s.orders.place(player, order, mv);
   if (!placed) co_return std::unexpected(placed.error());
   co_return http::json_response(200, trading::order_json(placed->order));
 }

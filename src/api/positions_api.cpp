@@ -50,8 +50,7 @@ asio::awaitable<result<repo::placed>> close_position(const trading_services& s, 
   if (req.qty <= 0) co_return fail(errc::insufficient_qty, "every share is held by an open order");
   if (s.halts.halted(p.symbol)) co_return fail(errc::symbol_halted, p.symbol + " is halted");
   const auto mv = view_of(s, p.symbol);
-  co_return co_await run(s.pool,
-                         [&](db::connection& c) { return repo::place_order(c, player, req, mv); });
+  co_return co_await s.orders.place(player, req, mv);
 }
 
 asio::awaitable<outcome> close_one(const trading_services& s, const request_context& ctx,

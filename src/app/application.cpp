@@ -126,6 +126,8 @@ int serve(const config& cfg) {
   }
 
   db::pool pool(cfg.database_url, cfg.db_pool_size);
+  // New orders of one symbol that arrive together commit together (group commit).
+  db::order_batches orders(pool);
   // Work nobody waits on (tick history, the order flow's tick side, equity snapshots, mail,
   // private events) has connections of its own: a slow batch never delays a request, and the
   // request pool's job count stays a measure of what requests cost.
@@ -283,7 +285,7 @@ int serve(const config& cfg) {
   api::register_all_routes(
       routes, api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions},
       accounts,
-      api::trading_services{api_cfg, pool, quotes, feed, halts, players, api_keys,
+      api::trading_services{api_cfg, pool, quotes, feed, halts, players, api_keys, orders,
                             [&quotes, &after_ticks](const market::tick& t) {
                               quotes.apply(t);
                               after_ticks({t});

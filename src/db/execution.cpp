@@ -1,15 +1,14 @@
-// Executing an order inside its transaction (see execution.hpp). db::pool threads.
+// Applying the engine's plans inside an open transaction (see execution.hpp). db::pool threads.
 #include "execution.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
-#include <map>
+#include <atomic>
 #include <nlohmann/json.hpp>
 
 #include "marketsim/core/time.hpp"
 #include "marketsim/trading/matcher.hpp"
 #include "order_rows.hpp"
+#include "statements.hpp"
 
 namespace marketsim::db::trading_repo {
 
@@ -17,6 +16,103 @@ using nlohmann::json;
 using trading::side;
 
 namespace {
+
+// The opposite side of the book that may trade with an incoming buy (asks up to a bound) or
+// sell (bids down to a bound), best price first, then arrival.
+const statement book_asks{
+    "book_asks",
+    "select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
+    "o.reserve_price_e4, a.user_id, o.filled_qty from orders o join accounts a on a.id = "
+    "o.account_id where o.symbol = $1 and o.side = 'sell' and o.status in ('new', "
+    "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and "
+    "o.account_id <> $2 and o.limit_e4 <= $3 order by o.limit_e4 asc, o.seq limit 1000"};
+const statement book_bids{
+    "book_bids",
+    "select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
+    "o.reserve_price_e4, a.user_id, o.filled_qty from orders o join accounts a on a.id = "
+    "o.account_id where o.symbol = $1 and o.side = 'buy' and o.status in ('new', "
+    "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and "
+    "o.account_id <> $2 and o.limit_e4 >= $3 order by o.limit_e4 desc, o.seq limit 1000"};
+
+const statement lock_accounts_sql{
+    "lock_accounts",
+    "select id, cash_e4, reserved_e4 from accounts where id = any($1::bigint[]) order by id for "
+    "update"};
+// After the accounts are locked: every change to a position happens under its account's lock,
+// so what this reads stays true until commit.
+const statement read_positions_sql{
+    "read_positions",
+    "select account_id, qty, reserved_qty, cost_e4 from positions where account_id = "
+    "any($1::bigint[]) and symbol = $2"};
+
+const statement release_cash{"release_cash",
+                             "update accounts set reserved_e4 = reserved_e4 - $2 where id = $1"};
+const statement release_shares{
+    "release_shares",
+    "update positions set reserved_qty = reserved_qty - $3 where account_id = $1 and symbol = $2"};
+
+// A fill and the two ledger transfers it makes (cash one way, shares the other), applied to the
+// balances by the ledger's trigger. $10 buys from $11 (either may be the house).
+const statement record_fill{
+    "record_fill",
+    "with f as (insert into fills (symbol, price_e4, qty, buy_order, sell_order, buy_account, "
+    "sell_account, buy_cum_qty, sell_cum_qty) values ($1, $2, $3, nullif($4, '')::uuid, "
+    "nullif($5, '')::uuid, nullif($6, 0), nullif($7, 0), nullif($8, 0), nullif($9, 0)) "
+    "returning id) insert into ledger (kind, from_account, to_account, asset, amount, fill_id) "
+    "select 'fill', t.from_account, t.to_account, t.asset, t.amount, f.id from f cross join "
+    "(values ($10::bigint, $11::bigint, 'USD'::text, $12::bigint), ($11::bigint, $10::bigint, "
+    "$1::text, $3::bigint)) as t(from_account, to_account, asset, amount)"};
+
+// What the trades of one execution change beside the ledger, one row per account: the
+// position's cost basis, realized P&L and reserved shares, and the account's realized P&L and
+// reserved cash. After the ledger moved the shares and cash, so every CHECK holds.
+const statement apply_deltas{
+    "apply_deltas",
+    "with p as (update positions p set cost_e4 = p.cost_e4 + d.cost, realized_pl_e4 = "
+    "p.realized_pl_e4 + d.realized, reserved_qty = p.reserved_qty + d.shares from "
+    "unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) as d(account, cost, "
+    "realized, shares) where p.account_id = d.account and p.symbol = $1 and (d.cost <> 0 or "
+    "d.realized <> 0 or d.shares <> 0)) update accounts a set realized_pl_e4 = "
+    "a.realized_pl_e4 + d.realized, reserved_e4 = a.reserved_e4 + d.cash from "
+    "unnest($2::bigint[], $4::bigint[], $6::bigint[]) as d(account, realized, cash) where a.id "
+    "= d.account and (d.realized <> 0 or d.cash <> 0)"};
+
+// A resting order's share of a trade.
+const statement fill_resting{
+    "fill_resting",
+    std::string("update orders as o set filled_qty = filled_qty + $2, filled_notional_e4 = "
+                "filled_notional_e4 + $3, status = case when filled_qty + $2 = qty then "
+                "'filled' else 'partially_filled' end, filled_at = case when filled_qty + $2 = "
+                "qty then now() else filled_at end, updated_at = now() where id = $1::uuid "
+                "returning ") +
+        returned_order_columns};
+
+// An order already in the book after an execution (a triggered stop, a limit the house took).
+const statement store_executed{
+    "store_executed",
+    std::string("update orders as o set filled_qty = $2, filled_notional_e4 = filled_notional_e4 "
+                "+ $3, status = $4, reserve_price_e4 = $5, updated_at = now(), filled_at = case "
+                "when $4 = 'filled' then now() else filled_at end, canceled_at = case when $4 = "
+                "'canceled' then now() else canceled_at end where id = $1::uuid returning ") +
+        returned_order_columns};
+
+const statement close_sql{
+    "close_order",
+    std::string("update orders as o set status = $2, updated_at = now(), reserve_price_e4 = 0, "
+                "canceled_at = case when $2 = 'canceled' then now() else canceled_at end, "
+                "expired_at = case when $2 = 'expired' then now() else expired_at end, "
+                "replaced_at = case when $2 = 'replaced' then now() else replaced_at end where "
+                "id = $1::uuid returning ") +
+        returned_order_columns};
+
+const statement count_open{
+    "count_open_orders",
+    "select count(*) from orders where account_id = $1 and status in ('new', "
+    "'partially_filled')"};
+
+const statement notify_all{
+    "notify_trades",
+    "select pg_notify($1, payload) from unnest(string_to_array($2, chr(10))) as payload"};
 
 // A resting order that the incoming one may trade with.
 struct resting_row {
@@ -27,13 +123,75 @@ struct resting_row {
   std::int64_t filled = 0;  // before this match
 };
 
+// The cost basis, realized P&L and reservations one execution changes, per account.
+struct deltas {
+  struct row {
+    money_e4 cost = 0, realized = 0, cash = 0;
+    std::int64_t shares = 0;
+  };
+  std::map<std::int64_t, row> by_account;
+
+  void apply(pqxx::transaction_base& tx, const std::string& symbol) const {
+    std::vector<std::int64_t> ids, cost, realized, shares, cash;
+    for (const auto& [id, d] : by_account) {
+      if (!d.cost && !d.realized && !d.shares && !d.cash) continue;
+      ids.push_back(id);
+      cost.push_back(d.cost);
+      realized.push_back(d.realized);
+      shares.push_back(d.shares);
+      cash.push_back(d.cash);
+    }
+    if (ids.empty()) return;
+    exec(tx, apply_deltas, symbol, array_literal(ids), array_literal(cost), array_literal(realized),
+         array_literal(shares), array_literal(cash));
+  }
+};
+
+// The fill's effect on both sides' positions as this transaction knows them: shares move,
+// the buyer's cost basis grows, the seller's shrinks at the average price and the rest is
+// realized.
+void account_for_fill(locked_accounts& accounts, deltas& d, std::int64_t buyer, std::int64_t seller,
+                      price_e4 price, std::int64_t qty) {
+  const money_e4 notional = mul(qty, price);
+  if (buyer) {
+    auto& a = accounts[buyer];
+    a.shares += qty;
+    a.cost += notional;
+    a.cash -= notional;
+    d.by_account[buyer].cost += notional;
+  }
+  if (seller) {
+    auto& a = accounts[seller];
+    const money_e4 removed = trading::cost_removed(a.cost, a.shares, qty);
+    a.shares -= qty;
+    a.cost -= removed;
+    a.cash += notional;
+    d.by_account[seller].cost -= removed;
+    d.by_account[seller].realized += notional - removed;
+  }
+}
+
+void write_fill(pqxx::transaction_base& tx, const house_accounts& h, const std::string& symbol,
+                price_e4 price, std::int64_t qty, const std::string& buy_order,
+                const std::string& sell_order, std::int64_t buyer, std::int64_t seller,
+                std::int64_t buy_cum, std::int64_t sell_cum) {
+  exec(tx, record_fill, symbol, price, qty, buy_order, sell_order, buyer, seller, buy_cum, sell_cum,
+       buyer ? buyer : h.house, seller ? seller : h.house, mul(qty, price));
+}
+
+order_record returned(const pqxx::result& r, std::int64_t user_id) {
+  auto o = read_order(r[0]);
+  o.user_id = user_id;
+  return o;
+}
+
 }  // namespace
 
 money_e4 mul(std::int64_t qty, price_e4 price) {
   return qty * price;  // bounded: qty ≤ 1e9 and prices checked against notional() first
 }
 
-house_accounts read_house(pqxx::work& tx) {
+house_accounts read_house(pqxx::transaction_base& tx) {
   // Two rows the migration made; they never change, so they are read once per process.
   static std::atomic<std::int64_t> house{0}, treasury{0};
   if (house.load() != 0) return {house.load(), treasury.load()};
@@ -50,145 +208,75 @@ house_accounts read_house(pqxx::work& tx) {
   return h;
 }
 
-void send_events(pqxx::work& tx, const std::vector<event_note>& notes) {
-  std::map<std::string, order_record> orders;
-  for (const auto& n : notes) {
-    if (n.user_id == 0) continue;
-    auto it = orders.find(n.order_id);
-    if (it == orders.end()) {
-      auto o = load_order(tx, n.order_id, false);
-      if (!o) continue;
-      it = orders.emplace(n.order_id, std::move(*o)).first;
-    }
-    const auto& o = it->second;
-    // A fill event is "fill" once the order is complete, "partial_fill" before.
-    std::string event =
-        n.event.empty() ? (o.status == "filled" ? "fill" : "partial_fill") : n.event;
-    json data{{"event", event},
-              {"timestamp", format_time(o.updated_ms)},
-              {"order", trading::order_json(o)}};
-    if (n.price) {
-      data["price"] = market::format_price(*n.price);
-      data["qty"] = std::to_string(n.qty);
-      auto p = tx.exec_params(
-          "select coalesce((select qty from positions where account_id = $1 and symbol = $2), 0)",
-          o.account_id, o.symbol);
-      data["position_qty"] = std::to_string(p[0][0].as<std::int64_t>());
-    }
-    json note{{"user", n.user_id}, {"event", "trade_update"}, {"data", std::move(data)}};
-    tx.exec_params("select pg_notify($1, $2)", std::string(trades_channel), note.dump());
+void order_events::add(const order_record& o, std::string_view event) {
+  if (o.user_id == 0) return;
+  json data{{"event", event},
+            {"timestamp", format_time(o.updated_ms)},
+            {"order", trading::order_json(o)}};
+  json note{{"user", o.user_id}, {"event", "trade_update"}, {"data", std::move(data)}};
+  payloads_ += note.dump();  // no raw newline: JSON escapes control characters
+  payloads_ += '\n';
+}
+
+void order_events::add_fill(const order_record& o, price_e4 price, std::int64_t qty,
+                            std::int64_t cum_qty, std::int64_t position_qty) {
+  if (o.user_id == 0) return;
+  // "fill" once this fill completes the order, "partial_fill" before.
+  json data{{"event", cum_qty >= o.qty ? "fill" : "partial_fill"},
+            {"timestamp", format_time(o.updated_ms)},
+            {"order", trading::order_json(o)},
+            {"price", market::format_price(price)},
+            {"qty", std::to_string(qty)},
+            {"position_qty", std::to_string(position_qty)}};
+  json note{{"user", o.user_id}, {"event", "trade_update"}, {"data", std::move(data)}};
+  payloads_ += note.dump();
+  payloads_ += '\n';
+}
+
+void order_events::send(pqxx::transaction_base& tx) {
+  if (payloads_.empty()) return;
+  payloads_.pop_back();  // the last newline
+  exec(tx, notify_all, std::string(trades_channel), payloads_);
+  payloads_.clear();
+}
+
+locked_accounts lock_accounts(pqxx::transaction_base& tx, const std::string& symbol,
+                              std::vector<std::int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  const auto list = array_literal(ids);
+  locked_accounts out;
+  for (const auto& row : exec(tx, lock_accounts_sql, list)) {
+    auto& a = out[row[0].as<std::int64_t>()];
+    a.cash = row[1].as<std::int64_t>();
+    a.reserved = row[2].as<std::int64_t>();
   }
-}
-
-void release(pqxx::work& tx, const order_record& o, std::int64_t qty) {
-  if (qty <= 0) return;
-  if (o.order_side == side::buy) {
-    if (o.reserve_price > 0)
-      tx.exec_params("update accounts set reserved_e4 = reserved_e4 - $2 where id = $1",
-                     o.account_id, mul(qty, o.reserve_price));
-  } else {
-    tx.exec_params(
-        "update positions set reserved_qty = reserved_qty - $3 where account_id = $1 and "
-        "symbol = $2",
-        o.account_id, o.symbol, qty);
-  }
-}
-
-void record_trade(pqxx::work& tx, const house_accounts& h, const trade& t) {
-  const money_e4 notional = mul(t.qty, t.price);
-  auto fill_id =
-      tx.exec_params(
-            "insert into fills (symbol, price_e4, qty, buy_order, sell_order, buy_account, "
-            "sell_account, buy_cum_qty, sell_cum_qty) values ($1, $2, $3, nullif($4, '')::uuid, "
-            "nullif($5, '')::uuid, nullif($6, 0), nullif($7, 0), nullif($8, 0), nullif($9, 0)) "
-            "returning id",
-            t.symbol, t.price, t.qty, t.buy_order, t.sell_order, t.buyer, t.seller, t.buy_cum_qty,
-            t.sell_cum_qty)[0][0]
-          .as<std::int64_t>();
-  if (t.seller != 0) {
-    // The shares sold leave the cost basis at the average price; the rest is realized.
-    auto p = tx.exec_params(
-        "select cost_e4, qty from positions where account_id = $1 and symbol = $2 for update",
-        t.seller, t.symbol);
-    if (!p.empty()) {
-      auto cost = p[0][0].as<std::int64_t>();
-      auto held = p[0][1].as<std::int64_t>();
-      money_e4 removed =
-          held <= t.qty
-              ? cost
-              : static_cast<money_e4>((static_cast<__int128>(cost) * t.qty + held / 2) / held);
-      money_e4 realized = notional - removed;
-      tx.exec_params(
-          "update positions set cost_e4 = cost_e4 - $3, realized_pl_e4 = realized_pl_e4 + $4 "
-          "where account_id = $1 and symbol = $2",
-          t.seller, t.symbol, removed, realized);
-      tx.exec_params("update accounts set realized_pl_e4 = realized_pl_e4 + $2 where id = $1",
-                     t.seller, realized);
-    }
-  }
-  const std::int64_t buyer = t.buyer ? t.buyer : h.house;
-  const std::int64_t seller = t.seller ? t.seller : h.house;
-  tx.exec_params(
-      "insert into ledger (kind, from_account, to_account, asset, amount, fill_id) values "
-      "('fill', $1, $2, 'USD', $3, $5), ('fill', $2, $1, $4, $6, $5)",
-      buyer, seller, notional, t.symbol, fill_id, t.qty);
-  if (t.buyer != 0)
-    tx.exec_params(
-        "update positions set cost_e4 = cost_e4 + $3 where account_id = $1 and symbol = $2",
-        t.buyer, t.symbol, notional);
-}
-
-void add_fill(pqxx::work& tx, const std::string& order_id, std::int64_t qty, price_e4 price) {
-  tx.exec_params(
-      "update orders set filled_qty = filled_qty + $2, filled_notional_e4 = filled_notional_e4 + "
-      "$3, status = case when filled_qty + $2 = qty then 'filled' else 'partially_filled' end, "
-      "filled_at = case when filled_qty + $2 = qty then now() else filled_at end, "
-      "updated_at = now() where id = $1::uuid",
-      order_id, qty, mul(qty, price));
-}
-
-lock_result lock_accounts(pqxx::work& tx, std::int64_t self, std::vector<std::int64_t> others) {
-  others.push_back(self);
-  std::sort(others.begin(), others.end());
-  others.erase(std::unique(others.begin(), others.end()), others.end());
-  std::vector<std::string> ids;
-  for (auto id : others) ids.push_back(std::to_string(id));
-  lock_result out;
-  for (const auto& row : tx.exec_params(
-           "select id, cash_e4, reserved_e4 from accounts where id = any($1::bigint[]) order by "
-           "id for update",
-           array_literal(ids))) {
-    if (row[0].as<std::int64_t>() == self) {
-      out.cash = row[1].as<std::int64_t>();
-      out.reserved = row[2].as<std::int64_t>();
-    }
+  for (const auto& row : exec(tx, read_positions_sql, list, symbol)) {
+    auto& a = out[row[0].as<std::int64_t>()];
+    a.shares = row[1].as<std::int64_t>();
+    a.shares_reserved = row[2].as<std::int64_t>();
+    a.cost = row[3].as<std::int64_t>();
   }
   return out;
 }
 
-position_free read_position(pqxx::work& tx, std::int64_t account, const std::string& symbol) {
-  auto r = tx.exec_params(
-      "select qty, reserved_qty from positions where account_id = $1 and symbol = $2 for update",
-      account, symbol);
-  if (r.empty()) return {};
-  return {r[0][0].as<std::int64_t>(), r[0][1].as<std::int64_t>()};
+void release(pqxx::transaction_base& tx, const order_record& o, std::int64_t qty) {
+  if (qty <= 0) return;
+  if (o.order_side == side::buy) {
+    if (o.reserve_price > 0) exec(tx, release_cash, o.account_id, mul(qty, o.reserve_price));
+  } else {
+    exec(tx, release_shares, o.account_id, o.symbol, qty);
+  }
 }
 
-price_e4 stop_reserve_price(const trading::order_request& o, std::optional<price_e4> reference) {
-  price_e4 base = reference.value_or(0);
-  if (o.stop) base = std::max(base, *o.stop);
-  if (o.trail_price && reference) base = std::max(base, *reference + *o.trail_price);
-  if (o.trail_ppm && reference)
-    base = std::max(base, *reference + static_cast<price_e4>(static_cast<__int128>(*reference) *
-                                                             *o.trail_ppm / 1'000'000));
-  return base + (base + 19) / 20;
+std::int64_t count_open_orders(pqxx::transaction_base& tx, std::int64_t account_id) {
+  return exec(tx, count_open, account_id)[0][0].as<std::int64_t>();
 }
 
-exec_outcome execute(pqxx::work& tx, const house_accounts& h, execution ex, const market_view& mv,
-                     const std::function<void()>& insert_row) {
+exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execution ex,
+                     const market_view& mv, const store_fn& store, open_cap* cap) {
   auto& o = ex.order;
   const bool buy = o.order_side == side::buy;
-  const std::int64_t remaining = o.remaining();
   std::optional<price_e4> house_bound;
   if (mv.reference)
     house_bound = buy ? trading::house_ask(*mv.reference, mv.half_spread)
@@ -197,19 +285,9 @@ exec_outcome execute(pqxx::work& tx, const house_accounts& h, execution ex, cons
   price_e4 bound = buy ? trading::max_order_price : 0;
   if (ex.limit) bound = *ex.limit;
   if (house_bound) bound = buy ? std::min(bound, *house_bound) : std::max(bound, *house_bound);
-  auto rows = tx.exec_params(
-      fmt::format("select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
-                  "o.reserve_price_e4, a.user_id, o.filled_qty from orders o join accounts a on "
-                  "a.id = "
-                  "o.account_id where o.symbol = $1 and o.side = $2 and o.status in ('new', "
-                  "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and "
-                  "o.triggered)) and o.account_id <> $3 and o.limit_e4 {} $4 order by "
-                  "o.limit_e4 {}, o.seq limit 1000",
-                  buy ? "<=" : ">=", buy ? "asc" : "desc"),
-      o.symbol, std::string(buy ? "sell" : "buy"), o.account_id, bound);
   std::vector<trading::resting_order> book;
   std::map<std::int64_t, resting_row> by_seq;
-  for (const auto& r : rows) {
+  for (const auto& r : exec(tx, buy ? book_asks : book_bids, o.symbol, o.account_id, bound)) {
     trading::resting_order ro;
     ro.id = r[4].as<std::int64_t>();
     ro.account_id = r[1].as<std::int64_t>();
@@ -222,101 +300,106 @@ exec_outcome execute(pqxx::work& tx, const house_accounts& h, execution ex, cons
                      r[6].is_null() ? 0 : r[6].as<std::int64_t>(), r[5].as<std::int64_t>(),
                      r[7].as<std::int64_t>()};
   }
-  trading::incoming_order in{o.account_id, o.order_side, ex.limit, remaining, ex.tif};
+  trading::incoming_order in{o.account_id, o.order_side, ex.limit, o.remaining(), ex.tif};
   auto m = trading::match(in, book, mv.reference, mv.half_spread);
-  if (m.rejected)
-    return ex.tif == trading::time_in_force::fok ? exec_outcome::canceled : exec_outcome::rejected;
 
-  std::vector<std::int64_t> counterparties;
-  money_e4 cost = 0;
-  for (const auto& f : m.fills) {
-    if (f.resting_id) counterparties.push_back(by_seq[*f.resting_id].account_id);
-    cost += mul(f.qty, f.price);
-  }
-  auto self = lock_accounts(tx, o.account_id, counterparties);
-  const price_e4 rest_price = ex.limit.value_or(0);
-  if (buy) {
-    if (cost + mul(m.rests, rest_price) > self.cash - self.reserved)
+  std::vector<std::int64_t> involved{o.account_id};
+  for (const auto& f : m.fills)
+    if (f.resting_id) involved.push_back(by_seq[*f.resting_id].account_id);
+  auto accounts = m.rejected ? locked_accounts{} : lock_accounts(tx, o.symbol, involved);
+  const trading::executable order{o.order_side, o.qty, o.filled_qty, ex.limit, ex.tif};
+  const auto plan = trading::plan_execution(order, m, accounts[o.account_id].funds());
+  switch (plan.refused) {
+    case trading::refusal::unaffordable_cash:
       return exec_outcome::unaffordable_cash;
-  } else {
-    auto pos = read_position(tx, o.account_id, o.symbol);
-    if (remaining > pos.qty - pos.reserved) return exec_outcome::unaffordable_shares;
+    case trading::refusal::unaffordable_shares:
+      return exec_outcome::unaffordable_shares;
+    case trading::refusal::no_quote:
+      return exec_outcome::rejected;
+    case trading::refusal::unfilled:
+      return exec_outcome::canceled;
+    case trading::refusal::none:
+      break;
   }
-  insert_row();
+  if (cap && cap->cap > 0 && trading::is_open(plan.status) &&
+      count_open_orders(tx, o.account_id) + 1 > cap->cap) {
+    // Counted after matching (an order that fills at once is never refused by the cap), and
+    // before any write.
+    cap->capped = true;
+    return exec_outcome::done;
+  }
 
-  std::int64_t filled = 0;
-  for (const auto& f : m.fills) {
-    trade t{o.symbol, f.price, f.qty, {}, {}, 0, 0};
+  // Resting orders give up the reservation for what they trade before the ledger moves it.
+  for (const auto& f : plan.fills) {
+    if (!f.resting_id) continue;
+    const auto& other = by_seq[*f.resting_id];
+    order_record held;
+    held.account_id = other.account_id;
+    held.symbol = o.symbol;
+    held.order_side = buy ? side::sell : side::buy;
+    held.reserve_price = other.reserve_price;
+    release(tx, held, f.qty);
+  }
+  const std::int64_t user_id = o.user_id;
+  o = store(plan);  // the order's own row, in its final state (fills reference it)
+  o.user_id = user_id;
+
+  deltas d;
+  struct resting_fill {
+    const resting_row* row;
+    price_e4 price;
+    std::int64_t qty;
+  };
+  std::vector<resting_fill> resting_fills;
+  for (const auto& f : plan.fills) {
     const resting_row* other = f.resting_id ? &by_seq[*f.resting_id] : nullptr;
-    if (other) {
-      // The resting order gives up the reservation for what it trades.
-      order_record held;
-      held.account_id = other->account_id;
-      held.symbol = o.symbol;
-      held.order_side = buy ? side::sell : side::buy;
-      held.reserve_price = other->reserve_price;
-      release(tx, held, f.qty);
-    }
-    (buy ? t.buy_order : t.sell_order) = o.id;
-    (buy ? t.buyer : t.seller) = o.account_id;
-    (buy ? t.buy_cum_qty : t.sell_cum_qty) = o.filled_qty + filled + f.qty;
-    if (other) {
-      (buy ? t.sell_order : t.buy_order) = other->id;
-      (buy ? t.seller : t.buyer) = other->account_id;
-      // A resting order is in the book once, so it trades at most once per match.
-      (buy ? t.sell_cum_qty : t.buy_cum_qty) = other->filled + f.qty;
-    }
-    record_trade(tx, h, t);
-    if (other) {
-      add_fill(tx, other->id, f.qty, f.price);
-      ex.events.push_back({other->user_id, other->id, "", f.price, f.qty});
-    }
-    filled += f.qty;
-    ex.events.push_back({o.user_id, o.id, "", f.price, f.qty});
+    const std::int64_t other_account = other ? other->account_id : 0;
+    // A resting order is in the book once, so it trades at most once per match.
+    const std::int64_t other_cum = other ? other->filled + f.qty : 0;
+    const std::int64_t buyer = buy ? o.account_id : other_account;
+    const std::int64_t seller = buy ? other_account : o.account_id;
+    write_fill(tx, h, o.symbol, f.price, f.qty, buy ? o.id : (other ? other->id : ""),
+               buy ? (other ? other->id : "") : o.id, buyer, seller, buy ? f.cum_qty : other_cum,
+               buy ? other_cum : f.cum_qty);
+    account_for_fill(accounts, d, buyer, seller, f.price, f.qty);
+    ex.events.add_fill(o, f.price, f.qty, f.cum_qty, accounts[o.account_id].shares);
+    if (other) resting_fills.push_back({other, f.price, f.qty});
   }
-  // The order's own row: fills, then what rests and what it holds back.
-  money_e4 notional_now = cost;
-  std::string status;
-  const std::int64_t total_filled = o.filled_qty + filled;
-  if (total_filled == o.qty)
-    status = "filled";
-  else if (m.rests > 0)
-    status = total_filled > 0 ? "partially_filled" : "new";
-  else
-    status = "canceled";
-  tx.exec_params(
-      "update orders set filled_qty = $2, filled_notional_e4 = filled_notional_e4 + $3, "
-      "status = $4, reserve_price_e4 = $5, updated_at = now(), filled_at = case when $4 = "
-      "'filled' then now() else filled_at end, canceled_at = case when $4 = 'canceled' then "
-      "now() else canceled_at end where id = $1::uuid",
-      o.id, total_filled, notional_now, status, buy && m.rests > 0 ? rest_price : 0);
-  o.status = status;
-  o.filled_qty = total_filled;
-  o.reserve_price = buy && m.rests > 0 ? rest_price : 0;
-  if (m.rests > 0) {
-    if (buy)
-      tx.exec_params("update accounts set reserved_e4 = reserved_e4 + $2 where id = $1",
-                     o.account_id, mul(m.rests, rest_price));
-    else
-      tx.exec_params(
-          "update positions set reserved_qty = reserved_qty + $3 where account_id = $1 and "
-          "symbol = $2",
-          o.account_id, o.symbol, m.rests);
+  d.by_account[o.account_id].cash += plan.cash_reserved;
+  d.by_account[o.account_id].shares += plan.shares_reserved;
+  d.apply(tx, o.symbol);
+  for (const auto& rf : resting_fills) {
+    auto other = returned(exec(tx, fill_resting, rf.row->id, rf.qty, mul(rf.qty, rf.price)),
+                          rf.row->user_id);
+    ex.events.add_fill(other, rf.price, rf.qty, other.filled_qty,
+                       accounts[rf.row->account_id].shares);
   }
-  if (status == "canceled") ex.events.push_back({o.user_id, o.id, "canceled", {}, 0});
+  if (o.status == trading::order_status::canceled) ex.events.add(o, "canceled");
   return exec_outcome::done;
 }
 
-void close_order(pqxx::work& tx, order_record& o, const std::string& status) {
+void fill_with_house(pqxx::transaction_base& tx, const house_accounts& h, order_record& o,
+                     price_e4 price, order_events& events) {
+  auto accounts = lock_accounts(tx, o.symbol, {o.account_id});
+  const auto qty = o.remaining();
+  release(tx, o, qty);
+  const bool buy = o.order_side == side::buy;
+  const std::int64_t user_id = o.user_id;
+  o = returned(exec(tx, store_executed, o.id, o.qty, mul(qty, price), std::string("filled"),
+                    std::int64_t{0}),
+               user_id);
+  write_fill(tx, h, o.symbol, price, qty, buy ? o.id : "", buy ? "" : o.id, buy ? o.account_id : 0,
+             buy ? 0 : o.account_id, buy ? o.qty : 0, buy ? 0 : o.qty);
+  deltas d;
+  account_for_fill(accounts, d, buy ? o.account_id : 0, buy ? 0 : o.account_id, price, qty);
+  d.apply(tx, o.symbol);
+  events.add_fill(o, price, qty, o.qty, accounts[o.account_id].shares);
+}
+
+void close_order(pqxx::transaction_base& tx, order_record& o, trading::order_status status) {
   release(tx, o, o.remaining());
-  const char* column = status == "expired"    ? "expired_at"
-                       : status == "replaced" ? "replaced_at"
-                                              : "canceled_at";
-  tx.exec_params(fmt::format("update orders set status = $2, {} = now(), updated_at = now(), "
-                             "reserve_price_e4 = 0 where id = $1::uuid",
-                             column),
-                 o.id, status);
-  o.status = status;
+  const std::int64_t user_id = o.user_id;
+  o = returned(exec(tx, close_sql, o.id, std::string(trading::status_name(status))), user_id);
 }
 
 }  // namespace marketsim::db::trading_repo

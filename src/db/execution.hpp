@@ -1,17 +1,22 @@
-// One order's execution inside an open transaction, shared by placing orders
-// (orders.cpp) and tick processing (tick_processing.cpp); private to db. The symbol is
-// locked by the caller; these lock accounts in id order, move reservations, write fills and
-// ledger transfers, and queue the private events sent at commit. db::pool threads.
+// Applying the engine's plans inside an open transaction, shared by placing orders (orders.cpp)
+// and tick processing (tick_processing.cpp); private to db. The rules are pure code in
+// trading/execution_plan.hpp; this file reads what they need under locks (the book, the
+// accounts, their positions), asks them for a plan and writes it: the order's row once in its
+// final state, one statement per fill for the fill and its two ledger transfers, one statement
+// for every position's cost basis and reservation, and the events, built once from the rows the
+// writes return and sent in one statement at the end. The symbol is locked by the caller;
+// accounts are locked here in id order. db::pool threads.
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
 #include "marketsim/db/orders.hpp"
-#include "marketsim/trading/order_request.hpp"
+#include "marketsim/trading/execution_plan.hpp"
 #include "marketsim/trading/records.hpp"
 
 namespace marketsim::db::trading_repo {
@@ -28,77 +33,79 @@ struct house_accounts {
   std::int64_t treasury = 0;
 };
 
-house_accounts read_house(pqxx::work& tx);
+house_accounts read_house(pqxx::transaction_base& tx);
 
-// Private events, sent at commit to every instance (db/change_listener.hpp forwards them).
-struct event_note {
-  std::int64_t user_id = 0;
-  std::string order_id;
-  std::string event;
-  std::optional<price_e4> price;
-  std::int64_t qty = 0;
+// The private events of one transaction (trade updates), each built once from the order row as
+// the transaction wrote it and sent in one statement before commit (PostgreSQL delivers them
+// at commit, to every instance; db/change_listener.hpp forwards them).
+class order_events {
+ public:
+  // `event`: new, canceled, expired, replaced, rejected.
+  void add(const order_record& o, std::string_view event);
+  // A fill of `qty` at `price`; `position_qty`: the player's shares after it.
+  void add_fill(const order_record& o, price_e4 price, std::int64_t qty, std::int64_t cum_qty,
+                std::int64_t position_qty);
+  void append(order_events&& other) { payloads_ += other.payloads_; }
+  void send(pqxx::transaction_base& tx);
+  [[nodiscard]] bool empty() const { return payloads_.empty(); }
+
+ private:
+  std::string payloads_;  // one JSON object per line
 };
 
-void send_events(pqxx::work& tx, const std::vector<event_note>& notes);
-
-// Releases what an open order holds back for `qty` of its shares.
-void release(pqxx::work& tx, const order_record& o, std::int64_t qty);
-
-// One trade: the fill row, the reservations it uses up, cost basis and realized P&L, and the
-// two ledger transfers (cash one way, shares the other). `buy_order`/`sell_order` empty and
-// account 0 mean the house.
-struct trade {
-  std::string symbol;
-  price_e4 price = 0;
-  std::int64_t qty = 0;
-  std::string buy_order, sell_order;
-  std::int64_t buyer = 0, seller = 0;  // player account ids, or 0 for the house
-  // Each player order's filled quantity including this fill (0 for the house).
-  std::int64_t buy_cum_qty = 0, sell_cum_qty = 0;
-};
-
-void record_trade(pqxx::work& tx, const house_accounts& h, const trade& t);
-
-// Adds a fill to an order row.
-void add_fill(pqxx::work& tx, const std::string& order_id, std::int64_t qty, price_e4 price);
-
-struct lock_result {
+// An account locked for this transaction, with its position in the symbol being traded.
+struct locked_account {
   money_e4 cash = 0;
   money_e4 reserved = 0;
+  std::int64_t shares = 0;
+  std::int64_t shares_reserved = 0;
+  money_e4 cost = 0;
+  [[nodiscard]] trading::funds funds() const { return {cash, reserved, shares, shares_reserved}; }
 };
+using locked_accounts = std::map<std::int64_t, locked_account>;
 
-// Locks the accounts in id order (so no two transactions wait on each other in a cycle) and
-// returns the cash of `self`.
-lock_result lock_accounts(pqxx::work& tx, std::int64_t self, std::vector<std::int64_t> others);
+// Locks the accounts in id order (so no two transactions wait on each other in a cycle), then
+// reads their positions in `symbol`.
+locked_accounts lock_accounts(pqxx::transaction_base& tx, const std::string& symbol,
+                              std::vector<std::int64_t> ids);
 
-struct position_free {
-  std::int64_t qty = 0;
-  std::int64_t reserved = 0;
-};
+// Releases what an open order holds back for `qty` of its shares.
+void release(pqxx::transaction_base& tx, const order_record& o, std::int64_t qty);
 
-position_free read_position(pqxx::work& tx, std::int64_t account, const std::string& symbol);
+// The order's row written in its state after a plan; returns the row as stored.
+using store_fn = std::function<order_record(const trading::execution_plan&)>;
 
-// What a buy that waits for a trigger holds back per share: the price it would pay now or at
-// its stop, with 5% room for the market moving past the stop before the next tick.
-price_e4 stop_reserve_price(const trading::order_request& o, std::optional<price_e4> reference);
-
-// The order to execute now: a new order or a triggered one whose reservation was released.
+// The order to execute now: a new order (stored by `store` after the checks pass) or a
+// triggered one whose reservation was released.
 struct execution {
-  order_record& order;            // its row as stored (new orders: id set after insert)
+  order_record& order;            // as stored so far (new orders: not yet)
   std::optional<price_e4> limit;  // nullopt: at market
   trading::time_in_force tif;     // ioc for a triggered stop
-  std::vector<event_note>& events;
+  order_events& events;
 };
 
 enum class exec_outcome { done, unaffordable_cash, unaffordable_shares, rejected, canceled };
 
-// Matches, checks and applies. With `insert`, the order row is inserted after the checks pass
-// (`insert_row` does it and fills in order.id). Nothing is written when the check fails.
-exec_outcome execute(pqxx::work& tx, const house_accounts& h, execution ex, const market_view& mv,
-                     const std::function<void()>& insert_row);
+// Matches, checks and applies. Nothing is written when the outcome is not `done`. With a
+// `cap` check, an order that would stay open is refused (`capped` true) before anything is
+// written when the account already has that many open orders.
+struct open_cap {
+  int cap = 0;  // 0: no cap
+  bool capped = false;
+};
+exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execution ex,
+                     const market_view& mv, const store_fn& store, open_cap* cap = nullptr);
+
+// The account's open orders (the open-order cap counts them).
+std::int64_t count_open_orders(pqxx::transaction_base& tx, std::int64_t account_id);
+
+// One trade with the house at `price` for an order already in the book (a crossed resting
+// limit): releases its reservation, writes the fill, and stores the order as `store` does.
+void fill_with_house(pqxx::transaction_base& tx, const house_accounts& h, order_record& o,
+                     price_e4 price, order_events& events);
 
 // Ends an open order with `status` (canceled, expired, replaced), releasing what it holds.
-void close_order(pqxx::work& tx, order_record& o, const std::string& status);
+void close_order(pqxx::transaction_base& tx, order_record& o, trading::order_status status);
 
 // A deadlock or serialization failure says nothing about the request: run it again. A unique
 // violation is an answer (the value is taken) and running again would only repeat it, so it is

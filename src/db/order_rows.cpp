@@ -5,22 +5,29 @@
 #include <fmt/format.h>
 
 #include "marketsim/trading/order_request.hpp"
+#include "statements.hpp"
 
 namespace marketsim::db::trading_repo {
 
 using trading::order_record;
 using trading::side;
 
-const char* const order_columns =
-    "o.id::text, o.seq, o.account_id, a.user_id, o.client_order_id, o.symbol, o.side, o.type, "
-    "o.time_in_force, o.qty, o.filled_qty, o.filled_notional_e4, coalesce(o.limit_e4, 0), "
-    "coalesce(o.stop_e4, 0), coalesce(o.trail_price_e4, 0), coalesce(o.trail_ppm, 0), "
-    "coalesce(o.hwm_e4, 0), o.reserve_price_e4, o.triggered, o.status, o.market_day::text, " MS(
-        "o.submitted_at") ", " MS("o.updated_at") ", coalesce(" MS("o.filled_at") ", -1), "
-    "coalesce(" MS("o.canceled_at") ", -1), coalesce(" MS("o.expired_at") ", -1), "
-    "coalesce(" MS("o.replaced_at") ", -1), coalesce(" MS("o.failed_at") ", -1), "
-    "coalesce(o.replaces::text, ''), coalesce(o.replaced_by::text, ''), "
-    "coalesce(o.trail_stop_e4, 0)";
+// Every column of an order; `user` is the account's user id (a column of the join, or a
+// placeholder where a write returns the row and the caller knows the player).
+#define ORDER_COLUMNS(user) \
+  "o.id::text, o.seq, o.account_id, " user                                                     \
+  ", o.client_order_id, o.symbol, o.side, o.type, "                                            \
+  "o.time_in_force, o.qty, o.filled_qty, o.filled_notional_e4, coalesce(o.limit_e4, 0), "      \
+  "coalesce(o.stop_e4, 0), coalesce(o.trail_price_e4, 0), coalesce(o.trail_ppm, 0), "          \
+  "coalesce(o.hwm_e4, 0), o.reserve_price_e4, o.triggered, o.status, o.market_day::text, " MS( \
+      "o.submitted_at") ", " MS("o.updated_at") ", coalesce(" MS("o.filled_at") ", -1), "      \
+  "coalesce(" MS("o.canceled_at") ", -1), coalesce(" MS("o.expired_at") ", -1), "              \
+  "coalesce(" MS("o.replaced_at") ", -1), coalesce(" MS("o.failed_at") ", -1), "              \
+  "coalesce(o.replaces::text, ''), coalesce(o.replaced_by::text, ''), "                        \
+  "coalesce(o.trail_stop_e4, 0)"
+
+const char* const order_columns = ORDER_COLUMNS("a.user_id");
+const char* const returned_order_columns = ORDER_COLUMNS("0::bigint");
 
 namespace {
 
@@ -61,7 +68,7 @@ order_record read_order(const pqxx::row& r, int at) {
   o.hwm = positive(f(16).as<std::int64_t>());
   o.reserve_price = f(17).as<std::int64_t>();
   o.triggered = f(18).as<bool>();
-  o.status = f(19).as<std::string>();
+  o.status = trading::parse_status(f(19).as<std::string>()).value_or(trading::order_status::fresh);
   o.market_day = f(20).as<std::string>();
   o.submitted_ms = f(21).as<std::int64_t>();
   o.updated_ms = f(22).as<std::int64_t>();
@@ -89,9 +96,12 @@ trading::standing_order standing_of(const order_record& o) {
   return s;
 }
 
-std::optional<order_record> load_order(pqxx::work& tx, const std::string& id, bool lock) {
-  auto r = tx.exec_params(
-      select_orders(lock ? "where o.id = $1::uuid for update of o" : "where o.id = $1::uuid"), id);
+std::optional<order_record> load_order(pqxx::transaction_base& tx, const std::string& id,
+                                       bool lock) {
+  static const statement plain{"load_order", select_orders("where o.id = $1::uuid")};
+  static const statement locked{"load_order_locked",
+                                select_orders("where o.id = $1::uuid for update of o")};
+  auto r = exec(tx, lock ? locked : plain, id);
   if (r.empty()) return std::nullopt;
   return read_order(r[0]);
 }
@@ -116,6 +126,16 @@ std::string array_literal(const std::vector<std::string>& items) {
     out += '"';
     out += items[i];  // symbols, days and digits only: nothing to escape
     out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string array_literal(const std::vector<std::int64_t>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(items[i]);
   }
   out += '}';
   return out;

@@ -20,6 +20,7 @@
 #include "marketsim/market/types.hpp"
 #include "marketsim/trading/matcher.hpp"
 #include "order_rows.hpp"
+#include "statements.hpp"
 
 namespace marketsim::db::trading_repo {
 
@@ -56,13 +57,49 @@ error outcome_error(exec_outcome e) {
   return {errc::insufficient_buying_power, "insufficient buying power"};
 }
 
+const statement insert_order{
+    "insert_order",
+    std::string(
+        "insert into orders as o (account_id, client_order_id, fingerprint, symbol, side, type, "
+        "time_in_force, qty, limit_e4, stop_e4, trail_price_e4, trail_ppm, reserve_price_e4, "
+        "market_day, replaces, status, filled_qty, filled_notional_e4, triggered, hwm_e4, "
+        "trail_stop_e4, filled_at, canceled_at, failed_at) values ($1, $2, $3, $4, $5, $6, $7, "
+        "$8, nullif($9, 0), nullif($10, 0), nullif($11, 0), nullif($12, 0), $13, $14::date, "
+        "nullif($15, '')::uuid, $16::text, $17, $18, $19, nullif($20, 0), nullif($21, 0), case "
+        "when $16::text = 'filled' then now() end, case when $16::text = 'canceled' then now() "
+        "end, case when $16::text = 'rejected' then now() end) returning ") +
+        returned_order_columns};
+
+const statement reserve_cash{"reserve_cash",
+                             "update accounts set reserved_e4 = reserved_e4 + $2 where id = $1"};
+const statement reserve_shares{
+    "reserve_shares",
+    "update positions set reserved_qty = reserved_qty + $3 where account_id = $1 and symbol = $2"};
+
+// The order an account already placed under a client_order_id, and its fingerprint.
+const statement find_client_order{
+    "find_client_order",
+    std::string("select ") + order_columns +
+        ", o.fingerprint from orders o join accounts a on a.id = o.account_id where "
+        "o.account_id = $1 and o.client_order_id = $2"};
+
+// What a new order row holds when it is first written.
+struct new_row {
+  trading::order_status status = trading::order_status::fresh;
+  std::int64_t filled_qty = 0;
+  money_e4 filled_notional = 0;
+  price_e4 reserve_price = 0;
+  std::optional<price_e4> hwm, trail_stop;
+};
+
 // Places `req` inside an open transaction whose symbol is locked. `replaces`: the order this
 // one replaces (already closed in the same transaction). `triggered`: a stop-limit whose stop
-// already fired (a replaced triggered stop-limit) goes straight to the book as a limit.
-result<order_record> place_locked(pqxx::work& tx, const house_accounts& h, const player& who,
-                                  const trading::order_request& req, const market_view& mv,
-                                  const std::string& replaces, std::vector<event_note>& events,
-                                  bool triggered = false) {
+// already fired (a replaced triggered stop-limit) goes straight to the book as a limit. `cap`:
+// the open-order cap that applies (0: none). Nothing is written when it fails.
+result<order_record> place_locked(pqxx::transaction_base& tx, const house_accounts& h,
+                                  const player& who, const trading::order_request& req,
+                                  const market_view& mv, const std::string& replaces,
+                                  order_events& events, bool triggered = false, int cap = 0) {
   order_record o;
   o.account_id = who.account_id;
   o.user_id = who.user_id;
@@ -76,33 +113,26 @@ result<order_record> place_locked(pqxx::work& tx, const house_accounts& h, const
   o.stop = req.stop;
   o.trail_price = req.trail_price;
   o.trail_ppm = req.trail_ppm;
-  const auto fp = trading::fingerprint(req);
   const std::string day = mv.market_day.empty() ? std::string("1970-01-01") : mv.market_day;
-
-  // Notional sanity: price × qty must fit (the house's price for market orders).
   const bool buy = req.order_side == side::buy;
-  auto insert = [&](price_e4 reserve_price) {
-    auto r = tx.exec_params(
-        "insert into orders (account_id, client_order_id, fingerprint, symbol, side, type, "
-        "time_in_force, qty, limit_e4, stop_e4, trail_price_e4, trail_ppm, reserve_price_e4, "
-        "market_day, replaces, status) values ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, 0), "
-        "nullif($10, 0), nullif($11, 0), nullif($12, 0), $13, $14::date, nullif($15, '')::uuid, "
-        "'new') returning id::text, seq",
-        o.account_id, o.client_order_id, fp, o.symbol,
-        std::string(trading::side_name(o.order_side)), std::string(trading::type_name(o.type)),
-        std::string(trading::tif_name(o.tif)), o.qty, o.limit.value_or(0), o.stop.value_or(0),
-        o.trail_price.value_or(0), o.trail_ppm.value_or(0), reserve_price, day, replaces);
-    o.id = r[0][0].as<std::string>();
-    o.seq = r[0][1].as<std::int64_t>();
-    o.reserve_price = reserve_price;
-    o.status = "new";
-    if (triggered) {
-      // Rare (replacing a triggered stop-limit): a statement of its own keeps the common insert
-      // as it is.
-      tx.exec_params("update orders set triggered = true where id = $1::uuid", o.id);
-      o.triggered = true;
-    }
-    events.push_back({o.user_id, o.id, "new", {}, 0});
+  const auto capped = [&] {
+    return fail(errc::too_many_open_orders,
+                fmt::format("at most {} open orders; cancel some first", cap));
+  };
+
+  // The row in the state the checks decided (fills reference it, so it is written first).
+  auto insert = [&](const new_row& row) {
+    auto r =
+        exec(tx, insert_order, o.account_id, o.client_order_id, trading::fingerprint(req), o.symbol,
+             std::string(trading::side_name(o.order_side)), std::string(trading::type_name(o.type)),
+             std::string(trading::tif_name(o.tif)), o.qty, o.limit.value_or(0), o.stop.value_or(0),
+             o.trail_price.value_or(0), o.trail_ppm.value_or(0), row.reserve_price, day, replaces,
+             std::string(trading::status_name(row.status)), row.filled_qty, row.filled_notional,
+             triggered, row.hwm.value_or(0), row.trail_stop.value_or(0));
+    o = read_order(r[0]);
+    o.user_id = who.user_id;
+    events.add(o, "new");
+    return o;
   };
 
   const bool waits_for_trigger = req.type == trading::order_type::stop ||
@@ -110,38 +140,30 @@ result<order_record> place_locked(pqxx::work& tx, const house_accounts& h, const
                                  req.type == trading::order_type::trailing_stop;
   if (waits_for_trigger) {
     // Rests outside the book until a tick triggers it; holds back what it may need.
-    price_e4 reserve = 0;
-    if (buy) {
-      reserve = req.type == trading::order_type::stop_limit ? *req.limit
-                                                            : stop_reserve_price(req, mv.reference);
-      auto total = trading::notional(reserve, req.qty);
-      auto self = lock_accounts(tx, who.account_id, {});
-      if (!total || *total > self.cash - self.reserved)
-        return std::unexpected(outcome_error(exec_outcome::unaffordable_cash));
-    } else {
-      lock_accounts(tx, who.account_id, {});
-      auto pos = read_position(tx, who.account_id, req.symbol);
-      if (req.qty > pos.qty - pos.reserved)
-        return std::unexpected(outcome_error(exec_outcome::unaffordable_shares));
-    }
-    insert(reserve);
-    if (buy)
-      tx.exec_params("update accounts set reserved_e4 = reserved_e4 + $2 where id = $1",
-                     who.account_id, mul(req.qty, reserve));
-    else
-      tx.exec_params(
-          "update positions set reserved_qty = reserved_qty + $3 where account_id = $1 and "
-          "symbol = $2",
-          who.account_id, req.symbol, req.qty);
+    auto accounts = lock_accounts(tx, req.symbol, {who.account_id});
+    trading::waiting_order w{req.order_side, req.type,        req.qty,      req.limit,
+                             req.stop,       req.trail_price, req.trail_ppm};
+    auto plan = trading::plan_waiting(w, mv.reference, accounts[who.account_id].funds());
+    if (plan.refused == trading::refusal::unaffordable_cash)
+      return std::unexpected(outcome_error(exec_outcome::unaffordable_cash));
+    if (plan.refused == trading::refusal::unaffordable_shares)
+      return std::unexpected(outcome_error(exec_outcome::unaffordable_shares));
+    if (cap > 0 && count_open_orders(tx, who.account_id) + 1 > cap) return capped();
+    new_row row;
+    row.reserve_price = plan.reserve_price;
     if (req.type == trading::order_type::trailing_stop && mv.reference) {
       // The mark and the stop it implies are stored together: the tick scan finds a crossed
       // trailing stop by its stop level (without a price yet, the first tick sets both).
       o.hwm = mv.reference;
-      tx.exec_params("update orders set hwm_e4 = $2, trail_stop_e4 = $3 where id = $1::uuid", o.id,
-                     *mv.reference, trading::trailing_stop_price(standing_of(o), *mv.reference));
+      row.hwm = mv.reference;
+      row.trail_stop = trading::trailing_stop_price(standing_of(o), *mv.reference);
     }
-    auto stored = load_order(tx, o.id, false);
-    return *stored;
+    insert(row);
+    if (buy)
+      exec(tx, reserve_cash, who.account_id, plan.cash_reserved);
+    else
+      exec(tx, reserve_shares, who.account_id, req.symbol, plan.shares_reserved);
+    return o;
   }
 
   if (req.limit && !trading::notional(*req.limit, req.qty))
@@ -151,27 +173,32 @@ result<order_record> place_locked(pqxx::work& tx, const house_accounts& h, const
     return fail(errc::unprocessable, "qty × price is too large");
 
   execution ex{o, req.limit, req.tif, events};
-  auto outcome = execute(tx, h, ex, mv, [&] { insert(0); });
+  open_cap open{cap};
+  auto outcome = execute(
+      tx, h, ex, mv,
+      [&](const trading::execution_plan& plan) {
+        return insert({plan.status, plan.filled_qty, plan.notional, plan.reserve_price, {}, {}});
+      },
+      &open);
+  if (open.capped) return capped();
   if (outcome == exec_outcome::unaffordable_cash || outcome == exec_outcome::unaffordable_shares)
     return std::unexpected(outcome_error(outcome));
   if (outcome == exec_outcome::rejected || outcome == exec_outcome::canceled) {
     // Stored as it ended (no quote yet, or a fill-or-kill that could not fill whole).
-    insert(0);
     const bool rejected = outcome == exec_outcome::rejected;
-    tx.exec_params(
-        "update orders set status = $2, updated_at = now(), canceled_at = case when $2 = "
-        "'canceled' then now() end, failed_at = case when $2 = 'rejected' then now() end "
-        "where id = $1::uuid",
-        o.id, std::string(rejected ? "rejected" : "canceled"));
-    events.push_back({o.user_id, o.id, rejected ? "rejected" : "canceled", {}, 0});
+    new_row row;
+    row.status = rejected ? trading::order_status::rejected : trading::order_status::canceled;
+    insert(row);
+    events.add(o, rejected ? "rejected" : "canceled");
   }
-  auto stored = load_order(tx, o.id, false);
-  return *stored;
+  return o;
 }
 
 // Locks the symbol; 404 when unknown, 403 when halted.
-result<void> lock_symbol(pqxx::work& tx, const std::string& symbol) {
-  auto r = tx.exec_params("select halted from instruments where symbol = $1 for update", symbol);
+result<void> lock_symbol(pqxx::transaction_base& tx, const std::string& symbol) {
+  static const statement lock{"lock_symbol",
+                              "select halted from instruments where symbol = $1 for update"};
+  auto r = exec(tx, lock, symbol);
   if (r.empty()) return fail(errc::not_found, "unknown symbol " + symbol);
   if (r[0][0].as<bool>()) return fail(errc::symbol_halted, symbol + " is halted");
   return {};
@@ -225,63 +252,110 @@ player ensure_account(connection& c, std::int64_t user_id, money_e4 starting_cas
 
 namespace {
 
-result<placed> place_order_once(connection& c, const player& who, const trading::order_request& req,
-                                const market_view& mv, bool counted) {
-  pqxx::work tx(c);
-  if (counted)
-    // The account's orders that may stay open take turns from here to commit, so the count
-    // below sees every one that committed before (parallel orders cannot overshoot the cap).
-    // Taken before the symbol lock: whoever waits for it holds nothing yet.
-    tx.exec_params("select pg_advisory_xact_lock(hashtext('open_orders:' || $1::text))",
-                   who.account_id);
-  if (auto ok = lock_symbol(tx, req.symbol); !ok) return std::unexpected(ok.error());
-  if (!req.client_order_id.empty()) {
-    // After the symbol lock, so racing retries of one order see each other's commit.
-    auto r = tx.exec_params(select_orders("where o.account_id = $1 and o.client_order_id = $2"),
-                            who.account_id, req.client_order_id);
+// Market, ioc and fok orders never stay open: only the others count against the cap.
+bool may_rest(const trading::order_request& req, const market_view& mv) {
+  return mv.open_order_cap > 0 && req.type != trading::order_type::market &&
+         (req.tif == trading::time_in_force::day || req.tif == trading::time_in_force::gtc);
+}
+
+// One order of a batch, inside the batch's transaction with its symbol locked.
+result<placed> place_in_batch(pqxx::transaction_base& tx, const house_accounts& h,
+                              const order_ticket& t, order_events& events) {
+  if (!t.req.client_order_id.empty()) {
+    // After the symbol lock, so racing retries of one order see each other's commit (and an
+    // earlier order of the same batch).
+    auto r = exec(tx, find_client_order, t.who.account_id, t.req.client_order_id);
     if (!r.empty()) {
-      auto existing = read_order(r[0]);
-      auto fp =
-          tx.exec_params("select fingerprint from orders where id = $1::uuid", existing.id)[0][0]
-              .as<std::string>();
-      if (fp != trading::fingerprint(req))
+      if (r[0][31].as<std::string>() != trading::fingerprint(t.req))
         return fail(errc::client_order_id_conflict,
                     "client_order_id was already used for a different order");
-      return placed{std::move(existing), true};
+      return placed{read_order(r[0]), true};
     }
   }
-  auto h = read_house(tx);
-  std::vector<event_note> events;
-  auto o = place_locked(tx, h, who, req, mv, "", events);
+  auto o = place_locked(tx, h, t.who, t.req, t.mv, "", events, false,
+                        may_rest(t.req, t.mv) ? t.mv.open_order_cap : 0);
   if (!o) return std::unexpected(o.error());
-  if (counted && o->open()) {
-    // Counted after matching: an order that fills at once is never refused by the cap.
-    auto open = tx.exec_params(
-                      "select count(*) from orders where account_id = $1 and status in "
-                      "('new', 'partially_filled')",
-                      who.account_id)[0][0]
-                    .as<std::int64_t>();
-    if (open > mv.open_order_cap)  // rolled back: nothing of this order is stored
-      return fail(errc::too_many_open_orders,
-                  fmt::format("at most {} open orders; cancel some first", mv.open_order_cap));
-  }
-  send_events(tx, events);
-  tx.commit();
   return placed{std::move(*o), false};
+}
+
+// What an order that a statement refused gets: the database's constraints caught what the
+// engine's checks let through (a CHECK or the ledger's trigger), so it is refused alone.
+error refused_by_database(const pqxx::sql_error& e) {
+  if (dynamic_cast<const pqxx::unique_violation*>(&e))
+    return {errc::client_order_id_conflict,
+            "client_order_id was already used for a different order"};
+  return {errc::unprocessable, "the order was refused: it would break a balance rule"};
+}
+
+bool is_refusal(const pqxx::sql_error& e) {
+  return dynamic_cast<const pqxx::integrity_constraint_violation*>(&e) != nullptr;
+}
+
+void place_batch_once(connection& c, std::vector<order_ticket>& batch) {
+  pqxx::work tx(c);
+  // The accounts whose orders may stay open take turns from here to commit, so each cap count
+  // sees every order that committed before (parallel orders cannot overshoot the cap). Taken
+  // in id order and before the symbol lock: whoever waits for them holds nothing yet.
+  static const statement cap_lock{"open_orders_lock",
+                                  "select pg_advisory_xact_lock(hashtext('open_orders:' || "
+                                  "$1::text))"};
+  std::vector<std::int64_t> counted;
+  for (const auto& t : batch)
+    if (may_rest(t.req, t.mv)) counted.push_back(t.who.account_id);
+  std::sort(counted.begin(), counted.end());
+  counted.erase(std::unique(counted.begin(), counted.end()), counted.end());
+  for (auto id : counted) exec(tx, cap_lock, id);
+  if (auto ok = lock_symbol(tx, batch.front().req.symbol); !ok) {
+    for (auto& t : batch) t.outcome = std::unexpected(ok.error());
+    return;  // rolled back: nothing written
+  }
+  const auto h = read_house(tx);
+  order_events events;
+  if (batch.size() == 1) {
+    // Alone in its transaction: a refusal rolls the whole of it back.
+    auto& t = batch.front();
+    try {
+      t.outcome = place_in_batch(tx, h, t, events);
+    } catch (const pqxx::sql_error& e) {
+      if (!is_refusal(e)) throw;
+      t.outcome = std::unexpected(refused_by_database(e));
+    }
+    if (!t.outcome) return;
+  } else {
+    for (auto& t : batch) {
+      // Each order under a savepoint: one the database refuses is rolled back alone.
+      order_events mine;
+      try {
+        pqxx::subtransaction savepoint(tx, "order");
+        t.outcome = place_in_batch(savepoint, h, t, mine);
+        if (t.outcome) savepoint.commit();  // otherwise nothing was written; rolled back anyway
+      } catch (const pqxx::sql_error& e) {
+        if (!is_refusal(e)) throw;  // deadlocks and outages: the whole batch runs again or fails
+        t.outcome = std::unexpected(refused_by_database(e));
+        continue;
+      }
+      if (t.outcome) events.append(std::move(mine));
+    }
+  }
+  events.send(tx);
+  tx.commit();
 }
 
 }  // namespace
 
+void place_orders(connection& c, std::vector<order_ticket>& batch) {
+  if (batch.empty()) return;
+  with_retries([&] {
+    for (auto& t : batch) t.outcome = fail(errc::internal, "not placed");
+    place_batch_once(c, batch);
+  });
+}
+
 result<placed> place_order(connection& c, const player& who, const trading::order_request& req,
                            const market_view& mv) {
-  // Market, ioc and fok orders never stay open: only the others count against the cap.
-  const bool may_rest =
-      mv.open_order_cap > 0 && req.type != trading::order_type::market &&
-      (req.tif == trading::time_in_force::day || req.tif == trading::time_in_force::gtc);
-  return with_retries([&]() -> result<placed> {
-    return client_order_id_race_is_conflict<placed>(
-        [&]() -> result<placed> { return place_order_once(c, who, req, mv, may_rest); });
-  });
+  std::vector<order_ticket> one{{who, req, mv, fail(errc::internal, "not placed")}};
+  place_orders(c, one);
+  return std::move(one.front().outcome);
 }
 
 result<order_record> cancel_order(connection& c, const player& who, const std::string& order_id) {
@@ -291,16 +365,20 @@ result<order_record> cancel_order(connection& c, const player& who, const std::s
     auto peek = load_order(tx, order_id, false);
     if (!peek || peek->account_id != who.account_id)
       return fail(errc::not_found, "order not found");
-    tx.exec_params("select 1 from instruments where symbol = $1 for update", peek->symbol);
+    static const statement lock{"lock_symbol_plain",
+                                "select 1 from instruments where symbol = $1 for update"};
+    exec(tx, lock, peek->symbol);
     auto o = load_order(tx, order_id, true);
     if (!o->open())
-      return fail(errc::unprocessable, "order is " + o->status + " and can no longer be canceled");
-    lock_accounts(tx, who.account_id, {});
-    close_order(tx, *o, "canceled");
-    send_events(tx, {{who.user_id, o->id, "canceled", {}, 0}});
-    auto stored = load_order(tx, order_id, false);
+      return fail(errc::unprocessable, fmt::format("order is {} and can no longer be canceled",
+                                                   trading::status_name(o->status)));
+    (void)lock_accounts(tx, o->symbol, {who.account_id});
+    close_order(tx, *o, trading::order_status::canceled);
+    order_events events;
+    events.add(*o, "canceled");
+    events.send(tx);
     tx.commit();
-    return *stored;
+    return *o;
   });
 }
 
@@ -316,8 +394,8 @@ result<order_record> replace_order(connection& c, const player& who, const std::
       if (auto ok = lock_symbol(tx, peek->symbol); !ok) return std::unexpected(ok.error());
       auto old = load_order(tx, order_id, true);
       if (!old->open())
-        return fail(errc::unprocessable,
-                    "order is " + old->status + " and can no longer be replaced");
+        return fail(errc::unprocessable, fmt::format("order is {} and can no longer be replaced",
+                                                     trading::status_name(old->status)));
       auto base = request_of(*old);
       // Alpaca: a given qty is the whole quantity of the new order (what the old one filled
       // stays with the old one). Without one, the new order carries on with what is left, so a
@@ -326,23 +404,25 @@ result<order_record> replace_order(connection& c, const player& who, const std::
       auto req = trading::apply_replace(base, r);
       if (!req) return std::unexpected(req.error());
       if (!req->client_order_id.empty() &&
-          !tx.exec_params("select 1 from orders where account_id = $1 and client_order_id = $2",
-                          who.account_id, req->client_order_id)
-               .empty())
+          !exec(tx, find_client_order, who.account_id, req->client_order_id).empty())
         return fail(errc::client_order_id_conflict,
                     "client_order_id was already used for a different order");
-      lock_accounts(tx, who.account_id, {});
-      close_order(tx, *old, "replaced");
+      (void)lock_accounts(tx, old->symbol, {who.account_id});
+      close_order(tx, *old, trading::order_status::replaced);
       auto h = read_house(tx);
-      std::vector<event_note> events;
+      order_events events;
       // A triggered stop-limit's stop has fired: its replacement is a limit in the book at once.
       const bool triggered = old->type == trading::order_type::stop_limit && old->triggered;
       auto fresh = place_locked(tx, h, who, *req, mv, old->id, events, triggered);
       if (!fresh) return std::unexpected(fresh.error());  // rolled back: the old order stands
-      tx.exec_params("update orders set replaced_by = $2::uuid where id = $1::uuid", old->id,
-                     fresh->id);
-      events.insert(events.begin(), {who.user_id, old->id, "replaced", {}, 0});
-      send_events(tx, events);
+      static const statement link{"link_replacement",
+                                  "update orders set replaced_by = $2::uuid where id = $1::uuid"};
+      exec(tx, link, old->id, fresh->id);
+      old->replaced_by = fresh->id;
+      order_events all;
+      all.add(*old, "replaced");
+      all.append(std::move(events));
+      all.send(tx);
       tx.commit();
       return *fresh;
     });

@@ -46,6 +46,10 @@ void pool::enqueue(job j) {
   cv_.notify_one();
 }
 
+void pool::submit(job_fn work, std::function<void(result<void>)> done) {
+  enqueue(job{std::move(work), std::move(done)});
+}
+
 asio::awaitable<result<void>> pool::execute(job_fn work) {
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(result<void>)>(
       [this](auto handler, job_fn work) {

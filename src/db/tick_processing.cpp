@@ -2,12 +2,14 @@
 // transaction. db::pool threads (the background pool, through db::order_ticker).
 #include "marketsim/db/tick_processing.hpp"
 
+#include <spdlog/spdlog.h>
 #include <map>
 #include <pqxx/pqxx>
 
 #include "execution.hpp"
 #include "marketsim/trading/triggers.hpp"
 #include "order_rows.hpp"
+#include "statements.hpp"
 
 namespace marketsim::db::trading_repo {
 
@@ -77,7 +79,8 @@ int move_trailing_marks(connection& c, const symbol_tick& t) {
 // symbol is halted) crossed resting limits, crossed stops and crossed trailing stops. Each arm
 // is a range of one partial index of migrations/0005, so far-away orders are never read.
 constexpr const char* affected_orders_sql =
-    "select distinct a.id::text, a.seq from unnest($1::text[], $2::bigint[], $3::date[]) as "
+    "select distinct a.id::text, a.seq, t.symbol from unnest($1::text[], $2::bigint[], $3::date[]) "
+    "as "
     "t(symbol, price, day) join instruments i on i.symbol = t.symbol cross join lateral ("
     // day orders placed on another simulated day (also when a replay wraps to an earlier date)
     " select id, seq from orders where symbol = t.symbol and status in ('new', "
@@ -107,6 +110,127 @@ constexpr const char* affected_orders_sql =
     "trail_stop_e4 >= t.price"
     ") a order by a.seq";
 
+const statement load_candidates{
+    "tick_candidates",
+    select_orders("where o.id = any($1::uuid[]) and o.status in ('new', 'partially_filled') "
+                  "order by o.seq for update of o")};
+const statement move_mark{"move_mark",
+                          "update orders set hwm_e4 = $2, trail_stop_e4 = $3, updated_at = now() "
+                          "where id = $1::uuid"};
+// A trailing stop keeps the mark and the stop level it triggered at.
+const statement mark_triggered{
+    "mark_triggered",
+    "update orders set triggered = true, reserve_price_e4 = 0, hwm_e4 = coalesce(nullif($2, 0), "
+    "hwm_e4), trail_stop_e4 = case when type = 'trailing_stop' then $3::bigint end, updated_at "
+    "= now() where id = $1::uuid"};
+const statement store_executed{
+    "tick_store_executed",
+    std::string("update orders as o set filled_qty = $2, filled_notional_e4 = filled_notional_e4 "
+                "+ $3, status = $4, reserve_price_e4 = $5, updated_at = now(), filled_at = case "
+                "when $4 = 'filled' then now() else filled_at end, canceled_at = case when $4 = "
+                "'canceled' then now() else canceled_at end where id = $1::uuid returning ") +
+        returned_order_columns};
+
+// What one tick does to one open order of its symbol, inside the symbol's transaction.
+void apply_to_order(pqxx::transaction_base& tx, const house_accounts& h, const symbol_tick& t,
+                    bool halted, price_e4 half_spread, order_record& o, order_events& events,
+                    tick_outcome& out) {
+  // A new simulated day ends day orders (also when a replay wraps to an earlier date).
+  if (o.tif == trading::time_in_force::day && o.market_day != t.market_day) {
+    (void)lock_accounts(tx, o.symbol, {o.account_id});
+    close_order(tx, o, trading::order_status::expired);
+    events.add(o, "expired");
+    ++out.expired;
+    return;
+  }
+  if (halted) return;  // a halted symbol does not trade, not even with the house
+  auto action = trading::on_tick(standing_of(o), t.price);
+  switch (action.what) {
+    case trading::tick_action::kind::none:
+      return;
+    case trading::tick_action::kind::move_trail:
+      // The mark moved since the mark pass (a new high in between): keep the two together.
+      exec(tx, move_mark, o.id, *action.water_mark, action.price);
+      ++out.trailed;
+      return;
+    case trading::tick_action::kind::fill_at_limit:
+      // The market crossed the resting limit: the house takes it at its limit.
+      fill_with_house(tx, h, o, action.price, events);
+      ++out.fills;
+      return;
+    case trading::tick_action::kind::trigger: {
+      (void)lock_accounts(tx, o.symbol, {o.account_id});
+      release(tx, o, o.remaining());
+      exec(tx, mark_triggered, o.id, action.water_mark.value_or(0), action.price);
+      o.triggered = true;
+      o.reserve_price = 0;
+      const auto how = trading::on_trigger(o.type, o.limit, o.tif);
+      execution ex{o, how.limit, how.tif, events};
+      const market_view mv{t.price, half_spread, t.market_day};
+      const std::int64_t user_id = o.user_id;
+      auto r = execute(tx, h, ex, mv, [&](const trading::execution_plan& plan) {
+        auto row =
+            read_order(exec(tx, store_executed, o.id, plan.filled_qty, plan.notional,
+                            std::string(trading::status_name(plan.status)), plan.reserve_price)[0]);
+        row.user_id = user_id;
+        return row;
+      });
+      if (r != exec_outcome::done) {
+        // Not enough cash or shares any more, or no price: the stop ends canceled.
+        auto row = read_order(exec(tx, store_executed, o.id, o.filled_qty, std::int64_t{0},
+                                   std::string("canceled"), std::int64_t{0})[0]);
+        row.user_id = user_id;
+        o = row;
+        events.add(o, "canceled");
+      }
+      ++out.triggered;
+      return;
+    }
+  }
+}
+
+// One symbol's affected orders in one transaction, oldest first. `isolate`: each under a
+// savepoint, so an order the database refuses (a bug the CHECKs caught) is left as it was and
+// the others go on; the first attempt runs without, and only a refusal runs the batch again
+// this way.
+tick_outcome apply_symbol(connection& c, const symbol_tick& t, const std::vector<std::string>& ids,
+                          price_e4 half_spread, bool isolate) {
+  tick_outcome out;
+  pqxx::work tx(c);
+  static const statement lock{"tick_lock_symbol",
+                              "select halted from instruments where symbol = $1 for update"};
+  auto sym = exec(tx, lock, t.symbol);
+  if (sym.empty()) return out;
+  const bool halted = sym[0][0].as<bool>();
+  const auto h = read_house(tx);
+  order_events events;
+  for (const auto& row : exec(tx, load_candidates, array_literal(ids))) {
+    auto o = read_order(row);
+    if (!isolate) {
+      apply_to_order(tx, h, t, halted, half_spread, o, events, out);
+      continue;
+    }
+    order_events mine;
+    tick_outcome counted;
+    try {
+      pqxx::subtransaction savepoint(tx, "tick");
+      apply_to_order(savepoint, h, t, halted, half_spread, o, mine, counted);
+      savepoint.commit();
+    } catch (const pqxx::integrity_constraint_violation& e) {
+      spdlog::error("orders: tick on {} refused for order {}: {}", t.symbol, o.id, e.what());
+      continue;
+    }
+    events.append(std::move(mine));
+    out.fills += counted.fills;
+    out.triggered += counted.triggered;
+    out.expired += counted.expired;
+    out.trailed += counted.trailed;
+  }
+  events.send(tx);
+  tx.commit();
+  return out;
+}
+
 }  // namespace
 
 tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
@@ -131,97 +255,27 @@ tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
   }
   for (const auto* t : marked)
     out.trailed += with_retries([&] { return move_trailing_marks(c, *t); });
-  std::vector<std::string> candidates;
+  // The affected orders by symbol, oldest first.
+  std::map<std::string, std::vector<std::string>> candidates;
   {
     pqxx::read_transaction tx(c);
     for (const auto& r : tx.exec_params(affected_orders_sql, array_literal(symbols),
                                         array_literal(prices), array_literal(days)))
-      candidates.push_back(r[0].as<std::string>());
+      candidates[r[2].as<std::string>()].push_back(r[0].as<std::string>());
   }
-  for (const auto& id : candidates) {
-    with_retries([&] {
-      pqxx::work tx(c);
-      auto peek = load_order(tx, id, false);
-      if (!peek || !peek->open()) return;
-      const auto& t = *by_symbol.at(peek->symbol);
-      const bool halted =
-          tx.exec_params("select halted from instruments where symbol = $1 for update",
-                         peek->symbol)[0][0]
-              .as<bool>();
-      auto o = load_order(tx, id, true);
-      if (!o || !o->open()) return;
-      std::vector<event_note> events;
-      // A new simulated day ends day orders (also when a replay wraps to an earlier date).
-      if (o->tif == trading::time_in_force::day && o->market_day != t.market_day) {
-        lock_accounts(tx, o->account_id, {});
-        close_order(tx, *o, "expired");
-        events.push_back({o->user_id, o->id, "expired", {}, 0});
-        ++out.expired;
-      } else {
-        // A halted symbol does not trade, not even with the house.
-        if (halted) return;
-        auto action = trading::on_tick(standing_of(*o), t.price);
-        auto h = read_house(tx);
-        market_view mv{t.price, half_spread, t.market_day};
-        switch (action.what) {
-          case trading::tick_action::kind::none:
-            return;
-          case trading::tick_action::kind::move_trail:
-            // The mark moved since the mark pass (a new high in between): keep the two together.
-            tx.exec_params(
-                "update orders set hwm_e4 = $2, trail_stop_e4 = $3, updated_at = now() where id "
-                "= $1::uuid",
-                o->id, *action.water_mark, action.price);
-            ++out.trailed;
-            break;
-          case trading::tick_action::kind::fill_at_limit: {
-            // The market crossed the resting limit: the house takes it at its limit.
-            lock_accounts(tx, o->account_id, {});
-            const auto qty = o->remaining();
-            release(tx, *o, qty);
-            const bool buy = o->order_side == side::buy;
-            trade tr{o->symbol, action.price, qty, {}, {}, 0, 0};
-            (buy ? tr.buy_order : tr.sell_order) = o->id;
-            (buy ? tr.buyer : tr.seller) = o->account_id;
-            (buy ? tr.buy_cum_qty : tr.sell_cum_qty) = o->filled_qty + qty;
-            record_trade(tx, h, tr);
-            add_fill(tx, o->id, qty, action.price);
-            tx.exec_params("update orders set reserve_price_e4 = 0 where id = $1::uuid", o->id);
-            events.push_back({o->user_id, o->id, "", action.price, qty});
-            ++out.fills;
-            break;
-          }
-          case trading::tick_action::kind::trigger: {
-            lock_accounts(tx, o->account_id, {});
-            release(tx, *o, o->remaining());
-            // A trailing stop keeps the mark and the stop level it triggered at.
-            tx.exec_params(
-                "update orders set triggered = true, reserve_price_e4 = 0, hwm_e4 = "
-                "coalesce(nullif($2, 0), hwm_e4), trail_stop_e4 = case when type = "
-                "'trailing_stop' then $3::bigint end, updated_at = now() where id = $1::uuid",
-                o->id, action.water_mark.value_or(0), action.price);
-            o->triggered = true;
-            o->reserve_price = 0;
-            const bool as_limit = o->type == trading::order_type::stop_limit;
-            execution ex{*o, as_limit ? o->limit : std::nullopt,
-                         as_limit ? o->tif : trading::time_in_force::ioc, events};
-            auto r = execute(tx, h, ex, mv, [] {});
-            if (r != exec_outcome::done) {
-              // Not enough cash or shares any more, or no price: the stop ends canceled.
-              tx.exec_params(
-                  "update orders set status = 'canceled', canceled_at = now(), updated_at = "
-                  "now() where id = $1::uuid",
-                  o->id);
-              events.push_back({o->user_id, o->id, "canceled", {}, 0});
-            }
-            ++out.triggered;
-            break;
-          }
-        }
-      }
-      send_events(tx, events);
-      tx.commit();
-    });
+  for (const auto& [symbol, ids] : candidates) {
+    const auto& t = *by_symbol.at(symbol);
+    tick_outcome done;
+    try {
+      done = with_retries([&] { return apply_symbol(c, t, ids, half_spread, false); });
+    } catch (const pqxx::integrity_constraint_violation& e) {
+      spdlog::warn("orders: tick on {} refused ({}): again, order by order", symbol, e.what());
+      done = with_retries([&] { return apply_symbol(c, t, ids, half_spread, true); });
+    }
+    out.fills += done.fills;
+    out.triggered += done.triggered;
+    out.expired += done.expired;
+    out.trailed += done.trailed;
   }
   return out;
 }

@@ -113,7 +113,7 @@ json order_json(const order_record& o) {
       {"trail_price", price_or_null(o.trail_price)},
       {"trail_percent", trail_percent},
       {"hwm", price_or_null(o.hwm)},
-      {"status", o.status},
+      {"status", status_name(o.status)},
       {"extended_hours", false},
       {"legs", nullptr},
   };
@@ -232,7 +232,7 @@ json activity_json(const fill_activity& f) {
       {"leaves_qty", std::to_string(f.order.qty - f.cum_qty)},
       {"order_id", f.order.id},
       {"cum_qty", std::to_string(f.cum_qty)},
-      {"order_status", f.order.status},
+      {"order_status", status_name(f.order.status)},
   };
 }
 

@@ -88,6 +88,7 @@ struct wiring {
   app::config cfg;
   api::settings api_cfg;  // from cfg, once the constructor has set it
   db::pool pool{"", 0, 0};
+  db::order_batches orders{pool};
   auth::signer sign{secret};
   auth::session_cache cache{64};
   account_clock clock;
@@ -147,7 +148,7 @@ struct wiring {
                                    halts};
     api::register_all_routes(
         routes, api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions},
-        accounts, api::trading_services{api_cfg, pool, quotes, feed, halts, players, keys}, false);
+        accounts, api::trading_services{api_cfg, pool, quotes, feed, halts, players, keys, orders}, false);
     player = sign_in(1, "player@example.com", "player", auth::role::user, 'p');
     admin = sign_in(2, "admin@example.com", "admin", auth::role::admin, 'a');
     players.put(1, 101);

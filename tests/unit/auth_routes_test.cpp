@@ -46,6 +46,7 @@ using route_key = std::pair<std::string, std::string>;  // method, pattern
 struct wiring {
   api::settings cfg;
   db::pool pool{"postgresql:///marketsim_unit?host=/nonexistent/marketsim-unit-test", 1};
+  db::order_batches orders{pool};
   auth::signer sign{std::string(32, 'r')};
   auth::session_cache cache{16};
   account_clock clock;
@@ -87,7 +88,7 @@ struct wiring {
     // The very function the application registers its routes with.
     api::register_all_routes(
         routes, api::market_services{cfg, quotes, history, feed, hub, pool, halts, sessions},
-        accounts, api::trading_services{cfg, pool, quotes, feed, halts, players, keys}, test_hooks);
+        accounts, api::trading_services{cfg, pool, quotes, feed, halts, players, keys, orders}, test_hooks);
   }
 
   std::map<route_key, route_info> table() const {

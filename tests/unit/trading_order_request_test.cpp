@@ -154,7 +154,7 @@ TEST(TradingRecords, OrderJsonHasAlpacasFields) {
   o.filled_qty = 3;
   o.filled_notional = 3 * 412'700 + 1;  // the average rounds to 4 decimals
   o.limit = 413'000;
-  o.status = "partially_filled";
+  o.status = trading::order_status::partially_filled;
   o.submitted_ms = 1'104'762'600'000;
   o.updated_ms = o.submitted_ms;
   auto j = order_json(o);
@@ -182,7 +182,7 @@ TEST(TradingRecords, TrailingStopShowsItsCurrentStopPrice) {
   o.trail_price = 20'000;
   o.hwm = 550'000;
   o.trail_stop = 530'000;
-  o.status = "new";
+  o.status = trading::order_status::fresh;
   auto j = order_json(o);
   EXPECT_EQ(j["stop_price"], "53.00");
   EXPECT_EQ(j["hwm"], "55.00");

@@ -11,6 +11,7 @@
 
 #include "marketsim/api/settings.hpp"
 #include "marketsim/auth/api_keys.hpp"
+#include "marketsim/db/order_batches.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/http/message.hpp"
 #include "marketsim/market/feed.hpp"
@@ -39,6 +40,7 @@ struct trading_services {
   const market::halt_list& halts;
   player_directory& players;
   auth::api_key_store& keys;
+  db::order_batches& orders;  // new orders go through group commit
   // Test hook: applies a tick as if the feed produced it (quotes and the order flow).
   std::function<void(const market::tick&)> inject_tick = {};
 };

@@ -41,6 +41,21 @@ struct placed {
 // never retried.
 [[nodiscard]] result<placed> place_order(connection& c, const player& who,
                                          const trading::order_request& req, const market_view& mv);
+
+// One order of a group commit and what became of it.
+struct order_ticket {
+  player who;
+  trading::order_request req;
+  market_view mv;
+  result<placed> outcome;
+};
+// Group commit: places orders of one symbol in one transaction, in the order given, each
+// exactly as place_order would (the same checks, matching and writes), and fills in each
+// ticket's outcome. With more than one order each runs under a savepoint, so an order the
+// database refuses (a CHECK, the ledger's trigger, a client_order_id taken on another symbol)
+// is rolled back alone while the others commit. Nothing is acknowledged before the commit: an
+// outage fails the whole batch (the pool's error), and a deadlock runs it again.
+void place_orders(connection& c, std::vector<order_ticket>& batch);
 [[nodiscard]] result<trading::order_record> cancel_order(connection& c, const player& who,
                                                          const std::string& order_id);
 // Replaces an open order with a new one (Alpaca's semantics): a given qty is the new order's

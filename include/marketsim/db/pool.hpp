@@ -60,6 +60,11 @@ class pool {
     co_return result<value_t>(std::in_place, std::move(*out));
   }
 
+  // Runs `work` on a pool thread and then calls `done` there with its outcome (the errors as
+  // execute gives them); a full queue or a stopping pool calls `done` at once, on the caller's
+  // thread. For components that complete their own waiters (db::order_batches).
+  void submit(job_fn work, std::function<void(result<void>)> done);
+
   // Blocking variant for start-up and shutdown code on non-io threads.
   [[nodiscard]] result<void> execute_blocking(job_fn work);
 

@@ -10,6 +10,7 @@
 
 #include "marketsim/market/quote_cache.hpp"
 #include "marketsim/trading/money.hpp"
+#include "marketsim/trading/order_status.hpp"
 #include "marketsim/trading/triggers.hpp"
 
 namespace marketsim::trading {
@@ -35,14 +36,14 @@ struct order_record {
   std::optional<price_e4> trail_stop;  // a trailing stop's current stop level (from hwm)
   price_e4 reserve_price = 0;
   bool triggered = false;
-  std::string status;
+  order_status status = order_status::fresh;
   std::string market_day;  // YYYY-MM-DD of the simulated market
   std::int64_t submitted_ms = 0;
   std::int64_t updated_ms = 0;
   std::optional<std::int64_t> filled_ms, canceled_ms, expired_ms, replaced_ms, failed_ms;
   std::string replaces, replaced_by;  // empty: none
 
-  [[nodiscard]] bool open() const { return status == "new" || status == "partially_filled"; }
+  [[nodiscard]] bool open() const { return is_open(status); }
   [[nodiscard]] std::int64_t remaining() const { return qty - filled_qty; }
 };
 
