@@ -22,23 +22,24 @@ struct batch {
 };
 }  // namespace
 
-asio::awaitable<result<placed>> order_batches::place(trading_repo::player who,
-                                                     trading::order_request req,
-                                                     trading_repo::market_view mv) {
-  trading_repo::order_ticket ticket{who, std::move(req), std::move(mv),
-                                    fail(errc::internal, "not placed")};
+asio::awaitable<result<placed>> order_batches::place(const trading_repo::player& who,
+                                                     const trading::order_request& req,
+                                                     const trading_repo::market_view& mv) {
+  // The ticket lives in this frame until the answer resumes it; the initiation only captures a
+  // reference (GCC 12 destroys non-trivial temporaries of a co_await expression twice).
+  trading_repo::order_ticket ticket{who, req, mv, fail(errc::internal, "not placed")};
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(result<placed>)>(
-      [this](auto handler, trading_repo::order_ticket t) {
+      [this, &ticket](auto handler) {
         // The handler is move-only; the answer must be copyable for std::function.
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        enqueue(waiting{std::move(t), [shared](result<placed> r) {
+        enqueue(waiting{std::move(ticket), [shared](result<placed> r) {
                           auto ex = asio::get_associated_executor(*shared);
                           asio::post(ex, [shared, r = std::move(r)]() mutable {
                             (*shared)(std::move(r));
                           });
                         }});
       },
-      asio::use_awaitable, std::move(ticket));
+      asio::use_awaitable);
 }
 
 void order_batches::enqueue(waiting w) {

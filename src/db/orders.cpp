@@ -323,17 +323,19 @@ void place_batch_once(connection& c, std::vector<order_ticket>& batch) {
     if (!t.outcome) return;
   } else {
     for (auto& t : batch) {
-      // Each order under a savepoint: one the database refuses is rolled back alone.
+      // Each order under a savepoint: one the database refuses is rolled back alone. (Plain
+      // statements: the savepoint must be rolled back after a failed statement, on the same
+      // transaction object.)
       order_events mine;
+      tx.exec0("savepoint batch_order");
       try {
-        pqxx::subtransaction savepoint(tx, "order");
-        t.outcome = place_in_batch(savepoint, h, t, mine);
-        if (t.outcome) savepoint.commit();  // otherwise nothing was written; rolled back anyway
+        t.outcome = place_in_batch(tx, h, t, mine);
       } catch (const pqxx::sql_error& e) {
         if (!is_refusal(e)) throw;  // deadlocks and outages: the whole batch runs again or fails
         t.outcome = std::unexpected(refused_by_database(e));
-        continue;
       }
+      // A refused order wrote nothing (the checks come first) or was stopped by the database.
+      tx.exec0(t.outcome ? "release savepoint batch_order" : "rollback to savepoint batch_order");
       if (t.outcome) events.append(std::move(mine));
     }
   }

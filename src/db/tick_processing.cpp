@@ -212,14 +212,15 @@ tick_outcome apply_symbol(connection& c, const symbol_tick& t, const std::vector
     }
     order_events mine;
     tick_outcome counted;
+    tx.exec0("savepoint tick_order");
     try {
-      pqxx::subtransaction savepoint(tx, "tick");
-      apply_to_order(savepoint, h, t, halted, half_spread, o, mine, counted);
-      savepoint.commit();
+      apply_to_order(tx, h, t, halted, half_spread, o, mine, counted);
     } catch (const pqxx::integrity_constraint_violation& e) {
       spdlog::error("orders: tick on {} refused for order {}: {}", t.symbol, o.id, e.what());
+      tx.exec0("rollback to savepoint tick_order");
       continue;
     }
+    tx.exec0("release savepoint tick_order");
     events.append(std::move(mine));
     out.fills += counted.fills;
     out.triggered += counted.triggered;

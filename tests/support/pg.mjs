@@ -2,7 +2,7 @@
 // socket in that dir only, a random free port number, fsync off. When the process runs as root,
 // initdb and postgres run as the unprivileged `postgres` account (PostgreSQL refuses root).
 // Every cluster started here is stopped and deleted when the process exits, however it exits.
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -174,6 +174,60 @@ class Cluster {
     if (rows.length === 0) return [];
     const [header, ...body] = rows;
     return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? null])));
+  }
+
+  // An open psql session as the superuser that keeps its transaction between calls, so a test
+  // can hold a lock while the server works: `run(sql)` resolves with psql's output lines once
+  // the statements ran; `close()` ends the session (an open transaction rolls back).
+  session({ db = "marketsim" } = {}) {
+    const child = spawn(
+      join(PG_BIN, "psql"),
+      ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", this.dir, "-p", String(this.port), "-U", "postgres", "-d", db],
+      { stdio: ["pipe", "pipe", "pipe"] },
+    );
+    let out = "";
+    let err = "";
+    let waiting = null;
+    let n = 0;
+    const settle = () => {
+      if (!waiting) return;
+      const at = out.indexOf(waiting.mark);
+      if (at >= 0) {
+        const lines = out.slice(0, at).split("\n").filter((l) => l !== "");
+        out = out.slice(at + waiting.mark.length);
+        const { resolve } = waiting;
+        waiting = null;
+        resolve(lines);
+      }
+    };
+    child.stdout.on("data", (d) => {
+      out += d;
+      settle();
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    child.on("exit", () => {
+      if (waiting) waiting.reject(new Error(`psql session ended: ${err}`));
+      waiting = null;
+    });
+    return {
+      run(sql) {
+        n += 1;
+        const mark = `__session_mark_${n}__`;
+        return new Promise((resolve, reject) => {
+          waiting = { mark, resolve, reject };
+          child.stdin.write(`${sql};\nselect '${mark}';\n`);
+        });
+      },
+      close() {
+        return new Promise((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.on("exit", () => resolve());
+          child.stdin.end();
+        });
+      },
+    };
   }
 
   // Stops the server and deletes the cluster.

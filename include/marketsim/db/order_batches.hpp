@@ -30,8 +30,11 @@ class order_batches {
   order_batches(const order_batches&) = delete;
   order_batches& operator=(const order_batches&) = delete;
 
+  // The arguments are read before the first suspension point and must outlive the call (the
+  // caller awaits it).
   [[nodiscard]] boost::asio::awaitable<result<trading_repo::placed>> place(
-      trading_repo::player who, trading::order_request req, trading_repo::market_view mv);
+      const trading_repo::player& who, const trading::order_request& req,
+      const trading_repo::market_view& mv);
 
   // Counters for tests and logs: transactions run and orders they carried.
   [[nodiscard]] std::uint64_t batches() const;

@@ -1,0 +1,181 @@
+// Group commit on a real PostgreSQL: orders of one symbol that arrive together run in one
+// transaction (db::order_batches), each under its own savepoint, and each is answered only after
+// that transaction committed. A psql session holds the symbol's row lock so that a whole crowd
+// of orders is waiting when the lock is released, which makes the batch deterministic:
+// - the crowd commits in one transaction (its rows share submitted_at, which is now(): the
+//   transaction's start; xmin cannot tell, each order's savepoint has an xid of its own);
+// - an order the database refuses inside a batch (a CHECK on fills, hit after the order's own
+//   row was written) is rolled back alone and answered 422, while the others commit whole;
+// - kill -9 in the middle of a batch (a trigger slows each fill so the batch is surely half
+//   written) leaves no order of it stored and none acknowledged, and the ledger balances.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { signUp } from "../support/accounts.mjs";
+import { startPostgres } from "../support/pg.mjs";
+import { startServer } from "../support/server.mjs";
+import { assertLedgerSound, ledgerState, placeOrder, setPrice } from "../support/trading.mjs";
+import { sleep } from "../support/util.mjs";
+
+const SYMBOL = "IBM";
+
+// Waits until `n` backends of the marketsim role are waiting for a lock.
+async function waitForLockWaiters(pg, n, timeout = 20_000) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const [{ waiting }] = await pg.psql(
+      "select count(*) as waiting from pg_stat_activity where usename = 'marketsim' and wait_event_type = 'Lock'",
+    );
+    if (Number(waiting) >= n) return;
+    if (Date.now() > until) throw new Error(`only ${waiting} backends wait for a lock`);
+    await sleep(20);
+  }
+}
+
+// Sends `bodies` (one per player, all at once) while the symbol's row is locked, waits until
+// the first batch is stuck behind the lock and the others queued behind it, then releases it.
+async function crowd(pg, players, bodies, { holdMs = 400, whileLocked } = {}) {
+  const lock = pg.session();
+  await lock.run(`begin; select 1 from instruments where symbol = '${SYMBOL}' for update`);
+  const answers = bodies.map((body, i) => placeOrder(players[i % players.length], body).catch((err) => ({ status: 0, error: err })));
+  await waitForLockWaiters(pg, 1);
+  await sleep(holdMs); // the rest of the crowd reaches the server and queues behind that batch
+  if (whileLocked) await whileLocked();
+  await lock.run("commit");
+  await lock.close();
+  return Promise.all(answers);
+}
+
+describe("trading: group commit", { timeout: 600_000 }, () => {
+  let pg;
+  let server;
+  let players = [];
+  before(async () => {
+    pg = await startPostgres();
+    server = await startServer({ pg, env: { MARKETSIM_TICK_INTERVAL: "1h" } });
+    for (let i = 0; i < 12; i += 1) players.push(await signUp(server, pg));
+    await setPrice(server, SYMBOL, "20");
+  });
+  after(async () => {
+    if (server) assert.equal(await server.stop("SIGTERM"), 0, server.tail(60));
+    await pg?.stop();
+  });
+
+  test("a crowd of orders on one symbol commits in one transaction, each answered after it", async () => {
+    const bodies = Array.from({ length: 36 }, (_, i) => ({
+      symbol: SYMBOL, qty: 1, side: "buy", type: "market", time_in_force: "day", client_order_id: `crowd-${i}`,
+    }));
+    const answers = await crowd(pg, players, bodies);
+    for (const a of answers) assert.equal(a.status, 200, a.body);
+    const groups = await pg.psql(
+      "select submitted_at::text as tx, count(*)::int as n from orders where client_order_id like 'crowd-%' group by 1 order by 2 desc",
+    );
+    const total = groups.reduce((sum, g) => sum + Number(g.n), 0);
+    assert.equal(total, 36);
+    // The first batch (whatever had arrived when a pool thread took it) waited on the lock; the
+    // rest queued behind it and rode together: a handful of transactions for 36 orders.
+    assert.ok(groups.length <= 6 && Number(groups[0].n) >= 10, `batches: ${JSON.stringify(groups)}`);
+    // Each answer is the order as committed: filled, with its fill.
+    const [{ filled }] = await pg.psql(
+      "select count(*) as filled from orders o where client_order_id like 'crowd-%' and status = 'filled' and exists (select 1 from fills f where f.buy_order = o.id)",
+    );
+    assert.equal(Number(filled), 36);
+    assertLedgerSound(await ledgerState(pg), "after the crowd");
+  });
+
+  test("an order the database refuses inside a batch is rejected alone; the others commit", async () => {
+    // qty 7 passes every check of the engine, writes its order row, and then its fill is refused
+    // by this CHECK: its savepoint must take the order row back with it.
+    await pg.psql("alter table fills add constraint test_refuse_seven check (qty <> 7)");
+    try {
+      const bodies = Array.from({ length: 30 }, (_, i) => ({
+        symbol: SYMBOL, qty: i % 3 === 1 ? 7 : 1, side: "buy", type: "market", time_in_force: "day", client_order_id: `refuse-${i}`,
+      }));
+      const [{ before_entries }] = await pg.psql("select count(*) as before_entries from ledger");
+      const answers = await crowd(pg, players, bodies);
+      answers.forEach((a, i) => {
+        if (bodies[i].qty === 7) {
+          assert.equal(a.status, 422, `order ${i}: ${a.body}`);
+          assert.equal(a.json.code, "unprocessable");
+        } else {
+          assert.equal(a.status, 200, `order ${i}: ${a.body}`);
+          assert.equal(a.json.status, "filled");
+        }
+      });
+      const rows = await pg.psql(
+        "select submitted_at::text as tx, count(*)::int as n, min(seq) as first, max(seq) as last, bool_and(qty = 1) as ones from orders where client_order_id like 'refuse-%' group by 1",
+      );
+      assert.equal(rows.reduce((sum, r) => sum + Number(r.n), 0), 20, "only the 20 orders of one share are stored");
+      assert.ok(rows.every((r) => r.ones === "t"));
+      // A refused order took a number from the orders' sequence before its savepoint was rolled
+      // back: a gap between committed orders of one transaction is a refused order that sat
+      // between them.
+      assert.ok(
+        rows.some((r) => Number(r.last) - Number(r.first) + 1 > Number(r.n)),
+        `no transaction held a refused order between committed ones: ${JSON.stringify(rows)}`,
+      );
+      const [{ after_entries }] = await pg.psql("select count(*) as after_entries from ledger");
+      assert.equal(Number(after_entries) - Number(before_entries), 40, "two ledger rows per committed fill, none for the refused");
+      assertLedgerSound(await ledgerState(pg), "after the refusals");
+    } finally {
+      await pg.psql("alter table fills drop constraint test_refuse_seven");
+    }
+  });
+
+  test("kill -9 in the middle of a batch: none of it stored, none acknowledged", async () => {
+    // Each fill takes 50 ms, so a batch of 30 orders is still being written 400 ms in.
+    await pg.psql(`create function test_slow_fill() returns trigger language plpgsql as $$
+      begin perform pg_sleep(0.05); return new; end $$;
+      create trigger test_slow_fill before insert on fills for each row execute function test_slow_fill()`);
+    try {
+      const bodies = Array.from({ length: 30 }, (_, i) => ({
+        symbol: SYMBOL, qty: 1, side: "buy", type: "market", time_in_force: "day", client_order_id: `midbatch-${i}`,
+      }));
+      const answers = bodies.map((body, i) => placeOrder(players[i % players.length], body).catch(() => ({ status: 0 })));
+      // Wait until a batch is writing its fills (the slow trigger is running).
+      const until = Date.now() + 20_000;
+      for (;;) {
+        const [{ sleeping }] = await pg.psql(
+          "select count(*) as sleeping from pg_stat_activity where usename = 'marketsim' and wait_event = 'PgSleep'",
+        );
+        if (Number(sleeping) > 0) break;
+        if (Date.now() > until) throw new Error("no batch started");
+        await sleep(10);
+      }
+      await sleep(400); // several fills into the batch
+      await server.stop("SIGKILL");
+      const settled = await Promise.all(answers);
+      const acknowledged = settled.filter((a) => a.status === 200).map((a) => a.json.id);
+      // The dead server's backend rolls back when it finds its client gone.
+      const until2 = Date.now() + 20_000;
+      for (;;) {
+        const [{ left }] = await pg.psql("select count(*) as left from pg_stat_activity where usename = 'marketsim'");
+        if (Number(left) === 0) break;
+        if (Date.now() > until2) throw new Error("the killed server's backends are still there");
+        await sleep(50);
+      }
+      const stored = await pg.psql("select o.id::text as id, o.status from orders o where client_order_id like 'midbatch-%'");
+      // Orders answered 200 before the kill were in an earlier, committed batch; the batch being
+      // written is absent, never half there.
+      const ids = new Set(stored.map((o) => o.id));
+      for (const id of acknowledged) assert.ok(ids.has(id), `acknowledged order ${id} is gone`);
+      assert.ok(stored.length < 30, `the kill came before the last batch committed (${stored.length} stored)`);
+      console.log(`kill -9 mid-batch: ${acknowledged.length} acknowledged, ${stored.length} stored of 30`);
+      for (const o of stored) assert.equal(o.status, "filled");
+      const [{ orphans }] = await pg.psql(
+        "select count(*) as orphans from fills f where f.buy_order is not null and not exists (select 1 from orders o where o.id = f.buy_order)",
+      );
+      assert.equal(Number(orphans), 0);
+      assertLedgerSound(await ledgerState(pg), "after kill -9 mid-batch");
+    } finally {
+      await pg.psql("drop trigger test_slow_fill on fills; drop function test_slow_fill()");
+    }
+    server = await startServer({ pg, env: { MARKETSIM_TICK_INTERVAL: "1h" } });
+    for (const p of players) {
+      p.baseUrl = server.url;
+      p.origin = server.url;
+    }
+    await setPrice(server, SYMBOL, "20");
+    const again = await placeOrder(players[0], { symbol: SYMBOL, qty: 1, side: "buy", type: "market", time_in_force: "day" });
+    assert.equal(again.status, 200, again.body);
+  });
+});
