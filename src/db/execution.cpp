@@ -379,8 +379,7 @@ exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execut
 }
 
 void fill_with_house(pqxx::transaction_base& tx, const house_accounts& h, order_record& o,
-                     price_e4 price, order_events& events) {
-  auto accounts = lock_accounts(tx, o.symbol, {o.account_id});
+                     price_e4 price, order_events& events, locked_accounts& accounts) {
   const auto qty = o.remaining();
   release(tx, o, qty);
   const bool buy = o.order_side == side::buy;

@@ -100,9 +100,10 @@ exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execut
 std::int64_t count_open_orders(pqxx::transaction_base& tx, std::int64_t account_id);
 
 // One trade with the house at `price` for an order already in the book (a crossed resting
-// limit): releases its reservation, writes the fill, and stores the order as `store` does.
+// limit): releases its reservation, writes the fill and stores the order filled. Its account
+// is in `accounts` (locked by the caller), which follows the trade.
 void fill_with_house(pqxx::transaction_base& tx, const house_accounts& h, order_record& o,
-                     price_e4 price, order_events& events);
+                     price_e4 price, order_events& events, locked_accounts& accounts);
 
 // Ends an open order with `status` (canceled, expired, replaced), releasing what it holds.
 void close_order(pqxx::transaction_base& tx, order_record& o, trading::order_status status);

@@ -132,12 +132,12 @@ const statement store_executed{
         returned_order_columns};
 
 // What one tick does to one open order of its symbol, inside the symbol's transaction.
+// The accounts of every affected order are locked (in id order) before the first of them.
 void apply_to_order(pqxx::transaction_base& tx, const house_accounts& h, const symbol_tick& t,
                     bool halted, price_e4 half_spread, order_record& o, order_events& events,
-                    tick_outcome& out) {
+                    tick_outcome& out, locked_accounts& accounts) {
   // A new simulated day ends day orders (also when a replay wraps to an earlier date).
   if (o.tif == trading::time_in_force::day && o.market_day != t.market_day) {
-    (void)lock_accounts(tx, o.symbol, {o.account_id});
     close_order(tx, o, trading::order_status::expired);
     events.add(o, "expired");
     ++out.expired;
@@ -155,11 +155,10 @@ void apply_to_order(pqxx::transaction_base& tx, const house_accounts& h, const s
       return;
     case trading::tick_action::kind::fill_at_limit:
       // The market crossed the resting limit: the house takes it at its limit.
-      fill_with_house(tx, h, o, action.price, events);
+      fill_with_house(tx, h, o, action.price, events, accounts);
       ++out.fills;
       return;
     case trading::tick_action::kind::trigger: {
-      (void)lock_accounts(tx, o.symbol, {o.account_id});
       release(tx, o, o.remaining());
       exec(tx, mark_triggered, o.id, action.water_mark.value_or(0), action.price);
       o.triggered = true;
@@ -183,6 +182,11 @@ void apply_to_order(pqxx::transaction_base& tx, const house_accounts& h, const s
         o = row;
         events.add(o, "canceled");
       }
+      // The execution read and moved positions of its own (and its counterparties'): read the
+      // batch's accounts again so later orders of the batch see them.
+      std::vector<std::int64_t> ids;
+      for (const auto& [id, a] : accounts) ids.push_back(id);
+      accounts = lock_accounts(tx, o.symbol, ids);
       ++out.triggered;
       return;
     }
@@ -204,17 +208,27 @@ tick_outcome apply_symbol(connection& c, const symbol_tick& t, const std::vector
   const bool halted = sym[0][0].as<bool>();
   const auto h = read_house(tx);
   order_events events;
+  std::vector<order_record> orders;
+  std::vector<std::int64_t> owners;
   for (const auto& row : exec(tx, load_candidates, array_literal(ids))) {
-    auto o = read_order(row);
+    orders.push_back(read_order(row));
+    owners.push_back(orders.back().account_id);
+  }
+  // One lock statement for the whole batch, in id order, before any order of it is touched.
+  auto accounts = lock_accounts(tx, t.symbol, owners);
+  for (auto& o : orders) {
     if (!isolate) {
-      apply_to_order(tx, h, t, halted, half_spread, o, events, out);
+      apply_to_order(tx, h, t, halted, half_spread, o, events, out, accounts);
       continue;
     }
     order_events mine;
     tick_outcome counted;
     tx.exec0("savepoint tick_order");
     try {
-      apply_to_order(tx, h, t, halted, half_spread, o, mine, counted);
+      // A copy: a rolled-back order must not leave its trade in the batch's view of accounts.
+      auto view = accounts;
+      apply_to_order(tx, h, t, halted, half_spread, o, mine, counted, view);
+      accounts = std::move(view);
     } catch (const pqxx::integrity_constraint_violation& e) {
       spdlog::error("orders: tick on {} refused for order {}: {}", t.symbol, o.id, e.what());
       tx.exec0("rollback to savepoint tick_order");
