@@ -20,23 +20,24 @@
 #include "marketsim/api/account_api.hpp"
 #include "marketsim/api/market_api.hpp"
 #include "marketsim/api/routes.hpp"
-#include "marketsim/app/leadership.hpp"
-#include "marketsim/db/equity_snapshots.hpp"
-#include "marketsim/db/history_flusher.hpp"
-#include "marketsim/db/order_ticker.hpp"
-#include "marketsim/db/private_events.hpp"
-#include "marketsim/mail/mail_sender.hpp"
 #include "marketsim/auth/guard.hpp"
 #include "marketsim/auth/identity.hpp"
 #include "marketsim/auth/origin_policy.hpp"
+#include "marketsim/core/instance.hpp"
 #include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/change_listener.hpp"
+#include "marketsim/db/equity_snapshots.hpp"
+#include "marketsim/db/history_flusher.hpp"
 #include "marketsim/db/leader_lock.hpp"
+#include "marketsim/db/leadership.hpp"
 #include "marketsim/db/market_repo.hpp"
 #include "marketsim/db/migrations.hpp"
+#include "marketsim/db/order_ticker.hpp"
 #include "marketsim/db/pool.hpp"
+#include "marketsim/db/private_events.hpp"
 #include "marketsim/db/tick_relay.hpp"
 #include "marketsim/http/server.hpp"
+#include "marketsim/mail/mail_sender.hpp"
 #include "marketsim/market/feed.hpp"
 
 namespace marketsim::app {
@@ -183,7 +184,8 @@ int serve(const config& cfg) {
                     cfg.market.tick_interval);
   // One feed per cluster: the holder of the leader lock produces, everyone applies its steps.
   db::leader_lock leader_lock(cfg.database_url, std::chrono::seconds(1));
-  leadership cluster(market_strand, cfg, leader_lock, feed, state.last_seq);
+  db::leadership cluster(market_strand, cfg.market, instance_id(cfg.instance), leader_lock, feed,
+                         state.last_seq);
   for (const auto& step : state.steps) feed.apply_relayed(step);
   history.mark_flushed(state.stored_seq);  // the ones already in price_history
   db::tick_listener relayed(cfg.database_url,
@@ -253,20 +255,10 @@ int serve(const config& cfg) {
   auth::rate_limiter reset_limit(5.0 / 60.0, 5.0);       // 5 an hour per address and account
   api::account_metrics metrics;
   const api::settings api_cfg = api_settings_of(cfg);
-  api::account_services accounts{api_cfg,
-                                 pool,
-                                 hashes,
-                                 sessions,
-                                 *policy,
-                                 account_throttle,
-                                 address_throttle,
-                                 register_limit,
-                                 reset_limit,
-                                 report_limit,
-                                 clock,
-                                 metrics,
-                                 *dummy_hash,
-                                 halts};
+  api::account_services accounts{
+      api_cfg,          pool,           hashes,      sessions,     *policy, account_throttle,
+      address_throttle, register_limit, reset_limit, report_limit, clock,   metrics,
+      *dummy_hash,      halts};
   std::optional<mail::smtp_settings> smtp;
   if (!cfg.smtp_url.empty()) {
     auto parsed = mail::parse_smtp_url(cfg.smtp_url);

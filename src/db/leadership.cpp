@@ -1,5 +1,5 @@
 // Cluster leadership (see leadership.hpp). Market strand; the lock's callback hops onto it.
-#include "marketsim/app/leadership.hpp"
+#include "marketsim/db/leadership.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -9,11 +9,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "marketsim/core/instance.hpp"
 #include "marketsim/core/time.hpp"
 #include "marketsim/db/tick_relay.hpp"
 
-namespace marketsim::app {
+namespace marketsim::db {
 
 namespace asio = boost::asio;
 
@@ -26,14 +25,14 @@ asio::awaitable<void> run_take_over(leadership* self,
 }
 }  // namespace
 
-leadership::leadership(strand ex, const config& cfg, db::leader_lock& lock, market::feed& feed,
-                       std::int64_t startup_seq)
+leadership::leadership(strand ex, const market::market_settings& market, std::string instance,
+                       db::leader_lock& lock, market::feed& feed, std::int64_t startup_seq)
     : strand_(ex),
-      cfg_(cfg),
+      market_(market),
       lock_(lock),
       feed_(feed),
       startup_seq_(startup_seq),
-      instance_(instance_id(cfg.instance)),
+      instance_(std::move(instance)),
       settle_timer_(ex) {
   feed_.relay_through([this](const market::tick_batch& batch) { return relay(batch); });
 }
@@ -95,7 +94,7 @@ asio::awaitable<void> leadership::take_over(std::uint64_t generation) {
   if (!fresh && feed_.provider().resumes()) {
     result<std::unique_ptr<market::quote_provider>> made =
         fail(errc::internal, "no provider was made");
-    const auto& settings = cfg_.market;
+    const auto& settings = market_;
     const auto& resume = state.resume;
     // Reads the price files: blocking work, on the lock's thread.
     db::job_fn build = [&made, &settings, &resume](db::connection&) {
@@ -141,4 +140,4 @@ asio::awaitable<bool> leadership::relay(const market::tick_batch& batch) {
   co_return true;
 }
 
-}  // namespace marketsim::app
+}  // namespace marketsim::db

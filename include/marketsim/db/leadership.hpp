@@ -15,19 +15,21 @@
 #include <cstdint>
 #include <string>
 
-#include "marketsim/app/config.hpp"
 #include "marketsim/db/leader_lock.hpp"
 #include "marketsim/market/feed.hpp"
+#include "marketsim/market/provider.hpp"
 
-namespace marketsim::app {
+namespace marketsim::db {
 
 class leadership {
  public:
   using strand = boost::asio::strand<boost::asio::io_context::executor_type>;
   // startup_seq: the last id the cluster had published when the feed's own provider was made
   // (it may lead from there if nothing was published since). Puts the feed in cluster mode.
-  leadership(strand ex, const config& cfg, db::leader_lock& lock, market::feed& feed,
-             std::int64_t startup_seq);
+  // `market`: how to make a provider that resumes the market; `instance`: this instance's
+  // name for the log lines.
+  leadership(strand ex, const market::market_settings& market, std::string instance,
+             db::leader_lock& lock, market::feed& feed, std::int64_t startup_seq);
 
   // Starts contending for the lock. Completes once the first attempt settled: at once for a
   // follower, after its first step for a leader (so nothing is served before the market has
@@ -43,14 +45,14 @@ class leadership {
   void settle();
 
   strand strand_;
-  const config& cfg_;
+  const market::market_settings& market_;
   db::leader_lock& lock_;
   market::feed& feed_;
   std::int64_t startup_seq_;
-  const std::string& instance_;
+  std::string instance_;
   std::uint64_t generation_ = 0;  // bumped by every lock change; a stale take-over gives up
   bool settled_ = false;
   boost::asio::steady_timer settle_timer_;
 };
 
-}  // namespace marketsim::app
+}  // namespace marketsim::db
