@@ -137,8 +137,12 @@ async function setPrice(priceE4) {
   if (r.status !== 200) die(`POST /api/test/price: ${r.status} ${r.body}`);
 }
 
+// Each player's requests come from an address of its own (X-Forwarded-For, 127.0.0.1 being a
+// trusted proxy), like separate clients: the per-address budget of API-key lookups (a key's
+// first use, before it is cached) is then not shared by all the players.
+const playerAddress = (i) => `10.78.${i >> 8}.${(i & 255) + 1}`;
 function keyHeaders(p) {
-  return { "apca-api-key-id": p.key.key_id, "apca-api-secret-key": p.key.secret, "content-type": "application/json", accept: "application/json" };
+  return { "apca-api-key-id": p.key.key_id, "apca-api-secret-key": p.key.secret, "content-type": "application/json", accept: "application/json", "x-forwarded-for": p.address };
 }
 
 // Runs fn(i) for i in [0, n) at `width` concurrent workers, each with its own keep-alive agent.
@@ -180,14 +184,15 @@ async function main() {
   const players = [];
   await pool(PLAYERS, 8, async (i) => {
     const who = newIdentity("tick");
-    const c = await signUp({ url: base.origin }, pg, who, { address: `10.78.${i >> 8}.${(i & 255) + 1}` });
+    const c = await signUp({ url: base.origin }, pg, who, { address: playerAddress(i) });
     const made = await c.post("/api/account/keys", { name: "tick bench" });
     if (made.status !== 201) die(`POST /api/account/keys: ${made.status} ${made.body}`);
-    players[i] = { email: who.email, client: c, key: made.json };
+    players[i] = { email: who.email, client: c, key: made.json, address: playerAddress(i) };
   });
   const sells = new Array(PLAYERS).fill(0);
   for (let i = 0; i < RESTING; i += 1) if (restingOrder(i).side === "sell") sells[i % PLAYERS] += 1;
-  await pool(PLAYERS, CLIENTS, async (i, agent) => {
+  // One player after the other: each key's first use is a database lookup.
+  await pool(PLAYERS, 1, async (i, agent) => {
     const body = JSON.stringify({ symbol: SYMBOL, qty: String(sells[i] + 1), side: "buy", type: "market", time_in_force: "day" });
     const r = await send(agent, "POST", "/v2/orders", keyHeaders(players[i]), body);
     if (r.status !== 200 || r.json?.status !== "filled") die(`funding buy: ${r.status} ${r.body}`);
@@ -221,7 +226,7 @@ async function main() {
   const seen = new Map(); // order id → { new: ms, fill: ms }
   const streams = [];
   for (const k of owners) {
-    const s = await openStream(`${base.origin}/api/stream?symbols=${SYMBOL}`, { headers: { cookie: players[k].client.cookieHeader(), "x-forwarded-for": `10.78.${k >> 8}.${(k & 255) + 1}` } });
+    const s = await openStream(`${base.origin}/api/stream?symbols=${SYMBOL}`, { headers: { cookie: players[k].client.cookieHeader(), "x-forwarded-for": players[k].address } });
     if (s.status !== 200) die(`GET /api/stream: ${s.status} ${s.body}`);
     s.on("event", (ev) => {
       if (ev.event !== "trade_update") return;
