@@ -25,13 +25,18 @@
 //      hook's answer, the `trade_update` `fill` event of every crossing order as its owner's
 //      stream delivers it (the last one is the figure). Then it checks with SQL that exactly that
 //      round's crossing orders filled, each at its limit, and that every resting order is still
-//      open.
+//      open. With --pg-admin USER (a superuser; pg_stat_statements in database marketsim),
+//      pg_stat_statements and pg_stat_wal are reset right before each price move and read once
+//      the fills are in: the database time of the marketsim role per crossed order, WAL
+//      flushes, and (last round) the top 15 statements written to --pgss-out (tab-separated).
 // Output: human-readable lines, then `RESULT key=value` lines for scripts/bench.
 // Usage:
 //   node tests/bench/tick.mjs --url URL --pg-host DIR --pg-port PORT [--symbol IBM]
 //     [--price 100] [--next-price 94] [--cross-price 95] [--players 50] [--resting 10000]
-//     [--crossing 100] [--rounds 3] [--clients 32] [--timeout 30]
+//     [--crossing 100] [--rounds 3] [--clients 32] [--timeout 30] [--pg-admin postgres]
+//     [--pgss-out FILE]
 import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import http from "node:http";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
@@ -58,6 +63,8 @@ const { values: opt } = parseArgs({
     rounds: { type: "string", default: "3" },
     clients: { type: "string", default: "32" },
     timeout: { type: "string", default: "30" },
+    "pg-admin": { type: "string" },
+    "pgss-out": { type: "string" },
   },
 });
 
@@ -91,10 +98,10 @@ if (!(NEXT <= CROSS && CROSS + 99 * 100 < PRICE)) die("want next-price <= cross-
 if (!(NEXT > Math.floor(PRICE * 0.9))) die("next-price must stay above the resting buy limits (90% of price)");
 
 const pg = {
-  async psql(sql) {
+  async psql(sql, user = opt["pg-user"]) {
     const { stdout } = await execFileP(
       join(PG_BIN, "psql"),
-      ["-X", "-q", "--csv", "-P", "null=\\N", "-v", "ON_ERROR_STOP=1", "-h", opt["pg-host"], "-p", opt["pg-port"], "-U", opt["pg-user"], "-d", "marketsim", "-c", sql],
+      ["-X", "-q", "--csv", "-P", "null=\\N", "-v", "ON_ERROR_STOP=1", "-h", opt["pg-host"], "-p", opt["pg-port"], "-U", user, "-d", "marketsim", "-c", sql],
       { timeout: 60_000, maxBuffer: 64 << 20 },
     );
     const [header, ...body] = parseCsv(stdout);
@@ -175,6 +182,7 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 const fmt = (v) => (Number.isFinite(v) ? v.toFixed(1) : "nan");
+const fmt2 = (v) => (Number.isFinite(v) ? v.toFixed(2) : "nan");
 
 async function main() {
   const t0 = Date.now();
@@ -255,6 +263,9 @@ async function main() {
   const firstMs = [];
   const fromSendMs = [];
   const hookMs = [];
+  const dbMs = [];
+  const walPer = [];
+  const walMs = [];
   let verified = true;
   for (let round = 1; round <= ROUNDS; round += 1) {
     if (round > 1) {
@@ -269,7 +280,10 @@ async function main() {
       ids[j] = r.json.id;
     });
     await waitUntil(() => ids.every((id) => seen.get(id)?.new !== undefined), "the crossing orders' new events");
-    await new Promise((r) => setTimeout(r, 200)); // let the account events of the placements pass
+    // Let the account events of the placements pass; with --pg-admin, also let the backends report
+    // their pending WAL statistics (a backend reports them at most once a second) before the reset.
+    await new Promise((r) => setTimeout(r, opt["pg-admin"] ? 1500 : 200));
+    if (opt["pg-admin"]) await pg.psql("select pg_stat_statements_reset(), pg_stat_reset_shared('wal')", opt["pg-admin"]);
     const tSend = nowMs();
     await setPrice(NEXT);
     const tAnswer = nowMs();
@@ -279,6 +293,22 @@ async function main() {
     firstMs.push(fills[0] - tAnswer);
     fromSendMs.push(fills.at(-1) - tSend);
     hookMs.push(tAnswer - tSend);
+    let dbNote = "";
+    if (opt["pg-admin"]) {
+      // The account reads the fill events set off, and the backends' WAL statistics (reported
+      // at most once a second) come in.
+      await new Promise((r) => setTimeout(r, 1500));
+      const from = `from pg_stat_statements s join pg_database d on d.oid = s.dbid join pg_roles r on r.oid = s.userid where d.datname = 'marketsim' and r.rolname = '${opt["pg-user"]}'`;
+      const [t] = await pg.psql(`select coalesce(sum(total_exec_time + total_plan_time), 0) as ms, coalesce(sum(calls), 0) as calls, (select wal_sync from pg_stat_wal) as syncs, (select wal_sync_time from pg_stat_wal) as sync_ms ${from}`, opt["pg-admin"]);
+      dbMs.push(Number(t.ms) / CROSSING);
+      walPer.push(Number(t.syncs) / CROSSING);
+      walMs.push(Number(t.syncs) > 0 ? Number(t.sync_ms) / Number(t.syncs) : NaN);
+      dbNote = `; database ${fmt2(dbMs.at(-1))} ms and ${fmt2(walPer.at(-1))} WAL flushes (${fmt2(walMs.at(-1))} ms each) per crossed order`;
+      if (round === ROUNDS && opt["pgss-out"]) {
+        const top = await pg.psql(`select calls, round(mean_exec_time::numeric, 3) as mean_exec_ms, round(mean_plan_time::numeric, 3) as mean_plan_ms, round((total_exec_time + total_plan_time)::numeric, 1) as total_ms, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 120) as query ${from} order by total_exec_time + total_plan_time desc limit 15`, opt["pg-admin"]);
+        writeFileSync(opt["pgss-out"], top.map((r) => [r.total_ms, r.calls, r.mean_exec_ms, r.mean_plan_ms, r.rows, r.query].join("\t")).join("\n") + "\n");
+      }
+    }
     // Exactly this round's crossing orders filled, each at its limit; every resting order open.
     const [c] = await pg.psql(`
       select
@@ -292,7 +322,7 @@ async function main() {
     console.log(
       `round ${round}: hook answered in ${fmt(hookMs.at(-1))} ms; fills seen from ${fmt(firstMs.at(-1))} to ${fmt(lastMs.at(-1))} ms after the answer ` +
         `(${fmt(fromSendMs.at(-1))} ms after the request); SQL: ${c.crossed_filled}/${CROSSING} crossing filled (${c.at_limit} at their limit), ` +
-        `${c.resting_open}/${RESTING} resting open, ${c.other_filled} other fills: ${ok ? "ok" : "WRONG"}`,
+        `${c.resting_open}/${RESTING} resting open, ${c.other_filled} other fills: ${ok ? "ok" : "WRONG"}${dbNote}`,
     );
   }
   for (const s of streams) s.close();
@@ -314,6 +344,12 @@ async function main() {
   console.log(`RESULT per_fill_ms=${perFill.length ? percentile(perFill, 50).toFixed(2) : "nan"}`);
   console.log(`RESULT median_ms=${fmt(percentile(sorted, 50))}`);
   console.log(`RESULT max_ms=${fmt(sorted.at(-1))}`);
+  if (dbMs.length) {
+    const med = (a) => percentile([...a].sort((x, y) => x - y), 50);
+    console.log(`RESULT db_ms_per_crossed=${fmt2(med(dbMs))}`);
+    console.log(`RESULT wal_syncs_per_crossed=${fmt2(med(walPer))}`);
+    console.log(`RESULT wal_ms_per_sync=${fmt2(med(walMs))}`);
+  }
   console.log(`RESULT verified=${verified ? 1 : 0}`);
   if (!verified) process.exitCode = 2;
 }
