@@ -9,21 +9,27 @@
 //     API exactly as tests/support/accounts.mjs does (register, verification token read from the
 //     outbox table with psql, verify, sign in), makes one API key each (POST /api/account/keys),
 //     and gives each a position of --shares shares with one market buy, one player after the
-//     other (so their trading accounts get consecutive ids). Writes the keys and account ids to
-//     --out (JSON) and prints the account id range for the pgbench script.
+//     other (so their trading accounts get consecutive ids). With --across it also reads every
+//     tradable symbol from GET /api/stocks (kind other than index, not halted; sorted), sets the
+//     same --price on each, and gives player k --shares shares of symbol k mod N as well (after
+//     the first pass, so the ids stay consecutive). Writes the keys, account ids and each
+//     player's symbol to --out (JSON) and prints the account id range for the pgbench script.
 //
 //   run: --clients closed-loop clients, client k trading as player k over its own keep-alive
 //     connection with its API key (APCA-API-KEY-ID / APCA-API-SECRET-KEY): market orders of one
-//     share of --symbol, day, alternating buy and sell, each with a fresh client_order_id. After
-//     --warmup seconds it measures for --seconds: answered orders per second, p50/p99 latency of
-//     the 2xx answers, and the non-2xx answers and transport errors (counted apart, not timed).
+//     share of --symbol, day, alternating buy and sell, each with a fresh client_order_id (with
+//     --across: client k trades the symbol setup gave player k, k mod N over every tradable
+//     symbol; setup must have run with --across). After --warmup seconds it measures for
+//     --seconds: answered orders per second, p50/p99 latency of the 2xx answers, and the non-2xx
+//     answers and transport errors (counted apart, not timed). `answered_all` counts every
+//     answer from the first request on, warm-up included (for per-order database figures).
 //
 // Output: human-readable lines, then `RESULT key=value` lines for scripts/bench.
 // Usage:
 //   node tests/bench/orders.mjs setup --url URL --pg-host DIR --pg-port PORT [--players 32]
-//     [--symbol AAPL] [--price 100] [--shares 400] --out FILE
+//     [--symbol AAPL] [--price 100] [--shares 400] [--across] --out FILE
 //   node tests/bench/orders.mjs run --url URL --keys FILE --clients C [--seconds 10]
-//     [--warmup 2] [--symbol AAPL] [--tag T]
+//     [--warmup 2] [--symbol AAPL] [--across] [--tag T]
 import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -53,6 +59,7 @@ const { positionals, values: opt } = parseArgs({
     seconds: { type: "string", default: "10" },
     warmup: { type: "string", default: "2" },
     tag: { type: "string", default: "" },
+    across: { type: "boolean", default: false },
   },
 });
 
@@ -106,6 +113,16 @@ async function setup() {
   const shares = Number(opt.shares);
   const t0 = Date.now();
   await setPrice({ url: base.origin }, opt.symbol, opt.price);
+  let symbols = [opt.symbol];
+  if (opt.across) {
+    const stocks = await send(undefined, "GET", "/api/stocks", { accept: "application/json" });
+    if (stocks.status !== 200) die(`GET /api/stocks: ${stocks.status} ${stocks.body}`);
+    const list = JSON.parse(stocks.body);
+    const items = Array.isArray(list) ? list : (list.stocks ?? list.items ?? []);
+    symbols = items.filter((q) => q.kind !== "index" && !q.halted).map((q) => q.symbol).sort();
+    if (symbols.length === 0) die(`no tradable symbol in GET /api/stocks: ${stocks.body.slice(0, 200)}`);
+    for (const sym of symbols) if (sym !== opt.symbol) await setPrice({ url: base.origin }, sym, opt.price);
+  }
   const players = [];
   for (let i = 0; i < n; i += 1) {
     const who = newIdentity("bench");
@@ -121,6 +138,13 @@ async function setup() {
     const r = await send(agent, "POST", "/v2/orders", keyHeaders(p), body);
     if (r.status !== 200 || JSON.parse(r.body).status !== "filled") die(`funding buy: ${r.status} ${r.body}`);
   }
+  players.forEach((p, k) => (p.symbol = symbols[k % symbols.length]));
+  for (const p of players) {
+    if (p.symbol === opt.symbol) continue;
+    const body = JSON.stringify({ symbol: p.symbol, qty: String(shares), side: "buy", type: "market", time_in_force: "day" });
+    const r = await send(agent, "POST", "/v2/orders", keyHeaders(p), body);
+    if (r.status !== 200 || JSON.parse(r.body).status !== "filled") die(`funding buy of ${p.symbol}: ${r.status} ${r.body}`);
+  }
   agent.destroy();
   const rows = await pg.psql(
     `select u.email, a.id from accounts a join users u on u.id = a.user_id where u.email in (${players.map((p) => `'${p.email}'`).join(",")})`,
@@ -129,12 +153,14 @@ async function setup() {
   for (const p of players) p.account_id = ids.get(p.email);
   const accounts = players.map((p) => p.account_id);
   const contiguous = accounts.every((id, i) => id === accounts[0] + i);
-  writeFileSync(opt.out, JSON.stringify({ symbol: opt.symbol, players }, null, 2), { mode: 0o600 });
-  console.log(`${n} players signed up, one API key and ${shares} ${opt.symbol} each, in ${((Date.now() - t0) / 1000).toFixed(1)} s; accounts ${accounts[0]}..${accounts.at(-1)}`);
+  writeFileSync(opt.out, JSON.stringify({ symbol: opt.symbol, symbols, players }, null, 2), { mode: 0o600 });
+  const also = opt.across ? ` (and ${shares} of symbol k mod ${symbols.length} of ${symbols.join(" ")})` : "";
+  console.log(`${n} players signed up, one API key and ${shares} ${opt.symbol} each${also}, in ${((Date.now() - t0) / 1000).toFixed(1)} s; accounts ${accounts[0]}..${accounts.at(-1)}`);
   console.log(`RESULT players=${n}`);
   console.log(`RESULT first_account=${accounts[0]}`);
   console.log(`RESULT last_account=${accounts.at(-1)}`);
   console.log(`RESULT contiguous=${contiguous ? 1 : 0}`);
+  console.log(`RESULT symbols=${symbols.join(",")}`);
 }
 
 function percentile(sorted, p) {
@@ -144,7 +170,8 @@ function percentile(sorted, p) {
 
 async function run() {
   if (!opt.keys) die("run needs --keys (the file setup wrote)");
-  const { players } = JSON.parse(readFileSync(opt.keys, "utf8"));
+  const { players, symbols } = JSON.parse(readFileSync(opt.keys, "utf8"));
+  if (opt.across && !players.every((p) => p.symbol)) die("--across needs keys from `setup --across`");
   const clients = Number(opt.clients);
   if (clients > players.length) die(`${clients} clients but only ${players.length} players`);
   const warmupMs = Number(opt.warmup) * 1000;
@@ -154,6 +181,7 @@ async function run() {
   const statuses = new Map(); // non-2xx status → count (measured window)
   const errorCodes = new Map(); // house error code → count
   let transportErrors = 0;
+  let answeredAll = 0; // every answer, warm-up included
   let firstError = "";
   const start = Date.now();
   const measureFrom = start + warmupMs;
@@ -162,12 +190,13 @@ async function run() {
   const loop = async (k) => {
     const p = players[k];
     const headers = keyHeaders(p);
+    const symbol = opt.across ? p.symbol : opt.symbol;
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     let i = 0;
     try {
       while (Date.now() < end) {
         const side = i % 2 === 0 ? "buy" : "sell";
-        const body = JSON.stringify({ symbol: opt.symbol, qty: "1", side, type: "market", time_in_force: "day", client_order_id: `${tag}-${k}-${i}` });
+        const body = JSON.stringify({ symbol, qty: "1", side, type: "market", time_in_force: "day", client_order_id: `${tag}-${k}-${i}` });
         i += 1;
         let r;
         try {
@@ -177,6 +206,7 @@ async function run() {
           firstError ||= err.message;
           continue;
         }
+        answeredAll += 1;
         // Counted when the answer arrives inside the window: answers per second.
         const at = Date.now();
         if (at < measureFrom || at > end) continue;
@@ -208,8 +238,9 @@ async function run() {
   const p99 = percentile(latencies, 99);
   const mean = latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1);
   const fmt = (v) => (Number.isFinite(v) ? v.toFixed(2) : "nan");
+  const over = opt.across ? ` over ${new Set(players.slice(0, clients).map((p) => p.symbol)).size} symbols (${symbols.join(" ")})` : ` on ${opt.symbol}`;
   console.log(
-    `${clients} clients, ${seconds} s after ${warmupMs / 1000} s warm-up: ${latencies.length} orders (2xx) = ${rate.toFixed(0)}/s, ` +
+    `${clients} clients${over}, ${seconds} s after ${warmupMs / 1000} s warm-up: ${latencies.length} orders (2xx) = ${rate.toFixed(0)}/s, ` +
       `latency p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms, mean ${fmt(mean)} ms; non-2xx ${non2xx}` +
       (non2xx ? ` (${[...statuses].map(([s, n]) => `${s}: ${n}`).join(", ")}; codes ${[...errorCodes].map(([c, n]) => `${c}: ${n}`).join(", ")})` : "") +
       `, transport errors ${transportErrors}`,
@@ -223,6 +254,7 @@ async function run() {
   console.log(`RESULT mean_ms=${fmt(mean)}`);
   console.log(`RESULT non2xx=${non2xx}`);
   console.log(`RESULT transport_errors=${transportErrors}`);
+  console.log(`RESULT answered_all=${answeredAll}`);
 }
 
 const command = positionals[0];
