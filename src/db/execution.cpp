@@ -260,12 +260,26 @@ locked_accounts lock_accounts(pqxx::transaction_base& tx, const std::string& sym
   return out;
 }
 
-void release(pqxx::transaction_base& tx, const order_record& o, std::int64_t qty) {
+void ensure_locked(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view,
+                   const std::vector<std::int64_t>& ids) {
+  std::vector<std::int64_t> missing;
+  for (auto id : ids)
+    if (id != 0 && !view.contains(id)) missing.push_back(id);
+  if (missing.empty()) return;
+  for (auto& [id, a] : lock_accounts(tx, symbol, std::move(missing))) view[id] = a;
+}
+
+void release(pqxx::transaction_base& tx, const order_record& o, std::int64_t qty,
+             locked_accounts* view) {
   if (qty <= 0) return;
   if (o.order_side == side::buy) {
-    if (o.reserve_price > 0) exec(tx, release_cash, o.account_id, mul(qty, o.reserve_price));
+    if (o.reserve_price <= 0) return;
+    exec(tx, release_cash, o.account_id, mul(qty, o.reserve_price));
+    if (view && view->contains(o.account_id))
+      (*view)[o.account_id].reserved -= mul(qty, o.reserve_price);
   } else {
     exec(tx, release_shares, o.account_id, o.symbol, qty);
+    if (view && view->contains(o.account_id)) (*view)[o.account_id].shares_reserved -= qty;
   }
 }
 
@@ -274,7 +288,8 @@ std::int64_t count_open_orders(pqxx::transaction_base& tx, std::int64_t account_
 }
 
 exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execution ex,
-                     const market_view& mv, const store_fn& store, open_cap* cap) {
+                     const market_view& mv, locked_accounts& accounts, const store_fn& store,
+                     open_cap* cap) {
   auto& o = ex.order;
   const bool buy = o.order_side == side::buy;
   std::optional<price_e4> house_bound;
@@ -306,9 +321,11 @@ exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execut
   std::vector<std::int64_t> involved{o.account_id};
   for (const auto& f : m.fills)
     if (f.resting_id) involved.push_back(by_seq[*f.resting_id].account_id);
-  auto accounts = m.rejected ? locked_accounts{} : lock_accounts(tx, o.symbol, involved);
+  if (!m.rejected) ensure_locked(tx, o.symbol, accounts, involved);
   const trading::executable order{o.order_side, o.qty, o.filled_qty, ex.limit, ex.tif};
-  const auto plan = trading::plan_execution(order, m, accounts[o.account_id].funds());
+  const auto plan = trading::plan_execution(
+      order, m,
+      accounts.contains(o.account_id) ? accounts[o.account_id].funds() : trading::funds{});
   switch (plan.refused) {
     case trading::refusal::unaffordable_cash:
       return exec_outcome::unaffordable_cash;
@@ -338,7 +355,7 @@ exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execut
     held.symbol = o.symbol;
     held.order_side = buy ? side::sell : side::buy;
     held.reserve_price = other.reserve_price;
-    release(tx, held, f.qty);
+    release(tx, held, f.qty, &accounts);
   }
   const std::int64_t user_id = o.user_id;
   o = store(plan);  // the order's own row, in its final state (fills reference it)
@@ -367,6 +384,8 @@ exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execut
   }
   d.by_account[o.account_id].cash += plan.cash_reserved;
   d.by_account[o.account_id].shares += plan.shares_reserved;
+  accounts[o.account_id].reserved += plan.cash_reserved;
+  accounts[o.account_id].shares_reserved += plan.shares_reserved;
   d.apply(tx, o.symbol);
   for (const auto& rf : resting_fills) {
     auto other = returned(exec(tx, fill_resting, rf.row->id, rf.qty, mul(rf.qty, rf.price)),
@@ -381,7 +400,7 @@ exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execut
 void fill_with_house(pqxx::transaction_base& tx, const house_accounts& h, order_record& o,
                      price_e4 price, order_events& events, locked_accounts& accounts) {
   const auto qty = o.remaining();
-  release(tx, o, qty);
+  release(tx, o, qty, &accounts);
   const bool buy = o.order_side == side::buy;
   const std::int64_t user_id = o.user_id;
   o = returned(exec(tx, store_executed, o.id, o.qty, mul(qty, price), std::string("filled"),
@@ -395,8 +414,9 @@ void fill_with_house(pqxx::transaction_base& tx, const house_accounts& h, order_
   events.add_fill(o, price, qty, o.qty, accounts[o.account_id].shares);
 }
 
-void close_order(pqxx::transaction_base& tx, order_record& o, trading::order_status status) {
-  release(tx, o, o.remaining());
+void close_order(pqxx::transaction_base& tx, order_record& o, trading::order_status status,
+                 locked_accounts* view) {
+  release(tx, o, o.remaining(), view);
   const std::int64_t user_id = o.user_id;
   o = returned(exec(tx, close_sql, o.id, std::string(trading::status_name(status))), user_id);
 }

@@ -65,12 +65,19 @@ struct locked_account {
 using locked_accounts = std::map<std::int64_t, locked_account>;
 
 // Locks the accounts in id order (so no two transactions wait on each other in a cycle), then
-// reads their positions in `symbol`.
+// reads their positions in `symbol`. The map is the transaction's view of them from then on:
+// every write here that changes a locked account (fills, reservations) changes the view too,
+// and nobody else can change them until commit, so later orders of a batch read the view
+// instead of the database.
 locked_accounts lock_accounts(pqxx::transaction_base& tx, const std::string& symbol,
                               std::vector<std::int64_t> ids);
+// Adds to `view` the accounts of `ids` it does not hold yet (locked, in id order).
+void ensure_locked(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view,
+                   const std::vector<std::int64_t>& ids);
 
-// Releases what an open order holds back for `qty` of its shares.
-void release(pqxx::transaction_base& tx, const order_record& o, std::int64_t qty);
+// Releases what an open order holds back for `qty` of its shares (and in `view`, if given).
+void release(pqxx::transaction_base& tx, const order_record& o, std::int64_t qty,
+             locked_accounts* view = nullptr);
 
 // The order's row written in its state after a plan; returns the row as stored.
 using store_fn = std::function<order_record(const trading::execution_plan&)>;
@@ -93,8 +100,10 @@ struct open_cap {
   int cap = 0;  // 0: no cap
   bool capped = false;
 };
+// `view`: the transaction's locked accounts; the order's and its counterparties' are added.
 exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execution ex,
-                     const market_view& mv, const store_fn& store, open_cap* cap = nullptr);
+                     const market_view& mv, locked_accounts& view, const store_fn& store,
+                     open_cap* cap = nullptr);
 
 // The account's open orders (the open-order cap counts them).
 std::int64_t count_open_orders(pqxx::transaction_base& tx, std::int64_t account_id);
@@ -106,7 +115,8 @@ void fill_with_house(pqxx::transaction_base& tx, const house_accounts& h, order_
                      price_e4 price, order_events& events, locked_accounts& accounts);
 
 // Ends an open order with `status` (canceled, expired, replaced), releasing what it holds.
-void close_order(pqxx::transaction_base& tx, order_record& o, trading::order_status status);
+void close_order(pqxx::transaction_base& tx, order_record& o, trading::order_status status,
+                 locked_accounts* view = nullptr);
 
 // A deadlock or serialization failure says nothing about the request: run it again. A unique
 // violation is an answer (the value is taken) and running again would only repeat it, so it is

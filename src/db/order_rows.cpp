@@ -131,6 +131,21 @@ std::string array_literal(const std::vector<std::string>& items) {
   return out;
 }
 
+std::string text_array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char ch : items[i]) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
 std::string array_literal(const std::vector<std::int64_t>& items) {
   std::string out = "{";
   for (std::size_t i = 0; i < items.size(); ++i) {

@@ -36,6 +36,8 @@ extern const char* const returned_order_columns;
 [[nodiscard]] bool is_uuid(std::string_view s);
 // A PostgreSQL array literal of symbols, days or digits (nothing to escape).
 [[nodiscard]] std::string array_literal(const std::vector<std::string>& items);
+// A PostgreSQL array literal of any strings (quoted and escaped).
+[[nodiscard]] std::string text_array_literal(const std::vector<std::string>& items);
 // The same for integers.
 [[nodiscard]] std::string array_literal(const std::vector<std::int64_t>& items);
 

@@ -99,7 +99,8 @@ struct new_row {
 result<order_record> place_locked(pqxx::transaction_base& tx, const house_accounts& h,
                                   const player& who, const trading::order_request& req,
                                   const market_view& mv, const std::string& replaces,
-                                  order_events& events, bool triggered = false, int cap = 0) {
+                                  order_events& events, locked_accounts& view,
+                                  bool triggered = false, int cap = 0) {
   order_record o;
   o.account_id = who.account_id;
   o.user_id = who.user_id;
@@ -140,10 +141,10 @@ result<order_record> place_locked(pqxx::transaction_base& tx, const house_accoun
                                  req.type == trading::order_type::trailing_stop;
   if (waits_for_trigger) {
     // Rests outside the book until a tick triggers it; holds back what it may need.
-    auto accounts = lock_accounts(tx, req.symbol, {who.account_id});
+    ensure_locked(tx, req.symbol, view, {who.account_id});
     trading::waiting_order w{req.order_side, req.type,        req.qty,      req.limit,
                              req.stop,       req.trail_price, req.trail_ppm};
-    auto plan = trading::plan_waiting(w, mv.reference, accounts[who.account_id].funds());
+    auto plan = trading::plan_waiting(w, mv.reference, view[who.account_id].funds());
     if (plan.refused == trading::refusal::unaffordable_cash)
       return std::unexpected(outcome_error(exec_outcome::unaffordable_cash));
     if (plan.refused == trading::refusal::unaffordable_shares)
@@ -163,6 +164,8 @@ result<order_record> place_locked(pqxx::transaction_base& tx, const house_accoun
       exec(tx, reserve_cash, who.account_id, plan.cash_reserved);
     else
       exec(tx, reserve_shares, who.account_id, req.symbol, plan.shares_reserved);
+    view[who.account_id].reserved += plan.cash_reserved;
+    view[who.account_id].shares_reserved += plan.shares_reserved;
     return o;
   }
 
@@ -175,7 +178,7 @@ result<order_record> place_locked(pqxx::transaction_base& tx, const house_accoun
   execution ex{o, req.limit, req.tif, events};
   open_cap open{cap};
   auto outcome = execute(
-      tx, h, ex, mv,
+      tx, h, ex, mv, view,
       [&](const trading::execution_plan& plan) {
         return insert({plan.status, plan.filled_qty, plan.notional, plan.reserve_price, {}, {}});
       },
@@ -258,23 +261,54 @@ bool may_rest(const trading::order_request& req, const market_view& mv) {
          (req.tif == trading::time_in_force::day || req.tif == trading::time_in_force::gtc);
 }
 
-// One order of a batch, inside the batch's transaction with its symbol locked.
+// The client_order_ids a batch uses that its accounts already placed: (account, id) → the
+// order's id and fingerprint. One read for the whole batch; orders the batch places are added.
+using known_ids =
+    std::map<std::pair<std::int64_t, std::string>, std::pair<std::string, std::string>>;
+
+known_ids find_client_orders(pqxx::transaction_base& tx, const std::vector<order_ticket>& batch) {
+  static const statement find{
+      "find_client_orders",
+      "select o.account_id, o.client_order_id, o.id::text, o.fingerprint from orders o join "
+      "unnest($1::bigint[], $2::text[]) as k(account, cid) on o.account_id = k.account and "
+      "o.client_order_id = k.cid"};
+  std::vector<std::int64_t> accounts;
+  std::vector<std::string> ids;
+  for (const auto& t : batch) {
+    if (t.req.client_order_id.empty()) continue;
+    accounts.push_back(t.who.account_id);
+    ids.push_back(t.req.client_order_id);
+  }
+  known_ids out;
+  if (ids.empty()) return out;
+  for (const auto& r : exec(tx, find, array_literal(accounts), text_array_literal(ids)))
+    out[{r[0].as<std::int64_t>(), r[1].as<std::string>()}] = {r[2].as<std::string>(),
+                                                              r[3].as<std::string>()};
+  return out;
+}
+
+// One order of a batch, inside the batch's transaction with its symbol and its submitters'
+// accounts locked.
 result<placed> place_in_batch(pqxx::transaction_base& tx, const house_accounts& h,
-                              const order_ticket& t, order_events& events) {
+                              const order_ticket& t, order_events& events, locked_accounts& view,
+                              known_ids& known) {
+  const auto fp = trading::fingerprint(t.req);
   if (!t.req.client_order_id.empty()) {
-    // After the symbol lock, so racing retries of one order see each other's commit (and an
-    // earlier order of the same batch).
-    auto r = exec(tx, find_client_order, t.who.account_id, t.req.client_order_id);
-    if (!r.empty()) {
-      if (r[0][31].as<std::string>() != trading::fingerprint(t.req))
+    // Read after the symbol lock, so racing retries of one order see each other's commit (and
+    // an earlier order of the same batch).
+    auto it = known.find({t.who.account_id, t.req.client_order_id});
+    if (it != known.end()) {
+      if (it->second.second != fp)
         return fail(errc::client_order_id_conflict,
                     "client_order_id was already used for a different order");
-      return placed{read_order(r[0]), true};
+      auto existing = load_order(tx, it->second.first, false);
+      if (existing) return placed{std::move(*existing), true};
     }
   }
-  auto o = place_locked(tx, h, t.who, t.req, t.mv, "", events, false,
+  auto o = place_locked(tx, h, t.who, t.req, t.mv, "", events, view, false,
                         may_rest(t.req, t.mv) ? t.mv.open_order_cap : 0);
   if (!o) return std::unexpected(o.error());
+  known[{t.who.account_id, o->client_order_id}] = {o->id, fp};
   return placed{std::move(*o), false};
 }
 
@@ -291,7 +325,14 @@ bool is_refusal(const pqxx::sql_error& e) {
   return dynamic_cast<const pqxx::integrity_constraint_violation*>(&e) != nullptr;
 }
 
-void place_batch_once(connection& c, std::vector<order_ticket>& batch) {
+// A refusal in a batch that ran without savepoints: the batch runs again with them.
+struct refused_in_batch {};
+
+// One run of a batch. Without `isolate` the orders run one after the other with no savepoint
+// (a refused order's checks come before its writes, so an error answer wrote nothing); a
+// statement the database refuses aborts the run (refused_in_batch) and the batch runs again
+// with `isolate`: each order under a savepoint, the refused one rolled back alone.
+void place_batch_once(connection& c, std::vector<order_ticket>& batch, bool isolate) {
   pqxx::work tx(c);
   // The accounts whose orders may stay open take turns from here to commit, so each cap count
   // sees every order that committed before (parallel orders cannot overshoot the cap). Taken
@@ -299,45 +340,46 @@ void place_batch_once(connection& c, std::vector<order_ticket>& batch) {
   static const statement cap_lock{"open_orders_lock",
                                   "select pg_advisory_xact_lock(hashtext('open_orders:' || "
                                   "$1::text))"};
-  std::vector<std::int64_t> counted;
-  for (const auto& t : batch)
+  std::vector<std::int64_t> counted, submitters;
+  for (const auto& t : batch) {
+    submitters.push_back(t.who.account_id);
     if (may_rest(t.req, t.mv)) counted.push_back(t.who.account_id);
+  }
   std::sort(counted.begin(), counted.end());
   counted.erase(std::unique(counted.begin(), counted.end()), counted.end());
   for (auto id : counted) exec(tx, cap_lock, id);
-  if (auto ok = lock_symbol(tx, batch.front().req.symbol); !ok) {
+  const auto& symbol = batch.front().req.symbol;
+  if (auto ok = lock_symbol(tx, symbol); !ok) {
     for (auto& t : batch) t.outcome = std::unexpected(ok.error());
     return;  // rolled back: nothing written
   }
   const auto h = read_house(tx);
+  // Every submitter's account at once, in id order: later orders of the batch read the view.
+  auto view = lock_accounts(tx, symbol, submitters);
+  auto known = find_client_orders(tx, batch);
+  const bool alone = batch.size() == 1;
   order_events events;
-  if (batch.size() == 1) {
-    // Alone in its transaction: a refusal rolls the whole of it back.
-    auto& t = batch.front();
-    try {
-      t.outcome = place_in_batch(tx, h, t, events);
-    } catch (const pqxx::sql_error& e) {
-      if (!is_refusal(e)) throw;
-      t.outcome = std::unexpected(refused_by_database(e));
-    }
-    if (!t.outcome) return;
-  } else {
-    for (auto& t : batch) {
-      // Each order under a savepoint: one the database refuses is rolled back alone. (Plain
-      // statements: the savepoint must be rolled back after a failed statement, on the same
-      // transaction object.)
-      order_events mine;
+  for (auto& t : batch) {
+    order_events mine;
+    const bool savepoint = isolate && !alone;
+    locked_accounts before;
+    if (savepoint) {
+      before = view;
       tx.exec0("savepoint batch_order");
-      try {
-        t.outcome = place_in_batch(tx, h, t, mine);
-      } catch (const pqxx::sql_error& e) {
-        if (!is_refusal(e)) throw;  // deadlocks and outages: the whole batch runs again or fails
-        t.outcome = std::unexpected(refused_by_database(e));
-      }
-      // A refused order wrote nothing (the checks come first) or was stopped by the database.
-      tx.exec0(t.outcome ? "release savepoint batch_order" : "rollback to savepoint batch_order");
-      if (t.outcome) events.append(std::move(mine));
     }
+    try {
+      t.outcome = place_in_batch(tx, h, t, mine, view, known);
+    } catch (const pqxx::sql_error& e) {
+      if (!is_refusal(e)) throw;  // deadlocks and outages: the whole batch runs again or fails
+      if (!alone && !isolate) throw refused_in_batch{};
+      t.outcome = std::unexpected(refused_by_database(e));
+      if (alone) return;  // its transaction is aborted: rolled back whole
+    }
+    if (savepoint) {
+      tx.exec0(t.outcome ? "release savepoint batch_order" : "rollback to savepoint batch_order");
+      if (!t.outcome) view = std::move(before);
+    }
+    if (t.outcome) events.append(std::move(mine));
   }
   events.send(tx);
   tx.commit();
@@ -347,9 +389,17 @@ void place_batch_once(connection& c, std::vector<order_ticket>& batch) {
 
 void place_orders(connection& c, std::vector<order_ticket>& batch) {
   if (batch.empty()) return;
+  bool isolate = false;
   with_retries([&] {
-    for (auto& t : batch) t.outcome = fail(errc::internal, "not placed");
-    place_batch_once(c, batch);
+    for (;;) {
+      for (auto& t : batch) t.outcome = fail(errc::internal, "not placed");
+      try {
+        place_batch_once(c, batch, isolate);
+        return;
+      } catch (const refused_in_batch&) {
+        isolate = true;  // rolled back whole: again, order by order under savepoints
+      }
+    }
   });
 }
 
@@ -409,13 +459,13 @@ result<order_record> replace_order(connection& c, const player& who, const std::
           !exec(tx, find_client_order, who.account_id, req->client_order_id).empty())
         return fail(errc::client_order_id_conflict,
                     "client_order_id was already used for a different order");
-      (void)lock_accounts(tx, old->symbol, {who.account_id});
-      close_order(tx, *old, trading::order_status::replaced);
+      auto view = lock_accounts(tx, old->symbol, {who.account_id});
+      close_order(tx, *old, trading::order_status::replaced, &view);
       auto h = read_house(tx);
       order_events events;
       // A triggered stop-limit's stop has fired: its replacement is a limit in the book at once.
       const bool triggered = old->type == trading::order_type::stop_limit && old->triggered;
-      auto fresh = place_locked(tx, h, who, *req, mv, old->id, events, triggered);
+      auto fresh = place_locked(tx, h, who, *req, mv, old->id, events, view, triggered);
       if (!fresh) return std::unexpected(fresh.error());  // rolled back: the old order stands
       static const statement link{"link_replacement",
                                   "update orders set replaced_by = $2::uuid where id = $1::uuid"};

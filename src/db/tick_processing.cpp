@@ -138,7 +138,7 @@ void apply_to_order(pqxx::transaction_base& tx, const house_accounts& h, const s
                     tick_outcome& out, locked_accounts& accounts) {
   // A new simulated day ends day orders (also when a replay wraps to an earlier date).
   if (o.tif == trading::time_in_force::day && o.market_day != t.market_day) {
-    close_order(tx, o, trading::order_status::expired);
+    close_order(tx, o, trading::order_status::expired, &accounts);
     events.add(o, "expired");
     ++out.expired;
     return;
@@ -159,7 +159,7 @@ void apply_to_order(pqxx::transaction_base& tx, const house_accounts& h, const s
       ++out.fills;
       return;
     case trading::tick_action::kind::trigger: {
-      release(tx, o, o.remaining());
+      release(tx, o, o.remaining(), &accounts);
       exec(tx, mark_triggered, o.id, action.water_mark.value_or(0), action.price);
       o.triggered = true;
       o.reserve_price = 0;
@@ -167,7 +167,7 @@ void apply_to_order(pqxx::transaction_base& tx, const house_accounts& h, const s
       execution ex{o, how.limit, how.tif, events};
       const market_view mv{t.price, half_spread, t.market_day};
       const std::int64_t user_id = o.user_id;
-      auto r = execute(tx, h, ex, mv, [&](const trading::execution_plan& plan) {
+      auto r = execute(tx, h, ex, mv, accounts, [&](const trading::execution_plan& plan) {
         auto row =
             read_order(exec(tx, store_executed, o.id, plan.filled_qty, plan.notional,
                             std::string(trading::status_name(plan.status)), plan.reserve_price)[0]);
@@ -182,11 +182,6 @@ void apply_to_order(pqxx::transaction_base& tx, const house_accounts& h, const s
         o = row;
         events.add(o, "canceled");
       }
-      // The execution read and moved positions of its own (and its counterparties'): read the
-      // batch's accounts again so later orders of the batch see them.
-      std::vector<std::int64_t> ids;
-      for (const auto& [id, a] : accounts) ids.push_back(id);
-      accounts = lock_accounts(tx, o.symbol, ids);
       ++out.triggered;
       return;
     }
