@@ -87,15 +87,6 @@ const statement fill_resting{
                 "returning ") +
         returned_order_columns};
 
-// An order already in the book after an execution (a triggered stop, a limit the house took).
-const statement store_executed{
-    "store_executed",
-    std::string("update orders as o set filled_qty = $2, filled_notional_e4 = filled_notional_e4 "
-                "+ $3, status = $4, reserve_price_e4 = $5, updated_at = now(), filled_at = case "
-                "when $4 = 'filled' then now() else filled_at end, canceled_at = case when $4 = "
-                "'canceled' then now() else canceled_at end where id = $1::uuid returning ") +
-        returned_order_columns};
-
 const statement close_sql{
     "close_order",
     std::string("update orders as o set status = $2, updated_at = now(), reserve_price_e4 = 0, "
@@ -397,21 +388,95 @@ exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execut
   return exec_outcome::done;
 }
 
-void fill_with_house(pqxx::transaction_base& tx, const house_accounts& h, order_record& o,
-                     price_e4 price, order_events& events, locked_accounts& accounts) {
-  const auto qty = o.remaining();
-  release(tx, o, qty, &accounts);
-  const bool buy = o.order_side == side::buy;
-  const std::int64_t user_id = o.user_id;
-  o = returned(exec(tx, store_executed, o.id, o.qty, mul(qty, price), std::string("filled"),
-                    std::int64_t{0}),
-               user_id);
-  write_fill(tx, h, o.symbol, price, qty, buy ? o.id : "", buy ? "" : o.id, buy ? o.account_id : 0,
-             buy ? 0 : o.account_id, buy ? o.qty : 0, buy ? 0 : o.qty);
+void house_fills::flush(pqxx::transaction_base& tx, const house_accounts& h, order_events& events,
+                        locked_accounts& view) {
+  if (pending_.empty()) return;
+  static const statement release_all{
+      "house_fills_release",
+      "with a as (update accounts set reserved_e4 = reserved_e4 - d.cash from "
+      "unnest($1::bigint[], $2::bigint[]) as d(id, cash) where accounts.id = d.id and d.cash <> "
+      "0) update positions p set reserved_qty = p.reserved_qty - d.qty from unnest($1::bigint[], "
+      "$3::bigint[]) as d(id, qty) where p.account_id = d.id and p.symbol = $4 and d.qty <> 0"};
+  static const statement store_all{
+      "house_fills_store",
+      std::string("update orders as o set filled_qty = o.qty, filled_notional_e4 = "
+                  "o.filled_notional_e4 + u.notional, status = 'filled', reserve_price_e4 = 0, "
+                  "filled_at = now(), updated_at = now() from unnest($1::uuid[], $2::bigint[]) as "
+                  "u(id, notional) where o.id = u.id returning ") +
+          returned_order_columns};
+  static const statement record_all{
+      "house_fills_record",
+      "with f as (insert into fills (symbol, price_e4, qty, buy_order, sell_order, buy_account, "
+      "sell_account, buy_cum_qty, sell_cum_qty) select $1, u.price, u.qty, case when u.buy then "
+      "u.id end, case when not u.buy then u.id end, case when u.buy then u.account end, case "
+      "when not u.buy then u.account end, case when u.buy then u.cum end, case when not u.buy "
+      "then u.cum end from unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::boolean[], "
+      "$6::bigint[], $7::bigint[]) with ordinality as u(id, price, qty, buy, account, cum, n) "
+      "order by u.n returning id, price_e4, qty, coalesce(buy_account, $8) as buyer, "
+      "coalesce(sell_account, $8) as seller) insert into ledger (kind, from_account, to_account, "
+      "asset, amount, fill_id) select 'fill', t.from_account, t.to_account, t.asset, t.amount, "
+      "f.id from f cross join lateral (values (f.buyer, f.seller, 'USD'::text, f.qty * "
+      "f.price_e4), (f.seller, f.buyer, $1::text, f.qty)) as t(from_account, to_account, asset, "
+      "amount)"};
+  const std::string symbol = pending_.front().order.symbol;
+  // Per account: what the filled orders held back, released before the ledger moves it.
+  std::map<std::int64_t, std::pair<money_e4, std::int64_t>> held;
+  std::vector<std::string> ids, prices, qtys, buys, accounts, cums, notionals;
   deltas d;
-  account_for_fill(accounts, d, buy ? o.account_id : 0, buy ? 0 : o.account_id, price, qty);
-  d.apply(tx, o.symbol);
-  events.add_fill(o, price, qty, o.qty, accounts[o.account_id].shares);
+  struct fill_event {
+    price_e4 price;
+    std::int64_t qty;
+    std::int64_t position_qty;
+  };
+  std::map<std::string, fill_event> fills;
+  for (const auto& [o, price] : pending_) {
+    const auto qty = o.remaining();
+    const bool buy = o.order_side == side::buy;
+    auto& hold = held[o.account_id];
+    if (buy)
+      hold.first += mul(qty, o.reserve_price);
+    else
+      hold.second += qty;
+    ids.push_back(o.id);
+    prices.push_back(std::to_string(price));
+    qtys.push_back(std::to_string(qty));
+    buys.push_back(buy ? "t" : "f");
+    accounts.push_back(std::to_string(o.account_id));
+    cums.push_back(std::to_string(o.qty));
+    notionals.push_back(std::to_string(mul(qty, price)));
+    // The view follows each trade in order (a sale's cost basis depends on the ones before).
+    auto& a = view[o.account_id];
+    if (buy)
+      a.reserved -= mul(qty, o.reserve_price);
+    else
+      a.shares_reserved -= qty;
+    account_for_fill(view, d, buy ? o.account_id : 0, buy ? 0 : o.account_id, price, qty);
+    fills[o.id] = {price, qty, view[o.account_id].shares};
+  }
+  std::vector<std::int64_t> held_ids, held_cash, held_shares;
+  for (const auto& [id, hold] : held) {
+    held_ids.push_back(id);
+    held_cash.push_back(hold.first);
+    held_shares.push_back(hold.second);
+  }
+  exec(tx, release_all, array_literal(held_ids), array_literal(held_cash),
+       array_literal(held_shares), symbol);
+  std::map<std::string, order_record> stored;
+  for (const auto& row : exec(tx, store_all, array_literal(ids), array_literal(notionals))) {
+    auto o = read_order(row);
+    stored[o.id] = std::move(o);
+  }
+  exec(tx, record_all, symbol, array_literal(ids), array_literal(prices), array_literal(qtys),
+       array_literal(buys), array_literal(accounts), array_literal(cums), h.house);
+  d.apply(tx, symbol);
+  for (const auto& [o, price] : pending_) {
+    auto it = stored.find(o.id);
+    if (it == stored.end()) continue;
+    it->second.user_id = o.user_id;
+    const auto& f = fills[o.id];
+    events.add_fill(it->second, f.price, f.qty, it->second.qty, f.position_qty);
+  }
+  pending_.clear();
 }
 
 void close_order(pqxx::transaction_base& tx, order_record& o, trading::order_status status,

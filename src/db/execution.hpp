@@ -108,11 +108,24 @@ exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execut
 // The account's open orders (the open-order cap counts them).
 std::int64_t count_open_orders(pqxx::transaction_base& tx, std::int64_t account_id);
 
-// One trade with the house at `price` for an order already in the book (a crossed resting
-// limit): releases its reservation, writes the fill and stores the order filled. Its account
-// is in `accounts` (locked by the caller), which follows the trade.
-void fill_with_house(pqxx::transaction_base& tx, const house_accounts& h, order_record& o,
-                     price_e4 price, order_events& events, locked_accounts& accounts);
+// Orders already in the book that the house takes at their limit (crossed resting limits),
+// written together: four statements for any number of them (the reservations released, the
+// orders stored filled, the fills with their ledger transfers, the positions' cost basis).
+// Their accounts are in the view (locked by the caller), which follows the trades.
+class house_fills {
+ public:
+  void add(const order_record& o, price_e4 price) { pending_.push_back({o, price}); }
+  [[nodiscard]] bool empty() const { return pending_.empty(); }
+  void flush(pqxx::transaction_base& tx, const house_accounts& h, order_events& events,
+             locked_accounts& view);
+
+ private:
+  struct pending {
+    order_record order;
+    price_e4 price;
+  };
+  std::vector<pending> pending_;
+};
 
 // Ends an open order with `status` (canceled, expired, replaced), releasing what it holds.
 void close_order(pqxx::transaction_base& tx, order_record& o, trading::order_status status,

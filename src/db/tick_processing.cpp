@@ -133,32 +133,41 @@ const statement store_executed{
 
 // What one tick does to one open order of its symbol, inside the symbol's transaction.
 // The accounts of every affected order are locked (in id order) before the first of them.
+// Crossed limits wait in `house` and are written together; anything else writes at once, after
+// them.
 void apply_to_order(pqxx::transaction_base& tx, const house_accounts& h, const symbol_tick& t,
                     bool halted, price_e4 half_spread, order_record& o, order_events& events,
-                    tick_outcome& out, locked_accounts& accounts) {
+                    tick_outcome& out, locked_accounts& accounts, house_fills& house) {
+  auto action = trading::on_tick(standing_of(o), t.price);
+  const bool day_over = o.tif == trading::time_in_force::day && o.market_day != t.market_day;
+  if (!day_over && !halted && action.what == trading::tick_action::kind::fill_at_limit) {
+    // The market crossed the resting limit: the house takes it at its limit.
+    house.add(o, action.price);
+    ++out.fills;
+    return;
+  }
   // A new simulated day ends day orders (also when a replay wraps to an earlier date).
-  if (o.tif == trading::time_in_force::day && o.market_day != t.market_day) {
+  if (day_over) {
+    house.flush(tx, h, events, accounts);  // writes keep the batch's order
     close_order(tx, o, trading::order_status::expired, &accounts);
     events.add(o, "expired");
     ++out.expired;
     return;
   }
   if (halted) return;  // a halted symbol does not trade, not even with the house
-  auto action = trading::on_tick(standing_of(o), t.price);
   switch (action.what) {
     case trading::tick_action::kind::none:
       return;
     case trading::tick_action::kind::move_trail:
       // The mark moved since the mark pass (a new high in between): keep the two together.
+      house.flush(tx, h, events, accounts);
       exec(tx, move_mark, o.id, *action.water_mark, action.price);
       ++out.trailed;
       return;
     case trading::tick_action::kind::fill_at_limit:
-      // The market crossed the resting limit: the house takes it at its limit.
-      fill_with_house(tx, h, o, action.price, events, accounts);
-      ++out.fills;
-      return;
+      return;  // taken above
     case trading::tick_action::kind::trigger: {
+      house.flush(tx, h, events, accounts);
       release(tx, o, o.remaining(), &accounts);
       exec(tx, mark_triggered, o.id, action.water_mark.value_or(0), action.price);
       o.triggered = true;
@@ -211,9 +220,10 @@ tick_outcome apply_symbol(connection& c, const symbol_tick& t, const std::vector
   }
   // One lock statement for the whole batch, in id order, before any order of it is touched.
   auto accounts = lock_accounts(tx, t.symbol, owners);
+  house_fills house;
   for (auto& o : orders) {
     if (!isolate) {
-      apply_to_order(tx, h, t, halted, half_spread, o, events, out, accounts);
+      apply_to_order(tx, h, t, halted, half_spread, o, events, out, accounts, house);
       continue;
     }
     order_events mine;
@@ -222,7 +232,9 @@ tick_outcome apply_symbol(connection& c, const symbol_tick& t, const std::vector
     try {
       // A copy: a rolled-back order must not leave its trade in the batch's view of accounts.
       auto view = accounts;
-      apply_to_order(tx, h, t, halted, half_spread, o, mine, counted, view);
+      house_fills alone;
+      apply_to_order(tx, h, t, halted, half_spread, o, mine, counted, view, alone);
+      alone.flush(tx, h, mine, view);
       accounts = std::move(view);
     } catch (const pqxx::integrity_constraint_violation& e) {
       spdlog::error("orders: tick on {} refused for order {}: {}", t.symbol, o.id, e.what());
@@ -236,6 +248,7 @@ tick_outcome apply_symbol(connection& c, const symbol_tick& t, const std::vector
     out.expired += counted.expired;
     out.trailed += counted.trailed;
   }
+  house.flush(tx, h, events, accounts);
   events.send(tx);
   tx.commit();
   return out;
