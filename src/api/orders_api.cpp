@@ -146,15 +146,13 @@ asio::awaitable<outcome> cancel_all(const trading_services& s, const request_con
   if (!ids) co_return std::unexpected(ids.error());
   json out = json::array();
   for (const auto& id : *ids) {
-    // Not flattened: whatever the pool's failure, this list has always said only "unavailable".
+    // Each order's own answer, its failure's code included (as close-all gives them).
     auto done =
-        co_await s.pool.query([&](db::connection& c) { return repo::cancel_order(c, player, id); });
-    if (!done)
-      out.push_back({{"id", id}, {"status", 503}, {"body", {{"code", "unavailable"}}}});
-    else if (const auto& order = *done; order)
-      out.push_back(status_item("id", id, trading::order_json(*order)));
+        co_await run(s.pool, [&](db::connection& c) { return repo::cancel_order(c, player, id); });
+    if (done)
+      out.push_back(status_item("id", id, trading::order_json(*done)));
     else
-      out.push_back(status_item("id", id, order.error()));
+      out.push_back(status_item("id", id, done.error()));
   }
   co_return http::json_response(207, out);
 }
