@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -20,6 +21,7 @@
 #include "marketsim/api/account_api.hpp"
 #include "marketsim/api/market_api.hpp"
 #include "marketsim/api/routes.hpp"
+#include "marketsim/app/stop_signal.hpp"
 #include "marketsim/auth/guard.hpp"
 #include "marketsim/auth/identity.hpp"
 #include "marketsim/auth/origin_policy.hpp"
@@ -333,10 +335,16 @@ int serve(const config& cfg) {
         if (cfg.http_redirect_port != 0) redirect.start();
       },
       asio::detached);
-  asio::co_spawn(market_strand, feed.run(), asio::detached);
+  // Shutdown cancels every long-lived coroutine with one emit (the flusher is drained instead:
+  // its last flush must run).
+  stop_signal stop_all;
+  auto until_stopped = [&stop_all] {
+    return asio::bind_cancellation_slot(stop_all.slot(), asio::detached);
+  };
+  asio::co_spawn(market_strand, feed.run(), until_stopped());
   asio::co_spawn(market_strand, flusher.run(), asio::detached);
-  asio::co_spawn(market_strand, snapshots.run(), asio::detached);
-  asio::co_spawn(market_strand, mailer.run(), asio::detached);
+  asio::co_spawn(market_strand, snapshots.run(), until_stopped());
+  asio::co_spawn(market_strand, mailer.run(), until_stopped());
   asio::co_spawn(
       market_strand,
       [&]() -> asio::awaitable<void> {
@@ -348,7 +356,7 @@ int serve(const config& cfg) {
           hub.heartbeat_all();
         }
       },
-      asio::detached);
+      until_stopped());
   // Streams whose session ran out (idle or absolute) close as at sign-out, checked within a
   // sixtieth of the shorter timeout (1 s to 1 min).
   asio::co_spawn(
@@ -364,7 +372,7 @@ int serve(const config& cfg) {
           co_await sessions.expire_streams();
         }
       },
-      asio::detached);
+      until_stopped());
 
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
@@ -376,9 +384,7 @@ int serve(const config& cfg) {
           shutting_down = true;
           server.stop_accepting();
           redirect.stop_accepting();
-          feed.stop();
-          mailer.stop();
-          snapshots.stop();
+          stop_all.emit();  // the feed, mail, snapshots, heartbeat and session expiry
           hub.close_all();
           // The leader stores its ticks and hands the lock over before draining requests, so
           // the cluster's feed goes on elsewhere at once.

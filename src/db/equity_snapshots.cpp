@@ -14,11 +14,16 @@ namespace marketsim::db {
 namespace asio = boost::asio;
 
 asio::awaitable<void> equity_snapshots::run() {
+  // Cancellation (the app's stop signal) ends the loop at its wait; a snapshot in progress
+  // finishes first.
+  co_await asio::this_coro::throw_if_cancelled(false);
   timer_ = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
   while (!stopped_) {
     timer_->expires_after(interval_);
     co_await timer_->async_wait(asio::as_tuple(asio::use_awaitable));
-    if (stopped_) break;
+    if (stopped_ ||
+        (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
+      break;
     if (leading_ && !leading_()) continue;
     std::vector<std::pair<std::string, market::price_e4>> prices;
     for (const auto& q : quotes_.all())

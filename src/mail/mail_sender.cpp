@@ -17,12 +17,24 @@ namespace marketsim::mail {
 namespace asio = boost::asio;
 namespace repo = db::account_repo;
 
+namespace {
+// The app's stop signal reached this coroutine.
+asio::awaitable<bool> cancelled() {
+  co_return (co_await asio::this_coro::cancellation_state).cancelled() !=
+      asio::cancellation_type::none;
+}
+}  // namespace
+
 asio::awaitable<void> mail_sender::run() {
+  // Cancellation (the app's stop signal) ends the loop between messages: a message whose SMTP
+  // exchange it interrupted stays in the outbox, unmarked, for the next start.
+  co_await asio::this_coro::throw_if_cancelled(false);
   timer_ = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
   while (!stopping_) {
     auto batch = co_await pool_.query([](db::connection& c) { return repo::unsent_mail(c, 50); });
     if (batch) {
       for (const auto& m : *batch) {
+        if (co_await cancelled()) co_return;
         auto id = m.id;
         if (!smtp_) {
           // Log delivery: the operator (or a developer) reads the message here. One log record
@@ -45,6 +57,7 @@ asio::awaitable<void> mail_sender::run() {
           spdlog::info("mail: sent #{} to {} via {}", id, m.to, smtp_->host);
           (void)co_await pool_.execute([id](db::connection& c) { repo::mark_mail_sent(c, id); });
         } else {
+          if (co_await cancelled()) co_return;  // not a failed attempt: shutting down
           auto why = sent.error().message;
           spdlog::warn("mail: #{} to {} not delivered (attempt {}): {}", id, m.to, m.attempts + 1,
                        why);
@@ -56,7 +69,7 @@ asio::awaitable<void> mail_sender::run() {
     }
     timer_->expires_after(interval_);
     auto [ec] = co_await timer_->async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec) break;
+    if (ec || co_await cancelled()) break;
   }
 }
 

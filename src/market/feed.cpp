@@ -170,6 +170,9 @@ void feed::apply_relayed(const tick_batch& batch) {
 }
 
 asio::awaitable<void> feed::run() {
+  // Cancellation (the app's stop signal) ends the loop at its wait; a step in progress
+  // finishes first.
+  co_await asio::this_coro::throw_if_cancelled(false);
   timer_ = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
   auto next = std::chrono::steady_clock::now();
   while (!stopped_) {
@@ -179,6 +182,8 @@ asio::awaitable<void> feed::run() {
     if (next < now) next = now;  // fell behind (e.g. a paused process): don't burst
     timer_->expires_at(next);
     co_await timer_->async_wait(asio::as_tuple(asio::use_awaitable));
+    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
+      break;
   }
   spdlog::info("feed: stopped at seq {}", last_seq_.load());
 }

@@ -1,15 +1,19 @@
 // The feed in a cluster, without a database: a leader's steps are applied only once the relay
 // accepted them, and a follower that applies the relayed steps publishes the same ids and the
 // same event bytes; a refused step gives no id out, a step read twice is applied once, and a
-// gap the follower can no longer fill makes resuming streams reset instead of skipping it.
+// gap the follower can no longer fill makes resuming streams reset instead of skipping it; the
+// app's one stop signal ends the feed's loop at its wait.
 // Single-threaded: the coroutines run on one io_context.
 #include <gtest/gtest.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "marketsim/app/stop_signal.hpp"
 #include "marketsim/market/feed.hpp"
 #include "marketsim/market/tick_batch.hpp"
 
@@ -206,6 +210,39 @@ TEST(MarketTickBatch, EncodingRoundTripsAndRefusesWhatItDidNotWrite) {
   for (std::string_view bad : {"", "{}", "[]", "[1]", R"([{"s":"A","p":"1","v":1,"t":1,"d":""}])",
                                R"([{"s":"A","p":1,"v":1,"t":1}])"})
     EXPECT_FALSE(decode_ticks(1, bad)) << bad;
+}
+
+}  // namespace
+}  // namespace marketsim::market
+
+namespace marketsim::market {
+namespace {
+
+// Shutdown is one signal (app/stop_signal.hpp): the feed's loop obeys its coroutine's
+// cancellation at its wait, without feed::stop(), and the same emit ends any other loop bound
+// to the same signal.
+TEST(MarketFeed, TheStopSignalEndsTheLoopAtItsWait) {
+  asio::io_context ioc;
+  instance in;
+  app::stop_signal stop;
+  bool feed_ended = false, other_ended = false;
+  asio::co_spawn(ioc, in.f.run(),
+                 asio::bind_cancellation_slot(
+                     stop.slot(), [&](std::exception_ptr e) { feed_ended = e == nullptr; }));
+  asio::co_spawn(
+      ioc,
+      []() -> asio::awaitable<void> {
+        asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::hours(1));
+        co_await t.async_wait(asio::use_awaitable);
+      },
+      asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr) { other_ended = true; }));
+  ioc.run_for(std::chrono::milliseconds(100));  // the first step, then the 1 s wait
+  EXPECT_FALSE(feed_ended);
+  EXPECT_GE(in.f.last_seq(), 1);
+  stop.emit();
+  ioc.run_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(feed_ended);
+  EXPECT_TRUE(other_ended);
 }
 
 }  // namespace
