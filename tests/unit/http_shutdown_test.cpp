@@ -1,8 +1,10 @@
 // Shutdown over real loopback sockets: stop_accepting() closes keep-alive connections that wait
 // for their next request at once (not at their idle timeout), lets a request in flight finish,
-// and drain() returns when that request ends rather than at its bound.
+// and drain() returns when that request ends rather than at its bound; 300 idle connections
+// (half after an answer, half that never asked) all close at once under two threads.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,9 +15,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <nlohmann/json.hpp>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "marketsim/http/server.hpp"
 
@@ -135,4 +138,48 @@ TEST(HttpShutdown, DrainReturnsAtOnceWhenNothingIsInFlight) {
       asio::detached);
   t.ioc.run_for(10s);
   EXPECT_TRUE(drained);
+}
+
+// A crowd at shutdown: many keep-alive connections waiting after an answer and many that
+// connected but never sent a request, on an io_context run by two threads (the connections'
+// strands race the shutdown). Every one of them ends at once; none waits for its idle timeout.
+TEST(HttpShutdown, ManyIdleConnectionsAllCloseAtOnce) {
+  tcp_server t;
+  constexpr int answered_then_idle = 150, never_asked = 150;
+  std::atomic<int> opened{0}, closed{0};
+  std::atomic<bool> stopped{false};
+  auto client = [&](bool ask_first) -> asio::awaitable<void> {
+    tcp::socket s(co_await asio::this_coro::executor);
+    auto [ec] = co_await s.async_connect({asio::ip::make_address("127.0.0.1"), t.port}, use_tuple);
+    if (ec) co_return;
+    if (ask_first) {
+      auto first = co_await t.ask(s, "/fast");
+      if (first.find("200 OK") == std::string::npos) co_return;
+    }
+    ++opened;
+    char byte;
+    auto [rec, n] = co_await s.async_read_some(asio::buffer(&byte, 1), use_tuple);
+    // Closed by the server, and only after shutdown began.
+    if ((rec == asio::error::eof || rec == asio::error::connection_reset) && stopped) ++closed;
+  };
+  for (int i = 0; i < answered_then_idle + never_asked; ++i)
+    asio::co_spawn(asio::make_strand(t.ioc), client(i < answered_then_idle), asio::detached);
+  asio::co_spawn(
+      asio::make_strand(t.ioc),
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer wait(co_await asio::this_coro::executor);
+        for (int i = 0; i < 400 && opened < answered_then_idle + never_asked; ++i) {
+          wait.expires_after(10ms);
+          co_await wait.async_wait(use_tuple);
+        }
+        stopped = true;
+        t.server->stop_accepting();
+        co_await t.server->drain(std::chrono::hours(1));
+      },
+      asio::detached);
+  std::thread second([&] { t.ioc.run_for(20s); });
+  t.ioc.run_for(20s);
+  second.join();
+  EXPECT_EQ(opened.load(), answered_then_idle + never_asked);
+  EXPECT_EQ(closed.load(), answered_then_idle + never_asked);
 }
