@@ -251,6 +251,21 @@ locked_accounts lock_accounts(pqxx::transaction_base& tx, const std::string& sym
   return out;
 }
 
+void read_positions(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view) {
+  std::vector<std::int64_t> ids;
+  for (auto& [id, a] : view) {
+    ids.push_back(id);
+    a.shares = a.shares_reserved = a.cost = 0;
+  }
+  if (ids.empty()) return;
+  for (const auto& row : exec(tx, read_positions_sql, array_literal(ids), symbol)) {
+    auto& a = view[row[0].as<std::int64_t>()];
+    a.shares = row[1].as<std::int64_t>();
+    a.shares_reserved = row[2].as<std::int64_t>();
+    a.cost = row[3].as<std::int64_t>();
+  }
+}
+
 void ensure_locked(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view,
                    const std::vector<std::int64_t>& ids) {
   std::vector<std::int64_t> missing;

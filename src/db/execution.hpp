@@ -71,6 +71,9 @@ using locked_accounts = std::map<std::int64_t, locked_account>;
 // instead of the database.
 locked_accounts lock_accounts(pqxx::transaction_base& tx, const std::string& symbol,
                               std::vector<std::int64_t> ids);
+// Reads the positions in `symbol` of every account in `view` (a batch moving to another
+// symbol: the view's cash stays, its position fields are of one symbol at a time).
+void read_positions(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view);
 // Adds to `view` the accounts of `ids` it does not hold yet (locked, in id order).
 void ensure_locked(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view,
                    const std::vector<std::int64_t>& ids);

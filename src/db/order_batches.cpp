@@ -17,6 +17,8 @@ namespace {
 // One batch as the pool runs it: the tickets (with their outcomes once run) and how to answer
 // each.
 struct batch {
+  bool started = false;
+  std::vector<std::string> symbols;  // marked busy while the batch runs
   std::vector<trading_repo::order_ticket> tickets;
   std::vector<std::function<void(result<placed>)>> answers;
 };
@@ -44,7 +46,7 @@ asio::awaitable<result<placed>> order_batches::place(const trading_repo::player&
 
 void order_batches::enqueue(waiting w) {
   const std::string symbol = w.ticket.req.symbol;
-  bool first = false;
+  bool go = false;
   {
     std::unique_lock lock(mutex_);
     if (waiting_ >= max_waiting_) {
@@ -52,69 +54,95 @@ void order_batches::enqueue(waiting w) {
       w.done(fail(errc::unavailable, "too many orders waiting; try again"));
       return;
     }
-    auto [it, inserted] = queues_.try_emplace(symbol);
-    it->second.push_back(std::move(w));
+    queues_[symbol].push_back(std::move(w));
     ++waiting_;
-    first = inserted;
+    go = should_start();
   }
-  if (first) start(symbol);
+  if (go) start();
 }
 
-void order_batches::start(const std::string& symbol) {
+bool order_batches::should_start() {
+  // A job already submitted and not started will take this order when it starts; otherwise a
+  // new job is worth it when some symbol with waiting orders has no batch running.
+  if (unstarted_ > 0 || jobs_ >= max_jobs_) return false;
+  for (const auto& [symbol, q] : queues_)
+    if (!q.empty() && !busy_.contains(symbol)) {
+      ++jobs_;
+      ++unstarted_;
+      return true;
+    }
+  return false;
+}
+
+void order_batches::start() {
   auto taken = std::make_shared<batch>();
   pool_.submit(
-      [this, symbol, taken](connection& c) {
+      [this, taken](connection& c) {
         {
           // Taken when the job starts, not when it was queued: whatever arrived meanwhile rides
-          // along.
+          // along, from every symbol that has no batch running.
           std::lock_guard lock(mutex_);
-          auto& q = queues_[symbol];
-          while (!q.empty() && taken->tickets.size() < max_batch_) {
-            taken->tickets.push_back(std::move(q.front().ticket));
-            taken->answers.push_back(std::move(q.front().done));
-            q.pop_front();
-            --waiting_;
+          --unstarted_;
+          taken->started = true;
+          for (auto it = queues_.begin(); it != queues_.end();) {
+            auto& [symbol, q] = *it;
+            if (taken->tickets.size() >= max_batch_) break;
+            if (q.empty() || busy_.contains(symbol)) {
+              it = q.empty() ? queues_.erase(it) : std::next(it);
+              continue;
+            }
+            busy_.insert(symbol);
+            taken->symbols.push_back(symbol);
+            while (!q.empty() && taken->tickets.size() < max_batch_) {
+              taken->tickets.push_back(std::move(q.front().ticket));
+              taken->answers.push_back(std::move(q.front().done));
+              q.pop_front();
+              --waiting_;
+            }
+            it = q.empty() ? queues_.erase(it) : std::next(it);
           }
         }
-        trading_repo::place_orders(c, taken->tickets);
+        if (!taken->tickets.empty()) trading_repo::place_orders(c, taken->tickets);
       },
-      [this, symbol, taken](result<void> ran) { finish(symbol, taken, std::move(ran)); });
+      [this, taken](result<void> ran) { finish(taken, std::move(ran)); });
 }
 
-void order_batches::finish(const std::string& symbol, std::shared_ptr<void> taken_any,
-                           result<void> ran) {
+void order_batches::finish(std::shared_ptr<void> taken_any, result<void> ran) {
   auto taken = std::static_pointer_cast<batch>(taken_any);
-  if (!ran && taken->answers.empty()) {
-    // The batch never ran (the pool is stopping or full, or no connection): every order of
-    // the symbol gets that answer now, or they would wait for a batch that never comes.
-    std::deque<waiting> q;
-    {
-      std::lock_guard lock(mutex_);
-      auto it = queues_.find(symbol);
-      if (it != queues_.end()) {
-        q = std::move(it->second);
-        waiting_ -= q.size();
-        queues_.erase(it);
+  std::vector<waiting> refused;
+  bool go = false;
+  {
+    std::lock_guard lock(mutex_);
+    --jobs_;
+    if (!taken->started) {
+      // The job never ran (the pool is stopping or full, or had no connection): the orders of
+      // every symbol without a batch running get that answer now, or they would wait for a
+      // job that never comes.
+      --unstarted_;
+      for (auto it = queues_.begin(); it != queues_.end();) {
+        if (busy_.contains(it->first)) {
+          ++it;
+          continue;
+        }
+        for (auto& w : it->second) refused.push_back(std::move(w));
+        waiting_ -= it->second.size();
+        it = queues_.erase(it);
       }
+    } else {
+      for (const auto& symbol : taken->symbols) busy_.erase(symbol);
+      if (!taken->answers.empty()) {
+        ++batches_;
+        orders_ += taken->answers.size();
+      }
+      go = should_start();
     }
-    for (auto& w : q) w.done(std::unexpected(ran.error()));
-    return;
   }
+  for (auto& w : refused)
+    w.done(std::unexpected(ran ? error{errc::unavailable, "database unavailable"} : ran.error()));
   for (std::size_t i = 0; i < taken->answers.size(); ++i)
     taken->answers[i](ran ? std::move(taken->tickets[i].outcome)
                           : result<placed>(std::unexpected(ran.error())));
-  bool more = false;
-  {
-    std::lock_guard lock(mutex_);
-    ++batches_;
-    orders_ += taken->answers.size();
-    auto it = queues_.find(symbol);
-    if (it != queues_.end() && it->second.empty())
-      queues_.erase(it);
-    else
-      more = it != queues_.end();
-  }
-  if (more) start(symbol);
+  if (go) start();
 }
 
 std::uint64_t order_batches::batches() const {

@@ -340,46 +340,61 @@ void place_batch_once(connection& c, std::vector<order_ticket>& batch, bool isol
   static const statement cap_lock{"open_orders_lock",
                                   "select pg_advisory_xact_lock(hashtext('open_orders:' || "
                                   "$1::text))"};
-  std::vector<std::int64_t> counted, submitters;
-  for (const auto& t : batch) {
-    submitters.push_back(t.who.account_id);
+  std::vector<std::int64_t> counted;
+  for (const auto& t : batch)
     if (may_rest(t.req, t.mv)) counted.push_back(t.who.account_id);
-  }
   std::sort(counted.begin(), counted.end());
   counted.erase(std::unique(counted.begin(), counted.end()), counted.end());
   for (auto id : counted) exec(tx, cap_lock, id);
-  const auto& symbol = batch.front().req.symbol;
-  if (auto ok = lock_symbol(tx, symbol); !ok) {
-    for (auto& t : batch) t.outcome = std::unexpected(ok.error());
-    return;  // rolled back: nothing written
+  // The batch's symbols, each locked in symbol order (so two batches never wait on each other
+  // in a cycle); an unknown or halted one answers its orders and is left out.
+  std::map<std::string, std::vector<order_ticket*>> by_symbol;
+  for (auto& t : batch) by_symbol[t.req.symbol].push_back(&t);
+  for (auto it = by_symbol.begin(); it != by_symbol.end();) {
+    if (auto ok = lock_symbol(tx, it->first); !ok) {
+      for (auto* t : it->second) t->outcome = std::unexpected(ok.error());
+      it = by_symbol.erase(it);
+    } else {
+      ++it;
+    }
   }
+  if (by_symbol.empty()) return;  // rolled back: nothing written
   const auto h = read_house(tx);
   // Every submitter's account at once, in id order: later orders of the batch read the view.
-  auto view = lock_accounts(tx, symbol, submitters);
+  std::vector<std::int64_t> placing;
+  for (const auto& [symbol, tickets] : by_symbol)
+    for (const auto* t : tickets) placing.push_back(t->who.account_id);
+  auto view = lock_accounts(tx, by_symbol.begin()->first, placing);
   auto known = find_client_orders(tx, batch);
   const bool alone = batch.size() == 1;
   order_events events;
-  for (auto& t : batch) {
-    order_events mine;
-    const bool savepoint = isolate && !alone;
-    locked_accounts before;
-    if (savepoint) {
-      before = view;
-      tx.exec0("savepoint batch_order");
+  bool first_symbol = true;
+  for (auto& [symbol, tickets] : by_symbol) {
+    if (!first_symbol) read_positions(tx, symbol, view);
+    first_symbol = false;
+    for (auto* tp : tickets) {
+      auto& t = *tp;
+      order_events mine;
+      const bool savepoint = isolate && !alone;
+      locked_accounts before;
+      if (savepoint) {
+        before = view;
+        tx.exec0("savepoint batch_order");
+      }
+      try {
+        t.outcome = place_in_batch(tx, h, t, mine, view, known);
+      } catch (const pqxx::sql_error& e) {
+        if (!is_refusal(e)) throw;  // deadlocks and outages: the batch runs again or fails
+        if (!alone && !isolate) throw refused_in_batch{};
+        t.outcome = std::unexpected(refused_by_database(e));
+        if (alone) return;  // its transaction is aborted: rolled back whole
+      }
+      if (savepoint) {
+        tx.exec0(t.outcome ? "release savepoint batch_order" : "rollback to savepoint batch_order");
+        if (!t.outcome) view = std::move(before);
+      }
+      if (t.outcome) events.append(std::move(mine));
     }
-    try {
-      t.outcome = place_in_batch(tx, h, t, mine, view, known);
-    } catch (const pqxx::sql_error& e) {
-      if (!is_refusal(e)) throw;  // deadlocks and outages: the whole batch runs again or fails
-      if (!alone && !isolate) throw refused_in_batch{};
-      t.outcome = std::unexpected(refused_by_database(e));
-      if (alone) return;  // its transaction is aborted: rolled back whole
-    }
-    if (savepoint) {
-      tx.exec0(t.outcome ? "release savepoint batch_order" : "rollback to savepoint batch_order");
-      if (!t.outcome) view = std::move(before);
-    }
-    if (t.outcome) events.append(std::move(mine));
   }
   events.send(tx);
   tx.commit();

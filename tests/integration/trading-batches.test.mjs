@@ -3,7 +3,8 @@
 // that transaction committed. A psql session holds the symbol's row lock so that a whole crowd
 // of orders is waiting when the lock is released, which makes the batch deterministic:
 // - the crowd commits in one transaction (its rows share submitted_at, which is now(): the
-//   transaction's start; xmin cannot tell, each order's savepoint has an xid of its own);
+//   transaction's start; xmin cannot tell, each order's savepoint has an xid of its own), and
+//   orders of several symbols waiting together share one too;
 // - an order the database refuses inside a batch (a CHECK on fills, hit after the order's own
 //   row was written) is rolled back alone and answered 422, while the others commit whole;
 // - kill -9 in the middle of a batch (a trigger slows each fill so the batch is surely half
@@ -51,9 +52,13 @@ describe("trading: group commit", { timeout: 600_000 }, () => {
   let players = [];
   before(async () => {
     pg = await startPostgres();
-    server = await startServer({ pg, env: { MARKETSIM_TICK_INTERVAL: "1h" } });
+    // One pool connection: one batch at a time, so what waits behind a stuck batch is taken
+    // together, whatever its symbols.
+    server = await startServer({ pg, env: { MARKETSIM_TICK_INTERVAL: "1h", MARKETSIM_DB_POOL: "1" } });
     for (let i = 0; i < 12; i += 1) players.push(await signUp(server, pg));
     await setPrice(server, SYMBOL, "20");
+    await setPrice(server, "MSFT", "30");
+    await setPrice(server, "AAPL", "40");
   });
   after(async () => {
     if (server) assert.equal(await server.stop("SIGTERM"), 0, server.tail(60));
@@ -80,6 +85,21 @@ describe("trading: group commit", { timeout: 600_000 }, () => {
     );
     assert.equal(Number(filled), 36);
     assertLedgerSound(await ledgerState(pg), "after the crowd");
+  });
+
+  test("orders of several symbols that wait together share a transaction", async () => {
+    const symbols = [SYMBOL, "MSFT", "AAPL"];
+    const bodies = Array.from({ length: 30 }, (_, i) => ({
+      symbol: symbols[i % 3], qty: 1, side: "buy", type: "market", time_in_force: "day", client_order_id: `multi-${i}`,
+    }));
+    const answers = await crowd(pg, players, bodies);
+    for (const a of answers) assert.equal(a.status, 200, a.body);
+    const groups = await pg.psql(
+      "select submitted_at::text as tx, count(*)::int as n, count(distinct symbol)::int as symbols from orders where client_order_id like 'multi-%' group by 1 order by 2 desc",
+    );
+    assert.equal(groups.reduce((sum, g) => sum + Number(g.n), 0), 30);
+    assert.ok(groups.some((g) => Number(g.symbols) >= 2), `no transaction held two symbols: ${JSON.stringify(groups)}`);
+    assertLedgerSound(await ledgerState(pg), "after the multi-symbol crowd");
   });
 
   test("an order the database refuses inside a batch is rejected alone; the others commit", async () => {
@@ -169,7 +189,7 @@ describe("trading: group commit", { timeout: 600_000 }, () => {
     } finally {
       await pg.psql("drop trigger test_slow_fill on fills; drop function test_slow_fill()");
     }
-    server = await startServer({ pg, env: { MARKETSIM_TICK_INTERVAL: "1h" } });
+    server = await startServer({ pg, env: { MARKETSIM_TICK_INTERVAL: "1h", MARKETSIM_DB_POOL: "1" } });
     for (const p of players) {
       p.baseUrl = server.url;
       p.origin = server.url;

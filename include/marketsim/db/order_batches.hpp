@@ -1,9 +1,10 @@
-// Group commit for new orders. Orders of one symbol that arrive while that symbol's previous
-// batch is running wait together and run as the next batch: one transaction, in arrival order,
-// each exactly as alone (db::trading_repo::place_orders), and each answered only after that
-// transaction committed. A symbol has at most one batch queued or running on the pool at a time,
-// so one busy symbol takes one pool thread and the others stay free for other symbols; across
-// instances the symbol's row lock still serializes the batches. place() is called on io threads
+// Group commit for new orders. Orders that arrive while earlier batches run wait together and
+// run as the next batch: one transaction, each symbol's orders in arrival order, each order
+// exactly as alone (db::trading_repo::place_orders), and each answered only after that
+// transaction committed. A batch takes the waiting orders of every symbol that has no batch
+// running (so a symbol is in at most one batch at a time, and a quiet market of many symbols
+// still shares its transactions); at most `max_jobs` batches are on the pool at once. Across
+// instances the symbols' row locks still serialize the batches. place() is called on io threads
 // (its caller resumes on its own executor); the batches run on db::pool threads; one mutex
 // guards the waiting orders.
 #pragma once
@@ -14,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "marketsim/db/orders.hpp"
@@ -25,8 +27,11 @@ class order_batches {
  public:
   // `max_batch`: orders per transaction; `max_waiting`: orders waiting in all symbols together,
   // beyond which a new order is refused at once as unavailable (503) with nothing stored.
-  explicit order_batches(pool& p, std::size_t max_batch = 64, std::size_t max_waiting = 10'000)
-      : pool_(p), max_batch_(max_batch), max_waiting_(max_waiting) {}
+  // `max_jobs`: batches on the pool at once (its connection count, so requests of other kinds
+  // still get through between them).
+  explicit order_batches(pool& p, std::size_t max_batch = 64, std::size_t max_waiting = 10'000,
+                         int max_jobs = 4)
+      : pool_(p), max_batch_(max_batch), max_waiting_(max_waiting), max_jobs_(max_jobs) {}
   order_batches(const order_batches&) = delete;
   order_batches& operator=(const order_batches&) = delete;
 
@@ -46,15 +51,21 @@ class order_batches {
     std::function<void(result<trading_repo::placed>)> done;
   };
   void enqueue(waiting w);
-  void start(const std::string& symbol);  // submits the symbol's next batch to the pool
-  // Answers a batch's orders and starts the symbol's next one. `taken`: the batch (private).
-  void finish(const std::string& symbol, std::shared_ptr<void> taken, result<void> ran);
+  // Under mutex_: whether to submit a job now (and counts it if so).
+  bool should_start();
+  void start();  // submits a job that takes what is waiting when it starts
+  // Answers a batch's orders and starts the next job if one is due. `taken`: the batch.
+  void finish(std::shared_ptr<void> taken, result<void> ran);
 
   pool& pool_;
   std::size_t max_batch_;
   std::size_t max_waiting_;
   mutable std::mutex mutex_;
-  std::map<std::string, std::deque<waiting>> queues_;  // a symbol present: its batch is on the pool
+  int max_jobs_;
+  std::map<std::string, std::deque<waiting>> queues_;  // waiting orders by symbol
+  std::set<std::string> busy_;                         // symbols in a batch that runs
+  int jobs_ = 0;                                       // submitted and not finished
+  int unstarted_ = 0;                                  // submitted and not started
   std::size_t waiting_ = 0;
   std::uint64_t batches_ = 0, orders_ = 0;
 };

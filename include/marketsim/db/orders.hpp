@@ -49,9 +49,9 @@ struct order_ticket {
   market_view mv;
   result<placed> outcome;
 };
-// Group commit: places orders of one symbol in one transaction, in the order given, each
-// exactly as place_order would (the same checks, matching and writes), and fills in each
-// ticket's outcome. With more than one order each runs under a savepoint, so an order the
+// Group commit: places orders of one or more symbols in one transaction (the symbols locked in
+// symbol order, each symbol's orders in the order given), each exactly as place_order would
+// (the same checks, matching and writes), and fills in each ticket's outcome. With more than one order each runs under a savepoint, so an order the
 // database refuses (a CHECK, the ledger's trigger, a client_order_id taken on another symbol)
 // is rolled back alone while the others commit. Nothing is acknowledged before the commit: an
 // outage fails the whole batch (the pool's error), and a deadlock runs it again.
