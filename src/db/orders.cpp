@@ -334,6 +334,7 @@ struct refused_in_batch {};
 // with `isolate`: each order under a savepoint, the refused one rolled back alone.
 void place_batch_once(connection& c, std::vector<order_ticket>& batch, bool isolate) {
   pqxx::work tx(c);
+  plan_once(tx);
   // The accounts whose orders may stay open take turns from here to commit, so each cap count
   // sees every order that committed before (parallel orders cannot overshoot the cap). Taken
   // in id order and before the symbol lock: whoever waits for them holds nothing yet.

@@ -91,10 +91,6 @@ void pool::worker_loop() {
         conn.reset();
         generation = broken_generation_.load();
         conn = std::make_unique<pqxx::connection>(connection_string_);
-        // The order path's prepared statements (db/statements.hpp) are planned once: their
-        // plans do not depend on the values (index ranges), and a custom plan per call cost
-        // about as much as running them.
-        conn->set_variable("plan_cache_mode", "force_generic_plan");
       }
       j.work(*conn);
     } catch (const pqxx::broken_connection& e) {

@@ -14,6 +14,14 @@ struct statement {
   std::string sql;
 };
 
+// The order path's transactions start with this: their prepared statements are planned once
+// (their plans do not depend on the values: index ranges), where PostgreSQL's default kept
+// planning some of them on every call at about the cost of running them. Only for the
+// transaction: other queries on the connection keep custom plans.
+inline void plan_once(pqxx::transaction_base& tx) {
+  tx.exec0("set local plan_cache_mode = force_generic_plan");
+}
+
 // Runs `s` with `args` as its parameters.
 template <class... Args>
 pqxx::result exec(pqxx::transaction_base& tx, const statement& s, Args&&... args) {

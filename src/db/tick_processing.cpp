@@ -205,6 +205,7 @@ tick_outcome apply_symbol(connection& c, const symbol_tick& t, const std::vector
                           price_e4 half_spread, bool isolate) {
   tick_outcome out;
   pqxx::work tx(c);
+  plan_once(tx);
   static const statement lock{"tick_lock_symbol",
                               "select halted from instruments where symbol = $1 for update"};
   auto sym = exec(tx, lock, t.symbol);
