@@ -199,6 +199,14 @@ house_accounts read_house(pqxx::transaction_base& tx) {
   return h;
 }
 
+std::optional<bool> lock_instrument(pqxx::transaction_base& tx, const std::string& symbol) {
+  static const statement lock{"lock_instrument",
+                              "select halted from instruments where symbol = $1 for update"};
+  auto r = exec(tx, lock, symbol);
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<bool>();
+}
+
 void order_events::add(const order_record& o, std::string_view event) {
   if (o.user_id == 0) return;
   json data{{"event", event},

@@ -35,6 +35,10 @@ struct house_accounts {
 
 house_accounts read_house(pqxx::transaction_base& tx);
 
+// Locks the symbol's instruments row (every change to its orders happens under it): whether it
+// is halted, or nullopt for an unknown symbol.
+std::optional<bool> lock_instrument(pqxx::transaction_base& tx, const std::string& symbol);
+
 // The private events of one transaction (trade updates), each built once from the order row as
 // the transaction wrote it and sent in one statement before commit (PostgreSQL delivers them
 // at commit, to every instance; db/change_listener.hpp forwards them).
@@ -47,7 +51,6 @@ class order_events {
                 std::int64_t position_qty);
   void append(order_events&& other) { payloads_ += other.payloads_; }
   void send(pqxx::transaction_base& tx);
-  [[nodiscard]] bool empty() const { return payloads_.empty(); }
 
  private:
   std::string payloads_;  // one JSON object per line
@@ -118,7 +121,6 @@ std::int64_t count_open_orders(pqxx::transaction_base& tx, std::int64_t account_
 class house_fills {
  public:
   void add(const order_record& o, price_e4 price) { pending_.push_back({o, price}); }
-  [[nodiscard]] bool empty() const { return pending_.empty(); }
   void flush(pqxx::transaction_base& tx, const house_accounts& h, order_events& events,
              locked_accounts& view);
 

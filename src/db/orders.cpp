@@ -199,11 +199,9 @@ result<order_record> place_locked(pqxx::transaction_base& tx, const house_accoun
 
 // Locks the symbol; 404 when unknown, 403 when halted.
 result<void> lock_symbol(pqxx::transaction_base& tx, const std::string& symbol) {
-  static const statement lock{"lock_symbol",
-                              "select halted from instruments where symbol = $1 for update"};
-  auto r = exec(tx, lock, symbol);
-  if (r.empty()) return fail(errc::not_found, "unknown symbol " + symbol);
-  if (r[0][0].as<bool>()) return fail(errc::symbol_halted, symbol + " is halted");
+  auto halted = lock_instrument(tx, symbol);
+  if (!halted) return fail(errc::not_found, "unknown symbol " + symbol);
+  if (*halted) return fail(errc::symbol_halted, symbol + " is halted");
   return {};
 }
 
@@ -433,9 +431,7 @@ result<order_record> cancel_order(connection& c, const player& who, const std::s
     auto peek = load_order(tx, order_id, false);
     if (!peek || peek->account_id != who.account_id)
       return fail(errc::not_found, "order not found");
-    static const statement lock{"lock_symbol_plain",
-                                "select 1 from instruments where symbol = $1 for update"};
-    exec(tx, lock, peek->symbol);
+    (void)lock_instrument(tx, peek->symbol);  // a halted symbol's orders may still be canceled
     auto o = load_order(tx, order_id, true);
     if (!o->open())
       return fail(errc::unprocessable, fmt::format("order is {} and can no longer be canceled",

@@ -46,9 +46,8 @@ constexpr const char* marks_to_move_sql =
 // how many moved.
 int move_trailing_marks(connection& c, const symbol_tick& t) {
   pqxx::work tx(c);
-  auto sym =
-      tx.exec_params("select halted from instruments where symbol = $1 for update", t.symbol);
-  if (sym.empty() || sym[0][0].as<bool>()) return 0;  // a halted symbol's orders wait
+  auto halted = lock_instrument(tx, t.symbol);
+  if (!halted || *halted) return 0;  // a halted symbol's orders wait
   std::vector<std::string> ids, marks, stops;
   for (const auto& r : tx.exec_params(passed_marks_sql, t.symbol, t.price)) {
     order_record o;
@@ -206,11 +205,9 @@ tick_outcome apply_symbol(connection& c, const symbol_tick& t, const std::vector
   tick_outcome out;
   pqxx::work tx(c);
   plan_once(tx);
-  static const statement lock{"tick_lock_symbol",
-                              "select halted from instruments where symbol = $1 for update"};
-  auto sym = exec(tx, lock, t.symbol);
-  if (sym.empty()) return out;
-  const bool halted = sym[0][0].as<bool>();
+  const auto locked = lock_instrument(tx, t.symbol);
+  if (!locked) return out;
+  const bool halted = *locked;
   const auto h = read_house(tx);
   order_events events;
   std::vector<order_record> orders;
