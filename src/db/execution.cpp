@@ -18,21 +18,24 @@ using trading::side;
 namespace {
 
 // The opposite side of the book that may trade with an incoming buy (asks up to a bound) or
-// sell (bids down to a bound), best price first, then arrival.
+// sell (bids down to a bound), best price first, then arrival, of every account: the caller
+// leaves out the player's own (an account has at most MARKETSIM_MAX_OPEN_ORDERS open, 500 by
+// default, so 1,500 rows leave at least 1,000 of others').
 const statement book_asks{
     "book_asks",
     "select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
     "o.reserve_price_e4, a.user_id, o.filled_qty from orders o join accounts a on a.id = "
     "o.account_id where o.symbol = $1 and o.side = 'sell' and o.status in ('new', "
     "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and "
-    "o.account_id <> $2 and o.limit_e4 <= $3 order by o.limit_e4 asc, o.seq limit 1000"};
+    "o.limit_e4 <= $2 order by o.limit_e4 asc, o.seq limit 1500"};
 const statement book_bids{
     "book_bids",
     "select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
     "o.reserve_price_e4, a.user_id, o.filled_qty from orders o join accounts a on a.id = "
     "o.account_id where o.symbol = $1 and o.side = 'buy' and o.status in ('new', "
     "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and "
-    "o.account_id <> $2 and o.limit_e4 >= $3 order by o.limit_e4 desc, o.seq limit 1000"};
+    "o.limit_e4 >= $2 order by o.limit_e4 desc, o.seq limit 1500"};
+constexpr std::size_t book_row_limit = 1500;
 
 const statement lock_accounts_sql{
     "lock_accounts",
@@ -105,15 +108,6 @@ const statement notify_all{
     "notify_trades",
     "select pg_notify($1, payload) from unnest(string_to_array($2, chr(10))) as payload"};
 
-// A resting order that the incoming one may trade with.
-struct resting_row {
-  std::string id;
-  std::int64_t account_id = 0;
-  std::int64_t user_id = 0;
-  price_e4 reserve_price = 0;
-  std::int64_t filled = 0;  // before this match
-};
-
 // The cost basis, realized P&L and reservations one execution changes, per account.
 struct deltas {
   struct row {
@@ -133,8 +127,8 @@ struct deltas {
       cash.push_back(d.cash);
     }
     if (ids.empty()) return;
-    exec(tx, apply_deltas, symbol, array_literal(ids), array_literal(cost), array_literal(realized),
-         array_literal(shares), array_literal(cash));
+    (void)send(tx, apply_deltas, symbol, array_literal(ids), array_literal(cost),
+               array_literal(realized), array_literal(shares), array_literal(cash));
   }
 };
 
@@ -166,8 +160,8 @@ void write_fill(pqxx::transaction_base& tx, const house_accounts& h, const std::
                 price_e4 price, std::int64_t qty, const std::string& buy_order,
                 const std::string& sell_order, std::int64_t buyer, std::int64_t seller,
                 std::int64_t buy_cum, std::int64_t sell_cum) {
-  exec(tx, record_fill, symbol, price, qty, buy_order, sell_order, buyer, seller, buy_cum, sell_cum,
-       buyer ? buyer : h.house, seller ? seller : h.house, mul(qty, price));
+  (void)send(tx, record_fill, symbol, price, qty, buy_order, sell_order, buyer, seller, buy_cum,
+             sell_cum, buyer ? buyer : h.house, seller ? seller : h.house, mul(qty, price));
 }
 
 order_record returned(const pqxx::result& r, std::int64_t user_id) {
@@ -187,8 +181,9 @@ house_accounts read_house(pqxx::transaction_base& tx) {
   static std::atomic<std::int64_t> house{0}, treasury{0};
   if (house.load() != 0) return {house.load(), treasury.load()};
   house_accounts h;
-  for (const auto& row :
-       tx.exec("select id, kind from accounts where kind in ('house', 'treasury')")) {
+  static const statement read{"read_house",
+                              "select id, kind from accounts where kind in ('house', 'treasury')"};
+  for (const auto& row : exec(tx, read)) {
     if (row[1].as<std::string>() == "house")
       h.house = row[0].as<std::int64_t>();
     else
@@ -199,12 +194,20 @@ house_accounts read_house(pqxx::transaction_base& tx) {
   return h;
 }
 
-std::optional<bool> lock_instrument(pqxx::transaction_base& tx, const std::string& symbol) {
+pending send_lock_instrument(pqxx::transaction_base& tx, const std::string& symbol) {
   static const statement lock{"lock_instrument",
                               "select halted from instruments where symbol = $1 for update"};
-  auto r = exec(tx, lock, symbol);
+  return send(tx, lock, symbol);
+}
+
+std::optional<bool> take_lock_instrument(pqxx::transaction_base& tx, pending&& sent) {
+  auto r = take(tx, std::move(sent));
   if (r.empty()) return std::nullopt;
   return r[0][0].as<bool>();
+}
+
+std::optional<bool> lock_instrument(pqxx::transaction_base& tx, const std::string& symbol) {
+  return take_lock_instrument(tx, send_lock_instrument(tx, symbol));
 }
 
 void order_events::add(const order_record& o, std::string_view event) {
@@ -235,28 +238,38 @@ void order_events::add_fill(const order_record& o, price_e4 price, std::int64_t 
 void order_events::send(pqxx::transaction_base& tx) {
   if (payloads_.empty()) return;
   payloads_.pop_back();  // the last newline
-  exec(tx, notify_all, std::string(trades_channel), payloads_);
+  (void)db::send(tx, notify_all, std::string(trades_channel), payloads_);
   payloads_.clear();
 }
 
-locked_accounts lock_accounts(pqxx::transaction_base& tx, const std::string& symbol,
-                              std::vector<std::int64_t> ids) {
+account_lock send_lock_accounts(pqxx::transaction_base& tx, const std::string& symbol,
+                                std::vector<std::int64_t> ids) {
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   const auto list = array_literal(ids);
+  auto accounts = send(tx, lock_accounts_sql, list);
+  return {std::move(accounts), send(tx, read_positions_sql, list, symbol)};
+}
+
+locked_accounts take_lock_accounts(pqxx::transaction_base& tx, account_lock&& sent) {
   locked_accounts out;
-  for (const auto& row : exec(tx, lock_accounts_sql, list)) {
+  for (const auto& row : take(tx, std::move(sent.accounts))) {
     auto& a = out[row[0].as<std::int64_t>()];
     a.cash = row[1].as<std::int64_t>();
     a.reserved = row[2].as<std::int64_t>();
   }
-  for (const auto& row : exec(tx, read_positions_sql, list, symbol)) {
+  for (const auto& row : take(tx, std::move(sent.positions))) {
     auto& a = out[row[0].as<std::int64_t>()];
     a.shares = row[1].as<std::int64_t>();
     a.shares_reserved = row[2].as<std::int64_t>();
     a.cost = row[3].as<std::int64_t>();
   }
   return out;
+}
+
+locked_accounts lock_accounts(pqxx::transaction_base& tx, const std::string& symbol,
+                              std::vector<std::int64_t> ids) {
+  return take_lock_accounts(tx, send_lock_accounts(tx, symbol, std::move(ids)));
 }
 
 void read_positions(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view) {
@@ -288,11 +301,11 @@ void release(pqxx::transaction_base& tx, const order_record& o, std::int64_t qty
   if (qty <= 0) return;
   if (o.order_side == side::buy) {
     if (o.reserve_price <= 0) return;
-    exec(tx, release_cash, o.account_id, mul(qty, o.reserve_price));
+    (void)send(tx, release_cash, o.account_id, mul(qty, o.reserve_price));
     if (view && view->contains(o.account_id))
       (*view)[o.account_id].reserved -= mul(qty, o.reserve_price);
   } else {
-    exec(tx, release_shares, o.account_id, o.symbol, qty);
+    (void)send(tx, release_shares, o.account_id, o.symbol, qty);
     if (view && view->contains(o.account_id)) (*view)[o.account_id].shares_reserved -= qty;
   }
 }
@@ -301,33 +314,84 @@ std::int64_t count_open_orders(pqxx::transaction_base& tx, std::int64_t account_
   return exec(tx, count_open, account_id)[0][0].as<std::int64_t>();
 }
 
+price_e4 book_bound(side incoming, std::optional<price_e4> limit, const market_view& mv) {
+  const bool buy = incoming == side::buy;
+  price_e4 bound = buy ? trading::max_order_price : 0;
+  if (limit) bound = *limit;
+  if (mv.reference) {
+    const auto house = buy ? trading::house_ask(*mv.reference, mv.half_spread)
+                           : trading::house_bid(*mv.reference, mv.half_spread);
+    bound = buy ? std::min(bound, house) : std::max(bound, house);
+  }
+  return bound;
+}
+
+void book_cache::prefetch(pqxx::transaction_base& tx, const std::string& symbol, side incoming,
+                          price_e4 bound) {
+  auto& e = entries_[{symbol, incoming}];
+  if (e.sent && (incoming == side::buy ? e.bound >= bound : e.bound <= bound)) return;
+  e = entry{};
+  e.bound = bound;
+  e.sent = send(tx, incoming == side::buy ? book_asks : book_bids, symbol, bound);
+}
+
+book_cache::entry& book_cache::read(pqxx::transaction_base& tx, const std::string& symbol,
+                                    side incoming, price_e4 bound) {
+  const bool buy = incoming == side::buy;
+  auto it = entries_.find({symbol, incoming});
+  const bool covers = it != entries_.end() &&
+                      (it->second.truncated ? it->second.bound == bound
+                                            : (buy ? it->second.bound >= bound
+                                                   : it->second.bound <= bound));
+  if (!covers) prefetch(tx, symbol, incoming, bound);
+  auto& e = entries_[{symbol, incoming}];
+  if (e.sent) {
+    const auto result = take(tx, std::move(*e.sent));
+    e.sent.reset();
+    for (const auto& r : result)
+      e.rows.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(),
+                        r[6].is_null() ? 0 : r[6].as<std::int64_t>(), r[2].as<std::int64_t>(),
+                        r[3].as<std::int64_t>(), r[4].as<std::int64_t>(), r[5].as<std::int64_t>(),
+                        r[7].as<std::int64_t>()});
+    e.truncated = e.rows.size() >= book_row_limit;
+  }
+  return e;
+}
+
+std::vector<book_row> book_cache::rows(pqxx::transaction_base& tx, const std::string& symbol,
+                                       side incoming, price_e4 bound) {
+  const auto& e = read(tx, symbol, incoming, bound);
+  std::vector<book_row> out;
+  for (const auto& r : e.rows)
+    if (incoming == side::buy ? r.limit <= bound : r.limit >= bound) out.push_back(r);
+  return out;
+}
+
+void book_cache::changed(const std::string& symbol, side resting) {
+  entries_.erase({symbol, resting == side::buy ? side::sell : side::buy});
+}
+
 exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execution ex,
                      const market_view& mv, locked_accounts& accounts, const store_fn& store,
                      open_cap* cap) {
   auto& o = ex.order;
   const bool buy = o.order_side == side::buy;
-  std::optional<price_e4> house_bound;
-  if (mv.reference)
-    house_bound = buy ? trading::house_ask(*mv.reference, mv.half_spread)
-                      : trading::house_bid(*mv.reference, mv.half_spread);
-  // Only resting orders at least as good as both the order's limit and the house can trade.
-  price_e4 bound = buy ? trading::max_order_price : 0;
-  if (ex.limit) bound = *ex.limit;
-  if (house_bound) bound = buy ? std::min(bound, *house_bound) : std::max(bound, *house_bound);
+  const price_e4 bound = book_bound(o.order_side, ex.limit, mv);
+  book_cache own;
+  auto& books = ex.books ? *ex.books : own;
   std::vector<trading::resting_order> book;
-  std::map<std::int64_t, resting_row> by_seq;
-  for (const auto& r : exec(tx, buy ? book_asks : book_bids, o.symbol, o.account_id, bound)) {
+  std::map<std::int64_t, book_row> by_seq;
+  for (auto& r : books.rows(tx, o.symbol, o.order_side, bound)) {
+    if (r.account_id == o.account_id) continue;  // never against the player's own orders
     trading::resting_order ro;
-    ro.id = r[4].as<std::int64_t>();
-    ro.account_id = r[1].as<std::int64_t>();
+    ro.id = r.seq;
+    ro.account_id = r.account_id;
     ro.order_side = buy ? side::sell : side::buy;
-    ro.limit = r[2].as<std::int64_t>();
-    ro.remaining = r[3].as<std::int64_t>();
-    ro.sequence = ro.id;
+    ro.limit = r.limit;
+    ro.remaining = r.remaining;
+    ro.sequence = r.seq;
     book.push_back(ro);
-    by_seq[ro.id] = {r[0].as<std::string>(), ro.account_id,
-                     r[6].is_null() ? 0 : r[6].as<std::int64_t>(), r[5].as<std::int64_t>(),
-                     r[7].as<std::int64_t>()};
+    by_seq[r.seq] = std::move(r);
   }
   trading::incoming_order in{o.account_id, o.order_side, ex.limit, o.remaining(), ex.tif};
   auto m = trading::match(in, book, mv.reference, mv.half_spread);
@@ -374,16 +438,20 @@ exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execut
   const std::int64_t user_id = o.user_id;
   o = store(plan);  // the order's own row, in its final state (fills reference it)
   o.user_id = user_id;
+  // What the transaction's book no longer shows: the resting orders traded, this one resting.
+  for (const auto& f : plan.fills)
+    if (f.resting_id) books.changed(o.symbol, buy ? side::sell : side::buy);
+  if (trading::is_open(plan.status)) books.changed(o.symbol, o.order_side);
 
   deltas d;
   struct resting_fill {
-    const resting_row* row;
+    const book_row* row;
     price_e4 price;
     std::int64_t qty;
   };
   std::vector<resting_fill> resting_fills;
   for (const auto& f : plan.fills) {
-    const resting_row* other = f.resting_id ? &by_seq[*f.resting_id] : nullptr;
+    const book_row* other = f.resting_id ? &by_seq[*f.resting_id] : nullptr;
     const std::int64_t other_account = other ? other->account_id : 0;
     // A resting order is in the book once, so it trades at most once per match.
     const std::int64_t other_cum = other ? other->filled + f.qty : 0;
@@ -482,15 +550,16 @@ void house_fills::flush(pqxx::transaction_base& tx, const house_accounts& h, ord
     held_cash.push_back(hold.first);
     held_shares.push_back(hold.second);
   }
-  exec(tx, release_all, array_literal(held_ids), array_literal(held_cash),
-       array_literal(held_shares), symbol);
+  (void)send(tx, release_all, array_literal(held_ids), array_literal(held_cash),
+             array_literal(held_shares), symbol);
   std::map<std::string, order_record> stored;
   for (const auto& row : exec(tx, store_all, array_literal(ids), array_literal(notionals))) {
     auto o = read_order(row);
     stored[o.id] = std::move(o);
   }
-  exec(tx, record_all, symbol, array_literal(ids), array_literal(prices), array_literal(qtys),
-       array_literal(buys), array_literal(accounts), array_literal(cums), h.house);
+  (void)send(tx, record_all, symbol, array_literal(ids), array_literal(prices),
+             array_literal(qtys), array_literal(buys), array_literal(accounts), array_literal(cums),
+             h.house);
   d.apply(tx, symbol);
   for (const auto& [o, price] : pending_) {
     auto it = stored.find(o.id);

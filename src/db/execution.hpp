@@ -18,6 +18,7 @@
 #include "marketsim/db/orders.hpp"
 #include "marketsim/trading/execution_plan.hpp"
 #include "marketsim/trading/records.hpp"
+#include "statements.hpp"
 
 namespace marketsim::db::trading_repo {
 
@@ -38,6 +39,9 @@ house_accounts read_house(pqxx::transaction_base& tx);
 // Locks the symbol's instruments row (every change to its orders happens under it): whether it
 // is halted, or nullopt for an unknown symbol.
 std::optional<bool> lock_instrument(pqxx::transaction_base& tx, const std::string& symbol);
+// The same in two steps, so other statements can travel with it in a pipeline.
+pending send_lock_instrument(pqxx::transaction_base& tx, const std::string& symbol);
+std::optional<bool> take_lock_instrument(pqxx::transaction_base& tx, pending&& sent);
 
 // The private events of one transaction (trade updates), each built once from the order row as
 // the transaction wrote it and sent in one statement before commit (PostgreSQL delivers them
@@ -74,6 +78,13 @@ using locked_accounts = std::map<std::int64_t, locked_account>;
 // instead of the database.
 locked_accounts lock_accounts(pqxx::transaction_base& tx, const std::string& symbol,
                               std::vector<std::int64_t> ids);
+// The same in two steps, so other statements can travel with it in a pipeline.
+struct account_lock {
+  pending accounts, positions;
+};
+account_lock send_lock_accounts(pqxx::transaction_base& tx, const std::string& symbol,
+                                std::vector<std::int64_t> ids);
+locked_accounts take_lock_accounts(pqxx::transaction_base& tx, account_lock&& sent);
 // Reads the positions in `symbol` of every account in `view` (a batch moving to another
 // symbol: the view's cash stays, its position fields are of one symbol at a time).
 void read_positions(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view);
@@ -88,6 +99,50 @@ void release(pqxx::transaction_base& tx, const order_record& o, std::int64_t qty
 // The order's row written in its state after a plan; returns the row as stored.
 using store_fn = std::function<order_record(const trading::execution_plan&)>;
 
+// A resting order in the book, as an incoming order may trade with it.
+struct book_row {
+  std::string id;
+  std::int64_t account_id = 0;
+  std::int64_t user_id = 0;
+  price_e4 limit = 0;
+  std::int64_t remaining = 0;
+  std::int64_t seq = 0;
+  price_e4 reserve_price = 0;
+  std::int64_t filled = 0;
+};
+
+// The worst price an incoming order may trade at in the book: its limit, and no worse than the
+// house's quote (only resting orders at least as good as both can trade).
+price_e4 book_bound(trading::side incoming, std::optional<price_e4> limit, const market_view& mv);
+
+// The book of the symbols a transaction holds locked, read once per side and kept while nothing
+// changes it: a symbol's orders change only under its lock, so a side's rows hold until an
+// order of the transaction rests on that side or trades with one of them (changed()). An order
+// then reads the book only when it needs a wider price range than was read.
+class book_cache {
+ public:
+  // Sends the read of `symbol`'s resting orders that an incoming `incoming` order bounded by
+  // `bound` could meet, to travel with other statements.
+  void prefetch(pqxx::transaction_base& tx, const std::string& symbol, trading::side incoming,
+                price_e4 bound);
+  // Those orders within `bound`, best first, of every account (the caller leaves out its own).
+  std::vector<book_row> rows(pqxx::transaction_base& tx, const std::string& symbol,
+                             trading::side incoming, price_e4 bound);
+  // The orders of `resting` side changed: read them again next time.
+  void changed(const std::string& symbol, trading::side resting);
+
+ private:
+  struct entry {
+    price_e4 bound = 0;
+    std::optional<pending> sent;
+    std::vector<book_row> rows;
+    bool truncated = false;  // the read hit its row limit: it covers only its own bound
+  };
+  entry& read(pqxx::transaction_base& tx, const std::string& symbol, trading::side incoming,
+              price_e4 bound);
+  std::map<std::pair<std::string, trading::side>, entry> entries_;
+};
+
 // The order to execute now: a new order (stored by `store` after the checks pass) or a
 // triggered one whose reservation was released.
 struct execution {
@@ -95,6 +150,7 @@ struct execution {
   std::optional<price_e4> limit;  // nullopt: at market
   trading::time_in_force tif;     // ioc for a triggered stop
   order_events& events;
+  book_cache* books = nullptr;  // the transaction's, if it keeps one
 };
 
 enum class exec_outcome { done, unaffordable_cash, unaffordable_shares, rejected, canceled };

@@ -44,8 +44,11 @@ result<T> client_order_id_race_is_conflict(F&& f) {
   }
 }
 
-std::string new_client_order_id() {
+// A random (version 4) UUID: new orders' ids, and their client_order_id when none was given.
+std::string random_uuid() {
   auto raw = random_bytes(16);
+  raw[6] = static_cast<char>((static_cast<unsigned char>(raw[6]) & 0x0f) | 0x40);
+  raw[8] = static_cast<char>((static_cast<unsigned char>(raw[8]) & 0x3f) | 0x80);
   std::string digits = hex(raw);
   return fmt::format("{}-{}-{}-{}-{}", digits.substr(0, 8), digits.substr(8, 4),
                      digits.substr(12, 4), digits.substr(16, 4), digits.substr(20, 12));
@@ -57,18 +60,29 @@ error outcome_error(exec_outcome e) {
   return {errc::insufficient_buying_power, "insufficient buying power"};
 }
 
+// The order's row in its final state. Nothing is read back: the id is made here and every
+// timestamp is the transaction's now(), which the caller read with the locks (txn_now), so
+// the row the caller builds is the one stored (but for seq, which no answer shows).
 const statement insert_order{
     "insert_order",
-    std::string(
-        "insert into orders as o (account_id, client_order_id, fingerprint, symbol, side, type, "
-        "time_in_force, qty, limit_e4, stop_e4, trail_price_e4, trail_ppm, reserve_price_e4, "
-        "market_day, replaces, status, filled_qty, filled_notional_e4, triggered, hwm_e4, "
-        "trail_stop_e4, filled_at, canceled_at, failed_at) values ($1, $2, $3, $4, $5, $6, $7, "
-        "$8, nullif($9, 0), nullif($10, 0), nullif($11, 0), nullif($12, 0), $13, $14::date, "
-        "nullif($15, '')::uuid, $16::text, $17, $18, $19, nullif($20, 0), nullif($21, 0), case "
-        "when $16::text = 'filled' then now() end, case when $16::text = 'canceled' then now() "
-        "end, case when $16::text = 'rejected' then now() end) returning ") +
-        returned_order_columns};
+    "insert into orders (id, account_id, client_order_id, fingerprint, symbol, side, type, "
+    "time_in_force, qty, limit_e4, stop_e4, trail_price_e4, trail_ppm, reserve_price_e4, "
+    "market_day, replaces, status, filled_qty, filled_notional_e4, triggered, hwm_e4, "
+    "trail_stop_e4, filled_at, canceled_at, failed_at) values ($22::uuid, $1, $2, $3, $4, $5, "
+    "$6, $7, $8, nullif($9, 0), nullif($10, 0), nullif($11, 0), nullif($12, 0), $13, "
+    "$14::date, nullif($15, '')::uuid, $16::text, $17, $18, $19, nullif($20, 0), nullif($21, "
+    "0), case when $16::text = 'filled' then now() end, case when $16::text = 'canceled' then "
+    "now() end, case when $16::text = 'rejected' then now() end)"};
+// now() as the orders' timestamps read back (read_order): epoch milliseconds.
+const statement txn_now{"txn_now", "select " MS("now()")};
+
+// What every order of one transaction shares.
+struct placing {
+  const house_accounts& house;
+  std::int64_t now_ms;    // txn_now
+  locked_accounts& view;  // the transaction's locked accounts
+  book_cache* books;      // the transaction's book, if it keeps one
+};
 
 const statement reserve_cash{"reserve_cash",
                              "update accounts set reserved_e4 = reserved_e4 + $2 where id = $1"};
@@ -96,15 +110,15 @@ struct new_row {
 // one replaces (already closed in the same transaction). `triggered`: a stop-limit whose stop
 // already fired (a replaced triggered stop-limit) goes straight to the book as a limit. `cap`:
 // the open-order cap that applies (0: none). Nothing is written when it fails.
-result<order_record> place_locked(pqxx::transaction_base& tx, const house_accounts& h,
+result<order_record> place_locked(pqxx::transaction_base& tx, const placing& ctx,
                                   const player& who, const trading::order_request& req,
                                   const market_view& mv, const std::string& replaces,
-                                  order_events& events, locked_accounts& view,
-                                  bool triggered = false, int cap = 0) {
+                                  order_events& events, bool triggered = false, int cap = 0) {
+  auto& view = ctx.view;
   order_record o;
   o.account_id = who.account_id;
   o.user_id = who.user_id;
-  o.client_order_id = req.client_order_id.empty() ? new_client_order_id() : req.client_order_id;
+  o.client_order_id = req.client_order_id.empty() ? random_uuid() : req.client_order_id;
   o.symbol = req.symbol;
   o.order_side = req.order_side;
   o.type = req.type;
@@ -123,15 +137,29 @@ result<order_record> place_locked(pqxx::transaction_base& tx, const house_accoun
 
   // The row in the state the checks decided (fills reference it, so it is written first).
   auto insert = [&](const new_row& row) {
-    auto r =
-        exec(tx, insert_order, o.account_id, o.client_order_id, trading::fingerprint(req), o.symbol,
-             std::string(trading::side_name(o.order_side)), std::string(trading::type_name(o.type)),
-             std::string(trading::tif_name(o.tif)), o.qty, o.limit.value_or(0), o.stop.value_or(0),
-             o.trail_price.value_or(0), o.trail_ppm.value_or(0), row.reserve_price, day, replaces,
-             std::string(trading::status_name(row.status)), row.filled_qty, row.filled_notional,
-             triggered, row.hwm.value_or(0), row.trail_stop.value_or(0));
-    o = read_order(r[0]);
-    o.user_id = who.user_id;
+    o.id = random_uuid();
+    o.status = row.status;
+    o.filled_qty = row.filled_qty;
+    o.filled_notional = row.filled_notional;
+    o.reserve_price = row.reserve_price;
+    o.hwm = row.hwm;
+    o.trail_stop = row.trail_stop;
+    o.triggered = triggered;
+    o.market_day = day;
+    o.replaces = replaces;
+    o.submitted_ms = o.updated_ms = ctx.now_ms;
+    using trading::order_status;
+    if (row.status == order_status::filled) o.filled_ms = ctx.now_ms;
+    if (row.status == order_status::canceled) o.canceled_ms = ctx.now_ms;
+    if (row.status == order_status::rejected) o.failed_ms = ctx.now_ms;
+    (void)send(tx, insert_order, o.account_id, o.client_order_id, trading::fingerprint(req),
+               o.symbol, std::string(trading::side_name(o.order_side)),
+               std::string(trading::type_name(o.type)), std::string(trading::tif_name(o.tif)),
+               o.qty, o.limit.value_or(0), o.stop.value_or(0), o.trail_price.value_or(0),
+               o.trail_ppm.value_or(0), row.reserve_price, day, replaces,
+               std::string(trading::status_name(row.status)), row.filled_qty,
+               row.filled_notional, triggered, row.hwm.value_or(0), row.trail_stop.value_or(0),
+               o.id);
     events.add(o, "new");
     return o;
   };
@@ -161,9 +189,9 @@ result<order_record> place_locked(pqxx::transaction_base& tx, const house_accoun
     }
     insert(row);
     if (buy)
-      exec(tx, reserve_cash, who.account_id, plan.cash_reserved);
+      (void)send(tx, reserve_cash, who.account_id, plan.cash_reserved);
     else
-      exec(tx, reserve_shares, who.account_id, req.symbol, plan.shares_reserved);
+      (void)send(tx, reserve_shares, who.account_id, req.symbol, plan.shares_reserved);
     view[who.account_id].reserved += plan.cash_reserved;
     view[who.account_id].shares_reserved += plan.shares_reserved;
     return o;
@@ -175,10 +203,10 @@ result<order_record> place_locked(pqxx::transaction_base& tx, const house_accoun
       !trading::notional(trading::house_ask(*mv.reference, mv.half_spread), req.qty))
     return fail(errc::unprocessable, "qty × price is too large");
 
-  execution ex{o, req.limit, req.tif, events};
+  execution ex{o, req.limit, req.tif, events, ctx.books};
   open_cap open{cap};
   auto outcome = execute(
-      tx, h, ex, mv, view,
+      tx, ctx.house, ex, mv, view,
       [&](const trading::execution_plan& plan) {
         return insert({plan.status, plan.filled_qty, plan.notional, plan.reserve_price, {}, {}});
       },
@@ -197,12 +225,16 @@ result<order_record> place_locked(pqxx::transaction_base& tx, const house_accoun
   return o;
 }
 
-// Locks the symbol; 404 when unknown, 403 when halted.
-result<void> lock_symbol(pqxx::transaction_base& tx, const std::string& symbol) {
-  auto halted = lock_instrument(tx, symbol);
+// Whether orders may trade `symbol`, from its locked row: 404 when unknown, 403 when halted.
+result<void> tradable(const std::string& symbol, std::optional<bool> halted) {
   if (!halted) return fail(errc::not_found, "unknown symbol " + symbol);
   if (*halted) return fail(errc::symbol_halted, symbol + " is halted");
   return {};
+}
+
+// Locks the symbol; 404 when unknown, 403 when halted.
+result<void> lock_symbol(pqxx::transaction_base& tx, const std::string& symbol) {
+  return tradable(symbol, lock_instrument(tx, symbol));
 }
 
 trading::order_request request_of(const order_record& o) {
@@ -264,7 +296,9 @@ bool may_rest(const trading::order_request& req, const market_view& mv) {
 using known_ids =
     std::map<std::pair<std::int64_t, std::string>, std::pair<std::string, std::string>>;
 
-known_ids find_client_orders(pqxx::transaction_base& tx, const std::vector<order_ticket>& batch) {
+// Sent with the batch's locks (nothing is sent when no order names one).
+std::optional<pending> send_find_client_orders(pqxx::transaction_base& tx,
+                                               const std::vector<order_ticket>& batch) {
   static const statement find{
       "find_client_orders",
       "select o.account_id, o.client_order_id, o.id::text, o.fingerprint from orders o join "
@@ -277,9 +311,14 @@ known_ids find_client_orders(pqxx::transaction_base& tx, const std::vector<order
     accounts.push_back(t.who.account_id);
     ids.push_back(t.req.client_order_id);
   }
+  if (ids.empty()) return std::nullopt;
+  return send(tx, find, array_literal(accounts), text_array_literal(ids));
+}
+
+known_ids take_client_orders(pqxx::transaction_base& tx, std::optional<pending>&& sent) {
   known_ids out;
-  if (ids.empty()) return out;
-  for (const auto& r : exec(tx, find, array_literal(accounts), text_array_literal(ids)))
+  if (!sent) return out;
+  for (const auto& r : take(tx, std::move(*sent)))
     out[{r[0].as<std::int64_t>(), r[1].as<std::string>()}] = {r[2].as<std::string>(),
                                                               r[3].as<std::string>()};
   return out;
@@ -287,9 +326,8 @@ known_ids find_client_orders(pqxx::transaction_base& tx, const std::vector<order
 
 // One order of a batch, inside the batch's transaction with its symbol and its submitters'
 // accounts locked.
-result<placed> place_in_batch(pqxx::transaction_base& tx, const house_accounts& h,
-                              const order_ticket& t, order_events& events, locked_accounts& view,
-                              known_ids& known) {
+result<placed> place_in_batch(pqxx::transaction_base& tx, const placing& ctx,
+                              const order_ticket& t, order_events& events, known_ids& known) {
   const auto fp = trading::fingerprint(t.req);
   if (!t.req.client_order_id.empty()) {
     // Read after the symbol lock, so racing retries of one order see each other's commit (and
@@ -303,7 +341,7 @@ result<placed> place_in_batch(pqxx::transaction_base& tx, const house_accounts& 
       if (existing) return placed{std::move(*existing), true};
     }
   }
-  auto o = place_locked(tx, h, t.who, t.req, t.mv, "", events, view, false,
+  auto o = place_locked(tx, ctx, t.who, t.req, t.mv, "", events, false,
                         may_rest(t.req, t.mv) ? t.mv.open_order_cap : 0);
   if (!o) return std::unexpected(o.error());
   known[{t.who.account_id, o->client_order_id}] = {o->id, fp};
@@ -323,15 +361,17 @@ bool is_refusal(const pqxx::sql_error& e) {
   return dynamic_cast<const pqxx::integrity_constraint_violation*>(&e) != nullptr;
 }
 
-// A refusal in a batch that ran without savepoints: the batch runs again with them.
-struct refused_in_batch {};
-
-// One run of a batch. Without `isolate` the orders run one after the other with no savepoint
-// (a refused order's checks come before its writes, so an error answer wrote nothing); a
-// statement the database refuses aborts the run (refused_in_batch) and the batch runs again
-// with `isolate`: each order under a savepoint, the refused one rolled back alone.
+// One run of a batch. The first run is pipelined and has no savepoint: the locks and the
+// batch's reads travel in one message, each order's writes travel with the next statement whose
+// result is needed, and a refused order's checks come before its writes, so an error answer
+// wrote nothing. A statement that fails in it (the database refusing one order's write, or a
+// deadlock) aborts the run, and since a pipeline cannot tell which statement failed or why, the
+// batch runs again `isolate`d: without a pipeline, each order under a savepoint (unless it is
+// alone), the refused one rolled back alone with its exact error.
 void place_batch_once(connection& c, std::vector<order_ticket>& batch, bool isolate) {
   pqxx::work tx(c);
+  std::optional<pipelined> pipe;
+  if (!isolate) pipe.emplace(tx);
   plan_once(tx);
   // The accounts whose orders may stay open take turns from here to commit, so each cap count
   // sees every order that committed before (parallel orders cannot overshoot the cap). Taken
@@ -344,33 +384,49 @@ void place_batch_once(connection& c, std::vector<order_ticket>& batch, bool isol
     if (may_rest(t.req, t.mv)) counted.push_back(t.who.account_id);
   std::sort(counted.begin(), counted.end());
   counted.erase(std::unique(counted.begin(), counted.end()), counted.end());
-  for (auto id : counted) exec(tx, cap_lock, id);
+  for (auto id : counted) (void)send(tx, cap_lock, id);
   // The batch's symbols, each locked in symbol order (so two batches never wait on each other
-  // in a cycle); an unknown or halted one answers its orders and is left out.
+  // in a cycle), then every submitter's account at once, in id order (later orders of the
+  // batch read the view), then the client_order_ids the batch names: one message.
   std::map<std::string, std::vector<order_ticket*>> by_symbol;
   for (auto& t : batch) by_symbol[t.req.symbol].push_back(&t);
-  for (auto it = by_symbol.begin(); it != by_symbol.end();) {
-    if (auto ok = lock_symbol(tx, it->first); !ok) {
+  std::vector<pending> symbol_locks;
+  for (const auto& [symbol, tickets] : by_symbol)
+    symbol_locks.push_back(send_lock_instrument(tx, symbol));
+  std::vector<std::int64_t> submitters;
+  for (const auto& t : batch) submitters.push_back(t.who.account_id);
+  std::string view_symbol = by_symbol.begin()->first;  // the view's positions are of this one
+  auto accounts = send_lock_accounts(tx, view_symbol, submitters);
+  auto client_ids = send_find_client_orders(tx, batch);
+  auto now = send(tx, txn_now);
+  // The book each symbol's orders may meet, for each side they come from, as wide as the
+  // widest of them needs (orders that wait for a trigger do not meet it).
+  book_cache books;
+  for (const auto& [symbol, tickets] : by_symbol)
+    for (const auto* t : tickets)
+      if (t->req.type == trading::order_type::market || t->req.type == trading::order_type::limit)
+        books.prefetch(tx, symbol, t->req.order_side,
+                       book_bound(t->req.order_side, t->req.limit, t->mv));
+  // An unknown or halted symbol answers its orders and is left out.
+  auto lock = symbol_locks.begin();
+  for (auto it = by_symbol.begin(); it != by_symbol.end(); ++lock) {
+    if (auto ok = tradable(it->first, take_lock_instrument(tx, std::move(*lock))); !ok) {
       for (auto* t : it->second) t->outcome = std::unexpected(ok.error());
       it = by_symbol.erase(it);
     } else {
       ++it;
     }
   }
+  auto view = take_lock_accounts(tx, std::move(accounts));
+  auto known = take_client_orders(tx, std::move(client_ids));
+  const std::int64_t now_ms = take(tx, std::move(now))[0][0].as<std::int64_t>();
   if (by_symbol.empty()) return;  // rolled back: nothing written
-  const auto h = read_house(tx);
-  // Every submitter's account at once, in id order: later orders of the batch read the view.
-  std::vector<std::int64_t> placing;
-  for (const auto& [symbol, tickets] : by_symbol)
-    for (const auto* t : tickets) placing.push_back(t->who.account_id);
-  auto view = lock_accounts(tx, by_symbol.begin()->first, placing);
-  auto known = find_client_orders(tx, batch);
+  const placing ctx{read_house(tx), now_ms, view, &books};
   const bool alone = batch.size() == 1;
   order_events events;
-  bool first_symbol = true;
   for (auto& [symbol, tickets] : by_symbol) {
-    if (!first_symbol) read_positions(tx, symbol, view);
-    first_symbol = false;
+    if (symbol != view_symbol) read_positions(tx, symbol, view);
+    view_symbol = symbol;
     for (auto* tp : tickets) {
       auto& t = *tp;
       order_events mine;
@@ -381,10 +437,10 @@ void place_batch_once(connection& c, std::vector<order_ticket>& batch, bool isol
         tx.exec0("savepoint batch_order");
       }
       try {
-        t.outcome = place_in_batch(tx, h, t, mine, view, known);
+        t.outcome = place_in_batch(tx, ctx, t, mine, known);
       } catch (const pqxx::sql_error& e) {
-        if (!is_refusal(e)) throw;  // deadlocks and outages: the batch runs again or fails
-        if (!alone && !isolate) throw refused_in_batch{};
+        // Pipelined, or not a refusal (deadlocks and outages): the batch runs again or fails.
+        if (!isolate || !is_refusal(e)) throw;
         t.outcome = std::unexpected(refused_by_database(e));
         if (alone) return;  // its transaction is aborted: rolled back whole
       }
@@ -396,6 +452,10 @@ void place_batch_once(connection& c, std::vector<order_ticket>& batch, bool isol
     }
   }
   events.send(tx);
+  if (pipe) {
+    pipe->sync();  // every write answered (an error here: the batch runs again, isolated)
+    pipe.reset();
+  }
   tx.commit();
 }
 
@@ -410,8 +470,13 @@ void place_orders(connection& c, std::vector<order_ticket>& batch) {
       try {
         place_batch_once(c, batch, isolate);
         return;
-      } catch (const refused_in_batch&) {
-        isolate = true;  // rolled back whole: again, order by order under savepoints
+      } catch (const pqxx::broken_connection&) {
+        throw;  // an outage: db::pool answers
+      } catch (const pqxx::in_doubt_error&) {
+        throw;  // the commit's fate is unknown: never run again
+      } catch (const std::exception&) {
+        if (isolate) throw;
+        isolate = true;  // rolled back whole: again, isolated
       }
     }
   });
@@ -473,11 +538,12 @@ result<order_record> replace_order(connection& c, const player& who, const std::
                     "client_order_id was already used for a different order");
       auto view = lock_accounts(tx, old->symbol, {who.account_id});
       close_order(tx, *old, trading::order_status::replaced, &view);
-      auto h = read_house(tx);
+      const placing ctx{read_house(tx), exec(tx, txn_now)[0][0].as<std::int64_t>(), view,
+                        nullptr};
       order_events events;
       // A triggered stop-limit's stop has fired: its replacement is a limit in the book at once.
       const bool triggered = old->type == trading::order_type::stop_limit && old->triggered;
-      auto fresh = place_locked(tx, h, who, *req, mv, old->id, events, view, triggered);
+      auto fresh = place_locked(tx, ctx, who, *req, mv, old->id, events, triggered);
       if (!fresh) return std::unexpected(fresh.error());  // rolled back: the old order stands
       static const statement link{"link_replacement",
                                   "update orders set replaced_by = $2::uuid where id = $1::uuid"};

@@ -14,7 +14,7 @@ import { after, before, describe, test } from "node:test";
 import { signUp } from "../support/accounts.mjs";
 import { startPostgres } from "../support/pg.mjs";
 import { startServer } from "../support/server.mjs";
-import { assertLedgerSound, ledgerState, placeOrder, setPrice } from "../support/trading.mjs";
+import { assertLedgerSound, ledgerState, orderNow, placeOrder, setPrice } from "../support/trading.mjs";
 import { sleep } from "../support/util.mjs";
 
 const SYMBOL = "IBM";
@@ -100,6 +100,69 @@ describe("trading: group commit", { timeout: 600_000 }, () => {
     assert.equal(groups.reduce((sum, g) => sum + Number(g.n), 0), 30);
     assert.ok(groups.some((g) => Number(g.symbols) >= 2), `no transaction held two symbols: ${JSON.stringify(groups)}`);
     assertLedgerSound(await ledgerState(pg), "after the multi-symbol crowd");
+  });
+
+  test("a batch's orders meet the ones it rested before them, and each answer is the stored order", async () => {
+    // IBM at 20: the house bids 19.99 and asks 20.01. Bids at 20.00 rest (they do not reach the
+    // house's ask) and are better than the house's bid, so the sells that arrive after them in
+    // the same batch must trade with them: the batch's view of the book must follow its own
+    // orders. Every answer must also be the order as stored (the engine builds the row it
+    // writes instead of reading it back).
+    const buyers = players.slice(0, 4);
+    const sellers = players.slice(4, 8);
+    for (const p of sellers) {
+      const r = await placeOrder(p, { symbol: SYMBOL, qty: 2, side: "buy", type: "market", time_in_force: "day" });
+      assert.equal(r.status, 200, r.body);
+    }
+    const buys = buyers.map((_, i) => ({
+      symbol: SYMBOL, qty: 2, side: "buy", type: "limit", limit_price: "20.00", time_in_force: "day", client_order_id: `rest-${i}`,
+    }));
+    const others = [
+      ...sellers.map((_, i) => ({ symbol: SYMBOL, qty: 1, side: "sell", type: "limit", limit_price: "19.00", time_in_force: "day", client_order_id: `cross-${i}` })),
+      { symbol: SYMBOL, qty: 10, side: "buy", type: "limit", limit_price: "19.00", time_in_force: "fok", client_order_id: "fok-0" },
+      { symbol: SYMBOL, qty: 1, side: "sell", type: "stop", stop_price: "15.00", time_in_force: "gtc", client_order_id: "stop-0" },
+    ];
+    const owners = [...sellers, players[8], sellers[0]];
+    // A first order is stuck on the symbol's lock, a batch of its own; the bids, then the sells,
+    // queue behind it and run together, in that order.
+    const lock = pg.session();
+    await lock.run(`begin; select 1 from instruments where symbol = '${SYMBOL}' for update`);
+    const blocker = { symbol: SYMBOL, qty: 1, side: "buy", type: "market", time_in_force: "day", client_order_id: "blocker-0" };
+    const stuck = placeOrder(players[9], blocker);
+    await waitForLockWaiters(pg, 1);
+    const bidding = buys.map((body, i) => placeOrder(buyers[i], body));
+    await sleep(300);
+    const selling = others.map((body, i) => placeOrder(owners[i], body));
+    await sleep(300);
+    await lock.run("commit");
+    await lock.close();
+    const [blocked, first, second] = [await stuck, await Promise.all(bidding), await Promise.all(selling)];
+    for (const a of [blocked, ...first, ...second]) assert.equal(a.status, 200, a.body);
+    const groups = await pg.psql(
+      "select submitted_at::text as tx, count(*)::int as n from orders where client_order_id like 'rest-%' or client_order_id like 'cross-%' group by 1 order by 2 desc",
+    );
+    assert.equal(Number(groups[0].n), 8, `the bids and sells did not share a batch: ${JSON.stringify(groups)}`);
+    const p2p = await pg.psql(
+      "select f.price_e4::text as price, (f.buy_account is not null) as player_bought from fills f join orders o on o.id = f.sell_order where o.client_order_id like 'cross-%'",
+    );
+    assert.equal(p2p.length, 4, JSON.stringify(p2p));
+    for (const f of p2p) {
+      assert.equal(f.player_bought, "t", `a sell went to the house past a better player bid: ${JSON.stringify(p2p)}`);
+      assert.equal(f.price, "200000");
+    }
+    // Each answer is the stored order; the bids have traded since, so only what never changes.
+    const changing = ["status", "filled_qty", "filled_avg_price", "filled_at", "updated_at"];
+    const answered = [...first.map((a, i) => [buyers[i], a.json, true]), ...second.map((a, i) => [owners[i], a.json, false])];
+    for (const [owner, answer, traded] of answered) {
+      const stored = await orderNow(owner, answer.id);
+      for (const [key, value] of Object.entries(answer)) {
+        if (traded && changing.includes(key)) continue;
+        assert.deepEqual(stored[key], value, `${answer.client_order_id}.${key}`);
+      }
+    }
+    assert.equal(second[4].json.status, "canceled");
+    assert.equal(second[5].json.status, "new");
+    assertLedgerSound(await ledgerState(pg), "after the batch that met its own bids");
   });
 
   test("an order the database refuses inside a batch is rejected alone; the others commit", async () => {
