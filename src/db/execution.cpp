@@ -9,6 +9,7 @@
 #include "marketsim/trading/matcher.hpp"
 #include "order_rows.hpp"
 #include "statements.hpp"
+#include "trade_writes.hpp"
 
 namespace marketsim::db::trading_repo {
 
@@ -48,38 +49,6 @@ const statement read_positions_sql{
     "select account_id, qty, reserved_qty, cost_e4 from positions where account_id = "
     "any($1::bigint[]) and symbol = $2"};
 
-const statement release_cash{"release_cash",
-                             "update accounts set reserved_e4 = reserved_e4 - $2 where id = $1"};
-const statement release_shares{
-    "release_shares",
-    "update positions set reserved_qty = reserved_qty - $3 where account_id = $1 and symbol = $2"};
-
-// A fill and the two ledger transfers it makes (cash one way, shares the other), applied to the
-// balances by the ledger's trigger. $10 buys from $11 (either may be the house).
-const statement record_fill{
-    "record_fill",
-    "with f as (insert into fills (symbol, price_e4, qty, buy_order, sell_order, buy_account, "
-    "sell_account, buy_cum_qty, sell_cum_qty) values ($1, $2, $3, nullif($4, '')::uuid, "
-    "nullif($5, '')::uuid, nullif($6, 0), nullif($7, 0), nullif($8, 0), nullif($9, 0)) "
-    "returning id) insert into ledger (kind, from_account, to_account, asset, amount, fill_id) "
-    "select 'fill', t.from_account, t.to_account, t.asset, t.amount, f.id from f cross join "
-    "(values ($10::bigint, $11::bigint, 'USD'::text, $12::bigint), ($11::bigint, $10::bigint, "
-    "$1::text, $3::bigint)) as t(from_account, to_account, asset, amount)"};
-
-// What the trades of one execution change beside the ledger, one row per account: the
-// position's cost basis, realized P&L and reserved shares, and the account's realized P&L and
-// reserved cash. After the ledger moved the shares and cash, so every CHECK holds.
-const statement apply_deltas{
-    "apply_deltas",
-    "with p as (update positions p set cost_e4 = p.cost_e4 + d.cost, realized_pl_e4 = "
-    "p.realized_pl_e4 + d.realized, reserved_qty = p.reserved_qty + d.shares from "
-    "unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) as d(account, cost, "
-    "realized, shares) where p.account_id = d.account and p.symbol = $1 and (d.cost <> 0 or "
-    "d.realized <> 0 or d.shares <> 0)) update accounts a set realized_pl_e4 = "
-    "a.realized_pl_e4 + d.realized, reserved_e4 = a.reserved_e4 + d.cash from "
-    "unnest($2::bigint[], $4::bigint[], $6::bigint[]) as d(account, realized, cash) where a.id "
-    "= d.account and (d.realized <> 0 or d.cash <> 0)"};
-
 // A resting order's share of a trade.
 const statement fill_resting{
     "fill_resting",
@@ -110,25 +79,12 @@ const statement notify_all{
 
 // The cost basis, realized P&L and reservations one execution changes, per account.
 struct deltas {
-  struct row {
-    money_e4 cost = 0, realized = 0, cash = 0;
-    std::int64_t shares = 0;
-  };
-  std::map<std::int64_t, row> by_account;
+  std::map<std::int64_t, position_delta> by_account;
 
   void apply(pqxx::transaction_base& tx, const std::string& symbol) const {
-    std::vector<std::int64_t> ids, cost, realized, shares, cash;
-    for (const auto& [id, d] : by_account) {
-      if (!d.cost && !d.realized && !d.shares && !d.cash) continue;
-      ids.push_back(id);
-      cost.push_back(d.cost);
-      realized.push_back(d.realized);
-      shares.push_back(d.shares);
-      cash.push_back(d.cash);
-    }
-    if (ids.empty()) return;
-    (void)send(tx, apply_deltas, symbol, array_literal(ids), array_literal(cost),
-               array_literal(realized), array_literal(shares), array_literal(cash));
+    deltas_by_position rows;
+    for (const auto& [id, d] : by_account) rows[{id, symbol}] = d;
+    write_deltas(tx, rows);
   }
 };
 
@@ -160,8 +116,8 @@ void write_fill(pqxx::transaction_base& tx, const house_accounts& h, const std::
                 price_e4 price, std::int64_t qty, const std::string& buy_order,
                 const std::string& sell_order, std::int64_t buyer, std::int64_t seller,
                 std::int64_t buy_cum, std::int64_t sell_cum) {
-  (void)send(tx, record_fill, symbol, price, qty, buy_order, sell_order, buyer, seller, buy_cum,
-             sell_cum, buyer ? buyer : h.house, seller ? seller : h.house, mul(qty, price));
+  write_fills(tx, h.house,
+              {{symbol, price, qty, buy_order, sell_order, buyer, seller, buy_cum, sell_cum}});
 }
 
 order_record returned(const pqxx::result& r, std::int64_t user_id) {
@@ -301,11 +257,11 @@ void release(pqxx::transaction_base& tx, const order_record& o, std::int64_t qty
   if (qty <= 0) return;
   if (o.order_side == side::buy) {
     if (o.reserve_price <= 0) return;
-    (void)send(tx, release_cash, o.account_id, mul(qty, o.reserve_price));
+    write_releases(tx, {{o.account_id, mul(qty, o.reserve_price), "", 0}});
     if (view && view->contains(o.account_id))
       (*view)[o.account_id].reserved -= mul(qty, o.reserve_price);
   } else {
-    (void)send(tx, release_shares, o.account_id, o.symbol, qty);
+    write_releases(tx, {{o.account_id, 0, o.symbol, qty}});
     if (view && view->contains(o.account_id)) (*view)[o.account_id].shares_reserved -= qty;
   }
 }
@@ -482,12 +438,6 @@ exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execut
 void house_fills::flush(pqxx::transaction_base& tx, const house_accounts& h, order_events& events,
                         locked_accounts& view) {
   if (pending_.empty()) return;
-  static const statement release_all{
-      "house_fills_release",
-      "with a as (update accounts set reserved_e4 = reserved_e4 - d.cash from "
-      "unnest($1::bigint[], $2::bigint[]) as d(id, cash) where accounts.id = d.id and d.cash <> "
-      "0) update positions p set reserved_qty = p.reserved_qty - d.qty from unnest($1::bigint[], "
-      "$3::bigint[]) as d(id, qty) where p.account_id = d.id and p.symbol = $4 and d.qty <> 0"};
   static const statement store_all{
       "house_fills_store",
       std::string("update orders as o set filled_qty = o.qty, filled_notional_e4 = "
@@ -495,24 +445,11 @@ void house_fills::flush(pqxx::transaction_base& tx, const house_accounts& h, ord
                   "filled_at = now(), updated_at = now() from unnest($1::uuid[], $2::bigint[]) as "
                   "u(id, notional) where o.id = u.id returning ") +
           returned_order_columns};
-  static const statement record_all{
-      "house_fills_record",
-      "with f as (insert into fills (symbol, price_e4, qty, buy_order, sell_order, buy_account, "
-      "sell_account, buy_cum_qty, sell_cum_qty) select $1, u.price, u.qty, case when u.buy then "
-      "u.id end, case when not u.buy then u.id end, case when u.buy then u.account end, case "
-      "when not u.buy then u.account end, case when u.buy then u.cum end, case when not u.buy "
-      "then u.cum end from unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::boolean[], "
-      "$6::bigint[], $7::bigint[]) with ordinality as u(id, price, qty, buy, account, cum, n) "
-      "order by u.n returning id, price_e4, qty, coalesce(buy_account, $8) as buyer, "
-      "coalesce(sell_account, $8) as seller) insert into ledger (kind, from_account, to_account, "
-      "asset, amount, fill_id) select 'fill', t.from_account, t.to_account, t.asset, t.amount, "
-      "f.id from f cross join lateral (values (f.buyer, f.seller, 'USD'::text, f.qty * "
-      "f.price_e4), (f.seller, f.buyer, $1::text, f.qty)) as t(from_account, to_account, asset, "
-      "amount)"};
   const std::string symbol = pending_.front().order.symbol;
-  // Per account: what the filled orders held back, released before the ledger moves it.
-  std::map<std::int64_t, std::pair<money_e4, std::int64_t>> held;
-  std::vector<std::string> ids, prices, qtys, buys, accounts, cums, notionals;
+  // What the filled orders held back, given back before the ledger moves it.
+  std::vector<release_row> held;
+  std::vector<fill_row> trades;
+  std::vector<std::string> ids, notionals;
   deltas d;
   struct fill_event {
     price_e4 price;
@@ -523,17 +460,13 @@ void house_fills::flush(pqxx::transaction_base& tx, const house_accounts& h, ord
   for (const auto& [o, price] : pending_) {
     const auto qty = o.remaining();
     const bool buy = o.order_side == side::buy;
-    auto& hold = held[o.account_id];
     if (buy)
-      hold.first += mul(qty, o.reserve_price);
+      held.push_back({o.account_id, mul(qty, o.reserve_price), "", 0});
     else
-      hold.second += qty;
+      held.push_back({o.account_id, 0, o.symbol, qty});
+    trades.push_back({symbol, price, qty, buy ? o.id : "", buy ? "" : o.id, buy ? o.account_id : 0,
+                      buy ? 0 : o.account_id, buy ? o.qty : 0, buy ? 0 : o.qty});
     ids.push_back(o.id);
-    prices.push_back(std::to_string(price));
-    qtys.push_back(std::to_string(qty));
-    buys.push_back(buy ? "t" : "f");
-    accounts.push_back(std::to_string(o.account_id));
-    cums.push_back(std::to_string(o.qty));
     notionals.push_back(std::to_string(mul(qty, price)));
     // The view follows each trade in order (a sale's cost basis depends on the ones before).
     auto& a = view[o.account_id];
@@ -544,22 +477,13 @@ void house_fills::flush(pqxx::transaction_base& tx, const house_accounts& h, ord
     account_for_fill(view, d, buy ? o.account_id : 0, buy ? 0 : o.account_id, price, qty);
     fills[o.id] = {price, qty, view[o.account_id].shares};
   }
-  std::vector<std::int64_t> held_ids, held_cash, held_shares;
-  for (const auto& [id, hold] : held) {
-    held_ids.push_back(id);
-    held_cash.push_back(hold.first);
-    held_shares.push_back(hold.second);
-  }
-  (void)send(tx, release_all, array_literal(held_ids), array_literal(held_cash),
-             array_literal(held_shares), symbol);
+  write_releases(tx, held);
   std::map<std::string, order_record> stored;
   for (const auto& row : exec(tx, store_all, array_literal(ids), array_literal(notionals))) {
     auto o = read_order(row);
     stored[o.id] = std::move(o);
   }
-  (void)send(tx, record_all, symbol, array_literal(ids), array_literal(prices),
-             array_literal(qtys), array_literal(buys), array_literal(accounts), array_literal(cums),
-             h.house);
+  write_fills(tx, h.house, trades);
   d.apply(tx, symbol);
   for (const auto& [o, price] : pending_) {
     auto it = stored.find(o.id);

@@ -21,6 +21,7 @@
 #include "marketsim/trading/matcher.hpp"
 #include "order_rows.hpp"
 #include "statements.hpp"
+#include "trade_writes.hpp"
 
 namespace marketsim::db::trading_repo {
 
@@ -60,19 +61,6 @@ error outcome_error(exec_outcome e) {
   return {errc::insufficient_buying_power, "insufficient buying power"};
 }
 
-// The order's row in its final state. Nothing is read back: the id is made here and every
-// timestamp is the transaction's now(), which the caller read with the locks (txn_now), so
-// the row the caller builds is the one stored (but for seq, which no answer shows).
-const statement insert_order{
-    "insert_order",
-    "insert into orders (id, account_id, client_order_id, fingerprint, symbol, side, type, "
-    "time_in_force, qty, limit_e4, stop_e4, trail_price_e4, trail_ppm, reserve_price_e4, "
-    "market_day, replaces, status, filled_qty, filled_notional_e4, triggered, hwm_e4, "
-    "trail_stop_e4, filled_at, canceled_at, failed_at) values ($22::uuid, $1, $2, $3, $4, $5, "
-    "$6, $7, $8, nullif($9, 0), nullif($10, 0), nullif($11, 0), nullif($12, 0), $13, "
-    "$14::date, nullif($15, '')::uuid, $16::text, $17, $18, $19, nullif($20, 0), nullif($21, "
-    "0), case when $16::text = 'filled' then now() end, case when $16::text = 'canceled' then "
-    "now() end, case when $16::text = 'rejected' then now() end)"};
 // now() as the orders' timestamps read back (read_order): epoch milliseconds.
 const statement txn_now{"txn_now", "select " MS("now()")};
 
@@ -83,12 +71,6 @@ struct placing {
   locked_accounts& view;  // the transaction's locked accounts
   book_cache* books;      // the transaction's book, if it keeps one
 };
-
-const statement reserve_cash{"reserve_cash",
-                             "update accounts set reserved_e4 = reserved_e4 + $2 where id = $1"};
-const statement reserve_shares{
-    "reserve_shares",
-    "update positions set reserved_qty = reserved_qty + $3 where account_id = $1 and symbol = $2"};
 
 // The order an account already placed under a client_order_id, and its fingerprint.
 const statement find_client_order{
@@ -129,7 +111,6 @@ result<order_record> place_locked(pqxx::transaction_base& tx, const placing& ctx
   o.trail_price = req.trail_price;
   o.trail_ppm = req.trail_ppm;
   const std::string day = mv.market_day.empty() ? std::string("1970-01-01") : mv.market_day;
-  const bool buy = req.order_side == side::buy;
   const auto capped = [&] {
     return fail(errc::too_many_open_orders,
                 fmt::format("at most {} open orders; cancel some first", cap));
@@ -152,14 +133,9 @@ result<order_record> place_locked(pqxx::transaction_base& tx, const placing& ctx
     if (row.status == order_status::filled) o.filled_ms = ctx.now_ms;
     if (row.status == order_status::canceled) o.canceled_ms = ctx.now_ms;
     if (row.status == order_status::rejected) o.failed_ms = ctx.now_ms;
-    (void)send(tx, insert_order, o.account_id, o.client_order_id, trading::fingerprint(req),
-               o.symbol, std::string(trading::side_name(o.order_side)),
-               std::string(trading::type_name(o.type)), std::string(trading::tif_name(o.tif)),
-               o.qty, o.limit.value_or(0), o.stop.value_or(0), o.trail_price.value_or(0),
-               o.trail_ppm.value_or(0), row.reserve_price, day, replaces,
-               std::string(trading::status_name(row.status)), row.filled_qty,
-               row.filled_notional, triggered, row.hwm.value_or(0), row.trail_stop.value_or(0),
-               o.id);
+    // Nothing is read back: the id is made here and every timestamp is the transaction's
+    // now() (txn_now), so `o` is the row as stored (but for seq, which no answer shows).
+    write_order(tx, o, trading::fingerprint(req));
     events.add(o, "new");
     return o;
   };
@@ -188,10 +164,10 @@ result<order_record> place_locked(pqxx::transaction_base& tx, const placing& ctx
       row.trail_stop = trading::trailing_stop_price(standing_of(o), *mv.reference);
     }
     insert(row);
-    if (buy)
-      (void)send(tx, reserve_cash, who.account_id, plan.cash_reserved);
-    else
-      (void)send(tx, reserve_shares, who.account_id, req.symbol, plan.shares_reserved);
+    position_delta held;
+    held.cash = plan.cash_reserved;
+    held.shares = plan.shares_reserved;
+    write_deltas(tx, {{{who.account_id, req.symbol}, held}});
     view[who.account_id].reserved += plan.cash_reserved;
     view[who.account_id].shares_reserved += plan.shares_reserved;
     return o;

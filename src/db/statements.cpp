@@ -64,7 +64,20 @@ pipelined* pipelined::active(pqxx::transaction_base& tx) {
   return current && &current->tx_ == &tx ? current : nullptr;
 }
 
+void pipelined::run_hook() {
+  if (!hook_ || in_hook_) return;
+  in_hook_ = true;
+  try {
+    hook_();
+  } catch (...) {
+    in_hook_ = false;
+    throw;
+  }
+  in_hook_ = false;
+}
+
 long pipelined::send(const statement& s, const std::vector<std::string>& literals) {
+  run_hook();
   const std::string name = "q_" + s.name;
   if (!prepared().has(tx_.conn(), name)) {
     bool in_flight = false;
@@ -83,7 +96,10 @@ long pipelined::send(const statement& s, const std::vector<std::string>& literal
   return pipe_.insert(sql);
 }
 
-long pipelined::send_sql(const std::string& sql) { return pipe_.insert(sql); }
+long pipelined::send_sql(const std::string& sql) {
+  run_hook();
+  return pipe_.insert(sql);
+}
 
 void pipelined::on_result(long query) {
   for (auto it = preparing_.begin(); it != preparing_.end(); ++it) {
@@ -119,6 +135,7 @@ pqxx::result pipelined::take(long query) {
 }
 
 void pipelined::sync() {
+  run_hook();
   while (!pipe_.empty()) (void)next();
   taken_.clear();
 }

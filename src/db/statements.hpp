@@ -12,6 +12,7 @@
 // statement the pipeline PREPAREd by SQL on that connection (under its own name, "q_" + the
 // statement's, so the two ways never collide), with its parameters as quoted literals.
 #pragma once
+#include <functional>
 #include <pqxx/pqxx>
 #include <string>
 #include <type_traits>
@@ -52,16 +53,22 @@ class pipelined {
   pqxx::result take(long query);
   // Waits for every statement sent so far; throws the first error.
   void sync();
+  // Runs `hook` before each statement is sent and before sync() (db::trading_repo's coalesced
+  // writes send what they gathered); an empty one removes it.
+  void before_send(std::function<void()> hook) { hook_ = std::move(hook); }
 
  private:
   std::pair<long, pqxx::result> next();  // the oldest result not read yet
   void on_result(long query);
+  void run_hook();
 
   pqxx::transaction_base& tx_;
   pqxx::pipeline pipe_;
   pipelined* outer_;
   std::vector<std::pair<long, std::string>> preparing_;  // PREPAREs in flight: query, name
   std::vector<std::pair<long, pqxx::result>> taken_;     // results read ahead of their taker
+  std::function<void()> hook_;
+  bool in_hook_ = false;
 };
 
 namespace statement_detail {
