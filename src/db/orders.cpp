@@ -13,6 +13,7 @@
 #include <atomic>
 #include <map>
 #include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
 
 #include "execution.hpp"
 #include "marketsim/core/crypto.hpp"
@@ -344,10 +345,11 @@ bool is_refusal(const pqxx::sql_error& e) {
 // deadlock) aborts the run, and since a pipeline cannot tell which statement failed or why, the
 // batch runs again `isolate`d: without a pipeline, each order under a savepoint (unless it is
 // alone), the refused one rolled back alone with its exact error.
-void place_batch_once(connection& c, std::vector<order_ticket>& batch, bool isolate) {
-  pqxx::work tx(c);
-  std::optional<pipelined> pipe;
-  if (!isolate) pipe.emplace(tx);
+//
+// `pipe`: the pipeline of the transaction (pipelined runs), which its caller begins and commits;
+// otherwise `tx` is a pqxx::work that the caller commits.
+void run_batch(pqxx::transaction_base& tx, std::vector<order_ticket>& batch, bool isolate,
+               pipelined* pipe) {
   plan_once(tx);
   // The accounts whose orders may stay open take turns from here to commit, so each cap count
   // sees every order that committed before (parallel orders cannot overshoot the cap). Taken
@@ -398,6 +400,9 @@ void place_batch_once(connection& c, std::vector<order_ticket>& batch, bool isol
   const std::int64_t now_ms = take(tx, std::move(now))[0][0].as<std::int64_t>();
   if (by_symbol.empty()) return;  // rolled back: nothing written
   const placing ctx{read_house(tx), now_ms, view, &books};
+  // Pipelined, the orders' writes gather into one statement per kind (trade_writes.hpp).
+  std::optional<coalesced_writes> writes;
+  if (pipe) writes.emplace(tx, ctx.house.house);
   const bool alone = batch.size() == 1;
   order_events events;
   for (auto& [symbol, tickets] : by_symbol) {
@@ -427,12 +432,36 @@ void place_batch_once(connection& c, std::vector<order_ticket>& batch, bool isol
       if (t.outcome) events.append(std::move(mine));
     }
   }
+  if (writes) writes->flush();
   events.send(tx);
-  if (pipe) {
-    pipe->sync();  // every write answered (an error here: the batch runs again, isolated)
-    pipe.reset();
+}
+
+// Pipelined, the transaction's BEGIN travels with the locks and its COMMIT with the writes, so an
+// order alone in its batch costs two round trips; a batch that fails runs again isolated, in a
+// pqxx::work.
+void place_batch_once(connection& c, std::vector<order_ticket>& batch, bool isolate) {
+  if (isolate) {
+    pqxx::work tx(c);
+    run_batch(tx, batch, true, nullptr);
+    tx.commit();
+    return;
   }
-  tx.commit();
+  pqxx::nontransaction tx(c);
+  try {
+    pipelined pipe(tx);
+    pipe.send_sql("begin");
+    run_batch(tx, batch, false, &pipe);
+    pipe.send_sql("commit");
+    pipe.sync();  // every write answered and committed (an error: the batch runs again isolated)
+  } catch (...) {
+    // The connection goes back to the pool: not inside a transaction (a failed COMMIT has ended
+    // it already; ROLLBACK then only warns).
+    try {
+      tx.exec0("rollback");
+    } catch (...) {
+    }
+    throw;
+  }
 }
 
 }  // namespace
@@ -450,9 +479,14 @@ void place_orders(connection& c, std::vector<order_ticket>& batch) {
         throw;  // an outage: db::pool answers
       } catch (const pqxx::in_doubt_error&) {
         throw;  // the commit's fate is unknown: never run again
-      } catch (const std::exception&) {
+      } catch (const std::exception& e) {
         if (isolate) throw;
-        isolate = true;  // rolled back whole: again, isolated
+        // Rolled back whole: again, isolated. Expected when the database refuses an order (or
+        // two batches deadlock); often, it would mean the fast path is broken.
+        std::string_view why = e.what();
+        why = why.substr(0, std::min(why.find('\n'), std::size_t{200}));
+        spdlog::info("orders: a batch of {} runs again isolated: {}", batch.size(), why);
+        isolate = true;
       }
     }
   });
