@@ -207,6 +207,34 @@ describe("trading: group commit", { timeout: 600_000 }, () => {
     }
   });
 
+  test("the ledger applies a statement's transfers together and refuses what no balance allows", async () => {
+    // The ledger's trigger nets each statement's transfers (migration 0007): two players swap
+    // cash and shares in one statement; then transfers no balance allows are refused whole.
+    const [a, b] = await pg.psql(
+      "select a.id::text as id, a.cash_e4::text as cash, p.qty::text as shares from accounts a join positions p on p.account_id = a.id and p.symbol = 'IBM' where a.kind = 'player' and p.qty - p.reserved_qty >= 1 and a.cash_e4 - a.reserved_e4 >= 200000 order by a.id limit 2",
+    );
+    assert.ok(b, "two players holding IBM (the earlier tests bought it)");
+    const fill = `insert into fills (symbol, price_e4, qty, buy_order, buy_account) values ('IBM', 200000, 1, (select id from orders where account_id = ${a.id} limit 1), ${a.id})`;
+    const before = await ledgerState(pg);
+    assertLedgerSound(before, "before the direct transfers");
+    await pg.psql(`begin;
+      ${fill};
+      insert into ledger (kind, from_account, to_account, asset, amount, fill_id) values
+        ('fill', ${a.id}, ${b.id}, 'USD', 200000, currval('fills_id_seq')),
+        ('fill', ${b.id}, ${a.id}, 'IBM', 1, currval('fills_id_seq'));
+      commit`).catch((err) => assert.fail(`a valid swap was refused: ${err.message}`));
+    const [a2] = await pg.psql(`select cash_e4::text as cash, (select qty from positions where account_id = ${a.id} and symbol = 'IBM')::text as shares from accounts where id = ${a.id}`);
+    assert.equal(BigInt(a2.cash), BigInt(a.cash) - 200000n);
+    assert.equal(BigInt(a2.shares), BigInt(a.shares) + 1n);
+    const refused = async (sql, label) => {
+      await assert.rejects(pg.psql(`begin; ${fill}; ${sql}; commit`), /check constraint|violates/, label);
+    };
+    await refused(`insert into ledger (kind, from_account, to_account, asset, amount, fill_id) values ('fill', ${a.id}, ${b.id}, 'USD', ${BigInt(a2.cash) + 1n}, currval('fills_id_seq'))`, "more cash than the player has");
+    await refused(`insert into ledger (kind, from_account, to_account, asset, amount, fill_id) values ('fill', ${a.id}, ${b.id}, 'AAPL', 1, currval('fills_id_seq'))`, "shares of a symbol the player never held");
+    await refused(`insert into ledger (kind, from_account, to_account, asset, amount, fill_id) values ('fill', ${a.id}, ${b.id}, 'IBM', ${BigInt(a2.shares) + 1n}, currval('fills_id_seq'))`, "more shares than the player holds");
+    assertLedgerSound(await ledgerState(pg), "after the direct transfers");
+  });
+
   test("kill -9 in the middle of a batch: none of it acknowledged, none of it half there", async () => {
     // Each fill takes 50 ms, so a batch of 30 orders is still being written 400 ms in.
     await pg.psql(`create function test_slow_fill() returns trigger language plpgsql as $$
