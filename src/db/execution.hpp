@@ -1,11 +1,11 @@
 // Applying the engine's plans inside an open transaction, shared by placing orders (orders.cpp)
 // and tick processing (tick_processing.cpp); private to db. The rules are pure code in
-// trading/execution_plan.hpp; this file reads what they need under locks (the book, the
-// accounts, their positions), asks them for a plan and writes it: the order's row once in its
-// final state, one statement per fill for the fill and its two ledger transfers, one statement
-// for every position's cost basis and reservation, and the events, built once from the rows the
-// writes return and sent in one statement at the end. The symbol is locked by the caller;
-// accounts are locked here in id order. db::pool threads.
+// trading/execution_plan.hpp; this file reads what they need under locks (the book, kept per
+// transaction in a book_cache; the accounts and their positions, kept in a locked_accounts
+// view), asks them for a plan and writes it through trade_writes.hpp: the order's row once in
+// its final state, the fills with their ledger transfers, the cost basis and reservations, and
+// the events, built once and sent in one statement at the end. The symbol is locked by the
+// caller; accounts are locked here in id order. db::pool threads.
 #pragma once
 #include <cstdint>
 #include <functional>

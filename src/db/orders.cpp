@@ -1,10 +1,14 @@
 // Placing, cancelling and replacing orders (see orders.hpp). db::pool threads only.
 //
-// One order's transaction: lock the symbol (its instruments row), read the opposite side of the
-// book that could trade, run the pure matcher, lock every account involved in id order, check
-// what the player can pay or deliver, then write the order, the fills and their ledger rows.
-// Reservations are released before the ledger moves the cash or shares they held, so the CHECK
-// constraints (reserved never above what is held) hold at every statement.
+// Orders come in batches (db::order_batches): one transaction for all the orders waiting on the
+// symbols no batch holds. It locks the symbols (their instruments rows, in symbol order) and
+// every submitter's account (in id order), reads the client_order_ids the batch names, the
+// transaction's now() and each symbol's book; then, order by order, the pure matcher and plan
+// decide and the plan is written (execution.hpp, trade_writes.hpp). Pipelined, that is two
+// round trips for a whole batch when its orders do not trade with each other: BEGIN with the
+// locks and reads, then every write, coalesced per kind, with the COMMIT. Reservations are
+// released before the ledger moves the cash or shares they held, so the CHECK constraints
+// (reserved never above what is held) hold at every statement.
 #include "marketsim/db/orders.hpp"
 
 #include <fmt/format.h>
