@@ -76,7 +76,7 @@ bool order_batches::should_start() {
 
 void order_batches::start() {
   auto taken = std::make_shared<batch>();
-  pool_.submit(
+  submit_(
       [this, taken](connection& c) {
         {
           // Taken when the job starts, not when it was queued: whatever arrived meanwhile rides
@@ -102,7 +102,7 @@ void order_batches::start() {
             it = q.empty() ? queues_.erase(it) : std::next(it);
           }
         }
-        if (!taken->tickets.empty()) trading_repo::place_orders(c, taken->tickets);
+        if (!taken->tickets.empty()) run_(c, taken->tickets);
       },
       [this, taken](result<void> ran) { finish(taken, std::move(ran)); });
 }
