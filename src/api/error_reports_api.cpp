@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "marketsim/api/account_api.hpp"
+#include "marketsim/api/account_route.hpp"
 #include "marketsim/api/answers.hpp"
 #include "marketsim/core/scrub.hpp"
 #include "marketsim/db/account_repo.hpp"
@@ -53,10 +54,9 @@ void register_error_report_routes(http::router& routes, account_services s) {
       "POST", "/api/errors", answering([s](request_context& ctx) -> asio::awaitable<outcome> {
         if (ctx.body.size() > max_report_bytes)
           co_return fail(errc::payload_too_large, "an error report may be at most 16 KiB");
-        std::chrono::milliseconds wait{0};
-        if (!s.report_limit.allow("ip:" + ctx.client_address, s.clock.now_ms(), &wait))
-          co_return http::with_retry_after(
-              error_answer({errc::too_many_requests, "too many error reports"}, ctx), wait);
+        if (auto refused = rate_limited(s.report_limit, {address_key(ctx)}, s.clock.now_ms(), ctx,
+                                        "too many error reports"))
+          co_return std::move(*refused);
         auto body = http::parse_json_body(ctx);
         if (!body) co_return std::unexpected(body.error());
         if (!body->is_object())

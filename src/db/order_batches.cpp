@@ -76,8 +76,9 @@ bool order_batches::should_start() {
 
 void order_batches::start() {
   auto taken = std::make_shared<batch>();
-  pool_.submit(
+  submit_(
       [this, taken](connection& c) {
+        bool go = false;
         {
           // Taken when the job starts, not when it was queued: whatever arrived meanwhile rides
           // along, from every symbol that has no batch running.
@@ -101,8 +102,13 @@ void order_batches::start() {
             }
             it = q.empty() ? queues_.erase(it) : std::next(it);
           }
+          // A full batch leaves orders waiting, perhaps of symbols with no batch running: while
+          // this job was unstarted no other could start for them, so start the next one now
+          // rather than at the next order or finish, or free jobs would idle while they wait.
+          go = should_start();
         }
-        if (!taken->tickets.empty()) trading_repo::place_orders(c, taken->tickets);
+        if (go) start();
+        if (!taken->tickets.empty()) run_(c, taken->tickets);
       },
       [this, taken](result<void> ran) { finish(taken, std::move(ran)); });
 }

@@ -7,17 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { get } from "./http.mjs";
 import { freePort } from "./pg.mjs";
-import { REPO_ROOT, waitFor } from "./util.mjs";
-
-const live = new Set();
-let hooksInstalled = false;
-function installExitHooks() {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on("exit", () => {
-    for (const n of live) n.killSync();
-  });
-}
+import { OwnedProcess } from "./process.mjs";
+import { REPO_ROOT } from "./util.mjs";
 
 export function nginxBinary() {
   for (const bin of [process.env.NGINX_BIN, "/usr/sbin/nginx"]) if (bin && existsSync(bin)) return bin;
@@ -34,58 +25,22 @@ export function clusterConfig({ prefix, port, upstreams }) {
     .replace(/^@SERVERS@$/m, servers);
 }
 
-class Nginx {
+class Nginx extends OwnedProcess {
   constructor(proc, dir, port) {
-    this.proc = proc;
-    this.dir = dir;
+    super(proc, dir, { name: "nginx" });
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
-    this.output = "";
-    this.exitCode = undefined;
-    this.exited = new Promise((r) =>
-      proc.on("exit", (code, signal) => {
-        this.exitCode = code ?? 128;
-        live.delete(this);
-        r(this.exitCode);
-      }),
-    );
-    proc.stdout.setEncoding("utf8").on("data", (c) => (this.output += c));
-    proc.stderr.setEncoding("utf8").on("data", (c) => (this.output += c));
-  }
-
-  get running() {
-    return this.exitCode === undefined;
   }
 
   logs() {
     const file = join(this.dir, "error.log");
     return this.output + (existsSync(file) ? readFileSync(file, "utf8") : "");
   }
-
-  async stop() {
-    if (this.running) {
-      this.proc.kill("SIGTERM");
-      await this.exited;
-    }
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  killSync() {
-    if (this.running) {
-      try {
-        this.proc.kill("SIGKILL");
-      } catch {
-        // gone
-      }
-    }
-    rmSync(this.dir, { recursive: true, force: true });
-  }
 }
 
 // Starts nginx on `port` (default: a free one) in front of `upstreams` (ports). Resolves once
 // it answers /healthz through an upstream: { url, port, stop(), logs() }.
 export async function startNginx({ upstreams, port } = {}) {
-  installExitHooks();
   const bin = nginxBinary();
   const dir = mkdtempSync(join(tmpdir(), "marketsim-nginx-"));
   mkdirSync(join(dir, "tmp"));
@@ -101,16 +56,9 @@ export async function startNginx({ upstreams, port } = {}) {
   }
   const proc = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
   const nginx = new Nginx(proc, dir, listen);
-  live.add(nginx);
-  try {
-    await waitFor(async () => nginx.running && (await get(`${nginx.url}/healthz`, { timeout: 2000 })).status === 200, {
-      timeout: 15_000,
-      message: "nginx to answer /healthz",
-    });
-  } catch (err) {
-    const logs = nginx.logs();
-    nginx.killSync();
-    throw new Error(`${err.message}\n${logs}`);
-  }
+  await nginx.waitReady(async () => (await get(`${nginx.url}/healthz`, { timeout: 2000 })).status === 200, {
+    timeout: 15_000,
+    message: "nginx to answer /healthz",
+  });
   return nginx;
 }

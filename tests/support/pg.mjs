@@ -4,31 +4,15 @@
 // Every cluster started here is stopped and deleted when the process exits, however it exits.
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { constants as osConstants, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import net from "node:net";
 import { promisify } from "node:util";
+import { destroyAtExit, forgetAtExit } from "./process.mjs";
 
 const execFileP = promisify(execFile);
 const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
 const isRoot = process.getuid?.() === 0;
-
-const live = new Set();
-let hooksInstalled = false;
-
-function installExitHooks() {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on("exit", () => {
-    for (const c of live) c.destroySync();
-  });
-  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.once(sig, () => {
-      for (const c of live) c.destroySync();
-      process.exit(128 + (osConstants.signals[sig] ?? 15));
-    });
-  }
-}
 
 function pgUser() {
   const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("postgres:"));
@@ -232,7 +216,7 @@ class Cluster {
 
   // Stops the server and deletes the cluster.
   async stop() {
-    live.delete(this);
+    forgetAtExit(this);
     try {
       await this.pause("fast");
     } catch {
@@ -243,7 +227,7 @@ class Cluster {
   }
 
   destroySync() {
-    live.delete(this);
+    forgetAtExit(this);
     if (this.running) {
       try {
         const [cmd, argv] = ownerCmd("pg_ctl", ["stop", "-D", this.dir, "-m", "immediate", "-w", "-t", "30"]);
@@ -260,11 +244,10 @@ class Cluster {
 // Creates and starts a cluster with role and database `marketsim`. Returns the Cluster:
 // { url, dir, port, psql(sql), pause(), start(), resume(), restart(), stop(), log() }.
 export async function startPostgres({ settings = {} } = {}) {
-  installExitHooks();
   const dir = mkdtempSync(join(tmpdir(), "marketsim-pg-"));
   const port = await freePort();
   const cluster = new Cluster(dir, port);
-  live.add(cluster);
+  destroyAtExit(cluster, () => cluster.destroySync());
   try {
     if (isRoot) {
       const { uid, gid } = pgUser();

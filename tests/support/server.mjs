@@ -3,20 +3,11 @@
 // The binary is $MARKETSIM_BIN or build-test/marketsim (the sanitizer build scripts/test makes).
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { constants as osConstants, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { get } from "./http.mjs";
-import { REPO_ROOT, sleep, waitFor } from "./util.mjs";
-
-const live = new Set();
-let hooksInstalled = false;
-function installExitHooks() {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on("exit", () => {
-    for (const s of live) s.killSync();
-  });
-}
+import { exitCodeOf, OwnedProcess } from "./process.mjs";
+import { REPO_ROOT, sleep } from "./util.mjs";
 
 export function serverBinary() {
   const bin = process.env.MARKETSIM_BIN ?? "build-test/marketsim";
@@ -77,83 +68,13 @@ export function sanitizerReport(text) {
   return m ? m[0] : null;
 }
 
-function exitCodeOf(code, signal) {
-  if (code !== null) return code;
-  return 128 + (osConstants.signals[signal] ?? 0);
-}
-
-class Server {
+class Server extends OwnedProcess {
   constructor(proc, workDir) {
-    this.proc = proc;
-    this.workDir = workDir;
-    this.output = "";
-    this.exitCode = undefined;
-    this.exited = new Promise((r) => {
-      proc.on("exit", (code, signal) => {
-        this.exitCode = exitCodeOf(code, signal);
-        live.delete(this);
-        rmSync(workDir, { recursive: true, force: true });
-        r(this.exitCode);
-      });
-    });
-    const keep = (chunk) => {
-      this.output += chunk;
-      if (process.env.MARKETSIM_TEST_ECHO) process.stderr.write(chunk);
-      if (this.output.length > 8 << 20) this.output = this.output.slice(-(4 << 20));
-    };
-    proc.stdout.setEncoding("utf8").on("data", keep);
-    proc.stderr.setEncoding("utf8").on("data", keep);
-  }
-
-  logs() {
-    return this.output;
-  }
-
-  get pid() {
-    return this.proc.pid;
-  }
-
-  get running() {
-    return this.exitCode === undefined;
+    super(proc, workDir, { name: "server", removeDirOnExit: true });
   }
 
   sanitizerReport() {
     return sanitizerReport(this.output);
-  }
-
-  // Sends `signal` and resolves with the exit status (128+n when killed by signal n). Kills with
-  // SIGKILL and rejects if it has not exited within timeoutMs.
-  async stop(signal = "SIGTERM", timeoutMs = 30_000) {
-    if (!this.running) return this.exitCode;
-    this.proc.kill(signal);
-    let timer;
-    const timeout = new Promise((r) => {
-      timer = setTimeout(() => r("timeout"), timeoutMs);
-    });
-    const r = await Promise.race([this.exited, timeout]);
-    clearTimeout(timer);
-    if (r === "timeout") {
-      this.proc.kill("SIGKILL");
-      await this.exited;
-      throw new Error(`server did not exit within ${timeoutMs} ms of ${signal}\n${this.tail()}`);
-    }
-    rmSync(this.workDir, { recursive: true, force: true });
-    return r;
-  }
-
-  tail(n = 60) {
-    return this.output.split("\n").slice(-n).join("\n");
-  }
-
-  killSync() {
-    if (this.running) {
-      try {
-        this.proc.kill("SIGKILL");
-      } catch {
-        // gone
-      }
-    }
-    rmSync(this.workDir, { recursive: true, force: true });
   }
 }
 
@@ -162,7 +83,6 @@ class Server {
 // exited, sanitizerReport() }. Rejects with the server's output if it exits or times out first.
 // `probe(port)` replaces the /healthz check (e.g. over TLS); it resolves true when ready.
 export async function startServer({ pg, databaseUrl, env = {}, args = [], timeoutMs = 90_000, probe } = {}) {
-  installExitHooks();
   const bin = serverBinary();
   if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (build it, or set MARKETSIM_BIN)`);
   const workDir = mkdtempSync(join(tmpdir(), "marketsim-srv-"));
@@ -173,10 +93,6 @@ export async function startServer({ pg, databaseUrl, env = {}, args = [], timeou
     stdio: ["ignore", "pipe", "pipe"],
   });
   const server = new Server(proc, workDir);
-  live.add(server);
-  proc.on("error", (err) => {
-    server.output += `\n[spawn error] ${err.message}\n`;
-  });
 
   const deadline = Date.now() + timeoutMs;
   let port;
@@ -195,17 +111,11 @@ export async function startServer({ pg, databaseUrl, env = {}, args = [], timeou
     if (port === undefined) await sleep(50);
   }
   const url = `http://127.0.0.1:${port}`;
-  try {
-    const ready = probe ?? (async () => (await get(`${url}/healthz`, { timeout: 2000 })).status === 200);
-    await waitFor(async () => server.running && (await ready(port).catch(() => false)), {
-      timeout: Math.max(5000, deadline - Date.now()),
-      interval: 100,
-      message: "/healthz to answer 200",
-    });
-  } catch (err) {
-    server.killSync();
-    throw new Error(`${err.message}\n${server.tail()}`);
-  }
+  const ready = probe ?? (async () => (await get(`${url}/healthz`, { timeout: 2000 })).status === 200);
+  await server.waitReady(() => ready(port), {
+    timeout: Math.max(5000, deadline - Date.now()),
+    message: "/healthz to answer 200",
+  });
   server.url = url;
   server.port = port;
   return server;

@@ -1,8 +1,10 @@
-// Registration of the account endpoints: sign-up, verification, sign-in and out, the session's
-// own profile and password, public profiles (account_api.cpp); the player's API keys
-// (api_keys_api.cpp); the admin endpoints (admin_api.cpp); client error reports and the
-// server-side error recorder (error_reports_api.cpp); test-only hooks. Handlers run on io
-// threads; passwords are hashed on the hash pool, SQL runs on the db pool.
+// Registration of the account endpoints: sign-in and out (sign_in_api.cpp), sign-up and
+// verification (sign_up_api.cpp), the session's own password and its reset by mail
+// (password_api.cpp), the player's own and public profiles (profile_api.cpp), all registered by
+// account_api.cpp; the player's API keys (api_keys_api.cpp); the admin endpoints
+// (admin_api.cpp); client error reports and the server-side error recorder
+// (error_reports_api.cpp); test-only hooks. Handlers run on io threads; passwords are hashed on
+// the hash pool, SQL runs on the db pool.
 #pragma once
 #include <atomic>
 #include <boost/asio/io_context.hpp>

@@ -1,12 +1,14 @@
 // Reading small JSON request bodies strictly: an object, only the expected keys, strings where
 // strings are expected. Every refusal is a 4xx error with a stable code. Pure; io threads.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "marketsim/core/error.hpp"
@@ -22,6 +24,24 @@ inline constexpr std::size_t max_field_bytes = 1024;
                                                  std::initializer_list<std::string_view> allowed);
 // body[key] as a string of at most max_field_bytes; 400 bad_request when missing or not one.
 [[nodiscard]] result<std::string> required_string(const nlohmann::json& body, std::string_view key);
+
+// A body of exactly these string fields, each required: object_body(ctx, {keys...}), then
+// required_string of each key in order (the first refusal is the answer). Their values, in the
+// keys' order, for a structured binding.
+template <class... Keys>
+[[nodiscard]] result<std::array<std::string, sizeof...(Keys)>> string_fields(
+    const http::request_context& ctx, Keys... keys) {
+  auto body = object_body(ctx, {std::string_view(keys)...});
+  if (!body) return std::unexpected(body.error());
+  std::array<std::string, sizeof...(Keys)> out;
+  std::size_t i = 0;
+  for (std::string_view key : {std::string_view(keys)...}) {
+    auto value = required_string(*body, key);
+    if (!value) return std::unexpected(value.error());
+    out[i++] = std::move(*value);
+  }
+  return out;
+}
 
 }  // namespace marketsim::api
 

@@ -17,6 +17,8 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "marketsim/db/orders.hpp"
 #include "marketsim/db/pool.hpp"
@@ -25,13 +27,29 @@ namespace marketsim::db {
 
 class order_batches {
  public:
+  using done_fn = std::function<void(result<void>)>;
+  using submit_fn = std::function<void(job_fn, done_fn)>;
+  using run_fn = std::function<void(connection&, std::vector<trading_repo::order_ticket>&)>;
+
   // `max_batch`: orders per transaction; `max_waiting`: orders waiting in all symbols together,
   // beyond which a new order is refused at once as unavailable (503) with nothing stored.
   // `max_jobs`: batches on the pool at once (its connection count, so requests of other kinds
   // still get through between them).
   explicit order_batches(pool& p, std::size_t max_batch = 64, std::size_t max_waiting = 10'000,
                          int max_jobs = 4)
-      : pool_(p), max_batch_(max_batch), max_waiting_(max_waiting), max_jobs_(max_jobs) {}
+      : order_batches(
+            [&p](job_fn work, done_fn done) { p.submit(std::move(work), std::move(done)); },
+            trading_repo::place_orders, max_batch, max_waiting, max_jobs) {}
+  // How a batch reaches the database, for tests that watch the batches without one: `submit`
+  // hands a job and its completion over as pool::submit does, `run` places a batch's orders on
+  // the job's connection as trading_repo::place_orders does.
+  order_batches(submit_fn submit, run_fn run, std::size_t max_batch, std::size_t max_waiting,
+                int max_jobs)
+      : submit_(std::move(submit)),
+        run_(std::move(run)),
+        max_batch_(max_batch),
+        max_waiting_(max_waiting),
+        max_jobs_(max_jobs) {}
   order_batches(const order_batches&) = delete;
   order_batches& operator=(const order_batches&) = delete;
 
@@ -57,7 +75,8 @@ class order_batches {
   // Answers a batch's orders and starts the next job if one is due. `taken`: the batch.
   void finish(std::shared_ptr<void> taken, result<void> ran);
 
-  pool& pool_;
+  submit_fn submit_;
+  run_fn run_;
   std::size_t max_batch_;
   std::size_t max_waiting_;
   mutable std::mutex mutex_;
