@@ -13,7 +13,7 @@ namespace marketsim::db {
 
 namespace {
 
-thread_local pipelined* current = nullptr;
+thread_local pipelined* current_pipeline = nullptr;
 
 // The statements each connection's backend has PREPAREd by SQL (a reconnect is a new backend:
 // its set starts empty). Only statements whose PREPARE was answered are recorded, so a PREPARE
@@ -52,16 +52,16 @@ prepared_by_sql& prepared() {
 
 }  // namespace
 
-pipelined::pipelined(pqxx::transaction_base& tx) : tx_(tx), pipe_(tx), outer_(current) {
+pipelined::pipelined(pqxx::transaction_base& tx) : tx_(tx), pipe_(tx), outer_(current_pipeline) {
   // Nothing is sent until a result is needed (or the destructor's caller syncs).
   pipe_.retain(std::numeric_limits<int>::max());
-  current = this;
+  current_pipeline = this;
 }
 
-pipelined::~pipelined() { current = outer_; }
+pipelined::~pipelined() { current_pipeline = outer_; }
 
 pipelined* pipelined::active(pqxx::transaction_base& tx) {
-  return current && &current->tx_ == &tx ? current : nullptr;
+  return current_pipeline && &current_pipeline->tx_ == &tx ? current_pipeline : nullptr;
 }
 
 void pipelined::run_hook() {

@@ -9,7 +9,7 @@ namespace marketsim::db::trading_repo {
 
 namespace {
 
-thread_local coalesced_writes* current = nullptr;
+thread_local coalesced_writes* current_writes = nullptr;
 
 // New orders in their final state, in arrival order (their seq follows it).
 const statement insert_orders{
@@ -189,18 +189,18 @@ void write_releases(pqxx::transaction_base& tx, const std::vector<release_row>& 
 }
 
 coalesced_writes::coalesced_writes(pqxx::transaction_base& tx, std::int64_t house)
-    : tx_(tx), house_(house), outer_(current) {
-  current = this;
+    : tx_(tx), house_(house), outer_(current_writes) {
+  current_writes = this;
   pipelined::active(tx)->before_send([this] { flush(); });
 }
 
 coalesced_writes::~coalesced_writes() {
   if (auto* p = pipelined::active(tx_)) p->before_send({});
-  current = outer_;
+  current_writes = outer_;
 }
 
 coalesced_writes* coalesced_writes::of(pqxx::transaction_base& tx) {
-  return current && &current->tx_ == &tx ? current : nullptr;
+  return current_writes && &current_writes->tx_ == &tx ? current_writes : nullptr;
 }
 
 void coalesced_writes::add_order(const trading::order_record& o, const std::string& fingerprint) {
