@@ -295,10 +295,10 @@ book_cache::entry& book_cache::read(pqxx::transaction_base& tx, const std::strin
                                     side incoming, price_e4 bound) {
   const bool buy = incoming == side::buy;
   auto it = entries_.find({symbol, incoming});
-  const bool covers = it != entries_.end() &&
-                      (it->second.truncated ? it->second.bound == bound
-                                            : (buy ? it->second.bound >= bound
-                                                   : it->second.bound <= bound));
+  const bool covers =
+      it != entries_.end() &&
+      (it->second.truncated ? it->second.bound == bound
+                            : (buy ? it->second.bound >= bound : it->second.bound <= bound));
   if (!covers) prefetch(tx, symbol, incoming, bound);
   auto& e = entries_[{symbol, incoming}];
   if (e.sent) {

@@ -13,11 +13,11 @@
 
 #include <fmt/format.h>
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <atomic>
 #include <map>
 #include <pqxx/pqxx>
-#include <spdlog/spdlog.h>
 
 #include "execution.hpp"
 #include "marketsim/core/crypto.hpp"
@@ -97,10 +97,10 @@ struct new_row {
 // one replaces (already closed in the same transaction). `triggered`: a stop-limit whose stop
 // already fired (a replaced triggered stop-limit) goes straight to the book as a limit. `cap`:
 // the open-order cap that applies (0: none). Nothing is written when it fails.
-result<order_record> place_locked(pqxx::transaction_base& tx, const placing& ctx,
-                                  const player& who, const trading::order_request& req,
-                                  const market_view& mv, const std::string& replaces,
-                                  order_events& events, bool triggered = false, int cap = 0) {
+result<order_record> place_locked(pqxx::transaction_base& tx, const placing& ctx, const player& who,
+                                  const trading::order_request& req, const market_view& mv,
+                                  const std::string& replaces, order_events& events,
+                                  bool triggered = false, int cap = 0) {
   auto& view = ctx.view;
   order_record o;
   o.account_id = who.account_id;
@@ -307,8 +307,8 @@ known_ids take_client_orders(pqxx::transaction_base& tx, std::optional<pending>&
 
 // One order of a batch, inside the batch's transaction with its symbol and its submitters'
 // accounts locked.
-result<placed> place_in_batch(pqxx::transaction_base& tx, const placing& ctx,
-                              const order_ticket& t, order_events& events, known_ids& known) {
+result<placed> place_in_batch(pqxx::transaction_base& tx, const placing& ctx, const order_ticket& t,
+                              order_events& events, known_ids& known) {
   const auto fp = trading::fingerprint(t.req);
   if (!t.req.client_order_id.empty()) {
     // Read after the symbol lock, so racing retries of one order see each other's commit (and
@@ -552,8 +552,7 @@ result<order_record> replace_order(connection& c, const player& who, const std::
                     "client_order_id was already used for a different order");
       auto view = lock_accounts(tx, old->symbol, {who.account_id});
       close_order(tx, *old, trading::order_status::replaced, &view);
-      const placing ctx{read_house(tx), exec(tx, txn_now)[0][0].as<std::int64_t>(), view,
-                        nullptr};
+      const placing ctx{read_house(tx), exec(tx, txn_now)[0][0].as<std::int64_t>(), view, nullptr};
       order_events events;
       // A triggered stop-limit's stop has fired: its replacement is a limit in the book at once.
       const bool triggered = old->type == trading::order_type::stop_limit && old->triggered;

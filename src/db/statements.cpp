@@ -58,7 +58,9 @@ pipelined::pipelined(pqxx::transaction_base& tx) : tx_(tx), pipe_(tx), outer_(cu
   current_pipeline = this;
 }
 
-pipelined::~pipelined() { current_pipeline = outer_; }
+pipelined::~pipelined() {
+  current_pipeline = outer_;
+}
 
 pipelined* pipelined::active(pqxx::transaction_base& tx) {
   return current_pipeline && &current_pipeline->tx_ == &tx ? current_pipeline : nullptr;

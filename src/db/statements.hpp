@@ -72,14 +72,17 @@ class pipelined {
 };
 
 namespace statement_detail {
-inline std::string literal(pqxx::transaction_base& tx, const std::string& v) { return tx.quote(v); }
+inline std::string literal(pqxx::transaction_base& tx, const std::string& v) {
+  return tx.quote(v);
+}
 inline std::string literal(pqxx::transaction_base& tx, const char* v) {
   return tx.quote(std::string(v));
 }
-inline std::string literal(pqxx::transaction_base&, bool v) { return v ? "true" : "false"; }
+inline std::string literal(pqxx::transaction_base&, bool v) {
+  return v ? "true" : "false";
+}
 template <class T>
-  requires std::is_integral_v<T>
-std::string literal(pqxx::transaction_base&, T v) {
+requires std::is_integral_v<T> std::string literal(pqxx::transaction_base&, T v) {
   return "'" + std::to_string(v) + "'";
 }
 }  // namespace statement_detail

@@ -100,13 +100,13 @@ void send_orders(pqxx::transaction_base& tx,
     hwm.push_back(o.hwm.value_or(0));
     trail_stop.push_back(o.trail_stop.value_or(0));
   }
-  (void)send(tx, insert_orders, array_literal(id), array_literal(account),
-             text_array_literal(cid), text_array_literal(fp), array_literal(symbol),
-             array_literal(side), array_literal(type), array_literal(tif), array_literal(qty),
-             array_literal(lim), array_literal(stop), array_literal(trail), array_literal(ppm),
-             array_literal(reserve), array_literal(day), text_array_literal(replaces),
-             array_literal(status), array_literal(filled), array_literal(notional),
-             array_literal(triggered), array_literal(hwm), array_literal(trail_stop));
+  (void)send(tx, insert_orders, array_literal(id), array_literal(account), text_array_literal(cid),
+             text_array_literal(fp), array_literal(symbol), array_literal(side),
+             array_literal(type), array_literal(tif), array_literal(qty), array_literal(lim),
+             array_literal(stop), array_literal(trail), array_literal(ppm), array_literal(reserve),
+             array_literal(day), text_array_literal(replaces), array_literal(status),
+             array_literal(filled), array_literal(notional), array_literal(triggered),
+             array_literal(hwm), array_literal(trail_stop));
 }
 
 void send_fills(pqxx::transaction_base& tx, std::int64_t house, const std::vector<fill_row>& rows) {
@@ -173,7 +173,8 @@ void write_order(pqxx::transaction_base& tx, const trading::order_record& o,
   send_orders(tx, {{o, fingerprint}});
 }
 
-void write_fills(pqxx::transaction_base& tx, std::int64_t house, const std::vector<fill_row>& rows) {
+void write_fills(pqxx::transaction_base& tx, std::int64_t house,
+                 const std::vector<fill_row>& rows) {
   if (auto* w = coalesced_writes::of(tx)) return w->add_fills(rows);
   send_fills(tx, house, rows);
 }

@@ -40,9 +40,9 @@ struct fill_row {
 
 // What one account's position in one symbol, and the account, change beside the ledger.
 struct position_delta {
-  money_e4 cost = 0;      // the position's cost basis
-  money_e4 realized = 0;  // realized P&L, on the position and the account
-  money_e4 cash = 0;      // the account's reserved cash
+  money_e4 cost = 0;        // the position's cost basis
+  money_e4 realized = 0;    // realized P&L, on the position and the account
+  money_e4 cash = 0;        // the account's reserved cash
   std::int64_t shares = 0;  // the position's reserved shares
 };
 using deltas_by_position = std::map<std::pair<std::int64_t, std::string>, position_delta>;
