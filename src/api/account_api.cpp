@@ -17,7 +17,7 @@
 namespace marketsim::api {
 
 namespace asio = boost::asio;
-namespace repo = db::account_repo;
+namespace account_repo = db::account_repo;
 using http::request_context;
 using http::response;
 using json = nlohmann::json;
@@ -46,9 +46,9 @@ response signed_in(const account_services& s, const auth::session_manager::issue
 
 // No name in the greeting: a repeat sign-up of a pending address sends this too, and its name
 // is whatever the repeater typed.
-repo::mail verify_mail(const account_services& s, const std::string& email,
-                       const std::string& token) {
-  repo::mail m;
+account_repo::mail verify_mail(const account_services& s, const std::string& email,
+                               const std::string& token) {
+  account_repo::mail m;
   m.to = email;
   m.subject = "Confirm your marketsim account";
   m.body = fmt::format(
@@ -59,9 +59,9 @@ repo::mail verify_mail(const account_services& s, const std::string& email,
   return m;
 }
 
-repo::mail reset_mail(const account_services& s, const std::string& email,
-                      const std::string& token) {
-  repo::mail m;
+account_repo::mail reset_mail(const account_services& s, const std::string& email,
+                              const std::string& token) {
+  account_repo::mail m;
   m.to = email;
   m.subject = "Reset your marketsim password";
   m.body = fmt::format(
@@ -73,8 +73,8 @@ repo::mail reset_mail(const account_services& s, const std::string& email,
   return m;
 }
 
-repo::mail password_changed_mail(const account_services& s) {
-  repo::mail m;
+account_repo::mail password_changed_mail(const account_services& s) {
+  account_repo::mail m;
   m.subject = "Your marketsim password was changed";
   m.body = fmt::format(
       "Hello,\n\nThe password of your marketsim account was just reset with a link mailed to "
@@ -112,8 +112,8 @@ response too_many_attempts(const account_services& s, const request_context& ctx
                                 wait);
 }
 
-repo::mail existing_mail(const account_services& s, const std::string& email) {
-  repo::mail m;
+account_repo::mail existing_mail(const account_services& s, const std::string& email) {
+  account_repo::mail m;
   m.to = email;
   m.subject = "Someone tried to sign up with your address";
   m.body = fmt::format(
@@ -173,7 +173,7 @@ void register_account_routes(http::router& routes, account_services s) {
         if (!hashed) co_return std::unexpected(hashed.error());
 
         auto token = base64url(random_bytes(32));
-        repo::registration reg;
+        account_repo::registration reg;
         reg.email = *normalized;
         reg.user_tag = *tag;
         reg.display_name = *display;
@@ -184,10 +184,10 @@ void register_account_routes(http::router& routes, account_services s) {
         reg.pending_expires_ms = reg.now_ms - verify_link_ms;
         reg.verify_mail = verify_mail(s, reg.email, token);
         reg.existing_mail = existing_mail(s, reg.email);
-        auto registered =
-            co_await run(s.pool, [&](db::connection& c) { return repo::register_account(c, reg); });
+        auto registered = co_await run(
+            s.pool, [&](db::connection& c) { return account_repo::register_account(c, reg); });
         if (!registered) co_return std::unexpected(registered.error());
-        if (*registered == repo::register_outcome::tag_taken)
+        if (*registered == account_repo::register_outcome::tag_taken)
           co_return fail(errc::user_tag_taken, "that user tag is taken");
         co_return http::json_response(
             202, {{"status", "verification_sent"},
@@ -206,7 +206,7 @@ void register_account_routes(http::router& routes, account_services s) {
                auto hash = sha256(*token);
                auto now = s.clock.now_ms();
                auto tag = co_await run(s.pool, [&](db::connection& c) {
-                 return or_fail(repo::verify_email(c, hash, now), bad.code, bad.message);
+                 return or_fail(account_repo::verify_email(c, hash, now), bad.code, bad.message);
                });
                if (!tag) co_return std::unexpected(tag.error());
                co_return http::json_response(200, {{"status", "verified"}, {"user_tag", *tag}});
@@ -234,10 +234,11 @@ void register_account_routes(http::router& routes, account_services s) {
         auth::attempt_slot address_slot(s.address_throttle, ip_key);
 
         auto email = auth::normalize_email(*email_field);
-        std::optional<repo::user_row> row;
+        std::optional<account_repo::user_row> row;
         if (email) {
-          auto found = co_await run(
-              s.pool, [&](db::connection& c) { return repo::find_user_by_email(c, *email); });
+          auto found = co_await run(s.pool, [&](db::connection& c) {
+            return account_repo::find_user_by_email(c, *email);
+          });
           if (!found) co_return std::unexpected(found.error());
           row = std::move(*found);
         }
@@ -284,7 +285,8 @@ void register_account_routes(http::router& routes, account_services s) {
           if (rehashed && *rehashed) {
             auto id = row->user.id;
             auto h = **rehashed;
-            (void)co_await run(s.pool, [&](db::connection& c) { repo::update_password(c, id, h); });
+            (void)co_await run(s.pool,
+                               [&](db::connection& c) { account_repo::update_password(c, id, h); });
           }
         }
         auto replaced = s.sessions.session_hash_of(ctx.header("Cookie").value_or(""));
@@ -307,63 +309,64 @@ void register_account_routes(http::router& routes, account_services s) {
                co_return r;
              }));
 
-  routes.add(
-      "POST", "/api/auth/password",
-      {answering([s](request_context& ctx) -> asio::awaitable<outcome> {
-         auto body = object_body(ctx, {"current_password", "new_password"});
-         if (!body) co_return std::unexpected(body.error());
-         auto current = required_string(*body, "current_password");
-         auto next = required_string(*body, "new_password");
-         if (!current) co_return std::unexpected(current.error());
-         if (!next) co_return std::unexpected(next.error());
-         if (auto ok = s.policy.check(*next); !ok) co_return std::unexpected(ok.error());
-         auto user_id = ctx.principal->user->id;
-         auto now = s.clock.now_ms();
-         // A stolen session guessing the current password meets the same budgets as sign-in
-         // guesses (the account's is shared with them), and a player's hashes are counted
-         // against their own share of the pool, so no one can fill it for everyone else.
-         auto throttled = [&](std::chrono::milliseconds wait) {
-           return too_many_attempts(s, ctx, wait,
-                                    "too many wrong passwords; wait before trying again");
-         };
-         auto ip_key = "ip:" + ctx.client_address;
-         auto account_key = "acct:" + ctx.principal->user->email;
-         if (auto wait = s.address_throttle.begin(ip_key, now); wait.count() > 0)
-           co_return throttled(wait);
-         auth::attempt_slot address_slot(s.address_throttle, ip_key);
-         if (auto wait = s.account_throttle.begin(account_key, now); wait.count() > 0)
-           co_return throttled(wait);
-         auth::attempt_slot account_slot(s.account_throttle, account_key);
-         auto client = "user:" + std::to_string(user_id);
-         auto row = co_await run(s.pool, [&](db::connection& c) {
-           return or_fail(repo::find_user(c, user_id), errc::unauthenticated, "sign in first");
-         });
-         if (!row) co_return std::unexpected(row.error());
-         auto stored = row->password_hash;
-         auto verified =
-             co_await s.hashes.run(client, [&] { return auth::verify_password(stored, *current); });
-         if (!verified) co_return std::unexpected(verified.error());
-         ++s.metrics.password_verifications;
-         if (!*verified) {
-           address_slot.fail();
-           account_slot.fail();
-           co_return fail(errc::invalid_credentials, "the current password is not right");
-         }
-         s.account_throttle.clear(account_key);
-         auto hashed = co_await new_password_hash(s, client, *next);
-         if (!hashed) co_return std::unexpected(hashed.error());
-         const auto& h = *hashed;
-         auto saved =
-             co_await run(s.pool, [&](db::connection& c) { repo::update_password(c, user_id, h); });
-         if (!saved) co_return std::unexpected(saved.error());
-         // Every session, this one included, ends; this browser continues on a new one.
-         auto ended = co_await s.sessions.end_all(user_id);
-         if (!ended) co_return std::unexpected(ended.error());
-         auto issued = co_await s.sessions.start(row->user, std::nullopt, false);
-         if (!issued) co_return std::unexpected(issued.error());
-         co_return signed_in(s, *issued);
-       }),
-       access::user});
+  routes.add("POST", "/api/auth/password",
+             {answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+                auto body = object_body(ctx, {"current_password", "new_password"});
+                if (!body) co_return std::unexpected(body.error());
+                auto current = required_string(*body, "current_password");
+                auto next = required_string(*body, "new_password");
+                if (!current) co_return std::unexpected(current.error());
+                if (!next) co_return std::unexpected(next.error());
+                if (auto ok = s.policy.check(*next); !ok) co_return std::unexpected(ok.error());
+                auto user_id = ctx.principal->user->id;
+                auto now = s.clock.now_ms();
+                // A stolen session guessing the current password meets the same budgets as sign-in
+                // guesses (the account's is shared with them), and a player's hashes are counted
+                // against their own share of the pool, so no one can fill it for everyone else.
+                auto throttled = [&](std::chrono::milliseconds wait) {
+                  return too_many_attempts(s, ctx, wait,
+                                           "too many wrong passwords; wait before trying again");
+                };
+                auto ip_key = "ip:" + ctx.client_address;
+                auto account_key = "acct:" + ctx.principal->user->email;
+                if (auto wait = s.address_throttle.begin(ip_key, now); wait.count() > 0)
+                  co_return throttled(wait);
+                auth::attempt_slot address_slot(s.address_throttle, ip_key);
+                if (auto wait = s.account_throttle.begin(account_key, now); wait.count() > 0)
+                  co_return throttled(wait);
+                auth::attempt_slot account_slot(s.account_throttle, account_key);
+                auto client = "user:" + std::to_string(user_id);
+                auto row = co_await run(s.pool, [&](db::connection& c) {
+                  return or_fail(account_repo::find_user(c, user_id), errc::unauthenticated,
+                                 "sign in first");
+                });
+                if (!row) co_return std::unexpected(row.error());
+                auto stored = row->password_hash;
+                auto verified = co_await s.hashes.run(
+                    client, [&] { return auth::verify_password(stored, *current); });
+                if (!verified) co_return std::unexpected(verified.error());
+                ++s.metrics.password_verifications;
+                if (!*verified) {
+                  address_slot.fail();
+                  account_slot.fail();
+                  co_return fail(errc::invalid_credentials, "the current password is not right");
+                }
+                s.account_throttle.clear(account_key);
+                auto hashed = co_await new_password_hash(s, client, *next);
+                if (!hashed) co_return std::unexpected(hashed.error());
+                const auto& h = *hashed;
+                auto saved = co_await run(s.pool, [&](db::connection& c) {
+                  account_repo::update_password(c, user_id, h);
+                });
+                if (!saved) co_return std::unexpected(saved.error());
+                // Every session, this one included, ends; this browser continues on a new one.
+                auto ended = co_await s.sessions.end_all(user_id);
+                if (!ended) co_return std::unexpected(ended.error());
+                auto issued = co_await s.sessions.start(row->user, std::nullopt, false);
+                if (!issued) co_return std::unexpected(issued.error());
+                co_return signed_in(s, *issued);
+              }),
+              access::user});
 
   routes.add(
       "POST", "/api/auth/password-reset",
@@ -388,14 +391,15 @@ void register_account_routes(http::router& routes, account_services s) {
                 wait);
           }
         auto token = base64url(random_bytes(32));
-        repo::reset_request req;
+        account_repo::reset_request req;
         req.email = *email;
         req.token_hash = sha256(token);
         req.now_ms = now;
         req.expires_ms = now + reset_link_ms;
         req.reset_mail = reset_mail(s, *email, token);
-        auto sent = co_await run(
-            s.pool, [&](db::connection& c) { return repo::request_password_reset(c, req); });
+        auto sent = co_await run(s.pool, [&](db::connection& c) {
+          return account_repo::request_password_reset(c, req);
+        });
         if (!sent) co_return std::unexpected(sent.error());
         // The same answer whether or not an account has the address.
         co_return http::json_response(
@@ -431,7 +435,7 @@ void register_account_routes(http::router& routes, account_services s) {
         // Checked before the slow hash, so bad links cost no argon2id; used in the final
         // transaction, so two racing uses cannot both win.
         auto usable = co_await run(s.pool, [&](db::connection& c) {
-          return repo::reset_token_usable(c, token_hash, now);
+          return account_repo::reset_token_usable(c, token_hash, now);
         });
         if (!usable) co_return std::unexpected(usable.error());
         if (!*usable) {
@@ -443,7 +447,7 @@ void register_account_routes(http::router& routes, account_services s) {
         const auto& h = *hashed;
         auto changed = password_changed_mail(s);
         auto done = co_await run(s.pool, [&](db::connection& c) {
-          return repo::reset_password(c, token_hash, h, s.clock.now_ms(), changed);
+          return account_repo::reset_password(c, token_hash, h, s.clock.now_ms(), changed);
         });
         if (!done) co_return std::unexpected(done.error());
         if (!*done) {
@@ -485,7 +489,7 @@ void register_account_routes(http::router& routes, account_services s) {
                 }
                 auto id = ctx.principal->user->id;
                 auto updated = co_await run(s.pool, [&](db::connection& c) {
-                  return or_fail(repo::update_profile(c, id, name, public_profile),
+                  return or_fail(account_repo::update_profile(c, id, name, public_profile),
                                  errc::unauthenticated, "sign in first");
                 });
                 if (!updated) co_return std::unexpected(updated.error());
@@ -499,8 +503,8 @@ void register_account_routes(http::router& routes, account_services s) {
         const auto& tag = ctx.params.at("tag");
         error none{errc::not_found, "no public profile for " + tag};
         if (!auth::check_user_tag(tag)) co_return std::unexpected(none);
-        auto found =
-            co_await run(s.pool, [&](db::connection& c) { return repo::find_user_by_tag(c, tag); });
+        auto found = co_await run(
+            s.pool, [&](db::connection& c) { return account_repo::find_user_by_tag(c, tag); });
         if (!found) co_return std::unexpected(found.error());
         const auto& u = *found;
         if (!u || !u->public_profile || u->status != auth::user_status::active)
