@@ -19,22 +19,23 @@ namespace marketsim::api {
 namespace asio = boost::asio;
 using http::request_context;
 using json = nlohmann::json;
-namespace repo = db::trading_repo;
+namespace trading_repo = db::trading_repo;
 
 namespace {
 
 asio::awaitable<outcome> account(const trading_services& s, const request_context& ctx,
-                                 repo::player player) {
-  auto state =
-      co_await run(s.pool, [&](db::connection& c) { return repo::read_account(c, player); });
+                                 trading_repo::player player) {
+  auto state = co_await run(
+      s.pool, [&](db::connection& c) { return trading_repo::read_account(c, player); });
   if (!state) co_return std::unexpected(state.error());
   if (!ctx.by_api_key && ctx.principal && !ctx.principal->session_hash.empty()) {
     // The equity when this session first looked: the header's "since you signed in".
     auto v = trading::value_positions(state->positions, s.quotes);
     const auto equity = state->account.cash + v.long_market_value;
     const auto hash = hex(ctx.principal->session_hash);
-    auto login = co_await run(
-        s.pool, [&](db::connection& c) { return repo::session_login_equity(c, hash, equity); });
+    auto login = co_await run(s.pool, [&](db::connection& c) {
+      return trading_repo::session_login_equity(c, hash, equity);
+    });
     if (login) state->account.login_equity = *login;
   }
   co_return http::json_response(200,
@@ -55,8 +56,9 @@ asio::awaitable<http::response> no_activities() {
   co_return http::json_response(200, json::array());
 }
 
-result<repo::activity_page> activity_page_of(const trading_services&, const request_context& ctx) {
-  repo::activity_page p;
+result<trading_repo::activity_page> activity_page_of(const trading_services&,
+                                                     const request_context& ctx) {
+  trading_repo::activity_page p;
   if (auto d = ctx.query_value("direction")) {
     if (*d != "asc" && *d != "desc")
       return fail(errc::bad_request, "direction must be asc or desc");
@@ -80,9 +82,10 @@ result<repo::activity_page> activity_page_of(const trading_services&, const requ
 }
 
 asio::awaitable<outcome> activities(const trading_services& s, const request_context&,
-                                    repo::player player, const repo::activity_page& p) {
-  auto list =
-      co_await run(s.pool, [&](db::connection& c) { return repo::activities(c, player, p); });
+                                    trading_repo::player player,
+                                    const trading_repo::activity_page& p) {
+  auto list = co_await run(
+      s.pool, [&](db::connection& c) { return trading_repo::activities(c, player, p); });
   if (!list) co_return std::unexpected(list.error());
   co_return http::json_response(200, array_of(*list, trading::activity_json));
 }
@@ -140,13 +143,13 @@ result<history_request> history_request_of(const trading_services&, const reques
 }
 
 asio::awaitable<outcome> portfolio_history(const trading_services& s, const request_context&,
-                                           repo::player player, const history_request& h) {
+                                           trading_repo::player player, const history_request& h) {
   const auto now = system_now_ms();
   const auto from = h.span_ms < 0 ? 0 : now - h.span_ms;
   const auto width = h.bucket_ms;
   auto read = co_await run(s.pool, [&](db::connection& c) {
-    auto points = repo::equity_history(c, player, from, now, width);
-    return std::pair{std::move(points), repo::read_account(c, player)};
+    auto points = trading_repo::equity_history(c, player, from, now, width);
+    return std::pair{std::move(points), trading_repo::read_account(c, player)};
   });
   if (!read) co_return std::unexpected(read.error());
   auto& [points, state] = *read;

@@ -12,7 +12,7 @@
 namespace marketsim::api {
 
 namespace asio = boost::asio;
-namespace repo = db::account_repo;
+namespace account_repo = db::account_repo;
 using http::request_context;
 using http::response;
 using json = nlohmann::json;
@@ -65,7 +65,7 @@ void register_admin_routes(http::router& routes, account_services s) {
                 std::string q(ctx.query_value("q").value_or(""));
                 if (q.size() > 200) co_return fail(errc::bad_request, "q is too long");
                 auto found = co_await run(s.pool, [&](db::connection& c) {
-                  return repo::list_users(c, q, page->first, page->second);
+                  return account_repo::list_users(c, q, page->first, page->second);
                 });
                 if (!found) co_return std::unexpected(found.error());
                 json users = json::array();
@@ -83,7 +83,7 @@ void register_admin_routes(http::router& routes, account_services s) {
       if (*id == ctx.principal->user->id && status == auth::user_status::disabled)
         co_return fail(errc::bad_request, "you cannot disable yourself");
       auto updated = co_await run(s.pool, [&](db::connection& c) {
-        return or_fail(repo::set_status(c, *id, status), errc::not_found, no_user);
+        return or_fail(account_repo::set_status(c, *id, status), errc::not_found, no_user);
       });
       if (!updated) co_return std::unexpected(updated.error());
       if (status == auth::user_status::disabled) {
@@ -114,7 +114,7 @@ void register_admin_routes(http::router& routes, account_services s) {
                   co_return fail(errc::bad_request,
                                  "ask another administrator to change your own role");
                 auto updated = co_await run(s.pool, [&](db::connection& c) {
-                  return or_fail(repo::set_role(c, *id, *role), errc::not_found, no_user);
+                  return or_fail(account_repo::set_role(c, *id, *role), errc::not_found, no_user);
                 });
                 if (!updated) co_return std::unexpected(updated.error());
                 s.sessions.user_changed(*updated);
@@ -127,7 +127,7 @@ void register_admin_routes(http::router& routes, account_services s) {
                 auto page = page_params(ctx, "before", INT64_MAX);
                 if (!page) co_return std::unexpected(page.error());
                 auto found = co_await run(s.pool, [&](db::connection& c) {
-                  return repo::list_outbox(c, page->first, page->second);
+                  return account_repo::list_outbox(c, page->first, page->second);
                 });
                 if (!found) co_return std::unexpected(found.error());
                 json list = json::array();
@@ -159,7 +159,7 @@ void register_admin_routes(http::router& routes, account_services s) {
          std::string q(ctx.query_value("q").value_or(""));
          if (q.size() > 200) co_return fail(errc::bad_request, "q is too long");
          auto found = co_await run(s.pool, [&](db::connection& c) {
-           return repo::list_error_reports(c, source, q, page->first, page->second);
+           return account_repo::list_error_reports(c, source, q, page->first, page->second);
          });
          if (!found) co_return std::unexpected(found.error());
          json list = json::array();
@@ -184,7 +184,7 @@ void register_admin_routes(http::router& routes, account_services s) {
       auto symbol = upper_ascii(ctx.params.at("symbol"));
       const auto unknown = "unknown symbol " + symbol;
       auto found = co_await run(s.pool, [&](db::connection& c) {
-        return or_fail(repo::set_halted(c, symbol, halted), errc::not_found, unknown);
+        return or_fail(account_repo::set_halted(c, symbol, halted), errc::not_found, unknown);
       });
       if (!found) co_return std::unexpected(found.error());
       s.halts.set(symbol, halted);

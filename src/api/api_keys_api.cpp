@@ -17,7 +17,7 @@
 namespace marketsim::api {
 
 namespace asio = boost::asio;
-namespace repo = db::api_key_repo;
+namespace api_key_repo = db::api_key_repo;
 using http::request_context;
 using json = nlohmann::json;
 
@@ -28,8 +28,8 @@ void register_api_key_routes(http::router& routes, const settings& cfg, db::pool
   routes.add("GET", "/api/account/keys",
              {answering([&pool](request_context& ctx) -> asio::awaitable<outcome> {
                 const auto user_id = ctx.principal->user->id;
-                auto found =
-                    co_await run(pool, [&](db::connection& c) { return repo::list(c, user_id); });
+                auto found = co_await run(
+                    pool, [&](db::connection& c) { return api_key_repo::list(c, user_id); });
                 if (!found) co_return std::unexpected(found.error());
                 json out = json::array();
                 for (const auto& k : *found)
@@ -58,7 +58,7 @@ void register_api_key_routes(http::router& routes, const settings& cfg, db::pool
                 const auto hash = sha256(pair.secret);
                 const auto& key_name = *name;
                 auto made = co_await run(pool, [&](db::connection& c) {
-                  return or_fail(repo::create(c, user_id, pair.key_id, hash, key_name, cap),
+                  return or_fail(api_key_repo::create(c, user_id, pair.key_id, hash, key_name, cap),
                                  errc::too_many_api_keys, too_many);
                 });
                 if (!made) co_return std::unexpected(made.error());
@@ -79,7 +79,7 @@ void register_api_key_routes(http::router& routes, const settings& cfg, db::pool
                 const auto user_id = ctx.principal->user->id;
                 const auto key = *id;
                 auto revoked = co_await run(pool, [&](db::connection& c) {
-                  return or_fail(repo::revoke(c, user_id, key), errc::not_found, no_key);
+                  return or_fail(api_key_repo::revoke(c, user_id, key), errc::not_found, no_key);
                 });
                 if (!revoked) co_return std::unexpected(revoked.error());
                 keys.evict_key(*revoked);

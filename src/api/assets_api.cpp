@@ -16,7 +16,7 @@ namespace asio = boost::asio;
 using http::request_context;
 using http::response;
 using json = nlohmann::json;
-namespace repo = db::trading_repo;
+namespace trading_repo = db::trading_repo;
 
 namespace {
 
@@ -39,7 +39,7 @@ json clock_json(std::int64_t now_ms) {
               {"next_close", format_time(next_close_day * day + close)}};
 }
 
-json level_json(const repo::book_level& l) {
+json level_json(const trading_repo::book_level& l) {
   return {{"price", market::format_price(l.price)},
           {"qty", std::to_string(l.qty)},
           {"orders", l.orders}};
@@ -80,8 +80,9 @@ void register_asset_routes(http::router& routes, const trading_services& s) {
                  if (!n) co_return fail(errc::bad_request, "depth must be 1 to 100");
                  depth = static_cast<int>(*n);
                }
-               auto book = co_await run(
-                   s.pool, [&](db::connection& c) { return repo::read_book(c, symbol, depth); });
+               auto book = co_await run(s.pool, [&](db::connection& c) {
+                 return trading_repo::read_book(c, symbol, depth);
+               });
                if (!book) co_return std::unexpected(book.error());
                json j{{"symbol", symbol},
                       {"reference", nullptr},

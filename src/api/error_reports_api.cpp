@@ -17,7 +17,7 @@
 namespace marketsim::api {
 
 namespace asio = boost::asio;
-namespace repo = db::account_repo;
+namespace account_repo = db::account_repo;
 using http::request_context;
 using http::response;
 using json = nlohmann::json;
@@ -41,7 +41,7 @@ asio::awaitable<void> store_server_report(db::pool& pool, std::optional<std::int
                                           std::string page, std::string rid, std::string message,
                                           std::string stored) {
   auto done = co_await run(pool, [&](db::connection& c) {
-    (void)repo::insert_error_report(c, "server", user, page, rid, message, stored);
+    (void)account_repo::insert_error_report(c, "server", user, page, rid, message, stored);
   });
   if (!done)
     spdlog::warn("errors: could not store the report of request {}: {}", rid, done.error().message);
@@ -50,31 +50,32 @@ asio::awaitable<void> store_server_report(db::pool& pool, std::optional<std::int
 }  // namespace
 
 void register_error_report_routes(http::router& routes, account_services s) {
-  routes.add(
-      "POST", "/api/errors", answering([s](request_context& ctx) -> asio::awaitable<outcome> {
-        if (ctx.body.size() > max_report_bytes)
-          co_return fail(errc::payload_too_large, "an error report may be at most 16 KiB");
-        if (auto refused = rate_limited(s.report_limit, {address_key(ctx)}, s.clock.now_ms(), ctx,
-                                        "too many error reports"))
-          co_return std::move(*refused);
-        auto body = http::parse_json_body(ctx);
-        if (!body) co_return std::unexpected(body.error());
-        if (!body->is_object())
-          co_return fail(errc::bad_request, "send the report as a JSON object");
-        scrub_json(*body);
-        auto message = text_field(*body, "message", 2000);
-        auto page = text_field(*body, "page", 500);
-        auto request_id = text_field(*body, "request_id", 64);
-        if (!http::is_plain_request_id(request_id)) request_id.clear();
-        std::optional<std::int64_t> user;
-        if (ctx.principal) user = ctx.principal->user->id;
-        auto stored = body->dump(-1, ' ', false, json::error_handler_t::replace);
-        auto id = co_await run(s.pool, [&](db::connection& c) {
-          return repo::insert_error_report(c, "client", user, page, request_id, message, stored);
-        });
-        if (!id) co_return std::unexpected(id.error());
-        co_return http::json_response(202, {{"id", *id}});
-      }));
+  routes.add("POST", "/api/errors",
+             answering([s](request_context& ctx) -> asio::awaitable<outcome> {
+               if (ctx.body.size() > max_report_bytes)
+                 co_return fail(errc::payload_too_large, "an error report may be at most 16 KiB");
+               if (auto refused = rate_limited(s.report_limit, {address_key(ctx)}, s.clock.now_ms(),
+                                               ctx, "too many error reports"))
+                 co_return std::move(*refused);
+               auto body = http::parse_json_body(ctx);
+               if (!body) co_return std::unexpected(body.error());
+               if (!body->is_object())
+                 co_return fail(errc::bad_request, "send the report as a JSON object");
+               scrub_json(*body);
+               auto message = text_field(*body, "message", 2000);
+               auto page = text_field(*body, "page", 500);
+               auto request_id = text_field(*body, "request_id", 64);
+               if (!http::is_plain_request_id(request_id)) request_id.clear();
+               std::optional<std::int64_t> user;
+               if (ctx.principal) user = ctx.principal->user->id;
+               auto stored = body->dump(-1, ' ', false, json::error_handler_t::replace);
+               auto id = co_await run(s.pool, [&](db::connection& c) {
+                 return account_repo::insert_error_report(c, "client", user, page, request_id,
+                                                          message, stored);
+               });
+               if (!id) co_return std::unexpected(id.error());
+               co_return http::json_response(202, {{"id", *id}});
+             }));
 }
 
 std::function<void(const request_context&, const response&)> server_error_recorder(

@@ -17,14 +17,15 @@ void register_health_routes(http::router& routes, const market_services& s) {
              [](http::request_context&) -> boost::asio::awaitable<http::response> {
                co_return http::json_response(200, {{"status", "ok"}});
              });
-  routes.add("GET", "/readyz",
-             answering([&pool, feed, instance](
-                           http::request_context& ctx) -> boost::asio::awaitable<outcome> {
-               auto ok = co_await run(pool, [](db::connection& c) { db::market_repo::ping(c); });
-               if (!ok) co_return std::unexpected(ok.error());
-               co_return http::json_response(
-                   200, {{"status", "ready"}, {"instance", *instance}, {"leader", feed->leading()}});
-             }));
+  routes.add(
+      "GET", "/readyz",
+      answering(
+          [&pool, feed, instance](http::request_context& ctx) -> boost::asio::awaitable<outcome> {
+            auto ok = co_await run(pool, [](db::connection& c) { db::market_repo::ping(c); });
+            if (!ok) co_return std::unexpected(ok.error());
+            co_return http::json_response(
+                200, {{"status", "ready"}, {"instance", *instance}, {"leader", feed->leading()}});
+          }));
 }
 
 }  // namespace marketsim::api

@@ -14,7 +14,7 @@ namespace marketsim::api {
 namespace asio = boost::asio;
 using http::request_context;
 using json = nlohmann::json;
-namespace repo = db::trading_repo;
+namespace trading_repo = db::trading_repo;
 
 namespace {
 
@@ -35,22 +35,23 @@ result<trading::order_request> new_order_of(const trading_services& s, const req
 }
 
 asio::awaitable<outcome> place(const trading_services& s, const request_context&,
-                               repo::player player, const trading::order_request& order) {
+                               trading_repo::player player, const trading::order_request& order) {
   const auto mv = view_of(s, order.symbol);
   auto placed = co_await s.orders.place(player, order, mv);
   if (!placed) co_return std::unexpected(placed.error());
   co_return http::json_response(200, trading::order_json(placed->order));
 }
 
-result<repo::order_filter> order_filter_of(const trading_services& s, const request_context& ctx) {
-  repo::order_filter f;
+result<trading_repo::order_filter> order_filter_of(const trading_services& s,
+                                                   const request_context& ctx) {
+  trading_repo::order_filter f;
   if (auto st = ctx.query_value("status")) {
     if (*st == "open")
-      f.status = repo::order_filter::state::open;
+      f.status = trading_repo::order_filter::state::open;
     else if (*st == "closed")
-      f.status = repo::order_filter::state::closed;
+      f.status = trading_repo::order_filter::state::closed;
     else if (*st == "all")
-      f.status = repo::order_filter::state::all;
+      f.status = trading_repo::order_filter::state::all;
     else
       return fail(errc::bad_request, "status must be open, closed or all");
   }
@@ -74,9 +75,9 @@ result<repo::order_filter> order_filter_of(const trading_services& s, const requ
 }
 
 asio::awaitable<outcome> list(const trading_services& s, const request_context&,
-                              repo::player player, const repo::order_filter& f) {
-  auto orders =
-      co_await run(s.pool, [&](db::connection& c) { return repo::list_orders(c, player, f); });
+                              trading_repo::player player, const trading_repo::order_filter& f) {
+  auto orders = co_await run(
+      s.pool, [&](db::connection& c) { return trading_repo::list_orders(c, player, f); });
   if (!orders) co_return std::unexpected(orders.error());
   co_return http::json_response(200, array_of(*orders, trading::order_json));
 }
@@ -89,19 +90,21 @@ result<std::string> client_order_id_of(const trading_services&, const request_co
 }
 
 asio::awaitable<outcome> by_client_order_id(const trading_services& s, const request_context&,
-                                            repo::player player, const std::string& client_id) {
+                                            trading_repo::player player,
+                                            const std::string& client_id) {
   auto o = co_await run(s.pool, [&](db::connection& c) {
-    return or_fail(repo::find_order_by_client_id(c, player, client_id), errc::not_found, no_order);
+    return or_fail(trading_repo::find_order_by_client_id(c, player, client_id), errc::not_found,
+                   no_order);
   });
   if (!o) co_return std::unexpected(o.error());
   co_return http::json_response(200, trading::order_json(*o));
 }
 
 asio::awaitable<outcome> by_id(const trading_services& s, const request_context& ctx,
-                               repo::player player) {
+                               trading_repo::player player) {
   const std::string id = ctx.params.at("id");
   auto o = co_await run(s.pool, [&](db::connection& c) {
-    return or_fail(repo::find_order(c, player, id), errc::not_found, no_order);
+    return or_fail(trading_repo::find_order(c, player, id), errc::not_found, no_order);
   });
   if (!o) co_return std::unexpected(o.error());
   co_return http::json_response(200, trading::order_json(*o));
@@ -115,40 +118,40 @@ result<trading::replace_request> replacement_of(const trading_services&,
 }
 
 asio::awaitable<outcome> replace(const trading_services& s, const request_context& ctx,
-                                 repo::player player, const trading::replace_request& r) {
+                                 trading_repo::player player, const trading::replace_request& r) {
   const std::string id = ctx.params.at("id");
   // The symbol is only known from the order: read it for the market view first.
   auto existing = co_await run(s.pool, [&](db::connection& c) {
-    return or_fail(repo::find_order(c, player, id), errc::not_found, no_order);
+    return or_fail(trading_repo::find_order(c, player, id), errc::not_found, no_order);
   });
   if (!existing) co_return std::unexpected(existing.error());
   const auto mv = view_of(s, existing->symbol);
   auto replaced = co_await run(
-      s.pool, [&](db::connection& c) { return repo::replace_order(c, player, id, r, mv); });
+      s.pool, [&](db::connection& c) { return trading_repo::replace_order(c, player, id, r, mv); });
   if (!replaced) co_return std::unexpected(replaced.error());
   co_return http::json_response(200, trading::order_json(*replaced));
 }
 
 asio::awaitable<outcome> cancel(const trading_services& s, const request_context& ctx,
-                                repo::player player) {
+                                trading_repo::player player) {
   const std::string id = ctx.params.at("id");
-  auto done =
-      co_await run(s.pool, [&](db::connection& c) { return repo::cancel_order(c, player, id); });
+  auto done = co_await run(
+      s.pool, [&](db::connection& c) { return trading_repo::cancel_order(c, player, id); });
   if (!done) co_return std::unexpected(done.error());
   co_return no_content();
 }
 
 // One transaction per order; each order's own answer in the 207's list.
 asio::awaitable<outcome> cancel_all(const trading_services& s, const request_context&,
-                                    repo::player player) {
-  auto ids =
-      co_await run(s.pool, [&](db::connection& c) { return repo::open_order_ids(c, player); });
+                                    trading_repo::player player) {
+  auto ids = co_await run(
+      s.pool, [&](db::connection& c) { return trading_repo::open_order_ids(c, player); });
   if (!ids) co_return std::unexpected(ids.error());
   json out = json::array();
   for (const auto& id : *ids) {
     // Each order's own answer, its failure's code included (as close-all gives them).
-    auto done =
-        co_await run(s.pool, [&](db::connection& c) { return repo::cancel_order(c, player, id); });
+    auto done = co_await run(
+        s.pool, [&](db::connection& c) { return trading_repo::cancel_order(c, player, id); });
     if (done)
       out.push_back(status_item("id", id, trading::order_json(*done)));
     else

@@ -16,16 +16,16 @@
 namespace marketsim::api {
 
 namespace asio = boost::asio;
-namespace repo = db::account_repo;
+namespace account_repo = db::account_repo;
 using http::request_context;
 
 namespace {
 
 constexpr std::int64_t reset_link_ms = 3'600'000;
 
-repo::mail reset_mail(const account_services& s, const std::string& email,
-                      const std::string& token) {
-  repo::mail m;
+account_repo::mail reset_mail(const account_services& s, const std::string& email,
+                              const std::string& token) {
+  account_repo::mail m;
   m.to = email;
   m.subject = "Reset your marketsim password";
   m.body = fmt::format(
@@ -37,8 +37,8 @@ repo::mail reset_mail(const account_services& s, const std::string& email,
   return m;
 }
 
-repo::mail password_changed_mail(const account_services& s) {
-  repo::mail m;
+account_repo::mail password_changed_mail(const account_services& s) {
+  account_repo::mail m;
   m.subject = "Your marketsim password was changed";
   m.body = fmt::format(
       "Hello,\n\nThe password of your marketsim account was just reset with a link mailed to "
@@ -72,7 +72,8 @@ void register_password_routes(http::router& routes, const account_services& s) {
          if (!account_slot) co_return std::move(account_slot.error());
          auto client = "user:" + std::to_string(user_id);
          auto row = co_await run(s.pool, [&](db::connection& c) {
-           return or_fail(repo::find_user(c, user_id), errc::unauthenticated, "sign in first");
+           return or_fail(account_repo::find_user(c, user_id), errc::unauthenticated,
+                          "sign in first");
          });
          if (!row) co_return std::unexpected(row.error());
          auto stored = row->password_hash;
@@ -89,8 +90,8 @@ void register_password_routes(http::router& routes, const account_services& s) {
          auto hashed = co_await new_password_hash(s, client, next);
          if (!hashed) co_return std::unexpected(hashed.error());
          const auto& h = *hashed;
-         auto saved =
-             co_await run(s.pool, [&](db::connection& c) { repo::update_password(c, user_id, h); });
+         auto saved = co_await run(
+             s.pool, [&](db::connection& c) { account_repo::update_password(c, user_id, h); });
          if (!saved) co_return std::unexpected(saved.error());
          // Every session, this one included, ends; this browser continues on a new one.
          auto ended = co_await s.sessions.end_all(user_id);
@@ -117,14 +118,15 @@ void register_password_routes(http::router& routes, const account_services& s) {
                  co_return std::move(*refused);
                }
                auto token = base64url(random_bytes(32));
-               repo::reset_request req;
+               account_repo::reset_request req;
                req.email = *email;
                req.token_hash = sha256(token);
                req.now_ms = now;
                req.expires_ms = now + reset_link_ms;
                req.reset_mail = reset_mail(s, *email, token);
-               auto sent = co_await run(
-                   s.pool, [&](db::connection& c) { return repo::request_password_reset(c, req); });
+               auto sent = co_await run(s.pool, [&](db::connection& c) {
+                 return account_repo::request_password_reset(c, req);
+               });
                if (!sent) co_return std::unexpected(sent.error());
                // The same answer whether or not an account has the address.
                co_return http::json_response(
@@ -156,7 +158,7 @@ void register_password_routes(http::router& routes, const account_services& s) {
         // Checked before the slow hash, so bad links cost no argon2id; used in the final
         // transaction, so two racing uses cannot both win.
         auto usable = co_await run(s.pool, [&](db::connection& c) {
-          return repo::reset_token_usable(c, token_hash, now);
+          return account_repo::reset_token_usable(c, token_hash, now);
         });
         if (!usable) co_return std::unexpected(usable.error());
         if (!*usable) {
@@ -168,7 +170,7 @@ void register_password_routes(http::router& routes, const account_services& s) {
         const auto& h = *hashed;
         auto changed = password_changed_mail(s);
         auto done = co_await run(s.pool, [&](db::connection& c) {
-          return repo::reset_password(c, token_hash, h, s.clock.now_ms(), changed);
+          return account_repo::reset_password(c, token_hash, h, s.clock.now_ms(), changed);
         });
         if (!done) co_return std::unexpected(done.error());
         if (!*done) {

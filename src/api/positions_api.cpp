@@ -14,7 +14,7 @@ namespace marketsim::api {
 namespace asio = boost::asio;
 using http::request_context;
 using json = nlohmann::json;
-namespace repo = db::trading_repo;
+namespace trading_repo = db::trading_repo;
 
 namespace {
 
@@ -22,9 +22,9 @@ constexpr std::string_view no_position = "position does not exist";
 
 // GET /v2/positions, or with {symbol} the one position.
 asio::awaitable<outcome> positions(const trading_services& s, const request_context& ctx,
-                                   repo::player player) {
-  auto state =
-      co_await run(s.pool, [&](db::connection& c) { return repo::read_account(c, player); });
+                                   trading_repo::player player) {
+  auto state = co_await run(
+      s.pool, [&](db::connection& c) { return trading_repo::read_account(c, player); });
   if (!state) co_return std::unexpected(state.error());
   if (auto symbol = ctx.params.find("symbol"); symbol != ctx.params.end()) {
     const auto wanted = upper_ascii(symbol->second);
@@ -39,8 +39,9 @@ asio::awaitable<outcome> positions(const trading_services& s, const request_cont
 }
 
 // Closing sells what is not already held back by open sells, at market.
-asio::awaitable<result<repo::placed>> close_position(const trading_services& s, repo::player player,
-                                                     const trading::position_record& p) {
+asio::awaitable<result<trading_repo::placed>> close_position(const trading_services& s,
+                                                             trading_repo::player player,
+                                                             const trading::position_record& p) {
   trading::order_request req;
   req.symbol = p.symbol;
   req.qty = p.qty - p.reserved_qty;
@@ -54,10 +55,10 @@ asio::awaitable<result<repo::placed>> close_position(const trading_services& s, 
 }
 
 asio::awaitable<outcome> close_one(const trading_services& s, const request_context& ctx,
-                                   repo::player player) {
+                                   trading_repo::player player) {
   const auto symbol = upper_ascii(ctx.params.at("symbol"));
-  auto state =
-      co_await run(s.pool, [&](db::connection& c) { return repo::read_account(c, player); });
+  auto state = co_await run(
+      s.pool, [&](db::connection& c) { return trading_repo::read_account(c, player); });
   if (!state) co_return std::unexpected(state.error());
   for (const auto& p : state->positions) {
     if (p.symbol != symbol) continue;
@@ -69,9 +70,9 @@ asio::awaitable<outcome> close_one(const trading_services& s, const request_cont
 }
 
 asio::awaitable<outcome> close_all(const trading_services& s, const request_context&,
-                                   repo::player player) {
-  auto state =
-      co_await run(s.pool, [&](db::connection& c) { return repo::read_account(c, player); });
+                                   trading_repo::player player) {
+  auto state = co_await run(
+      s.pool, [&](db::connection& c) { return trading_repo::read_account(c, player); });
   if (!state) co_return std::unexpected(state.error());
   json out = json::array();
   for (const auto& p : state->positions) {

@@ -12,7 +12,7 @@
 namespace marketsim::api {
 
 namespace asio = boost::asio;
-namespace repo = db::account_repo;
+namespace account_repo = db::account_repo;
 using http::request_context;
 using json = nlohmann::json;
 
@@ -49,7 +49,7 @@ void register_profile_routes(http::router& routes, const account_services& s) {
                 }
                 auto id = ctx.principal->user->id;
                 auto updated = co_await run(s.pool, [&](db::connection& c) {
-                  return or_fail(repo::update_profile(c, id, name, public_profile),
+                  return or_fail(account_repo::update_profile(c, id, name, public_profile),
                                  errc::unauthenticated, "sign in first");
                 });
                 if (!updated) co_return std::unexpected(updated.error());
@@ -63,8 +63,8 @@ void register_profile_routes(http::router& routes, const account_services& s) {
         const auto& tag = ctx.params.at("tag");
         error none{errc::not_found, "no public profile for " + tag};
         if (!auth::check_user_tag(tag)) co_return std::unexpected(none);
-        auto found =
-            co_await run(s.pool, [&](db::connection& c) { return repo::find_user_by_tag(c, tag); });
+        auto found = co_await run(
+            s.pool, [&](db::connection& c) { return account_repo::find_user_by_tag(c, tag); });
         if (!found) co_return std::unexpected(found.error());
         const auto& u = *found;
         if (!u || !u->public_profile || u->status != auth::user_status::active)

@@ -14,7 +14,7 @@
 namespace marketsim::api {
 
 namespace asio = boost::asio;
-namespace repo = db::account_repo;
+namespace account_repo = db::account_repo;
 using http::request_context;
 using http::response;
 
@@ -49,10 +49,11 @@ void register_sign_in_routes(http::router& routes, const account_services& s) {
         if (!address_slot) co_return std::move(address_slot.error());
 
         auto email = auth::normalize_email(email_field);
-        std::optional<repo::user_row> row;
+        std::optional<account_repo::user_row> row;
         if (email) {
-          auto found = co_await run(
-              s.pool, [&](db::connection& c) { return repo::find_user_by_email(c, *email); });
+          auto found = co_await run(s.pool, [&](db::connection& c) {
+            return account_repo::find_user_by_email(c, *email);
+          });
           if (!found) co_return std::unexpected(found.error());
           row = std::move(*found);
         }
@@ -99,7 +100,8 @@ void register_sign_in_routes(http::router& routes, const account_services& s) {
           if (rehashed && *rehashed) {
             auto id = row->user.id;
             auto h = **rehashed;
-            (void)co_await run(s.pool, [&](db::connection& c) { repo::update_password(c, id, h); });
+            (void)co_await run(s.pool,
+                               [&](db::connection& c) { account_repo::update_password(c, id, h); });
           }
         }
         auto replaced = s.sessions.session_hash_of(ctx.header("Cookie").value_or(""));

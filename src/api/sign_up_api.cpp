@@ -15,7 +15,7 @@
 namespace marketsim::api {
 
 namespace asio = boost::asio;
-namespace repo = db::account_repo;
+namespace account_repo = db::account_repo;
 using http::request_context;
 
 namespace {
@@ -24,9 +24,9 @@ constexpr std::int64_t verify_link_ms = 24 * 3'600'000;
 
 // No name in the greeting: a repeat sign-up of a pending address sends this too, and its name
 // is whatever the repeater typed.
-repo::mail verify_mail(const account_services& s, const std::string& email,
-                       const std::string& token) {
-  repo::mail m;
+account_repo::mail verify_mail(const account_services& s, const std::string& email,
+                               const std::string& token) {
+  account_repo::mail m;
   m.to = email;
   m.subject = "Confirm your marketsim account";
   m.body = fmt::format(
@@ -37,8 +37,8 @@ repo::mail verify_mail(const account_services& s, const std::string& email,
   return m;
 }
 
-repo::mail existing_mail(const account_services& s, const std::string& email) {
-  repo::mail m;
+account_repo::mail existing_mail(const account_services& s, const std::string& email) {
+  account_repo::mail m;
   m.to = email;
   m.subject = "Someone tried to sign up with your address";
   m.body = fmt::format(
@@ -73,7 +73,7 @@ void register_sign_up_routes(http::router& routes, const account_services& s) {
                if (!hashed) co_return std::unexpected(hashed.error());
 
                auto token = base64url(random_bytes(32));
-               repo::registration reg;
+               account_repo::registration reg;
                reg.email = *normalized;
                reg.user_tag = tag;
                reg.display_name = *display;
@@ -84,10 +84,11 @@ void register_sign_up_routes(http::router& routes, const account_services& s) {
                reg.pending_expires_ms = reg.now_ms - verify_link_ms;
                reg.verify_mail = verify_mail(s, reg.email, token);
                reg.existing_mail = existing_mail(s, reg.email);
-               auto registered = co_await run(
-                   s.pool, [&](db::connection& c) { return repo::register_account(c, reg); });
+               auto registered = co_await run(s.pool, [&](db::connection& c) {
+                 return account_repo::register_account(c, reg);
+               });
                if (!registered) co_return std::unexpected(registered.error());
-               if (*registered == repo::register_outcome::tag_taken)
+               if (*registered == account_repo::register_outcome::tag_taken)
                  co_return fail(errc::user_tag_taken, "that user tag is taken");
                co_return http::json_response(
                    202, {{"status", "verification_sent"},
@@ -105,7 +106,7 @@ void register_sign_up_routes(http::router& routes, const account_services& s) {
                auto hash = sha256(token);
                auto now = s.clock.now_ms();
                auto tag = co_await run(s.pool, [&](db::connection& c) {
-                 return or_fail(repo::verify_email(c, hash, now), bad.code, bad.message);
+                 return or_fail(account_repo::verify_email(c, hash, now), bad.code, bad.message);
                });
                if (!tag) co_return std::unexpected(tag.error());
                co_return http::json_response(200, {{"status", "verified"}, {"user_tag", *tag}});

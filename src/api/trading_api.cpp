@@ -20,7 +20,7 @@ namespace marketsim::api {
 namespace asio = boost::asio;
 using http::request_context;
 using json = nlohmann::json;
-namespace repo = db::trading_repo;
+namespace trading_repo = db::trading_repo;
 
 std::optional<std::int64_t> player_directory::find(std::int64_t user_id) const {
   std::lock_guard lock(mutex_);
@@ -35,20 +35,20 @@ void player_directory::put(std::int64_t user_id, std::int64_t account_id) {
   accounts_[user_id] = account_id;
 }
 
-asio::awaitable<result<repo::player>> player_of(const trading_services& s,
-                                                const request_context& ctx) {
+asio::awaitable<result<trading_repo::player>> player_of(const trading_services& s,
+                                                        const request_context& ctx) {
   const auto user_id = ctx.principal->user->id;
-  if (auto id = s.players.find(user_id)) co_return repo::player{*id, user_id};
+  if (auto id = s.players.find(user_id)) co_return trading_repo::player{*id, user_id};
   const auto cash = s.cfg.starting_cash_e4;
   auto who = co_await run(
-      s.pool, [&](db::connection& c) { return repo::ensure_account(c, user_id, cash); });
+      s.pool, [&](db::connection& c) { return trading_repo::ensure_account(c, user_id, cash); });
   if (!who) co_return std::unexpected(who.error());
   s.players.put(user_id, who->account_id);
   co_return *who;
 }
 
-repo::market_view view_of(const trading_services& s, const std::string& symbol) {
-  repo::market_view mv;
+trading_repo::market_view view_of(const trading_services& s, const std::string& symbol) {
+  trading_repo::market_view mv;
   mv.half_spread = s.cfg.half_spread_e4;
   mv.open_order_cap = s.cfg.max_open_orders;
   auto q = s.quotes.find(symbol);

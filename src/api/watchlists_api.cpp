@@ -13,13 +13,13 @@ namespace marketsim::api {
 namespace asio = boost::asio;
 using http::request_context;
 using json = nlohmann::json;
-namespace repo = db::trading_repo;
+namespace trading_repo = db::trading_repo;
 
 namespace {
 
 constexpr std::string_view no_watchlist = "watchlist not found";
 
-json watchlist_json(const trading_services& s, const repo::watchlist& w, bool with_assets) {
+json watchlist_json(const trading_services& s, const trading_repo::watchlist& w, bool with_assets) {
   json j{{"id", w.id},
          {"name", w.name},
          {"created_at", format_time(w.created_ms)},
@@ -33,12 +33,12 @@ json watchlist_json(const trading_services& s, const repo::watchlist& w, bool wi
   return j;
 }
 
-repo::watchlist_caps caps_of(const trading_services& s) {
+trading_repo::watchlist_caps caps_of(const trading_services& s) {
   return {s.cfg.max_watchlists, s.cfg.watchlist_size};
 }
 
 // A watchlist step's outcome: the watchlist with its assets.
-outcome saved_answer(const trading_services& s, const result<repo::watchlist>& saved) {
+outcome saved_answer(const trading_services& s, const result<trading_repo::watchlist>& saved) {
   if (!saved) return std::unexpected(saved.error());
   return http::json_response(200, watchlist_json(s, *saved, true));
 }
@@ -84,9 +84,9 @@ result<watchlist_body> watchlist_change_of(const trading_services&, const reques
 }
 
 asio::awaitable<outcome> list_all(const trading_services& s, const request_context&,
-                                  repo::player player) {
-  auto lists =
-      co_await run(s.pool, [&](db::connection& c) { return repo::list_watchlists(c, player); });
+                                  trading_repo::player player) {
+  auto lists = co_await run(
+      s.pool, [&](db::connection& c) { return trading_repo::list_watchlists(c, player); });
   if (!lists) co_return std::unexpected(lists.error());
   co_return http::json_response(
       200, array_of(*lists, [&](const auto& w) { return watchlist_json(s, w, false); }));
@@ -94,21 +94,21 @@ asio::awaitable<outcome> list_all(const trading_services& s, const request_conte
 
 // POST /v2/watchlists makes one; PUT /v2/watchlists/{id} replaces its name and symbols.
 asio::awaitable<outcome> save(const trading_services& s, const request_context& ctx,
-                              repo::player player, const watchlist_body& b) {
+                              trading_repo::player player, const watchlist_body& b) {
   std::optional<std::string> id;
   if (auto it = ctx.params.find("id"); it != ctx.params.end()) id = it->second;
   const auto caps = caps_of(s);
   auto saved = co_await run(s.pool, [&](db::connection& c) {
-    return repo::save_watchlist(c, player, id, b.name, b.symbols, caps);
+    return trading_repo::save_watchlist(c, player, id, b.name, b.symbols, caps);
   });
   co_return saved_answer(s, saved);
 }
 
 asio::awaitable<outcome> show(const trading_services& s, const request_context& ctx,
-                              repo::player player) {
+                              trading_repo::player player) {
   const std::string id = ctx.params.at("id");
   auto w = co_await run(s.pool, [&](db::connection& c) {
-    return or_fail(repo::find_watchlist(c, player, id), errc::not_found, no_watchlist);
+    return or_fail(trading_repo::find_watchlist(c, player, id), errc::not_found, no_watchlist);
   });
   co_return saved_answer(s, w);
 }
@@ -122,28 +122,30 @@ result<std::string> added_symbol_of(const trading_services&, const request_conte
 }
 
 asio::awaitable<outcome> add_symbol(const trading_services& s, const request_context& ctx,
-                                    repo::player player, const std::string& sym) {
+                                    trading_repo::player player, const std::string& sym) {
   const std::string id = ctx.params.at("id");
   const auto caps = caps_of(s);
-  auto saved = co_await run(
-      s.pool, [&](db::connection& c) { return repo::add_to_watchlist(c, player, id, sym, caps); });
+  auto saved = co_await run(s.pool, [&](db::connection& c) {
+    return trading_repo::add_to_watchlist(c, player, id, sym, caps);
+  });
   co_return saved_answer(s, saved);
 }
 
 asio::awaitable<outcome> remove_symbol(const trading_services& s, const request_context& ctx,
-                                       repo::player player) {
+                                       trading_repo::player player) {
   const std::string id = ctx.params.at("id");
   const auto sym = upper_ascii(ctx.params.at("symbol"));
-  auto saved = co_await run(
-      s.pool, [&](db::connection& c) { return repo::remove_from_watchlist(c, player, id, sym); });
+  auto saved = co_await run(s.pool, [&](db::connection& c) {
+    return trading_repo::remove_from_watchlist(c, player, id, sym);
+  });
   co_return saved_answer(s, saved);
 }
 
 asio::awaitable<outcome> drop(const trading_services& s, const request_context& ctx,
-                              repo::player player) {
+                              trading_repo::player player) {
   const std::string id = ctx.params.at("id");
   auto gone = co_await run(s.pool, [&](db::connection& c) {
-    return or_fail(repo::delete_watchlist(c, player, id), errc::not_found, no_watchlist);
+    return or_fail(trading_repo::delete_watchlist(c, player, id), errc::not_found, no_watchlist);
   });
   if (!gone) co_return std::unexpected(gone.error());
   co_return no_content();

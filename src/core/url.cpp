@@ -7,11 +7,11 @@ namespace marketsim {
 
 namespace {
 
-char lower(char c) {
+char lower_char(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-bool name_char(char c) {
+bool host_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '.' || c == '_';
 }
@@ -81,11 +81,11 @@ std::optional<host_port> parse_host(std::string_view value) {
     auto name = value.substr(0, colon);
     if (name.empty()) return std::nullopt;
     for (char c : name)
-      if (!name_char(c)) return std::nullopt;
+      if (!host_char(c)) return std::nullopt;
     out.host = name;
     rest = colon == std::string_view::npos ? std::string_view{} : value.substr(colon);
   }
-  for (auto& c : out.host) c = lower(c);
+  for (auto& c : out.host) c = lower_char(c);
   if (!rest.empty()) {
     if (rest.front() != ':') return std::nullopt;
     out.port = parse_port(rest.substr(1));
@@ -104,7 +104,7 @@ result<web_origin> parse_origin(std::string_view url, bool allow_path) {
   auto sep = url.find("://");
   if (sep == std::string_view::npos) return bad("use http://host[:port] or https://host[:port]");
   web_origin o;
-  for (char c : url.substr(0, sep)) o.scheme += lower(c);
+  for (char c : url.substr(0, sep)) o.scheme += lower_char(c);
   if (o.scheme != "http" && o.scheme != "https")
     return bad("use http://host[:port] or https://host[:port]");
   auto rest = url.substr(sep + 3);

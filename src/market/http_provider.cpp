@@ -1,106 +1,41 @@
 // Live quotes from Stooq. The poll thread (started in create, joined in the destructor) runs a
 // private io_context per request so that Beast's per-operation timeouts apply to an otherwise
-// blocking client; the feed loop only reads the quote map under the mutex.
+// blocking client (the GET itself: quote_fetch.hpp); the feed loop only reads the quote map
+// under the mutex.
 #include "marketsim/market/http_provider.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "marketsim/market/catalog.hpp"
+#include "quote_fetch.hpp"
 
 namespace marketsim::market {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = net::ip::tcp;
 
 namespace {
 
 constexpr auto max_backoff = std::chrono::milliseconds(60'000);
-constexpr std::size_t max_body_bytes = 1 << 20;  // a quote list is a few hundred bytes
-constexpr auto as_values = net::as_tuple(net::use_awaitable);
-
-std::string host_header(const base_url& url) {
-  const bool default_port = url.port == (url.tls ? "443" : "80");
-  return default_port ? url.host : url.host + ":" + url.port;
-}
-
-template <class Stream>
-net::awaitable<result<std::string>> exchange(Stream& stream, beast::tcp_stream& lowest,
-                                             const base_url& url, const std::string& target,
-                                             std::chrono::milliseconds timeout) {
-  http::request<http::empty_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, host_header(url));
-  req.set(http::field::user_agent, "marketsim");
-  req.set(http::field::accept, "text/csv");
-  req.set(http::field::connection, "close");
-  lowest.expires_after(timeout);
-  auto [write_ec, written] = co_await http::async_write(stream, req, as_values);
-  if (write_ec) co_return fail(errc::unavailable, fmt::format("write: {}", write_ec.message()));
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(max_body_bytes);
-  lowest.expires_after(timeout);
-  auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, as_values);
-  if (read_ec) co_return fail(errc::unavailable, fmt::format("read: {}", read_ec.message()));
-  auto response = parser.release();
-  if (response.result() != http::status::ok) {
-    co_return fail(errc::unavailable, fmt::format("HTTP status {}", response.result_int()));
-  }
-  co_return std::move(response.body());
-}
 
 net::awaitable<result<std::string>> get(base_url url, std::string target,
                                         std::chrono::milliseconds timeout, net::ssl::context* tls) {
-  auto executor = co_await net::this_coro::executor;
-  tcp::resolver resolver(executor);
-  auto [resolve_ec, endpoints] = co_await resolver.async_resolve(url.host, url.port, as_values);
+  tcp::resolver resolver(co_await net::this_coro::executor);
+  auto [resolve_ec, endpoints] =
+      co_await resolver.async_resolve(url.host, url.port, quote_fetch::as_values);
   if (resolve_ec) {
     co_return fail(errc::unavailable,
                    fmt::format("resolve {}: {}", url.host, resolve_ec.message()));
   }
-  if (!url.tls) {
-    beast::tcp_stream stream(executor);
-    stream.expires_after(timeout);
-    auto [connect_ec, endpoint] = co_await stream.async_connect(endpoints, as_values);
-    if (connect_ec) {
-      co_return fail(errc::unavailable, fmt::format("connect: {}", connect_ec.message()));
-    }
-    auto body = co_await exchange(stream, stream, url, target, timeout);
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    co_return body;
-  }
-  beast::ssl_stream<beast::tcp_stream> stream(executor, *tls);
-  // SNI: shared hosts pick the certificate by it.
-  if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
-    co_return fail(errc::unavailable, "cannot set TLS server name");
-  }
-  stream.set_verify_callback(net::ssl::host_name_verification(url.host));
-  auto& lowest = beast::get_lowest_layer(stream);
-  lowest.expires_after(timeout);
-  auto [connect_ec, endpoint] = co_await lowest.async_connect(endpoints, as_values);
-  if (connect_ec) {
-    co_return fail(errc::unavailable, fmt::format("connect: {}", connect_ec.message()));
-  }
-  lowest.expires_after(timeout);
-  auto [handshake_ec] = co_await stream.async_handshake(net::ssl::stream_base::client, as_values);
-  if (handshake_ec) {
-    co_return fail(errc::unavailable, fmt::format("TLS handshake: {}", handshake_ec.message()));
-  }
-  // "Connection: close" and a complete body: no TLS shutdown round trip is needed.
-  co_return co_await exchange(stream, lowest, url, target, timeout);
+  if (!url.tls) co_return co_await quote_fetch::get_http(endpoints, url, target, timeout);
+  co_return co_await quote_fetch::get_https(endpoints, url, target, timeout, *tls);
 }
 
 bool valid_symbol(std::string_view s) {
@@ -175,7 +110,7 @@ result<std::unique_ptr<http_provider>> http_provider::create(const market_settin
   for (const instrument& i : p->instruments_) p->symbols_.push_back(i.symbol);
   p->target_ = stooq_target(p->url_.path_prefix, p->symbols_);
   p->state_ = std::make_unique<state>();
-  beast::error_code ec;
+  boost::system::error_code ec;
   p->state_->tls.set_default_verify_paths(ec);
   if (ec) spdlog::warn("http provider: no default CA certificates: {}", ec.message());
   p->state_->tls.set_verify_mode(net::ssl::verify_peer, ec);

@@ -21,7 +21,6 @@ constexpr double trading_days_per_year = 252.0;
 constexpr int min_steps_per_day = 4;
 // After a stall (suspended process, slow consumer) emit at most this many steps in one call.
 constexpr std::int64_t max_catch_up_steps = 10;
-constexpr price_e4 cent = price_scale / 100;
 
 // A Brownian bridge from `from` (k = 0) to `to` (k = m) in m steps: the endpoints are exact,
 // the inside wanders with per-step deviation `sigma`.

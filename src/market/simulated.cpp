@@ -8,11 +8,6 @@
 #include <cmath>
 
 namespace marketsim::market {
-namespace {
-
-constexpr price_e4 cent = price_scale / 100;
-
-}  // namespace
 
 result<std::unique_ptr<simulated_provider>> simulated_provider::create(
     const market_settings& settings, const resume_point& resume) {

@@ -7,7 +7,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -85,12 +84,17 @@ class server {
 
  private:
   boost::asio::awaitable<void> accept_loop();
-  boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket, counted_slot slot);
+  // One connection each; a file each, so they compile in parallel. Plain HTTP, served or
+  // redirected to HTTPS (plain_session.cpp); or TLS (tls_session.cpp).
+  boost::asio::awaitable<void> plain_session(boost::asio::ip::tcp::socket socket,
+                                             counted_slot slot);
+  boost::asio::awaitable<void> tls_session(boost::asio::ip::tcp::socket socket, counted_slot slot);
   // Beyond max_connections: a 503 too_many_connections, then close.
-  boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket, counted_slot slot);
+  boost::asio::awaitable<void> refuse_plain(boost::asio::ip::tcp::socket socket, counted_slot slot);
+  boost::asio::awaitable<void> refuse_tls(boost::asio::ip::tcp::socket socket, counted_slot slot);
+  // The request loop of a connection over any stream (src/http/connection.hpp).
   template <class Stream>
   boost::asio::awaitable<void> serve(Stream& stream, std::string remote);
-  boost::asio::awaitable<void> redirect_to_https(boost::beast::tcp_stream& stream);
   boost::asio::awaitable<response> dispatch(request_context& ctx);
   void request_ended();
 

@@ -10,6 +10,8 @@ namespace marketsim::market {
 // Prices are exact integers in 1/10000 of a dollar (never floating point outside generators).
 using price_e4 = std::int64_t;
 inline constexpr price_e4 price_scale = 10'000;
+// The lowest price a generator emits (replay and simulated floor their prices at it).
+inline constexpr price_e4 cent = price_scale / 100;
 
 enum class instrument_kind { stock, index, simulated };
 

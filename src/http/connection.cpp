@@ -1,0 +1,76 @@
+// The answer headers and read-failure rules of a connection (see connection.hpp), used by the
+// plain, TLS and in-memory sessions. Pure functions, called on io threads inside a
+// connection's strand.
+#include "connection.hpp"
+
+namespace marketsim::http::connection {
+
+bool is_quiet(const boost::system::error_code& ec) {
+  return ec == asio::error::eof || ec == asio::error::operation_aborted ||
+         ec == asio::error::connection_reset || ec == beast::error::timeout ||
+         ec == bhttp::error::end_of_stream || ec == asio::error::broken_pipe;
+}
+
+std::optional<error> read_failure(const boost::system::error_code& ec, std::size_t body_limit) {
+  // Beast reports a too-large Content-Length as soon as the header is complete.
+  if (ec == bhttp::error::body_limit)
+    return error{errc::payload_too_large,
+                 fmt::format("request body is larger than {} bytes", body_limit)};
+  if (ec == bhttp::error::header_limit)
+    return error{errc::headers_too_large, "request headers are too large"};
+  if (is_quiet(ec)) return std::nullopt;
+  return error{errc::bad_request, "malformed HTTP request"};
+}
+
+void add_security_headers(bhttp::fields& f, bool tls) {
+  if (tls) f.set("Strict-Transport-Security", "max-age=31536000");
+  f.set("X-Content-Type-Options", "nosniff");
+  f.set("X-Frame-Options", "DENY");
+  f.set("Referrer-Policy", "strict-origin-when-cross-origin");
+  f.set("Cross-Origin-Opener-Policy", "same-origin");
+  f.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  // Pages replace this with their own policy (inline scripts by hash, see static_site); API
+  // answers and assets are never meant to run anything.
+  f.set("Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+}
+
+void set_answer_headers(bhttp::fields& f, const response& r, const request_context& ctx, bool tls) {
+  f.set(bhttp::field::content_type, r.content_type);
+  f.set("X-Request-Id", ctx.request_id);
+  add_security_headers(f, tls);
+  // A signed-in answer is private: no cache keeps it, whatever the handler said.
+  bool private_answer = ctx.principal != nullptr;
+  bool has_cache_control = false;
+  for (const auto& [name, value] : r.headers) {
+    if (beast::iequals(name, "Cache-Control")) {
+      if (private_answer) continue;
+      has_cache_control = true;
+    }
+    // A handler's own policy replaces the default one (two policies would both apply).
+    if (beast::iequals(name, "Content-Security-Policy"))
+      f.set(name, value);
+    else
+      f.insert(name, value);
+  }
+  if (!has_cache_control) f.set(bhttp::field::cache_control, "no-store");
+}
+
+bhttp::response<bhttp::string_body> server_full_answer(bool tls) {
+  auto rid = choose_request_id("");
+  auto r = with_retry_after(
+      error_response({errc::too_many_connections, "the server is full; retry later"}, rid),
+      std::chrono::seconds(5));
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), 11};
+  request_context ctx;
+  ctx.request_id = rid;
+  set_answer_headers(res, r, ctx, tls);
+  res.keep_alive(false);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace marketsim::http::connection

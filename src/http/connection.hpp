@@ -1,0 +1,302 @@
+// One connection's life, private to the http module: the request loop (server::serve) shared by
+// plain connections (plain_session.cpp), TLS ones (tls_session.cpp) and in-memory ones
+// (memory_session.cpp), each of which instantiates it for its own stream type, so the three
+// compile in parallel; the Server-Sent Events writer; the answer to a connection beyond the
+// limit; and the answer headers (connection.cpp). Everything here runs on an io thread inside
+// a connection's strand; nothing blocks: database work is delegated to db::pool by handlers.
+#pragma once
+#include <fmt/format.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include "marketsim/core/log.hpp"
+#include "marketsim/core/url.hpp"
+#include "marketsim/http/memory_stream.hpp"
+#include "marketsim/http/server.hpp"
+#include "marketsim/sse/event.hpp"
+#include "marketsim/sse/hub.hpp"
+
+namespace marketsim::http::connection {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+inline constexpr std::chrono::seconds write_timeout{10};
+
+// Harmless endings of a connection are not worth a log line.
+[[nodiscard]] bool is_quiet(const boost::system::error_code& ec);
+
+// What a client whose request could not be read is told; nullopt when the connection simply
+// ended (closed, timed out) and there is nobody to tell.
+[[nodiscard]] std::optional<error> read_failure(const boost::system::error_code& ec,
+                                                std::size_t body_limit);
+
+void add_security_headers(bhttp::fields& f, bool tls);
+
+// What every answer carries, streams included: the request id, the security headers, the
+// handler's and the middleware's own headers (a rotated session cookie) and a cache policy.
+void set_answer_headers(bhttp::fields& f, const response& r, const request_context& ctx, bool tls);
+
+// The answer of a connection beyond max_connections, ready to write.
+[[nodiscard]] bhttp::response<bhttp::string_body> server_full_answer(bool tls);
+
+// Writes a stream's events until it closes or the client goes; returns the bytes written.
+// Events are written straight from the frames they share with the hub (a gather write, no
+// copy), one batch at a time; a replay arrives in batches of about hub::replay_chunk_bytes.
+template <class Stream>
+asio::awaitable<std::size_t> write_events(Stream& stream, sse::subscriber& sub) {
+  static const std::string retry = "retry: 2000\n\n";
+  static const std::string reset = sse::format_frame("reset", R"({"reason":"too_far_behind"})");
+  static const std::string heartbeat = sse::heartbeat_frame();
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  std::vector<asio::const_buffer> pieces{asio::buffer(retry)};
+  std::vector<sse::event> events;  // owns what pieces point into until written
+  std::size_t total = 0;
+  for (bool closed = false;;) {
+    if (!pieces.empty()) {
+      tcp_layer.expires_after(write_timeout);
+      auto [wec, wn] = co_await asio::async_write(stream, pieces, use_tuple);
+      total += wn;
+      // A client that stops reading hits the write timeout and is dropped; its queue stayed
+      // bounded meanwhile by coalescing, and its replay waits in the ring.
+      if (wec) break;
+    }
+    if (closed) break;
+    pieces.clear();
+    events.clear();  // frames the ring has dropped since are freed now, not at the next batch
+    auto [rec] = co_await sub.signal().async_receive(use_tuple);
+    if (rec) break;
+    auto batch = sub.take();
+    events = std::move(batch.events);
+    if (batch.reset) pieces.push_back(asio::buffer(reset));
+    for (const auto& e : events) pieces.push_back(asio::buffer(*e.frame));
+    if (batch.heartbeat && pieces.empty()) pieces.push_back(asio::buffer(heartbeat));
+    closed = batch.closed;
+  }
+  co_return total;
+}
+
+// The answer of a connection beyond max_connections: small, then a short lingering close so
+// the client reads it rather than a reset. Bounded in time and bytes: an overloaded server
+// owes a refused client little.
+template <class Stream>
+asio::awaitable<void> answer_server_full(Stream& stream, bool tls) {
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  auto res = server_full_answer(tls);
+  tcp_layer.expires_after(std::chrono::seconds(2));
+  auto [ec, n] = co_await bhttp::async_write(stream, res, use_tuple);
+  if (ec) co_return;
+  boost::system::error_code ignored;
+  tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  tcp_layer.expires_after(std::chrono::seconds(1));
+  char sink[4096];
+  for (std::size_t discarded = 0; discarded < (std::size_t{64} << 10);) {
+    auto [rec, rn] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+    if (rec) break;
+    discarded += rn;
+  }
+}
+
+}  // namespace marketsim::http::connection
+
+namespace marketsim::http {
+
+template <class Stream>
+boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
+  using namespace connection;
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  beast::flat_buffer buffer;
+
+  // While this connection waits for its next request, shutdown may end the wait: the end is
+  // posted to the connection's strand and cancels the read only if it is still that wait.
+  struct idle_state {
+    bool waiting = false;
+    std::function<void()> cancel;
+  };
+  auto idle = std::make_shared<idle_state>();
+  std::optional<std::uint64_t> idle_id;
+  if constexpr (!std::is_same_v<std::decay_t<decltype(tcp_layer)>, memory_stream>) {
+    idle->cancel = [&tcp_layer] {
+      boost::system::error_code ignored;
+      tcp_layer.socket().cancel(ignored);
+    };
+    auto ex = co_await asio::this_coro::executor;
+    std::lock_guard lock(idle_->mutex);
+    idle_id = idle_->next++;
+    idle_->end.emplace(*idle_id, [ex, weak = std::weak_ptr(idle)] {
+      asio::post(ex, [weak] {
+        if (auto state = weak.lock(); state && state->waiting) state->cancel();
+      });
+    });
+  }
+  struct forget_idle {
+    std::shared_ptr<idle_waits> waits;
+    std::optional<std::uint64_t> id;
+    ~forget_idle() {
+      if (!id) return;
+      std::lock_guard lock(waits->mutex);
+      waits->end.erase(*id);
+    }
+  } forget{idle_, idle_id};
+
+  auto send_error_and_close = [&](errc code, std::string message) -> asio::awaitable<void> {
+    auto rid = choose_request_id("");
+    auto r = error_response({code, std::move(message)}, rid);
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), 11};
+    res.set(bhttp::field::content_type, r.content_type);
+    res.set("X-Request-Id", rid);
+    res.set(bhttp::field::cache_control, "no-store");
+    add_security_headers(res, tls_ != nullptr);
+    res.keep_alive(false);
+    res.body() = std::move(r.body);
+    res.prepare_payload();
+    tcp_layer.expires_after(write_timeout);
+    co_await bhttp::async_write(stream, res, use_tuple);
+    log_access({.request_id = rid,
+                .status = r.status,
+                .bytes = res.body().size(),
+                .error = code_name(code)});
+    // Lingering close: a client still sending its body would get a reset (and lose this
+    // answer) if we closed at once, so stop sending and discard its input for a short while.
+    boost::system::error_code ignored;
+    tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::size_t discarded = 0;
+    char sink[8192];
+    while (discarded < (std::size_t{8} << 20)) {
+      tcp_layer.expires_after(std::chrono::milliseconds(500));
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+      if (ec) break;
+      discarded += n;
+    }
+  };
+
+  for (;;) {
+    if (buffer.size() == 0) {
+      // Idle keep-alive: the next request must start within the idle timeout.
+      if (stopping_) break;
+      tcp_layer.expires_after(settings_.idle_timeout);
+      idle->waiting = true;
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+      idle->waiting = false;
+      if (ec) break;
+      buffer.commit(n);
+    }
+    // The whole request must arrive within the read timeout (drops slow-loris clients).
+    tcp_layer.expires_after(settings_.read_timeout);
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(settings_.header_limit));
+    parser.body_limit(settings_.body_limit);
+    auto [ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    // Only a complete header may be asked its length (Beast asserts it; found by fuzzing).
+    if (!ec)
+      if (auto length = parser.content_length(); length && *length > settings_.body_limit)
+        ec = bhttp::error::body_limit;
+    if (!ec)
+      std::tie(ec, std::ignore) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+    if (ec) {
+      if (auto answer = read_failure(ec, settings_.body_limit))
+        co_await send_error_and_close(answer->code, std::move(answer->message));
+      break;
+    }
+
+    auto started = std::chrono::steady_clock::now();
+    ++active_requests_;
+    auto& req = parser.get();
+    request_context ctx;
+    ctx.method = std::string(req.method_string());
+    std::string_view target = req.target();
+    auto qmark = target.find('?');
+    // '+' in a path is a plus; only a query string's form encoding makes it a space.
+    ctx.path = percent_decode(target.substr(0, qmark));
+    std::string_view query = qmark == std::string_view::npos ? "" : target.substr(qmark + 1);
+    ctx.raw_query = std::string(query);
+    ctx.query = parse_query(query);
+    ctx.headers = &req.base();
+    ctx.body = std::move(req.body());
+    ctx.request_id = choose_request_id(req["X-Request-Id"]);
+    ctx.remote_address = remote;
+    ctx.client_address = client_address(remote, req["X-Forwarded-For"], settings_.trusted_proxies);
+
+    response r = co_await dispatch(ctx);
+    for (auto& h : ctx.response_headers) r.headers.push_back(std::move(h));
+    if (middleware_.after) middleware_.after(ctx, r);
+
+    if (r.stream) {
+      request_ended();
+      // A stream never reads again: give back the read buffer (most of an idle stream's memory).
+      buffer.clear();
+      buffer.shrink_to_fit();
+      log_access({ctx.request_id, ctx.method, ctx.path, 200, 0, -1, "stream-open"});
+      // The same headers as any other answer (a rotated session cookie above all), written by
+      // Beast; the body is open-ended, so the connection closes after it.
+      bhttp::response<bhttp::empty_body> head{bhttp::status::ok, req.version()};
+      set_answer_headers(head, r, ctx, tls_ != nullptr);
+      head.set(bhttp::field::content_type, "text/event-stream");
+      head.set("X-Accel-Buffering", "no");
+      head.keep_alive(false);
+      bhttp::response_serializer<bhttp::empty_body> serializer{head};
+      tcp_layer.expires_after(write_timeout);
+      auto [hec, total] = co_await bhttp::async_write_header(stream, serializer, use_tuple);
+      if (!hec) {
+        try {
+          total += co_await write_events(stream, *r.stream);
+        } catch (...) {
+          // Whatever ends a stream gives its slots back.
+          if (r.on_stream_end) r.on_stream_end();
+          throw;
+        }
+      }
+      if (r.on_stream_end) r.on_stream_end();
+      log_access(
+          {ctx.request_id, ctx.method, ctx.path, 200, total,
+           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+               .count(),
+           "stream-closed"});
+      break;
+    }
+
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), req.version()};
+    set_answer_headers(res, r, ctx, tls_ != nullptr);
+    bool keep_alive = req.keep_alive() && !stopping_;
+    res.keep_alive(keep_alive);
+    std::size_t body_size = r.body.size();
+    if (ctx.method == "HEAD") {
+      res.content_length(body_size);
+    } else {
+      res.body() = std::move(r.body);
+      res.prepare_payload();
+    }
+    tcp_layer.expires_after(write_timeout);
+    auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
+    request_ended();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    log_access({ctx.request_id, ctx.method, ctx.path, r.status, body_size, ms});
+    if (wec || !keep_alive) break;
+  }
+  boost::system::error_code ignored;
+  tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace marketsim::http
