@@ -48,6 +48,10 @@ const statement read_positions_sql{
     "read_positions",
     "select account_id, qty, reserved_qty, cost_e4 from positions where account_id = "
     "any($1::bigint[]) and symbol = $2"};
+const statement read_positions_in_sql{
+    "read_positions_in",
+    "select account_id, symbol, qty, reserved_qty, cost_e4 from positions where account_id = "
+    "any($1::bigint[]) and symbol = any($2::text[])"};
 
 // A resting order's share of a trade.
 const statement fill_resting{
@@ -150,16 +154,31 @@ house_accounts read_house(pqxx::transaction_base& tx) {
   return h;
 }
 
-pending send_lock_instrument(pqxx::transaction_base& tx, const std::string& symbol) {
+static pending send_lock_instrument(pqxx::transaction_base& tx, const std::string& symbol) {
   static const statement lock{"lock_instrument",
                               "select halted from instruments where symbol = $1 for update"};
   return send(tx, lock, symbol);
 }
 
-std::optional<bool> take_lock_instrument(pqxx::transaction_base& tx, pending&& sent) {
+static std::optional<bool> take_lock_instrument(pqxx::transaction_base& tx, pending&& sent) {
   auto r = take(tx, std::move(sent));
   if (r.empty()) return std::nullopt;
   return r[0][0].as<bool>();
+}
+
+pending send_lock_instruments(pqxx::transaction_base& tx, const std::vector<std::string>& symbols) {
+  // Rows are locked as the sort hands them out: in symbol order, like single locks taken in turn.
+  static const statement lock{"lock_instruments",
+                              "select symbol, halted from instruments where symbol = "
+                              "any($1::text[]) order by symbol for update"};
+  return send(tx, lock, text_array_literal(symbols));
+}
+
+std::map<std::string, bool> take_lock_instruments(pqxx::transaction_base& tx, pending&& sent) {
+  std::map<std::string, bool> halted;
+  for (const auto& row : take(tx, std::move(sent)))
+    halted[row[0].as<std::string>()] = row[1].as<bool>();
+  return halted;
 }
 
 std::optional<bool> lock_instrument(pqxx::transaction_base& tx, const std::string& symbol) {
@@ -198,43 +217,75 @@ void order_events::send(pqxx::transaction_base& tx) {
   payloads_.clear();
 }
 
-account_lock send_lock_accounts(pqxx::transaction_base& tx, const std::string& symbol,
+account_lock send_lock_accounts(pqxx::transaction_base& tx, std::vector<std::string> symbols,
                                 std::vector<std::int64_t> ids) {
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   const auto list = array_literal(ids);
   auto accounts = send(tx, lock_accounts_sql, list);
-  return {std::move(accounts), send(tx, read_positions_sql, list, symbol)};
+  auto positions = symbols.size() == 1
+                       ? send(tx, read_positions_sql, list, symbols.front())
+                       : send(tx, read_positions_in_sql, list, text_array_literal(symbols));
+  return {std::move(accounts), std::move(positions), std::move(ids), std::move(symbols)};
 }
 
-locked_accounts take_lock_accounts(pqxx::transaction_base& tx, account_lock&& sent) {
+locked_accounts take_lock_accounts(pqxx::transaction_base& tx, account_lock&& sent,
+                                   position_prefetch* ahead) {
   locked_accounts out;
   for (const auto& row : take(tx, std::move(sent.accounts))) {
     auto& a = out[row[0].as<std::int64_t>()];
     a.cash = row[1].as<std::int64_t>();
     a.reserved = row[2].as<std::int64_t>();
   }
+  const bool one_symbol = sent.symbols.size() == 1;
   for (const auto& row : take(tx, std::move(sent.positions))) {
-    auto& a = out[row[0].as<std::int64_t>()];
-    a.shares = row[1].as<std::int64_t>();
-    a.shares_reserved = row[2].as<std::int64_t>();
-    a.cost = row[3].as<std::int64_t>();
+    const int at = one_symbol ? 1 : 2;
+    locked_account held;
+    held.shares = row[at].as<std::int64_t>();
+    held.shares_reserved = row[at + 1].as<std::int64_t>();
+    held.cost = row[at + 2].as<std::int64_t>();
+    const auto id = row[0].as<std::int64_t>();
+    if (one_symbol || row[1].as<std::string>() == sent.symbols.front()) {
+      auto& a = out[id];
+      a.shares = held.shares;
+      a.shares_reserved = held.shares_reserved;
+      a.cost = held.cost;
+    }
+    if (ahead)
+      ahead->rows[{id, one_symbol ? sent.symbols.front() : row[1].as<std::string>()}] = held;
+  }
+  if (ahead) {
+    ahead->accounts.insert(sent.ids.begin(), sent.ids.end());
+    ahead->symbols.insert(sent.symbols.begin(), sent.symbols.end());
   }
   return out;
 }
 
 locked_accounts lock_accounts(pqxx::transaction_base& tx, const std::string& symbol,
                               std::vector<std::int64_t> ids) {
-  return take_lock_accounts(tx, send_lock_accounts(tx, symbol, std::move(ids)));
+  return take_lock_accounts(tx, send_lock_accounts(tx, {symbol}, std::move(ids)));
 }
 
-void read_positions(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view) {
+void read_positions(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view,
+                    const position_prefetch* ahead) {
+  // Read ahead under the same locks, and untouched since (a batch visits each symbol once), so
+  // still true: no round trip, unless the view holds an account read later (a counterparty).
+  const bool known =
+      ahead && ahead->symbols.contains(symbol) && std::ranges::all_of(view, [&](const auto& entry) {
+        return ahead->accounts.contains(entry.first);
+      });
   std::vector<std::int64_t> ids;
   for (auto& [id, a] : view) {
     ids.push_back(id);
     a.shares = a.shares_reserved = a.cost = 0;
+    if (!known) continue;
+    if (auto it = ahead->rows.find({id, symbol}); it != ahead->rows.end()) {
+      a.shares = it->second.shares;
+      a.shares_reserved = it->second.shares_reserved;
+      a.cost = it->second.cost;
+    }
   }
-  if (ids.empty()) return;
+  if (ids.empty() || known) return;
   for (const auto& row : exec(tx, read_positions_sql, array_literal(ids), symbol)) {
     auto& a = view[row[0].as<std::int64_t>()];
     a.shares = row[1].as<std::int64_t>();

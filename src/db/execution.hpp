@@ -12,7 +12,9 @@
 #include <map>
 #include <optional>
 #include <pqxx/pqxx>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "marketsim/db/orders.hpp"
@@ -39,9 +41,11 @@ house_accounts read_house(pqxx::transaction_base& tx);
 // Locks the symbol's instruments row (every change to its orders happens under it): whether it
 // is halted, or nullopt for an unknown symbol.
 std::optional<bool> lock_instrument(pqxx::transaction_base& tx, const std::string& symbol);
-// The same in two steps, so other statements can travel with it in a pipeline.
-pending send_lock_instrument(pqxx::transaction_base& tx, const std::string& symbol);
-std::optional<bool> take_lock_instrument(pqxx::transaction_base& tx, pending&& sent);
+// The same for several symbols in one statement, locked in symbol order, in two steps so other
+// statements can travel with it in a pipeline: each known symbol's `halted` (an unknown symbol
+// is absent).
+pending send_lock_instruments(pqxx::transaction_base& tx, const std::vector<std::string>& symbols);
+std::map<std::string, bool> take_lock_instruments(pqxx::transaction_base& tx, pending&& sent);
 
 // The private events of one transaction (trade updates), each built once from the order row as
 // the transaction wrote it and sent in one statement before commit (PostgreSQL delivers them
@@ -78,16 +82,29 @@ using locked_accounts = std::map<std::int64_t, locked_account>;
 // instead of the database.
 locked_accounts lock_accounts(pqxx::transaction_base& tx, const std::string& symbol,
                               std::vector<std::int64_t> ids);
-// The same in two steps, so other statements can travel with it in a pipeline.
+// Positions read ahead with the accounts' lock, in every symbol of a batch: what the view's
+// position fields become when the batch moves on to another symbol, without a round trip.
+struct position_prefetch {
+  std::set<std::int64_t> accounts;  // every account read (absent from `rows`: no position)
+  std::set<std::string> symbols;
+  std::map<std::pair<std::int64_t, std::string>, locked_account> rows;  // shares, reserved, cost
+};
+// The same in two steps, so other statements can travel with it in a pipeline, for positions
+// in several symbols: the view gets those of `symbols.front()`, `ahead` (if given) all of them.
 struct account_lock {
   pending accounts, positions;
+  std::vector<std::int64_t> ids;
+  std::vector<std::string> symbols;
 };
-account_lock send_lock_accounts(pqxx::transaction_base& tx, const std::string& symbol,
+account_lock send_lock_accounts(pqxx::transaction_base& tx, std::vector<std::string> symbols,
                                 std::vector<std::int64_t> ids);
-locked_accounts take_lock_accounts(pqxx::transaction_base& tx, account_lock&& sent);
-// Reads the positions in `symbol` of every account in `view` (a batch moving to another
-// symbol: the view's cash stays, its position fields are of one symbol at a time).
-void read_positions(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view);
+locked_accounts take_lock_accounts(pqxx::transaction_base& tx, account_lock&& sent,
+                                   position_prefetch* ahead = nullptr);
+// Sets the view's position fields to those in `symbol` of every account in `view` (a batch
+// moving to another symbol: the view's cash stays, its position fields are of one symbol at a
+// time): from `ahead` when it holds them all, else read.
+void read_positions(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view,
+                    const position_prefetch* ahead = nullptr);
 // Adds to `view` the accounts of `ids` it does not hold yet (locked, in id order).
 void ensure_locked(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view,
                    const std::vector<std::int64_t>& ids);

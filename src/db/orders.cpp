@@ -372,13 +372,15 @@ void run_batch(pqxx::transaction_base& tx, std::vector<order_ticket>& batch, boo
   // batch read the view), then the client_order_ids the batch names: one message.
   std::map<std::string, std::vector<order_ticket*>> by_symbol;
   for (auto& t : batch) by_symbol[t.req.symbol].push_back(&t);
-  std::vector<pending> symbol_locks;
-  for (const auto& [symbol, tickets] : by_symbol)
-    symbol_locks.push_back(send_lock_instrument(tx, symbol));
+  std::vector<std::string> symbols;
+  for (const auto& [symbol, tickets] : by_symbol) symbols.push_back(symbol);
+  auto symbol_locks = send_lock_instruments(tx, symbols);
   std::vector<std::int64_t> submitters;
   for (const auto& t : batch) submitters.push_back(t.who.account_id);
-  std::string view_symbol = by_symbol.begin()->first;  // the view's positions are of this one
-  auto accounts = send_lock_accounts(tx, view_symbol, submitters);
+  // Their positions in every symbol of the batch come with them, so moving on to the next
+  // symbol costs no round trip; the view's position fields start as those of the first.
+  std::string view_symbol = symbols.front();
+  auto accounts = send_lock_accounts(tx, symbols, submitters);
   auto client_ids = send_find_client_orders(tx, batch);
   auto now = send(tx, txn_now);
   // The book each symbol's orders may meet, for each side they come from, as wide as the
@@ -390,16 +392,19 @@ void run_batch(pqxx::transaction_base& tx, std::vector<order_ticket>& batch, boo
         books.prefetch(tx, symbol, t->req.order_side,
                        book_bound(t->req.order_side, t->req.limit, t->mv));
   // An unknown or halted symbol answers its orders and is left out.
-  auto lock = symbol_locks.begin();
-  for (auto it = by_symbol.begin(); it != by_symbol.end(); ++lock) {
-    if (auto ok = tradable(it->first, take_lock_instrument(tx, std::move(*lock))); !ok) {
+  const auto halted = take_lock_instruments(tx, std::move(symbol_locks));
+  for (auto it = by_symbol.begin(); it != by_symbol.end();) {
+    const auto found = halted.find(it->first);
+    const auto state = found == halted.end() ? std::nullopt : std::optional<bool>(found->second);
+    if (auto ok = tradable(it->first, state); !ok) {
       for (auto* t : it->second) t->outcome = std::unexpected(ok.error());
       it = by_symbol.erase(it);
     } else {
       ++it;
     }
   }
-  auto view = take_lock_accounts(tx, std::move(accounts));
+  position_prefetch ahead;
+  auto view = take_lock_accounts(tx, std::move(accounts), &ahead);
   auto known = take_client_orders(tx, std::move(client_ids));
   const std::int64_t now_ms = take(tx, std::move(now))[0][0].as<std::int64_t>();
   if (by_symbol.empty()) return;  // rolled back: nothing written
@@ -410,7 +415,7 @@ void run_batch(pqxx::transaction_base& tx, std::vector<order_ticket>& batch, boo
   const bool alone = batch.size() == 1;
   order_events events;
   for (auto& [symbol, tickets] : by_symbol) {
-    if (symbol != view_symbol) read_positions(tx, symbol, view);
+    if (symbol != view_symbol) read_positions(tx, symbol, view, &ahead);
     view_symbol = symbol;
     for (auto* tp : tickets) {
       auto& t = *tp;

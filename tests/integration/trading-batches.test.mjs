@@ -105,6 +105,53 @@ describe("trading: group commit", { timeout: 600_000 }, () => {
     assertLedgerSound(await ledgerState(pg), "after the multi-symbol crowd");
   });
 
+  test("a batch across symbols sees each player's own position in every symbol", async () => {
+    // The batch reads the submitters' positions in all its symbols with their accounts' lock and
+    // moves from symbol to symbol on what it read: AAPL first (symbol order), then IBM, then
+    // MSFT. Each player sells exactly what it holds of MSFT (allowed) and one share more than it
+    // holds of AAPL (refused): wrong positions (another symbol's, none, or stale ones) would
+    // turn one of them around.
+    const sellers = players.slice(0, 6);
+    for (const [i, p] of sellers.entries()) {
+      for (const symbol of ["AAPL", "MSFT"]) {
+        const r = await placeOrder(p, { symbol, qty: i + 1, side: "buy", type: "market", time_in_force: "day" });
+        assert.equal(r.status, 200, r.body);
+      }
+    }
+    const held = async (p, symbol) => Number((await (await p.get(`/v2/positions/${symbol}`)).json).qty);
+    const holdings = [];
+    for (const p of sellers) holdings.push({ aapl: await held(p, "AAPL"), msft: await held(p, "MSFT") });
+    // The IBM buys first: the first to arrive is stuck on IBM's lock, and the rest ride
+    // together in the next batch.
+    const orders = [];
+    for (const [i, p] of sellers.entries()) {
+      orders.push({ p, body: { symbol: SYMBOL, qty: 1, side: "buy", type: "market", time_in_force: "day", client_order_id: `across-ibm-${i}` } });
+    }
+    for (const [i, h] of holdings.entries()) {
+      orders.push({ p: sellers[i], body: { symbol: "MSFT", qty: h.msft, side: "sell", type: "market", time_in_force: "day", client_order_id: `across-msft-${i}` } });
+      orders.push({ p: sellers[i], body: { symbol: "AAPL", qty: h.aapl + 1, side: "sell", type: "market", time_in_force: "day", client_order_id: `across-aapl-${i}` } });
+    }
+    const answers = await crowd(pg, orders.map((o) => o.p), orders.map((o) => o.body), { holdMs: 600 });
+    for (const [k, a] of answers.entries()) {
+      const body = orders[k].body;
+      if (body.symbol === "AAPL") {
+        assert.equal(a.json?.code, "insufficient_qty", `${body.client_order_id}: ${a.status} ${a.body}`);
+      } else {
+        assert.equal(a.status, 200, `${body.client_order_id}: ${a.body}`);
+        assert.equal(a.json.status, "filled", a.body);
+      }
+    }
+    for (const p of sellers) {
+      assert.equal((await p.get("/v2/positions/MSFT")).status, 404, "every MSFT share was sold");
+    }
+    for (const [i, p] of sellers.entries()) assert.equal(await held(p, "AAPL"), holdings[i].aapl);
+    const groups = await pg.psql(
+      "select submitted_at::text as tx, count(distinct symbol)::int as symbols from orders where client_order_id like 'across-%' group by 1",
+    );
+    assert.ok(groups.some((g) => Number(g.symbols) === 2), `no transaction held the IBM buys and the MSFT sells (the AAPL ones were refused, so not stored): ${JSON.stringify(groups)}`);
+    assertLedgerSound(await ledgerState(pg), "after the batch across symbols");
+  });
+
   test("a batch's orders meet the ones it rested before them, and each answer is the stored order", async () => {
     // IBM at 20: the house bids 19.99 and asks 20.01. Bids at 20.00 rest (they do not reach the
     // house's ask) and are better than the house's bid, so the sells that arrive after them in
@@ -230,7 +277,8 @@ describe("trading: group commit", { timeout: 600_000 }, () => {
       await assert.rejects(pg.psql(`begin; ${fill}; ${sql}; commit`), /check constraint|violates/, label);
     };
     await refused(`insert into ledger (kind, from_account, to_account, asset, amount, fill_id) values ('fill', ${a.id}, ${b.id}, 'USD', ${BigInt(a2.cash) + 1n}, currval('fills_id_seq'))`, "more cash than the player has");
-    await refused(`insert into ledger (kind, from_account, to_account, asset, amount, fill_id) values ('fill', ${a.id}, ${b.id}, 'AAPL', 1, currval('fills_id_seq'))`, "shares of a symbol the player never held");
+    const [{ symbol: never }] = await pg.psql(`select symbol from instruments where symbol not in (select symbol from positions where account_id = ${a.id}) order by symbol limit 1`);
+    await refused(`insert into ledger (kind, from_account, to_account, asset, amount, fill_id) values ('fill', ${a.id}, ${b.id}, '${never}', 1, currval('fills_id_seq'))`, "shares of a symbol the player never held");
     await refused(`insert into ledger (kind, from_account, to_account, asset, amount, fill_id) values ('fill', ${a.id}, ${b.id}, 'IBM', ${BigInt(a2.shares) + 1n}, currval('fills_id_seq'))`, "more shares than the player holds");
     assertLedgerSound(await ledgerState(pg), "after the direct transfers");
   });
