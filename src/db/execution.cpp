@@ -29,6 +29,23 @@ const statement book_asks{
     "o.account_id where o.symbol = $1 and o.side = 'sell' and o.status in ('new', "
     "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and "
     "o.limit_e4 <= $2 order by o.limit_e4 asc, o.seq limit 1500"};
+// The same for several symbols at once, each with its own bound: a book per symbol, as above.
+const statement books_asks{
+    "books_asks",
+    "select k.symbol, b.* from unnest($1::text[], $2::bigint[]) as k(symbol, bound) cross join "
+    "lateral (select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
+    "o.reserve_price_e4, a.user_id, o.filled_qty from orders o join accounts a on a.id = "
+    "o.account_id where o.symbol = k.symbol and o.side = 'sell' and o.status in ('new', "
+    "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and "
+    "o.limit_e4 <= k.bound order by o.limit_e4 asc, o.seq limit 1500) b"};
+const statement books_bids{
+    "books_bids",
+    "select k.symbol, b.* from unnest($1::text[], $2::bigint[]) as k(symbol, bound) cross join "
+    "lateral (select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
+    "o.reserve_price_e4, a.user_id, o.filled_qty from orders o join accounts a on a.id = "
+    "o.account_id where o.symbol = k.symbol and o.side = 'buy' and o.status in ('new', "
+    "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and "
+    "o.limit_e4 >= k.bound order by o.limit_e4 desc, o.seq limit 1500) b"};
 const statement book_bids{
     "book_bids",
     "select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
@@ -333,33 +350,77 @@ price_e4 book_bound(side incoming, std::optional<price_e4> limit, const market_v
   return bound;
 }
 
+namespace {
+// A book row as the book statements return it, from column `at` on.
+book_row book_row_at(const pqxx::row& r, int at) {
+  return {r[at].as<std::string>(),
+          r[at + 1].as<std::int64_t>(),
+          r[at + 6].is_null() ? 0 : r[at + 6].as<std::int64_t>(),
+          r[at + 2].as<std::int64_t>(),
+          r[at + 3].as<std::int64_t>(),
+          r[at + 4].as<std::int64_t>(),
+          r[at + 5].as<std::int64_t>(),
+          r[at + 7].as<std::int64_t>()};
+}
+}  // namespace
+
+bool book_cache::covers(const entry& e, side incoming, price_e4 bound) const {
+  // A truncated read covers only its own bound: past its last row there may be more.
+  if (e.truncated) return e.bound == bound;
+  return incoming == side::buy ? e.bound >= bound : e.bound <= bound;
+}
+
 void book_cache::prefetch(pqxx::transaction_base& tx, const std::string& symbol, side incoming,
                           price_e4 bound) {
   auto& e = entries_[{symbol, incoming}];
-  if (e.sent && (incoming == side::buy ? e.bound >= bound : e.bound <= bound)) return;
+  if ((e.sent || e.shared) && covers(e, incoming, bound)) return;
   e = entry{};
   e.bound = bound;
   e.sent = send(tx, incoming == side::buy ? book_asks : book_bids, symbol, bound);
 }
 
+void book_cache::prefetch(pqxx::transaction_base& tx, side incoming,
+                          const std::map<std::string, price_e4>& bounds) {
+  if (bounds.size() == 1)
+    return prefetch(tx, bounds.begin()->first, incoming, bounds.begin()->second);
+  std::vector<std::string> symbols;
+  std::vector<std::int64_t> limits;
+  for (const auto& [symbol, bound] : bounds) {
+    symbols.push_back(symbol);
+    limits.push_back(bound);
+  }
+  auto shared = std::make_shared<shared_read>();
+  shared->sent = send(tx, incoming == side::buy ? books_asks : books_bids,
+                      text_array_literal(symbols), array_literal(limits));
+  for (const auto& [symbol, bound] : bounds) {
+    auto& e = entries_[{symbol, incoming}];
+    e = entry{};
+    e.bound = bound;
+    e.shared = shared;
+  }
+}
+
 book_cache::entry& book_cache::read(pqxx::transaction_base& tx, const std::string& symbol,
                                     side incoming, price_e4 bound) {
-  const bool buy = incoming == side::buy;
   auto it = entries_.find({symbol, incoming});
-  const bool covers =
-      it != entries_.end() &&
-      (it->second.truncated ? it->second.bound == bound
-                            : (buy ? it->second.bound >= bound : it->second.bound <= bound));
-  if (!covers) prefetch(tx, symbol, incoming, bound);
+  if (it == entries_.end() || !covers(it->second, incoming, bound))
+    prefetch(tx, symbol, incoming, bound);
   auto& e = entries_[{symbol, incoming}];
-  if (e.sent) {
+  if (e.shared) {
+    if (e.shared->sent) {
+      const auto result = take(tx, std::move(*e.shared->sent));
+      e.shared->sent.reset();
+      for (const auto& r : result)
+        e.shared->by_symbol[r[0].as<std::string>()].push_back(book_row_at(r, 1));
+    }
+    if (auto found = e.shared->by_symbol.find(symbol); found != e.shared->by_symbol.end())
+      e.rows = std::move(found->second);
+    e.shared.reset();
+    e.truncated = e.rows.size() >= book_row_limit;
+  } else if (e.sent) {
     const auto result = take(tx, std::move(*e.sent));
     e.sent.reset();
-    for (const auto& r : result)
-      e.rows.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(),
-                        r[6].is_null() ? 0 : r[6].as<std::int64_t>(), r[2].as<std::int64_t>(),
-                        r[3].as<std::int64_t>(), r[4].as<std::int64_t>(), r[5].as<std::int64_t>(),
-                        r[7].as<std::int64_t>()});
+    for (const auto& r : result) e.rows.push_back(book_row_at(r, 0));
     e.truncated = e.rows.size() >= book_row_limit;
   }
   return e;

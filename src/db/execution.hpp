@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <pqxx/pqxx>
 #include <set>
@@ -142,6 +143,10 @@ class book_cache {
   // `bound` could meet, to travel with other statements.
   void prefetch(pqxx::transaction_base& tx, const std::string& symbol, trading::side incoming,
                 price_e4 bound);
+  // The same for several symbols' books on one side in one statement: `bounds` maps each
+  // symbol to the widest bound its incoming orders need.
+  void prefetch(pqxx::transaction_base& tx, trading::side incoming,
+                const std::map<std::string, price_e4>& bounds);
   // Those orders within `bound`, best first, of every account (the caller leaves out its own).
   std::vector<book_row> rows(pqxx::transaction_base& tx, const std::string& symbol,
                              trading::side incoming, price_e4 bound);
@@ -149,12 +154,19 @@ class book_cache {
   void changed(const std::string& symbol, trading::side resting);
 
  private:
+  // One statement's read of several symbols' books, taken by whichever entry comes first.
+  struct shared_read {
+    std::optional<pending> sent;
+    std::map<std::string, std::vector<book_row>> by_symbol;
+  };
   struct entry {
     price_e4 bound = 0;
     std::optional<pending> sent;
+    std::shared_ptr<shared_read> shared;  // instead of `sent`, for a read of several books
     std::vector<book_row> rows;
     bool truncated = false;  // the read hit its row limit: it covers only its own bound
   };
+  bool covers(const entry& e, trading::side incoming, price_e4 bound) const;
   entry& read(pqxx::transaction_base& tx, const std::string& symbol, trading::side incoming,
               price_e4 bound);
   std::map<std::pair<std::string, trading::side>, entry> entries_;

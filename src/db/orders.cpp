@@ -385,12 +385,19 @@ void run_batch(pqxx::transaction_base& tx, std::vector<order_ticket>& batch, boo
   auto now = send(tx, txn_now);
   // The book each symbol's orders may meet, for each side they come from, as wide as the
   // widest of them needs (orders that wait for a trigger do not meet it).
+  // One statement per side, for every symbol.
   book_cache books;
+  std::map<std::string, price_e4> widest[2];  // by incoming side: buys read asks, sells bids
   for (const auto& [symbol, tickets] : by_symbol)
     for (const auto* t : tickets)
-      if (t->req.type == trading::order_type::market || t->req.type == trading::order_type::limit)
-        books.prefetch(tx, symbol, t->req.order_side,
-                       book_bound(t->req.order_side, t->req.limit, t->mv));
+      if (t->req.type == trading::order_type::market || t->req.type == trading::order_type::limit) {
+        const bool buy = t->req.order_side == trading::side::buy;
+        const price_e4 bound = book_bound(t->req.order_side, t->req.limit, t->mv);
+        auto [at, fresh] = widest[buy ? 0 : 1].try_emplace(symbol, bound);
+        if (!fresh) at->second = buy ? std::max(at->second, bound) : std::min(at->second, bound);
+      }
+  if (!widest[0].empty()) books.prefetch(tx, trading::side::buy, widest[0]);
+  if (!widest[1].empty()) books.prefetch(tx, trading::side::sell, widest[1]);
   // An unknown or halted symbol answers its orders and is left out.
   const auto halted = take_lock_instruments(tx, std::move(symbol_locks));
   for (auto it = by_symbol.begin(); it != by_symbol.end();) {

@@ -121,6 +121,17 @@ describe("trading: group commit", { timeout: 600_000 }, () => {
     const held = async (p, symbol) => Number((await (await p.get(`/v2/positions/${symbol}`)).json).qty);
     const holdings = [];
     for (const p of sellers) holdings.push({ aapl: await held(p, "AAPL"), msft: await held(p, "MSFT") });
+    // Resting bids of another player in both symbols the batch sells, above the house's bids
+    // (29.99 and 39.99): the batch reads both books in one statement, and only MSFT's is met.
+    const bidder = players[11];
+    const restingBid = async (symbol, limit) => {
+      const r = await placeOrder(bidder, { symbol, qty: 1, side: "buy", type: "limit", limit_price: limit, time_in_force: "day" });
+      assert.equal(r.status, 200, r.body);
+      assert.equal(r.json.status, "new", r.body);
+      return r.json.id;
+    };
+    const msftBid = await restingBid("MSFT", "30.00");
+    const aaplBid = await restingBid("AAPL", "40.00");
     // The IBM buys first: the first to arrive is stuck on IBM's lock, and the rest ride
     // together in the next batch.
     const orders = [];
@@ -145,6 +156,10 @@ describe("trading: group commit", { timeout: 600_000 }, () => {
       assert.equal((await p.get("/v2/positions/MSFT")).status, 404, "every MSFT share was sold");
     }
     for (const [i, p] of sellers.entries()) assert.equal(await held(p, "AAPL"), holdings[i].aapl);
+    assert.equal((await orderNow(bidder, msftBid)).status, "filled", "the MSFT sells met the resting bid");
+    assert.equal((await orderNow(bidder, aaplBid)).status, "new", "nothing sold AAPL");
+    const [{ n }] = await pg.psql(`select count(*)::int as n from fills where buy_order = '${msftBid}' and price_e4 = 300000`);
+    assert.equal(Number(n), 1);
     const groups = await pg.psql(
       "select submitted_at::text as tx, count(distinct symbol)::int as symbols from orders where client_order_id like 'across-%' group by 1",
     );
