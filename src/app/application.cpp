@@ -130,7 +130,9 @@ int serve(const config& cfg) {
 
   db::pool pool(cfg.database_url, cfg.db_pool_size);
   // New orders of one symbol that arrive together commit together (group commit).
-  db::order_batches orders(pool, 64, 10'000, cfg.db_pool_size);
+  db::order_batches orders(pool, 64, 10'000,
+                           cfg.order_batches > 0 ? std::min(cfg.order_batches, cfg.db_pool_size)
+                                                 : cfg.db_pool_size);
   // Work nobody waits on (tick history, the order flow's tick side, equity snapshots, mail,
   // private events) has connections of its own: a slow batch never delays a request, and the
   // request pool's job count stays a measure of what requests cost.

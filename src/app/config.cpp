@@ -263,6 +263,10 @@ const std::vector<key_spec>& keys() {
       {"MARKETSIM_DB_POOL", "4",
        "database worker threads for requests, one connection each (background work has 2 more)",
        int_field(&config::db_pool_size, 1, 128)},
+      {"MARKETSIM_ORDER_BATCHES", "0",
+       "order transactions (batches of new orders) running at once, at most MARKETSIM_DB_POOL "
+       "(0: as many as MARKETSIM_DB_POOL)",
+       int_field(&config::order_batches, 0, 128)},
       {"MARKETSIM_BODY_LIMIT", "1048576", "largest request body in bytes (413 beyond)",
        int_field<std::size_t>(&config::body_limit, 1024, std::size_t{1} << 30)},
       {"MARKETSIM_HEADER_LIMIT", "16384", "largest request header block in bytes (431 beyond)",
