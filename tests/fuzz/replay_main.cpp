@@ -1,9 +1,9 @@
 // Replays fuzz inputs through a target without libFuzzer: each argument is a file, or a
 // directory whose files are each fed once to LLVMFuzzerTestOneInput (after the target's
 // LLVMFuzzerInitialize, when it has one). The test build links every target with this main and
-// runs the committed corpus under GCC's sanitizers, so each input the fuzzer ever kept is
-// checked on every test run, without clang. An empty or missing directory fails: a misplaced
-// corpus would otherwise pass by testing nothing.
+// runs the committed corpus under its sanitizers (with clang or GCC), so each input the fuzzer
+// ever kept is checked on every test run, without libFuzzer. An empty or missing directory
+// fails: a misplaced corpus would otherwise pass by testing nothing.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>

@@ -20,7 +20,7 @@ hash_params minimal() {
   return params_for(hash_strength::test_minimal);
 }
 
-std::string repeat(std::string_view piece, int n) {
+std::string repeated(std::string_view piece, int n) {
   std::string out;
   for (int i = 0; i < n; ++i) out += piece;
   return out;
@@ -175,12 +175,12 @@ TEST(AuthPasswordPolicy, LengthIsCountedInCodePoints) {
   EXPECT_FALSE(policy.check(""));
 
   // 8 two-byte characters pass; 7 (14 bytes) do not.
-  EXPECT_TRUE(policy.check(repeat("\xc3\xa9", 8)));
-  auto seven = policy.check(repeat("\xc3\xa9", 7));
+  EXPECT_TRUE(policy.check(repeated("\xc3\xa9", 8)));
+  auto seven = policy.check(repeated("\xc3\xa9", 7));
   ASSERT_FALSE(seven);
   EXPECT_EQ(seven.error().code, errc::password_policy);
-  EXPECT_TRUE(policy.check(repeat("\xf0\x9f\x98\x80", 8)));
-  EXPECT_FALSE(policy.check(repeat("\xf0\x9f\x98\x80", 7)));  // 28 bytes, 7 characters
+  EXPECT_TRUE(policy.check(repeated("\xf0\x9f\x98\x80", 8)));
+  EXPECT_FALSE(policy.check(repeated("\xf0\x9f\x98\x80", 7)));  // 28 bytes, 7 characters
 
   EXPECT_TRUE(policy.check(std::string(128, 'a')));
   auto too_long = policy.check(std::string(129, 'a'));
@@ -188,8 +188,8 @@ TEST(AuthPasswordPolicy, LengthIsCountedInCodePoints) {
   EXPECT_EQ(too_long.error().code, errc::password_policy);
   EXPECT_NE(too_long.error().message.find("128"), std::string::npos) << too_long.error().message;
   // 128 two-byte characters (256 bytes) pass; 129 do not.
-  EXPECT_TRUE(policy.check(repeat("\xc3\xa9", 128)));
-  EXPECT_FALSE(policy.check(repeat("\xc3\xa9", 129)));
+  EXPECT_TRUE(policy.check(repeated("\xc3\xa9", 128)));
+  EXPECT_FALSE(policy.check(repeated("\xc3\xa9", 129)));
   EXPECT_FALSE(policy.check(std::string(100'000, 'a')));
 }
 

@@ -34,13 +34,13 @@ namespace asio = boost::asio;
 
 namespace {
 
-struct tally {
+struct batch_tally {
   std::atomic<int> answered{0};
   std::atomic<int> unavailable{0};
 };
 
 // A plain function, not a capturing lambda: the frame owns its parameters.
-asio::awaitable<void> place_one(db::order_batches& batches, std::string symbol, tally* t) {
+asio::awaitable<void> place_one(db::order_batches& batches, std::string symbol, batch_tally* t) {
   trading::order_request req;
   req.symbol = std::move(symbol);
   req.qty = 1;
@@ -222,7 +222,7 @@ TEST(OrderBatches, OrdersBeyondTheWaitingCapAreRefusedAtOnceUnderABurst) {
   // No workers: the first batch of each symbol stays queued, so every order after it waits.
   db::pool pool{"", 0, 100};
   db::order_batches batches{pool, 64, 25};
-  tally t;
+  batch_tally t;
   const char* symbols[] = {"AAPL", "MSFT", "IBM"};
   for (int i = 0; i < 200; ++i)
     asio::co_spawn(ioc, place_one(batches, symbols[i % 3], &t), asio::detached);
@@ -237,7 +237,7 @@ TEST(OrderBatches, ABatchThePoolRefusesAnswersEveryOrderWaitingBehindIt) {
   asio::io_context ioc;
   db::pool pool{"", 0, 0};  // refuses every job: the queue holds none
   db::order_batches batches{pool};
-  tally t;
+  batch_tally t;
   for (int i = 0; i < 50; ++i) asio::co_spawn(ioc, place_one(batches, "AAPL", &t), asio::detached);
   run_threads(ioc, 2, std::chrono::milliseconds(300));
   EXPECT_EQ(t.answered.load(), 50);

@@ -6,11 +6,13 @@
 #include <cstdlib>
 
 #include "marketsim/market/history.hpp"
+#include "test_support.hpp"
 
 namespace marketsim::market {
 namespace {
 
-const std::string fixture_dir = std::string(MARKETSIM_SOURCE_DIR) + "/tests/fixtures/market_data";
+const std::string fixture_dir =
+    std::string(test_support::source_dir) + "/tests/fixtures/market_data";
 constexpr std::string_view index_header = "date,open,high,low,close,adjclose,volume\n";
 
 TEST(MarketHistory, Dates) {

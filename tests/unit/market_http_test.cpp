@@ -17,6 +17,7 @@
 
 #include "marketsim/market/history.hpp"
 #include "marketsim/market/http_provider.hpp"
+#include "test_support.hpp"
 
 namespace marketsim::market {
 namespace {
@@ -24,8 +25,8 @@ namespace {
 using namespace std::chrono_literals;
 
 std::string fixture(std::string_view name) {
-  auto text =
-      read_text_file(std::string(MARKETSIM_SOURCE_DIR) + "/tests/fixtures/" + std::string(name));
+  auto text = read_text_file(std::string(test_support::source_dir) + "/tests/fixtures/" +
+                             std::string(name));
   EXPECT_TRUE(text) << name;
   return text.value_or("");
 }
@@ -242,7 +243,7 @@ market_settings http_settings(const std::string& url) {
   return s;
 }
 
-std::map<std::string, tick> by_symbol(const std::vector<tick>& ticks) {
+std::map<std::string, tick> last_by_symbol(const std::vector<tick>& ticks) {
   std::map<std::string, tick> out;
   for (const tick& t : ticks) out[t.symbol] = t;
   return out;
@@ -259,7 +260,7 @@ TEST(MarketHttp, KeepsLastGoodQuoteThroughFailuresAndRecovers) {
   ASSERT_TRUE(eventually([&] { return p.last_quote("SPX").has_value(); }));
   EXPECT_EQ(server.last_target(),
             "/q/l/?s=aapl.us,amzn.us,goog.us,ibm.us,msft.us,%5Espx&f=sd2t2ohlcv&h&e=csv");
-  auto first = by_symbol(p.next_batch(1'000));
+  auto first = last_by_symbol(p.next_batch(1'000));
   ASSERT_EQ(first.size(), 6u);
   EXPECT_EQ(first["AAPL"].price, 1'830'500);
   EXPECT_EQ(first["AAPL"].volume, 50'759'496);
@@ -296,7 +297,7 @@ TEST(MarketHttp, KeepsLastGoodQuoteThroughFailuresAndRecovers) {
   // Recovery with fresh quotes; AAPL's cumulative volume fell (a new session): no volume.
   server.set(fake_stooq::mode::ok_later);
   ASSERT_TRUE(eventually([&] { return p.last_quote("MSFT")->close == 4'130'200; }));
-  auto later = by_symbol(p.next_batch(5'000));
+  auto later = last_by_symbol(p.next_batch(5'000));
   ASSERT_EQ(later.size(), 6u);
   EXPECT_EQ(later["AAPL"].price, 1'867'200);
   EXPECT_EQ(later["AAPL"].volume, 0);

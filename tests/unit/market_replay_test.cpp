@@ -1,23 +1,25 @@
 // Unit tests of the replay provider on the invented fixture history (and on the real
 // vega-datasets package when MARKETSIM_DATA_DIR is set): exact OHLC days, monthly anchors,
 // timestamps, determinism, resume and wrap-around. Single-threaded; the wall clock is injected.
-#include <algorithm>
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include <cstdlib>
 #include <map>
 
 #include "marketsim/market/candles.hpp"
 #include "marketsim/market/replay.hpp"
+#include "test_support.hpp"
 
 namespace marketsim::market {
 namespace {
 
-const std::string fixture_dir = std::string(MARKETSIM_SOURCE_DIR) + "/tests/fixtures/market_data";
+const std::string replay_data_dir =
+    std::string(test_support::source_dir) + "/tests/fixtures/market_data";
 
 market_settings fixture_settings() {
   market_settings s;
-  s.data_dir = fixture_dir;
+  s.data_dir = replay_data_dir;
   s.tick_interval = std::chrono::milliseconds(1000);
   s.replay_day_duration = std::chrono::milliseconds(20'000);  // 20 steps per day
   s.replay_start = "2005-01-03";
@@ -58,7 +60,7 @@ day_number day(std::string_view iso) {
 TEST(MarketReplay, DailyCandlesFromTicksEqualRealOhlc) {
   auto s = fixture_settings();
   auto p = make_replay(s);
-  auto history = *load_history(fixture_dir);
+  auto history = *load_history(replay_data_dir);
   ASSERT_EQ(p->steps_per_day(), 20);
   ASSERT_EQ(p->first_day(), day("2005-01-03"));
   std::int64_t wall = 0;
@@ -88,7 +90,7 @@ TEST(MarketReplay, DailyCandlesFromTicksEqualRealOhlc) {
 TEST(MarketReplay, StockClosesHitMonthlyAnchors) {
   auto s = fixture_settings();
   auto p = make_replay(s);
-  auto history = *load_history(fixture_dir);
+  auto history = *load_history(replay_data_dir);
   std::int64_t wall = 0;
   // The whole fixture range: 2005-01-03 .. 2005-04-01.
   auto ticks = by_symbol(run_steps(*p, 63 * p->steps_per_day(), wall));
@@ -266,7 +268,7 @@ TEST(MarketReplay, ContinuingAfterTheDaysLastStepStartsTheNextDay) {
 TEST(MarketReplay, PreviousCloses) {
   auto s = fixture_settings();
   auto p = make_replay(s);
-  auto history = *load_history(fixture_dir);
+  auto history = *load_history(replay_data_dir);
   // The index knows the day before the range (2004-12-31); the stocks start on 2005-01-03.
   auto pre =
       std::find_if(history.index_days.begin(), history.index_days.end(),

@@ -5,12 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "marketsim/trading/execution_plan.hpp"
+#include "test_support.hpp"
 
 using namespace marketsim::trading;
 
-namespace {
-constexpr price_e4 usd = 10'000;
+using marketsim::test_support::usd;
 
+namespace {
 match_result house_fills(std::int64_t qty, price_e4 price, std::int64_t rests = 0) {
   match_result m;
   if (qty > 0) m.fills.push_back({std::nullopt, qty, price});
@@ -24,9 +25,9 @@ TEST(TradingOrderStatus, NamesRoundTripAndOnlyOpenOrdersChange) {
   for (auto s : {order_status::fresh, order_status::partially_filled, order_status::filled,
                  order_status::canceled, order_status::expired, order_status::replaced,
                  order_status::rejected})
-    EXPECT_EQ(parse_status(status_name(s)), s);
+    EXPECT_EQ(marketsim::trading::parse_status(status_name(s)), s);
   EXPECT_EQ(status_name(order_status::fresh), "new");
-  EXPECT_FALSE(parse_status("pending").has_value());
+  EXPECT_FALSE(marketsim::trading::parse_status("pending").has_value());
   EXPECT_TRUE(can_become(order_status::fresh, order_status::filled));
   EXPECT_TRUE(can_become(order_status::partially_filled, order_status::canceled));
   EXPECT_TRUE(can_become(order_status::fresh, order_status::rejected));

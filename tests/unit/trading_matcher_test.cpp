@@ -6,12 +6,13 @@
 #include <vector>
 
 #include "marketsim/trading/matcher.hpp"
+#include "test_support.hpp"
 
 using namespace marketsim::trading;
 
-namespace {
-constexpr price_e4 usd = 10'000;
+using marketsim::test_support::usd;
 
+namespace {
 resting_order sell_at(std::int64_t id, price_e4 limit, std::int64_t qty, std::int64_t seq,
                       std::int64_t account = 100) {
   return {id, account, side::sell, limit, qty, seq};

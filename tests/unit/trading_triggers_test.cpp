@@ -4,13 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "marketsim/trading/triggers.hpp"
+#include "test_support.hpp"
 
 using namespace marketsim::trading;
 using kind = tick_action::kind;
 
-namespace {
-constexpr price_e4 usd = 10'000;
+using marketsim::test_support::usd;
 
+namespace {
 standing_order order(side sd, order_type type, std::optional<price_e4> limit = std::nullopt,
                      std::optional<price_e4> stop = std::nullopt) {
   standing_order o;
