@@ -65,14 +65,16 @@ as_root() {
 
 # Package sets. Build and run: always (clang 16 and its sanitizer runtimes: the compiler, see
 # cmake_build). Tests: chromium for the e2e suite, nginx in front of the
-# cluster tests. Benchmarks: wrk, nginx. A local cluster (scripts/cluster): nginx.
+# cluster tests, llvm-16 for its llvm-symbolizer (clang's sanitizer reports name their frames
+# with it, and the leak suppressions match those names). Benchmarks: wrk, nginx. A local
+# cluster (scripts/cluster): nginx.
 DEBIAN_BUILD_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libpqxx-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libsodium-dev
   libssl-dev libgtest-dev postgresql-15 postgresql-client-15 openssl ca-certificates
   john-data clang-16 libclang-rt-16-dev
 )
-DEBIAN_TEST_PACKAGES=(chromium nginx-light)
+DEBIAN_TEST_PACKAGES=(chromium nginx-light llvm-16)
 DEBIAN_BENCH_PACKAGES=(wrk nginx-light)
 DEBIAN_CLUSTER_PACKAGES=(nginx-light)
 # Fuzzing (scripts/fuzz): libFuzzer.
