@@ -263,7 +263,7 @@ const std::vector<key_spec>& keys() {
       {"MARKETSIM_DB_POOL", "4",
        "database worker threads for requests, one connection each (background work has 2 more)",
        int_field(&config::db_pool_size, 1, 128)},
-      {"MARKETSIM_ORDER_BATCHES", "0",
+      {"MARKETSIM_ORDER_BATCHES", "2",
        "order transactions (batches of new orders) running at once, at most MARKETSIM_DB_POOL "
        "(0: as many as MARKETSIM_DB_POOL)",
        int_field(&config::order_batches, 0, 128)},

@@ -40,6 +40,9 @@ constexpr const char* marks_to_move_sql =
     "status in ('new', 'partially_filled') and type = 'trailing_stop' and side = 'buy' and "
     "hwm_e4 > t.price) or exists (select 1 from orders where symbol = t.symbol and status in "
     "('new', 'partially_filled') and type = 'trailing_stop' and hwm_e4 is null)";
+// Prepared, with a generic plan like the order path's statements: planning this one took
+// longer than running it.
+const statement marks_to_move{"tick_marks_to_move", marks_to_move_sql};
 
 // Moves the water marks (and stop levels) of the symbol's trailing stops that the price passed,
 // in one statement. Under the symbol lock, like every change to the symbol's orders. Returns
@@ -108,6 +111,7 @@ constexpr const char* affected_orders_sql =
     "'sell' and status in ('new', 'partially_filled') and type = 'trailing_stop' and "
     "trail_stop_e4 >= t.price"
     ") a order by a.seq";
+const statement affected_orders{"tick_affected_orders", affected_orders_sql};
 
 const statement load_candidates{
     "tick_candidates",
@@ -270,8 +274,8 @@ tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
   std::vector<const symbol_tick*> marked;
   {
     pqxx::read_transaction tx(c);
-    for (const auto& r :
-         tx.exec_params(marks_to_move_sql, array_literal(symbols), array_literal(prices)))
+    plan_once(tx);
+    for (const auto& r : exec(tx, marks_to_move, array_literal(symbols), array_literal(prices)))
       marked.push_back(by_symbol.at(r[0].as<std::string>()));
   }
   for (const auto* t : marked)
@@ -280,8 +284,9 @@ tick_outcome apply_ticks(connection& c, const std::vector<symbol_tick>& ticks,
   std::map<std::string, std::vector<std::string>> candidates;
   {
     pqxx::read_transaction tx(c);
-    for (const auto& r : tx.exec_params(affected_orders_sql, array_literal(symbols),
-                                        array_literal(prices), array_literal(days)))
+    plan_once(tx);
+    for (const auto& r : exec(tx, affected_orders, array_literal(symbols), array_literal(prices),
+                              array_literal(days)))
       candidates[r[2].as<std::string>()].push_back(r[0].as<std::string>());
   }
   for (const auto& [symbol, ids] : candidates) {

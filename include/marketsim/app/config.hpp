@@ -31,7 +31,7 @@ struct config {
   std::string instance;  // this process's name in a cluster; empty: hostname:pid
   int io_threads = 0;  // 0: one per core
   int db_pool_size = 4;
-  int order_batches = 0;  // order transactions at once; 0: db_pool_size (never more)
+  int order_batches = 2;  // order transactions at once; 0: db_pool_size (never more)
   std::size_t body_limit = 1 << 20;
   std::size_t header_limit = 16 << 10;
   std::chrono::milliseconds read_timeout{30'000};     // a request must arrive whole within this
