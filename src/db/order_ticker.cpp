@@ -55,7 +55,8 @@ boost::asio::awaitable<void> order_ticker::drain() {
     db::job_fn job = [&](db::connection& c) {
       outcome = db::trading_repo::apply_ticks(c, batch, spread);
     };
-    auto done = co_await pool_.execute(std::move(job));
+    // First in the queue: fills wait for nobody's account refresh or snapshot.
+    auto done = co_await pool_.execute(std::move(job), db::pool::place::first);
     if (!done) spdlog::warn("orders: tick processing failed: {}", done.error().message);
     if (outcome.fills || outcome.triggered || outcome.expired)
       spdlog::debug("orders: {} filled, {} triggered, {} expired", outcome.fills, outcome.triggered,

@@ -32,7 +32,7 @@ void pool::stop() {
   workers_.clear();
 }
 
-void pool::enqueue(job j) {
+void pool::enqueue(job j, place where) {
   {
     std::unique_lock lock(mutex_);
     if (stopping_ || queue_.size() >= max_queued_) {
@@ -41,7 +41,10 @@ void pool::enqueue(job j) {
                   stopping_ ? "database pool is stopping" : "database queue is full"));
       return;
     }
-    queue_.push_back(std::move(j));
+    if (where == place::first)
+      queue_.push_front(std::move(j));
+    else
+      queue_.push_back(std::move(j));
   }
   cv_.notify_one();
 }
@@ -50,16 +53,18 @@ void pool::submit(job_fn work, std::function<void(result<void>)> done) {
   enqueue(job{std::move(work), std::move(done)});
 }
 
-asio::awaitable<result<void>> pool::execute(job_fn work) {
+asio::awaitable<result<void>> pool::execute(job_fn work, place where) {
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(result<void>)>(
-      [this](auto handler, job_fn work) {
+      [this, where](auto handler, job_fn work) {
         // The handler is move-only; the job's completion must be copyable for std::function.
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        enqueue(job{std::move(work), [shared](result<void> r) {
+        enqueue(job{std::move(work),
+                    [shared](result<void> r) {
                       auto ex = asio::get_associated_executor(*shared);
                       asio::post(ex,
                                  [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
-                    }});
+                    }},
+                where);
       },
       asio::use_awaitable, std::move(work));
 }

@@ -30,27 +30,44 @@ void private_events::on_trade(std::string_view payload) {
   hub_.publish_private(user_id, sse::format_frame("trade_update", note["data"].dump()));
   {
     std::lock_guard lock(mutex_);
-    loading_.insert(user_id);
+    if (!loading_.insert(user_id).second) {
+      stale_.insert(user_id);  // the read on its way may predate this trade
+      return;
+    }
   }
   boost::asio::co_spawn(ioc_, account_task(this, user_id), boost::asio::detached);
 }
 
 boost::asio::awaitable<void> private_events::send_account(std::int64_t user_id) {
-  std::optional<db::trading_repo::account_state> state;
-  db::job_fn job = [&](db::connection& c) {
-    auto who = db::trading_repo::ensure_account(c, user_id, starting_cash_e4_);
-    state = db::trading_repo::read_account(c, who);
-  };
-  auto done = co_await pool_.execute(std::move(job));
-  std::string data;
-  {
-    std::lock_guard lock(mutex_);
-    loading_.erase(user_id);
-    if (!done || !state) co_return;
-    data = trading::account_event_json(state->account, state->positions, quotes_).dump();
-    accounts_[user_id] = kept{std::move(*state), data};
+  for (;;) {
+    {
+      // The read starts after this: it sees every trade notified so far (each was committed
+      // before its notification); a later one marks the player stale again.
+      std::lock_guard lock(mutex_);
+      stale_.erase(user_id);
+    }
+    std::optional<db::trading_repo::account_state> state;
+    db::job_fn job = [&](db::connection& c) {
+      auto who = db::trading_repo::ensure_account(c, user_id, starting_cash_e4_);
+      state = db::trading_repo::read_account(c, who);
+    };
+    auto done = co_await pool_.execute(std::move(job));
+    std::string data;
+    bool again = false;
+    {
+      std::lock_guard lock(mutex_);
+      again = stale_.contains(user_id);
+      if (!again) loading_.erase(user_id);
+      if (!done || !state) {
+        if (again) continue;
+        co_return;
+      }
+      data = trading::account_event_json(state->account, state->positions, quotes_).dump();
+      accounts_[user_id] = kept{std::move(*state), data};
+    }
+    hub_.publish_private(user_id, sse::format_frame("account", data));
+    if (!again) co_return;
   }
-  hub_.publish_private(user_id, sse::format_frame("account", data));
 }
 
 void private_events::on_ticks(const std::vector<market::tick>& ticks) {

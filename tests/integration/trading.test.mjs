@@ -489,6 +489,33 @@ describe("trading", { timeout: 300_000 }, () => {
     for (const s of [mine, theirs, anon]) s.close();
   });
 
+  test("after a burst of trades the last account event is the account as it ended", async () => {
+    // The stream's account is read at most once at a time per player, plus once more when
+    // trades came during a read: a burst must still end on the final balances.
+    const c = await player();
+    const stream = await openStream(`${server.url}/api/stream?symbols=AAPL`, { headers: { cookie: c.cookieHeader() } });
+    try {
+      const burst = await Promise.all(
+        Array.from({ length: 25 }, () => placeOrder(c, { symbol: "AAPL", qty: 1, side: "buy", type: "market", time_in_force: "day" })),
+      );
+      for (const r of burst) assert.equal(r.status, 200, r.body);
+      const fills = () => stream.events.filter((e) => e.event === "trade_update" && JSON.parse(e.data).event === "fill").length;
+      await waitFor(() => fills() === 25, { message: "25 fill events" });
+      const final = e4((await accountNow(c)).cash);
+      assert.equal(final, e4("100000") - 25n * e4("100.01"));
+      const lastCash = () => {
+        const accounts = stream.events.filter((e) => e.event === "account");
+        return accounts.length ? e4(JSON.parse(accounts.at(-1).data).cash) : null;
+      };
+      await waitFor(() => lastCash() === final, { message: `the last account event with cash ${final}` });
+      const reads = stream.events.filter((e) => e.event === "account").length;
+      // One read per trade update (a "new" and a "fill" each) would be 50.
+      assert.ok(reads <= 25, `${reads} account events for 50 trade updates`);
+    } finally {
+      stream.close();
+    }
+  });
+
   test("the account event follows prices between trades", async () => {
     const c = await player();
     await placeOrder(c, { symbol: "IBM", qty: 10, side: "buy", type: "market", time_in_force: "day" });

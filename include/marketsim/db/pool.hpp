@@ -45,7 +45,11 @@ class pool {
   // Runs `work` on a pool thread. libpqxx exceptions become errors: a broken connection is
   // errc::unavailable, a unique violation errc::conflict, anything else errc::database_error.
   // A full queue is errc::unavailable.
-  [[nodiscard]] boost::asio::awaitable<result<void>> execute(job_fn work);
+  // `first`: ahead of every job already waiting (latency-bound work that others must not queue
+  // in front of, like the tick's order processing behind a burst of account reads).
+  enum class place { last, first };
+  [[nodiscard]] boost::asio::awaitable<result<void>> execute(job_fn work,
+                                                             place where = place::last);
 
   // Convenience: work returns a value.
   template <class F>
@@ -77,7 +81,7 @@ class pool {
     job_fn work;
     std::function<void(result<void>)> done;
   };
-  void enqueue(job j);
+  void enqueue(job j, place where = place::last);
   void worker_loop();
 
   std::string connection_string_;

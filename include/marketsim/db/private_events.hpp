@@ -3,7 +3,9 @@
 // instance as `trade_update`, followed by a fresh `account` event (cash, buying power, equity)
 // read from the database. Between trades the account of every player streaming here is kept in
 // memory, and each feed step that moves the value of their holdings sends a new `account`
-// event. on_trade() runs on the listener thread, on_ticks() on the market strand; the account
+// event. A burst of trades costs at most one read on its way and one more after it per player
+// (a pool queue of one read per trade delayed the tick's own work behind it). on_trade() runs on
+// the listener thread, on_ticks() on the market strand; the account
 // read is a coroutine on the io context whose SQL runs on the db pool. One mutex guards the
 // kept accounts.
 #pragma once
@@ -47,7 +49,8 @@ class private_events {
   };
   std::mutex mutex_;
   std::map<std::int64_t, kept> accounts_;
-  std::set<std::int64_t> loading_;
+  std::set<std::int64_t> loading_;  // an account read is on its way
+  std::set<std::int64_t> stale_;    // ...and a trade came after it began: read once more
 };
 
 }  // namespace marketsim::db
