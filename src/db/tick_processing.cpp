@@ -113,10 +113,12 @@ constexpr const char* affected_orders_sql =
     ") a order by a.seq";
 const statement affected_orders{"tick_affected_orders", affected_orders_sql};
 
+// Only by id: with a status filter the planner may read every open order through the open-order
+// index when its statistics lag a burst of new orders (22 ms instead of 1 for 100 of 10,000);
+// the caller skips any that closed since.
 const statement load_candidates{
     "tick_candidates",
-    select_orders("where o.id = any($1::uuid[]) and o.status in ('new', 'partially_filled') "
-                  "order by o.seq for update of o")};
+    select_orders("where o.id = any($1::uuid[]) order by o.seq for update of o")};
 const statement move_mark{"move_mark",
                           "update orders set hwm_e4 = $2, trail_stop_e4 = $3, updated_at = now() "
                           "where id = $1::uuid"};
@@ -217,8 +219,10 @@ tick_outcome apply_symbol(connection& c, const symbol_tick& t, const std::vector
   std::vector<order_record> orders;
   std::vector<std::int64_t> owners;
   for (const auto& row : exec(tx, load_candidates, array_literal(ids))) {
-    orders.push_back(read_order(row));
-    owners.push_back(orders.back().account_id);
+    auto o = read_order(row);
+    if (!o.open()) continue;  // filled or canceled since the candidates were found
+    owners.push_back(o.account_id);
+    orders.push_back(std::move(o));
   }
   // One lock statement for the whole batch, in id order, before any order of it is touched.
   auto accounts = lock_accounts(tx, t.symbol, owners);
