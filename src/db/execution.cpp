@@ -1,8 +1,10 @@
 // Applying the engine's plans inside an open transaction (see execution.hpp). db::pool threads.
 #include "execution.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <atomic>
+
 #include <nlohmann/json.hpp>
 
 #include "marketsim/core/time.hpp"
@@ -18,42 +20,26 @@ using trading::side;
 
 namespace {
 
+constexpr std::size_t book_row_limit = 1500;
+
 // The opposite side of the book that may trade with an incoming buy (asks up to a bound) or
 // sell (bids down to a bound), best price first, then arrival, of every account: the caller
 // leaves out the player's own (an account has at most MARKETSIM_MAX_OPEN_ORDERS open, 500 by
-// default, so 1,500 rows leave at least 1,000 of others').
-const statement book_asks{
-    "book_asks",
-    "select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
-    "o.reserve_price_e4, a.user_id, o.filled_qty from orders o join accounts a on a.id = "
-    "o.account_id where o.symbol = $1 and o.side = 'sell' and o.status in ('new', "
-    "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and "
-    "o.limit_e4 <= $2 order by o.limit_e4 asc, o.seq limit 1500"};
-// The same for several symbols at once, each with its own bound: a book per symbol, as above.
-const statement books_asks{
-    "books_asks",
-    "select k.symbol, b.* from unnest($1::text[], $2::bigint[]) as k(symbol, bound) cross join "
-    "lateral (select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
-    "o.reserve_price_e4, a.user_id, o.filled_qty from orders o join accounts a on a.id = "
-    "o.account_id where o.symbol = k.symbol and o.side = 'sell' and o.status in ('new', "
-    "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and "
-    "o.limit_e4 <= k.bound order by o.limit_e4 asc, o.seq limit 1500) b"};
-const statement books_bids{
-    "books_bids",
-    "select k.symbol, b.* from unnest($1::text[], $2::bigint[]) as k(symbol, bound) cross join "
-    "lateral (select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
-    "o.reserve_price_e4, a.user_id, o.filled_qty from orders o join accounts a on a.id = "
-    "o.account_id where o.symbol = k.symbol and o.side = 'buy' and o.status in ('new', "
-    "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and "
-    "o.limit_e4 >= k.bound order by o.limit_e4 desc, o.seq limit 1500) b"};
-const statement book_bids{
-    "book_bids",
-    "select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
-    "o.reserve_price_e4, a.user_id, o.filled_qty from orders o join accounts a on a.id = "
-    "o.account_id where o.symbol = $1 and o.side = 'buy' and o.status in ('new', "
-    "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and "
-    "o.limit_e4 >= $2 order by o.limit_e4 desc, o.seq limit 1500"};
-constexpr std::size_t book_row_limit = 1500;
+// default, so 1,500 rows leave at least 1,000 of others'). For several symbols at once, each
+// with its own bound: a lateral read per symbol, its rows led by the symbol.
+std::string books_sql(std::string_view resting_side, std::string_view within,
+                      std::string_view best_first) {
+  return fmt::format(
+      "select k.symbol, b.* from unnest($1::text[], $2::bigint[]) as k(symbol, bound) cross join "
+      "lateral (select o.id::text, o.account_id, o.limit_e4, o.qty - o.filled_qty, o.seq, "
+      "o.reserve_price_e4, a.user_id, o.filled_qty from orders o join accounts a on a.id = "
+      "o.account_id where o.symbol = k.symbol and o.side = '{}' and o.status in ('new', "
+      "'partially_filled') and (o.type = 'limit' or (o.type = 'stop_limit' and o.triggered)) and "
+      "o.limit_e4 {} k.bound order by o.limit_e4 {}, o.seq limit {}) b",
+      resting_side, within, best_first, book_row_limit);
+}
+const statement books_asks{"books_asks", books_sql("sell", "<=", "asc")};
+const statement books_bids{"books_bids", books_sql("buy", ">=", "desc")};
 
 const statement lock_accounts_sql{
     "lock_accounts",
@@ -62,10 +48,6 @@ const statement lock_accounts_sql{
 // After the accounts are locked: every change to a position happens under its account's lock,
 // so what this reads stays true until commit.
 const statement read_positions_sql{
-    "read_positions",
-    "select account_id, qty, reserved_qty, cost_e4 from positions where account_id = "
-    "any($1::bigint[]) and symbol = $2"};
-const statement read_positions_in_sql{
     "read_positions_in",
     "select account_id, symbol, qty, reserved_qty, cost_e4 from positions where account_id = "
     "any($1::bigint[]) and symbol = any($2::text[])"};
@@ -234,15 +216,31 @@ void order_events::send(pqxx::transaction_base& tx) {
   payloads_.clear();
 }
 
+namespace {
+// A position as read_positions_sql returns it (account, symbol, then these).
+locked_account position_of(const pqxx::row& r) {
+  locked_account p;
+  p.shares = r[2].as<std::int64_t>();
+  p.shares_reserved = r[3].as<std::int64_t>();
+  p.cost = r[4].as<std::int64_t>();
+  return p;
+}
+
+// The view's position fields, the cash untouched.
+void set_position(locked_account& a, const locked_account& position) {
+  a.shares = position.shares;
+  a.shares_reserved = position.shares_reserved;
+  a.cost = position.cost;
+}
+}  // namespace
+
 account_lock send_lock_accounts(pqxx::transaction_base& tx, std::vector<std::string> symbols,
                                 std::vector<std::int64_t> ids) {
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   const auto list = array_literal(ids);
   auto accounts = send(tx, lock_accounts_sql, list);
-  auto positions = symbols.size() == 1
-                       ? send(tx, read_positions_sql, list, symbols.front())
-                       : send(tx, read_positions_in_sql, list, text_array_literal(symbols));
+  auto positions = send(tx, read_positions_sql, list, text_array_literal(symbols));
   return {std::move(accounts), std::move(positions), std::move(ids), std::move(symbols)};
 }
 
@@ -254,22 +252,12 @@ locked_accounts take_lock_accounts(pqxx::transaction_base& tx, account_lock&& se
     a.cash = row[1].as<std::int64_t>();
     a.reserved = row[2].as<std::int64_t>();
   }
-  const bool one_symbol = sent.symbols.size() == 1;
   for (const auto& row : take(tx, std::move(sent.positions))) {
-    const int at = one_symbol ? 1 : 2;
-    locked_account held;
-    held.shares = row[at].as<std::int64_t>();
-    held.shares_reserved = row[at + 1].as<std::int64_t>();
-    held.cost = row[at + 2].as<std::int64_t>();
     const auto id = row[0].as<std::int64_t>();
-    if (one_symbol || row[1].as<std::string>() == sent.symbols.front()) {
-      auto& a = out[id];
-      a.shares = held.shares;
-      a.shares_reserved = held.shares_reserved;
-      a.cost = held.cost;
-    }
-    if (ahead)
-      ahead->rows[{id, one_symbol ? sent.symbols.front() : row[1].as<std::string>()}] = held;
+    auto symbol = row[1].as<std::string>();
+    const auto position = position_of(row);
+    if (symbol == sent.symbols.front()) set_position(out[id], position);
+    if (ahead) ahead->rows[{id, std::move(symbol)}] = position;
   }
   if (ahead) {
     ahead->accounts.insert(sent.ids.begin(), sent.ids.end());
@@ -294,21 +282,15 @@ void read_positions(pqxx::transaction_base& tx, const std::string& symbol, locke
   std::vector<std::int64_t> ids;
   for (auto& [id, a] : view) {
     ids.push_back(id);
-    a.shares = a.shares_reserved = a.cost = 0;
+    set_position(a, {});
     if (!known) continue;
-    if (auto it = ahead->rows.find({id, symbol}); it != ahead->rows.end()) {
-      a.shares = it->second.shares;
-      a.shares_reserved = it->second.shares_reserved;
-      a.cost = it->second.cost;
-    }
+    if (auto it = ahead->rows.find({id, symbol}); it != ahead->rows.end())
+      set_position(a, it->second);
   }
   if (ids.empty() || known) return;
-  for (const auto& row : exec(tx, read_positions_sql, array_literal(ids), symbol)) {
-    auto& a = view[row[0].as<std::int64_t>()];
-    a.shares = row[1].as<std::int64_t>();
-    a.shares_reserved = row[2].as<std::int64_t>();
-    a.cost = row[3].as<std::int64_t>();
-  }
+  for (const auto& row :
+       exec(tx, read_positions_sql, array_literal(ids), text_array_literal({symbol})))
+    set_position(view[row[0].as<std::int64_t>()], position_of(row));
 }
 
 void ensure_locked(pqxx::transaction_base& tx, const std::string& symbol, locked_accounts& view,
@@ -351,16 +333,16 @@ price_e4 book_bound(side incoming, std::optional<price_e4> limit, const market_v
 }
 
 namespace {
-// A book row as the book statements return it, from column `at` on.
-book_row book_row_at(const pqxx::row& r, int at) {
-  return {r[at].as<std::string>(),
-          r[at + 1].as<std::int64_t>(),
-          r[at + 6].is_null() ? 0 : r[at + 6].as<std::int64_t>(),
-          r[at + 2].as<std::int64_t>(),
-          r[at + 3].as<std::int64_t>(),
-          r[at + 4].as<std::int64_t>(),
-          r[at + 5].as<std::int64_t>(),
-          r[at + 7].as<std::int64_t>()};
+// A book row as books_sql returns it (after the symbol).
+book_row book_row_of(const pqxx::row& r) {
+  return {r[1].as<std::string>(),
+          r[2].as<std::int64_t>(),
+          r[7].is_null() ? 0 : r[7].as<std::int64_t>(),
+          r[3].as<std::int64_t>(),
+          r[4].as<std::int64_t>(),
+          r[5].as<std::int64_t>(),
+          r[6].as<std::int64_t>(),
+          r[8].as<std::int64_t>()};
 }
 }  // namespace
 
@@ -370,19 +352,8 @@ bool book_cache::covers(const entry& e, side incoming, price_e4 bound) const {
   return incoming == side::buy ? e.bound >= bound : e.bound <= bound;
 }
 
-void book_cache::prefetch(pqxx::transaction_base& tx, const std::string& symbol, side incoming,
-                          price_e4 bound) {
-  auto& e = entries_[{symbol, incoming}];
-  if ((e.sent || e.shared) && covers(e, incoming, bound)) return;
-  e = entry{};
-  e.bound = bound;
-  e.sent = send(tx, incoming == side::buy ? book_asks : book_bids, symbol, bound);
-}
-
 void book_cache::prefetch(pqxx::transaction_base& tx, side incoming,
                           const std::map<std::string, price_e4>& bounds) {
-  if (bounds.size() == 1)
-    return prefetch(tx, bounds.begin()->first, incoming, bounds.begin()->second);
   std::vector<std::string> symbols;
   std::vector<std::int64_t> limits;
   for (const auto& [symbol, bound] : bounds) {
@@ -392,37 +363,26 @@ void book_cache::prefetch(pqxx::transaction_base& tx, side incoming,
   auto shared = std::make_shared<shared_read>();
   shared->sent = send(tx, incoming == side::buy ? books_asks : books_bids,
                       text_array_literal(symbols), array_literal(limits));
-  for (const auto& [symbol, bound] : bounds) {
-    auto& e = entries_[{symbol, incoming}];
-    e = entry{};
-    e.bound = bound;
-    e.shared = shared;
-  }
+  for (const auto& [symbol, bound] : bounds) entries_[{symbol, incoming}] = entry{bound, shared};
 }
 
 book_cache::entry& book_cache::read(pqxx::transaction_base& tx, const std::string& symbol,
                                     side incoming, price_e4 bound) {
   auto it = entries_.find({symbol, incoming});
   if (it == entries_.end() || !covers(it->second, incoming, bound))
-    prefetch(tx, symbol, incoming, bound);
+    prefetch(tx, incoming, {{symbol, bound}});
   auto& e = entries_[{symbol, incoming}];
-  if (e.shared) {
-    if (e.shared->sent) {
-      const auto result = take(tx, std::move(*e.shared->sent));
-      e.shared->sent.reset();
-      for (const auto& r : result)
-        e.shared->by_symbol[r[0].as<std::string>()].push_back(book_row_at(r, 1));
-    }
-    if (auto found = e.shared->by_symbol.find(symbol); found != e.shared->by_symbol.end())
-      e.rows = std::move(found->second);
-    e.shared.reset();
-    e.truncated = e.rows.size() >= book_row_limit;
-  } else if (e.sent) {
-    const auto result = take(tx, std::move(*e.sent));
-    e.sent.reset();
-    for (const auto& r : result) e.rows.push_back(book_row_at(r, 0));
-    e.truncated = e.rows.size() >= book_row_limit;
+  if (!e.shared) return e;  // read already
+  if (e.shared->sent) {
+    const auto result = take(tx, std::move(*e.shared->sent));
+    e.shared->sent.reset();
+    for (const auto& r : result)
+      e.shared->by_symbol[r[0].as<std::string>()].push_back(book_row_of(r));
   }
+  if (auto found = e.shared->by_symbol.find(symbol); found != e.shared->by_symbol.end())
+    e.rows = std::move(found->second);
+  e.shared.reset();
+  e.truncated = e.rows.size() >= book_row_limit;
   return e;
 }
 

@@ -139,12 +139,9 @@ price_e4 book_bound(trading::side incoming, std::optional<price_e4> limit, const
 // then reads the book only when it needs a wider price range than was read.
 class book_cache {
  public:
-  // Sends the read of `symbol`'s resting orders that an incoming `incoming` order bounded by
-  // `bound` could meet, to travel with other statements.
-  void prefetch(pqxx::transaction_base& tx, const std::string& symbol, trading::side incoming,
-                price_e4 bound);
-  // The same for several symbols' books on one side in one statement: `bounds` maps each
-  // symbol to the widest bound its incoming orders need.
+  // Sends the read of the resting orders that incoming `incoming` orders could meet, for every
+  // symbol of `bounds` (each with the widest bound its incoming orders need), in one statement
+  // that travels with others.
   void prefetch(pqxx::transaction_base& tx, trading::side incoming,
                 const std::map<std::string, price_e4>& bounds);
   // Those orders within `bound`, best first, of every account (the caller leaves out its own).
@@ -161,8 +158,7 @@ class book_cache {
   };
   struct entry {
     price_e4 bound = 0;
-    std::optional<pending> sent;
-    std::shared_ptr<shared_read> shared;  // instead of `sent`, for a read of several books
+    std::shared_ptr<shared_read> shared;  // until read: the statement that reads it
     std::vector<book_row> rows;
     bool truncated = false;  // the read hit its row limit: it covers only its own bound
   };

@@ -132,15 +132,13 @@ describe("trading: group commit", { timeout: 600_000 }, () => {
     };
     const msftBid = await restingBid("MSFT", "30.00");
     const aaplBid = await restingBid("AAPL", "40.00");
-    // The IBM buys first: the first to arrive is stuck on IBM's lock, and the rest ride
-    // together in the next batch.
-    const orders = [];
-    for (const [i, p] of sellers.entries()) {
-      orders.push({ p, body: { symbol: SYMBOL, qty: 1, side: "buy", type: "market", time_in_force: "day", client_order_id: `across-ibm-${i}` } });
-    }
+    // An IBM buy first, stuck on IBM's lock: whatever the first batch does not take rides in
+    // the next one, and each seller's IBM buy after its sells keeps IBM in that batch too.
+    const orders = [{ p: sellers[0], body: { symbol: SYMBOL, qty: 1, side: "buy", type: "market", time_in_force: "day", client_order_id: "across-ibm-first" } }];
     for (const [i, h] of holdings.entries()) {
       orders.push({ p: sellers[i], body: { symbol: "MSFT", qty: h.msft, side: "sell", type: "market", time_in_force: "day", client_order_id: `across-msft-${i}` } });
       orders.push({ p: sellers[i], body: { symbol: "AAPL", qty: h.aapl + 1, side: "sell", type: "market", time_in_force: "day", client_order_id: `across-aapl-${i}` } });
+      orders.push({ p: sellers[i], body: { symbol: SYMBOL, qty: 1, side: "buy", type: "market", time_in_force: "day", client_order_id: `across-ibm-${i}` } });
     }
     const answers = await crowd(pg, orders.map((o) => o.p), orders.map((o) => o.body), { holdMs: 600 });
     for (const [k, a] of answers.entries()) {
