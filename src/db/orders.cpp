@@ -383,9 +383,8 @@ void run_batch(pqxx::transaction_base& tx, std::vector<order_ticket>& batch, boo
   auto accounts = send_lock_accounts(tx, symbols, submitters);
   auto client_ids = send_find_client_orders(tx, batch);
   auto now = send(tx, txn_now);
-  // The book each symbol's orders may meet, for each side they come from, as wide as the
-  // widest of them needs (orders that wait for a trigger do not meet it).
-  // One statement per side, for every symbol.
+  // The books the batch's orders may meet: one statement per side they come from, for every
+  // symbol, each as wide as its widest order needs (orders that wait for a trigger meet none).
   book_cache books;
   std::map<std::string, price_e4> widest[2];  // by incoming side: buys read asks, sells bids
   for (const auto& [symbol, tickets] : by_symbol)
