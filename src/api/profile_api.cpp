@@ -69,9 +69,13 @@ void register_profile_routes(http::router& routes, const account_services& s) {
         const auto& u = *found;
         if (!u || !u->public_profile || u->status != auth::user_status::active)
           co_return std::unexpected(none);
-        co_return http::json_response(200, {{"user_tag", u->user_tag},
-                                            {"display_name", u->display_name},
-                                            {"member_since", format_time(u->created_ms)}});
+        json profile{{"user_tag", u->user_tag},
+                     {"display_name", u->display_name},
+                     {"member_since", format_time(u->created_ms)},
+                     {"bot", !u->bot_strategy.empty()}};
+        // A simulated trader says what it is and how it trades.
+        if (!u->bot_strategy.empty()) profile["strategy"] = u->bot_strategy;
+        co_return http::json_response(200, profile);
       }));
 }
 

@@ -48,14 +48,8 @@ asio::awaitable<result<trading_repo::player>> player_of(const trading_services& 
 }
 
 trading_repo::market_view view_of(const trading_services& s, const std::string& symbol) {
-  trading_repo::market_view mv;
-  mv.half_spread = s.cfg.half_spread_e4;
-  mv.open_order_cap = s.cfg.max_open_orders;
-  auto q = s.quotes.find(symbol);
-  if (q) mv.reference = q->price;
-  auto t = q && q->updated_ms ? q->updated_ms : s.feed.market_time_ms();
-  mv.market_day = t ? format_time(t).substr(0, 10) : std::string("1970-01-01");
-  return mv;
+  return trading_repo::market_view_of(s.quotes, s.feed.market_time_ms(), s.cfg.half_spread_e4,
+                                      s.cfg.max_open_orders, symbol);
 }
 
 result<void> read_time_window(const request_context& ctx, std::optional<std::int64_t>& after_ms,

@@ -25,6 +25,7 @@
 #include "marketsim/auth/guard.hpp"
 #include "marketsim/auth/identity.hpp"
 #include "marketsim/auth/origin_policy.hpp"
+#include "marketsim/bots/bot_runner.hpp"
 #include "marketsim/core/instance.hpp"
 #include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/change_listener.hpp"
@@ -241,6 +242,12 @@ int serve(const config& cfg) {
   db::order_ticker ticker(ioc.get_executor(), background, cfg.half_spread_e4);
   db::equity_snapshots snapshots(background, quotes, cfg.equity_snapshot_interval);
   snapshots.only_while([&feed] { return feed.leading(); });
+  // The simulated traders: on the leader only, through the same order path as players.
+  bots::bot_runner traders(
+      pool, orders, quotes, [&feed] { return feed.market_time_ms(); },
+      [&feed] { return feed.leading(); },
+      bots::bot_settings{cfg.bots, cfg.bot_seed, cfg.bot_order_rate, cfg.bot_think},
+      cfg.starting_cash_e4, cfg.half_spread_e4, cfg.max_open_orders);
   // What every feed step (and the test hook's price) sets off besides quotes and streams.
   auto after_ticks = [&ticker, &trade_events](const std::vector<market::tick>& ticks) {
     ticker.offer(ticks);
@@ -346,6 +353,7 @@ int serve(const config& cfg) {
   asio::co_spawn(market_strand, feed.run(), until_stopped());
   asio::co_spawn(market_strand, flusher.run(), asio::detached);
   asio::co_spawn(market_strand, snapshots.run(), until_stopped());
+  asio::co_spawn(market_strand, traders.run(), until_stopped());
   asio::co_spawn(market_strand, mailer.run(), until_stopped());
   asio::co_spawn(
       market_strand,
@@ -386,7 +394,7 @@ int serve(const config& cfg) {
           shutting_down = true;
           server.stop_accepting();
           redirect.stop_accepting();
-          stop_all.emit();  // the feed, mail, snapshots, heartbeat and session expiry
+          stop_all.emit();  // the feed, mail, snapshots, bots, heartbeat and session expiry
           hub.close_all();
           // The leader stores its ticks and hands the lock over before draining requests, so
           // the cluster's feed goes on elsewhere at once.
@@ -425,7 +433,7 @@ int create_admin(const config& cfg, const admin_request& req) {
   if (!email) return refuse(email.error().message, 2);
   std::string tag, name, hash;
   if (!req.promote_existing) {
-    if (auto ok = auth::check_user_tag(req.user_tag); !ok) return refuse(ok.error().message, 2);
+    if (auto ok = auth::check_new_user_tag(req.user_tag); !ok) return refuse(ok.error().message, 2);
     auto display =
         auth::normalize_display_name(req.display_name.empty() ? req.user_tag : req.display_name);
     if (!display) return refuse(display.error().message, 2);

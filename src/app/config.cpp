@@ -415,6 +415,21 @@ const std::vector<key_spec>& keys() {
       {"MARKETSIM_HALF_SPREAD", "0.01",
        "the house sells at the last price plus this and buys at it minus this",
        money_field(&config::half_spread_e4, 0, 1'000 * market::price_scale)},
+      {"MARKETSIM_BOTS", "30",
+       "simulated traders (bots) trading through the order path like players; 0: none",
+       int_field(&config::bots, 0, 1000)},
+      {"MARKETSIM_BOT_SEED", "1", "seed of the bots' strategies, symbols and parameters",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         auto s = parse_int<std::uint64_t>(k, v, 0, UINT64_MAX);
+         if (!s) return std::unexpected(s.error());
+         c.bot_seed = *s;
+         return {};
+       }},
+      {"MARKETSIM_BOT_ORDER_RATE", "10",
+       "orders and cancels per second all bots together may send (the rest is dropped)",
+       int_field(&config::bot_order_rate, 1, 100'000)},
+      {"MARKETSIM_BOT_THINK", "5s", "how often each bot thinks, on average (jittered)",
+       duration_field(&config::bot_think)},
       {"MARKETSIM_EQUITY_SNAPSHOT", "1m",
        "how often every player's equity is recorded for the portfolio history",
        duration_field(&config::equity_snapshot_interval)},

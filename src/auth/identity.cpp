@@ -47,6 +47,14 @@ result<void> check_user_tag(std::string_view tag) {
   return {};
 }
 
+result<void> check_new_user_tag(std::string_view tag) {
+  if (auto ok = check_user_tag(tag); !ok) return ok;
+  // The simulated traders' tags (db/bot_accounts.hpp): a person must never pass for one.
+  if (tag.starts_with("bot_"))
+    return fail(errc::invalid_user_tag, "user tags starting with bot_ are kept for the bots");
+  return {};
+}
+
 result<std::string> normalize_display_name(std::string_view name) {
   auto n = trim(name);
   auto decoded = utf8_decode(n);

@@ -18,7 +18,8 @@ namespace {
 
 constexpr const char* user_columns =
     "u.id, u.email, u.user_tag, u.display_name, u.role, u.status, u.public_profile, " MS(
-        "u.created_at") ", coalesce(" MS("u.last_login_at") ", 0), u.password_hash";
+        "u.created_at") ", coalesce(" MS("u.last_login_at") ", 0), u.password_hash, "
+    "coalesce(u.bot_strategy, '')";
 
 std::string with_user_columns(std::string_view rest) {
   std::string sql = "select ";
@@ -28,7 +29,7 @@ std::string with_user_columns(std::string_view rest) {
   return sql;
 }
 
-// Columns 0..9: user_columns.
+// Columns 0..10: user_columns.
 user_row read_user(const pqxx::row& r) {
   user_row out;
   auto& u = out.user;
@@ -42,6 +43,7 @@ user_row read_user(const pqxx::row& r) {
   u.created_ms = r[7].as<std::int64_t>();
   u.last_login_ms = r[8].as<std::int64_t>();
   out.password_hash = r[9].as<std::string>();
+  u.bot_strategy = r[10].as<std::string>();
   return out;
 }
 
@@ -200,10 +202,10 @@ std::optional<std::pair<auth::session_record, auth::user_record>> find_session(
   auth::session_record s;
   s.id_hash = std::string(id_hash);
   s.user_id = u.user.id;
-  s.created_ms = r[0][10].as<std::int64_t>();
-  s.last_seen_ms = r[0][11].as<std::int64_t>();
-  s.expires_ms = r[0][12].as<std::int64_t>();
-  s.issued_for = auth::parse_role(r[0][13].as<std::string>()).value_or(auth::role::user);
+  s.created_ms = r[0][11].as<std::int64_t>();
+  s.last_seen_ms = r[0][12].as<std::int64_t>();
+  s.expires_ms = r[0][13].as<std::int64_t>();
+  s.issued_for = auth::parse_role(r[0][14].as<std::string>()).value_or(auth::role::user);
   return std::pair{std::move(s), std::move(u.user)};
 }
 

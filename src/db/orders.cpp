@@ -234,6 +234,19 @@ trading::order_request request_of(const order_record& o) {
 
 }  // namespace
 
+market_view market_view_of(const market::quote_cache& quotes, std::int64_t market_time_ms,
+                           trading::price_e4 half_spread, int open_order_cap,
+                           const std::string& symbol) {
+  market_view mv;
+  mv.half_spread = half_spread;
+  mv.open_order_cap = open_order_cap;
+  auto q = quotes.find(symbol);
+  if (q) mv.reference = q->price;
+  auto t = q && q->updated_ms ? q->updated_ms : market_time_ms;
+  mv.market_day = t ? format_time(t).substr(0, 10) : std::string("1970-01-01");
+  return mv;
+}
+
 player ensure_account(connection& c, std::int64_t user_id, money_e4 starting_cash) {
   {
     pqxx::read_transaction tx(c);

@@ -179,6 +179,14 @@ void make_markets(const params& p, const account_view& a, std::span<const symbol
       t.cancel(r);
     }
     const std::int64_t qty = qty_for(p.order_value, v->price);
+    if (!have_bid && may_bid && t.held(v->symbol) == 0) {
+      // No shares and no bid waiting: its first inventory at the market, so it quotes both
+      // sides from its next thought on. Otherwise it could only bid until someone sold to it,
+      // and a player's buy would meet the house alone.
+      t.buy(v->symbol, std::min(qty, p.max_inventory), house_ask(v->price, v->half_spread),
+            std::nullopt);
+      continue;
+    }
     if (!have_bid && may_bid)
       t.buy(v->symbol, std::min(qty, p.max_inventory - t.held(v->symbol)), want.bid, want.bid);
     if (!have_ask) t.sell(v->symbol, qty, want.ask);

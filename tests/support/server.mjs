@@ -50,6 +50,8 @@ export function serverEnv({ databaseUrl, portFile, overrides = {} } = {}) {
     // to the production parameters at sign-in.
     MARKETSIM_PASSWORD_HASH: "test-minimal",
     MARKETSIM_TEST_HOOKS: "1",
+    // No simulated traders: tests own their market; the bots' tests turn them on.
+    MARKETSIM_BOTS: "0",
     MARKETSIM_SESSION_SECRET: "test-secret-0123456789abcdef0123456789abcdef",
   });
   for (const [k, v] of Object.entries(overrides)) {

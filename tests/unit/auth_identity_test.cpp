@@ -91,6 +91,15 @@ TEST(AuthIdentity, UserTag) {
     EXPECT_EQ(r.error().code, errc::invalid_user_tag);
   }
   EXPECT_FALSE(check_user_tag(std::string("ab\0c", 4)));
+  // The bots' tags are theirs alone; "robot_1" and "bot" are a person's to take.
+  EXPECT_TRUE(check_user_tag("bot_07"));  // a bot's tag, found by profile look-ups
+  auto bot = check_new_user_tag("bot_07");
+  ASSERT_FALSE(bot);
+  EXPECT_EQ(bot.error().code, errc::invalid_user_tag);
+  EXPECT_TRUE(check_new_user_tag("robot_1"));
+  EXPECT_TRUE(check_new_user_tag("bot"));
+  EXPECT_TRUE(check_new_user_tag("bots"));
+  EXPECT_FALSE(check_new_user_tag("Alice"));
 }
 
 TEST(AuthIdentity, DisplayNameIsTrimmed) {

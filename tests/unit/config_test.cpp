@@ -20,6 +20,10 @@ TEST(Config, DefaultsApplyWhenOnlyTheDatabaseIsGiven) {
   EXPECT_EQ(cfg->market.tick_interval, std::chrono::seconds(1));
   EXPECT_EQ(cfg->flush_interval, std::chrono::minutes(2));
   EXPECT_EQ(cfg->market.replay_day_duration, std::chrono::minutes(5));
+  // A live market out of the box: 30 bots, each thinking every 5 s, 10 orders/s at most.
+  EXPECT_EQ(cfg->bots, 30);
+  EXPECT_EQ(cfg->bot_order_rate, 10);
+  EXPECT_EQ(cfg->bot_think, std::chrono::seconds(5));
 }
 
 TEST(Config, MissingRequiredValue) {
@@ -63,6 +67,11 @@ TEST(Config, MalformedNumberDurationAndPort) {
            {"MARKETSIM_PROVIDER", "random"},
            {"MARKETSIM_REPLAY_START", "2005/01/03"},
            {"MARKETSIM_HTTP_URL", "ftp://x"},
+           {"MARKETSIM_BOTS", "-1"},
+           {"MARKETSIM_BOTS", "1001"},
+           {"MARKETSIM_BOT_ORDER_RATE", "0"},
+           {"MARKETSIM_BOT_THINK", "0s"},
+           {"MARKETSIM_BOT_SEED", "x"},
        }) {
     auto env = base_env();
     env[key] = value;

@@ -438,6 +438,7 @@ TEST(TradingBotStrategies, MarketMakerRequotesNextThoughtWhenTheCashIsInTheStale
   bots::account_view a;
   a.cash = 1'000 * usd;
   a.cash_reserved = 1'000 * usd;  // all of it in the old bid
+  a.shares["AAA"] = 5;             // some inventory: it quotes (without, it buys some first)
   a.open = {{"bid1", "AAA", side::buy, 990'000, 10}};
   const std::vector market{bot_view("AAA", 100 * usd, 100)};
   bots::rng g(1);
@@ -451,6 +452,27 @@ TEST(TradingBotStrategies, MarketMakerRequotesNextThoughtWhenTheCashIsInTheStale
   ASSERT_EQ(bids.size(), 1u);
   EXPECT_EQ(*bids[0]->limit, 999'950);
   EXPECT_EQ(bids[0]->qty, 10);
+}
+
+TEST(TradingBotStrategies, MarketMakerBuysItsFirstInventoryAtTheMarket) {
+  bots::account_view a;
+  a.cash = 100'000 * usd;
+  const std::vector market{bot_view("AAA", 100 * usd, 100)};
+  bots::rng g(1);
+  const auto out = bots::think(bot_maker(), a, market, g);
+  const auto buys = bot_placed(out, side::buy);
+  ASSERT_EQ(buys.size(), 1u);
+  EXPECT_EQ(buys[0]->type, order_type::market);
+  EXPECT_FALSE(buys[0]->limit);
+  EXPECT_GE(buys[0]->qty, 1);
+  EXPECT_TRUE(bot_placed(out, side::sell).empty());  // nothing to sell yet
+  // With shares it quotes both sides at limits instead.
+  a.shares["AAA"] = buys[0]->qty;
+  const auto next = bots::think(bot_maker(), a, market, g);
+  ASSERT_EQ(bot_placed(next, side::buy).size(), 1u);
+  ASSERT_EQ(bot_placed(next, side::sell).size(), 1u);
+  EXPECT_TRUE(bot_placed(next, side::buy)[0]->limit);
+  EXPECT_TRUE(bot_placed(next, side::sell)[0]->limit);
 }
 
 TEST(TradingBotStrategies, MarketMakerInventoryLimits) {

@@ -69,6 +69,12 @@ struct config {
   std::size_t streams_per_user = 16;        // open streams per signed-in player; 429 beyond
   std::size_t replay_bytes = 1 << 20;       // Last-Event-ID replay per stream; beyond: reset
   int max_open_orders = 500;                // per account; 403 too_many_open_orders beyond
+  // Simulated traders (bots::bot_settings): how many, their seed, what they may send per second
+  // all together, and how often each thinks.
+  int bots = 30;
+  std::uint64_t bot_seed = 1;
+  int bot_order_rate = 10;
+  std::chrono::milliseconds bot_think{5'000};
   int max_watchlists = 20;                  // per player
   int watchlist_size = 200;                 // symbols per watchlist
   int max_api_keys = 10;                    // live keys per player

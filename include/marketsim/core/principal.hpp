@@ -29,6 +29,7 @@ struct user_record {
   bool public_profile = false;
   std::int64_t created_ms = 0;
   std::int64_t last_login_ms = 0;  // 0: never
+  std::string bot_strategy;        // a simulated trader's strategy; empty for people
 };
 
 struct session_record {

@@ -14,6 +14,7 @@
 #include "marketsim/db/account_reads.hpp"
 #include "marketsim/db/change_listener.hpp"
 #include "marketsim/db/pool.hpp"
+#include "marketsim/market/quote_cache.hpp"
 #include "marketsim/trading/order_request.hpp"
 #include "marketsim/trading/records.hpp"
 
@@ -28,6 +29,13 @@ struct market_view {
   // would leave more open is refused with too_many_open_orders and nothing is stored.
   int open_order_cap = 0;
 };
+
+// The market an order of `symbol` meets now: its last price from `quotes`, the day of its last
+// tick (or of `market_time_ms` before any), the house's half-spread and the open-order cap.
+[[nodiscard]] market_view market_view_of(const market::quote_cache& quotes,
+                                         std::int64_t market_time_ms,
+                                         trading::price_e4 half_spread, int open_order_cap,
+                                         const std::string& symbol);
 
 // The player's account, opened with the starting grant on first use.
 [[nodiscard]] player ensure_account(connection& c, std::int64_t user_id,

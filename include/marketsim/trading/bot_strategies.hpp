@@ -62,8 +62,8 @@ struct params {
 // What a bot sees of one of its symbols.
 struct symbol_view {
   std::string symbol;
-  market::price_e4 price = 0;        // the last price (the house trades around it)
-  market::price_e4 half_spread = 0;  // the house sells at price + this, buys at price - this
+  market::price_e4 price = 0;            // the last price (the house trades around it)
+  market::price_e4 half_spread = 0;      // the house sells at price + this, buys at price - this
   std::vector<market::price_e4> recent;  // the last prices seen, oldest first
 };
 
