@@ -59,7 +59,8 @@ void register_sign_up_routes(http::router& routes, const account_services& s) {
                const auto& [email, password, tag, name] = *fields;
                auto normalized = auth::normalize_email(email);
                if (!normalized) co_return std::unexpected(normalized.error());
-               if (auto ok = auth::check_new_user_tag(tag); !ok) co_return std::unexpected(ok.error());
+               if (auto ok = auth::check_new_user_tag(tag); !ok)
+                 co_return std::unexpected(ok.error());
                auto display = auth::normalize_display_name(name);
                if (!display) co_return std::unexpected(display.error());
                if (auto ok = s.policy.check(password); !ok) co_return std::unexpected(ok.error());

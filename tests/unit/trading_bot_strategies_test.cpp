@@ -438,7 +438,7 @@ TEST(TradingBotStrategies, MarketMakerRequotesNextThoughtWhenTheCashIsInTheStale
   bots::account_view a;
   a.cash = 1'000 * usd;
   a.cash_reserved = 1'000 * usd;  // all of it in the old bid
-  a.shares["AAA"] = 5;             // some inventory: it quotes (without, it buys some first)
+  a.shares["AAA"] = 5;            // some inventory: it quotes (without, it buys some first)
   a.open = {{"bid1", "AAA", side::buy, 990'000, 10}};
   const std::vector market{bot_view("AAA", 100 * usd, 100)};
   bots::rng g(1);

@@ -33,9 +33,8 @@ struct market_view {
 // The market an order of `symbol` meets now: its last price from `quotes`, the day of its last
 // tick (or of `market_time_ms` before any), the house's half-spread and the open-order cap.
 [[nodiscard]] market_view market_view_of(const market::quote_cache& quotes,
-                                         std::int64_t market_time_ms,
-                                         trading::price_e4 half_spread, int open_order_cap,
-                                         const std::string& symbol);
+                                         std::int64_t market_time_ms, trading::price_e4 half_spread,
+                                         int open_order_cap, const std::string& symbol);
 
 // The player's account, opened with the starting grant on first use.
 [[nodiscard]] player ensure_account(connection& c, std::int64_t user_id,
