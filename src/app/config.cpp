@@ -425,7 +425,7 @@ const std::vector<key_spec>& keys() {
          c.bot_seed = *s;
          return {};
        }},
-      {"MARKETSIM_BOT_ORDER_RATE", "10",
+      {"MARKETSIM_BOT_ORDER_RATE", "40",
        "orders and cancels per second all bots together may send (the rest is dropped)",
        int_field(&config::bot_order_rate, 1, 100'000)},
       {"MARKETSIM_BOT_THINK", "5s", "how often each bot thinks, on average (jittered)",

@@ -103,10 +103,12 @@ bot_runner::bot_runner(db::pool& pool, db::order_batches& orders, const market::
       open_order_cap_(open_order_cap),
       budget_(settings.orders_per_second) {}
 
-std::chrono::milliseconds bot_runner::jittered(trading::bots::rng& random) const {
-  // Half to one and a half times the average: bots never think in step.
-  return std::chrono::milliseconds(static_cast<std::int64_t>(
-      static_cast<double>(settings_.think.count()) * (0.5 + random.unit())));
+std::chrono::milliseconds bot_runner::jittered(bot& b) const {
+  // Half to one and a half times the average: bots never think in step. Market makers think
+  // twice as often: their quotes go stale whenever the price moves.
+  const bool maker = b.plan.params.kind == strategy_kind::market_maker;
+  const double average = static_cast<double>(settings_.think.count()) / (maker ? 2.0 : 1.0);
+  return std::chrono::milliseconds(static_cast<std::int64_t>(average * (0.5 + b.random.unit())));
 }
 
 asio::awaitable<void> bot_runner::run() {
@@ -168,7 +170,7 @@ asio::awaitable<bool> bot_runner::provision() {
   for (std::size_t i = 0; i < plans.size(); ++i) {
     if (accounts[i].user_id == 0) continue;
     bot b{std::move(plans[i]), accounts[i], trading::bots::rng(seed_of(settings_.seed, i, 3)), now};
-    b.next_thought = now + jittered(b.random);
+    b.next_thought = now + jittered(b);
     bots_.push_back(std::move(b));
   }
   provisioned_ = true;
@@ -182,7 +184,7 @@ asio::awaitable<void> bot_runner::think_round(clock::time_point now) {
   for (auto& b : bots_)
     if (b.next_thought <= now) due.push_back(&b);
   if (due.empty()) co_return;
-  for (auto* b : due) b->next_thought = now + jittered(b->random);
+  for (auto* b : due) b->next_thought = now + jittered(*b);
   std::vector<std::int64_t> ids;
   for (const auto* b : due) ids.push_back(b->account.account_id);
   std::map<std::int64_t, trading::bots::account_view> views;

@@ -254,7 +254,8 @@ std::optional<auth::user_record> returning_user(pqxx::work& tx, const pqxx::resu
 const std::string returning_columns =
     std::string(" returning ") +
     "id, email, user_tag, display_name, role, status, public_profile, " MS(
-        "created_at") ", coalesce(" MS("last_login_at") ", 0), password_hash";
+        "created_at") ", coalesce(" MS("last_login_at") ", 0), password_hash, "
+    "coalesce(bot_strategy, '')";  // user_columns' order (read_user)
 }  // namespace
 
 std::optional<auth::user_record> update_profile(connection& c, std::int64_t user_id,

@@ -163,33 +163,61 @@ void make_markets(const params& p, const account_view& a, std::span<const symbol
     // At its inventory limit it only sells: a maker that keeps buying into a falling symbol
     // ends up holding it rather than making a market in it.
     const bool may_bid = t.held(v->symbol) < p.max_inventory;
+    // The outer level, when it has one and there is room for it outside the inner quotes.
+    // Its distance follows how far the price has lately swung as well (3/8 to all of the
+    // swing of the prices the bot saw): a fixed few cents are crossed within seconds in a fast
+    // replay, and an outer quote that fills at once is no depth.
+    price_e4 swing = 0;
+    if (v->recent.size() >= 2) {
+      const auto [low, high] = std::ranges::minmax(v->recent);
+      swing = high - low;
+    }
+    const std::int64_t spreads = std::clamp<std::int64_t>(p.depth_spreads, 0, 100);
+    const price_e4 depth =
+        spreads == 0 ? 0 : std::max(v->half_spread * spreads, swing * spreads / 8);
+    const quote_prices outer{std::max<price_e4>(1, v->price - depth), v->price + depth};
+    const bool deep = depth > 0 && outer.bid < want.bid && outer.ask > want.ask;
+    // An outer quote stays while it is within half its distance of where it would go now: it is
+    // there for depth, and moving it at every tick would spend the bots' order budget.
+    const price_e4 slack = depth / 2;
+    const auto near = [slack](price_e4 a, price_e4 b) { return a >= b - slack && a <= b + slack; };
     bool have_bid = false;
     bool have_ask = false;
+    bool have_outer_bid = false;
+    bool have_outer_ask = false;
     for (const resting& r : a.open) {
       if (r.symbol != v->symbol) continue;
       const bool buy = r.order_side == side::buy;
       bool& have = buy ? have_bid : have_ask;
-      // One quote per side at the price it would quote now stays; a stale one, a second one, or
-      // a bid beyond the inventory limit goes. A cancel that does not fit in this thought waits
-      // for the next; so does the new quote then, as the thought is full.
+      bool& have_outer = buy ? have_outer_bid : have_outer_ask;
+      // One inner quote per side at the price it would quote now stays, and one outer quote
+      // near its place; a stale one, an extra one, or a bid beyond the inventory limit goes. A
+      // cancel that does not fit in this thought waits for the next; so does the new quote
+      // then, as the thought is full.
       if (!have && r.limit == (buy ? want.bid : want.ask) && (!buy || may_bid)) {
         have = true;
+        continue;
+      }
+      if (deep && !have_outer && near(r.limit, buy ? outer.bid : outer.ask) && (!buy || may_bid)) {
+        have_outer = true;
         continue;
       }
       t.cancel(r);
     }
     const std::int64_t qty = qty_for(p.order_value, v->price);
-    if (!have_bid && may_bid && t.held(v->symbol) == 0) {
-      // No shares and no bid waiting: its first inventory at the market, so it quotes both
-      // sides from its next thought on. Otherwise it could only bid until someone sold to it,
-      // and a player's buy would meet the house alone.
-      t.buy(v->symbol, std::min(qty, p.max_inventory), house_ask(v->price, v->half_spread),
-            std::nullopt);
-      continue;
+    if (!have_ask && may_bid && t.free_shares(v->symbol) == 0) {
+      // Nothing left to offer: inventory at the market, so it quotes both sides again from its
+      // next thought on. Otherwise it could only bid until someone sold to it, and a player's
+      // buy would meet the house alone.
+      t.buy(v->symbol, std::min(qty, p.max_inventory - t.held(v->symbol)),
+            house_ask(v->price, v->half_spread), std::nullopt);
     }
-    if (!have_bid && may_bid)
-      t.buy(v->symbol, std::min(qty, p.max_inventory - t.held(v->symbol)), want.bid, want.bid);
+    const std::int64_t room = p.max_inventory - t.held(v->symbol);
+    if (!have_bid && may_bid) t.buy(v->symbol, std::min(qty, room), want.bid, want.bid);
     if (!have_ask) t.sell(v->symbol, qty, want.ask);
+    if (deep && !have_outer_bid && may_bid && room > qty)
+      t.buy(v->symbol, std::min(qty, room - qty), outer.bid, outer.bid);
+    if (deep && !have_outer_ask) t.sell(v->symbol, qty, outer.ask);
   }
 }
 
@@ -350,6 +378,7 @@ params draw_params(strategy_kind kind, std::vector<std::string> symbols, std::ui
     case strategy_kind::market_maker:
       p.inside_ppm = random.between(200'000, 800'000);
       p.max_inventory = random.between(20, 200);
+      p.depth_spreads = random.between(3, 8);
       break;
     case strategy_kind::momentum:
     case strategy_kind::mean_reversion:

@@ -20,9 +20,9 @@ TEST(Config, DefaultsApplyWhenOnlyTheDatabaseIsGiven) {
   EXPECT_EQ(cfg->market.tick_interval, std::chrono::seconds(1));
   EXPECT_EQ(cfg->flush_interval, std::chrono::minutes(2));
   EXPECT_EQ(cfg->market.replay_day_duration, std::chrono::minutes(5));
-  // A live market out of the box: 30 bots, each thinking every 5 s, 10 orders/s at most.
+  // A live market out of the box: 30 bots, each thinking every 5 s, 40 orders/s at most.
   EXPECT_EQ(cfg->bots, 30);
-  EXPECT_EQ(cfg->bot_order_rate, 10);
+  EXPECT_EQ(cfg->bot_order_rate, 40);
   EXPECT_EQ(cfg->bot_think, std::chrono::seconds(5));
 }
 

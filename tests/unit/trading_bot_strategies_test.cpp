@@ -64,7 +64,7 @@ std::vector<std::string> bot_describe(const std::vector<bots::intent>& out) {
 bool bot_same_params(const bots::params& a, const bots::params& b) {
   return a.kind == b.kind && a.symbols == b.symbols && a.order_value == b.order_value &&
          a.inside_ppm == b.inside_ppm && a.max_inventory == b.max_inventory &&
-         a.lookback == b.lookback && a.threshold_ppm == b.threshold_ppm && a.act_ppm == b.act_ppm;
+         a.depth_spreads == b.depth_spreads && a.lookback == b.lookback && a.threshold_ppm == b.threshold_ppm && a.act_ppm == b.act_ppm;
 }
 
 struct bot_world {
@@ -204,7 +204,7 @@ void bot_check_not_crossed(const bot_world& w, const std::vector<bots::intent>& 
   // Only the symbols it quoted in this thought: an old crossed pair elsewhere is not its doing.
   std::set<std::string> quoted;
   for (const auto& i : out)
-    if (i.what == bots::intent::kind::place) {
+    if (i.what == bots::intent::kind::place && i.order.limit) {  // a market order never rests
       quoted.insert(i.order.symbol);
       add(i.order.symbol, i.order.order_side, *i.order.limit);
     }
@@ -270,6 +270,8 @@ TEST(TradingBotStrategies, ParamsComeFromTheSeedWithinRanges) {
         EXPECT_LE(p.inside_ppm, 800'000);
         EXPECT_GE(p.max_inventory, 20);
         EXPECT_LE(p.max_inventory, 200);
+        EXPECT_GE(p.depth_spreads, 3);
+        EXPECT_LE(p.depth_spreads, 8);
       }
       if (kind == bots::strategy_kind::momentum || kind == bots::strategy_kind::mean_reversion) {
         EXPECT_GE(p.lookback, 3u);
@@ -461,18 +463,61 @@ TEST(TradingBotStrategies, MarketMakerBuysItsFirstInventoryAtTheMarket) {
   bots::rng g(1);
   const auto out = bots::think(bot_maker(), a, market, g);
   const auto buys = bot_placed(out, side::buy);
-  ASSERT_EQ(buys.size(), 1u);
+  ASSERT_EQ(buys.size(), 2u);  // inventory at the market, and its bid
   EXPECT_EQ(buys[0]->type, order_type::market);
   EXPECT_FALSE(buys[0]->limit);
   EXPECT_GE(buys[0]->qty, 1);
+  EXPECT_EQ(buys[1]->type, order_type::limit);
   EXPECT_TRUE(bot_placed(out, side::sell).empty());  // nothing to sell yet
   // With shares it quotes both sides at limits instead.
   a.shares["AAA"] = buys[0]->qty;
+  a.open = {{"bid1", "AAA", side::buy, *buys[1]->limit, buys[1]->qty}};
   const auto next = bots::think(bot_maker(), a, market, g);
-  ASSERT_EQ(bot_placed(next, side::buy).size(), 1u);
+  EXPECT_TRUE(bot_placed(next, side::buy).empty());  // its bid stands
   ASSERT_EQ(bot_placed(next, side::sell).size(), 1u);
-  EXPECT_TRUE(bot_placed(next, side::buy)[0]->limit);
   EXPECT_TRUE(bot_placed(next, side::sell)[0]->limit);
+}
+
+TEST(TradingBotStrategies, MarketMakerQuotesDepthOutsideItsInnerQuotes) {
+  auto p = bot_maker();
+  p.depth_spreads = 5;  // outer quotes 5 half-spreads out: 99.9500 / 100.0500
+  bots::account_view a;
+  a.cash = 100'000 * usd;
+  a.shares["AAA"] = 50;
+  const std::vector market{bot_view("AAA", 100 * usd, 100)};
+  bots::rng g(1);
+  const auto out = bots::think(p, a, market, g);
+  auto bids = bot_placed(out, side::buy);
+  auto asks = bot_placed(out, side::sell);
+  ASSERT_EQ(bids.size(), 2u);
+  ASSERT_EQ(asks.size(), 2u);
+  EXPECT_EQ(*bids[0]->limit, 999'950);  // the inner ones first
+  EXPECT_EQ(*asks[0]->limit, 1'000'050);
+  EXPECT_EQ(*bids[1]->limit, 999'500);
+  EXPECT_EQ(*asks[1]->limit, 1'000'500);
+  // Resting, the outer ones stay while the price moves less than half their distance; the inner
+  // ones follow it.
+  a.open = {{"in_b", "AAA", side::buy, 999'950, 10},
+            {"in_a", "AAA", side::sell, 1'000'050, 10},
+            {"out_b", "AAA", side::buy, 999'500, 10},
+            {"out_a", "AAA", side::sell, 1'000'500, 10}};
+  a.reserved["AAA"] = 20;
+  EXPECT_TRUE(bots::think(p, a, market, g).empty());
+  const std::vector moved{bot_view("AAA", 100 * usd + 200, 100)};  // up 0.0200
+  const auto next = bots::think(p, a, moved, g);
+  // Two go (the old inner bid, now near the outer bid's place, stays as that one), and the
+  // inner quotes follow the price.
+  EXPECT_EQ(bot_canceled(next).size(), 2u);
+  const auto new_bids = bot_placed(next, side::buy);
+  const auto new_asks = bot_placed(next, side::sell);
+  ASSERT_EQ(new_bids.size(), 1u);
+  ASSERT_EQ(new_asks.size(), 1u);
+  EXPECT_EQ(*new_bids[0]->limit, 1'000'150);
+  EXPECT_EQ(*new_asks[0]->limit, 1'000'250);
+  // Far enough, the outer ones go too.
+  const std::vector far{bot_view("AAA", 100 * usd + 400, 100)};  // up 0.0400 > 0.0250
+  const auto gone = bot_canceled(bots::think(p, a, far, g));
+  EXPECT_NE(std::find(gone.begin(), gone.end(), "out_b"), gone.end());
 }
 
 TEST(TradingBotStrategies, MarketMakerInventoryLimits) {
@@ -491,7 +536,7 @@ TEST(TradingBotStrategies, MarketMakerInventoryLimits) {
   none.cash = 100'000 * usd;
   out = bots::think(bot_maker(), none, market, g);
   EXPECT_TRUE(bot_placed(out, side::sell).empty());
-  EXPECT_EQ(bot_placed(out, side::buy).size(), 1u);
+  EXPECT_EQ(bot_placed(out, side::buy).size(), 2u);  // inventory at the market, and its bid
 
   bots::account_view near;  // 95 held: the bid only fills it up to the limit
   near.cash = 100'000 * usd;

@@ -73,7 +73,7 @@ struct config {
   // all together, and how often each thinks.
   int bots = 30;
   std::uint64_t bot_seed = 1;
-  int bot_order_rate = 10;
+  int bot_order_rate = 40;
   std::chrono::milliseconds bot_think{5'000};
   int max_watchlists = 20;                  // per player
   int watchlist_size = 200;                 // symbols per watchlist

@@ -5,7 +5,8 @@
 // instance leads, creates the bots' accounts the first time it does (idempotently, so a new
 // leader after a failover finds the same bots) and picks up from their accounts as stored.
 //
-// Pacing: each bot thinks about every MARKETSIM_BOT_THINK, jittered, when the prices have moved;
+// Pacing: each bot thinks about every MARKETSIM_BOT_THINK (market makers twice as often),
+// jittered;
 // what all bots send (orders and cancels together) is capped at MARKETSIM_BOT_ORDER_RATE per
 // second, so they never crowd players out of the order path: an intent beyond the budget is
 // dropped and counted. A coroutine on the market strand; its database steps run on the pool.
@@ -31,7 +32,7 @@ namespace marketsim::bots {
 struct bot_settings {
   int count = 30;                         // MARKETSIM_BOTS; 0: none
   std::uint64_t seed = 1;                 // MARKETSIM_BOT_SEED
-  int orders_per_second = 10;             // MARKETSIM_BOT_ORDER_RATE, all bots together
+  int orders_per_second = 40;             // MARKETSIM_BOT_ORDER_RATE, all bots together
   std::chrono::milliseconds think{5000};  // MARKETSIM_BOT_THINK, each bot, on average
 };
 
@@ -93,7 +94,7 @@ class bot_runner {
   [[nodiscard]] boost::asio::awaitable<void> think_round(std::chrono::steady_clock::time_point now);
   [[nodiscard]] boost::asio::awaitable<void> act(bot& b, const trading::bots::intent& what);
   void remember_prices();
-  [[nodiscard]] std::chrono::milliseconds jittered(trading::bots::rng& random) const;
+  [[nodiscard]] std::chrono::milliseconds jittered(bot& b) const;  // its next thought, from now
 
   db::pool& pool_;
   db::order_batches& orders_;

@@ -54,6 +54,9 @@ struct params {
   // half-spread in millionths (0: at the house's prices; 500000: halfway to the price).
   std::int64_t inside_ppm = 0;
   std::int64_t max_inventory = 0;  // market_maker: shares of one symbol it may hold
+  // market_maker: a second quote on each side this many half-spreads from the price (or more
+  // when the price swings: see make_markets), depth that the next ticks rarely reach (0: none).
+  std::int64_t depth_spreads = 0;
   std::size_t lookback = 0;        // momentum, mean_reversion: prices it compares
   std::int64_t threshold_ppm = 0;  // momentum, mean_reversion: the move that makes it act
   std::int64_t act_ppm = 0;        // noise: chance of an order per thought, millionths
@@ -95,7 +98,7 @@ struct intent {
 
 // At most this many intents per thought: a bot's share of the order flow is bounded by its
 // runner's pace times this.
-inline constexpr std::size_t max_intents = 4;
+inline constexpr std::size_t max_intents = 8;
 
 // The parameters of a bot of `kind` trading `symbols`, from `seed`.
 [[nodiscard]] params draw_params(strategy_kind kind, std::vector<std::string> symbols,
