@@ -377,7 +377,9 @@ params draw_params(strategy_kind kind, std::vector<std::string> symbols, std::ui
   switch (kind) {
     case strategy_kind::market_maker:
       p.inside_ppm = random.between(200'000, 800'000);
-      p.max_inventory = random.between(20, 200);
+      // Several orders' worth (an order is $500 to $5,000: 5 to 2,500 shares of a $2 to $100
+      // stock): a limit of about one order would stop its bids after every fill on that side.
+      p.max_inventory = random.between(200, 1'000);
       p.depth_spreads = random.between(3, 8);
       break;
     case strategy_kind::momentum:

@@ -268,8 +268,8 @@ TEST(TradingBotStrategies, ParamsComeFromTheSeedWithinRanges) {
       if (kind == bots::strategy_kind::market_maker) {
         EXPECT_GE(p.inside_ppm, 200'000);
         EXPECT_LE(p.inside_ppm, 800'000);
-        EXPECT_GE(p.max_inventory, 20);
-        EXPECT_LE(p.max_inventory, 200);
+        EXPECT_GE(p.max_inventory, 200);
+        EXPECT_LE(p.max_inventory, 1'000);
         EXPECT_GE(p.depth_spreads, 3);
         EXPECT_LE(p.depth_spreads, 8);
       }
