@@ -175,7 +175,12 @@ void make_markets(const params& p, const account_view& a, std::span<const symbol
     const std::int64_t spreads = std::clamp<std::int64_t>(p.depth_spreads, 0, 100);
     const price_e4 depth =
         spreads == 0 ? 0 : std::max(v->half_spread * spreads, swing * spreads / 8);
-    const quote_prices outer{std::max<price_e4>(1, v->price - depth), v->price + depth};
+    // In whole cents, rounded away from the price, as people quote (the inner quotes need the
+    // fraction of a cent to beat the house's).
+    constexpr price_e4 cent = 100;
+    const price_e4 outer_bid = (v->price - depth) / cent * cent;
+    const quote_prices outer{std::max<price_e4>(1, outer_bid),
+                             (v->price + depth + cent - 1) / cent * cent};
     const bool deep = depth > 0 && outer.bid < want.bid && outer.ask > want.ask;
     // An outer quote stays while it is within half its distance of where it would go now: it is
     // there for depth, and moving it at every tick would spend the bots' order budget.
