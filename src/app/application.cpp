@@ -242,6 +242,7 @@ int serve(const config& cfg) {
   db::order_ticker ticker(ioc.get_executor(), background, cfg.half_spread_e4);
   db::equity_snapshots snapshots(background, quotes, cfg.equity_snapshot_interval);
   snapshots.only_while([&feed] { return feed.leading(); });
+  snapshots.market_clock([&feed] { return feed.market_time_ms(); });
   // The simulated traders: on the leader only, through the same order path as players.
   bots::bot_runner traders(
       pool, orders, quotes, [&feed] { return feed.market_time_ms(); },

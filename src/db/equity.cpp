@@ -15,7 +15,8 @@ using trading::order_record;
 using trading::price_e4;
 
 std::int64_t snapshot_equity(connection& c,
-                             const std::vector<std::pair<std::string, price_e4>>& prices) {
+                             const std::vector<std::pair<std::string, price_e4>>& prices,
+                             std::int64_t market_ms) {
   std::vector<std::string> symbols, values;
   for (const auto& [symbol, price] : prices) {
     symbols.push_back(symbol);
@@ -23,12 +24,13 @@ std::int64_t snapshot_equity(connection& c,
   }
   pqxx::work tx(c);
   auto r = tx.exec_params(
-      "insert into equity_snapshots (account_id, at, equity_e4) select a.id, now(), a.cash_e4 + "
-      "coalesce(sum(coalesce(p.qty * t.price, p.cost_e4)), 0) from accounts a left join "
+      "insert into equity_snapshots (account_id, at, equity_e4, market_at) select a.id, now(), "
+      "a.cash_e4 + coalesce(sum(coalesce(p.qty * t.price, p.cost_e4)), 0), case when $3::bigint "
+      "> 0 then to_timestamp($3::double precision / 1000) end from accounts a left join "
       "positions p on p.account_id = a.id and p.qty > 0 left join unnest($1::text[], "
       "$2::bigint[]) as t(symbol, price) on t.symbol = p.symbol where a.kind = 'player' group "
       "by a.id, a.cash_e4 on conflict do nothing",
-      array_literal(symbols), array_literal(values));
+      array_literal(symbols), array_literal(values), market_ms);
   tx.commit();
   return static_cast<std::int64_t>(r.affected_rows());
 }

@@ -29,8 +29,9 @@ asio::awaitable<void> equity_snapshots::run() {
     for (const auto& q : quotes_.all())
       if (q.price) prices.emplace_back(q.info.symbol, *q.price);
     std::int64_t rows = 0;
+    const std::int64_t market_ms = market_ms_ ? market_ms_() : 0;
     db::job_fn job = [&](db::connection& c) {
-      rows = db::trading_repo::snapshot_equity(c, prices);
+      rows = db::trading_repo::snapshot_equity(c, prices, market_ms);
     };
     auto done = co_await pool_.execute(std::move(job));
     if (!done)

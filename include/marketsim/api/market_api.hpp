@@ -28,6 +28,8 @@ struct market_services {
 
 void register_health_routes(http::router& routes, const market_services& s);
 void register_market_routes(http::router& routes, market_services services);
+// GET /api/leaderboard (leaderboard_api.cpp).
+void register_leaderboard_routes(http::router& routes, const market_services& s);
 
 // Candles of one symbol: stored ones merged with the ticks not yet flushed (newest `limit`).
 [[nodiscard]] boost::asio::awaitable<result<std::vector<market::candle>>> load_candles(

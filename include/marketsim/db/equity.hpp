@@ -15,9 +15,11 @@
 namespace marketsim::db::trading_repo {
 
 // Every player's equity at these prices (a position without a price counts at its cost), one
-// snapshot row each at the database's now(). Returns the rows written.
+// snapshot row each at the database's now() and at `market_ms`, the market's time (0: none
+// known yet). Returns the rows written.
 [[nodiscard]] std::int64_t snapshot_equity(
-    connection& c, const std::vector<std::pair<std::string, trading::price_e4>>& prices);
+    connection& c, const std::vector<std::pair<std::string, trading::price_e4>>& prices,
+    std::int64_t market_ms);
 // The player's snapshots in [from_ms, to_ms], the last one of each bucket, oldest first; at
 // most max_history_points buckets (the newest).
 inline constexpr std::int64_t max_history_points = 50'000;

@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -23,6 +24,9 @@ class equity_snapshots {
   void stop();  // on the strand it runs on
   // Records only while `leading` says so (one instance of a cluster). Set before run().
   void only_while(std::function<bool()> leading) { leading_ = std::move(leading); }
+  // The market's time, stored with each snapshot (the leaderboard's periods are market days).
+  // Set before run().
+  void market_clock(std::function<std::int64_t()> market_ms) { market_ms_ = std::move(market_ms); }
 
  private:
   db::pool& pool_;
@@ -30,6 +34,7 @@ class equity_snapshots {
   std::chrono::milliseconds interval_;
   bool stopped_ = false;
   std::function<bool()> leading_;
+  std::function<std::int64_t()> market_ms_;
   std::unique_ptr<boost::asio::steady_timer> timer_;
 };
 

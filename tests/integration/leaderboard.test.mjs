@@ -1,0 +1,138 @@
+// GET /api/leaderboard (issue 11) against hand-computed standings: equity snapshots planted in
+// market time for three players, each starting from the $100,000 grant, and the returns over
+// each period worked out by hand (the start is the last snapshot before the period's first
+// market day, else the grant):
+//   A (public profile): 01-09 23:00 $110,000; 01-10 15:00 $121,000
+//       day +10% (from 110,000); week and month and all +21% (from the grant)
+//   B (private):         01-02 12:00  $90,000; 01-10 14:00  $99,000
+//       day +10% (from 90,000: ties with A, the older account first); week +10%; month, all -1%
+//   C (private):         01-10 10:00 $100,500
+//       every period +0.5% (from the grant)
+// The newest snapshot is 2005-01-10 15:00, so day starts 01-10, week 01-04, month 2004-12-12.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { Client, signUp } from "../support/accounts.mjs";
+import { suiteStack } from "../support/stack.mjs";
+
+describe("leaderboard: returns over periods of market time", { timeout: 300_000 }, () => {
+  // A frozen market and no snapshots of the server's own during the test.
+  const stack = suiteStack({ env: { MARKETSIM_TICK_INTERVAL: "1h", MARKETSIM_EQUITY_SNAPSHOT: "1h" } });
+  const players = {};
+
+  async function accountOf(client) {
+    const r = await client.get("/v2/account");
+    assert.equal(r.status, 200, r.body);
+    const [row] = await stack.pg.psql(`select id from accounts where user_id = ${client.user.id}`);
+    return Number(row.id);
+  }
+
+  // Snapshots at the given market times; their wall times only need to differ (the key).
+  let planted = 0;
+  async function plant(account, points) {
+    const rows = points.map(
+      ([marketAt, dollars]) =>
+        `(${account}, now() - interval '1 day' + interval '${++planted} seconds', ${dollars * 10_000}, '${marketAt}+00')`,
+    );
+    await stack.pg.psql(`insert into equity_snapshots (account_id, at, equity_e4, market_at) values ${rows.join(", ")}`);
+  }
+
+  const board = async (query, client = new Client(stack.url)) => {
+    const r = await client.get(`/api/leaderboard${query}`);
+    assert.equal(r.status, 200, r.body);
+    return r.json;
+  };
+  const ranked = (b) => b.entries.map((e) => [e.rank, e.name, e.return]);
+
+  test("the standings, period by period", async () => {
+    for (const name of ["a", "b", "c"]) {
+      players[name] = await signUp(stack.server, stack.pg);
+      players[name].account = await accountOf(players[name]);
+    }
+    const a = players.a;
+    const pub = await a.patch("/api/account/profile", { public_profile: true, display_name: "Ada" });
+    assert.equal(pub.status, 200, pub.body);
+    await plant(a.account, [["2005-01-09 23:00", 110_000], ["2005-01-10 15:00", 121_000]]);
+    await plant(players.b.account, [["2005-01-02 12:00", 90_000], ["2005-01-10 14:00", 99_000]]);
+    await plant(players.c.account, [["2005-01-10 10:00", 100_500]]);
+    const B = `Player #${players.b.account}`;
+    const C = `Player #${players.c.account}`;
+
+    const all = await board("?period=all");
+    assert.equal(all.as_of, "2005-01-10T15:00:00Z");
+    assert.equal(all.total, 3);
+    assert.deepEqual(ranked(all), [[1, "Ada", "0.210000"], [2, C, "0.005000"], [3, B, "-0.010000"]]);
+    assert.deepEqual(ranked(await board("")), ranked(all)); // "all" is the default
+    assert.deepEqual(ranked(await board("?period=month")), ranked(all));
+    assert.deepEqual(ranked(await board("?period=week")), [[1, "Ada", "0.210000"], [2, B, "0.100000"], [3, C, "0.005000"]]);
+    const day = await board("?period=day&metric=return");
+    assert.equal(day.period, "day");
+    assert.equal(day.metric, "return");
+    // A and B both made exactly 10% today: the older account first.
+    assert.deepEqual(ranked(day), [[1, "Ada", "0.100000"], [2, B, "0.100000"], [3, C, "0.005000"]]);
+
+    // Only a public profile shows its name and tag; nobody here is a bot.
+    const [ada, b] = day.entries;
+    assert.equal(ada.user_tag, a.user.user_tag);
+    assert.equal(b.user_tag, undefined);
+    assert.ok(day.entries.every((e) => e.bot === false && e.strategy === undefined));
+    assert.equal(ada.equity, "121000.00");
+    assert.equal(ada.start_equity, "110000.00");
+  });
+
+  test("pages, and the caller's own entry wherever it ranks", async () => {
+    const first = await board("?period=all&limit=2", players.b);
+    assert.deepEqual(first.entries.map((e) => e.rank), [1, 2]);
+    assert.equal(first.next_cursor, "2");
+    assert.equal(first.you.rank, 3); // B, signed in, is off this page
+    assert.equal(first.you.name, `Player #${players.b.account}`);
+    const second = await board(`?period=all&limit=2&cursor=${first.next_cursor}`);
+    assert.deepEqual(second.entries.map((e) => e.rank), [3]);
+    assert.equal(second.next_cursor, null);
+    assert.equal(second.you, null); // anonymous
+  });
+
+  test("bad parameters: 400 with a stable code, for each", async () => {
+    const anyone = new Client(stack.url);
+    for (const q of ["?period=year", "?metric=sharpe", "?limit=0", "?limit=101", "?cursor=abc", "?cursor=-1"]) {
+      const r = await anyone.get(`/api/leaderboard${q}`);
+      assert.equal(r.status, 400, `${q}: ${r.body}`);
+      assert.equal(r.json.code, "bad_request", q);
+    }
+  });
+});
+
+describe("leaderboard: a live market's bots and players", { timeout: 300_000 }, () => {
+  // The server's own snapshots, every half second, carry the market's time.
+  const stack = suiteStack({
+    env: {
+      MARKETSIM_BOTS: "5",
+      MARKETSIM_BOT_THINK: "200ms",
+      MARKETSIM_TICK_INTERVAL: "100ms",
+      MARKETSIM_EQUITY_SNAPSHOT: "500ms",
+    },
+  });
+
+  test("the bots and a new player are ranked from the server's snapshots", async () => {
+    const player = await signUp(stack.server, stack.pg);
+    // A trading account opens on first use (with the grant): from then on it is ranked.
+    assert.equal((await player.get("/v2/account")).status, 200);
+    let b;
+    for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+      b = (await new Client(stack.url).get("/api/leaderboard?period=all")).json;
+      if (b.total >= 6) break;
+    }
+    assert.equal(b.total, 6, JSON.stringify(b));
+    const bots = b.entries.filter((e) => e.bot);
+    assert.equal(bots.length, 5);
+    assert.ok(bots.every((e) => /^bot_\d\d$/.test(e.user_tag) && e.strategy), JSON.stringify(bots));
+    assert.equal(b.entries.filter((e) => e.name.startsWith("Player #")).length, 1);
+    // The market's time (the replay's 2000s), not the wall clock's.
+    assert.match(b.as_of, /^20(0\d|1\d)-/);
+    assert.ok(Date.parse(b.as_of) < Date.parse("2020-01-01"), b.as_of);
+    const [{ n }] = await stack.pg.psql("select count(*) as n from equity_snapshots where market_at is null");
+    assert.equal(Number(n), 0, "a snapshot without market time");
+    const mine = await player.get("/api/leaderboard?period=day");
+    assert.equal(mine.status, 200, mine.body);
+    assert.equal(mine.json.you.name, `Player #${(await stack.pg.psql(`select id from accounts where user_id = ${player.user.id}`))[0].id}`);
+  });
+});
