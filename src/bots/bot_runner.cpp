@@ -129,7 +129,19 @@ asio::awaitable<void> bot_runner::run() {
     if (leading_ && !leading_()) continue;
     if (!provisioned_ && !co_await provision()) continue;
     co_await think_round(clock::now());
+    report(clock::now());
   }
+}
+
+void bot_runner::report(clock::time_point now) {
+  // Once a minute, what the bots did: the operator's view of their share of the order flow and
+  // of what the budget held back.
+  if (last_report_ == clock::time_point{}) last_report_ = now;
+  if (now - last_report_ < std::chrono::minutes(1)) return;
+  last_report_ = now;
+  spdlog::info("bots: {} thoughts, {} orders placed, {} refused, {} cancels, {} over the budget",
+               counts_.thoughts, counts_.placed, counts_.refused, counts_.canceled,
+               counts_.over_budget);
 }
 
 void bot_runner::stop() {

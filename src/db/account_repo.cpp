@@ -251,11 +251,9 @@ std::optional<auth::user_record> returning_user(pqxx::work& tx, const pqxx::resu
   tx.commit();
   return u.user;
 }
-const std::string returning_columns =
-    std::string(" returning ") +
-    "id, email, user_tag, display_name, role, status, public_profile, " MS(
-        "created_at") ", coalesce(" MS("last_login_at") ", 0), password_hash, "
-    "coalesce(bot_strategy, '')";  // user_columns' order (read_user)
+// The same columns as user_columns, in RETURNING of statements that name users `u` (one list:
+// read_user reads them by position).
+const std::string returning_columns = std::string(" returning ") + user_columns;
 }  // namespace
 
 std::optional<auth::user_record> update_profile(connection& c, std::int64_t user_id,
@@ -263,7 +261,7 @@ std::optional<auth::user_record> update_profile(connection& c, std::int64_t user
                                                 std::optional<bool> public_profile) {
   pqxx::work tx(c);
   auto r = tx.exec_params(
-      "update users set display_name = case when $2 then $3 else display_name end, "
+      "update users u set display_name = case when $2 then $3 else display_name end, "
       "public_profile = case when $4 then $5 else public_profile end where id = $1" +
           returning_columns,
       user_id, display_name.has_value(), display_name.value_or(""), public_profile.has_value(),
@@ -274,14 +272,14 @@ std::optional<auth::user_record> update_profile(connection& c, std::int64_t user
 std::optional<auth::user_record> set_status(connection& c, std::int64_t user_id,
                                             auth::user_status s) {
   pqxx::work tx(c);
-  auto r = tx.exec_params("update users set status = $2 where id = $1" + returning_columns, user_id,
-                          std::string(auth::status_name(s)));
+  auto r = tx.exec_params("update users u set status = $2 where id = $1" + returning_columns,
+                          user_id, std::string(auth::status_name(s)));
   return returning_user(tx, r);
 }
 
 std::optional<auth::user_record> set_role(connection& c, std::int64_t user_id, auth::role role) {
   pqxx::work tx(c);
-  auto r = tx.exec_params("update users set role = $2 where id = $1" + returning_columns, user_id,
+  auto r = tx.exec_params("update users u set role = $2 where id = $1" + returning_columns, user_id,
                           std::string(auth::role_name(role)));
   return returning_user(tx, r);
 }
@@ -317,7 +315,7 @@ admin_result create_admin(connection& c, std::string_view email, std::string_vie
   if (promote_existing) {
     if (!current || current->user.status != auth::user_status::active)
       return {admin_outcome::no_active_account, std::nullopt};
-    auto r = tx.exec_params("update users set role = 'admin' where id = $1" + returning_columns,
+    auto r = tx.exec_params("update users u set role = 'admin' where id = $1" + returning_columns,
                             current->user.id);
     auto u = read_user(r[0]).user;
     notify_change(tx, "user:" + std::to_string(u.id));
@@ -334,7 +332,7 @@ admin_result create_admin(connection& c, std::string_view email, std::string_vie
     tx.exec_params("delete from email_tokens where user_id = $1", id);
     tx.exec_params("delete from sessions where user_id = $1", id);
     auto r = tx.exec_params(
-        "update users set user_tag = $2, display_name = $3, password_hash = $4, role = 'admin', "
+        "update users u set user_tag = $2, display_name = $3, password_hash = $4, role = 'admin', "
         "status = 'active', verified_at = now(), created_at = now() where id = $1" +
             returning_columns,
         id, std::string(tag), std::string(name), std::string(hash));
@@ -344,8 +342,8 @@ admin_result create_admin(connection& c, std::string_view email, std::string_vie
     return {admin_outcome::replaced_pending, u};
   }
   auto r = tx.exec_params(
-      "insert into users (email, user_tag, display_name, password_hash, role, status, "
-      "verified_at) values ($1, $2, $3, $4, 'admin', 'active', now())" +
+      "insert into users as u (email, user_tag, display_name, password_hash, role, "
+      "status, verified_at) values ($1, $2, $3, $4, 'admin', 'active', now())" +
           returning_columns,
       std::string(email), std::string(tag), std::string(name), std::string(hash));
   auto u = read_user(r[0]).user;

@@ -21,7 +21,7 @@ constexpr const char* newest_sql =
     "market_at from equity_snapshots s where s.account_id = a.id and s.market_at is not null "
     "order by s.market_at desc limit 1) l where a.kind = 'player'";
 
-// $1: the period's first instant in market time (-infinity for "all").
+// $1: the period's first instant in market time, epoch ms (null for "all": since the grant).
 constexpr const char* board_sql =
     "select a.id, a.user_id, u.user_tag, u.display_name, u.public_profile, "
     "coalesce(u.bot_strategy, ''), "
@@ -30,7 +30,8 @@ constexpr const char* board_sql =
     "a.id and s.market_at is not null order by s.market_at desc limit 1) l cross join lateral "
     "(select coalesce(sum(amount), 0)::bigint as granted from ledger where to_account = a.id and "
     "kind = 'grant' and asset = 'USD') g left join lateral (select equity_e4 from "
-    "equity_snapshots s where s.account_id = a.id and s.market_at < $1::timestamptz order by "
+    "equity_snapshots s where s.account_id = a.id and s.market_at < coalesce(to_timestamp("
+    "$1::double precision / 1000), '-infinity') order by "
     "s.market_at desc limit 1) b on true where a.kind = 'player' and u.status = 'active'";
 
 }  // namespace
@@ -56,11 +57,9 @@ board read_board(connection& c, period p) {
   constexpr std::int64_t day_ms = 86'400'000;
   const std::int64_t today = out.as_of_ms / day_ms * day_ms;
   const std::int64_t days = p == period::day ? 0 : p == period::week ? 6 : 29;
-  const std::string start =
-      p == period::all ? std::string("-infinity")
-                       : tx.exec_params("select to_timestamp($1::double precision / 1000)::text",
-                                        today - days * day_ms)[0][0]
-                             .as<std::string>();
+  // Passed as a number: no round trip to turn it into a timestamp.
+  const std::optional<std::int64_t> start =
+      p == period::all ? std::nullopt : std::optional(today - days * day_ms);
   for (const auto& r : tx.exec_params(board_sql, start)) {
     standing s;
     s.account_id = r[0].as<std::int64_t>();

@@ -11,19 +11,20 @@ import { describe, test } from "node:test";
 import { Client, signUp } from "../support/accounts.mjs";
 import { suiteStack } from "../support/stack.mjs";
 import { assertLedgerSound, ledgerState, placeOrder } from "../support/trading.mjs";
-import { sleep } from "../support/util.mjs";
+import { sleep, waitFor } from "../support/util.mjs";
 
 const BOT_ORDERS = `from orders o join accounts a on a.id = o.account_id join users u on u.id = a.user_id
   where u.bot_strategy is not null`;
 
-// Polls `sql` (one row, one column `n`) until it is at least `atLeast`; returns the last value.
+// Waits until `sql` (one row, one column `n`) is at least `atLeast`; returns it.
 async function waitForCount(pg, sql, atLeast, timeout = 60_000) {
-  const until = Date.now() + timeout;
-  for (;;) {
-    const [{ n }] = await pg.psql(sql);
-    if (Number(n) >= atLeast || Date.now() > until) return Number(n);
-    await sleep(250);
-  }
+  return waitFor(
+    async () => {
+      const [{ n }] = await pg.psql(sql);
+      return Number(n) >= atLeast ? Number(n) : 0;
+    },
+    { timeout, interval: 250, message: `${atLeast} of: ${sql}` },
+  );
 }
 
 describe("bots: a market with simulated traders", { timeout: 300_000 }, () => {
@@ -101,11 +102,11 @@ describe("bots: a player meets a market maker's quote before the house", { timeo
   test("a market buy fills at the bot's ask, inside the house's", async () => {
     const quoted = `select o.symbol, o.limit_e4, a.id as account ${BOT_ORDERS}
       and u.user_tag = 'bot_01' and o.side = 'sell' and o.status = 'new' order by o.seq limit 1`;
-    let ask;
-    for (const until = Date.now() + 60_000; !ask && Date.now() < until; await sleep(200)) {
-      [ask] = await stack.pg.psql(quoted);
-    }
-    assert.ok(ask, "the market maker never quoted");
+    const ask = await waitFor(async () => (await stack.pg.psql(quoted))[0], {
+      timeout: 60_000,
+      interval: 200,
+      message: "the market maker's ask",
+    });
     const player = await signUp(stack.server, stack.pg);
     const placed = await placeOrder(player, { symbol: ask.symbol, qty: "1", side: "buy", type: "market", time_in_force: "day" });
     assert.equal(placed.status, 200, placed.body);

@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Client, signUp } from "../support/accounts.mjs";
 import { suiteStack } from "../support/stack.mjs";
+import { waitFor } from "../support/util.mjs";
 
 describe("leaderboard: returns over periods of market time", { timeout: 300_000 }, () => {
   // A frozen market and no snapshots of the server's own during the test.
@@ -116,11 +117,13 @@ describe("leaderboard: a live market's bots and players", { timeout: 300_000 }, 
     const player = await signUp(stack.server, stack.pg);
     // A trading account opens on first use (with the grant): from then on it is ranked.
     assert.equal((await player.get("/v2/account")).status, 200);
-    let b;
-    for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
-      b = (await new Client(stack.url).get("/api/leaderboard?period=all")).json;
-      if (b.total >= 6) break;
-    }
+    const b = await waitFor(
+      async () => {
+        const board = (await new Client(stack.url).get("/api/leaderboard?period=all")).json;
+        return board.total >= 6 && board;
+      },
+      { timeout: 30_000, interval: 250, message: "5 bots and the player on the board" },
+    );
     assert.equal(b.total, 6, JSON.stringify(b));
     const bots = b.entries.filter((e) => e.bot);
     assert.equal(bots.length, 5);
@@ -134,5 +137,47 @@ describe("leaderboard: a live market's bots and players", { timeout: 300_000 }, 
     const mine = await player.get("/api/leaderboard?period=day");
     assert.equal(mine.status, 200, mine.body);
     assert.equal(mine.json.you.name, `Player #${(await stack.pg.psql(`select id from accounts where user_id = ${player.user.id}`))[0].id}`);
+  });
+});
+
+describe("leaderboard: a crowd costs one read", { timeout: 300_000 }, () => {
+  // pg_stat_statements counts the standings' reads.
+  const stack = suiteStack({
+    env: { MARKETSIM_TICK_INTERVAL: "1h", MARKETSIM_EQUITY_SNAPSHOT: "1h" },
+    pgSettings: { shared_preload_libraries: "'pg_stat_statements'" },
+  });
+  const reads = async () => {
+    const [{ n }] = await stack.pg.psql(
+      "select coalesce(sum(calls), 0) as n from pg_stat_statements where query like '%market_at < coalesce(to_timestamp(%'",
+    );
+    return Number(n);
+  };
+  const crowd = async (n) => {
+    const answers = await Promise.all(
+      Array.from({ length: n }, () => new Client(stack.url).get("/api/leaderboard?period=week")),
+    );
+    for (const a of answers) assert.equal(a.status, 200, a.body);
+    return answers;
+  };
+
+  test("40 requests at once, fresh or stale, read the standings at most once", async () => {
+    await stack.pg.psql("create extension if not exists pg_stat_statements");
+    const player = await signUp(stack.server, stack.pg);
+    assert.equal((await player.get("/v2/account")).status, 200);
+    const [{ id }] = await stack.pg.psql(`select id from accounts where user_id = ${player.user.id}`);
+    await stack.pg.psql(
+      `insert into equity_snapshots (account_id, at, equity_e4, market_at) values (${id}, now(), 1010000000, '2005-01-10 15:00+00')`,
+    );
+    await stack.pg.psql("select pg_stat_statements_reset()");
+    const first = await crowd(40); // nothing kept yet: the first in reads, and so may some others
+    const cold = await reads();
+    assert.ok(cold >= 1, "the standings were never read");
+    assert.ok(first.every((a) => a.json.total === 1));
+    await crowd(40); // kept and fresh: no read
+    assert.equal(await reads(), cold);
+    await new Promise((r) => setTimeout(r, 5500)); // now stale: one reads, the others get the old
+    const stale = await crowd(40);
+    assert.equal(await reads(), cold + 1);
+    assert.ok(stale.every((a) => a.json.entries[0].return === "0.010000"));
   });
 });

@@ -80,8 +80,7 @@ class bot_runner {
 
   // Runs until cancelled (the app's stop signal) or stop(). Nothing at all when count is 0.
   [[nodiscard]] boost::asio::awaitable<void> run();
-  void stop();                                                 // on the strand it runs on
-  [[nodiscard]] bot_counts counts() const { return counts_; }  // on the strand
+  void stop();  // on the strand it runs on
 
  private:
   struct bot {
@@ -94,6 +93,7 @@ class bot_runner {
   [[nodiscard]] boost::asio::awaitable<void> think_round(std::chrono::steady_clock::time_point now);
   [[nodiscard]] boost::asio::awaitable<void> act(bot& b, const trading::bots::intent& what);
   void remember_prices();
+  void report(std::chrono::steady_clock::time_point now);          // the counts, in the log
   [[nodiscard]] std::chrono::milliseconds jittered(bot& b) const;  // its next thought, from now
 
   db::pool& pool_;
@@ -112,7 +112,8 @@ class bot_runner {
   // The last prices seen of each symbol (oldest first), for the strategies that look back.
   std::map<std::string, std::vector<market::price_e4>, std::less<>> recent_;
   std::map<std::string, std::int64_t, std::less<>> seen_ms_;  // the tick each last price came from
-  bot_counts counts_;
+  bot_counts counts_;                                         // since start
+  std::chrono::steady_clock::time_point last_report_{};
   std::unique_ptr<boost::asio::steady_timer> timer_;
 };
 
