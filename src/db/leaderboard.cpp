@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <map>
 #include <pqxx/pqxx>
 
 #include "order_rows.hpp"
@@ -34,6 +36,48 @@ constexpr const char* board_sql =
     "$1::double precision / 1000), '-infinity') order by "
     "s.market_at desc limit 1) b on true where a.kind = 'player' and u.status = 'active'";
 
+// End-of-day equities in market-day order, per account: the period's days and, before them, the
+// last day before the period (the base of its first return). $1: the period's first instant in
+// market time, epoch ms (null for "all": every day).
+constexpr const char* daily_sql =
+    "with p as (select (to_timestamp($1::double precision / 1000) at time zone 'UTC')::date as "
+    "first_day) select d.account_id, d.equity_e4 from (select account_id, market_day, equity_e4 "
+    "from equity_days, p where p.first_day is null or market_day >= p.first_day union all select "
+    "a.id, b.market_day, b.equity_e4 from accounts a cross join p cross join lateral (select "
+    "market_day, equity_e4 from equity_days e where e.account_id = a.id and e.market_day < "
+    "p.first_day order by market_day desc limit 1) b where a.kind = 'player') d order by "
+    "d.account_id, d.market_day";
+
+// Market days are UTC dates of the market's time (the replay's exchange days). The period's
+// first instant: the start of its first market day (nullopt for "all").
+std::optional<std::int64_t> period_start_ms(std::int64_t as_of_ms, period p) {
+  constexpr std::int64_t day_ms = 86'400'000;
+  if (p == period::all) return std::nullopt;
+  const std::int64_t today = as_of_ms / day_ms * day_ms;
+  const std::int64_t days = p == period::day ? 0 : p == period::week ? 6 : 29;
+  return today - days * day_ms;
+}
+
+board read_standings(pqxx::transaction_base& tx, period p) {
+  board out;
+  out.as_of_ms = tx.exec(newest_sql)[0][0].as<std::int64_t>();
+  if (out.as_of_ms == 0) return out;
+  // Passed as a number: no round trip to turn it into a timestamp.
+  for (const auto& r : tx.exec_params(board_sql, period_start_ms(out.as_of_ms, p))) {
+    standing s;
+    s.account_id = r[0].as<std::int64_t>();
+    s.user_id = r[1].as<std::int64_t>();
+    s.user_tag = r[2].as<std::string>();
+    s.display_name = r[3].as<std::string>();
+    s.public_profile = r[4].as<bool>();
+    s.bot_strategy = r[5].as<std::string>();
+    s.start_equity = r[6].as<std::int64_t>();
+    s.equity = r[7].as<std::int64_t>();
+    out.standings.push_back(std::move(s));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<period> parse_period(std::string_view text) noexcept {
@@ -49,28 +93,22 @@ std::string_view period_name(period p) noexcept {
 }
 
 board read_board(connection& c, period p) {
-  board out;
   pqxx::read_transaction tx(c);
-  out.as_of_ms = tx.exec(newest_sql)[0][0].as<std::int64_t>();
+  return read_standings(tx, p);
+}
+
+board read_sharpe(connection& c, period p) {
+  pqxx::read_transaction tx(c);
+  board out = read_standings(tx, p);
   if (out.as_of_ms == 0) return out;
-  // Market days are UTC dates of the market's time (the replay's exchange days).
-  constexpr std::int64_t day_ms = 86'400'000;
-  const std::int64_t today = out.as_of_ms / day_ms * day_ms;
-  const std::int64_t days = p == period::day ? 0 : p == period::week ? 6 : 29;
-  // Passed as a number: no round trip to turn it into a timestamp.
-  const std::optional<std::int64_t> start =
-      p == period::all ? std::nullopt : std::optional(today - days * day_ms);
-  for (const auto& r : tx.exec_params(board_sql, start)) {
-    standing s;
-    s.account_id = r[0].as<std::int64_t>();
-    s.user_id = r[1].as<std::int64_t>();
-    s.user_tag = r[2].as<std::string>();
-    s.display_name = r[3].as<std::string>();
-    s.public_profile = r[4].as<bool>();
-    s.bot_strategy = r[5].as<std::string>();
-    s.start_equity = r[6].as<std::int64_t>();
-    s.equity = r[7].as<std::int64_t>();
-    out.standings.push_back(std::move(s));
+  std::map<std::int64_t, std::vector<trading::money_e4>> daily;
+  for (const auto& r : tx.exec_params(daily_sql, period_start_ms(out.as_of_ms, p)))
+    daily[r[0].as<std::int64_t>()].push_back(r[1].as<std::int64_t>());
+  for (standing& s : out.standings) {
+    auto it = daily.find(s.account_id);
+    if (it == daily.end()) continue;
+    s.daily_returns = static_cast<int>(it->second.size()) - 1;
+    s.sharpe = annualized_sharpe(it->second);
   }
   return out;
 }
@@ -84,6 +122,38 @@ void rank_by_return(std::vector<standing>& standings) {
     if (lhs != rhs) return lhs > rhs;
     return x.account_id < y.account_id;
   });
+}
+
+std::optional<double> annualized_sharpe(const std::vector<trading::money_e4>& daily) {
+  if (daily.size() < static_cast<std::size_t>(min_sharpe_returns) + 1) return std::nullopt;
+  std::vector<double> returns;
+  for (std::size_t i = 1; i < daily.size(); ++i) {
+    // An account at zero cannot have a return from there: the series says nothing.
+    if (daily[i - 1] <= 0) return std::nullopt;
+    returns.push_back(static_cast<double>(daily[i] - daily[i - 1]) /
+                      static_cast<double>(daily[i - 1]));
+  }
+  double mean = 0;
+  for (double r : returns) mean += r;
+  mean /= static_cast<double>(returns.size());
+  double squares = 0;
+  for (double r : returns) squares += (r - mean) * (r - mean);
+  const double deviation = std::sqrt(squares / static_cast<double>(returns.size() - 1));
+  // Equal returns every day (all cash: none at all) have no risk to divide by.
+  if (!(deviation > 1e-12)) return 0.0;
+  return mean / deviation * std::sqrt(252.0);
+}
+
+std::size_t rank_by_sharpe(std::vector<standing>& standings) {
+  std::sort(standings.begin(), standings.end(), [](const standing& x, const standing& y) {
+    if (x.sharpe.has_value() != y.sharpe.has_value()) return x.sharpe.has_value();
+    if (x.sharpe && *x.sharpe != *y.sharpe) return *x.sharpe > *y.sharpe;
+    return x.account_id < y.account_id;
+  });
+  return static_cast<std::size_t>(
+      std::count_if(standings.begin(), standings.end(), [](const standing& s) {
+        return s.sharpe.has_value();
+      }));
 }
 
 }  // namespace marketsim::db::leaderboard_repo

@@ -46,3 +46,38 @@ TEST(Leaderboard, NoStartNoRank) {
   EXPECT_FALSE(parse_period("year"));
   EXPECT_FALSE(parse_period("Week"));
 }
+
+// Worked by hand: daily returns +10%, -10%, +10%, -10%, +10%. Mean 0.02; deviations 0.08 and
+// -0.12, squares 3 * 0.0064 + 2 * 0.0144 = 0.048, sample variance 0.048 / 4 = 0.012, deviation
+// 0.1095445; Sharpe 0.02 / 0.1095445 * sqrt(252) = 0.1825742 * 15.8745079 = 2.898275.
+TEST(LeaderboardSharpe, HandWorkedSeries) {
+  const auto s = annualized_sharpe({1'000'000, 1'100'000, 990'000, 1'089'000, 980'100, 1'078'110});
+  ASSERT_TRUE(s.has_value());
+  EXPECT_NEAR(*s, 2.898275, 1e-5);
+  // Losing the same way: the mirror image, negative.
+  const auto down =
+      annualized_sharpe({1'000'000, 900'000, 990'000, 891'000, 980'100, 882'090});
+  ASSERT_TRUE(down.has_value());
+  EXPECT_NEAR(*down, -2.898275, 1e-5);
+}
+
+TEST(LeaderboardSharpe, NeedsFiveReturnsAndAPositiveBase) {
+  EXPECT_FALSE(annualized_sharpe({}).has_value());
+  EXPECT_FALSE(annualized_sharpe({100, 101, 102, 103, 104}).has_value());  // four returns
+  EXPECT_TRUE(annualized_sharpe({100, 101, 102, 103, 104, 105}).has_value());
+  EXPECT_FALSE(annualized_sharpe({100, 0, 102, 103, 104, 105}).has_value());
+  // All cash: no return, no risk, a ratio of zero rather than a division by zero.
+  EXPECT_EQ(annualized_sharpe({500, 500, 500, 500, 500, 500}), 0.0);
+}
+
+TEST(LeaderboardSharpe, RankedFirstThenUnrankedByAccount) {
+  std::vector<standing> rows(5);
+  for (int i = 0; i < 5; ++i) rows[i].account_id = 10 - i;  // 10, 9, 8, 7, 6
+  rows[0].sharpe = 1.5;                                     // account 10
+  rows[2].sharpe = 2.0;                                     // account 8
+  rows[3].sharpe = 1.5;                                     // account 7: ties with 10
+  EXPECT_EQ(rank_by_sharpe(rows), 3u);
+  std::vector<std::int64_t> order;
+  for (const auto& r : rows) order.push_back(r.account_id);
+  EXPECT_EQ(order, (std::vector<std::int64_t>{8, 7, 10, 6, 9}));
+}

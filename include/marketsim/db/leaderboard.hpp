@@ -1,6 +1,7 @@
 // The leaderboard's standings (issue 11): each active player's equity now and at the start of a
 // period of market time, from the equity snapshots (which carry the market's time) and the
-// starting grant. db::pool threads; rank_by_return is pure.
+// starting grant, and the Sharpe ratio of their daily returns (from equity_days, the last
+// snapshot of each market day). db::pool threads; the ranking and the statistics are pure.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -28,6 +29,10 @@ struct standing {
   std::string bot_strategy;            // empty: a person
   trading::money_e4 start_equity = 0;  // the last snapshot before the period, else the grant
   trading::money_e4 equity = 0;        // the newest snapshot
+  // Read by read_sharpe only: the number of daily returns in the period and their annualized
+  // Sharpe ratio (nullopt with fewer than min_sharpe_returns of them).
+  int daily_returns = 0;
+  std::optional<double> sharpe;
 };
 
 struct board {
@@ -43,5 +48,23 @@ struct board {
 // Best return first (compared exactly, without rounding); equal returns by account id. Those
 // with no starting equity are dropped.
 void rank_by_return(std::vector<standing>& standings);
+
+// A Sharpe ratio from fewer daily returns than this says nothing: such players are listed as
+// unranked on that metric.
+inline constexpr int min_sharpe_returns = 5;
+
+// The annualized Sharpe ratio of the daily returns between consecutive end-of-day equities:
+// mean / sample standard deviation * sqrt(252), with no risk-free rate (cash earns nothing here).
+// nullopt with fewer than min_sharpe_returns returns; 0 when the returns never vary.
+[[nodiscard]] std::optional<double> annualized_sharpe(const std::vector<trading::money_e4>& daily);
+
+// read_board plus, for each standing, its daily returns over the period and their Sharpe ratio:
+// the end-of-day equities of the period's market days, after the last day before it (the base
+// of the first return).
+[[nodiscard]] board read_sharpe(connection& c, period p);
+
+// Those with a Sharpe ratio first, best first (equal ratios by account id); then the unranked,
+// by account id. Returns how many are ranked.
+std::size_t rank_by_sharpe(std::vector<standing>& standings);
 
 }  // namespace marketsim::db::leaderboard_repo
