@@ -8,6 +8,7 @@
 #include "marketsim/api/json_body.hpp"
 #include "marketsim/core/time.hpp"
 #include "marketsim/db/account_repo.hpp"
+#include "marketsim/db/integrity.hpp"
 
 namespace marketsim::api {
 
@@ -178,6 +179,27 @@ void register_admin_routes(http::router& routes, account_services s) {
          co_return http::json_response(200, {{"reports", std::move(list)}, {"next", next}});
        }),
        admin});
+
+  // The integrity scan's flags (db/integrity.hpp), newest first: who, what, and the evidence.
+  routes.add("GET", "/api/admin/flags",
+             {answering([s](request_context&) -> asio::awaitable<outcome> {
+                auto found = co_await run(s.pool, [&](db::connection& c) {
+                  return db::integrity_repo::read_flags(c, 500);
+                });
+                if (!found) co_return std::unexpected(found.error());
+                json list = json::array();
+                for (const auto& f : *found)
+                  list.push_back({{"account_id", f.account_id},
+                                  {"user_id", f.user_id},
+                                  {"user_tag", f.user_tag},
+                                  {"display_name", f.display_name},
+                                  {"kind", f.kind},
+                                  {"detail", json::parse(f.detail, nullptr, false)},
+                                  {"first_seen", format_time(f.first_seen_ms)},
+                                  {"updated_at", format_time(f.updated_ms)}});
+                co_return http::json_response(200, {{"flags", std::move(list)}});
+              }),
+              admin});
 
   auto set_halt = [s](bool halted) {
     return answering([s, halted](request_context& ctx) -> asio::awaitable<outcome> {

@@ -56,6 +56,7 @@ json entry_json(const board::standing& s, std::size_t rank, metric m) {
   json e{{"rank", rank ? json(rank) : json(nullptr)},
          {"name", named ? s.display_name : fmt::format("Player #{}", s.account_id)},
          {"bot", bot},
+         {"flags", s.flags},
          {"return", return_text(s.equity, s.start_equity)},
          {"equity", market::format_price(s.equity)},
          {"start_equity", market::format_price(s.start_equity)}};

@@ -10,6 +10,7 @@
 #include "marketsim/auth/identity.hpp"
 #include "marketsim/auth/tokens.hpp"
 #include "marketsim/db/account_repo.hpp"
+#include "marketsim/db/integrity.hpp"
 
 namespace marketsim::api {
 
@@ -107,6 +108,11 @@ void register_sign_in_routes(http::router& routes, const account_services& s) {
         auto replaced = s.sessions.session_hash_of(ctx.header("Cookie").value_or(""));
         auto issued = co_await s.sessions.start(row->user, replaced, true);
         if (!issued) co_return std::unexpected(issued.error());
+        // For the shared-address flag (db/integrity.hpp). A failure here costs only the flag.
+        const auto user_id = row->user.id;
+        (void)co_await run(s.pool, [&](db::connection& c) {
+          db::integrity_repo::record_address(c, user_id, ctx.client_address);
+        });
         auto r = signed_in(s, *issued);
         r.headers.emplace_back("Set-Cookie", s.sessions.device_cookie(row->user.id));
         co_return r;

@@ -30,6 +30,8 @@
 #include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/change_listener.hpp"
 #include "marketsim/db/equity_snapshots.hpp"
+#include "marketsim/db/integrity.hpp"
+#include "marketsim/db/periodic_job.hpp"
 #include "marketsim/db/history_flusher.hpp"
 #include "marketsim/db/leader_lock.hpp"
 #include "marketsim/db/leadership.hpp"
@@ -243,6 +245,14 @@ int serve(const config& cfg) {
   db::equity_snapshots snapshots(background, quotes, cfg.equity_snapshot_interval);
   snapshots.only_while([&feed] { return feed.leading(); });
   snapshots.market_clock([&feed] { return feed.market_time_ms(); });
+  // The anti-collusion flags on the leaderboard (docs/api.md): one scan per cluster.
+  db::periodic_job integrity(background, "integrity scan", cfg.integrity_scan_interval,
+                             [](db::connection& c) {
+                               const auto n = db::integrity_repo::scan(c, {});
+                               return fmt::format("flagged {} wash, {} off-market, {} shared",
+                                                  n.wash_trading, n.off_market, n.shared_address);
+                             });
+  integrity.only_while([&feed] { return feed.leading(); });
   // The simulated traders: on the leader only, through the same order path as players.
   bots::bot_runner traders(
       pool, orders, quotes, [&feed] { return feed.market_time_ms(); },
@@ -354,6 +364,7 @@ int serve(const config& cfg) {
   asio::co_spawn(market_strand, feed.run(), until_stopped());
   asio::co_spawn(market_strand, flusher.run(), asio::detached);
   asio::co_spawn(market_strand, snapshots.run(), until_stopped());
+  asio::co_spawn(market_strand, integrity.run(), until_stopped());
   asio::co_spawn(market_strand, traders.run(), until_stopped());
   asio::co_spawn(market_strand, mailer.run(), until_stopped());
   asio::co_spawn(

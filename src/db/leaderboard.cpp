@@ -27,7 +27,8 @@ constexpr const char* newest_sql =
 constexpr const char* board_sql =
     "select a.id, a.user_id, u.user_tag, u.display_name, u.public_profile, "
     "coalesce(u.bot_strategy, ''), "
-    "coalesce(b.equity_e4, g.granted), l.equity_e4 from accounts a join users u on u.id = "
+    "coalesce(b.equity_e4, g.granted), l.equity_e4, (select coalesce(string_agg(kind, ',' order "
+    "by kind), '') from account_flags f where f.account_id = a.id) from accounts a join users u on u.id = "
     "a.user_id cross join lateral (select equity_e4 from equity_snapshots s where s.account_id = "
     "a.id and s.market_at is not null order by s.market_at desc limit 1) l cross join lateral "
     "(select coalesce(sum(amount), 0)::bigint as granted from ledger where to_account = a.id and "
@@ -73,6 +74,11 @@ board read_standings(pqxx::transaction_base& tx, period p) {
     s.bot_strategy = r[5].as<std::string>();
     s.start_equity = r[6].as<std::int64_t>();
     s.equity = r[7].as<std::int64_t>();
+    for (auto flags = r[8].as<std::string>(); !flags.empty();) {
+      const auto comma = flags.find(',');
+      s.flags.push_back(flags.substr(0, comma));
+      flags.erase(0, comma == std::string::npos ? flags.size() : comma + 1);
+    }
     out.standings.push_back(std::move(s));
   }
   return out;

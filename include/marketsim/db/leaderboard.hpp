@@ -29,6 +29,7 @@ struct standing {
   std::string bot_strategy;            // empty: a person
   trading::money_e4 start_equity = 0;  // the last snapshot before the period, else the grant
   trading::money_e4 equity = 0;        // the newest snapshot
+  std::vector<std::string> flags;      // the integrity scan's, by name (db/integrity.hpp)
   // Read by read_sharpe only: the number of daily returns in the period and their annualized
   // Sharpe ratio (nullopt with fewer than min_sharpe_returns of them).
   int daily_returns = 0;
