@@ -1,5 +1,5 @@
 "use client";
-// The section list. Market is open to everyone; the other sections need an account. Signed
+// The section list. Market and Leaderboard are open to everyone; the others need an account. Signed
 // in, they open their pages (the trading pages, watchlist, settings), and the section still to
 // come (analytics) opens /soon/; anonymous, they lead to sign-in with `next` set to where
 // they would have gone. Admins get an Admin entry.
@@ -60,6 +60,14 @@ function SidebarList({ section }: { section: string | null }) {
     activity,
     watchlist,
     { key: "market", label: "Market", href: "/", locked: false, soon: false, active: onMarket },
+    {
+      key: "leaderboard",
+      label: "Leaderboard",
+      href: "/leaderboard/",
+      locked: false,
+      soon: false,
+      active: pathname === "/leaderboard",
+    },
     analytics,
     {
       key: "settings",

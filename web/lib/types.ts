@@ -417,3 +417,33 @@ export interface NewApiKey {
   name: string;
   created_at: Time;
 }
+
+// GET /api/leaderboard (docs/api.md).
+export type LeaderboardPeriod = "day" | "week" | "month" | "all";
+export type LeaderboardMetric = "return" | "sharpe";
+
+export interface LeaderboardEntry {
+  rank: number | null; // null: not ranked on this metric (too little history)
+  name: string;
+  user_tag?: string; // only for public profiles and bots
+  bot: boolean;
+  strategy?: string;
+  flags: string[];
+  return: string; // a decimal fraction: "0.012345" is +1.2345%
+  equity: string;
+  start_equity: string;
+  sharpe?: number | null;
+  history_days?: number;
+}
+
+export interface Leaderboard {
+  period: LeaderboardPeriod;
+  metric: LeaderboardMetric;
+  as_of: Time | null;
+  total: number;
+  entries: LeaderboardEntry[];
+  next_cursor: string | null;
+  you: LeaderboardEntry | null;
+  min_history_days?: number;
+  unranked?: number;
+}
