@@ -221,6 +221,7 @@ export const paths = {
   adminSymbol: (symbol: string, action: "halt" | "resume") =>
     `/api/admin/symbols/${encodeURIComponent(symbol)}/${action}`,
   adminMetrics: () => "/api/admin/metrics",
+  adminFlags: () => "/api/admin/flags",
   book: (symbol: string, depth = 10) => `/api/stocks/${encodeURIComponent(symbol)}/book?depth=${depth}`,
   apiKeys: () => "/api/account/keys",
   apiKey: (id: string | number) => `/api/account/keys/${encodeURIComponent(String(id))}`,

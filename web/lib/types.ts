@@ -447,3 +447,15 @@ export interface Leaderboard {
   min_history_days?: number;
   unranked?: number;
 }
+
+// GET /api/admin/flags.
+export interface AdminFlag {
+  account_id: number;
+  user_id: number;
+  user_tag: string;
+  display_name: string;
+  kind: "wash_trading" | "off_market" | "shared_address" | string;
+  detail: unknown;
+  first_seen: Time;
+  updated_at: Time;
+}

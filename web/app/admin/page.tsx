@@ -1,12 +1,13 @@
 "use client";
-// The admin console: users, the mail outbox, error reports, trading halts and the account
-// machinery's metrics, one tab each, chosen by `?tab=` so a tab can be linked to. Only for the
+// The admin console: users, the mail outbox, error reports, trading halts, anti-collusion
+// flags and the account machinery's metrics, one tab each, chosen by `?tab=` so a tab can be linked to. Only for the
 // admin role: anonymous visitors are sent to sign in, other players are told it is not theirs;
 // the server checks the role on every request regardless.
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { AdminErrors } from "@/components/admin/AdminErrors";
+import { AdminFlags } from "@/components/admin/AdminFlags";
 import { AdminMetrics } from "@/components/admin/AdminMetrics";
 import { AdminOutbox } from "@/components/admin/AdminOutbox";
 import { AdminSymbols } from "@/components/admin/AdminSymbols";
@@ -22,6 +23,7 @@ const TABS = [
   { id: "outbox", label: "Outbox" },
   { id: "errors", label: "Error reports" },
   { id: "symbols", label: "Symbols" },
+  { id: "flags", label: "Flags" },
   { id: "metrics", label: "Metrics" },
 ] as const;
 
@@ -57,6 +59,7 @@ function Console({ me }: { me: User }) {
       {tab === "outbox" ? <AdminOutbox /> : null}
       {tab === "errors" ? <AdminErrors /> : null}
       {tab === "symbols" ? <AdminSymbols /> : null}
+      {tab === "flags" ? <AdminFlags /> : null}
       {tab === "metrics" ? <AdminMetrics /> : null}
     </div>
   );
