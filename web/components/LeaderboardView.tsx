@@ -13,22 +13,12 @@ import { formatMarketTime, formatMoney, formatPercent } from "@/lib/format";
 import type { Leaderboard, LeaderboardEntry, LeaderboardMetric, LeaderboardPeriod } from "@/lib/types";
 import { directionClass } from "./Change";
 import { errorText } from "./Notice";
+import { Toggle } from "./Toggle";
 
-const PERIODS: { id: LeaderboardPeriod; label: string }[] = [
-  { id: "day", label: "Day" },
-  { id: "week", label: "Week" },
-  { id: "month", label: "Month" },
-  { id: "all", label: "All time" },
-];
-
-const METRICS: { id: LeaderboardMetric; label: string; hint: string }[] = [
-  { id: "return", label: "Return", hint: "how much equity grew over the period" },
-  {
-    id: "sharpe",
-    label: "Sharpe",
-    hint: "return per unit of risk: the average daily return divided by how much it swings, annualized",
-  },
-];
+const PERIODS: readonly LeaderboardPeriod[] = ["day", "week", "month", "all"];
+const PERIOD_LABELS: Record<LeaderboardPeriod, string> = { day: "Day", week: "Week", month: "Month", all: "All time" };
+const METRICS: readonly LeaderboardMetric[] = ["return", "sharpe"];
+const METRIC_LABELS: Record<LeaderboardMetric, string> = { return: "Return", sharpe: "Sharpe" };
 
 const FLAG_LABELS: Record<string, string> = {
   wash_trading: "trades mostly with one account",
@@ -47,38 +37,6 @@ const STRATEGY_LABELS: Record<string, string> = {
 // "0.012345" → +1.23%.
 function returnPercent(value: string): number {
   return Number(value) * 100;
-}
-
-function Switch<T extends string>({
-  label,
-  options,
-  value,
-  onChange,
-}: {
-  label: string;
-  options: { id: T; label: string; hint?: string }[];
-  value: T;
-  onChange: (next: T) => void;
-}) {
-  return (
-    <div role="tablist" aria-label={label} className="flex gap-1 rounded-lg bg-ink-900 p-1">
-      {options.map((o) => (
-        <button
-          key={o.id}
-          type="button"
-          role="tab"
-          title={o.hint}
-          aria-selected={value === o.id}
-          onClick={() => onChange(o.id)}
-          className={`rounded-md px-3 py-1.5 text-sm font-medium transition-colors ${
-            value === o.id ? "bg-ink-700 text-ink-100" : "text-ink-400 hover:text-ink-100"
-          }`}
-        >
-          {o.label}
-        </button>
-      ))}
-    </div>
-  );
 }
 
 function Row({ entry, metric, mine }: { entry: LeaderboardEntry; metric: LeaderboardMetric; mine: boolean }) {
@@ -170,8 +128,8 @@ export function LeaderboardView({ refreshInterval = 10_000 }: { refreshInterval?
           </p>
         </div>
         <div className="flex flex-wrap gap-2">
-          <Switch label="Period" options={PERIODS} value={period} onChange={setPeriod} />
-          <Switch label="Metric" options={METRICS} value={metric} onChange={setMetric} />
+          <Toggle label="Period" options={PERIODS} value={period} onChange={setPeriod} render={(p) => PERIOD_LABELS[p]} />
+          <Toggle label="Metric" options={METRICS} value={metric} onChange={setMetric} render={(m) => METRIC_LABELS[m]} />
         </div>
       </div>
 
