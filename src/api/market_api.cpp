@@ -20,6 +20,7 @@
 #include "marketsim/core/time.hpp"
 #include "marketsim/db/market_repo.hpp"
 #include "marketsim/market/candles.hpp"
+#include "marketsim/market/history.hpp"
 
 namespace marketsim::api {
 
@@ -43,9 +44,17 @@ asio::awaitable<void> await_id(const sse::hub& hub, std::int64_t id) {
   }
 }
 
+// Whether the quote's price is invented rather than real history or a live quote: the invented
+// companies always, the others from the market time the provider's simulation starts.
+bool simulated_price(const market::quote_provider& provider, const market::quote& q) {
+  if (q.info.kind == market::instrument_kind::simulated) return true;
+  const auto from = provider.simulated_from_ms();
+  return from && q.price && q.updated_ms >= *from;
+}
+
 }  // namespace
 
-json stock_json(const market::quote& q, bool detail, bool halted) {
+json stock_json(const market::quote& q, bool detail, bool halted, bool simulated) {
   json j{{"symbol", q.info.symbol},
          {"name", q.info.name},
          {"sector", q.info.sector},
@@ -54,7 +63,8 @@ json stock_json(const market::quote& q, bool detail, bool halted) {
          {"change", nullptr},
          {"change_percent", nullptr},
          {"updated_at", q.price ? json(format_time(q.updated_ms)) : json(nullptr)},
-         {"halted", halted}};
+         {"halted", halted},
+         {"simulated", simulated}};
   if (auto ch = market::change_of(q)) {
     j["change"] = market::format_price(ch->amount);
     j["change_percent"] = std::round(ch->percent * 100.0) / 100.0;
@@ -112,7 +122,8 @@ void register_market_routes(http::router& routes, market_services s) {
                  json list = json::array();
                  std::int64_t newest = 0;
                  for (const auto& q : s.quotes.all()) {
-                   list.push_back(stock_json(q, false, s.halts.halted(q.info.symbol)));
+                   list.push_back(stock_json(q, false, s.halts.halted(q.info.symbol),
+                                             simulated_price(s.feed.provider(), q)));
                    if (q.price) newest = std::max(newest, q.updated_ms);
                  }
                  json doc{{"stocks", std::move(list)},
@@ -133,7 +144,9 @@ void register_market_routes(http::router& routes, market_services s) {
                auto symbol = upper_ascii(ctx.params.at("symbol"));
                auto q = s.quotes.find(symbol);
                if (!q) co_return fail(errc::not_found, "unknown symbol " + symbol);
-               co_return http::json_response(200, stock_json(*q, true, s.halts.halted(symbol)));
+               co_return http::json_response(200,
+                                             stock_json(*q, true, s.halts.halted(symbol),
+                                                        simulated_price(s.feed.provider(), *q)));
              }));
 
   routes.add(
@@ -192,7 +205,8 @@ void register_market_routes(http::router& routes, market_services s) {
                auto list = [&s](const std::vector<market::quote>& qs) {
                  json a = json::array();
                  for (const auto& q : qs) {
-                   auto j = stock_json(q, false, s.halts.halted(q.info.symbol));
+                   auto j = stock_json(q, false, s.halts.halted(q.info.symbol),
+                                       simulated_price(s.feed.provider(), q));
                    j["volume"] = q.day_volume;
                    a.push_back(std::move(j));
                  }
@@ -205,8 +219,15 @@ void register_market_routes(http::router& routes, market_services s) {
 
   routes.add("GET", "/api/market/status", [s](request_context&) -> asio::awaitable<response> {
     auto t = s.feed.market_time_ms();
+    // Since when the prices are a simulation: a replay's continuation after its real history
+    // (null for a market that is simulated throughout, or never).
+    const auto from = s.feed.provider().simulated_from_ms();
+    json since =
+        from && *from > 0 ? json(market::format_iso_date(market::day_of_ms(*from))) : json(nullptr);
     co_return http::json_response(200, {{"provider", s.feed.provider().name()},
                                         {"market_time", t ? json(format_time(t)) : json(nullptr)},
+                                        {"simulated", from && t >= *from},
+                                        {"simulated_since", std::move(since)},
                                         {"tick_interval_ms", s.feed.interval().count()},
                                         {"last_event_id", s.feed.last_seq()}});
   });

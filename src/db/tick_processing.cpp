@@ -84,7 +84,8 @@ constexpr const char* affected_orders_sql =
     "select distinct a.id::text, a.seq, t.symbol from unnest($1::text[], $2::bigint[], $3::date[]) "
     "as "
     "t(symbol, price, day) join instruments i on i.symbol = t.symbol cross join lateral ("
-    // day orders placed on another simulated day (also when a replay wraps to an earlier date)
+    // day orders placed on another simulated day (an earlier one; or a later one, should market
+    // time ever go back)
     " select id, seq from orders where symbol = t.symbol and status in ('new', "
     "'partially_filled') and time_in_force = 'day' and market_day < t.day"
     " union all select id, seq from orders where symbol = t.symbol and status in ('new', "
@@ -151,7 +152,7 @@ void apply_to_order(pqxx::transaction_base& tx, const house_accounts& h, const s
     ++out.fills;
     return;
   }
-  // A new simulated day ends day orders (also when a replay wraps to an earlier date).
+  // A new simulated day ends day orders (also one before the order's, should market time go back).
   if (day_over) {
     house.flush(tx, h, events, accounts);  // writes keep the batch's order
     close_order(tx, o, trading::order_status::expired, &accounts);

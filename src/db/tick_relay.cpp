@@ -79,7 +79,6 @@ cluster_state load(pqxx::connection_base& conn) {
   out.stored_seq = stored.max_seq;
   out.last_seq = stored.max_seq;
   out.resume = std::move(stored.resume);
-  out.resume.continue_day = true;
   for (auto& step : relayed) {
     out.last_seq = std::max(out.last_seq, step.last_seq());
     auto newest = step.market_ms();

@@ -53,8 +53,8 @@ void quote_cache::apply(const tick& t) {
 }
 
 void quote_cache::advance(quote& q, const tick& t) {
-  // Any change of UTC day rolls, not only a later one: the replay wraps from its last day back
-  // to its first, and that must start a fresh day too.
+  // Any change of UTC day rolls, not only a later one: market time moves forward, but should a
+  // day ever come back (a database reused with other settings) it must not extend the last.
   const bool new_day = !q.price || utc_day(t.ts_ms) != utc_day(q.updated_ms);
   if (new_day) {
     if (q.price) q.previous_close = q.price;

@@ -1,12 +1,14 @@
-// Replay of the real history. Construction (start-up thread) precomputes every stock's daily
-// closes; afterwards only the feed loop calls in, generating one trading day of intraday ticks
-// at a time. Every random stream is derived from (seed, instrument, day) so a day's ticks are
-// the same whichever day the replay started from.
+// Replay of the real history, then of its simulated continuation. Construction (start-up thread)
+// precomputes every stock's daily closes and calibrates the continuation; afterwards only the
+// feed loop calls in, generating one trading day of intraday ticks at a time. Every random
+// stream is derived from (seed, instrument, day) so a day's ticks are the same whichever day the
+// replay started from.
 #include "marketsim/market/replay.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -37,14 +39,6 @@ std::vector<double> bridge(random_source& rng, double from, double to, int m, do
   return out;
 }
 
-price_e4 cents_of_log(double log_price) {
-  return std::max(round_to_cents(std::exp(log_price)), cent);
-}
-
-double log_of(price_e4 p) {
-  return std::log(static_cast<double>(p) / price_scale);
-}
-
 // Folds x back into [lo, hi] like a path bouncing off the day's extremes. Clamping instead
 // would leave flat stretches pinned at the high or the low.
 double reflect(double x, double lo, double hi) {
@@ -67,16 +61,16 @@ std::vector<price_e4> index_path(const daily_bar& bar, int n, random_source& rng
   std::vector<std::pair<int, price_e4>> anchors = {
       {0, bar.open}, {high_step, bar.high}, {low_step, bar.low}, {n - 1, bar.close}};
   std::sort(anchors.begin(), anchors.end());
-  const double range = std::max(log_of(bar.high) - log_of(bar.low), 1e-4);
+  const double range = std::max(log_price(bar.high) - log_price(bar.low), 1e-4);
   const double sigma = 0.6 * range / std::sqrt(static_cast<double>(n));
   std::vector<price_e4> path(static_cast<std::size_t>(n));
   for (std::size_t a = 0; a + 1 < anchors.size(); ++a) {
     const auto [s0, p0] = anchors[a];
     const auto [s1, p1] = anchors[a + 1];
-    const auto values = bridge(rng, log_of(p0), log_of(p1), s1 - s0, sigma);
+    const auto values = bridge(rng, log_price(p0), log_price(p1), s1 - s0, sigma);
     for (int k = 1; k < s1 - s0; ++k) {
-      const double inside = reflect(values[k], log_of(bar.low), log_of(bar.high));
-      path[s0 + k] = std::clamp(cents_of_log(inside), bar.low, bar.high);
+      const double inside = reflect(values[k], log_price(bar.low), log_price(bar.high));
+      path[s0 + k] = std::clamp(price_of_log(inside), bar.low, bar.high);
     }
     path[s0] = p0;
     path[s1] = p1;
@@ -159,10 +153,14 @@ result<std::unique_ptr<replay_provider>> replay_provider::create(market_history 
     return fail(errc::parse_error, "the index history has no trading day inside the stocks' range");
   }
 
+  // The simulation that follows the real history: the index calibrated on its whole real series
+  // (it may run past the stocks' range), the stocks on their monthly points (build_closes).
+  p->index_cal_ =
+      calibrate_index(history.index_days, p->days_.back().day).value_or(index_calibration{});
   for (const instrument_profile& profile : real_stock_profiles()) {
     auto it = history.stocks.find(profile.info.symbol);
     if (it == history.stocks.end()) continue;  // listed only when there is history for it
-    stock_track track{profile, {}};
+    stock_track track{profile, {}, {}};
     p->build_closes(it->second, track);
     p->instruments_.push_back(profile.info);
     p->stocks_.push_back(std::move(track));
@@ -174,49 +172,50 @@ result<std::unique_ptr<replay_provider>> replay_provider::create(market_history 
   p->companies_ = simulated_companies(settings.simulated_companies);
   for (const auto& c : p->companies_) p->instruments_.push_back(c.info);
 
-  // Where to start: after the resume point's UTC date (so market time keeps increasing across
-  // restarts), else the first trading day on/after replay_start.
-  const auto by_day = [](const daily_bar& bar, day_number d) { return bar.day < d; };
-  std::size_t start = 0;
-  int start_step = 0;
-  if (resume.after_ts_ms && resume.continue_day) {
-    // The first step of the resume point's day after it, else the next trading day's first.
-    const day_number after = day_of_ms(*resume.after_ts_ms);
-    start = static_cast<std::size_t>(
-        std::lower_bound(p->days_.begin(), p->days_.end(), after, by_day) - p->days_.begin());
-    if (start < p->days_.size() && p->days_[start].day == after) {
-      while (start_step < p->steps_per_day_ &&
-             replay_tick_ms(after, start_step, p->steps_per_day_) <= *resume.after_ts_ms)
-        ++start_step;
-      if (start_step == p->steps_per_day_) {
-        ++start;
-        start_step = 0;
-      }
-    }
-  } else if (resume.after_ts_ms) {
-    const day_number after = day_of_ms(*resume.after_ts_ms);
-    start = static_cast<std::size_t>(
-        std::lower_bound(p->days_.begin(), p->days_.end(), after + 1, by_day) - p->days_.begin());
-  } else {
-    start = static_cast<std::size_t>(
-        std::lower_bound(p->days_.begin(), p->days_.end(), *start_day, by_day) - p->days_.begin());
+  continuation::day last_real{p->days_.back(), {}};
+  std::vector<continuation::stock> simulated_stocks;
+  for (stock_track& track : p->stocks_) {
+    last_real.closes.push_back(track.closes.empty() ? std::nullopt : track.closes.back());
+    simulated_stocks.push_back({track.profile.info.symbol, track.calibration});
   }
-  if (start == p->days_.size()) {
-    spdlog::info("replay: start is past the history's end {}, wrapping to {}",
-                 format_iso_date(p->days_.back().day), format_iso_date(p->days_.front().day));
-    start = 0;
-    start_step = 0;
-  }
-  p->pos_ = start;
+  p->continuation_.emplace(settings.seed, p->index_cal_, std::move(simulated_stocks),
+                           std::move(last_real));
 
-  // Previous closes: the real day before the start (interpolated for stocks).
-  const std::optional<price_e4> index_prev =
-      start > 0 ? std::optional(p->days_[start - 1].close) : p->index_pre_close_;
-  if (index_prev) p->previous_closes_[std::string(index_symbol)] = *index_prev;
-  for (const stock_track& track : p->stocks_) {
-    if (start > 0 && track.closes[start - 1]) {
-      p->previous_closes_[track.profile.info.symbol] = *track.closes[start - 1];
+  // Where to start: at the step after the resume point (the rest of its trading day first), else
+  // on the first trading day on or after replay_start, in the simulation if that is past the
+  // real history.
+  const day_number target = resume.after_ts_ms ? day_of_ms(*resume.after_ts_ms) : *start_day;
+  const auto by_day = [](const daily_bar& bar, day_number d) { return bar.day < d; };
+  p->pos_ = static_cast<std::size_t>(
+      std::lower_bound(p->days_.begin(), p->days_.end(), target, by_day) - p->days_.begin());
+  if (p->pos_ == p->days_.size()) {
+    p->pos_ = p->days_.size() - 1;
+    p->next_day();
+    while (p->today().day < target) p->next_day();
+  }
+  int start_step = 0;
+  if (resume.after_ts_ms && p->today().day == target) {
+    while (start_step < p->steps_per_day_ &&
+           replay_tick_ms(target, start_step, p->steps_per_day_) <= *resume.after_ts_ms)
+      ++start_step;
+    if (start_step == p->steps_per_day_) {
+      p->next_day();
+      start_step = 0;
     }
+  }
+  if (p->simulating_) {
+    spdlog::info(
+        "replay: starting on {} in the simulated continuation of the real history "
+        "(it ended on {})",
+        format_iso_date(p->today().day), format_iso_date(p->days_.back().day));
+  }
+
+  // Previous closes: the day before the start (interpolated for stocks, simulated past the end).
+  const std::optional<price_e4> index_prev = p->index_close_before();
+  if (index_prev) p->previous_closes_[std::string(index_symbol)] = *index_prev;
+  for (std::size_t i = 0; i < p->stocks_.size(); ++i) {
+    if (auto before = p->stock_close_before(i))
+      p->previous_closes_[p->stocks_[i].profile.info.symbol] = *before;
   }
   for (const auto& c : p->companies_) {
     auto it = resume.last_prices.find(c.info.symbol);
@@ -225,10 +224,10 @@ result<std::unique_ptr<replay_provider>> replay_provider::create(market_history 
                              : c.start_price;
     p->company_prices_.push_back(price);
     p->company_rngs_.emplace_back(
-        derive_seed(settings.seed, "replay:" + c.info.symbol, p->days_[start].day));
+        derive_seed(settings.seed, "replay:" + c.info.symbol, p->today().day));
     p->previous_closes_[c.info.symbol] = std::max(round_to_cents(price), cent);
   }
-  p->last_index_ = static_cast<double>(index_prev.value_or(p->days_[start].open)) / price_scale;
+  p->last_index_ = static_cast<double>(index_prev.value_or(p->today().open)) / price_scale;
   p->enter_day();
   if (start_step > 0) {
     // Mid-day: the index stood at the previous step's level (its path is the same whatever
@@ -254,23 +253,33 @@ void replay_provider::build_closes(const std::vector<monthly_point>& points,
     if (!anchors.empty() && anchors.back().first >= pos) continue;
     anchors.emplace_back(pos, point.price);
   }
+  // The simulation after the history moves the stock as its monthly points did against the
+  // index; with too few of them, as the catalog says it moves.
+  track.calibration =
+      calibrate_stock(anchors, days_, index_cal_)
+          .value_or(stock_calibration{
+              .drift = 0,
+              .volatility = daily_sigma,
+              .correlation = std::clamp(
+                  track.profile.beta * market_volatility / std::max(track.profile.volatility, 1e-9),
+                  -1.0, 1.0)});
   if (anchors.empty()) return;
   for (std::size_t a = 0; a + 1 < anchors.size(); ++a) {
     const auto [pos0, p0] = anchors[a];
     const auto [pos1, p1] = anchors[a + 1];
     random_source rng(derive_seed(seed_, "closes:" + symbol, days_[pos0].day));
     const int m = static_cast<int>(pos1 - pos0);
-    const auto values = bridge(rng, log_of(p0), log_of(p1), m, daily_sigma);
-    for (int k = 1; k < m; ++k) track.closes[pos0 + k] = cents_of_log(values[k]);
+    const auto values = bridge(rng, log_price(p0), log_price(p1), m, daily_sigma);
+    for (int k = 1; k < m; ++k) track.closes[pos0 + k] = price_of_log(values[k]);
   }
   for (const auto& [pos, price] : anchors) track.closes[pos] = price;
   // Past the symbol's last point (only if its data ends before the range does): a driftless
   // walk, so the stock keeps trading instead of freezing.
   random_source tail(derive_seed(seed_, "tail:" + symbol));
-  double x = log_of(anchors.back().second);
+  double x = log_price(anchors.back().second);
   for (std::size_t pos = anchors.back().first + 1; pos < days_.size(); ++pos) {
     x += daily_sigma * tail.normal();
-    track.closes[pos] = cents_of_log(x);
+    track.closes[pos] = price_of_log(x);
   }
 }
 
@@ -291,22 +300,67 @@ std::optional<price_e4> replay_provider::previous_close(std::string_view symbol)
   return it->second;
 }
 
+std::optional<stock_calibration> replay_provider::stock_calibrated(std::string_view symbol) const {
+  for (const stock_track& track : stocks_) {
+    if (track.profile.info.symbol == symbol) return track.calibration;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> replay_provider::simulated_from_ms() const {
+  return static_cast<std::int64_t>(next_weekday(days_.back().day)) * ms_per_day;
+}
+
+const daily_bar& replay_provider::today() const noexcept {
+  return simulating_ ? continuation_->today().index : days_[pos_];
+}
+
+std::optional<price_e4> replay_provider::index_close_before() const {
+  if (simulating_) return continuation_->yesterday().index.close;
+  return pos_ > 0 ? std::optional(days_[pos_ - 1].close) : index_pre_close_;
+}
+
+std::optional<price_e4> replay_provider::stock_close_today(std::size_t i) const {
+  return simulating_ ? continuation_->today().closes[i] : stocks_[i].closes[pos_];
+}
+
+std::optional<price_e4> replay_provider::stock_close_before(std::size_t i) const {
+  if (simulating_) return continuation_->yesterday().closes[i];
+  return pos_ > 0 ? stocks_[i].closes[pos_ - 1] : std::nullopt;
+}
+
+void replay_provider::next_day() {
+  if (!simulating_ && pos_ + 1 < days_.size()) {
+    ++pos_;
+    return;
+  }
+  if (!simulating_) {
+    spdlog::info(
+        "replay: the real history ends on {}; the market goes on in a simulation "
+        "calibrated on it",
+        format_iso_date(days_.back().day));
+    simulating_ = true;
+  }
+  continuation_->advance();
+}
+
 void replay_provider::enter_day() {
-  const daily_bar& bar = days_[pos_];
+  const daily_bar& bar = today();
   const int n = steps_per_day_;
   day_steps_.assign(static_cast<std::size_t>(n), {});
   for (auto& step : day_steps_) step.reserve(stocks_.size() + 1);
-  for (const stock_track& track : stocks_) {
-    const auto& close = track.closes[pos_];
+  for (std::size_t i = 0; i < stocks_.size(); ++i) {
+    const stock_track& track = stocks_[i];
+    const auto close = stock_close_today(i);
     if (!close) continue;  // not listed yet (GOOG before its first data point)
     const std::string& symbol = track.profile.info.symbol;
-    const price_e4 from = pos_ > 0 && track.closes[pos_ - 1] ? *track.closes[pos_ - 1] : *close;
+    const price_e4 from = stock_close_before(i).value_or(*close);
     random_source rng(derive_seed(seed_, "day:" + symbol, bar.day));
     const double daily_sigma = track.profile.volatility / std::sqrt(trading_days_per_year);
     const auto values =
-        bridge(rng, log_of(from), log_of(*close), n, daily_sigma / std::sqrt(double(n)));
+        bridge(rng, log_price(from), log_price(*close), n, daily_sigma / std::sqrt(double(n)));
     for (int k = 0; k < n; ++k) {
-      const price_e4 price = k == n - 1 ? *close : cents_of_log(values[k + 1]);
+      const price_e4 price = k == n - 1 ? *close : price_of_log(values[k + 1]);
       day_steps_[k].push_back(tick{symbol, price,
                                    synthetic_volume(track.profile.daily_volume, n, rng),
                                    replay_tick_ms(bar.day, k, n)});
@@ -343,11 +397,7 @@ void replay_provider::emit_step(std::vector<tick>& out) {
   }
   if (++step_ < n) return;
   step_ = 0;
-  if (++pos_ == days_.size()) {
-    spdlog::info("replay: reached the end of the history ({}), wrapping to {}",
-                 format_iso_date(days_.back().day), format_iso_date(days_.front().day));
-    pos_ = 0;
-  }
+  next_day();
   enter_day();
 }
 

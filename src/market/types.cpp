@@ -81,4 +81,12 @@ price_e4 round_to_cents(double dollars) noexcept {
   return static_cast<price_e4>(std::llround(cents)) * (price_scale / 100);
 }
 
+double log_price(price_e4 price) noexcept {
+  return std::log(static_cast<double>(price) / price_scale);
+}
+
+price_e4 price_of_log(double log_dollars) noexcept {
+  return std::max(round_to_cents(std::exp(log_dollars)), cent);
+}
+
 }  // namespace marketsim::market

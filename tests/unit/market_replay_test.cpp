@@ -1,6 +1,7 @@
 // Unit tests of the replay provider on the invented fixture history (and on the real
 // vega-datasets package when MARKETSIM_DATA_DIR is set): exact OHLC days, monthly anchors,
-// timestamps, determinism, resume and wrap-around. Single-threaded; the wall clock is injected.
+// timestamps, determinism, resume, and going on past the end. Single-threaded; the wall clock
+// is injected.
 #include <gtest/gtest.h>
 #include <algorithm>
 
@@ -191,34 +192,9 @@ TEST(MarketReplay, DayTicksDoNotDependOnTheStartDay) {
   for (std::size_t i = 0; i < 20; ++i) EXPECT_EQ(expected[i].price, tail["MSFT"][i].price);
 }
 
-TEST(MarketReplay, ResumeStartsOnTheNextTradingDay) {
-  auto s = fixture_settings();
-  auto first = make_replay(s);
-  std::int64_t wall = 0;
-  auto ticks = run_steps(*first, 3 * 20 + 7, wall);  // stops mid-day on 2005-01-06
-  resume_point resume;
-  resume.after_ts_ms = ticks.back().ts_ms;
-  for (const tick& t : ticks) resume.last_prices[t.symbol] = t.price;
-  auto second = make_replay(s, resume);
-  EXPECT_EQ(second->current_day(), day("2005-01-07"));
-  std::int64_t wall2 = 0;
-  auto next = run_steps(*second, 1, wall2);
-  ASSERT_FALSE(next.empty());
-  for (const tick& t : next) {
-    EXPECT_GT(t.ts_ms, resume.after_ts_ms.value()) << t.symbol;
-    if (t.symbol == "NMBQ") {
-      // The invented company continues from where it stood, not from its built-in start.
-      const double before = static_cast<double>(resume.last_prices["NMBQ"]);
-      EXPECT_NEAR(static_cast<double>(t.price), before, before * 0.05);
-      EXPECT_EQ(second->previous_close("NMBQ"), resume.last_prices["NMBQ"]);
-    }
-  }
-  // The previous close is the real (interpolated) close of the day before.
-  EXPECT_EQ(second->previous_close("MSFT"), first->stock_close("MSFT", day("2005-01-06")));
-}
-
-TEST(MarketReplay, ContinuingTheDayResumesAtTheNextStep) {
-  // A cluster's new leader: the same day goes on where the last step stopped.
+TEST(MarketReplay, ResumeGoesOnAtTheNextStepOfTheSameDay) {
+  // A restarted server, or a cluster's new leader: the same day goes on where the last step
+  // stopped; the rest of the interrupted day is not skipped.
   auto s = fixture_settings();
   auto first = make_replay(s);
   std::int64_t wall = 0;
@@ -227,9 +203,10 @@ TEST(MarketReplay, ContinuingTheDayResumesAtTheNextStep) {
   resume_point resume;
   resume.after_ts_ms = ticks.back().ts_ms;
   for (const tick& t : ticks) resume.last_prices[t.symbol] = t.price;
-  resume.continue_day = true;
   auto second = make_replay(s, resume);
   EXPECT_EQ(second->current_day(), day("2005-01-06"));
+  // The previous close is still the real (interpolated) close of the day before.
+  EXPECT_EQ(second->previous_close("MSFT"), first->stock_close("MSFT", day("2005-01-05")));
   std::int64_t wall2 = 0;
   auto next = run_steps(*second, 3, wall2);
   auto want = by_symbol(expected);
@@ -256,7 +233,6 @@ TEST(MarketReplay, ContinuingAfterTheDaysLastStepStartsTheNextDay) {
   auto ticks = run_steps(*first, 20, wall);  // the whole of 2005-01-03
   resume_point resume;
   resume.after_ts_ms = ticks.back().ts_ms;
-  resume.continue_day = true;
   auto second = make_replay(s, resume);
   EXPECT_EQ(second->current_day(), day("2005-01-04"));
   std::int64_t wall2 = 0;
@@ -283,19 +259,25 @@ TEST(MarketReplay, PreviousCloses) {
   EXPECT_EQ(q->previous_close("GOOG"), 1'804'000);
 }
 
-TEST(MarketReplay, WrapsToTheStartAfterTheLastDay) {
+TEST(MarketReplay, GoesOnPastTheLastDayInTheSimulationNeverWrapping) {
   auto s = fixture_settings();
-  s.replay_start = "2005-04-01";
+  s.replay_start = "2005-04-01";  // a Friday, the fixture's last day
   auto p = make_replay(s);
   EXPECT_EQ(p->last_day(), day("2005-04-01"));
   EXPECT_EQ(p->current_day(), day("2005-04-01"));
+  EXPECT_FALSE(p->simulating());
+  EXPECT_EQ(p->simulated_from_ms(), std::int64_t{day("2005-04-04")} * ms_per_day);
   std::int64_t wall = 0;
   auto ticks = run_steps(*p, 21, wall);
-  EXPECT_EQ(p->current_day(), day("2005-01-03"));
-  EXPECT_EQ(day_of_ms(ticks.back().ts_ms), day("2005-01-03"));
-  // A start after the range also wraps rather than failing.
-  s.replay_start = "2011-01-01";
-  EXPECT_EQ(make_replay(s)->current_day(), day("2005-01-03"));
+  EXPECT_TRUE(p->simulating());
+  EXPECT_EQ(p->current_day(), day("2005-04-04"));  // the Monday after, not the first day
+  EXPECT_EQ(day_of_ms(ticks.back().ts_ms), day("2005-04-04"));
+  for (std::size_t i = 1; i < ticks.size(); ++i) EXPECT_GE(ticks[i].ts_ms, ticks[i - 1].ts_ms);
+  // A start after the range starts in the simulation, on its first weekday on or after it.
+  s.replay_start = "2011-01-01";  // a Saturday
+  auto later = make_replay(s);
+  EXPECT_TRUE(later->simulating());
+  EXPECT_EQ(later->current_day(), day("2011-01-03"));
 }
 
 TEST(MarketReplay, PacedByTheWallClock) {

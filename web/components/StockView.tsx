@@ -21,6 +21,7 @@ import { useLiveQuote } from "@/lib/live";
 import { useTicks } from "@/lib/stream";
 import type { Interval, StockDetail } from "@/lib/types";
 import { Change } from "./Change";
+import { SimulatedNote, useSimulatedSince } from "./MarketStatusLine";
 import { ErrorNotice, Notice } from "./Notice";
 import { OrderBook } from "./OrderBook";
 import { PriceChart, type ChartMode } from "./PriceChart";
@@ -68,6 +69,7 @@ const MODES = ["candles", "line"] as const;
 function StockDetailView({ symbol }: { symbol: string }) {
   const { data, error, mutate } = useSWR<StockDetail>(paths.stock(symbol));
   const live = useLiveQuote(symbol, data);
+  const simulatedSince = useSimulatedSince();
   const [interval, setChartInterval] = useState<Interval>("1m");
   const [mode, setMode] = useState<ChartMode>("candles");
   const [extremes, setExtremes] = useState<Extremes>({ base: null, high: null, low: null });
@@ -150,7 +152,14 @@ function StockDetailView({ symbol }: { symbol: string }) {
             <Change change={live.change} percent={live.change_percent} />
             <span className="ml-2 text-xs text-ink-400">since previous close</span>
           </div>
-          <div className="mt-0.5 text-xs text-ink-400">{formatMarketTime(live.updated_at)}</div>
+          <div className="mt-0.5 text-xs text-ink-400">
+            {live.updated_at ? `${formatMarketTime(live.updated_at)} market time` : "—"}
+          </div>
+          {data?.kind !== "simulated" && simulatedSince ? (
+            <div className="mt-1 text-xs">
+              <SimulatedNote since={simulatedSince} />
+            </div>
+          ) : null}
         </div>
       </header>
 

@@ -16,6 +16,9 @@ export interface Stock {
   updated_at: Time | null;
   // Set by an admin's halt; absent from servers older than the accounts work.
   halted?: boolean;
+  // The price is invented (an invented company, or past the end of the real history), not real
+  // history or a live quote.
+  simulated?: boolean;
 }
 
 export interface StockList {
@@ -61,6 +64,10 @@ export interface Movers {
 export interface MarketStatus {
   provider: "replay" | "simulated" | "http";
   market_time: Time | null;
+  // Whether market time has reached the simulated continuation of the real history, and the
+  // first market date of that continuation (YYYY-MM-DD; null when there is none).
+  simulated?: boolean;
+  simulated_since?: string | null;
   tick_interval_ms: number;
 }
 

@@ -38,7 +38,9 @@ void register_leaderboard_routes(http::router& routes, const market_services& s)
 // Alpaca's market-data shapes (/v2/stocks/{symbol}/bars, /v2/stocks/snapshots), for players.
 void register_market_data_routes(http::router& routes, market_services s);
 
-// JSON shape of one stock (docs/api.md); `detail` adds the day statistics.
-[[nodiscard]] nlohmann::json stock_json(const market::quote& q, bool detail, bool halted);
+// JSON shape of one stock (docs/api.md); `detail` adds the day statistics; `simulated`: its price
+// is invented, not real history or a live quote.
+[[nodiscard]] nlohmann::json stock_json(const market::quote& q, bool detail, bool halted,
+                                        bool simulated);
 
 }  // namespace marketsim::api

@@ -30,13 +30,12 @@ struct market_settings {
   std::vector<std::string> http_symbols;  // empty: the five real stocks
 };
 
-// Where a restarted server picks up: after the last stored tick, from the last stored prices.
+// Where a restarted server or a cluster's new leader picks up: after the last tick the cluster
+// published, from the last prices. A replay goes on at the step after after_ts_ms (the rest of
+// an interrupted trading day is not skipped), so market time never goes back.
 struct resume_point {
   std::optional<std::int64_t> after_ts_ms;
   std::map<std::string, price_e4, std::less<>> last_prices;
-  // The replay continues the trading day of after_ts_ms at its next step (a cluster's new
-  // leader takes over where the last one stopped); otherwise it starts on the next trading day.
-  bool continue_day = false;
 };
 
 class quote_provider {
@@ -52,6 +51,12 @@ class quote_provider {
   // Whether where it stands depends on where the market was (a replay, a simulation); false
   // for live quotes, which a cluster's new leader keeps using instead of making afresh.
   [[nodiscard]] virtual bool resumes() const { return true; }
+  // The market time from which its prices are a simulation rather than real history or live
+  // quotes (a replay past the end of its history: the first simulated day; the simulated
+  // provider: 0, always); nullopt: never.
+  [[nodiscard]] virtual std::optional<std::int64_t> simulated_from_ms() const {
+    return std::nullopt;
+  }
 };
 
 [[nodiscard]] result<std::unique_ptr<quote_provider>> make_provider(const market_settings& settings,

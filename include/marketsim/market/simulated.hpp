@@ -23,6 +23,7 @@ class simulated_provider final : public quote_provider {
   [[nodiscard]] std::optional<price_e4> previous_close(std::string_view symbol) const override;
   // Advances one step and returns a tick per instrument stamped wall_ms.
   [[nodiscard]] std::vector<tick> next_batch(std::int64_t wall_ms) override;
+  [[nodiscard]] std::optional<std::int64_t> simulated_from_ms() const override { return 0; }
 
  private:
   struct walker {

@@ -39,5 +39,9 @@ struct tick {
 [[nodiscard]] std::optional<price_e4> parse_price(std::string_view text);
 // Rounds a floating generator value to whole cents, in price_e4 units.
 [[nodiscard]] price_e4 round_to_cents(double dollars) noexcept;
+// The generators walk in log prices: these convert, the second rounding to whole cents and never
+// below one cent.
+[[nodiscard]] double log_price(price_e4 price) noexcept;
+[[nodiscard]] price_e4 price_of_log(double log_dollars) noexcept;
 
 }  // namespace marketsim::market
