@@ -220,6 +220,8 @@ export const paths = {
     `/api/admin/symbols/${encodeURIComponent(symbol)}/${action}`,
   adminMetrics: () => "/api/admin/metrics",
   book: (symbol: string, depth = 10) => `/api/stocks/${encodeURIComponent(symbol)}/book?depth=${depth}`,
+  trades: (symbol: string, limit = 50) => `/api/stocks/${encodeURIComponent(symbol)}/trades?limit=${limit}`,
+  holders: (symbol: string, limit = 10) => `/api/stocks/${encodeURIComponent(symbol)}/holders?limit=${limit}`,
   apiKeys: () => "/api/account/keys",
   apiKey: (id: string | number) => `/api/account/keys/${encodeURIComponent(String(id))}`,
   // Trading, Alpaca's paths. Everything under /v2/ belongs to the signed-in player.
