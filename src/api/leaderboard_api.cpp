@@ -2,17 +2,18 @@
 // market time (docs/api.md). Public: a player who has not made a public profile appears as
 // "Player #N" (N: the account's number), and every entry says whether it is a bot; a signed-in
 // caller also gets their own entry, wherever it ranks. Runs on io threads; the standings are
-// read on the pool, at most once every 5 s per period (read_cache).
+// read on the pool, at most once every 5 s per period (board_cache).
 #include <fmt/format.h>
 
+#include <array>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "marketsim/api/answers.hpp"
 #include "marketsim/api/json_body.hpp"
 #include "marketsim/api/market_api.hpp"
-#include "marketsim/api/read_cache.hpp"
 #include "marketsim/core/time.hpp"
 #include "marketsim/db/leaderboard.hpp"
 
@@ -52,18 +53,51 @@ json entry_json(const board::standing& s, std::size_t rank) {
   return e;
 }
 
-// The ranked standings of a period, as read.
-struct ranked {
-  std::int64_t as_of_ms = 0;
-  std::vector<board::standing> standings;
+// The ranked standings of each period, read at most once every few seconds: the route is
+// public, and a read costs a few index probes per account. One read at a time per period;
+// requests that come while it runs are answered from the previous standings (only the very
+// first ones, with none yet, read too).
+class board_cache {
+ public:
+  struct ranked {
+    std::int64_t as_of_ms = 0;
+    std::vector<board::standing> standings;
+  };
+
+  // The standings kept, and whether the caller must read them now (then it calls store()).
+  std::pair<std::shared_ptr<const ranked>, bool> get(board::period p) {
+    std::lock_guard lock(mutex_);
+    auto& e = entries_[static_cast<std::size_t>(p)];
+    const bool fresh = e.value && std::chrono::steady_clock::now() - e.read_at < max_age;
+    const bool read = !fresh && (!e.reading || !e.value);
+    if (read) e.reading = true;
+    return {e.value, read};
+  }
+  // nullptr: the read failed, and the next request tries again.
+  void store(board::period p, std::shared_ptr<const ranked> value) {
+    std::lock_guard lock(mutex_);
+    auto& e = entries_[static_cast<std::size_t>(p)];
+    e.reading = false;
+    if (!value) return;
+    e.value = std::move(value);
+    e.read_at = std::chrono::steady_clock::now();
+  }
+
+ private:
+  static constexpr auto max_age = std::chrono::seconds(5);
+  struct entry {
+    std::shared_ptr<const ranked> value;
+    std::chrono::steady_clock::time_point read_at;
+    bool reading = false;
+  };
+  std::mutex mutex_;
+  std::array<entry, 4> entries_;
 };
 
 }  // namespace
 
 void register_leaderboard_routes(http::router& routes, const market_services& s) {
-  // Read at most once every few seconds per period: the route is public, and a read costs a
-  // few index probes per account.
-  auto cache = std::make_shared<read_cache<ranked>>(std::chrono::seconds(5));
+  auto cache = std::make_shared<board_cache>();
   routes.add(
       "GET", "/api/leaderboard",
       answering([s, cache](request_context& ctx) -> asio::awaitable<outcome> {
@@ -84,21 +118,20 @@ void register_leaderboard_routes(http::router& routes, const market_services& s)
           if (!n) co_return fail(errc::bad_request, "cursor is not one this API gave");
           offset = static_cast<std::size_t>(*n);
         }
-        const std::string key(board::period_name(*p));
-        auto [cached, must_read] = cache->get(key, 0);
+        auto [cached, must_read] = cache->get(*p);
         if (must_read) {
           auto read =
               co_await run(s.pool, [&](db::connection& c) { return board::read_board(c, *p); });
           if (!read) {
-            cache->store(key, 0, nullptr);
+            cache->store(*p, nullptr);
             co_return std::unexpected(read.error());
           }
-          auto fresh = std::make_shared<ranked>();
+          auto fresh = std::make_shared<board_cache::ranked>();
           fresh->as_of_ms = read->as_of_ms;
           fresh->standings = std::move(read->standings);
           board::rank_by_return(fresh->standings);
           cached = fresh;
-          cache->store(key, 0, std::move(fresh));
+          cache->store(*p, std::move(fresh));
         }
         const auto& standings = cached->standings;
         json entries = json::array();
