@@ -42,7 +42,9 @@ json clock_json(std::int64_t now_ms) {
 json level_json(const trading_repo::book_level& l) {
   return {{"price", market::format_price(l.price)},
           {"qty", std::to_string(l.qty)},
-          {"orders", l.orders}};
+          {"orders", l.orders},
+          {"bot_qty", std::to_string(l.bot_qty)},
+          {"bot_orders", l.bot_orders}};
 }
 
 }  // namespace

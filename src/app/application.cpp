@@ -40,6 +40,7 @@
 #include "marketsim/db/order_ticker.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/db/private_events.hpp"
+#include "marketsim/db/tape_events.hpp"
 #include "marketsim/db/tick_relay.hpp"
 #include "marketsim/http/server.hpp"
 #include "marketsim/mail/mail_sender.hpp"
@@ -222,6 +223,7 @@ int serve(const config& cfg) {
   auth::window_limiter session_limit(cfg.session_rate_per_minute);
   api::player_directory players;
   db::private_events trade_events(ioc, background, hub, quotes, cfg.starting_cash_e4);
+  db::tape_events tape(hub);
   // Other instances' logouts, disables, role changes and revoked keys reach this instance's
   // caches at once; every instance's trade updates reach this instance's streams.
   db::change_listener changes(
@@ -237,9 +239,11 @@ int serve(const config& cfg) {
          }
        },
        [&trade_events](std::string_view payload) { trade_events.on_trade(payload); },
-       [&sessions, &api_keys] {
+       [&tape](std::string_view payload) { tape.on_note(payload); },
+       [&sessions, &api_keys, &tape] {
          sessions.forget_cached_sessions();
          api_keys.clear();
+         tape.resync();
        }});
   db::order_ticker ticker(ioc.get_executor(), background, cfg.half_spread_e4);
   db::equity_snapshots snapshots(background, quotes, cfg.equity_snapshot_interval);
@@ -297,7 +301,8 @@ int serve(const config& cfg) {
   if (cfg.test_hooks)
     spdlog::warn("config: MARKETSIM_TEST_HOOKS=1: test-only endpoints are enabled");
   api::register_all_routes(
-      routes, api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions},
+      routes,
+      api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions, &tape},
       accounts,
       api::trading_services{api_cfg, pool, quotes, feed, halts, players, api_keys, orders,
                             [&quotes, &after_ticks](const market::tick& t) {

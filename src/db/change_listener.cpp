@@ -44,6 +44,7 @@ void change_listener::run() {
       pqxx::connection conn(connection_string_);
       receiver sessions(conn, sessions_channel, cb_.changed);
       receiver trades(conn, trades_channel, cb_.trade);
+      receiver tape(conn, tape_channel, cb_.tape);
       // The first connection starts with an empty cache; later ones may have missed changes.
       if (connected_before) {
         spdlog::info("db: change listener reconnected; session cache cleared");

@@ -115,14 +115,6 @@ void account_for_fill(locked_accounts& accounts, deltas& d, std::int64_t buyer, 
   }
 }
 
-void write_fill(pqxx::transaction_base& tx, const house_accounts& h, const std::string& symbol,
-                price_e4 price, std::int64_t qty, const std::string& buy_order,
-                const std::string& sell_order, std::int64_t buyer, std::int64_t seller,
-                std::int64_t buy_cum, std::int64_t sell_cum) {
-  write_fills(tx, h.house,
-              {{symbol, price, qty, buy_order, sell_order, buyer, seller, buy_cum, sell_cum}});
-}
-
 order_record returned(const pqxx::result& r, std::int64_t user_id) {
   auto o = read_order(r[0]);
   o.user_id = user_id;
@@ -485,9 +477,11 @@ exec_outcome execute(pqxx::transaction_base& tx, const house_accounts& h, execut
     const std::int64_t other_cum = other ? other->filled + f.qty : 0;
     const std::int64_t buyer = buy ? o.account_id : other_account;
     const std::int64_t seller = buy ? other_account : o.account_id;
-    write_fill(tx, h, o.symbol, f.price, f.qty, buy ? o.id : (other ? other->id : ""),
-               buy ? (other ? other->id : "") : o.id, buyer, seller, buy ? f.cum_qty : other_cum,
-               buy ? other_cum : f.cum_qty);
+    // The incoming order took the trade, whether from a resting order or from the house.
+    write_fills(tx, h.house,
+                {{o.symbol, f.price, f.qty, buy ? o.id : (other ? other->id : ""),
+                  buy ? (other ? other->id : "") : o.id, buyer, seller, buy ? f.cum_qty : other_cum,
+                  buy ? other_cum : f.cum_qty, o.order_side, mv.market_ms}});
     account_for_fill(accounts, d, buyer, seller, f.price, f.qty);
     ex.events.add_fill(o, f.price, f.qty, f.cum_qty, accounts[o.account_id].shares);
     if (other) resting_fills.push_back({other, f.price, f.qty});
@@ -529,15 +523,17 @@ void house_fills::flush(pqxx::transaction_base& tx, const house_accounts& h, ord
     std::int64_t position_qty;
   };
   std::map<std::string, fill_event> fills;
-  for (const auto& [o, price] : pending_) {
+  for (const auto& [o, price, market_ms] : pending_) {
     const auto qty = o.remaining();
     const bool buy = o.order_side == side::buy;
     if (buy)
       held.push_back({o.account_id, mul(qty, o.reserve_price), "", 0});
     else
       held.push_back({o.account_id, 0, o.symbol, qty});
+    // The market came to the resting order: the house took the trade, on the other side.
     trades.push_back({symbol, price, qty, buy ? o.id : "", buy ? "" : o.id, buy ? o.account_id : 0,
-                      buy ? 0 : o.account_id, buy ? o.qty : 0, buy ? 0 : o.qty});
+                      buy ? 0 : o.account_id, buy ? o.qty : 0, buy ? 0 : o.qty,
+                      buy ? side::sell : side::buy, market_ms});
     ids.push_back(o.id);
     notionals.push_back(std::to_string(mul(qty, price)));
     // The view follows each trade in order (a sale's cost basis depends on the ones before).
@@ -557,7 +553,7 @@ void house_fills::flush(pqxx::transaction_base& tx, const house_accounts& h, ord
   }
   write_fills(tx, h.house, trades);
   d.apply(tx, symbol);
-  for (const auto& [o, price] : pending_) {
+  for (const auto& [o, price, market_ms] : pending_) {
     auto it = stored.find(o.id);
     if (it == stored.end()) continue;
     it->second.user_id = o.user_id;

@@ -201,7 +201,10 @@ std::int64_t count_open_orders(pqxx::transaction_base& tx, std::int64_t account_
 // Their accounts are in the view (locked by the caller), which follows the trades.
 class house_fills {
  public:
-  void add(const order_record& o, price_e4 price) { pending_.push_back({o, price}); }
+  // `market_ms`: the market's time of the tick that crossed it (the tape's time).
+  void add(const order_record& o, price_e4 price, std::int64_t market_ms) {
+    pending_.push_back({o, price, market_ms});
+  }
   void flush(pqxx::transaction_base& tx, const house_accounts& h, order_events& events,
              locked_accounts& view);
 
@@ -209,6 +212,7 @@ class house_fills {
   struct pending {
     order_record order;
     price_e4 price;
+    std::int64_t market_ms;
   };
   std::vector<pending> pending_;
 };

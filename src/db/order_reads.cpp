@@ -138,17 +138,25 @@ book_depth read_book(connection& c, const std::string& symbol, int depth) {
   pqxx::read_transaction tx(c);
   book_depth b;
   // Best levels first, straight off the book index: only the orders of the first `depth` price
-  // levels are read, however deep the book is.
+  // levels are read, however deep the book is; then each level's bots' share, one probe of the
+  // same index per level.
+  constexpr const char* resting =
+      "o.symbol = $1 and o.side = $2 and o.status in ('new', 'partially_filled') and (o.type = "
+      "'limit' or (o.type = 'stop_limit' and o.triggered))";
   for (bool bids : {true, false}) {
     auto& levels = bids ? b.bids : b.asks;
     for (const auto& r : tx.exec_params(
-             fmt::format("select limit_e4, sum(qty - filled_qty)::bigint, count(*) from orders "
-                         "where symbol = $1 and side = $2 and status in ('new', "
-                         "'partially_filled') and (type = 'limit' or (type = 'stop_limit' and "
-                         "triggered)) group by limit_e4 order by limit_e4 {} limit $3",
-                         bids ? "desc" : "asc"),
+             fmt::format("select l.limit_e4, l.qty, l.n, b.qty, b.n from (select o.limit_e4, "
+                         "sum(o.qty - o.filled_qty)::bigint as qty, count(*) as n from orders o "
+                         "where {0} group by o.limit_e4 order by o.limit_e4 {1} limit $3) l cross "
+                         "join lateral (select coalesce(sum(o.qty - o.filled_qty), 0)::bigint as "
+                         "qty, count(*) as n from orders o join accounts a on a.id = o.account_id "
+                         "join users u on u.id = a.user_id where {0} and o.limit_e4 = l.limit_e4 "
+                         "and u.bot_strategy is not null) b order by l.limit_e4 {1}",
+                         resting, bids ? "desc" : "asc"),
              symbol, std::string(bids ? "buy" : "sell"), depth))
-      levels.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>()});
+      levels.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(),
+                        r[3].as<std::int64_t>(), r[4].as<std::int64_t>()});
   }
   return b;
 }

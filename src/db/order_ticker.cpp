@@ -24,8 +24,8 @@ void order_ticker::offer(const std::vector<market::tick>& ticks) {
   {
     std::lock_guard lock(mutex_);
     for (const auto& t : ticks)
-      pending_[t.symbol] =
-          db::trading_repo::symbol_tick{t.symbol, t.price, format_time(t.ts_ms).substr(0, 10)};
+      pending_[t.symbol] = db::trading_repo::symbol_tick{
+          t.symbol, t.price, format_time(t.ts_ms).substr(0, 10), t.ts_ms};
     if (running_) return;
     running_ = true;
   }

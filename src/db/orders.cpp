@@ -244,6 +244,7 @@ market_view market_view_of(const market::quote_cache& quotes, std::int64_t marke
   if (q) mv.reference = q->price;
   auto t = q && q->updated_ms ? q->updated_ms : market_time_ms;
   mv.market_day = t ? format_time(t).substr(0, 10) : std::string("1970-01-01");
+  mv.market_ms = t;
   return mv;
 }
 

@@ -148,7 +148,7 @@ void apply_to_order(pqxx::transaction_base& tx, const house_accounts& h, const s
   const bool day_over = o.tif == trading::time_in_force::day && o.market_day != t.market_day;
   if (!day_over && !halted && action.what == trading::tick_action::kind::fill_at_limit) {
     // The market crossed the resting limit: the house takes it at its limit.
-    house.add(o, action.price);
+    house.add(o, action.price, t.market_ms);
     ++out.fills;
     return;
   }
@@ -180,7 +180,8 @@ void apply_to_order(pqxx::transaction_base& tx, const house_accounts& h, const s
       o.reserve_price = 0;
       const auto how = trading::on_trigger(o.type, o.limit, o.tif);
       execution ex{o, how.limit, how.tif, events};
-      const market_view mv{t.price, half_spread, t.market_day};
+      market_view mv{t.price, half_spread, t.market_day};
+      mv.market_ms = t.market_ms;
       const std::int64_t user_id = o.user_id;
       auto r = execute(tx, h, ex, mv, accounts, [&](const trading::execution_plan& plan) {
         auto row =

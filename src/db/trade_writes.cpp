@@ -2,6 +2,7 @@
 // a coalesced_writes belongs to the thread running its transaction.
 #include "trade_writes.hpp"
 
+#include "marketsim/db/change_listener.hpp"
 #include "order_rows.hpp"
 #include "statements.hpp"
 
@@ -31,21 +32,40 @@ const statement insert_orders{
     "replaces, status, filled, notional, triggered, hwm, trail_stop, n) order by u.n"};
 
 // Fills and the two ledger transfers of each (cash from the buyer, shares from the seller),
-// which the ledger's trigger applies to the balances in fill order. $10 is the house.
+// which the ledger's trigger applies to the balances in fill order. $10 is the house. Each fill
+// is also announced on the tape's channel ($13), delivered at commit to every instance
+// (db/tape_events.hpp): its id, the symbol's fill before it (earlier in this statement, else the
+// newest stored: the symbol is locked, so that is the one before), and whether each side is a
+// player, a bot or the house.
+#define TAPE_SIDE(account)                                                  \
+  "case when " account                                                      \
+  " is null then 'house' when exists (select 1 from accounts a join users " \
+  "u on u.id = a.user_id where a.id = " account                             \
+  " and u.bot_strategy is not null) then 'bot' "                            \
+  "else 'player' end"
 const statement record_fills{
     "record_fills",
     "with f as (insert into fills (symbol, price_e4, qty, buy_order, sell_order, buy_account, "
-    "sell_account, buy_cum_qty, sell_cum_qty) select u.symbol, u.price, u.qty, "
+    "sell_account, buy_cum_qty, sell_cum_qty, taker, market_at) select u.symbol, u.price, u.qty, "
     "nullif(u.buy_order, '')::uuid, nullif(u.sell_order, '')::uuid, nullif(u.buyer, 0), "
-    "nullif(u.seller, 0), nullif(u.buy_cum, 0), nullif(u.sell_cum, 0) from unnest($1::text[], "
-    "$2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], "
-    "$8::bigint[], $9::bigint[]) with ordinality as u(symbol, price, qty, buy_order, sell_order, "
-    "buyer, seller, buy_cum, sell_cum, n) order by u.n returning id, symbol, price_e4, qty, "
-    "coalesce(buy_account, $10) as buyer, coalesce(sell_account, $10) as seller) insert into "
-    "ledger (kind, from_account, to_account, asset, amount, fill_id) select 'fill', "
-    "t.from_account, t.to_account, t.asset, t.amount, f.id from f cross join lateral (values "
-    "(1, f.buyer, f.seller, 'USD'::text, f.qty * f.price_e4), (2, f.seller, f.buyer, f.symbol, "
-    "f.qty)) as t(k, from_account, to_account, asset, amount) order by f.id, t.k"};
+    "nullif(u.seller, 0), nullif(u.buy_cum, 0), nullif(u.sell_cum, 0), nullif(u.taker, ''), "
+    "case when u.market_ms > 0 then timestamptz 'epoch' + u.market_ms * interval '1 millisecond' "
+    "end from unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], "
+    "$6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $11::text[], $12::bigint[]) with "
+    "ordinality as u(symbol, price, qty, buy_order, sell_order, buyer, seller, buy_cum, "
+    "sell_cum, taker, market_ms, n) order by u.n returning id, symbol, price_e4, qty, taker, "
+    "market_at, buy_account, sell_account, coalesce(buy_account, $10) as buyer, "
+    "coalesce(sell_account, $10) as seller), l as (insert into ledger (kind, from_account, "
+    "to_account, asset, amount, fill_id) select 'fill', t.from_account, t.to_account, t.asset, "
+    "t.amount, f.id from f cross join lateral (values (1, f.buyer, f.seller, 'USD'::text, f.qty "
+    "* f.price_e4), (2, f.seller, f.buyer, f.symbol, f.qty)) as t(k, from_account, to_account, "
+    "asset, amount) order by f.id, t.k) select pg_notify($13, json_build_object('id', f.id, "
+    "'symbol', f.symbol, 'price', f.price_e4, 'qty', f.qty, 'taker', f.taker, 'market_ms', "
+    "(extract(epoch from f.market_at) * 1000)::bigint, 'buyer', " TAPE_SIDE("f.buy_account")
+    ", 'seller', " TAPE_SIDE("f.sell_account")
+    ", 'previous_id', coalesce(lag(f.id) over (partition by f.symbol order by f.id), (select "
+    "max(x.id) from fills x where x.symbol = f.symbol)))::text) from f"};
+#undef TAPE_SIDE
 
 // One row per (account, symbol): the position's cost basis, realized P&L and reserved shares,
 // then per account the sum of realized P&L and reserved cash.
@@ -111,8 +131,8 @@ void send_orders(pqxx::transaction_base& tx,
 
 void send_fills(pqxx::transaction_base& tx, std::int64_t house, const std::vector<fill_row>& rows) {
   if (rows.empty()) return;
-  std::vector<std::string> symbol, buy_order, sell_order;
-  std::vector<std::int64_t> price, qty, buyer, seller, buy_cum, sell_cum;
+  std::vector<std::string> symbol, buy_order, sell_order, taker;
+  std::vector<std::int64_t> price, qty, buyer, seller, buy_cum, sell_cum, market_ms;
   for (const auto& f : rows) {
     symbol.push_back(f.symbol);
     price.push_back(f.price);
@@ -123,10 +143,13 @@ void send_fills(pqxx::transaction_base& tx, std::int64_t house, const std::vecto
     seller.push_back(f.seller);
     buy_cum.push_back(f.buy_cum);
     sell_cum.push_back(f.sell_cum);
+    taker.emplace_back(f.taker ? trading::side_name(*f.taker) : "");
+    market_ms.push_back(f.market_ms);
   }
   (void)send(tx, record_fills, array_literal(symbol), array_literal(price), array_literal(qty),
              text_array_literal(buy_order), text_array_literal(sell_order), array_literal(buyer),
-             array_literal(seller), array_literal(buy_cum), array_literal(sell_cum), house);
+             array_literal(seller), array_literal(buy_cum), array_literal(sell_cum), house,
+             text_array_literal(taker), array_literal(market_ms), std::string(tape_channel));
 }
 
 void send_deltas(pqxx::transaction_base& tx, const deltas_by_position& deltas) {

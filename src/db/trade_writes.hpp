@@ -14,6 +14,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <utility>
@@ -36,6 +37,10 @@ struct fill_row {
   std::string buy_order, sell_order;  // empty: the house's side
   std::int64_t buyer = 0, seller = 0;
   std::int64_t buy_cum = 0, sell_cum = 0;  // each order's filled quantity with this fill
+  // The side that took it: the incoming order's, or the house's when the market crossed a
+  // resting limit. nullopt: not known.
+  std::optional<trading::side> taker;
+  std::int64_t market_ms = 0;  // the market's time of the trade (0: none yet)
 };
 
 // What one account's position in one symbol, and the account, change beside the ledger.

@@ -46,7 +46,7 @@ void client_queue::push(event e) {
   if (latest_.empty()) {
     // Switch to coalescing: fold the FIFO into newest-per-symbol.
     for (auto& q : fifo_) {
-      auto [it, inserted] = latest_.try_emplace(q.symbol, q);
+      auto [it, inserted] = latest_.try_emplace(q.coalescing_key(), q);
       if (!inserted) {
         it->second = std::move(q);
         ++coalesced_;
@@ -54,7 +54,7 @@ void client_queue::push(event e) {
     }
     fifo_.clear();
   }
-  auto [it, inserted] = latest_.try_emplace(e.symbol, e);
+  auto [it, inserted] = latest_.try_emplace(e.coalescing_key(), e);
   if (!inserted) {
     it->second = std::move(e);
     ++coalesced_;

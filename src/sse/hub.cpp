@@ -191,6 +191,21 @@ void hub::publish_private(std::int64_t user_id, const std::string& frame) {
   }
 }
 
+void hub::publish_unnumbered(const std::string& symbol, const std::string& key,
+                             const std::string& frame) {
+  auto shared = std::make_shared<const std::string>(frame);
+  std::lock_guard lock(mutex_);
+  for (auto& s : subscribers_) {
+    if (!s->wants(symbol)) continue;
+    {
+      std::lock_guard slock(s->mutex_);
+      // The hub's last id orders it after the ticks already queued when the queue coalesces.
+      s->queue_.push(event{last_id_, symbol, shared, key});
+    }
+    s->notify();
+  }
+}
+
 bool hub::has_streams_of(std::int64_t user_id) const {
   std::lock_guard lock(mutex_);
   return std::any_of(subscribers_.begin(), subscribers_.end(),

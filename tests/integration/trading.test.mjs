@@ -107,7 +107,7 @@ describe("trading", { timeout: 300_000 }, () => {
     assert.equal(ask.status, 200, ask.body);
     assert.equal(ask.json.status, "new");
     const book = await new Client(server.url).get("/api/stocks/MSFT/book");
-    assert.deepEqual(book.json.asks, [{ price: "50.005", qty: "15", orders: 1 }]);
+    assert.deepEqual(book.json.asks, [{ price: "50.005", qty: "15", orders: 1, bot_qty: "0", bot_orders: 0 }]);
     assert.equal(book.json.house_ask, "50.01");
     const held = await seller.get("/v2/positions/MSFT");
     assert.equal(held.json.qty_available, "5");

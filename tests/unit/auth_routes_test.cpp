@@ -129,6 +129,8 @@ const std::map<route_key, auth::access>& expected_access() {
       {{"PATCH", "/api/account/profile"}, auth::access::user},
       {{"GET", "/api/users/{tag}"}, auth::access::anyone},
       {{"GET", "/api/leaderboard"}, auth::access::anyone},
+      {{"GET", "/api/stocks/{symbol}/trades"}, auth::access::anyone},
+      {{"GET", "/api/stocks/{symbol}/holders"}, auth::access::anyone},
       {{"GET", "/api/admin/users"}, auth::access::admin},
       {{"POST", "/api/admin/users/{id}/disable"}, auth::access::admin},
       {{"POST", "/api/admin/users/{id}/enable"}, auth::access::admin},
@@ -267,7 +269,7 @@ TEST(AuthRoutes, MarketReadsAreOpenToAnyone) {
     EXPECT_EQ(info.need, auth::access::anyone) << describe(key);
     ++market_gets;
   }
-  EXPECT_EQ(market_gets, 7);  // with the order book
+  EXPECT_EQ(market_gets, 9);  // with the order book, the tape and the holders
 }
 
 TEST(AuthRoutes, OnlyTestHooksSkipCsrf) {

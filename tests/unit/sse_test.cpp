@@ -239,3 +239,49 @@ TEST(Hub, SlowReplayOvertakenByTheRingGetsAResetThenLiveEvents) {
   EXPECT_EQ(next.events.front().id, 33);
   EXPECT_EQ(next.events.back().id, 64);
 }
+
+// A symbol's trades (the tape) coalesce under their own key: a slow reader keeps the newest tick
+// and the newest trade of each symbol, neither replacing the other.
+TEST(ClientQueue, TradesAndTicksOfASymbolCoalesceApart) {
+  client_queue q(2);
+  auto trade = [](std::int64_t id, std::string symbol) {
+    return event{id, symbol, std::make_shared<const std::string>(format_frame("trade", symbol)),
+                 "trade:" + symbol};
+  };
+  q.push(ev(1, "A"));
+  q.push(trade(1, "A"));
+  q.push(ev(2, "A"));  // beyond capacity: coalescing from here
+  q.push(trade(2, "A"));
+  q.push(ev(3, "A"));
+  auto out = q.drain();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].id, 2);
+  EXPECT_EQ(out[0].key, "trade:A");
+  EXPECT_EQ(out[1].id, 3);
+  EXPECT_EQ(out[1].key, "");
+  EXPECT_EQ(q.coalesced(), 3u);
+}
+
+TEST(Hub, UnnumberedEventsFollowTheFilterAndTakeNoId) {
+  boost::asio::io_context ioc;
+  hub h(100, 64, 10);
+  h.publish({ev(1, "A")});
+  subscription only_b;
+  only_b.filter = {"B"};
+  auto all = subscribe(h, ioc);
+  auto b = subscribe(h, ioc, only_b);
+  h.publish_unnumbered("A", "trade:A", format_frame("trade", "{}"));
+  h.publish_unnumbered("B", "trade:B", format_frame("trade", "{}"));
+  EXPECT_EQ(h.last_id(), 1);  // no tick sequence number taken
+  auto got_all = all->take().events;
+  ASSERT_EQ(got_all.size(), 2u);
+  EXPECT_EQ(got_all[0].symbol, "A");
+  EXPECT_EQ(got_all[1].symbol, "B");
+  EXPECT_EQ(got_all[0].frame->find("id:"), std::string::npos);
+  auto got_b = b->take().events;
+  ASSERT_EQ(got_b.size(), 1u);
+  EXPECT_EQ(got_b[0].symbol, "B");
+  // Never replayed: a stream resuming from before them gets only the ticks.
+  auto resumed = subscribe(h, ioc, resume_after(0));
+  EXPECT_EQ(ids(resumed->take().events), (std::vector<std::int64_t>{1}));
+}

@@ -1,6 +1,7 @@
 "use client";
-// One instrument: live quote, day stats, the price chart, the order book, the trade ticket and
-// the menu that keeps it in the player's watchlists.
+// One instrument: live quote, day stats, the price chart, the market's activity (the order
+// book, the tape of trades, the top public holders), the trade ticket and the menu that keeps
+// it in the player's watchlists.
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
@@ -26,7 +27,9 @@ import { ErrorNotice, Notice } from "./Notice";
 import { OrderBook } from "./OrderBook";
 import { PriceChart, type ChartMode } from "./PriceChart";
 import { Toggle } from "./Toggle";
+import { TopHolders } from "./TopHolders";
 import { TradeTicket } from "./TradeTicket";
+import { TradeTape } from "./TradeTape";
 import { WatchlistButton } from "./WatchlistButton";
 
 const utcDay = (time: string | null | undefined) => (time ? time.slice(0, 10) : null);
@@ -194,6 +197,10 @@ function StockDetailView({ symbol }: { symbol: string }) {
             <PriceChart symbol={symbol} interval={interval} mode={mode} />
           </section>
           <OrderBook symbol={symbol} />
+          <div className="grid grid-cols-1 items-start gap-5 lg:grid-cols-2">
+            <TradeTape symbol={symbol} />
+            <TopHolders symbol={symbol} />
+          </div>
         </div>
         <aside className="xl:sticky xl:top-20">
           <TradeTicket symbol={symbol} price={live.price} halted={data?.halted === true} />

@@ -223,6 +223,8 @@ export const paths = {
   adminMetrics: () => "/api/admin/metrics",
   adminFlags: () => "/api/admin/flags",
   book: (symbol: string, depth = 10) => `/api/stocks/${encodeURIComponent(symbol)}/book?depth=${depth}`,
+  trades: (symbol: string, limit = 50) => `/api/stocks/${encodeURIComponent(symbol)}/trades?limit=${limit}`,
+  holders: (symbol: string, limit = 10) => `/api/stocks/${encodeURIComponent(symbol)}/holders?limit=${limit}`,
   apiKeys: () => "/api/account/keys",
   apiKey: (id: string | number) => `/api/account/keys/${encodeURIComponent(String(id))}`,
   // Trading, Alpaca's paths. Everything under /v2/ belongs to the signed-in player.

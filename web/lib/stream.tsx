@@ -10,6 +10,8 @@
 // and `account` (cash, buying power, equity) events, which the server attaches to the stream
 // by its session cookie. So the stream waits for /me before it opens, and is reopened when the
 // player signs in or out; components subscribe with useTradeUpdates and useAccountEvents.
+// Every stream also carries the market's `trade` events (the tape: each fill of a symbol, by
+// anyone), which components follow with useTape.
 
 import {
   createContext,
@@ -27,7 +29,7 @@ import { useSWRConfig } from "swr";
 import { paths } from "./api";
 import { useAuth } from "./auth";
 import { isNewer } from "./format";
-import type { AccountEvent, Tick, TradeUpdate } from "./types";
+import type { AccountEvent, TapeEvent, Tick, TradeUpdate } from "./types";
 
 export type StreamStatus = "connecting" | "live" | "offline";
 
@@ -35,6 +37,7 @@ type Listener = () => void;
 type TickListener = (tick: Tick) => void;
 type TradeListener = (update: TradeUpdate) => void;
 type AccountListener = (event: AccountEvent) => void;
+type TapeListener = (trade: TapeEvent) => void;
 
 class TickStore {
   private quotes = new Map<string, Tick>();
@@ -43,6 +46,7 @@ class TickStore {
   private metaListeners = new Set<Listener>();
   private tradeListeners = new Set<TradeListener>();
   private accountListeners = new Set<AccountListener>();
+  private tapeListeners = new Set<TapeListener>();
   private status: StreamStatus = "connecting";
   private latestTime: string | null = null;
 
@@ -62,6 +66,15 @@ class TickStore {
 
   pushAccount(event: AccountEvent): void {
     this.accountListeners.forEach((fn) => fn(event));
+  }
+
+  pushTape(trade: TapeEvent): void {
+    this.tapeListeners.forEach((fn) => fn(trade));
+  }
+
+  subscribeTape(fn: TapeListener): () => void {
+    this.tapeListeners.add(fn);
+    return () => this.tapeListeners.delete(fn);
   }
 
   subscribeTrades(fn: TradeListener): () => void {
@@ -147,6 +160,17 @@ function parseTradeUpdate(data: string): TradeUpdate | null {
   }
 }
 
+function parseTapeEvent(data: string): TapeEvent | null {
+  try {
+    const value = JSON.parse(data) as Partial<TapeEvent>;
+    if (typeof value.symbol !== "string" || typeof value.id !== "number") return null;
+    if (typeof value.price !== "string" || typeof value.qty !== "string") return null;
+    return value as TapeEvent;
+  } catch {
+    return null;
+  }
+}
+
 function parseAccountEvent(data: string): AccountEvent | null {
   try {
     const value = JSON.parse(data) as Partial<AccountEvent>;
@@ -209,6 +233,10 @@ export function StreamProvider({ children }: { children: ReactNode }) {
       es.addEventListener("trade_update", (event) => {
         const update = parseTradeUpdate((event as MessageEvent<string>).data);
         if (update) store.pushTrade(update);
+      });
+      es.addEventListener("trade", (event) => {
+        const trade = parseTapeEvent((event as MessageEvent<string>).data);
+        if (trade) store.pushTape(trade);
       });
       es.addEventListener("account", (event) => {
         const account = parseAccountEvent((event as MessageEvent<string>).data);
@@ -334,4 +362,13 @@ export function useAccountEvents(onAccount: (event: AccountEvent) => void): void
   const store = useStore();
   const handle = useEffectEvent((event: AccountEvent) => onAccount(event));
   useEffect(() => store.subscribeAccount((event) => handle(event)), [store]);
+}
+
+// Calls `onTrade` for every trade of `symbol` on the market's tape, by anyone.
+export function useTape(symbol: string, onTrade: (trade: TapeEvent) => void): void {
+  const store = useStore();
+  const handle = useEffectEvent((trade: TapeEvent) => {
+    if (trade.symbol === symbol) onTrade(trade);
+  });
+  useEffect(() => store.subscribeTape((trade) => handle(trade)), [store]);
 }

@@ -380,6 +380,52 @@ export interface BookLevel {
   price: Decimal;
   qty: Decimal;
   orders: number;
+  // Of those, the bots' resting orders; the rest are people's.
+  bot_qty: Decimal;
+  bot_orders: number;
+}
+
+// Who was on one side of a trade on the tape: players are never named.
+export type TapeParty = "player" | "bot" | "house";
+
+// One trade of a symbol's tape (GET /api/stocks/{symbol}/trades), newest first.
+export interface TapeTrade {
+  id: number;
+  price: Decimal;
+  qty: Decimal;
+  time: Time | null; // market time
+  taker: "buy" | "sell" | null; // the side that took it
+  buyer: TapeParty;
+  seller: TapeParty;
+  house: boolean; // the house was one side; false: between two players (bots included)
+}
+
+export interface TapePage {
+  symbol: string;
+  trades: TapeTrade[];
+}
+
+// The stream's `trade` event: a trade of the tape as it happens, with the symbol's trade before
+// it (a client whose newest trade is another one missed some and refetches).
+export interface TapeEvent extends TapeTrade {
+  symbol: string;
+  previous_id: number | null;
+}
+
+// A top holder of a symbol among players with a public profile: its weight in their portfolio,
+// never a number of shares.
+export interface Holder {
+  name: string;
+  user_tag: string;
+  bot: boolean;
+  strategy?: string;
+  weight: Decimal; // a fraction, "0.2500"
+}
+
+export interface HoldersPage {
+  symbol: string;
+  as_of: Time | null;
+  holders: Holder[];
 }
 
 export interface OrderBook {

@@ -5,6 +5,7 @@
 #include "marketsim/api/settings.hpp"
 #include "marketsim/db/market_repo.hpp"
 #include "marketsim/db/pool.hpp"
+#include "marketsim/db/tape_events.hpp"
 #include "marketsim/http/message.hpp"
 #include "marketsim/market/candles.hpp"
 #include "marketsim/market/feed.hpp"
@@ -24,12 +25,17 @@ struct market_services {
   db::pool& pool;
   const market::halt_list& halts;
   auth::session_manager& sessions;  // a signed-in stream ends with its session
+  // The live tape, whose versions tell the tape route that a new fill came (null: the route
+  // keeps what it read for a second).
+  db::tape_events* tape = nullptr;
 };
 
 void register_health_routes(http::router& routes, const market_services& s);
 void register_market_routes(http::router& routes, market_services services);
 // GET /api/leaderboard (leaderboard_api.cpp).
 void register_leaderboard_routes(http::router& routes, const market_services& s);
+// GET /api/stocks/{symbol}/trades and /holders (activity_api.cpp).
+void register_activity_routes(http::router& routes, const market_services& s);
 
 // Candles of one symbol: stored ones merged with the ticks not yet flushed (newest `limit`).
 [[nodiscard]] boost::asio::awaitable<result<std::vector<market::candle>>> load_candles(

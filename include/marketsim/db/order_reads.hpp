@@ -46,6 +46,9 @@ struct book_level {
   trading::price_e4 price = 0;
   std::int64_t qty = 0;
   std::int64_t orders = 0;
+  // Of those, the bots' (users with a bot_strategy); the rest are people's.
+  std::int64_t bot_qty = 0;
+  std::int64_t bot_orders = 0;
 };
 struct book_depth {
   std::vector<book_level> bids;  // best (highest) first

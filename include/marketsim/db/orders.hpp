@@ -28,6 +28,7 @@ struct market_view {
   // Open orders one account may have (MARKETSIM_MAX_OPEN_ORDERS); 0: no cap. An order that
   // would leave more open is refused with too_many_open_orders and nothing is stored.
   int open_order_cap = 0;
+  std::int64_t market_ms = 0;  // the market's time now (the symbol's last tick): the tape's
 };
 
 // The market an order of `symbol` meets now: its last price from `quotes`, the day of its last

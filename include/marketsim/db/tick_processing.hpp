@@ -14,7 +14,8 @@ namespace marketsim::db::trading_repo {
 struct symbol_tick {
   std::string symbol;
   trading::price_e4 price = 0;
-  std::string market_day;  // YYYY-MM-DD of the tick
+  std::string market_day;      // YYYY-MM-DD of the tick
+  std::int64_t market_ms = 0;  // the tick's market time (the tape's time of what it fills)
 };
 struct tick_outcome {
   int fills = 0;

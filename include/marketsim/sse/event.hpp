@@ -15,8 +15,12 @@ namespace marketsim::sse {
 // One published event, formatted once and shared by every client that receives it.
 struct event {
   std::int64_t id = 0;
-  std::string symbol;  // the coalescing key
+  std::string symbol;  // what a stream's symbol filter selects; the coalescing key by default
   std::shared_ptr<const std::string> frame;
+  // Another kind of event of the symbol (a tape trade) coalesces under its own key, so neither
+  // kind replaces the other's newest.
+  std::string key;
+  [[nodiscard]] const std::string& coalescing_key() const { return key.empty() ? symbol : key; }
 };
 
 // "id: N\nevent: NAME\ndata: DATA\n\n"; data lines containing '\n' become several data: lines.
@@ -34,7 +38,8 @@ class client_queue {
   explicit client_queue(std::size_t capacity) : capacity_(capacity) {}
 
   // Queues an event. Beyond capacity the queue switches to coalescing: only the newest event
-  // per symbol is kept, so memory is bounded by the number of symbols.
+  // per coalescing key (the symbol, or a kind of the symbol's events) is kept, so memory is
+  // bounded by the number of symbols.
   void push(event e);
   // Replayed history is queued as is (bounded by the hub's ring), never coalesced.
   void push_unbounded(event e) { fifo_.push_back(std::move(e)); }

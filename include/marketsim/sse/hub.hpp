@@ -104,6 +104,11 @@ class hub {
   // A player's private event (a trade update, their account) to that player's streams only.
   // Never coalesced or replayed, and without an id: it does not take a tick sequence number.
   void publish_private(std::int64_t user_id, const std::string& frame);
+  // A public event of `symbol` that does not take a tick sequence number (a trade on the tape,
+  // which any instance may announce): to the streams that want the symbol, after what they were
+  // sent, without an id, never replayed; coalesced under `key` for a slow reader.
+  void publish_unnumbered(const std::string& symbol, const std::string& key,
+                          const std::string& frame);
   [[nodiscard]] bool has_streams_of(std::int64_t user_id) const;
   // The signed-in players with at least one open stream.
   [[nodiscard]] std::vector<std::int64_t> streaming_users() const;
