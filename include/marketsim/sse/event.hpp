@@ -17,6 +17,7 @@ struct event {
   std::int64_t id = 0;
   std::string symbol;  // the coalescing key
   std::shared_ptr<const std::string> frame;
+  bool everyone = false;  // not a symbol's: every stream gets it, whatever its filter
 };
 
 // "id: N\nevent: NAME\ndata: DATA\n\n"; data lines containing '\n' become several data: lines.
