@@ -15,6 +15,8 @@
 
 namespace marketsim::api {
 
+class home_feed;
+
 struct market_services {
   const settings& cfg;
   market::quote_cache& quotes;
@@ -24,12 +26,15 @@ struct market_services {
   db::pool& pool;
   const market::halt_list& halts;
   auth::session_manager& sessions;  // a signed-in stream ends with its session
+  home_feed* home = nullptr;        // the application's; null: the feed routes make their own
 };
 
 void register_health_routes(http::router& routes, const market_services& s);
 void register_market_routes(http::router& routes, market_services services);
 // GET /api/leaderboard (leaderboard_api.cpp).
 void register_leaderboard_routes(http::router& routes, const market_services& s);
+// GET /api/feed, /api/sectors, /api/sectors/{sector} (home_feed_api.cpp).
+void register_feed_routes(http::router& routes, const market_services& s);
 
 // Candles of one symbol: stored ones merged with the ticks not yet flushed (newest `limit`).
 [[nodiscard]] boost::asio::awaitable<result<std::vector<market::candle>>> load_candles(
