@@ -10,6 +10,9 @@
 // and `account` (cash, buying power, equity) events, which the server attaches to the stream
 // by its session cookie. So the stream waits for /me before it opens, and is reopened when the
 // player signs in or out; components subscribe with useTradeUpdates and useAccountEvents.
+//
+// Every stream also carries `feed` events: the home feed's whole new snapshot, put straight
+// into SWR's cache for /api/feed, so whatever shows the feed re-renders without a request.
 
 import {
   createContext,
@@ -27,7 +30,7 @@ import { useSWRConfig } from "swr";
 import { paths } from "./api";
 import { useAuth } from "./auth";
 import { isNewer } from "./format";
-import type { AccountEvent, Tick, TradeUpdate } from "./types";
+import type { AccountEvent, HomeFeed, Tick, TradeUpdate } from "./types";
 
 export type StreamStatus = "connecting" | "live" | "offline";
 
@@ -147,6 +150,16 @@ function parseTradeUpdate(data: string): TradeUpdate | null {
   }
 }
 
+function parseFeed(data: string): HomeFeed | null {
+  try {
+    const value = JSON.parse(data) as Partial<HomeFeed>;
+    if (!value.movers || !Array.isArray(value.sectors) || !value.leaderboard) return null;
+    return value as HomeFeed;
+  } catch {
+    return null;
+  }
+}
+
 function parseAccountEvent(data: string): AccountEvent | null {
   try {
     const value = JSON.parse(data) as Partial<AccountEvent>;
@@ -178,6 +191,11 @@ export function StreamProvider({ children }: { children: ReactNode }) {
   // Everything SWR holds may be stale after a gap the stream could not replay.
   const refetchAll = useEffectEvent(() => {
     void mutate(() => true);
+  });
+
+  // The home feed's new snapshot replaces the one fetched: no request needed.
+  const putFeed = useEffectEvent((feed: HomeFeed) => {
+    void mutate(paths.feed(), feed, { revalidate: false });
   });
 
   useEffect(() => {
@@ -213,6 +231,10 @@ export function StreamProvider({ children }: { children: ReactNode }) {
       es.addEventListener("account", (event) => {
         const account = parseAccountEvent((event as MessageEvent<string>).data);
         if (account) store.pushAccount(account);
+      });
+      es.addEventListener("feed", (event) => {
+        const feed = parseFeed((event as MessageEvent<string>).data);
+        if (feed) putFeed(feed);
       });
       es.addEventListener("reset", () => refetchAll());
       es.onerror = () => {
