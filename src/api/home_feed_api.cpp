@@ -229,6 +229,9 @@ asio::awaitable<void> home_feed::run() {
         bool changed = false;
         {
           std::lock_guard lock(mutex_);
+          // The first build of a leader that has seen no snapshot is the baseline, not news
+          // (nor a step: a cluster that starts sends nothing until something changes).
+          if (content_.empty()) content_ = content;
           changed = content != content_;
         }
         // A refused step leaves content_ as it was: the next round sends it again.
