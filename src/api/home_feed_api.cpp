@@ -32,11 +32,14 @@ constexpr std::size_t top_count = 10;
 constexpr std::size_t highlights_count = 6;
 
 // Named only if a bot or opted in; otherwise "Player #N" (N: the account's number), as on the
-// leaderboard.
+// leaderboard, or "A new player" before they have an account.
 json party_json(const repo::party& p) {
   const bool bot = !p.bot_strategy.empty();
   const bool named = bot || p.public_profile;
-  json j{{"name", named ? p.display_name : fmt::format("Player #{}", p.account_id)}, {"bot", bot}};
+  // A player who has not traded yet has no account, hence no number.
+  const auto anonymous =
+      p.account_id ? fmt::format("Player #{}", p.account_id) : std::string("A new player");
+  json j{{"name", named ? p.display_name : anonymous}, {"bot", bot}};
   if (named) j["user_tag"] = p.user_tag;
   if (bot) j["strategy"] = p.bot_strategy;
   return j;

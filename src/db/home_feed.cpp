@@ -23,10 +23,11 @@ constexpr const char* large_fills_sql =
     "left join users su on su.id = sa.user_id "
     "where f.price_e4::numeric * f.qty >= $1 order by f.id desc limit $2";
 
-// Index users_newest (migration 0012).
+// Index users_newest (migration 0012). A player who has not traded yet has no account (0).
 constexpr const char* newest_sql =
-    "select a.id, u.user_tag, u.display_name, u.public_profile, " MS("u.created_at") " "
-    "from users u join accounts a on a.user_id = u.id "
+    "select coalesce(a.id, 0), u.user_tag, u.display_name, u.public_profile, " MS(
+        "u.created_at") " "
+    "from users u left join accounts a on a.user_id = u.id "
     "where u.status = 'active' and u.bot_strategy is null "
     "order by u.created_at desc, u.id desc limit $1";
 

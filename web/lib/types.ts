@@ -59,7 +59,8 @@ export interface Movers {
 }
 
 // The home feed (GET /api/feed, and the stream's `feed` event carrying the same snapshot).
-// Players are named only when they are bots or opted in; others are "Player #N" without a tag.
+// Players are named only when they are bots or opted in; others are "Player #N" (or "A new
+// player" before they trade) without a tag.
 export interface FeedParty {
   name: string;
   bot: boolean;
