@@ -180,6 +180,8 @@ asio::awaitable<result<json>> home_feed::build(bool advance) {
       // board this instance sees is only the baseline (a restart is not news).
       json found = json::array();
       for (std::size_t i = 0; i < top.size(); ++i) {
+        // Only a gain is a high: players at their grant swap places on ties all the time.
+        if (standings[i].equity <= standings[i].start_equity) continue;
         const bool lead = i == 0 && top_.front() != top[0];
         const bool entered = std::find(top_.begin(), top_.end(), top[i]) == top_.end();
         if (!lead && !entered) continue;
