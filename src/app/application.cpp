@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "marketsim/api/account_api.hpp"
+#include "marketsim/api/home_feed.hpp"
 #include "marketsim/api/market_api.hpp"
 #include "marketsim/api/routes.hpp"
 #include "marketsim/app/stop_signal.hpp"
@@ -194,6 +195,11 @@ int serve(const config& cfg) {
   db::leader_lock leader_lock(cfg.database_url, std::chrono::seconds(1));
   db::leadership cluster(market_strand, cfg.market, instance_id(cfg.instance), leader_lock, feed,
                          state.last_seq);
+  // The home feed: built on the leader, received with the steps everywhere (from the relayed
+  // steps still kept, too: a starting instance answers the cluster's last snapshot).
+  api::home_feed home(pool, quotes, feed,
+                      api::home_feed_settings{cfg.feed_interval, cfg.feed_large_trade_e4});
+  feed.on_event([&home](const market::step_event& e) { home.receive(e); });
   for (const auto& step : state.steps) feed.apply_relayed(step);
   history.mark_flushed(state.stored_seq);  // the ones already in price_history
   db::tick_listener relayed(cfg.database_url,
@@ -302,7 +308,7 @@ int serve(const config& cfg) {
     spdlog::warn("config: MARKETSIM_TEST_HOOKS=1: test-only endpoints are enabled");
   api::register_all_routes(
       routes,
-      api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions, &tape},
+      api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions, &tape, &home},
       accounts,
       api::trading_services{api_cfg, pool, quotes, feed, halts, players, api_keys, orders,
                             [&quotes, &after_ticks](const market::tick& t) {
@@ -371,6 +377,7 @@ int serve(const config& cfg) {
   asio::co_spawn(market_strand, snapshots.run(), until_stopped());
   asio::co_spawn(market_strand, integrity.run(), until_stopped());
   asio::co_spawn(market_strand, traders.run(), until_stopped());
+  asio::co_spawn(market_strand, home.run(), until_stopped());
   asio::co_spawn(market_strand, mailer.run(), until_stopped());
   asio::co_spawn(
       market_strand,

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 
 namespace marketsim::market {
 
@@ -79,12 +80,26 @@ void feed::apply(const tick_batch& batch, bool produced) {
     stored.push_back(sequenced_tick{seq, t});
     applied.push_back(t);
   }
-  if (applied.empty()) return;
+  std::vector<const step_event*> applied_events;
+  for (std::size_t i = 0; i < batch.events.size(); ++i) {
+    const std::int64_t id = batch.first_seq + static_cast<std::int64_t>(batch.ticks.size() + i);
+    if (id <= seq) continue;
+    const auto& e = batch.events[i];
+    seq = id;
+    events.push_back(sse::event{
+        seq, e.name, std::make_shared<const std::string>(sse::format_frame(e.name, e.data, seq)),
+        true});
+    applied_events.push_back(&e);
+  }
+  if (events.empty()) return;
   // Buffer before publishing: a tick a client has seen is always on its way to the database.
-  history_.append(std::move(stored));
+  if (!stored.empty()) history_.append(std::move(stored));
   last_seq_ = seq;
   market_time_ms_ = newest;
   hub_.publish(std::move(events));
+  if (on_event_)
+    for (const auto* e : applied_events) on_event_(*e);
+  if (applied.empty()) return;
   if (on_ticks_) on_ticks_(applied);
   if (produced && on_produced_) on_produced_(applied);
 }
@@ -93,7 +108,7 @@ std::size_t feed::step() {
   auto batch = produce();
   if (batch.empty()) return 0;
   apply(batch, true);
-  return batch.ticks.size();
+  return batch.ticks.size() + batch.events.size();
 }
 
 void feed::relay_through(relay_fn relay) {
@@ -138,6 +153,31 @@ asio::awaitable<std::size_t> feed::lead_step() {
     stepping_ = false;
     co_return 0;
   }
+  const std::size_t n = co_await commit(std::move(batch));
+  co_return n;
+}
+
+asio::awaitable<bool> feed::send_event(step_event e) {
+  // Ids are given out one step at a time: wait out a step in flight (both run on the strand).
+  std::optional<asio::steady_timer> wait;
+  while (stepping_ && !stopped_) {
+    if (!wait) {
+      auto ex = co_await asio::this_coro::executor;
+      wait.emplace(ex);
+    }
+    wait->expires_after(std::chrono::milliseconds(10));
+    (void)co_await wait->async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  if (!producer_ || stopped_) co_return false;
+  stepping_ = true;
+  tick_batch batch;
+  batch.first_seq = last_seq_.load() + 1;
+  batch.events.push_back(std::move(e));
+  const std::size_t n = co_await commit(std::move(batch));
+  co_return n > 0;
+}
+
+asio::awaitable<std::size_t> feed::commit(tick_batch batch) {
   bool accepted = true;
   if (relay_) {
     in_flight_first_ = batch.first_seq;
@@ -154,7 +194,7 @@ asio::awaitable<std::size_t> feed::lead_step() {
   stepping_ = false;
   if (!accepted) co_return 0;
   apply(batch, true);
-  co_return batch.ticks.size();
+  co_return batch.ticks.size() + batch.events.size();
 }
 
 void feed::apply_relayed(const tick_batch& batch) {

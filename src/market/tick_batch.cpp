@@ -23,6 +23,8 @@ std::string encode_ticks(const tick_batch& batch) {
                    {"t", t.ts_ms},
                    {"d", i < batch.data.size() ? batch.data[i] : std::string()}});
   }
+  // After the ticks, as their ids are: decoding keeps the order.
+  for (const auto& e : batch.events) out.push_back({{"e", e.name}, {"d", e.data}});
   return out.dump();
 }
 
@@ -35,6 +37,13 @@ result<tick_batch> decode_ticks(std::int64_t first_seq, std::string_view text) {
   batch.ticks.reserve(parsed.size());
   batch.data.reserve(parsed.size());
   for (const auto& item : parsed) {
+    if (item.is_object() && item.contains("e") && item["e"].is_string() && item.contains("d") &&
+        item["d"].is_string()) {
+      batch.events.push_back(
+          step_event{item["e"].get<std::string>(), item["d"].get<std::string>()});
+      continue;
+    }
+    if (!batch.events.empty()) return fail(errc::parse_error, "a relayed tick after an event");
     if (!item.is_object() || !item.contains("s") || !item["s"].is_string() || !item.contains("p") ||
         !item["p"].is_number_integer() || !item.contains("v") || !item["v"].is_number_integer() ||
         !item.contains("t") || !item["t"].is_number_integer() || !item.contains("d") ||
@@ -44,7 +53,7 @@ result<tick_batch> decode_ticks(std::int64_t first_seq, std::string_view text) {
                                item["v"].get<std::int64_t>(), item["t"].get<std::int64_t>()});
     batch.data.push_back(item["d"].get<std::string>());
   }
-  if (batch.ticks.empty()) return fail(errc::parse_error, "a relayed step holds no tick");
+  if (batch.empty()) return fail(errc::parse_error, "a relayed step holds nothing");
   return batch;
 }
 

@@ -108,7 +108,7 @@ bool hub::replay_fits(const subscriber& s, std::int64_t after) const {
   // From the newest event back, so the walk stops after at most the budget's worth of frames.
   std::size_t bytes = 0;
   for (auto it = ring_.rbegin(); it != ring_.rend() && it->id > after; ++it) {
-    if (!s.wants(it->symbol)) continue;
+    if (!s.wants(*it)) continue;
     bytes += it->frame->size();
     if (bytes > budget_.replay_bytes) return false;
   }
@@ -133,7 +133,7 @@ bool hub::next_replay_chunk(subscriber& s, std::vector<event>& out) {
                                 bytes < replay_chunk_bytes && scanned < 4096;
        ++it, ++scanned) {
     s.replay_after_ = it->id;
-    if (!s.wants(it->symbol)) continue;
+    if (!s.wants(*it)) continue;
     bytes += it->frame->size();
     out.push_back(*it);
   }
@@ -162,7 +162,7 @@ void hub::publish(std::vector<event> events) {
     {
       std::lock_guard slock(s->mutex_);
       for (const auto& e : events)
-        if (s->wants(e.symbol)) {
+        if (s->wants(e)) {
           s->queue_.push(e);
           any = true;
         }

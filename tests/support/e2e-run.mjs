@@ -28,6 +28,9 @@ try {
       MARKETSIM_TICK_INTERVAL: "200ms",
       MARKETSIM_FLUSH_INTERVAL: "5s",
       MARKETSIM_REPLAY_DAY: "30s",
+      // The home feed's leaderboard ranks players from their equity snapshots.
+      MARKETSIM_EQUITY_SNAPSHOT: "3s",
+      MARKETSIM_FEED_INTERVAL: "1s",
       MARKETSIM_WEB_ROOT: webOut,
     },
   });

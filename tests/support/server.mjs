@@ -52,6 +52,9 @@ export function serverEnv({ databaseUrl, portFile, overrides = {} } = {}) {
     MARKETSIM_TEST_HOOKS: "1",
     // No simulated traders: tests own their market; the bots' tests turn them on.
     MARKETSIM_BOTS: "0",
+    // No home feed events (a step of their own each, so a hole in price_history's ticks): the
+    // feed is built once at start-up and then hourly; its tests make it change.
+    MARKETSIM_FEED_INTERVAL: "1h",
     MARKETSIM_SESSION_SECRET: "test-secret-0123456789abcdef0123456789abcdef",
   });
   for (const [k, v] of Object.entries(overrides)) {

@@ -2,7 +2,9 @@
 // accepted them, and a follower that applies the relayed steps publishes the same ids and the
 // same event bytes; a refused step gives no id out, a step read twice is applied once, and a
 // gap the follower can no longer fill makes resuming streams reset instead of skipping it; the
-// app's one stop signal ends the feed's loop at its wait.
+// app's one stop signal ends the feed's loop at its wait; a step's other events (the home
+// feed's) follow its ticks under the next ids, reach symbol-filtered streams, and are relayed
+// and resumed like ticks.
 // Single-threaded: the coroutines run on one io_context.
 #include <gtest/gtest.h>
 
@@ -76,6 +78,19 @@ std::size_t run_step(asio::io_context& ioc, feed& f) {
   return n;
 }
 
+bool send(asio::io_context& ioc, feed& f, step_event e) {
+  bool sent = false;
+  asio::co_spawn(
+      ioc,
+      [&f, &sent, e = std::move(e)]() mutable -> asio::awaitable<void> {
+        sent = co_await f.send_event(std::move(e));
+      },
+      asio::detached);
+  ioc.restart();
+  ioc.run();
+  return sent;
+}
+
 std::vector<sse::event> drain(const std::shared_ptr<sse::subscriber>& s) {
   return s->take().events;
 }
@@ -111,6 +126,54 @@ TEST(MarketFeed, FollowerPublishesTheLeadersIdsAndBytes) {
   EXPECT_EQ(follower.quotes.find("AAA")->price, leader.quotes.find("AAA")->price);
   EXPECT_EQ(follower.history.size(), 6u) << "a follower buffers the cluster's ticks too";
   EXPECT_FALSE(follower.f.leading());
+}
+
+TEST(MarketFeed, AStepEventFollowsTheTicksEverywhereUnderTheClustersIds) {
+  asio::io_context ioc;
+  instance leader, follower;
+  fake_relay relay;
+  leader.f.relay_through([&relay](const tick_batch& b) { return relay.commit(b); });
+  follower.f.relay_through([](const tick_batch&) -> asio::awaitable<bool> { co_return false; });
+  EXPECT_FALSE(send(ioc, leader.f, step_event{"feed", R"({"n":0})"})) << "sent while following";
+  leader.f.lead(nullptr, 0);
+  std::vector<std::string> received;
+  follower.f.on_event([&](const step_event& e) { received.push_back(e.name + e.data); });
+  // Filtered to a symbol that is not in the step: the event still comes.
+  auto filtered = *follower.hub.subscribe(ioc.get_executor(), {{"ZZZ"}, std::nullopt, 0, ""});
+  ASSERT_EQ(run_step(ioc, leader.f), 2u);
+  ASSERT_TRUE(send(ioc, leader.f, step_event{"feed", R"({"n":1})"}));
+  ASSERT_EQ(run_step(ioc, leader.f), 2u);
+  ASSERT_EQ(relay.accepted.size(), 3u);
+  ASSERT_TRUE(relay.accepted[1].ticks.empty()) << "a step of its own, not waiting for ticks";
+  for (const auto& b : relay.accepted) {
+    auto decoded = decode_ticks(b.first_seq, encode_ticks(b));
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    follower.f.apply_relayed(*decoded);
+  }
+  EXPECT_EQ(follower.f.last_seq(), 5);
+  EXPECT_EQ(follower.history.size(), 4u) << "only ticks go to the history";
+  ASSERT_EQ(received, std::vector<std::string>{R"(feed{"n":1})"});
+  auto events = drain(filtered);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].id, 3);
+  EXPECT_EQ(*events[0].frame, "id: 3\nevent: feed\ndata: {\"n\":1}\n\n");
+  // A stream resuming from before it gets it again, filter or not.
+  auto resumed = *follower.hub.subscribe(ioc.get_executor(), {{"ZZZ"}, 2, 0, ""});
+  events = drain(resumed);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].id, 3);
+}
+
+TEST(MarketFeed, ARelayedStepOfAnEventAloneDecodes) {
+  tick_batch b;
+  b.first_seq = 9;
+  b.events.push_back(step_event{"feed", "{}"});
+  auto decoded = decode_ticks(9, encode_ticks(b));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_TRUE(decoded->ticks.empty());
+  ASSERT_EQ(decoded->events.size(), 1u);
+  EXPECT_EQ(decoded->last_seq(), 9);
+  EXPECT_FALSE(decode_ticks(9, "[]")) << "a step holds something";
 }
 
 TEST(MarketFeed, ARefusedStepGivesNoIdOutAndChangesNothing) {

@@ -1,9 +1,18 @@
 "use client";
 
+import {
+  NewestPlayersPanel,
+  NotablePanel,
+  SectorsPanel,
+  TopPlayersPanel,
+  TrendingPanel,
+} from "@/components/HomeFeed";
 import { MarketStatusLine } from "@/components/MarketStatusLine";
 import { MoversPanel } from "@/components/MoversPanel";
 import { StockGrid } from "@/components/StockGrid";
 
+// The market and its home feed, the same signed in or out: stocks, today's movers, the week's
+// and month's, sectors, notable trades, the leaderboard's top and the newest players.
 export default function HomePage() {
   return (
     <div className="flex flex-col gap-5">
@@ -12,9 +21,18 @@ export default function HomePage() {
         <MarketStatusLine />
       </div>
       <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_300px]">
-        <StockGrid />
+        <div className="flex min-w-0 flex-col gap-5">
+          <StockGrid />
+          <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
+            <NotablePanel />
+            <TopPlayersPanel />
+            <SectorsPanel />
+            <NewestPlayersPanel />
+          </div>
+        </div>
         <aside className="flex flex-col gap-5">
           <MoversPanel />
+          <TrendingPanel />
         </aside>
       </div>
     </div>

@@ -37,7 +37,7 @@ function SidebarList({ section }: { section: string | null }) {
   const pathname = trimSlash(usePathname() ?? "/");
   const { user, isAdmin } = useAuth();
   const signedIn = user !== null;
-  const onMarket = pathname === "/" || pathname.startsWith("/stock");
+  const onMarket = pathname === "/" || pathname.startsWith("/stock") || pathname.startsWith("/sector");
   const onSoon = pathname === "/soon";
 
   const trading = (entry: AccountSection): Entry => {

@@ -196,6 +196,9 @@ export const paths = {
   candles: (symbol: string, interval: string, limit = 500) =>
     `/api/stocks/${encodeURIComponent(symbol)}/candles?interval=${interval}&limit=${limit}`,
   movers: (count = 5) => `/api/market/movers?count=${count}`,
+  feed: () => "/api/feed",
+  sectors: () => "/api/sectors",
+  sector: (name: string) => `/api/sectors/${encodeURIComponent(name)}`,
   status: () => "/api/market/status",
   stream: () => "/api/stream",
   me: () => "/api/auth/me",

@@ -12,6 +12,9 @@
 // player signs in or out; components subscribe with useTradeUpdates and useAccountEvents.
 // Every stream also carries the market's `trade` events (the tape: each fill of a symbol, by
 // anyone), which components follow with useTape.
+//
+// Every stream also carries `feed` events: the home feed's whole new snapshot, put straight
+// into SWR's cache for /api/feed, so whatever shows the feed re-renders without a request.
 
 import {
   createContext,
@@ -29,7 +32,7 @@ import { useSWRConfig } from "swr";
 import { paths } from "./api";
 import { useAuth } from "./auth";
 import { isNewer } from "./format";
-import type { AccountEvent, TapeEvent, Tick, TradeUpdate } from "./types";
+import type { AccountEvent, HomeFeed, TapeEvent, Tick, TradeUpdate } from "./types";
 
 export type StreamStatus = "connecting" | "live" | "offline";
 
@@ -171,6 +174,16 @@ function parseTapeEvent(data: string): TapeEvent | null {
   }
 }
 
+function parseFeed(data: string): HomeFeed | null {
+  try {
+    const value = JSON.parse(data) as Partial<HomeFeed>;
+    if (!value.movers || !Array.isArray(value.sectors) || !value.leaderboard) return null;
+    return value as HomeFeed;
+  } catch {
+    return null;
+  }
+}
+
 function parseAccountEvent(data: string): AccountEvent | null {
   try {
     const value = JSON.parse(data) as Partial<AccountEvent>;
@@ -202,6 +215,11 @@ export function StreamProvider({ children }: { children: ReactNode }) {
   // Everything SWR holds may be stale after a gap the stream could not replay.
   const refetchAll = useEffectEvent(() => {
     void mutate(() => true);
+  });
+
+  // The home feed's new snapshot replaces the one fetched: no request needed.
+  const putFeed = useEffectEvent((feed: HomeFeed) => {
+    void mutate(paths.feed(), feed, { revalidate: false });
   });
 
   useEffect(() => {
@@ -241,6 +259,10 @@ export function StreamProvider({ children }: { children: ReactNode }) {
       es.addEventListener("account", (event) => {
         const account = parseAccountEvent((event as MessageEvent<string>).data);
         if (account) store.pushAccount(account);
+      });
+      es.addEventListener("feed", (event) => {
+        const feed = parseFeed((event as MessageEvent<string>).data);
+        if (feed) putFeed(feed);
       });
       es.addEventListener("reset", () => refetchAll());
       es.onerror = () => {

@@ -61,6 +61,79 @@ export interface Movers {
   most_active: Mover[];
 }
 
+// The home feed (GET /api/feed, and the stream's `feed` event carrying the same snapshot).
+// Players are named only when they are bots or opted in; others are "Player #N" (or "A new
+// player" before they trade) without a tag.
+export interface FeedParty {
+  name: string;
+  bot: boolean;
+  user_tag?: string;
+  strategy?: string;
+}
+
+export interface FeedMover {
+  symbol: string;
+  name: string;
+  price: Decimal | null;
+  change_percent: number;
+}
+
+export interface FeedWindow {
+  from: Time | null; // market time of the oldest price the window starts from
+  gainers: FeedMover[];
+  losers: FeedMover[];
+}
+
+export interface SectorMove {
+  sector: string;
+  stocks: number;
+  advancing: number;
+  declining: number;
+  change_percent: number;
+  best: string;
+  worst: string;
+}
+
+export interface FeedTrade {
+  time: Time;
+  symbol: string;
+  qty: number;
+  price: Decimal;
+  value: Decimal;
+  buyer: FeedParty | null; // null: the house
+  seller: FeedParty | null;
+}
+
+export interface FeedRanked extends FeedParty {
+  rank: number;
+  return: Decimal;
+}
+
+export interface FeedHighlight extends FeedRanked {
+  kind: "lead" | "top10";
+  time: Time;
+}
+
+export interface FeedNewcomer extends FeedParty {
+  joined: Time;
+}
+
+export interface HomeFeed {
+  as_of: Time | null;
+  movers: { session: { gainers: FeedMover[]; losers: FeedMover[] }; week: FeedWindow; month: FeedWindow };
+  sectors: SectorMove[];
+  trades: FeedTrade[];
+  highlights: FeedHighlight[];
+  leaderboard: { total: number; entries: FeedRanked[] };
+  newest: FeedNewcomer[];
+}
+
+export interface SectorDetail {
+  sector: string;
+  summary: SectorMove | null;
+  stocks: StockDetail[];
+}
+
 export interface MarketStatus {
   provider: "replay" | "simulated" | "http";
   market_time: Time | null;

@@ -16,6 +16,8 @@
 
 namespace marketsim::api {
 
+class home_feed;
+
 struct market_services {
   const settings& cfg;
   market::quote_cache& quotes;
@@ -28,6 +30,7 @@ struct market_services {
   // The live tape, whose versions tell the tape route that a new fill came (null: the route
   // keeps what it read for a second).
   db::tape_events* tape = nullptr;
+  home_feed* home = nullptr;        // the application's; null: the feed routes make their own
 };
 
 void register_health_routes(http::router& routes, const market_services& s);
@@ -36,6 +39,8 @@ void register_market_routes(http::router& routes, market_services services);
 void register_leaderboard_routes(http::router& routes, const market_services& s);
 // GET /api/stocks/{symbol}/trades and /holders (activity_api.cpp).
 void register_activity_routes(http::router& routes, const market_services& s);
+// GET /api/feed, /api/sectors, /api/sectors/{sector} (home_feed_api.cpp).
+void register_feed_routes(http::router& routes, const market_services& s);
 
 // Candles of one symbol: stored ones merged with the ticks not yet flushed (newest `limit`).
 [[nodiscard]] boost::asio::awaitable<result<std::vector<market::candle>>> load_candles(

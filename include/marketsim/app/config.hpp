@@ -76,6 +76,10 @@ struct config {
   std::uint64_t bot_seed = 1;
   int bot_order_rate = 40;
   std::chrono::milliseconds bot_think{5'000};
+  // The home feed (api::home_feed_settings): how often the leader rebuilds it, and the fill
+  // value from which a trade is notable.
+  std::chrono::milliseconds feed_interval{5'000};
+  std::int64_t feed_large_trade_e4 = 10'000LL * 10'000;
   int max_watchlists = 20;                  // per player
   int watchlist_size = 200;                 // symbols per watchlist
   int max_api_keys = 10;                    // live keys per player

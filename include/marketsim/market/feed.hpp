@@ -38,6 +38,13 @@ class feed {
   // Called after each step this instance produced (the order flow reacts to them). Set before
   // run().
   void on_produced(std::function<void(const std::vector<tick>&)> f) { on_produced_ = std::move(f); }
+  // Called after each applied step_event (produced here or relayed), e.g. the home feed's
+  // snapshot reaching a follower. Set before run().
+  void on_event(std::function<void(const step_event&)> f) { on_event_ = std::move(f); }
+  // An event for every stream, sent at once as a step of its own under the cluster's next id
+  // (after a step in flight), through the relay like ticks, so every instance publishes it and
+  // a stream resumes across it. False when not leading or when the relay refused it.
+  [[nodiscard]] boost::asio::awaitable<bool> send_event(step_event e);
   [[nodiscard]] boost::asio::awaitable<void> run();
   void stop();  // call on the feed's executor
 
@@ -67,6 +74,8 @@ class feed {
 
  private:
   tick_batch produce();
+  // Relays a produced step (stepping_ set), then applies it; its event count, 0 if refused.
+  [[nodiscard]] boost::asio::awaitable<std::size_t> commit(tick_batch batch);
   void apply(const tick_batch& batch, bool produced);
 
   std::unique_ptr<quote_provider> provider_;
@@ -82,6 +91,7 @@ class feed {
   wall_clock clock_;
   std::function<void(const std::vector<tick>&)> on_ticks_;
   std::function<void(const std::vector<tick>&)> on_produced_;
+  std::function<void(const step_event&)> on_event_;
   relay_fn relay_;
   bool provider_used_ = false;
   bool stepping_ = false;

@@ -21,6 +21,7 @@ struct event {
   // kind replaces the other's newest.
   std::string key;
   [[nodiscard]] const std::string& coalescing_key() const { return key.empty() ? symbol : key; }
+  bool everyone = false;  // not a symbol's: every stream gets it, whatever its filter
 };
 
 // "id: N\nevent: NAME\ndata: DATA\n\n"; data lines containing '\n' become several data: lines.

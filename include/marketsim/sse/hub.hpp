@@ -65,7 +65,9 @@ class subscriber {
 
  private:
   friend class hub;
-  bool wants(std::string_view symbol) const { return filter_.empty() || filter_.contains(symbol); }
+  bool wants(const event& e) const {
+    return e.everyone || filter_.empty() || filter_.contains(e.symbol);
+  }
   void notify();
 
   std::mutex mutex_;
