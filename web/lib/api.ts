@@ -222,6 +222,8 @@ export const paths = {
   book: (symbol: string, depth = 10) => `/api/stocks/${encodeURIComponent(symbol)}/book?depth=${depth}`,
   apiKeys: () => "/api/account/keys",
   apiKey: (id: string | number) => `/api/account/keys/${encodeURIComponent(String(id))}`,
+  sinceLastVisit: () => "/api/account/since-last-visit",
+  dismissSinceLastVisit: () => "/api/account/since-last-visit/dismiss",
   // Trading, Alpaca's paths. Everything under /v2/ belongs to the signed-in player.
   account: () => "/v2/account",
   orders: (status?: "open" | "closed" | "all", limit = 100) =>
