@@ -125,13 +125,16 @@ asio::awaitable<result<session_manager::issued>> session_manager::start(
   s.last_seen_ms = s.created_ms;
   s.expires_ms = expires_ms.value_or(s.created_ms + settings_.absolute.count());
   s.issued_for = user.user_role;
-  auto done = co_await pool_.execute([&](db::connection& c) {
-    repo::create_session(c, s, replaced, record_login);
-    // A sign-in is the player's activity (after an absence, a new visit); a new id for the same
-    // sign-in is not.
-    if (record_login) (void)db::visit_repo::note_activity(c, s.user_id, s.created_ms);
-  });
+  auto done = co_await pool_.execute(
+      [&](db::connection& c) { repo::create_session(c, s, replaced, record_login); });
   if (!done) co_return std::unexpected(done.error());
+  if (record_login) {
+    // A sign-in is the player's activity (after an absence, a new visit); a new id for the same
+    // sign-in is not. Best effort: the player's next request notes it again.
+    (void)co_await pool_.execute([&](db::connection& c) {
+      (void)db::visit_repo::note_activity(c, s.user_id, s.created_ms);
+    });
+  }
   if (replaced) {
     cache_.erase(*replaced);
     close_streams({*replaced});

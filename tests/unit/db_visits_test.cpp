@@ -6,38 +6,43 @@
 
 #include "marketsim/db/visits.hpp"
 
-using namespace marketsim::db::visit_repo;
-namespace board = marketsim::db::leaderboard_repo;
+// Named, not used: the unit tests of a module share one unity file.
+using marketsim::db::visit_repo::biggest_moves;
+using marketsim::db::visit_repo::holding_move;
+using marketsim::db::visit_repo::next_step;
+using marketsim::db::visit_repo::rank_of;
+using marketsim::db::visit_repo::visit_step;
 
 namespace {
-constexpr std::int64_t minute = 60'000;
-constexpr std::int64_t t0 = 1'764'500'000'000;
+constexpr std::int64_t one_minute = 60'000;
+constexpr std::int64_t visit_t0 = 1'764'500'000'000;
 }  // namespace
 
 TEST(DbVisits, AFirstRequestStartsTheFirstVisit) {
-  EXPECT_EQ(next_step(std::nullopt, t0, false), visit_step::start);
-  EXPECT_EQ(next_step(std::nullopt, t0, true), visit_step::start);
+  EXPECT_EQ(next_step(std::nullopt, visit_t0, false), visit_step::start);
+  EXPECT_EQ(next_step(std::nullopt, visit_t0, true), visit_step::start);
 }
 
 TEST(DbVisits, AGapLongerThanHalfAnHourStartsANewVisit) {
-  EXPECT_EQ(next_step(t0, t0 + 30 * minute, false), visit_step::touch);  // exactly 30: the same
-  EXPECT_EQ(next_step(t0, t0 + 30 * minute + 1, false), visit_step::start);
-  EXPECT_EQ(next_step(t0, t0 + 2 * 60 * minute, true), visit_step::start);
+  EXPECT_EQ(next_step(visit_t0, visit_t0 + 30 * one_minute, false),
+            visit_step::touch);  // exactly 30: the same
+  EXPECT_EQ(next_step(visit_t0, visit_t0 + 30 * one_minute + 1, false), visit_step::start);
+  EXPECT_EQ(next_step(visit_t0, visit_t0 + 2 * 60 * one_minute, true), visit_step::start);
 }
 
 TEST(DbVisits, ActivityIsStoredAMinuteAtATimeUnlessExact) {
-  EXPECT_EQ(next_step(t0, t0, false), visit_step::none);
-  EXPECT_EQ(next_step(t0, t0 + minute - 1, false), visit_step::none);
-  EXPECT_EQ(next_step(t0, t0 + minute, false), visit_step::touch);
+  EXPECT_EQ(next_step(visit_t0, visit_t0, false), visit_step::none);
+  EXPECT_EQ(next_step(visit_t0, visit_t0 + one_minute - 1, false), visit_step::none);
+  EXPECT_EQ(next_step(visit_t0, visit_t0 + one_minute, false), visit_step::touch);
   // A sign-out stores its time even a moment after the last stored one.
-  EXPECT_EQ(next_step(t0, t0 + 1, true), visit_step::touch);
-  EXPECT_EQ(next_step(t0, t0, true), visit_step::none);
+  EXPECT_EQ(next_step(visit_t0, visit_t0 + 1, true), visit_step::touch);
+  EXPECT_EQ(next_step(visit_t0, visit_t0, true), visit_step::none);
 }
 
 TEST(DbVisits, ATimeBeforeTheStoredOneChangesNothing) {
   // Another instance's clock ran ahead: never move the activity back, never start a visit.
-  EXPECT_EQ(next_step(t0, t0 - 40 * minute, false), visit_step::none);
-  EXPECT_EQ(next_step(t0, t0 - 1, true), visit_step::none);
+  EXPECT_EQ(next_step(visit_t0, visit_t0 - 40 * one_minute, false), visit_step::none);
+  EXPECT_EQ(next_step(visit_t0, visit_t0 - 1, true), visit_step::none);
 }
 
 TEST(DbVisits, BiggestMovesAreBySizeUpOrDownExactly) {
@@ -71,7 +76,7 @@ TEST(DbVisits, EqualMovesBySymbolAndWithoutAPriceThenLeftOut) {
 }
 
 TEST(DbVisits, RankOfAPlayerInRankedStandings) {
-  std::vector<board::standing> standings(3);
+  std::vector<marketsim::db::leaderboard_repo::standing> standings(3);
   standings[0].user_id = 7;
   standings[1].user_id = 3;
   standings[2].user_id = 9;

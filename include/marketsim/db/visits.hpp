@@ -66,7 +66,7 @@ struct away_fill {
   std::string symbol;
   std::string side;  // "buy" or "sell"
   std::int64_t qty = 0;
-  trading::price_e4 price = 0;
+  market::price_e4 price = 0;
   std::int64_t at_ms = 0;
 };
 
@@ -76,7 +76,7 @@ struct away_summary {
   std::vector<away_fill> fills;  // newest first, at most max_away_fills
   std::int64_t fill_count = 0;   // all of them
   // The price of each of `symbols` at the snapshot the equity is taken from (absent: none).
-  std::vector<std::pair<std::string, trading::price_e4>> prices_then;
+  std::vector<std::pair<std::string, market::price_e4>> prices_then;
   // The all-time leaderboard as it stood at the previous visit's end (each player's last
   // snapshot by then against the grant), ranked with leaderboard_repo::rank_by_return.
   std::vector<leaderboard_repo::standing> board_then;
@@ -91,8 +91,8 @@ struct away_summary {
 struct holding_move {
   std::string symbol;
   std::int64_t qty = 0;
-  trading::price_e4 then = 0;
-  trading::price_e4 now = 0;
+  market::price_e4 then = 0;
+  market::price_e4 now = 0;
 };
 // The `count` biggest moves by size (|now / then - 1|, compared exactly), up or down; equal
 // moves by symbol. Holdings without a price then are left out.
