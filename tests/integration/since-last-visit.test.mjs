@@ -12,7 +12,7 @@
 //            rank 2 of 2 then (below B's 0%), 1 now.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Client, advanceClock, makeApiKey, signUp } from "../support/accounts.mjs";
+import { Client, advanceClock, makeApiKey, signIn, signUp } from "../support/accounts.mjs";
 import { accountNow, e4, frozenMarket, placeOrder, setPrice } from "../support/trading.mjs";
 import { waitFor } from "../support/util.mjs";
 
@@ -51,15 +51,6 @@ describe("since you were away", { timeout: 300_000 }, () => {
       },
       { message: `a snapshot of ${equity}` },
     );
-  }
-
-  async function signInAgain(who) {
-    const c = new Client(stack.url);
-    const r = await c.login(who.email, who.password);
-    assert.equal(r.status, 200, r.body);
-    c.identity = who;
-    c.user = r.json.user;
-    return c;
   }
 
   test("a first visit has nothing to summarize: the change is since the starting grant", async () => {
@@ -118,7 +109,7 @@ describe("since you were away", { timeout: 300_000 }, () => {
     await advanceClock(stack.server, HOUR);
 
     const signInAt = Date.now() + 2 * HOUR;
-    a = await signInAgain(a.identity);
+    a = await signIn(stack.server, a.identity);
     const s = await summary(a);
     // The previous visit ended at the sign-out (the key's request an hour later is not A's).
     const ended = Date.parse(s.previous_visit_ended_at);
@@ -178,7 +169,7 @@ describe("since you were away", { timeout: 300_000 }, () => {
     // Signed out for ten minutes: the same visit, still dismissed.
     assert.equal((await a.post("/api/auth/logout")).status, 204);
     await advanceClock(stack.server, 10 * MINUTE);
-    a = await signInAgain(a.identity);
+    a = await signIn(stack.server, a.identity);
     const same = await summary(a);
     assert.equal(same.visit_id, first.visit_id);
     assert.equal(same.dismissed, true);
