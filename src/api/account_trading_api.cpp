@@ -12,6 +12,7 @@
 #include "marketsim/db/account_reads.hpp"
 #include "marketsim/db/equity.hpp"
 #include "marketsim/db/order_reads.hpp"
+#include "marketsim/db/visits.hpp"
 #include "marketsim/trading/records.hpp"
 
 namespace marketsim::api {
@@ -25,21 +26,33 @@ namespace {
 
 asio::awaitable<outcome> account(const trading_services& s, const request_context& ctx,
                                  trading_repo::player player) {
-  auto state = co_await run(
-      s.pool, [&](db::connection& c) { return trading_repo::read_account(c, player); });
-  if (!state) co_return std::unexpected(state.error());
-  if (!ctx.by_api_key && ctx.principal && !ctx.principal->session_hash.empty()) {
+  const bool browser = !ctx.by_api_key && ctx.principal && !ctx.principal->session_hash.empty();
+  const auto now = s.clock.now_ms();
+  auto read = co_await run(s.pool, [&](db::connection& c) {
+    // The player's own request is activity: the first one after an absence starts the visit
+    // before the baseline is read, whichever of a page's requests comes first.
+    if (browser) (void)db::visit_repo::note_activity(c, player.user_id, now);
+    auto base = db::visit_repo::read_baseline(c, player.user_id, player.account_id);
+    return std::pair{trading_repo::read_account(c, player), base};
+  });
+  if (!read) co_return std::unexpected(read.error());
+  auto& [state, base] = *read;
+  if (browser) {
     // The equity when this session first looked: the header's "since you signed in".
-    auto v = trading::value_positions(state->positions, s.quotes);
-    const auto equity = state->account.cash + v.long_market_value;
+    auto v = trading::value_positions(state.positions, s.quotes);
+    const auto equity = state.account.cash + v.long_market_value;
     const auto hash = hex(ctx.principal->session_hash);
     auto login = co_await run(s.pool, [&](db::connection& c) {
       return trading_repo::session_login_equity(c, hash, equity);
     });
-    if (login) state->account.login_equity = *login;
+    if (login) state.account.login_equity = *login;
   }
-  co_return http::json_response(200,
-                                trading::account_json(state->account, state->positions, s.quotes));
+  auto out = trading::account_json(state.account, state.positions, s.quotes);
+  // The header's change is measured from here (docs/api.md).
+  out["previous_visit_equity"] = market::format_price(base.equity);
+  out["previous_visit_ended_at"] =
+      base.away_from_ms ? json(format_time(*base.away_from_ms)) : json(nullptr);
+  co_return http::json_response(200, out);
 }
 
 // Only fills happen here: asking for other types (by path or `activity_types`) finds none.

@@ -11,6 +11,7 @@
 #include "marketsim/auth/tokens.hpp"
 #include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/integrity.hpp"
+#include "marketsim/db/visits.hpp"
 
 namespace marketsim::api {
 
@@ -121,6 +122,13 @@ void register_sign_in_routes(http::router& routes, const account_services& s) {
   routes.add("POST", "/api/auth/logout",
              answering([s](request_context& ctx) -> asio::awaitable<outcome> {
                if (ctx.principal) {
+                 // Signing out ends the player's visit exactly, not to the minute; a failure
+                 // here only leaves the end a minute early.
+                 const auto user_id = ctx.principal->user->id;
+                 const auto now = s.clock.now_ms();
+                 (void)co_await run(s.pool, [&](db::connection& c) {
+                   return db::visit_repo::note_activity(c, user_id, now, true);
+                 });
                  auto done = co_await s.sessions.end(ctx.principal->session_hash);
                  if (!done) co_return std::unexpected(done.error());
                }

@@ -310,7 +310,7 @@ int serve(const config& cfg) {
       routes,
       api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions, &tape, &home},
       accounts,
-      api::trading_services{api_cfg, pool, quotes, feed, halts, players, api_keys, orders,
+      api::trading_services{api_cfg, pool, quotes, feed, halts, players, api_keys, orders, clock,
                             [&quotes, &after_ticks](const market::tick& t) {
                               quotes.apply(t);
                               after_ticks({t});

@@ -11,6 +11,7 @@
 
 #include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/pool.hpp"
+#include "marketsim/db/visits.hpp"
 
 namespace marketsim::auth {
 
@@ -23,9 +24,14 @@ namespace {
 constexpr std::int64_t store_seen_every_ms = 60'000;
 
 // A plain function, not a capturing lambda: GCC 12 destroys a coroutine lambda's captures
-// twice when it is spawned from inside another coroutine.
-asio::awaitable<void> store_last_seen(db::pool& pool, std::string hash, std::int64_t now) {
-  (void)co_await pool.execute([&](db::connection& c) { repo::touch_session(c, hash, now); });
+// twice when it is spawned from inside another coroutine. The player's visit (db/visits.hpp)
+// follows the same minute-by-minute activity.
+asio::awaitable<void> store_last_seen(db::pool& pool, std::string hash, std::int64_t user_id,
+                                      std::int64_t now) {
+  (void)co_await pool.execute([&](db::connection& c) {
+    repo::touch_session(c, hash, now);
+    (void)db::visit_repo::note_activity(c, user_id, now);
+  });
 }
 }  // namespace
 
@@ -76,8 +82,8 @@ asio::awaitable<result<session_manager::resolved>> session_manager::resolve(
     }
     if (cache_.touch(*hash, now, store_seen_every_ms)) {
       // Best effort: a lost update only makes an idle timeout a minute early.
-      asio::co_spawn(co_await asio::this_coro::executor, store_last_seen(pool_, *hash, now),
-                     asio::detached);
+      asio::co_spawn(co_await asio::this_coro::executor,
+                     store_last_seen(pool_, *hash, hit->session.user_id, now), asio::detached);
     }
     session = std::move(hit->session);
     user = std::move(hit->user);
@@ -122,6 +128,13 @@ asio::awaitable<result<session_manager::issued>> session_manager::start(
   auto done = co_await pool_.execute(
       [&](db::connection& c) { repo::create_session(c, s, replaced, record_login); });
   if (!done) co_return std::unexpected(done.error());
+  if (record_login) {
+    // A sign-in is the player's activity (after an absence, a new visit); a new id for the same
+    // sign-in is not. Best effort: the player's next request notes it again.
+    (void)co_await pool_.execute([&](db::connection& c) {
+      (void)db::visit_repo::note_activity(c, s.user_id, s.created_ms);
+    });
+  }
   if (replaced) {
     cache_.erase(*replaced);
     close_streams({*replaced});

@@ -31,6 +31,13 @@ std::int64_t snapshot_equity(connection& c,
       "$2::bigint[]) as t(symbol, price) on t.symbol = p.symbol where a.kind = 'player' group "
       "by a.id, a.cash_e4 on conflict do nothing",
       array_literal(symbols), array_literal(values), market_ms);
+  // The prices the snapshot valued, at the same instant (the transaction's now()): a player's
+  // holdings' moves since a past snapshot (db/visits.hpp).
+  tx.exec_params(
+      "insert into price_snapshots (symbol, at, price_e4) select t.symbol, now(), t.price from "
+      "unnest($1::text[], $2::bigint[]) as t(symbol, price) where t.price > 0 on conflict do "
+      "nothing",
+      array_literal(symbols), array_literal(values));
   tx.commit();
   return static_cast<std::int64_t>(r.affected_rows());
 }

@@ -148,7 +148,7 @@ struct wiring {
                                    halts};
     api::register_all_routes(
         routes, api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions},
-        accounts, api::trading_services{api_cfg, pool, quotes, feed, halts, players, keys, orders}, false);
+        accounts, api::trading_services{api_cfg, pool, quotes, feed, halts, players, keys, orders, clock}, false);
     player = sign_in(1, "player@example.com", "player", auth::role::user, 'p');
     admin = sign_in(2, "admin@example.com", "admin", auth::role::admin, 'a');
     players.put(1, 101);

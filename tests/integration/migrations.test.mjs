@@ -21,7 +21,7 @@ function copyMigrations() {
 }
 
 const rowsOf = (pg) =>
-  pg.psql("SELECT version::text AS version, name, checksum::text AS checksum, applied_at::text AS applied_at FROM schema_migrations ORDER BY version");
+  pg.psql("SELECT version::text AS version, name, checksum::text AS checksum, applied_at::text AS applied_at FROM schema_migrations ORDER BY schema_migrations.version");
 
 describe("migrations", { timeout: 180_000 }, () => {
   let pg;

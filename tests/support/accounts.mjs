@@ -150,6 +150,11 @@ export async function makeAdmin(server, pg, who = newIdentity("a")) {
     input: `${who.password}\n`,
   });
   assert.equal(r.code, 0, r.output);
+  return signIn(server, who);
+}
+
+// A new Client (another browser, or the same one after a sign-out) signed in as `who`.
+export async function signIn(server, who) {
   const c = new Client(server.url);
   const login = await c.login(who.email, who.password);
   assert.equal(login.status, 200, login.body);

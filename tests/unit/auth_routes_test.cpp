@@ -88,7 +88,9 @@ struct wiring {
     // The very function the application registers its routes with.
     api::register_all_routes(
         routes, api::market_services{cfg, quotes, history, feed, hub, pool, halts, sessions},
-        accounts, api::trading_services{cfg, pool, quotes, feed, halts, players, keys, orders}, test_hooks);
+        accounts,
+        api::trading_services{cfg, pool, quotes, feed, halts, players, keys, orders, clock},
+        test_hooks);
   }
 
   std::map<route_key, route_info> table() const {
@@ -184,6 +186,8 @@ const std::map<route_key, auth::access>& expected_access() {
       {{"GET", "/api/account/keys"}, auth::access::user},
       {{"POST", "/api/account/keys"}, auth::access::user},
       {{"DELETE", "/api/account/keys/{id}"}, auth::access::user},
+      {{"GET", "/api/account/since-last-visit"}, auth::access::user},
+      {{"POST", "/api/account/since-last-visit/dismiss"}, auth::access::user},
   };
   return table;
 }

@@ -16,7 +16,7 @@ import { Logo } from "./Logo";
 import { StreamBadge } from "./StreamBadge";
 
 // Pages where "come back here after signing in" makes no sense.
-const AUTH_PAGES = /^\/(signin|register|verify|forgot-password|reset-password)(\/|$)/;
+export const AUTH_PAGES = /^\/(signin|register|verify|forgot-password|reset-password)(\/|$)/;
 
 const menuItemClass =
   "block w-full rounded-md px-3 py-2 text-left text-sm text-ink-300 hover:bg-ink-800 hover:text-ink-100 focus-visible:outline-2 focus-visible:outline-accent";
@@ -169,9 +169,10 @@ export function Header() {
       <div className="mx-auto flex h-14 max-w-[1440px] items-center gap-3 px-4 md:px-6">
         <Link href="/" className="flex items-center gap-2.5 rounded-md focus-visible:outline-2 focus-visible:outline-accent">
           <Logo />
-          <span className="text-lg font-semibold tracking-tight text-ink-100">marketsim</span>
+          {/* A phone keeps its width for the player's equity and its change. */}
+          <span className="sr-only text-lg font-semibold tracking-tight text-ink-100 sm:not-sr-only">marketsim</span>
         </Link>
-        <div className="ml-auto flex items-center gap-3">
+        <div className="ml-auto flex min-w-0 items-center gap-2 sm:gap-3">
           <StreamBadge />
           {user ? (
             <>

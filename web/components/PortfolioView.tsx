@@ -86,7 +86,7 @@ export function PortfolioView() {
   const openValue = marketValue !== null && today !== null ? subDecimal(marketValue, today) : null;
   const cash = account?.cash ?? null;
   const total = cash !== null && marketValue !== null ? addDecimal(cash, marketValue) : null;
-  const sinceSignIn = account ? subDecimal(account.equity, account.login_equity) : null;
+  const sinceVisit = account ? subDecimal(account.equity, account.previous_visit_equity) : null;
 
   const slices: Slice[] = [
     ...rows.map((r) => ({ key: r.position.symbol, label: r.position.symbol, value: r.marketValue })),
@@ -134,10 +134,13 @@ export function PortfolioView() {
         <Summary label="Unrealized P&L" testId="portfolio-unrealized">
           <Change change={unrealized === null ? null : formatPlain(unrealized)} percent={ratioPercent(unrealized, costBasis)} />
         </Summary>
-        <Summary label="Since you signed in" testId="portfolio-since-signin">
+        <Summary
+          label={account?.previous_visit_ended_at ? "Since your last visit" : "Since you started"}
+          testId="portfolio-since-visit"
+        >
           <Change
-            change={sinceSignIn === null ? null : formatPlain(sinceSignIn)}
-            percent={ratioPercent(sinceSignIn, account?.login_equity ?? null)}
+            change={sinceVisit === null ? null : formatPlain(sinceVisit)}
+            percent={ratioPercent(sinceVisit, account?.previous_visit_equity ?? null)}
           />
         </Summary>
       </section>

@@ -230,6 +230,8 @@ export const paths = {
   holders: (symbol: string, limit = 10) => `/api/stocks/${encodeURIComponent(symbol)}/holders?limit=${limit}`,
   apiKeys: () => "/api/account/keys",
   apiKey: (id: string | number) => `/api/account/keys/${encodeURIComponent(String(id))}`,
+  sinceLastVisit: () => "/api/account/since-last-visit",
+  dismissSinceLastVisit: () => "/api/account/since-last-visit/dismiss",
   // Trading, Alpaca's paths. Everything under /v2/ belongs to the signed-in player.
   account: () => "/v2/account",
   orders: (status?: "open" | "closed" | "all", limit = 100) =>

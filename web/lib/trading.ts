@@ -4,6 +4,7 @@
 // of the order ticket (which fields and time-in-force each order type takes, as docs/api.md
 // states them) and the words for orders, so every page describes an order the same way.
 
+import { useEffect, useRef } from "react";
 import useSWR, { type KeyedMutator } from "swr";
 import { ApiError, apiFetch, paths } from "./api";
 import { formatDecimal } from "./format";
@@ -20,16 +21,26 @@ export interface LiveAccount {
 // GET /v2/account, with each `account` event folded into SWR's cache: every component that
 // shows the account (header, ticket, portfolio) reads the one cached copy, so they agree.
 export function useAccount(enabled = true): LiveAccount {
-  const { data, error, isLoading, mutate } = useSWR<Account>(enabled ? paths.account() : null, {
+  const { data, error, isLoading, isValidating, mutate } = useSWR<Account>(enabled ? paths.account() : null, {
     // The stream keeps it current; a focus refetch only repairs a missed event.
     dedupingInterval: 5000,
   });
+  // An event that came while the first answer was on its way: fetch once more when it lands.
+  const missed = useRef(false);
+  useEffect(() => {
+    if (data === undefined || !missed.current) return;
+    missed.current = false;
+    void mutate();
+  }, [data, mutate]);
   useAccountEvents((event) => {
     if (!enabled) return;
     // Before the first answer there is nothing to fold the event into, and a mutation now would
-    // make SWR drop the answer that is on its way (it arrives during a mutation): fetch instead.
+    // make SWR drop the answer that is on its way (it arrives during a mutation): fetch instead,
+    // unless a fetch is on its way. Refetching at every event would drop every answer while a
+    // player's holdings move with each tick, and the account would never load.
     if (data === undefined) {
-      void mutate();
+      if (isValidating) missed.current = true;
+      else void mutate();
       return;
     }
     void mutate((current) => (current ? { ...current, ...event } : current), { revalidate: false });

@@ -280,11 +280,49 @@ export interface Account {
   reserved_cash: Decimal;
   realized_pl: Decimal;
   login_equity: Decimal;
+  // The equity at the end of the player's previous visit (the starting grant on a first
+  // visit): what the header's change is measured from.
+  previous_visit_equity: Decimal;
+  previous_visit_ended_at: Time | null;
+}
+
+// GET /api/account/since-last-visit: what happened while the player was away.
+export interface AwayFill {
+  order_id: string;
+  symbol: string;
+  side: OrderSide;
+  qty: Decimal;
+  price: Decimal;
+  time: Time;
+}
+
+export interface HoldingMove {
+  symbol: string;
+  qty: Decimal;
+  price_then: Decimal;
+  price_now: Decimal;
+  change: Decimal;
+  change_percent: number;
+}
+
+export interface SinceLastVisit {
+  visit_id: string;
+  visit_started_at: Time;
+  // null: this is the player's first visit, and there is nothing to summarize.
+  previous_visit_ended_at: Time | null;
+  dismissed: boolean;
+  equity_then: Decimal;
+  equity_now: Decimal;
+  change: Decimal;
+  fills: AwayFill[];
+  fill_count: number;
+  moves: HoldingMove[];
+  rank: { then: number | null; now: number | null; players_then: number; players_now: number } | null;
 }
 
 // The `account` stream event: the figures that move, after every change and every tick that
-// moves the value of the player's holdings. It has no login_equity: that stays what
-// GET /v2/account said, which is what the change since sign-in is measured against.
+// moves the value of the player's holdings. It has no previous_visit_equity: that stays what
+// GET /v2/account said, which is what the header's change is measured against.
 export interface AccountEvent {
   cash: Decimal;
   buying_power: Decimal;

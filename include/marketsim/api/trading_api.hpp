@@ -11,6 +11,7 @@
 
 #include "marketsim/api/settings.hpp"
 #include "marketsim/auth/api_keys.hpp"
+#include "marketsim/core/clock.hpp"
 #include "marketsim/db/order_batches.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/http/message.hpp"
@@ -40,12 +41,15 @@ struct trading_services {
   const market::halt_list& halts;
   player_directory& players;
   auth::api_key_store& keys;
-  db::order_batches& orders;  // new orders go through group commit
+  db::order_batches& orders;   // new orders go through group commit
+  const account_clock& clock;  // the sessions' clock: a player's visits (db/visits.hpp)
   // Test hook: applies a tick as if the feed produced it (quotes and the order flow).
   std::function<void(const market::tick&)> inject_tick = {};
 };
 
 void register_trading_routes(http::router& routes, trading_services s);
+// GET /api/account/since-last-visit and its dismissal (visit_api.cpp): browser sessions only.
+void register_visit_routes(http::router& routes, const trading_services& s);
 // One Alpaca route: signed-in players, by session cookie or API key.
 void add_v2_route(http::router& routes, const char* method, const char* path, http::handler fn);
 // POST /api/test/price {"symbol","price","day"?}: sets a price (tests drive the order flow).

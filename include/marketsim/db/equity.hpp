@@ -16,7 +16,7 @@ namespace marketsim::db::trading_repo {
 
 // Every player's equity at these prices (a position without a price counts at its cost), one
 // snapshot row each at the database's now() and at `market_ms`, the market's time (0: none
-// known yet). Returns the rows written.
+// known yet), with the prices themselves (price_snapshots). Returns the equity rows written.
 [[nodiscard]] std::int64_t snapshot_equity(
     connection& c, const std::vector<std::pair<std::string, trading::price_e4>>& prices,
     std::int64_t market_ms);
