@@ -330,7 +330,8 @@ void register_feed_routes(http::router& routes, const market_services& s) {
                json stocks = json::array();
                for (const auto& q : quotes)
                  if (q.info.sector == name && q.info.kind != market::instrument_kind::index)
-                   stocks.push_back(stock_json(q, true, s.halts.halted(q.info.symbol)));
+                   stocks.push_back(stock_json(q, true, s.halts.halted(q.info.symbol),
+                                               simulated_price(s.feed.provider(), q)));
                json summary = nullptr;
                for (const auto& m : market::sector_performance(quotes))
                  if (m.sector == name) summary = sector_json(m);

@@ -44,15 +44,13 @@ asio::awaitable<void> await_id(const sse::hub& hub, std::int64_t id) {
   }
 }
 
-// Whether the quote's price is invented rather than real history or a live quote: the invented
-// companies always, the others from the market time the provider's simulation starts.
+}  // namespace
+
 bool simulated_price(const market::quote_provider& provider, const market::quote& q) {
   if (q.info.kind == market::instrument_kind::simulated) return true;
   const auto from = provider.simulated_from_ms();
   return from && q.price && q.updated_ms >= *from;
 }
-
-}  // namespace
 
 json stock_json(const market::quote& q, bool detail, bool halted, bool simulated) {
   json j{{"symbol", q.info.symbol},

@@ -75,7 +75,8 @@ void feed::apply(const tick_batch& batch, bool produced) {
     seq = id;
     events.push_back(sse::event{
         seq, t.symbol,
-        std::make_shared<const std::string>(sse::format_frame("tick", batch.data[i], seq))});
+        std::make_shared<const std::string>(sse::format_frame("tick", batch.data[i], seq)), "",
+        false});
     newest = std::max(newest, t.ts_ms);
     stored.push_back(sequenced_tick{seq, t});
     applied.push_back(t);
@@ -88,7 +89,7 @@ void feed::apply(const tick_batch& batch, bool produced) {
     seq = id;
     events.push_back(sse::event{
         seq, e.name, std::make_shared<const std::string>(sse::format_frame(e.name, e.data, seq)),
-        true});
+        "", true});
     applied_events.push_back(&e);
   }
   if (events.empty()) return;

@@ -185,7 +185,7 @@ void hub::publish_private(std::int64_t user_id, const std::string& frame) {
     {
       std::lock_guard slock(s->mutex_);
       // Ordered after the ticks already sent; the key never coalesces with a symbol.
-      s->queue_.push_unbounded(event{last_id_, "", shared});
+      s->queue_.push_unbounded(event{last_id_, "", shared, "", false});
     }
     s->notify();
   }
@@ -195,12 +195,13 @@ void hub::publish_unnumbered(const std::string& symbol, const std::string& key,
                              const std::string& frame) {
   auto shared = std::make_shared<const std::string>(frame);
   std::lock_guard lock(mutex_);
+  // The hub's last id orders it after the ticks already queued when the queue coalesces.
+  const event e{last_id_, symbol, shared, key, false};
   for (auto& s : subscribers_) {
-    if (!s->wants(symbol)) continue;
+    if (!s->wants(e)) continue;
     {
       std::lock_guard slock(s->mutex_);
-      // The hub's last id orders it after the ticks already queued when the queue coalesces.
-      s->queue_.push(event{last_id_, symbol, shared, key});
+      s->queue_.push(e);
     }
     s->notify();
   }

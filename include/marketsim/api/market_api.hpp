@@ -53,5 +53,8 @@ void register_market_data_routes(http::router& routes, market_services s);
 // is invented, not real history or a live quote.
 [[nodiscard]] nlohmann::json stock_json(const market::quote& q, bool detail, bool halted,
                                         bool simulated);
+// Whether the quote's price is invented rather than real history or a live quote: the invented
+// companies always, the others from the market time the provider's simulation starts.
+[[nodiscard]] bool simulated_price(const market::quote_provider& provider, const market::quote& q);
 
 }  // namespace marketsim::api
