@@ -208,6 +208,8 @@ export const paths = {
   passwordResetConfirm: () => "/api/auth/password-reset/confirm",
   profile: () => "/api/account/profile",
   publicUser: (tag: string) => `/api/users/${encodeURIComponent(tag)}`,
+  publicEquity: (tag: string, period: string) =>
+    `/api/users/${encodeURIComponent(tag)}/equity?${query({ period })}`,
   errors: () => "/api/errors",
   adminUsers: (q: string, after: number | null, limit = 50) =>
     `/api/admin/users?${query({ q, limit, after })}`,
