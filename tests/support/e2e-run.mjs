@@ -28,6 +28,8 @@ try {
       MARKETSIM_TICK_INTERVAL: "200ms",
       MARKETSIM_FLUSH_INTERVAL: "5s",
       MARKETSIM_REPLAY_DAY: "30s",
+      // Equity recorded every few seconds: public profiles draw it (tests/e2e/profiles.test.mjs).
+      MARKETSIM_EQUITY_SNAPSHOT: "3s",
       MARKETSIM_WEB_ROOT: webOut,
     },
   });

@@ -85,10 +85,8 @@ function Returns({ profile }: { profile: PublicProfile }) {
         })}
       </div>
       <p className="mt-3 text-xs text-ink-400">
-        Periods are days of market time, up to {formatMarketTime(profile.as_of)}.{" "}
-        <Link href="/leaderboard/" className="text-accent hover:underline">
-          Leaderboard
-        </Link>
+        Ranked among all players and bots by return over days of market time, up to{" "}
+        {formatMarketTime(profile.as_of)}.
       </p>
     </Card>
   );
