@@ -48,8 +48,9 @@ std::vector<equity_point> equity_history(connection& c, const player& who, std::
   auto edge = [&](const char* dir) -> std::optional<std::int64_t> {
     auto r = tx.exec_params(
         fmt::format("select " MS("{0}") " from equity_snapshots where account_id = $1 and {0} >= "
-                    "to_timestamp($2::double precision / 1000) and {0} <= to_timestamp($3::double "
-                    "precision / 1000) order by {0} {1} limit 1",
+                                        "to_timestamp($2::double precision / 1000) and {0} <= "
+                                        "to_timestamp($3::double "
+                                        "precision / 1000) order by {0} {1} limit 1",
                     at, dir),
         who.account_id, from_ms, to_ms);
     if (r.empty()) return std::nullopt;

@@ -30,9 +30,10 @@ struct equity_point {
   std::int64_t at_ms = 0;
   trading::money_e4 equity = 0;
 };
-[[nodiscard]] std::vector<equity_point> equity_history(
-    connection& c, const player& who, std::int64_t from_ms, std::int64_t to_ms,
-    std::int64_t bucket_ms, snapshot_clock clock = snapshot_clock::wall);
+[[nodiscard]] std::vector<equity_point> equity_history(connection& c, const player& who,
+                                                       std::int64_t from_ms, std::int64_t to_ms,
+                                                       std::int64_t bucket_ms,
+                                                       snapshot_clock clock = snapshot_clock::wall);
 // The market time of the account's first snapshot that has one (0: none yet).
 [[nodiscard]] std::int64_t first_market_snapshot_ms(connection& c, std::int64_t account_id);
 
