@@ -1,6 +1,6 @@
 // Profiles (see account_api.hpp and docs/api.md): a user as JSON (the email only for the user
-// and admins), the signed-in player's own profile (display name, public or not), and the public
-// profile of a player who opted in, minimal, by user tag. io threads; SQL on the db pool.
+// and admins) and the signed-in player's own profile (display name, public or not). The public
+// profile that the switch publishes is public_profile_api.cpp's. io threads; SQL on the db pool.
 #include <nlohmann/json.hpp>
 
 #include "marketsim/api/account_route.hpp"
@@ -57,26 +57,6 @@ void register_profile_routes(http::router& routes, const account_services& s) {
                 co_return http::json_response(200, {{"user", user_json(*updated, true)}});
               }),
               auth::access::user});
-
-  routes.add(
-      "GET", "/api/users/{tag}", answering([s](request_context& ctx) -> asio::awaitable<outcome> {
-        const auto& tag = ctx.params.at("tag");
-        error none{errc::not_found, "no public profile for " + tag};
-        if (!auth::check_user_tag(tag)) co_return std::unexpected(none);
-        auto found = co_await run(
-            s.pool, [&](db::connection& c) { return account_repo::find_user_by_tag(c, tag); });
-        if (!found) co_return std::unexpected(found.error());
-        const auto& u = *found;
-        if (!u || !u->public_profile || u->status != auth::user_status::active)
-          co_return std::unexpected(none);
-        json profile{{"user_tag", u->user_tag},
-                     {"display_name", u->display_name},
-                     {"member_since", format_time(u->created_ms)},
-                     {"bot", !u->bot_strategy.empty()}};
-        // A simulated trader says what it is and how it trades.
-        if (!u->bot_strategy.empty()) profile["strategy"] = u->bot_strategy;
-        co_return http::json_response(200, profile);
-      }));
 }
 
 }  // namespace marketsim::api

@@ -39,6 +39,7 @@ void register_all_routes(http::router& routes, const market_services& market,
   register_leaderboard_routes(routes, market);
   register_activity_routes(routes, market);
   register_feed_routes(routes, market);
+  register_public_profile_routes(routes, market, accounts.clock);
   register_market_data_routes(routes, market);
   register_account_routes(routes, accounts);
   register_admin_routes(routes, accounts);

@@ -442,6 +442,9 @@ const std::vector<key_spec>& keys() {
       {"MARKETSIM_INTEGRITY_SCAN", "1m",
        "how often the leader looks for wash trading, off-market fills and shared addresses",
        duration_field(&config::integrity_scan_interval)},
+      {"MARKETSIM_PROFILE_TRADE_DELAY", "15m",
+       "a public profile shows a fill only once it is this old (no front-running)",
+       duration_field(&config::profile_trade_delay)},
       {"MARKETSIM_API_RATE", "200", "requests a minute per API key (429 beyond)",
        int_field(&config::api_rate_per_minute, 1, 1'000'000)},
       {"MARKETSIM_MAX_CONNECTIONS", "25000", "open connections server-wide (503 beyond)",
@@ -723,7 +726,8 @@ api::settings api_settings_of(const config& cfg) {
           .max_open_orders = cfg.max_open_orders,
           .max_watchlists = cfg.max_watchlists,
           .watchlist_size = cfg.watchlist_size,
-          .max_api_keys = cfg.max_api_keys};
+          .max_api_keys = cfg.max_api_keys,
+          .profile_trade_delay_ms = cfg.profile_trade_delay.count()};
 }
 
 }  // namespace marketsim::app

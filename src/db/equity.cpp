@@ -43,19 +43,22 @@ std::int64_t snapshot_equity(connection& c,
 }
 
 std::vector<equity_point> equity_history(connection& c, const player& who, std::int64_t from_ms,
-                                         std::int64_t to_ms, std::int64_t bucket_ms) {
+                                         std::int64_t to_ms, std::int64_t bucket_ms,
+                                         snapshot_clock clock) {
   pqxx::read_transaction tx(c);
+  // Both clocks have an index on (account_id, the clock's column).
+  const char* at = clock == snapshot_clock::market ? "market_at" : "at";
   // One index probe per bucket (its last snapshot) from the bucket of the first snapshot in the
   // range to that of the last, never a pass over every snapshot: a year by the day reads 365
   // rows, not the half million a minute's snapshots leave behind. At most max_history_points
   // buckets, the newest.
   auto edge = [&](const char* dir) -> std::optional<std::int64_t> {
     auto r = tx.exec_params(
-        fmt::format("select " MS("at") " from equity_snapshots where "
-                                       "account_id = $1 and at >= to_timestamp($2::double "
-                                       "precision / 1000) and at <= to_timestamp($3::double "
-                                       "precision / 1000) order by at {} limit 1",
-                    dir),
+        fmt::format("select " MS("{0}") " from equity_snapshots where account_id = $1 and {0} >= "
+                                        "to_timestamp($2::double precision / 1000) and {0} <= "
+                                        "to_timestamp($3::double "
+                                        "precision / 1000) order by {0} {1} limit 1",
+                    at, dir),
         who.account_id, from_ms, to_ms);
     if (r.empty()) return std::nullopt;
     return r[0][0].as<std::int64_t>();
@@ -68,15 +71,28 @@ std::vector<equity_point> equity_history(connection& c, const player& who, std::
   const std::int64_t first =
       std::max(*lo / bucket_ms * bucket_ms, last - (max_history_points - 1) * bucket_ms);
   for (const auto& r : tx.exec_params(
-           "select g.b, s.equity_e4 from generate_series($4::bigint, $5::bigint, $6::bigint) as "
-           "g(b) cross join lateral (select equity_e4 from equity_snapshots where account_id = "
-           "$1 and at >= greatest(to_timestamp($2::double precision / 1000), timestamptz "
-           "'epoch' + g.b * interval '1 millisecond') and at < timestamptz 'epoch' + (g.b + $6) "
-           "* interval '1 millisecond' and at <= to_timestamp($3::double precision / 1000) "
-           "order by at desc limit 1) s order by g.b",
+           fmt::format(
+               "select g.b, s.equity_e4 from generate_series($4::bigint, $5::bigint, $6::bigint) "
+               "as g(b) cross join lateral (select equity_e4 from equity_snapshots where "
+               "account_id = $1 and {0} >= greatest(to_timestamp($2::double precision / 1000), "
+               "timestamptz 'epoch' + g.b * interval '1 millisecond') and {0} < timestamptz "
+               "'epoch' + (g.b + $6) * interval '1 millisecond' and {0} <= "
+               "to_timestamp($3::double precision / 1000) order by {0} desc limit 1) s order by "
+               "g.b",
+               at),
            who.account_id, from_ms, to_ms, first, last, bucket_ms))
     out.push_back({r[0].as<std::int64_t>(), r[1].as<std::int64_t>()});
   return out;
+}
+
+std::int64_t first_market_snapshot_ms(connection& c, std::int64_t account_id) {
+  pqxx::read_transaction tx(c);
+  // min() over the (account_id, market_at) index: one probe.
+  return tx
+      .exec_params("select coalesce(min(" MS("market_at") "), 0) from equity_snapshots where "
+                   "account_id = $1",
+                   account_id)[0][0]
+      .as<std::int64_t>();
 }
 
 }  // namespace marketsim::db::trading_repo

@@ -19,13 +19,22 @@ struct strategy_names {
   strategy_kind kind;
   std::string_view name;
   std::string_view title;
+  std::string_view description;
 };
 constexpr std::array<strategy_names, 5> names{{
-    {strategy_kind::market_maker, "market_maker", "Market maker"},
-    {strategy_kind::momentum, "momentum", "Momentum"},
-    {strategy_kind::mean_reversion, "mean_reversion", "Mean reversion"},
-    {strategy_kind::noise, "noise", "Noise trader"},
-    {strategy_kind::index_holder, "index_holder", "Index holder"},
+    {strategy_kind::market_maker, "market_maker", "Market maker",
+     "Quotes both sides of its stocks just inside the house's prices, within an inventory "
+     "limit, so there is always someone to trade with."},
+    {strategy_kind::momentum, "momentum", "Momentum",
+     "Buys a stock that has been rising and sells one that has been falling over its last "
+     "prices."},
+    {strategy_kind::mean_reversion, "mean_reversion", "Mean reversion",
+     "Buys after a drop and sells after a rise, betting that prices return to their recent "
+     "average."},
+    {strategy_kind::noise, "noise", "Noise trader",
+     "Buys and sells at random now and then, the market's background activity."},
+    {strategy_kind::index_holder, "index_holder", "Index holder",
+     "Buys a basket of stocks and holds it."},
 }};
 
 // x × num / den in 128 bits: a price times a million does not fit in 64 bits for large prices.
@@ -347,6 +356,12 @@ std::optional<strategy_kind> parse_strategy(std::string_view name) noexcept {
 std::string_view strategy_title(strategy_kind k) noexcept {
   for (const auto& n : names)
     if (n.kind == k) return n.title;
+  return {};
+}
+
+std::string_view strategy_description(strategy_kind k) noexcept {
+  for (const auto& n : names)
+    if (n.kind == k) return n.description;
   return {};
 }
 

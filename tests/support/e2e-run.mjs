@@ -31,6 +31,8 @@ try {
       // The home feed's leaderboard ranks players from their equity snapshots.
       MARKETSIM_EQUITY_SNAPSHOT: "3s",
       MARKETSIM_FEED_INTERVAL: "1s",
+      // Equity recorded every few seconds: public profiles draw it (tests/e2e/profiles.test.mjs).
+      MARKETSIM_EQUITY_SNAPSHOT: "3s",
       MARKETSIM_WEB_ROOT: webOut,
     },
   });

@@ -130,6 +130,7 @@ const std::map<route_key, auth::access>& expected_access() {
       {{"POST", "/api/auth/password-reset/confirm"}, auth::access::anyone},
       {{"PATCH", "/api/account/profile"}, auth::access::user},
       {{"GET", "/api/users/{tag}"}, auth::access::anyone},
+      {{"GET", "/api/users/{tag}/equity"}, auth::access::anyone},
       {{"GET", "/api/leaderboard"}, auth::access::anyone},
       {{"GET", "/api/stocks/{symbol}/trades"}, auth::access::anyone},
       {{"GET", "/api/stocks/{symbol}/holders"}, auth::access::anyone},

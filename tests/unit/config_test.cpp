@@ -24,6 +24,19 @@ TEST(Config, DefaultsApplyWhenOnlyTheDatabaseIsGiven) {
   EXPECT_EQ(cfg->bots, 30);
   EXPECT_EQ(cfg->bot_order_rate, 40);
   EXPECT_EQ(cfg->bot_think, std::chrono::seconds(5));
+  // Public profiles show fills 15 minutes late.
+  EXPECT_EQ(cfg->profile_trade_delay, std::chrono::minutes(15));
+}
+
+TEST(Config, ProfileTradeDelay) {
+  auto env = base_env();
+  env["MARKETSIM_PROFILE_TRADE_DELAY"] = "2s";
+  auto cfg = parse_config(env, "");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(api_settings_of(*cfg).profile_trade_delay_ms, 2000);
+  // No delay at all would let anyone trade right behind a player: refused.
+  env["MARKETSIM_PROFILE_TRADE_DELAY"] = "0s";
+  EXPECT_FALSE(parse_config(env, ""));
 }
 
 TEST(Config, MissingRequiredValue) {

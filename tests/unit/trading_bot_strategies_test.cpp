@@ -288,13 +288,17 @@ TEST(TradingBotStrategies, ParamsComeFromTheSeedWithinRanges) {
 }
 
 TEST(TradingBotStrategies, NamesRoundTrip) {
-  std::set<std::string_view> titles;
+  std::set<std::string_view> titles, descriptions;
   for (auto kind : bots::all_strategies) {
     EXPECT_EQ(bots::parse_strategy(bots::strategy_name(kind)), kind);
     EXPECT_FALSE(bots::strategy_title(kind).empty());
     titles.insert(bots::strategy_title(kind));
+    // A public profile's one line: a sentence of its own for each strategy.
+    descriptions.insert(bots::strategy_description(kind));
+    EXPECT_EQ(bots::strategy_description(kind).back(), '.');
   }
   EXPECT_EQ(titles.size(), bots::all_strategies.size());
+  EXPECT_EQ(descriptions.size(), bots::all_strategies.size());
   EXPECT_EQ(bots::strategy_name(bots::strategy_kind::mean_reversion), "mean_reversion");
   EXPECT_EQ(bots::strategy_title(bots::strategy_kind::noise), "Noise trader");
   EXPECT_FALSE(bots::parse_strategy("arbitrage").has_value());

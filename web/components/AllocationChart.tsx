@@ -1,7 +1,9 @@
 "use client";
 // Where the player's money is: a donut of each holding's market value and the cash, with a
 // legend. Plain SVG (a circle per slice, drawn with stroke-dasharray), so no chart library is
-// needed. Geometry uses floats; the amounts in the legend are the exact decimal strings.
+// needed. Geometry uses floats; the amounts in the legend are the exact decimal strings. A
+// public profile passes weights instead of amounts (`amounts={false}`): the legend shows only
+// the percentages.
 
 import { decimalToNumber, formatMoney } from "@/lib/format";
 
@@ -21,7 +23,15 @@ export function colorFor(index: number, key: string): string {
   return key === "cash" ? CASH_COLOR : (PALETTE[index % PALETTE.length] ?? CASH_COLOR);
 }
 
-export function AllocationChart({ slices }: { slices: Slice[] }) {
+export function AllocationChart({
+  slices,
+  amounts = true,
+  label = "Allocation of your money",
+}: {
+  slices: Slice[];
+  amounts?: boolean;
+  label?: string;
+}) {
   const numbers = slices.map((s) => Math.max(0, decimalToNumber(s.value) ?? 0));
   const total = numbers.reduce((a, b) => a + b, 0);
   const percents = numbers.map((n) => (total > 0 ? (n / total) * 100 : 0));
@@ -32,7 +42,7 @@ export function AllocationChart({ slices }: { slices: Slice[] }) {
   // narrow column on wide screens and full width below them), stacked otherwise.
   return (
     <div className="flex flex-col items-center gap-4 @lg:flex-row @lg:items-start @lg:gap-8" data-testid="allocation">
-      <svg viewBox="0 0 42 42" className="h-40 w-40 shrink-0 -rotate-90" role="img" aria-label="Allocation of your money">
+      <svg viewBox="0 0 42 42" className="h-40 w-40 shrink-0 -rotate-90" role="img" aria-label={label}>
         <circle cx="21" cy="21" r={RADIUS} fill="none" stroke="var(--color-ink-800)" strokeWidth={STROKE} />
         {total > 0
           ? slices.map((slice, i) => {
@@ -65,7 +75,7 @@ export function AllocationChart({ slices }: { slices: Slice[] }) {
               <span className={`min-w-0 flex-1 truncate ${slice.key === "cash" ? "text-ink-300" : "font-mono text-ink-100"}`}>
                 {slice.label}
               </span>
-              <span className="text-ink-100">{formatMoney(slice.value)}</span>
+              {amounts ? <span className="text-ink-100">{formatMoney(slice.value)}</span> : null}
               <span className="w-14 text-right text-xs text-ink-400">{pct.toFixed(1)}%</span>
             </li>
           );

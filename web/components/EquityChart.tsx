@@ -43,15 +43,15 @@ const GAIN = "#22c55e";
 const LOSS = "#f04848";
 const REFRESH_MS = 60_000;
 
-interface Point {
+export interface EquityPoint {
   time: UTCTimestamp;
   value: number;
 }
 
 // Strictly increasing times, as the chart needs them (a later point at the same second wins).
-function toPoints(history: PortfolioHistory | undefined): Point[] {
+function toPoints(history: PortfolioHistory | undefined): EquityPoint[] {
   if (!history) return [];
-  const points: Point[] = [];
+  const points: EquityPoint[] = [];
   const count = Math.min(history.timestamp.length, history.equity.length);
   for (let i = 0; i < count; i += 1) {
     const time = history.timestamp[i];
@@ -71,52 +71,61 @@ function seconds(time: Time): number {
   return typeof time === "number" ? time : Date.parse(typeof time === "string" ? time : `${time.year}-${time.month}-${time.day}`) / 1000;
 }
 
-const clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dayMonth = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
-const month = new Intl.DateTimeFormat(undefined, { month: "short" });
-const year = new Intl.DateTimeFormat(undefined, { year: "numeric" });
-const full = new Intl.DateTimeFormat(undefined, {
-  day: "numeric",
-  month: "short",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-
-function tickMark(time: Time, type: TickMarkType): string {
-  const date = new Date(seconds(time) * 1000);
-  switch (type) {
-    case TickMarkType.Year:
-      return year.format(date);
-    case TickMarkType.Month:
-      return month.format(date);
-    case TickMarkType.DayOfMonth:
-      return dayMonth.format(date);
-    default:
-      return clock.format(date);
-  }
+// Tick and crosshair labels in the player's wall time, or in UTC for market time (the replayed
+// history's clock, as formatMarketTime shows it).
+function formatters(utc: boolean) {
+  const zone = utc ? { timeZone: "UTC" } : {};
+  const clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", ...zone });
+  const dayMonth = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", ...zone });
+  const month = new Intl.DateTimeFormat(undefined, { month: "short", ...zone });
+  const year = new Intl.DateTimeFormat(undefined, { year: "numeric", ...zone });
+  const full = new Intl.DateTimeFormat(undefined, {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    ...zone,
+  });
+  const tickMark = (time: Time, type: TickMarkType): string => {
+    const date = new Date(seconds(time) * 1000);
+    switch (type) {
+      case TickMarkType.Year:
+        return year.format(date);
+      case TickMarkType.Month:
+        return month.format(date);
+      case TickMarkType.DayOfMonth:
+        return dayMonth.format(date);
+      default:
+        return clock.format(date);
+    }
+  };
+  return { tickMark, full: (time: Time) => full.format(new Date(seconds(time) * 1000)) };
 }
 
-export function EquityChart({ equity }: { equity: string | null }) {
-  const [period, setPeriod] = useState<Period>("1D");
-  const { data, error, isLoading } = useSWR<PortfolioHistory>(paths.portfolioHistory(period, TIMEFRAME[period]), {
-    refreshInterval: REFRESH_MS,
-  });
-  const points = useMemo(() => toPoints(data), [data]);
+// The chart itself: a baseline series around `base` (green above, red below) that fills its
+// container. `live`, when given, moves the last point between refetches. Public profiles draw
+// market time (`utc`).
+export function BaselineChart({
+  points,
+  base,
+  live = null,
+  utc = false,
+}: {
+  points: EquityPoint[];
+  base: number | null;
+  live?: number | null;
+  utc?: boolean;
+}) {
   const containerRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<IChartApi | null>(null);
   const seriesRef = useRef<ISeriesApi<"Baseline"> | null>(null);
-  const lastRef = useRef<Point | null>(null);
-
-  const live = decimalToNumber(equity);
-  const base = data ? data.base_value : null;
-  const now = live ?? points[points.length - 1]?.value ?? null;
-  const change = now !== null && base !== null ? now - base : null;
-  const percent = change !== null && base ? (change / base) * 100 : null;
+  const lastRef = useRef<EquityPoint | null>(null);
 
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
+    const labels = formatters(utc);
     const chart = createChart(container, {
       autoSize: true,
       layout: {
@@ -133,9 +142,9 @@ export function EquityChart({ equity }: { equity: string | null }) {
         borderColor: "#212a3a",
         timeVisible: true,
         secondsVisible: false,
-        tickMarkFormatter: tickMark,
+        tickMarkFormatter: labels.tickMark,
       },
-      localization: { timeFormatter: (time: Time) => full.format(new Date(seconds(time) * 1000)) },
+      localization: { timeFormatter: labels.full },
       crosshair: { mode: 0 },
       handleScroll: false,
       handleScale: false,
@@ -157,14 +166,14 @@ export function EquityChart({ equity }: { equity: string | null }) {
       chartRef.current = null;
       seriesRef.current = null;
     };
-  }, []);
+  }, [utc]);
 
-  // A new history (another period, a refetch): redraw around its first value.
+  // New points (another period, a refetch): redraw around the base.
   useEffect(() => {
     const series = seriesRef.current;
     if (!series) return;
     series.applyOptions({
-      baseValue: { type: "price", price: data?.base_value ?? 0 },
+      baseValue: { type: "price", price: base ?? 0 },
       // A few points are dots; a line of one point would not show at all.
       pointMarkersVisible: points.length > 0 && points.length < 30,
     });
@@ -172,7 +181,7 @@ export function EquityChart({ equity }: { equity: string | null }) {
     const lastPoint = points[points.length - 1];
     lastRef.current = lastPoint ? { ...lastPoint } : null;
     chartRef.current?.timeScale().fitContent();
-  }, [data, points]);
+  }, [base, points]);
 
   // The point for now follows the live equity between refetches.
   useEffect(() => {
@@ -182,6 +191,21 @@ export function EquityChart({ equity }: { equity: string | null }) {
     last.value = live;
     series.update({ time: last.time, value: live });
   }, [live, points]);
+
+  return <div ref={containerRef} className="absolute inset-0" data-testid="equity-chart-canvas" />;
+}
+
+export function EquityChart({ equity }: { equity: string | null }) {
+  const [period, setPeriod] = useState<Period>("1D");
+  const { data, error, isLoading } = useSWR<PortfolioHistory>(paths.portfolioHistory(period, TIMEFRAME[period]), {
+    refreshInterval: REFRESH_MS,
+  });
+  const points = useMemo(() => toPoints(data), [data]);
+  const live = decimalToNumber(equity);
+  const base = data ? data.base_value : null;
+  const now = live ?? points[points.length - 1]?.value ?? null;
+  const change = now !== null && base !== null ? now - base : null;
+  const percent = change !== null && base ? (change / base) * 100 : null;
 
   const sparse = points.length < 2;
   return (
@@ -206,7 +230,7 @@ export function EquityChart({ equity }: { equity: string | null }) {
         <Toggle label="Period" options={PERIODS} value={period} onChange={setPeriod} render={(p) => PERIOD_LABEL[p]} />
       </div>
       <div className="relative h-[240px] w-full">
-        <div ref={containerRef} className="absolute inset-0" data-testid="equity-chart-canvas" />
+        <BaselineChart points={points} base={base} live={live} />
         {error && !data ? (
           <div className="pointer-events-none absolute inset-0 flex items-center justify-center text-sm text-ink-400">
             Could not load your equity history: {errorText(error)}

@@ -213,6 +213,8 @@ export const paths = {
   publicUser: (tag: string) => `/api/users/${encodeURIComponent(tag)}`,
   leaderboard: (period: string, metric: string, cursor: string | null = null, limit = 50) =>
     `/api/leaderboard?${query({ period, metric, limit, cursor })}`,
+  publicEquity: (tag: string, period: string) =>
+    `/api/users/${encodeURIComponent(tag)}/equity?${query({ period })}`,
   errors: () => "/api/errors",
   adminUsers: (q: string, after: number | null, limit = 50) =>
     `/api/admin/users?${query({ q, limit, after })}`,

@@ -178,10 +178,51 @@ export interface SessionResponse {
   csrf_token: string;
 }
 
+// GET /api/users/{tag}: what a player chose to publish. Weights are percentages of the equity
+// ("12.3"); no quantities and no amounts of money but the equity.
+export type ProfilePeriod = "day" | "week" | "month" | "all";
+
+export interface ProfileReturn {
+  return: Decimal | null; // "0.012345" is +1.2345%
+  rank: number | null;
+  of: number;
+}
+
+export interface ProfileTrade {
+  symbol: string;
+  side: "buy" | "sell";
+  price: Decimal;
+  time: Time; // wall clock
+}
+
 export interface PublicProfile {
   user_tag: string;
   display_name: string;
   member_since: Time;
+  bot: boolean;
+  strategy?: string;
+  strategy_title?: string;
+  strategy_description?: string;
+  as_of: Time | null; // market time
+  equity: Decimal | null;
+  returns: Record<ProfilePeriod, ProfileReturn>;
+  allocation: {
+    cash_weight: Decimal;
+    stocks: { symbol: string; name: string; sector: string; weight: Decimal }[];
+    sectors: { sector: string; weight: Decimal }[];
+  };
+  trades: ProfileTrade[];
+  trade_delay_seconds: number;
+}
+
+// GET /api/users/{tag}/equity?period=: the equity curve in market time.
+export interface PublicEquity {
+  user_tag: string;
+  period: ProfilePeriod;
+  as_of: Time | null;
+  start_equity: Decimal | null;
+  return: Decimal | null;
+  points: { market_at: Time; equity: Decimal }[];
 }
 
 export type AccountStatus = "pending" | "active" | "disabled";

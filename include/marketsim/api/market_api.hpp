@@ -3,6 +3,7 @@
 #pragma once
 #include "marketsim/auth/sessions.hpp"
 #include "marketsim/api/settings.hpp"
+#include "marketsim/core/clock.hpp"
 #include "marketsim/db/market_repo.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/db/tape_events.hpp"
@@ -41,6 +42,10 @@ void register_leaderboard_routes(http::router& routes, const market_services& s)
 void register_activity_routes(http::router& routes, const market_services& s);
 // GET /api/feed, /api/sectors, /api/sectors/{sector} (home_feed_api.cpp).
 void register_feed_routes(http::router& routes, const market_services& s);
+// GET /api/users/{tag} and /api/users/{tag}/equity: public profiles (public_profile_api.cpp);
+// `clock` dates the fills they may show.
+void register_public_profile_routes(http::router& routes, const market_services& s,
+                                    const account_clock& clock);
 
 // Candles of one symbol: stored ones merged with the ticks not yet flushed (newest `limit`).
 [[nodiscard]] boost::asio::awaitable<result<std::vector<market::candle>>> load_candles(

@@ -64,6 +64,8 @@ struct config {
   int api_rate_per_minute = 200;
   std::chrono::milliseconds equity_snapshot_interval{60'000};  // portfolio history points
   std::chrono::milliseconds integrity_scan_interval{60'000};   // anti-collusion flags
+  // Public profiles show a fill only once it is this old, so nobody can trade ahead of it.
+  std::chrono::milliseconds profile_trade_delay{15 * 60'000};
   // budgets: what one client or player may hold or ask for (docs/security.md lists them all)
   std::size_t max_connections = 25'000;     // open connections server-wide; 503 beyond
   std::size_t streams_per_address = 64;     // open streams per client address; 429 beyond

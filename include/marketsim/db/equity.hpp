@@ -21,14 +21,20 @@ namespace marketsim::db::trading_repo {
     connection& c, const std::vector<std::pair<std::string, trading::price_e4>>& prices,
     std::int64_t market_ms);
 // The player's snapshots in [from_ms, to_ms], the last one of each bucket, oldest first; at
-// most max_history_points buckets (the newest).
+// most max_history_points buckets (the newest). Times are the wall clock's (the portfolio
+// chart) or the market's (public profiles, whose periods are market days); snapshots taken
+// before they carried the market's time have none and are left out of the market's history.
 inline constexpr std::int64_t max_history_points = 50'000;
+enum class snapshot_clock { wall, market };
 struct equity_point {
   std::int64_t at_ms = 0;
   trading::money_e4 equity = 0;
 };
 [[nodiscard]] std::vector<equity_point> equity_history(connection& c, const player& who,
                                                        std::int64_t from_ms, std::int64_t to_ms,
-                                                       std::int64_t bucket_ms);
+                                                       std::int64_t bucket_ms,
+                                                       snapshot_clock clock = snapshot_clock::wall);
+// The market time of the account's first snapshot that has one (0: none yet).
+[[nodiscard]] std::int64_t first_market_snapshot_ms(connection& c, std::int64_t account_id);
 
 }  // namespace marketsim::db::trading_repo

@@ -30,6 +30,8 @@ inline constexpr std::array all_strategies{strategy_kind::market_maker, strategy
 [[nodiscard]] std::optional<strategy_kind> parse_strategy(std::string_view name) noexcept;
 // For people: "Market maker", "Momentum", "Mean reversion", "Noise trader", "Index holder".
 [[nodiscard]] std::string_view strategy_title(strategy_kind k) noexcept;
+// One sentence for people on how it trades (its public profile says it).
+[[nodiscard]] std::string_view strategy_description(strategy_kind k) noexcept;
 
 // splitmix64: a seed in, a fixed sequence out.
 class rng {

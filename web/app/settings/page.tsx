@@ -108,8 +108,12 @@ function ProfileForm({ user }: { user: User }) {
         <span>
           <span className="font-medium text-ink-100">Public profile</span>
           <span className="block text-xs text-ink-400">
-            Anyone can see your display name, avatar and when you joined at{" "}
-            <span className="font-mono">{profileHref(user.user_tag)}</span>. Your email is never shown.
+            Off by default. When on, anyone can see at{" "}
+            <span className="font-mono">{profileHref(user.user_tag)}</span> your display name, avatar and when you
+            joined, your returns and rank, your equity over time, how your money is split between stocks, sectors
+            and cash (as percentages: never how many shares or how much cash), and your trades (stock, side, price)
+            only after a delay (15 minutes unless the server says otherwise). Your email is never shown. Turning it off takes it all down at
+            once.
           </span>
         </span>
       </label>
