@@ -2,15 +2,18 @@
 // The leaderboard (GET /api/leaderboard): players and bots ranked by return or by Sharpe ratio
 // over a period of market time. Period and metric switches; your own row highlighted, and
 // pinned below the table when you rank off the loaded pages; names link to public profiles;
-// bots and anti-collusion flags are labelled. Refreshed live (refreshLeaderboardOn).
+// bots and anti-collusion flags are labelled. Live: each `feed` event on the stream (which
+// web/lib/stream.tsx puts into SWR's /api/feed entry) carries the top of the board, and a change
+// there refetches the pages shown; a slow timer covers the rest of the board.
 
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import useSWR from "swr";
 import useSWRInfinite from "swr/infinite";
 import { paths } from "@/lib/api";
 import { useAuth } from "@/lib/auth";
 import { formatMarketTime, formatMoney, formatPercent } from "@/lib/format";
-import type { Leaderboard, LeaderboardEntry, LeaderboardMetric, LeaderboardPeriod } from "@/lib/types";
+import type { HomeFeed, Leaderboard, LeaderboardEntry, LeaderboardMetric, LeaderboardPeriod } from "@/lib/types";
 import { directionClass } from "./Change";
 import { errorText } from "./Notice";
 import { Toggle } from "./Toggle";
@@ -97,17 +100,23 @@ function Row({ entry, metric, mine }: { entry: LeaderboardEntry; metric: Leaderb
   );
 }
 
-export function LeaderboardView({ refreshInterval = 10_000 }: { refreshInterval?: number }) {
+export function LeaderboardView({ refreshInterval = 30_000 }: { refreshInterval?: number }) {
   const [period, setPeriod] = useState<LeaderboardPeriod>("all");
   const [metric, setMetric] = useState<LeaderboardMetric>("return");
   const { user } = useAuth();
-  const { data, error, size, setSize, isValidating } = useSWRInfinite<Leaderboard>(
+  const { data, error, size, setSize, isValidating, mutate } = useSWRInfinite<Leaderboard>(
     (index, previous: Leaderboard | null) => {
       if (previous && !previous.next_cursor) return null;
       return paths.leaderboard(period, metric, index === 0 ? null : (previous?.next_cursor ?? null));
     },
     { refreshInterval, revalidateAll: true },
   );
+  // The feed's copy of the board's top, kept current by the stream's `feed` events.
+  const { data: feed } = useSWR<HomeFeed>(paths.feed(), { revalidateOnFocus: false });
+  const top = JSON.stringify(feed?.leaderboard ?? null);
+  useEffect(() => {
+    void mutate();
+  }, [top, mutate]);
   const pages = data ?? [];
   const first = pages[0];
   const entries = pages.flatMap((p) => p.entries);
