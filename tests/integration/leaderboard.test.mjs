@@ -227,9 +227,12 @@ describe("leaderboard: a crowd costs one read", { timeout: 300_000 }, () => {
       `insert into equity_snapshots (account_id, at, equity_e4, market_at) values (${id}, now(), 1010000000, '2005-01-10 15:00+00')`,
     );
     await stack.pg.psql("select pg_stat_statements_reset()");
+    const started = Date.now();
     const first = await crowd(40); // nothing kept yet: the first in reads, the others wait for it
     const cold = await reads();
-    assert.equal(cold, 1, "a cold crowd read the standings more than once");
+    // Once per 5 s at most: a crowd that takes longer (a loaded machine) may see them go stale.
+    const allowed = 1 + Math.floor((Date.now() - started) / 5000);
+    assert.ok(cold >= 1 && cold <= allowed, `a cold crowd read the standings ${cold} times (at most ${allowed})`);
     assert.ok(first.every((a) => a.json.total === 1));
     await crowd(40); // kept and fresh: no read
     assert.equal(await reads(), cold);
