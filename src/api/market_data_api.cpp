@@ -205,7 +205,7 @@ void register_market_data_routes(http::router& routes, market_services s) {
                  }));
   }
   add_v2_route(routes, "GET", "/v2/stocks/snapshots",
-               answering([s, snapshot](request_context& ctx) -> asio::awaitable<outcome> {
+               answering([snapshot](request_context& ctx) -> asio::awaitable<outcome> {
                  auto symbols = split_symbols(ctx.query_value("symbols").value_or(""));
                  if (symbols.empty() || symbols.size() > 100)
                    co_return fail(errc::bad_request, "symbols: 1 to 100");
