@@ -227,8 +227,13 @@ describe("accounts", { timeout: 300_000 }, () => {
     assert.equal(p.json.user.display_name, "Ada Lovelace");
     const pub = await new Client(stack.url).get(`/api/users/${tag}`);
     assert.equal(pub.status, 200);
-    // Nothing but these; "bot" says whether a simulated trader is behind the profile.
-    assert.deepEqual(Object.keys(pub.json).sort(), ["bot", "display_name", "member_since", "user_tag"]);
+    // Nothing but these (tests/integration/profiles.test.mjs checks each section); "bot" says
+    // whether a simulated trader is behind the profile. Never the email.
+    assert.deepEqual(Object.keys(pub.json).sort(), [
+      "allocation", "as_of", "bot", "display_name", "equity", "member_since", "returns",
+      "trade_delay_seconds", "trades", "user_tag",
+    ]);
+    assert.ok(!JSON.stringify(pub.json).includes(who.identity.email), "the email is published");
     assert.equal(pub.json.bot, false);
     assert.equal((await who.get("/api/auth/me")).json.user.display_name, "Ada Lovelace");
     assert.equal((await who.patch("/api/account/profile", { public_profile: "yes" })).status, 400);
