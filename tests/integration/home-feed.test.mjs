@@ -239,9 +239,16 @@ describe("home feed: the leader's event reaches the follower's streams", { timeo
       const same = b.find((e) => e.id === a.id);
       assert.equal(same.event, "feed");
       assert.equal(same.data, a.data);
-      const answered = await new Client(follower.url).get("/api/feed");
-      assert.equal(answered.status, 200);
-      assert.ok(answered.json.movers.session.gainers.some((m) => m.price === "500.00"), "the follower answers the leader's snapshot");
+      // The stream's copy and the kept snapshot are two hand-offs on the follower: the answer
+      // follows within moments, never from a build of its own (an hour away).
+      await waitFor(
+        async () => {
+          const answered = await new Client(follower.url).get("/api/feed");
+          assert.equal(answered.status, 200);
+          return answered.json.movers.session.gainers.some((m) => m.price === "500.00");
+        },
+        { timeout: 10_000, message: "the follower answers the leader's snapshot" },
+      );
     } finally {
       onLeader.close();
       onFollower.close();

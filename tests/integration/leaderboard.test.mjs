@@ -227,18 +227,23 @@ describe("leaderboard: a crowd costs one read", { timeout: 300_000 }, () => {
       `insert into equity_snapshots (account_id, at, equity_e4, market_at) values (${id}, now(), 1010000000, '2005-01-10 15:00+00')`,
     );
     await stack.pg.psql("select pg_stat_statements_reset()");
+    // The standings are kept 5 s from each read: a crowd that outlasts that (a loaded machine)
+    // may see them go stale once per 5 s, and a read then is right. So each phase allows one
+    // read per 5 s it took, which still tells "once" from "once per request" (40).
+    const within = (started) => Math.floor((Date.now() - started) / 5000);
     const started = Date.now();
     const first = await crowd(40); // nothing kept yet: the first in reads, the others wait for it
     const cold = await reads();
-    // Once per 5 s at most: a crowd that takes longer (a loaded machine) may see them go stale.
-    const allowed = 1 + Math.floor((Date.now() - started) / 5000);
-    assert.ok(cold >= 1 && cold <= allowed, `a cold crowd read the standings ${cold} times (at most ${allowed})`);
+    assert.ok(cold >= 1 && cold <= 1 + within(started), `a cold crowd read the standings ${cold} times`);
     assert.ok(first.every((a) => a.json.total === 1));
-    await crowd(40); // kept and fresh: no read
-    assert.equal(await reads(), cold);
+    await crowd(40); // kept and fresh: no read (unless 5 s passed since the first began)
+    const fresh = await reads();
+    assert.ok(fresh - cold <= within(started), `a fresh crowd read the standings ${fresh - cold} times`);
     await new Promise((r) => setTimeout(r, 5500)); // now stale: one reads, the others get the old
+    const staleStarted = Date.now();
     const stale = await crowd(40);
-    assert.equal(await reads(), cold + 1);
+    const staleReads = (await reads()) - fresh;
+    assert.ok(staleReads >= 1 && staleReads <= 1 + within(staleStarted), `a stale crowd read the standings ${staleReads} times`);
     assert.ok(stale.every((a) => a.json.entries[0].return === "0.010000"));
   });
 });
