@@ -8,7 +8,7 @@ import Link from "next/link";
 import useSWRInfinite from "swr/infinite";
 import { paths } from "@/lib/api";
 import { mulDecimal } from "@/lib/decimal";
-import { formatDecimal, formatMarketTime, formatMoney } from "@/lib/format";
+import { formatDecimal, formatMoney, formatWallTime } from "@/lib/format";
 import { useTradeUpdates } from "@/lib/stream";
 import type { Activity } from "@/lib/types";
 import { ErrorNotice } from "./Notice";
@@ -94,7 +94,7 @@ export function ActivityView() {
                 {fills.map((fill) => (
                   <tr key={fill.id} data-testid="activity-row" data-symbol={fill.symbol}>
                     <td className="px-4 py-2.5 text-xs whitespace-nowrap text-ink-300">
-                      <time dateTime={fill.transaction_time}>{formatMarketTime(fill.transaction_time)}</time>
+                      <time dateTime={fill.transaction_time}>{formatWallTime(fill.transaction_time)}</time>
                     </td>
                     <td className="px-3 py-2.5">
                       <Link

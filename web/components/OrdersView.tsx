@@ -11,7 +11,7 @@ import { useState, type FormEvent } from "react";
 import useSWR, { useSWRConfig } from "swr";
 import { apiSend, paths } from "@/lib/api";
 import { normalizeTyped, priceProblem, qtyProblem } from "@/lib/decimal";
-import { formatDecimal, formatMarketTime } from "@/lib/format";
+import { formatDecimal, formatWallTime } from "@/lib/format";
 import { useTradeUpdates } from "@/lib/stream";
 import { STATUS_LABEL, TIF_LABEL, isOpen, needsLimit, needsStop, priceTerms } from "@/lib/trading";
 import type { CancelResult, Order, OrderReplace } from "@/lib/types";
@@ -156,7 +156,7 @@ function OrderRow({ order, onChanged }: { order: Order; onChanged: () => void })
     <>
       <tr data-testid="order-row" data-order-id={order.id} data-status={order.status} className="align-top">
         <td className="px-4 py-2.5 text-left text-xs whitespace-nowrap text-ink-300">
-          <time dateTime={order.submitted_at}>{formatMarketTime(order.submitted_at)}</time>
+          <time dateTime={order.submitted_at}>{formatWallTime(order.submitted_at)}</time>
         </td>
         <td className="px-3 py-2.5 text-left">
           <Link href={`/stock/?symbol=${encodeURIComponent(order.symbol)}`} className="font-mono font-semibold text-ink-100 hover:text-accent">
@@ -205,7 +205,7 @@ function OrderRow({ order, onChanged }: { order: Order; onChanged: () => void })
             </span>
           ) : (
             <span className="text-xs text-ink-400">
-              {formatMarketTime(order.filled_at ?? order.canceled_at ?? order.expired_at ?? order.replaced_at ?? order.failed_at ?? order.updated_at)}
+              {formatWallTime(order.filled_at ?? order.canceled_at ?? order.expired_at ?? order.replaced_at ?? order.failed_at ?? order.updated_at)}
             </span>
           )}
           {failure ? (

@@ -67,6 +67,15 @@ export function formatMarketTime(value: string | null | undefined): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
 
+// A wall-clock time (when an order was placed or filled) in the player's own time zone, saying
+// so: prices carry the market's clock (formatMarketTime), which is years away from this one.
+export function formatWallTime(value: string | null | undefined): string {
+  if (!value) return "—";
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return `${date.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "medium" })} your time`;
+}
+
 // Compares two RFC 3339 times; null is older than anything.
 export function isNewer(a: string | null | undefined, b: string | null | undefined): boolean {
   if (!a) return false;
