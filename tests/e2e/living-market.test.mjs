@@ -1,7 +1,7 @@
 // The living market in a real browser (issue 11): a server of its own with simulated traders,
 // as `./scripts/run` starts one (bots on, default pacing, a faster clock), and no player yet.
 // Within a minute, signed out, the leaderboard lists the bots, labelled as bots; a stock's book
-// shows quotes of other traders beside the house's price. Then a player signs up, trades, and
+// shows a level of another trader's quotes beside the house's price. Then a player signs up, trades, and
 // finds their own row highlighted on the leaderboard as "Player #N" (no public profile yet);
 // after opting in under Settings, the row carries their name and links to their profile.
 // Its own PostgreSQL and server (not e2e-run's shared one, which runs without bots so the other
@@ -57,22 +57,25 @@ describe("a living market in a browser", { timeout: 300_000 }, () => {
     await waitFor(async () => (await rows.count()) >= 10, { timeout: STEP_TIMEOUT_MS, message: "the week's board" });
     await screenshot(page, "living-leaderboard");
 
-    // Some symbol's book holds a resting quote of a bot (the house's price is not in the book).
-    const quoted = await waitFor(
+    // A stock's book shows another trader's level (the house's prices are not levels). Market
+    // makers requote as prices move, so a quote found in the database may be gone when the page
+    // asks: pick a symbol with a resting quote, give its page a few seconds, else try again.
+    await waitFor(
       async () => {
         const [row] = await pg.psql(
-          "select o.symbol from orders o join accounts a on a.id = o.account_id join users u on u.id = a.user_id where u.bot_strategy = 'market_maker' and o.status in ('new', 'partially_filled') and o.type = 'limit' limit 1",
+          "select o.symbol from orders o join accounts a on a.id = o.account_id join users u on u.id = a.user_id where u.bot_strategy = 'market_maker' and o.status in ('new', 'partially_filled') and o.type = 'limit' order by o.seq desc limit 1",
         );
-        return row?.symbol;
+        if (!row) return false;
+        await page.goto(`${server.url}/stock/?symbol=${row.symbol}`);
+        return page
+          .getByTestId("book-level")
+          .first()
+          .waitFor({ timeout: 6_000 })
+          .then(() => true)
+          .catch(() => false);
       },
-      { timeout: 60_000, interval: 500, message: "a market maker's resting quote" },
+      { timeout: 90_000, interval: 500, message: "a book level of a bot's quote on a stock's page" },
     );
-    await page.goto(`${server.url}/stock/?symbol=${quoted}`);
-    const book = page.getByTestId("order-book");
-    await waitFor(async () => /\d/.test((await book.textContent({ timeout: 1_000 })) ?? ""), {
-      timeout: STEP_TIMEOUT_MS,
-      message: `${quoted}'s book shows quotes`,
-    });
     await screenshot(page, "living-stock");
   });
 
