@@ -55,16 +55,6 @@ std::string key_of(const json& party) {
                                     : party["name"].get<std::string>();
 }
 
-// equity / start - 1 as an exact decimal of 6 places, rounded half away from zero.
-std::string return_fraction(trading::money_e4 equity, trading::money_e4 start) {
-  const __int128 scaled = static_cast<__int128>(equity - start) * 2'000'000 / start;
-  const __int128 rounded = (scaled + (scaled < 0 ? -1 : 1)) / 2;
-  const bool negative = rounded < 0;
-  const auto magnitude = static_cast<std::uint64_t>(negative ? -rounded : rounded);
-  return fmt::format("{}{}.{:06}", negative ? "-" : "", magnitude / 1'000'000,
-                     magnitude % 1'000'000);
-}
-
 json mover_json(const market::quote& q, double percent) {
   return {{"symbol", q.info.symbol},
           {"name", q.info.name},
@@ -161,7 +151,7 @@ asio::awaitable<result<json>> home_feed::build(bool advance) {
     auto e = party_json(party_of(standings[i]));
     top.push_back(key_of(e));
     e["rank"] = i + 1;
-    e["return"] = return_fraction(standings[i].equity, standings[i].start_equity);
+    e["return"] = trading::format_return(standings[i].equity, standings[i].start_equity);
     entries.push_back(std::move(e));
   }
 
@@ -212,6 +202,7 @@ void home_feed::keep(std::shared_ptr<const std::string> body) {
   std::lock_guard lock(mutex_);
   body_ = std::move(body);
   kept_at_ = std::chrono::steady_clock::now();
+  ++generation_;
 }
 
 asio::awaitable<void> home_feed::run() {
@@ -266,6 +257,7 @@ void home_feed::receive(const market::step_event& e) {
   std::lock_guard lock(mutex_);
   body_ = std::make_shared<const std::string>(e.data);
   kept_at_ = std::chrono::steady_clock::now();
+  ++generation_;
   content_ = std::move(content);
   top_ = std::move(top);
   highlights_ = parsed.value("highlights", json::array());
@@ -273,6 +265,7 @@ void home_feed::receive(const market::step_event& e) {
 
 asio::awaitable<result<std::shared_ptr<const std::string>>> home_feed::body() {
   std::unique_ptr<asio::steady_timer> timer;
+  std::uint64_t began = 0;
   for (int waited = 0;; ++waited) {
     {
       std::lock_guard lock(mutex_);
@@ -280,6 +273,7 @@ asio::awaitable<result<std::shared_ptr<const std::string>>> home_feed::body() {
       if (fresh) co_return body_;
       if (!reading_) {
         reading_ = true;
+        began = generation_;
         break;
       }
       if (body_) co_return body_;  // another request reads a new one meanwhile
@@ -293,13 +287,16 @@ asio::awaitable<result<std::shared_ptr<const std::string>>> home_feed::body() {
   auto snapshot = co_await build(false);
   std::shared_ptr<const std::string> text;
   if (snapshot) text = std::make_shared<const std::string>(snapshot->dump());
-  {
-    std::lock_guard lock(mutex_);
-    reading_ = false;
-  }
+  std::lock_guard lock(mutex_);
+  reading_ = false;
+  // A snapshot received (or built by the leader's loop) during the read is newer than this
+  // read: it stays, and answers this request too.
+  if (generation_ != began && body_) co_return body_;
   if (!snapshot) co_return std::unexpected(snapshot.error());
-  keep(text);
-  co_return text;
+  body_ = std::move(text);
+  kept_at_ = std::chrono::steady_clock::now();
+  ++generation_;
+  co_return body_;
 }
 
 void register_feed_routes(http::router& routes, const market_services& s) {

@@ -97,9 +97,11 @@ void feed::apply(const tick_batch& batch, bool produced) {
   if (!stored.empty()) history_.append(std::move(stored));
   last_seq_ = seq;
   market_time_ms_ = newest;
-  hub_.publish(std::move(events));
+  // Step events are handed over before they are published: a client that saw one and asks
+  // this instance for what it carries (GET /api/feed) is answered from it, never from before.
   if (on_event_)
     for (const auto* e : applied_events) on_event_(*e);
+  hub_.publish(std::move(events));
   if (applied.empty()) return;
   if (on_ticks_) on_ticks_(applied);
   if (produced && on_produced_) on_produced_(applied);

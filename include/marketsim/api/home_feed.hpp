@@ -13,6 +13,7 @@
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -60,6 +61,8 @@ class home_feed {
   std::mutex mutex_;
   std::shared_ptr<const std::string> body_;
   std::chrono::steady_clock::time_point kept_at_;
+  // Counts the snapshots kept: a read that began before a newer one arrived keeps nothing.
+  std::uint64_t generation_ = 0;
   bool reading_ = false;
   // The leader's state, also taken from received snapshots so a new leader goes on from it:
   // the last published content (as_of left out), the top 10 by key and the highlights.
