@@ -1,9 +1,9 @@
 // GET /api/leaderboard (issue 11): players and bots ranked by their return, or by the Sharpe
-// ratio of their daily returns, over a period of market time (docs/api.md). Public: a player who has not made a public profile appears as
-// "Player #N" (N: the account's number), and every entry says whether it is a bot; a signed-in
-// caller also gets their own entry, wherever it ranks. Runs on io threads; the standings are
-// read on the pool, at most once every 5 s per period and metric (board_cache; 30 s for Sharpe,
-// whose daily returns change once per market day).
+// ratio of their daily returns, over a period of market time (docs/api.md). Public: a player who
+// has not made a public profile appears as "Player #N" (N: the account's number), and every entry
+// says whether it is a bot; a signed-in caller also gets their own entry, wherever it ranks. Runs
+// on io threads; the standings are read on the pool, at most once every 5 s per period and metric
+// (board_cache; 30 s for Sharpe, whose daily returns change once per market day).
 #include <fmt/format.h>
 
 #include <array>
@@ -12,12 +12,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <tuple>
 #include <chrono>
 #include <cmath>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "marketsim/api/answers.hpp"
 #include "marketsim/api/json_body.hpp"
@@ -37,16 +37,6 @@ namespace {
 constexpr int default_limit = 50;
 constexpr int max_limit = 100;
 
-// equity / start - 1 to 6 decimals, rounded half away from zero, exactly ("0.012345").
-std::string return_text(trading::money_e4 equity, trading::money_e4 start) {
-  const __int128 scaled = static_cast<__int128>(equity - start) * 2'000'000 / start;
-  const __int128 rounded = (scaled + (scaled < 0 ? -1 : 1)) / 2;
-  const bool negative = rounded < 0;
-  const auto magnitude = static_cast<std::uint64_t>(negative ? -rounded : rounded);
-  return fmt::format("{}{}.{:06}", negative ? "-" : "", magnitude / 1'000'000,
-                     magnitude % 1'000'000);
-}
-
 enum class metric { return_, sharpe };
 
 // rank 0: not ranked on this metric (too little history for a Sharpe ratio).
@@ -57,7 +47,7 @@ json entry_json(const board::standing& s, std::size_t rank, metric m) {
          {"name", named ? s.display_name : fmt::format("Player #{}", s.account_id)},
          {"bot", bot},
          {"flags", s.flags},
-         {"return", return_text(s.equity, s.start_equity)},
+         {"return", trading::format_return(s.equity, s.start_equity)},
          {"equity", market::format_price(s.equity)},
          {"start_equity", market::format_price(s.start_equity)}};
   if (named) e["user_tag"] = s.user_tag;  // their public profile: /api/users/{tag}
@@ -86,8 +76,8 @@ class board_cache {
   // The standings kept and what the caller does next: answer from them; read them now (then
   // it calls store()); or, with none kept and a read under way, wait on `wake` (the caller's
   // timer, cancelled when that read is stored) and ask again.
-  std::pair<std::shared_ptr<const ranked>, next> get(board::period p, metric m,
-                                                     const std::shared_ptr<asio::steady_timer>& wake) {
+  std::pair<std::shared_ptr<const ranked>, next> get(
+      board::period p, metric m, const std::shared_ptr<asio::steady_timer>& wake) {
     std::lock_guard lock(mutex_);
     auto& e = entries_[slot(p, m)];
     const auto max_age = m == metric::sharpe ? sharpe_max_age : return_max_age;
@@ -168,8 +158,10 @@ void register_leaderboard_routes(http::router& routes, const market_services& s)
           std::tie(cached, step) = cache->get(*p, m, wake);
         }
         if (step == board_cache::next::read) {
+          const auto now_ms = s.feed.market_time_ms();
           auto read = co_await run(s.pool, [&](db::connection& c) {
-            return m == metric::sharpe ? board::read_sharpe(c, *p) : board::read_board(c, *p);
+            return m == metric::sharpe ? board::read_sharpe(c, *p, now_ms)
+                                       : board::read_board(c, *p, now_ms);
           });
           if (!read) {
             cache->store(*p, m, nullptr);
@@ -201,13 +193,14 @@ void register_leaderboard_routes(http::router& routes, const market_services& s)
             if (standings[i].user_id == ctx.principal->user->id)
               you = entry_json(standings[i], rank_of(i), m);
         const bool more = offset + limit < ranked;
-        json answer{{"period", board::period_name(*p)},
-                    {"metric", metric_name},
-                    {"as_of", cached->as_of_ms ? json(format_time(cached->as_of_ms)) : json(nullptr)},
-                    {"total", ranked},
-                    {"entries", std::move(entries)},
-                    {"next_cursor", more ? json(std::to_string(offset + limit)) : json(nullptr)},
-                    {"you", std::move(you)}};
+        json answer{
+            {"period", board::period_name(*p)},
+            {"metric", metric_name},
+            {"as_of", cached->as_of_ms ? json(format_time(cached->as_of_ms)) : json(nullptr)},
+            {"total", ranked},
+            {"entries", std::move(entries)},
+            {"next_cursor", more ? json(std::to_string(offset + limit)) : json(nullptr)},
+            {"you", std::move(you)}};
         if (m == metric::sharpe) {
           // Who is left out, and why: a ratio needs this many market days of returns.
           answer["min_history_days"] = board::min_sharpe_returns;

@@ -13,8 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "marketsim/api/answers.hpp"
-#include "marketsim/api/market_api.hpp"
 #include "marketsim/api/kept_reads.hpp"
+#include "marketsim/api/market_api.hpp"
 #include "marketsim/auth/identity.hpp"
 #include "marketsim/core/time.hpp"
 #include "marketsim/db/equity.hpp"
@@ -54,17 +54,6 @@ struct caches {
   kept_reads<std::pair<std::int64_t, board::period>, json> curves{max_age, max_players_kept};
 };
 
-// equity / start - 1 to 6 decimals, rounded half away from zero, exactly: the leaderboard's
-// "return" (leaderboard_api.cpp), so a profile and the board say the same.
-std::string return_text(trading::money_e4 equity, trading::money_e4 start) {
-  const __int128 scaled = static_cast<__int128>(equity - start) * 2'000'000 / start;
-  const __int128 rounded = (scaled + (scaled < 0 ? -1 : 1)) / 2;
-  const bool negative = rounded < 0;
-  const auto magnitude = static_cast<std::uint64_t>(negative ? -rounded : rounded);
-  return fmt::format("{}{}.{:06}", negative ? "-" : "", magnitude / 1'000'000,
-                     magnitude % 1'000'000);
-}
-
 json market_time_or_null(std::int64_t ms) {
   return ms ? json(format_time(ms)) : json(nullptr);
 }
@@ -74,7 +63,9 @@ asio::awaitable<result<std::shared_ptr<const ranked_board>>> standings(const mar
                                                                        caches& cache,
                                                                        board::period p) {
   co_return co_await cache.boards.get(p, [&s, p]() -> asio::awaitable<result<ranked_board>> {
-    auto read = co_await run(s.pool, [p](db::connection& c) { return board::read_board(c, p); });
+    const auto now_ms = s.feed.market_time_ms();
+    auto read = co_await run(
+        s.pool, [p, now_ms](db::connection& c) { return board::read_board(c, p, now_ms); });
     if (!read) co_return std::unexpected(read.error());
     ranked_board out{read->as_of_ms, std::move(read->standings)};
     board::rank_by_return(out.standings);
@@ -177,7 +168,8 @@ asio::awaitable<outcome> summary(const market_services& s, const account_clock& 
     std::size_t rank = 0;
     const auto* mine = find_standing(**b, owner->user.id, &rank);
     returns[board::period_name(p)] = {
-        {"return", mine ? json(return_text(mine->equity, mine->start_equity)) : json(nullptr)},
+        {"return",
+         mine ? json(trading::format_return(mine->equity, mine->start_equity)) : json(nullptr)},
         {"rank", mine ? json(rank) : json(nullptr)},
         {"of", (*b)->standings.size()}};
     if (mine) equity = market::format_price(mine->equity);
@@ -256,7 +248,8 @@ asio::awaitable<outcome> equity_curve(const market_services& s, caches& cache,
       {"period", board::period_name(*p)},
       {"as_of", market_time_or_null(as_of)},
       {"start_equity", mine ? json(market::format_price(mine->start_equity)) : json(nullptr)},
-      {"return", mine ? json(return_text(mine->equity, mine->start_equity)) : json(nullptr)},
+      {"return",
+       mine ? json(trading::format_return(mine->equity, mine->start_equity)) : json(nullptr)},
       {"points", json::array()}};
   if (owner->player && as_of > 0) {
     const auto who = *owner->player;

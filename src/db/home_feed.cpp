@@ -84,7 +84,7 @@ inputs read_inputs(connection& c, const query& q) {
     }
   }
   // Its own read transaction (read_board opens one).
-  out.board = leaderboard_repo::read_board(c, leaderboard_repo::period::all);
+  out.board = leaderboard_repo::read_board(c, leaderboard_repo::period::all, q.market_ms);
   return out;
 }
 

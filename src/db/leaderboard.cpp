@@ -27,10 +27,13 @@ constexpr const char* newest_sql =
 constexpr const char* board_sql =
     "select a.id, a.user_id, u.user_tag, u.display_name, u.public_profile, "
     "coalesce(u.bot_strategy, ''), "
-    "coalesce(b.equity_e4, g.granted), l.equity_e4, (select coalesce(string_agg(kind, ',' order "
-    "by kind), '') from account_flags f where f.account_id = a.id) from accounts a join users u on u.id = "
-    "a.user_id cross join lateral (select equity_e4 from equity_snapshots s where s.account_id = "
-    "a.id and s.market_at is not null order by s.market_at desc limit 1) l cross join lateral "
+    "coalesce(b.equity_e4, g.granted), coalesce(l.equity_e4, g.granted), (select "
+    "coalesce(string_agg(kind, ',' order "
+    "by kind), '') from account_flags f where f.account_id = a.id) from accounts a join users u on "
+    "u.id = "
+    "a.user_id left join lateral (select equity_e4 from equity_snapshots s where s.account_id = "
+    "a.id and s.market_at is not null order by s.market_at desc limit 1) l on true cross join "
+    "lateral "
     "(select coalesce(sum(amount), 0)::bigint as granted from ledger where to_account = a.id and "
     "kind = 'grant' and asset = 'USD') g left join lateral (select equity_e4 from "
     "equity_snapshots s where s.account_id = a.id and s.market_at < coalesce(to_timestamp("
@@ -59,9 +62,10 @@ std::optional<std::int64_t> period_start_ms(std::int64_t as_of_ms, period p) {
   return today - days * day_ms;
 }
 
-board read_standings(pqxx::transaction_base& tx, period p) {
+board read_standings(pqxx::transaction_base& tx, period p, std::int64_t market_now_ms) {
   board out;
   out.as_of_ms = tx.exec(newest_sql)[0][0].as<std::int64_t>();
+  if (out.as_of_ms == 0) out.as_of_ms = market_now_ms;
   if (out.as_of_ms == 0) return out;
   // Passed as a number: no round trip to turn it into a timestamp.
   for (const auto& r : tx.exec_params(board_sql, period_start_ms(out.as_of_ms, p))) {
@@ -98,14 +102,14 @@ std::string_view period_name(period p) noexcept {
   return "all";
 }
 
-board read_board(connection& c, period p) {
+board read_board(connection& c, period p, std::int64_t market_now_ms) {
   pqxx::read_transaction tx(c);
-  return read_standings(tx, p);
+  return read_standings(tx, p, market_now_ms);
 }
 
-board read_sharpe(connection& c, period p) {
+board read_sharpe(connection& c, period p, std::int64_t market_now_ms) {
   pqxx::read_transaction tx(c);
-  board out = read_standings(tx, p);
+  board out = read_standings(tx, p, market_now_ms);
   if (out.as_of_ms == 0) return out;
   std::map<std::int64_t, std::vector<trading::money_e4>> daily;
   for (const auto& r : tx.exec_params(daily_sql, period_start_ms(out.as_of_ms, p)))
@@ -156,10 +160,8 @@ std::size_t rank_by_sharpe(std::vector<standing>& standings) {
     if (x.sharpe && *x.sharpe != *y.sharpe) return *x.sharpe > *y.sharpe;
     return x.account_id < y.account_id;
   });
-  return static_cast<std::size_t>(
-      std::count_if(standings.begin(), standings.end(), [](const standing& s) {
-        return s.sharpe.has_value();
-      }));
+  return static_cast<std::size_t>(std::count_if(
+      standings.begin(), standings.end(), [](const standing& s) { return s.sharpe.has_value(); }));
 }
 
 }  // namespace marketsim::db::leaderboard_repo

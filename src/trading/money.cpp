@@ -87,4 +87,15 @@ std::optional<money_e4> notional(market::price_e4 price, std::int64_t qty) noexc
   return out;
 }
 
+std::string format_return(money_e4 equity, money_e4 start) {
+  // Twice the 6-decimal figure, so halves round away from zero in integers alone.
+  const __int128 scaled = static_cast<__int128>(equity - start) * 2'000'000 / start;
+  const __int128 rounded = (scaled + (scaled < 0 ? -1 : 1)) / 2;
+  const bool negative = rounded < 0;
+  const auto magnitude = static_cast<unsigned __int128>(negative ? -rounded : rounded);
+  return fmt::format("{}{}.{:06}", negative ? "-" : "",
+                     static_cast<std::uint64_t>(magnitude / 1'000'000),
+                     static_cast<std::uint64_t>(magnitude % 1'000'000));
+}
+
 }  // namespace marketsim::trading

@@ -254,3 +254,28 @@ describe("leaderboard: a crowd costs one read", { timeout: 300_000 }, () => {
     assert.ok(stale.every((a) => a.json.entries[0].return === "0.010000"));
   });
 });
+
+describe("leaderboard: on the board at once, before any snapshot", { timeout: 300_000 }, () => {
+  // Snapshots an hour apart: a new cluster's board may not wait for the first one.
+  const stack = suiteStack({
+    env: { MARKETSIM_BOTS: "3", MARKETSIM_TICK_INTERVAL: "100ms", MARKETSIM_EQUITY_SNAPSHOT: "1h" },
+  });
+
+  test("a new player and the bots stand at their grant until a snapshot values them", async () => {
+    const player = await signUp(stack.server, stack.pg);
+    assert.equal((await player.get("/v2/account")).status, 200);
+    const b = await waitFor(async () => {
+      const now = (await new Client(stack.url).get("/api/leaderboard?period=all")).json;
+      return now.total >= 4 && now;
+    }, { timeout: 20_000, interval: 250, message: "the bots and the player on the board" });
+    assert.equal(b.entries.filter((e) => e.bot).length, 3, JSON.stringify(b));
+    const [{ n }] = await stack.pg.psql("select count(*) as n from equity_snapshots");
+    assert.equal(Number(n), 0, "a snapshot was taken: the interval is an hour");
+    const [{ id }] = await stack.pg.psql(`select id from accounts where user_id = ${player.user.id}`);
+    const mine = b.entries.find((e) => e.name === `Player #${id}`);
+    assert.equal(mine.return, "0.000000");
+    assert.equal(mine.equity, "100000.00");
+    // The market's time, though nobody is valued yet.
+    assert.match(b.as_of, /^20(0\d|1\d)-/);
+  });
+});

@@ -78,3 +78,16 @@ TEST(TradingMoney, NotionalIsExactAndOverflowIsCaught) {
   EXPECT_EQ(notional(max_order_price - 1, max_order_qty), std::nullopt);  // 1e13 × 1e9
   EXPECT_EQ(notional(1'000'000, max_order_qty).value(), 1'000'000'000'000'000LL);
 }
+
+TEST(TradingMoney, ReturnsAreExactToSixPlacesRoundedHalfAwayFromZero) {
+  EXPECT_EQ(format_return(100'000'0000, 100'000'0000), "0.000000");
+  EXPECT_EQ(format_return(101'234'5000, 100'000'0000), "0.012345");
+  EXPECT_EQ(format_return(50'000'0000, 100'000'0000), "-0.500000");
+  EXPECT_EQ(format_return(300'000'0000, 100'000'0000), "2.000000");
+  // 1/3 and -1/3 of a millionth's half: 0.0000005 rounds away from zero, below it does not.
+  EXPECT_EQ(format_return(2'000'001, 2'000'000), "0.000001");   // +0.0000005
+  EXPECT_EQ(format_return(1'999'999, 2'000'000), "-0.000001");  // -0.0000005
+  EXPECT_EQ(format_return(3'000'001, 3'000'000), "0.000000");   // +0.00000033
+  // A balance far beyond any game's does not overflow: the product is 128-bit.
+  EXPECT_EQ(format_return(9'000'000'000'000'000'000LL, 1), "8999999999999999999.000000");
+}

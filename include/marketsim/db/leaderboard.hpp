@@ -28,7 +28,7 @@ struct standing {
   bool public_profile = false;
   std::string bot_strategy;            // empty: a person
   trading::money_e4 start_equity = 0;  // the last snapshot before the period, else the grant
-  trading::money_e4 equity = 0;        // the newest snapshot
+  trading::money_e4 equity = 0;        // the newest snapshot, else the grant (not valued yet)
   std::vector<std::string> flags;      // the integrity scan's, by name (db/integrity.hpp)
   // Read by read_sharpe only: the number of daily returns in the period and their annualized
   // Sharpe ratio (nullopt with fewer than min_sharpe_returns of them).
@@ -37,14 +37,19 @@ struct standing {
 };
 
 struct board {
-  std::int64_t as_of_ms = 0;  // market time of the newest snapshot; 0: none yet
+  // Market time of the newest snapshot; with none yet, the market's time the caller gave (0:
+  // none, and no standings).
+  std::int64_t as_of_ms = 0;
   std::vector<standing> standings;
 };
 
-// Every active player with a snapshot in market time. The return over the period is
-// equity / start_equity - 1: the only money that ever enters an account is its starting grant,
-// before its first snapshot, so this is also the time-weighted return.
-[[nodiscard]] board read_board(connection& c, period p);
+// Every active player. The return over the period is equity / start_equity - 1: the only money
+// that ever enters an account is its starting grant, before its first snapshot, so this is also
+// the time-weighted return. An account opened since the last snapshot stands at its grant (a
+// return of 0) until the next one values it: a new player is on the board at once.
+// `market_now_ms`: the market's time, the board's as_of while no snapshot has been taken yet
+// (a new cluster's first interval); 0 leaves the board empty then.
+[[nodiscard]] board read_board(connection& c, period p, std::int64_t market_now_ms = 0);
 
 // Best return first (compared exactly, without rounding); equal returns by account id. Those
 // with no starting equity are dropped.
@@ -62,7 +67,7 @@ inline constexpr int min_sharpe_returns = 5;
 // read_board plus, for each standing, its daily returns over the period and their Sharpe ratio:
 // the end-of-day equities of the period's market days, after the last day before it (the base
 // of the first return).
-[[nodiscard]] board read_sharpe(connection& c, period p);
+[[nodiscard]] board read_sharpe(connection& c, period p, std::int64_t market_now_ms = 0);
 
 // Those with a Sharpe ratio first, best first (equal ratios by account id); then the unranked,
 // by account id. Returns how many are ranked.

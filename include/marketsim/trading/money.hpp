@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "marketsim/core/error.hpp"
@@ -24,6 +25,9 @@ inline constexpr market::price_e4 max_order_price = 1'000'000'000LL * market::pr
 // A positive price with at most 4 decimals, from "12.34" or 12.34, below max_order_price.
 [[nodiscard]] result<market::price_e4> parse_order_price(const nlohmann::json& value,
                                                          std::string_view field);
+// equity / start - 1 as an exact decimal of 6 places, rounded half away from zero ("0.012345",
+// "-0.5"): the return the leaderboard, profiles and the home feed all show. start > 0.
+[[nodiscard]] std::string format_return(money_e4 equity, money_e4 start);
 // price × qty, or nullopt when it would not fit.
 [[nodiscard]] std::optional<money_e4> notional(market::price_e4 price, std::int64_t qty) noexcept;
 
