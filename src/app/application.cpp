@@ -30,15 +30,15 @@
 #include "marketsim/core/instance.hpp"
 #include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/change_listener.hpp"
-#include "marketsim/db/equity_snapshots.hpp"
-#include "marketsim/db/integrity.hpp"
-#include "marketsim/db/periodic_job.hpp"
+#include "marketsim/db/equity.hpp"
 #include "marketsim/db/history_flusher.hpp"
+#include "marketsim/db/integrity.hpp"
 #include "marketsim/db/leader_lock.hpp"
 #include "marketsim/db/leadership.hpp"
 #include "marketsim/db/market_repo.hpp"
 #include "marketsim/db/migrations.hpp"
 #include "marketsim/db/order_ticker.hpp"
+#include "marketsim/db/periodic_job.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/db/private_events.hpp"
 #include "marketsim/db/tape_events.hpp"
@@ -135,9 +135,9 @@ int serve(const config& cfg) {
 
   db::pool pool(cfg.database_url, cfg.db_pool_size);
   // New orders of one symbol that arrive together commit together (group commit).
-  db::order_batches orders(pool, 64, 10'000,
-                           cfg.order_batches > 0 ? std::min(cfg.order_batches, cfg.db_pool_size)
-                                                 : cfg.db_pool_size);
+  db::order_batches orders(
+      pool, 64, 10'000,
+      cfg.order_batches > 0 ? std::min(cfg.order_batches, cfg.db_pool_size) : cfg.db_pool_size);
   // Work nobody waits on (tick history, the order flow's tick side, equity snapshots, mail,
   // private events) has connections of its own: a slow batch never delays a request, and the
   // request pool's job count stays a measure of what requests cost.
@@ -252,9 +252,18 @@ int serve(const config& cfg) {
          tape.resync();
        }});
   db::order_ticker ticker(ioc.get_executor(), background, cfg.half_spread_e4);
-  db::equity_snapshots snapshots(background, quotes, cfg.equity_snapshot_interval);
+  // Every player's equity at the current prices, for portfolio history, the leaderboard and
+  // profiles: one instance of the cluster records them, in the market's time.
+  db::periodic_job snapshots(background, "equity snapshots", cfg.equity_snapshot_interval,
+                             [&quotes, &feed](db::connection& c) {
+                               std::vector<std::pair<std::string, market::price_e4>> prices;
+                               for (const auto& q : quotes.all())
+                                 if (q.price) prices.emplace_back(q.info.symbol, *q.price);
+                               const auto rows = db::trading_repo::snapshot_equity(
+                                   c, prices, feed.market_time_ms());
+                               return fmt::format("{} equity snapshots", rows);
+                             });
   snapshots.only_while([&feed] { return feed.leading(); });
-  snapshots.market_clock([&feed] { return feed.market_time_ms(); });
   // The anti-collusion flags on the leaderboard (docs/api.md): one scan per cluster.
   db::periodic_job integrity(background, "integrity scan", cfg.integrity_scan_interval,
                              [](db::connection& c) {
@@ -308,7 +317,8 @@ int serve(const config& cfg) {
     spdlog::warn("config: MARKETSIM_TEST_HOOKS=1: test-only endpoints are enabled");
   api::register_all_routes(
       routes,
-      api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions, &tape, &home},
+      api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions, &tape,
+                           &home},
       accounts,
       api::trading_services{api_cfg, pool, quotes, feed, halts, players, api_keys, orders, clock,
                             [&quotes, &after_ticks](const market::tick& t) {

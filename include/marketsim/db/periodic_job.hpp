@@ -1,6 +1,6 @@
 // A job run on the db pool every interval, on one instance of a cluster (the leader), for work
-// nobody waits on: today the integrity scan. A coroutine on the market strand; the job itself
-// runs on a pool thread and returns a line for the debug log.
+// nobody waits on: the equity snapshots and the integrity scan. A coroutine on the market
+// strand; the job itself runs on a pool thread and returns a line for the debug log.
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
