@@ -21,18 +21,20 @@ export default function HomePage() {
         <MarketStatusLine />
       </div>
       <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,1fr)_300px]">
+        {/* What happens on the market comes first; the 28 stocks' cards below it, and the side
+            column beside them carries the players, so nothing of the feed sits below the grid. */}
         <div className="flex min-w-0 flex-col gap-5">
-          <StockGrid />
           <div className="grid grid-cols-1 gap-5 md:grid-cols-2">
             <NotablePanel />
-            <TopPlayersPanel />
             <SectorsPanel />
-            <NewestPlayersPanel />
           </div>
+          <StockGrid />
         </div>
         <aside className="flex flex-col gap-5">
           <MoversPanel />
+          <TopPlayersPanel />
           <TrendingPanel />
+          <NewestPlayersPanel />
         </aside>
       </div>
     </div>
