@@ -44,15 +44,25 @@ void client_queue::push(event e) {
     return;
   }
   if (latest_.empty()) {
-    // Switch to coalescing: fold the FIFO into newest-per-symbol.
+    // Switch to coalescing: fold the FIFO into newest-per-key; what must each be delivered
+    // stays in it.
+    std::vector<event> kept;
     for (auto& q : fifo_) {
+      if (q.each_delivered) {
+        kept.push_back(std::move(q));
+        continue;
+      }
       auto [it, inserted] = latest_.try_emplace(q.coalescing_key(), q);
       if (!inserted) {
         it->second = std::move(q);
         ++coalesced_;
       }
     }
-    fifo_.clear();
+    fifo_ = std::move(kept);
+  }
+  if (e.each_delivered) {
+    fifo_.push_back(std::move(e));
+    return;
   }
   auto [it, inserted] = latest_.try_emplace(e.coalescing_key(), e);
   if (!inserted) {
@@ -68,8 +78,9 @@ std::vector<event> client_queue::drain() {
     out.reserve(out.size() + latest_.size());
     for (auto& [symbol, e] : latest_) out.push_back(std::move(e));
     latest_.clear();
-    std::stable_sort(out.begin(), out.end(),
-                     [](const event& a, const event& b) { return a.id < b.id; });
+    std::stable_sort(out.begin(), out.end(), [](const event& a, const event& b) {
+      return a.id != b.id ? a.id < b.id : !a.each_delivered && b.each_delivered;
+    });
   }
   return out;
 }

@@ -184,8 +184,8 @@ void hub::publish_private(std::int64_t user_id, const std::string& frame) {
     if (s->user_id_ != user_id) continue;
     {
       std::lock_guard slock(s->mutex_);
-      // Ordered after the ticks already sent; the key never coalesces with a symbol.
-      s->queue_.push_unbounded(event{last_id_, "", shared, "", false});
+      // Ordered after the ticks already queued, and never coalesced, even with another.
+      s->queue_.push(event{last_id_, "", shared, "", false, true});
     }
     s->notify();
   }

@@ -1,7 +1,7 @@
 // SSE framing, the coalescing client queue, the hub's Last-Event-ID resumption (bounded in
 // bytes, taken a chunk at a time) and its stream caps per address and per player.
-#include <algorithm>
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include <boost/asio/io_context.hpp>
 
@@ -260,6 +260,29 @@ TEST(ClientQueue, TradesAndTicksOfASymbolCoalesceApart) {
   EXPECT_EQ(out[1].id, 3);
   EXPECT_EQ(out[1].key, "");
   EXPECT_EQ(q.coalesced(), 3u);
+}
+
+TEST(ClientQueue, APlayersOwnEventsAreEachDeliveredWhenTheQueueCoalesces) {
+  client_queue q(2);
+  auto own = [](std::int64_t after, std::string text) {
+    return event{
+        after, "",    std::make_shared<const std::string>(format_frame("trade_update", text)),
+        "",    false, true};
+  };
+  q.push(own(0, "filled 1"));
+  q.push(ev(1, "A"));
+  q.push(own(1, "filled 2"));  // beyond capacity: coalescing from here
+  q.push(ev(2, "A"));
+  q.push(own(2, "filled 3"));
+  q.push(ev(3, "A"));
+  auto out = q.drain();
+  std::vector<std::string> frames;
+  for (const auto& e : out) frames.push_back(*e.frame);
+  EXPECT_EQ(frames,
+            (std::vector<std::string>{
+                format_frame("trade_update", "filled 1"), format_frame("trade_update", "filled 2"),
+                format_frame("trade_update", "filled 3"), *ev(3, "A").frame}));
+  EXPECT_EQ(q.coalesced(), 2u);  // ticks 1 and 2 of A, and nothing of the player's
 }
 
 TEST(Hub, UnnumberedEventsFollowTheFilterAndTakeNoId) {

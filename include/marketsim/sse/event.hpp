@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <optional>
 #include <vector>
 
 namespace marketsim::sse {
@@ -22,6 +22,9 @@ struct event {
   std::string key;
   [[nodiscard]] const std::string& coalescing_key() const { return key.empty() ? symbol : key; }
   bool everyone = false;  // not a symbol's: every stream gets it, whatever its filter
+  // Never coalesced, not even in a queue that has fallen behind: each is a player's own news
+  // (an order's update, an account change) that no newer one replaces.
+  bool each_delivered = false;
 };
 
 // "id: N\nevent: NAME\ndata: DATA\n\n"; data lines containing '\n' become several data: lines.
@@ -40,11 +43,13 @@ class client_queue {
 
   // Queues an event. Beyond capacity the queue switches to coalescing: only the newest event
   // per coalescing key (the symbol, or a kind of the symbol's events) is kept, so memory is
-  // bounded by the number of symbols.
+  // bounded by the number of symbols. Events marked each_delivered are all kept, in order (a
+  // player's own, bounded by what the player does).
   void push(event e);
   // Replayed history is queued as is (bounded by the hub's ring), never coalesced.
   void push_unbounded(event e) { fifo_.push_back(std::move(e)); }
-  // Everything queued, in id order; leaves the queue empty and back in normal mode.
+  // Everything queued, in id order (an each_delivered event, which carries the id of the last
+  // event before it, after that one); leaves the queue empty and back in normal mode.
   [[nodiscard]] std::vector<event> drain();
   [[nodiscard]] bool empty() const { return fifo_.empty() && latest_.empty(); }
   [[nodiscard]] std::size_t size() const { return fifo_.size() + latest_.size(); }
