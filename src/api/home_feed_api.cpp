@@ -208,10 +208,14 @@ void home_feed::keep(std::shared_ptr<const std::string> body) {
 asio::awaitable<void> home_feed::run() {
   co_await asio::this_coro::throw_if_cancelled(false);
   asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer_ = &timer;
   bool failing = false;
+  auto last_build = std::chrono::steady_clock::time_point{};
   for (;;) {
     const bool leading = feed_.leading();
+    poked_ = false;
     if (leading) {
+      last_build = std::chrono::steady_clock::now();
       auto snapshot = co_await build(true);
       if (!snapshot) {
         if (!failing)
@@ -237,13 +241,35 @@ asio::awaitable<void> home_feed::run() {
         }
       }
     }
-    // A follower looks again within a second: it may lead by then.
-    timer.expires_after(
-        leading ? cfg_.interval
-                : std::min<std::chrono::milliseconds>(cfg_.interval, std::chrono::seconds(1)));
-    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return;
+    // A player's change to show (refresh_soon) builds again at once, but at most once a second:
+    // a crowd of changes, or one player flipping a switch, costs one read a second. A follower
+    // looks again within a second: it may lead by then.
+    const auto soonest = last_build + std::chrono::seconds(1);
+    if (leading && poked_)
+      timer.expires_at(soonest);
+    else
+      timer.expires_after(
+          leading ? cfg_.interval
+                  : std::min<std::chrono::milliseconds>(cfg_.interval, std::chrono::seconds(1)));
+    for (;;) {
+      auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (!ec) break;
+      if ((co_await asio::this_coro::cancellation_state).cancelled() !=
+              asio::cancellation_type::none ||
+          !poked_) {
+        timer_ = nullptr;
+        co_return;
+      }
+      if (std::chrono::steady_clock::now() >= soonest) break;
+      timer.expires_at(soonest);
+    }
   }
+}
+
+void home_feed::refresh_soon() {
+  if (!timer_) return;
+  poked_ = true;
+  timer_->cancel();
 }
 
 void home_feed::receive(const market::step_event& e) {

@@ -22,6 +22,7 @@
 #include "marketsim/api/answers.hpp"
 #include "marketsim/api/json_body.hpp"
 #include "marketsim/api/market_api.hpp"
+#include "marketsim/api/user_changes.hpp"
 #include "marketsim/core/time.hpp"
 #include "marketsim/db/leaderboard.hpp"
 
@@ -39,10 +40,12 @@ constexpr int max_limit = 100;
 
 enum class metric { return_, sharpe };
 
-// rank 0: not ranked on this metric (too little history for a Sharpe ratio).
-json entry_json(const board::standing& s, std::size_t rank, metric m) {
+// rank 0: not ranked on this metric (too little history for a Sharpe ratio). `changed`: the
+// player changed their account since the standings were read, so what they show may be taken
+// down: anonymous until the next read.
+json entry_json(const board::standing& s, std::size_t rank, metric m, bool changed) {
   const bool bot = !s.bot_strategy.empty();
-  const bool named = bot || s.public_profile;
+  const bool named = bot || (s.public_profile && !changed);
   json e{{"rank", rank ? json(rank) : json(nullptr)},
          {"name", named ? s.display_name : fmt::format("Player #{}", s.account_id)},
          {"bot", bot},
@@ -70,6 +73,7 @@ class board_cache {
     std::int64_t as_of_ms = 0;
     std::vector<board::standing> standings;
     std::size_t ranked = 0;  // the first `ranked` standings have a rank; the rest have none
+    std::chrono::steady_clock::time_point read_began;  // changes since then are not in it
   };
 
   enum class next { answer, read, wait };
@@ -159,6 +163,7 @@ void register_leaderboard_routes(http::router& routes, const market_services& s)
         }
         if (step == board_cache::next::read) {
           const auto now_ms = s.feed.market_time_ms();
+          const auto began = std::chrono::steady_clock::now();
           auto read = co_await run(s.pool, [&](db::connection& c) {
             return m == metric::sharpe ? board::read_sharpe(c, *p, now_ms)
                                        : board::read_board(c, *p, now_ms);
@@ -169,6 +174,7 @@ void register_leaderboard_routes(http::router& routes, const market_services& s)
           }
           auto fresh = std::make_shared<board_cache::ranked>();
           fresh->as_of_ms = read->as_of_ms;
+          fresh->read_began = began;
           fresh->standings = std::move(read->standings);
           if (m == metric::sharpe) {
             std::erase_if(fresh->standings,
@@ -184,14 +190,17 @@ void register_leaderboard_routes(http::router& routes, const market_services& s)
         const auto& standings = cached->standings;
         const std::size_t ranked = cached->ranked;
         const auto rank_of = [&](std::size_t i) { return i < ranked ? i + 1 : 0; };
+        const auto changed = [&](const board::standing& st) {
+          return s.changed_users && s.changed_users->since(st.user_id, cached->read_began);
+        };
         json entries = json::array();
         for (std::size_t i = offset; i < ranked && i < offset + limit; ++i)
-          entries.push_back(entry_json(standings[i], i + 1, m));
+          entries.push_back(entry_json(standings[i], i + 1, m, changed(standings[i])));
         json you = nullptr;
         if (ctx.principal && ctx.principal->user)
           for (std::size_t i = 0; i < standings.size(); ++i)
             if (standings[i].user_id == ctx.principal->user->id)
-              you = entry_json(standings[i], rank_of(i), m);
+              you = entry_json(standings[i], rank_of(i), m, changed(standings[i]));
         const bool more = offset + limit < ranked;
         json answer{
             {"period", board::period_name(*p)},

@@ -22,6 +22,7 @@
 #include "marketsim/api/home_feed.hpp"
 #include "marketsim/api/market_api.hpp"
 #include "marketsim/api/routes.hpp"
+#include "marketsim/api/user_changes.hpp"
 #include "marketsim/app/stop_signal.hpp"
 #include "marketsim/auth/guard.hpp"
 #include "marketsim/auth/identity.hpp"
@@ -230,23 +231,30 @@ int serve(const config& cfg) {
   api::player_directory players;
   db::private_events trade_events(ioc, background, hub, quotes, cfg.starting_cash_e4);
   db::tape_events tape(hub);
+  // Who changed their account lately: public answers kept from before hide their names.
+  api::user_changes changed_users;
   // Other instances' logouts, disables, role changes and revoked keys reach this instance's
   // caches at once; every instance's trade updates reach this instance's streams.
   db::change_listener changes(
       cfg.database_url,
-      {[&sessions, &api_keys](std::string_view payload) {
+      {[&sessions, &api_keys, &changed_users, &home, &market_strand](std::string_view payload) {
          sessions.apply_remote_change(payload);
          if (payload.starts_with("apikey:")) api_keys.evict_key(payload.substr(7));
          if (payload.starts_with("user:")) {
            std::int64_t id = 0;
            auto digits = payload.substr(5);
-           if (std::from_chars(digits.data(), digits.data() + digits.size(), id).ec == std::errc{})
+           if (std::from_chars(digits.data(), digits.data() + digits.size(), id).ec ==
+               std::errc{}) {
              api_keys.evict_user(id);
+             changed_users.changed(id);
+             asio::post(market_strand, [&home] { home.refresh_soon(); });
+           }
          }
        },
        [&trade_events](std::string_view payload) { trade_events.on_trade(payload); },
        [&tape](std::string_view payload) { tape.on_note(payload); },
-       [&sessions, &api_keys, &tape] {
+       [&sessions, &api_keys, &tape, &changed_users] {
+         changed_users.changed_all();
          sessions.forget_cached_sessions();
          api_keys.clear();
          tape.resync();
@@ -317,8 +325,8 @@ int serve(const config& cfg) {
     spdlog::warn("config: MARKETSIM_TEST_HOOKS=1: test-only endpoints are enabled");
   api::register_all_routes(
       routes,
-      api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions, &tape,
-                           &home},
+      api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions, &tape, &home,
+                           &changed_users},
       accounts,
       api::trading_services{api_cfg, pool, quotes, feed, halts, players, api_keys, orders, clock,
                             [&quotes, &after_ticks](const market::tick& t) {

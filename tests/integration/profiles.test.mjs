@@ -180,15 +180,34 @@ describe("public profiles", { timeout: 300_000 }, () => {
 
   test("switching off takes it all down at the next request", async () => {
     const tag = player.user.user_tag;
+    const named = (text) => text.includes(`"user_tag":"${tag}"`);
     // Both answers are cached now...
     assert.equal((await anyone().get(`/api/users/${tag}`)).status, 200);
     assert.equal((await anyone().get(`/api/users/${tag}/equity?period=all`)).status, 200);
+    // ...so are the leaderboard's standings (kept 5 s), naming the player...
+    const board = await anyone().get("/api/leaderboard?period=all");
+    assert.ok(named(board.body), board.body);
+    // ...and the home feed (built every hour here, and again within a second of a change to an
+    // account: the switch turned on earlier is one).
+    await waitFor(async () => named((await anyone().get("/api/feed")).body), {
+      timeout: 10_000,
+      message: "the home feed names the player who opted in",
+    });
     const off = await player.patch("/api/account/profile", { public_profile: false });
     assert.equal(off.status, 200, off.body);
     // ...and still the very next requests are 404s, for anyone, the owner included.
     await expectNoProfile(tag, "switched off");
     const own = await player.get(`/api/users/${tag}`);
     assert.equal(own.status, 404, own.body);
+    // The kept standings no longer name the player, and the feed stops within moments.
+    const after = await anyone().get("/api/leaderboard?period=all");
+    assert.equal(after.status, 200);
+    assert.ok(!named(after.body), after.body);
+    assert.ok(after.json.entries.some((e) => e.name === `Player #${account}`), after.body);
+    await waitFor(async () => !named((await anyone().get("/api/feed")).body), {
+      timeout: 10_000,
+      message: "the home feed takes the name down",
+    });
   });
 
   test("a player who never traded: all cash, no trades, no returns yet", async () => {

@@ -12,6 +12,7 @@
 // crowd of readers costs no read while it is fresh, and at most one read at a time otherwise.
 #pragma once
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -44,6 +45,10 @@ class home_feed {
   [[nodiscard]] boost::asio::awaitable<void> run();
   // A step_event applied by the feed (any name; only `feed` is taken).
   void receive(const market::step_event& e);
+  // A player's account changed (a profile's switch or name): the leader builds again within a
+  // second rather than at the next interval, so a name taken down leaves the feed at once. On
+  // the strand run() runs on.
+  void refresh_soon();
   // The newest snapshot's JSON text: kept while fresh (one interval), else read once.
   [[nodiscard]] boost::asio::awaitable<result<std::shared_ptr<const std::string>>> body();
 
@@ -57,6 +62,10 @@ class home_feed {
   const market::quote_cache& quotes_;
   market::feed& feed_;
   home_feed_settings cfg_;
+
+  // run()'s timer and whether refresh_soon() cut its wait short: the strand's only.
+  boost::asio::steady_timer* timer_ = nullptr;
+  bool poked_ = false;
 
   std::mutex mutex_;
   std::shared_ptr<const std::string> body_;

@@ -1,8 +1,8 @@
 // Registration of the market and health endpoints (/api/stocks, candles, movers, status, the
 // SSE stream, /healthz, /readyz). Handlers run on io threads; database reads go through the pool.
 #pragma once
-#include "marketsim/auth/sessions.hpp"
 #include "marketsim/api/settings.hpp"
+#include "marketsim/auth/sessions.hpp"
 #include "marketsim/core/clock.hpp"
 #include "marketsim/db/market_repo.hpp"
 #include "marketsim/db/pool.hpp"
@@ -18,6 +18,7 @@
 namespace marketsim::api {
 
 class home_feed;
+class user_changes;
 
 struct market_services {
   const settings& cfg;
@@ -31,7 +32,9 @@ struct market_services {
   // The live tape, whose versions tell the tape route that a new fill came (null: the route
   // keeps what it read for a second).
   db::tape_events* tape = nullptr;
-  home_feed* home = nullptr;        // the application's; null: the feed routes make their own
+  home_feed* home = nullptr;  // the application's; null: the feed routes make their own
+  // Players who changed their account lately (null: none are followed; the route table's test).
+  const user_changes* changed_users = nullptr;
 };
 
 void register_health_routes(http::router& routes, const market_services& s);
