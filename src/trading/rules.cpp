@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -311,6 +312,54 @@ std::optional<firing> evaluate(const spec& s, state& st, const tick_view& t) {
     }
   }
   if (out) ++st.firings;
+  return out;
+}
+
+std::string notice_of(const spec& s, const firing& f) {
+  const auto now = market::format_price(f.price);
+  switch (s.when) {
+    case condition::above:
+      return fmt::format("{} rose to {} or above: {} now", s.symbol, market::format_price(*s.price),
+                         now);
+    case condition::below:
+      return fmt::format("{} fell to {} or below: {} now", s.symbol, market::format_price(*s.price),
+                         now);
+    case condition::move:
+      break;
+  }
+  return fmt::format("{} moved {}% or more from {}: {} now", s.symbol,
+                     market::format_price(s.percent_ppm.value_or(0)),
+                     market::format_price(s.reference), now);
+}
+
+void rule_index::add(std::int64_t id, const spec& s) {
+  auto& at = symbols_[s.symbol];
+  if (needs_every_step(s)) at.every_step.push_back(id);
+  for (const auto& th : fixed_thresholds(s)) (th.up ? at.up : at.down).emplace(th.at, id);
+}
+
+void rule_index::clear() {
+  symbols_.clear();
+}
+
+std::vector<std::int64_t> rule_index::candidates(const std::string& symbol, price_e4 previous,
+                                                 price_e4 price) const {
+  std::vector<std::int64_t> out;
+  auto it = symbols_.find(symbol);
+  if (it == symbols_.end()) return out;
+  const auto& at = it->second;
+  out = at.every_step;
+  if (previous > 0 && price > previous) {
+    // previous < t <= price
+    for (auto i = at.up.upper_bound(previous); i != at.up.end() && i->first <= price; ++i)
+      out.push_back(i->second);
+  } else if (previous > 0 && price < previous) {
+    // price <= t < previous
+    for (auto i = at.down.lower_bound(price); i != at.down.end() && i->first < previous; ++i)
+      out.push_back(i->second);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 

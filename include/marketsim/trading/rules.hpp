@@ -17,6 +17,7 @@
 // Sells are for `qty` shares, or the whole position without one, and at most what is held.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -100,6 +101,31 @@ struct threshold {
 // What this step does to the rule: a firing, or none. Updates `st` (the high-water mark, the
 // last day, the firing count).
 [[nodiscard]] std::optional<firing> evaluate(const spec& s, state& st, const tick_view& t);
+
+// The in-app notification of an alert's firing ("AAPL rose above 105.00: 106.00 now").
+[[nodiscard]] std::string notice_of(const spec& s, const firing& f);
+
+// The live engine's index: which rules a step of a symbol from `previous` to `price` may fire.
+// Fixed thresholds sit in ordered maps, so a step visits only the thresholds it crosses; the
+// rules that must see every step are listed per symbol. Whatever it leaves out, evaluate()
+// would not fire on that step (the backtest evaluates every rule on every step, and the unit
+// tests compare the two).
+class rule_index {
+ public:
+  void add(std::int64_t id, const spec& s);
+  void clear();
+  // Ids in ascending order, each once.
+  [[nodiscard]] std::vector<std::int64_t> candidates(const std::string& symbol, price_e4 previous,
+                                                     price_e4 price) const;
+
+ private:
+  struct per_symbol {
+    std::multimap<price_e4, std::int64_t> up;    // fire when the price rises to them
+    std::multimap<price_e4, std::int64_t> down;  // fire when it falls to them
+    std::vector<std::int64_t> every_step;
+  };
+  std::map<std::string, per_symbol, std::less<>> symbols_;
+};
 
 // The price a percentage away from `base`: base × (1 + ppm / 10^6), rounded to the nearest
 // ten-thousandth (ppm may be negative).
