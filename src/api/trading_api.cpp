@@ -96,6 +96,7 @@ void register_trading_routes(http::router& routes, trading_services s) {
   register_position_routes(routes, s);
   register_asset_routes(routes, s);
   register_watchlist_routes(routes, s);
+  register_rule_routes(routes, s);
 }
 
 void register_trading_test_hooks(http::router& routes, trading_services s) {

@@ -28,6 +28,7 @@
 #include "marketsim/auth/identity.hpp"
 #include "marketsim/auth/origin_policy.hpp"
 #include "marketsim/bots/bot_runner.hpp"
+#include "marketsim/rules/rule_engine.hpp"
 #include "marketsim/core/instance.hpp"
 #include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/change_listener.hpp"
@@ -286,6 +287,10 @@ int serve(const config& cfg) {
       [&feed] { return feed.leading(); },
       bots::bot_settings{cfg.bots, cfg.bot_seed, cfg.bot_order_rate, cfg.bot_think},
       cfg.starting_cash_e4, cfg.half_spread_e4, cfg.max_open_orders);
+  // The players' trading actions: on the leader, next to the tick-driven orders.
+  rules::rule_engine rule_engine(
+      pool, orders, quotes, [&feed] { return feed.market_time_ms(); },
+      [&feed] { return feed.leading(); }, cfg.half_spread_e4, cfg.max_open_orders);
   // What every feed step (and the test hook's price) sets off besides quotes and streams.
   auto after_ticks = [&ticker, &trade_events](const std::vector<market::tick>& ticks) {
     ticker.offer(ticks);
@@ -294,7 +299,10 @@ int serve(const config& cfg) {
   // Every instance's streams follow the prices; only the leader's order flow reacts to them.
   feed.on_ticks(
       [&trade_events](const std::vector<market::tick>& ticks) { trade_events.on_ticks(ticks); });
-  feed.on_produced([&ticker](const std::vector<market::tick>& ticks) { ticker.offer(ticks); });
+  feed.on_produced([&ticker, &rule_engine](const std::vector<market::tick>& ticks) {
+    ticker.offer(ticks);
+    rule_engine.offer(ticks);
+  });
   auth::hash_pool hashes(cfg.hash_threads, cfg.hash_queue, cfg.hash_per_client);
   auth::attempt_budget account_throttle(auth::attempt_budget::settings{});
   // An address may be a whole office behind NAT: more slack than one account gets.
@@ -329,7 +337,11 @@ int serve(const config& cfg) {
                            &changed_users},
       accounts,
       api::trading_services{api_cfg, pool, quotes, feed, halts, players, api_keys, orders, clock,
-                            [&quotes, &after_ticks](const market::tick& t) {
+                            [&quotes, &after_ticks, &market_strand,
+                             &rule_engine](const market::tick& t) {
+                              // The rules' engine lives on the market strand.
+                              asio::post(market_strand,
+                                         [&rule_engine, t] { rule_engine.offer({t}); });
                               quotes.apply(t);
                               after_ticks({t});
                             }},
@@ -395,6 +407,7 @@ int serve(const config& cfg) {
   asio::co_spawn(market_strand, snapshots.run(), until_stopped());
   asio::co_spawn(market_strand, integrity.run(), until_stopped());
   asio::co_spawn(market_strand, traders.run(), until_stopped());
+  asio::co_spawn(market_strand, rule_engine.run(), until_stopped());
   asio::co_spawn(market_strand, home.run(), until_stopped());
   asio::co_spawn(market_strand, mailer.run(), until_stopped());
   asio::co_spawn(

@@ -463,6 +463,8 @@ const std::vector<key_spec>& keys() {
        int_field(&config::max_open_orders, 1, 1'000'000)},
       {"MARKETSIM_MAX_WATCHLISTS", "20", "watchlists per player (403 too_many_watchlists beyond)",
        int_field(&config::max_watchlists, 1, 100'000)},
+      {"MARKETSIM_MAX_RULES", "50", "trading rules per player (403 too_many_rules beyond)",
+       int_field(&config::max_rules, 1, 10'000)},
       {"MARKETSIM_WATCHLIST_SIZE", "200", "symbols per watchlist (403 watchlist_full beyond)",
        int_field(&config::watchlist_size, 1, 100'000)},
       {"MARKETSIM_MAX_API_KEYS", "10", "live API keys per player (403 too_many_api_keys beyond)",
@@ -726,6 +728,7 @@ api::settings api_settings_of(const config& cfg) {
           .max_open_orders = cfg.max_open_orders,
           .max_watchlists = cfg.max_watchlists,
           .watchlist_size = cfg.watchlist_size,
+          .max_rules = cfg.max_rules,
           .max_api_keys = cfg.max_api_keys,
           .profile_trade_delay_ms = cfg.profile_trade_delay.count()};
 }

@@ -15,6 +15,8 @@ std::string_view code_name(errc code) noexcept {
       return "watchlist_full";
     case errc::too_many_api_keys:
       return "too_many_api_keys";
+    case errc::too_many_rules:
+      return "too_many_rules";
     case errc::stream_limit:
       return "stream_limit";
     case errc::too_many_connections:
@@ -132,6 +134,7 @@ int http_status(errc code) noexcept {
     case errc::too_many_watchlists:
     case errc::watchlist_full:
     case errc::too_many_api_keys:
+    case errc::too_many_rules:
     case errc::host_rejected:
       return 403;
     case errc::user_tag_taken:

@@ -27,6 +27,11 @@ void private_events::on_trade(std::string_view payload) {
   }
   const auto user_id = note["user"].get<std::int64_t>();
   if (!hub_.has_streams_of(user_id)) return;
+  // A rule's alert (db/rules.hpp) travels the same way: a notification, no account change.
+  if (note.value("event", "") == "notification") {
+    hub_.publish_private(user_id, sse::format_frame("notification", note["data"].dump()));
+    return;
+  }
   hub_.publish_private(user_id, sse::format_frame("trade_update", note["data"].dump()));
   {
     std::lock_guard lock(mutex_);

@@ -1,6 +1,8 @@
 // Trading actions' rules and their evaluation (see rules.hpp). Pure.
 #include "marketsim/trading/rules.hpp"
 
+#include "marketsim/market/history.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -330,6 +332,37 @@ std::string notice_of(const spec& s, const firing& f) {
   return fmt::format("{} moved {}% or more from {}: {} now", s.symbol,
                      market::format_price(s.percent_ppm.value_or(0)),
                      market::format_price(s.reference), now);
+}
+
+backtest_result backtest(const spec& s, const std::vector<market::tick>& ticks,
+                         std::int64_t held_qty, money_e4 held_cost) {
+  backtest_result out;
+  state st;
+  const std::int64_t start_qty = held_qty;
+  price_e4 previous = 0;
+  std::int64_t qty = held_qty;
+  money_e4 cost = held_cost;
+  for (const auto& t : ticks) {
+    if (out.first_price == 0) out.first_price = t.price;
+    out.last_price = t.price;
+    tick_view view{previous, t.price, market::day_of_ms(t.ts_ms), qty, cost};
+    previous = t.price;
+    auto f = evaluate(s, st, view);
+    if (!f) continue;
+    if (f->act == firing::action::buy && f->qty > 0) {
+      qty += f->qty;
+      cost += f->qty * f->price;
+      out.cash -= f->qty * f->price;
+    } else if (f->act == firing::action::sell && f->qty > 0) {
+      cost -= qty > 0 ? cost / qty * f->qty : 0;
+      qty -= f->qty;
+      out.cash += f->qty * f->price;
+    }
+    out.firings.push_back({t.ts_ms, *f});
+  }
+  out.end_qty = qty;
+  out.pnl = out.cash + (qty - start_qty) * out.last_price;
+  return out;
 }
 
 void rule_index::add(std::int64_t id, const spec& s) {

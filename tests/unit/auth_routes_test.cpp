@@ -189,6 +189,16 @@ const std::map<route_key, auth::access>& expected_access() {
       {{"DELETE", "/api/account/keys/{id}"}, auth::access::user},
       {{"GET", "/api/account/since-last-visit"}, auth::access::user},
       {{"POST", "/api/account/since-last-visit/dismiss"}, auth::access::user},
+      // Trading actions: the player's own rules (a session, not an API key).
+      {{"GET", "/api/rules"}, auth::access::user},
+      {{"POST", "/api/rules"}, auth::access::user},
+      {{"POST", "/api/rules/backtest"}, auth::access::user},
+      {{"GET", "/api/rules/{id}"}, auth::access::user},
+      {{"PATCH", "/api/rules/{id}"}, auth::access::user},
+      {{"DELETE", "/api/rules/{id}"}, auth::access::user},
+      {{"POST", "/api/rules/{id}/pause"}, auth::access::user},
+      {{"POST", "/api/rules/{id}/resume"}, auth::access::user},
+      {{"GET", "/api/rules/{id}/firings"}, auth::access::user},
   };
   return table;
 }

@@ -69,5 +69,6 @@ void register_order_routes(http::router& routes, const trading_services& s);
 void register_position_routes(http::router& routes, const trading_services& s);
 void register_asset_routes(http::router& routes, const trading_services& s);
 void register_watchlist_routes(http::router& routes, const trading_services& s);
+void register_rule_routes(http::router& routes, const trading_services& s);  // rules_api.cpp
 
 }  // namespace marketsim::api

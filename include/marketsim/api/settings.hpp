@@ -18,6 +18,7 @@ struct settings {
   int max_open_orders = 500;                           // per account
   int max_watchlists = 20;                             // per player
   int watchlist_size = 200;                            // symbols per watchlist
+  int max_rules = 50;                                  // trading rules per player
   int max_api_keys = 10;                               // live keys per player
   std::int64_t profile_trade_delay_ms = 15 * 60'000;   // public profiles' fills: this old
 };

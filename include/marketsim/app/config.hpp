@@ -83,6 +83,7 @@ struct config {
   std::chrono::milliseconds feed_interval{5'000};
   std::int64_t feed_large_trade_e4 = 10'000LL * 10'000;
   int max_watchlists = 20;                  // per player
+  int max_rules = 50;                       // trading rules per player
   int watchlist_size = 200;                 // symbols per watchlist
   int max_api_keys = 10;                    // live keys per player
   int session_rate_per_minute = 600;        // /v2 requests a minute with a session cookie

@@ -44,14 +44,15 @@ enum class errc {
   symbol_halted,              // 403: an administrator halted the symbol
   rate_limited,               // 429: an API key's request budget is spent
   // budgets (each has a MARKETSIM_* key; see docs/security.md)
-  too_many_open_orders,   // 403: the account's open-order cap is reached
-  too_many_watchlists,    // 403: the player's watchlist cap is reached
-  watchlist_full,         // 403: a watchlist holds the most symbols allowed
-  too_many_api_keys,      // 403: the player's API-key cap is reached
-  stream_limit,           // 429: too many open streams from one address or one player
-  too_many_connections,   // 503: the server-wide connection cap is reached
-  conflict,               // 409: a unique value already taken (never retried)
-  host_rejected,          // 403: a state-changing request to a Host we do not serve
+  too_many_open_orders,  // 403: the account's open-order cap is reached
+  too_many_watchlists,   // 403: the player's watchlist cap is reached
+  watchlist_full,        // 403: a watchlist holds the most symbols allowed
+  too_many_api_keys,     // 403: the player's API-key cap is reached
+  too_many_rules,        // 403: the player's trading-rule cap is reached
+  stream_limit,          // 429: too many open streams from one address or one player
+  too_many_connections,  // 503: the server-wide connection cap is reached
+  conflict,              // 409: a unique value already taken (never retried)
+  host_rejected,         // 403: a state-changing request to a Host we do not serve
   // start-up and configuration
   config_missing,
   config_duplicate,

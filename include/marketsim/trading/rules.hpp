@@ -26,6 +26,7 @@
 
 #include "marketsim/core/error.hpp"
 #include "marketsim/trading/matcher.hpp"
+#include "marketsim/market/types.hpp"
 #include "marketsim/trading/money.hpp"
 
 namespace marketsim::trading::rules {
@@ -126,6 +127,26 @@ class rule_index {
   };
   std::map<std::string, per_symbol, std::less<>> symbols_;
 };
+
+// A rule run over stored ticks of its symbol (in time order) by evaluate() on every one, as the
+// live engine would, starting with `held_qty` shares of total cost `held_cost`. Each order fills
+// at the price of the tick that fired it (a market order, without the spread). The P&L is what
+// the trades made: the cash they moved plus the shares they added or removed valued at the
+// last price.
+struct backtest_result {
+  struct trade {
+    std::int64_t time_ms = 0;
+    firing what;
+  };
+  std::vector<trade> firings;
+  std::int64_t end_qty = 0;
+  money_e4 cash = 0;  // sold minus bought
+  money_e4 pnl = 0;
+  price_e4 first_price = 0;
+  price_e4 last_price = 0;
+};
+[[nodiscard]] backtest_result backtest(const spec& s, const std::vector<market::tick>& ticks,
+                                       std::int64_t held_qty, money_e4 held_cost);
 
 // The price a percentage away from `base`: base × (1 + ppm / 10^6), rounded to the nearest
 // ten-thousandth (ppm may be negative).
