@@ -28,7 +28,6 @@
 #include "marketsim/auth/identity.hpp"
 #include "marketsim/auth/origin_policy.hpp"
 #include "marketsim/bots/bot_runner.hpp"
-#include "marketsim/rules/rule_engine.hpp"
 #include "marketsim/core/instance.hpp"
 #include "marketsim/db/account_repo.hpp"
 #include "marketsim/db/change_listener.hpp"
@@ -48,6 +47,7 @@
 #include "marketsim/http/server.hpp"
 #include "marketsim/mail/mail_sender.hpp"
 #include "marketsim/market/feed.hpp"
+#include "marketsim/rules/rule_engine.hpp"
 
 namespace marketsim::app {
 
@@ -336,15 +336,14 @@ int serve(const config& cfg) {
       api::market_services{api_cfg, quotes, history, feed, hub, pool, halts, sessions, &tape, &home,
                            &changed_users},
       accounts,
-      api::trading_services{api_cfg, pool, quotes, feed, halts, players, api_keys, orders, clock,
-                            [&quotes, &after_ticks, &market_strand,
-                             &rule_engine](const market::tick& t) {
-                              // The rules' engine lives on the market strand.
-                              asio::post(market_strand,
-                                         [&rule_engine, t] { rule_engine.offer({t}); });
-                              quotes.apply(t);
-                              after_ticks({t});
-                            }},
+      api::trading_services{
+          api_cfg, pool, quotes, feed, halts, players, api_keys, orders, clock,
+          [&quotes, &after_ticks, &market_strand, &rule_engine](const market::tick& t) {
+            // The rules' engine lives on the market strand.
+            asio::post(market_strand, [&rule_engine, t] { rule_engine.offer({t}); });
+            quotes.apply(t);
+            after_ticks({t});
+          }},
       cfg.test_hooks);
   auth::origin_policy origins(cfg.public_url, cfg.allowed_origins, tls);
   auth::guard guard(sessions, origins);

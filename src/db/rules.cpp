@@ -80,9 +80,10 @@ std::vector<market::tick> stored_ticks(connection& c, const std::string& symbol,
   pqxx::read_transaction tx(c);
   std::vector<market::tick> out;
   for (const auto& r : tx.exec_params(
-           "select (price * 10000)::bigint, " MS("ts") " from price_history where symbol = $1 and ts >= "
-           "to_timestamp($2::double precision / 1000) and ts <= to_timestamp($3::double "
-           "precision / 1000) order by ts, seq limit $4",
+           "select (price * 10000)::bigint, " MS(
+               "ts") " from price_history where symbol = $1 and ts >= "
+                     "to_timestamp($2::double precision / 1000) and ts <= to_timestamp($3::double "
+                     "precision / 1000) order by ts, seq limit $4",
            symbol, from_ms, to_ms, limit))
     out.push_back({symbol, r[0].as<std::int64_t>(), 0, r[1].as<std::int64_t>()});
   return out;

@@ -136,8 +136,7 @@ asio::awaitable<void> rule_engine::act(queued q) {
   trading::order_request req;
   req.symbol = q.symbol;
   req.qty = q.firing.qty;
-  req.order_side =
-      q.firing.act == firing::action::buy ? trading::side::buy : trading::side::sell;
+  req.order_side = q.firing.act == firing::action::buy ? trading::side::buy : trading::side::sell;
   req.type = trading::order_type::market;
   req.tif = trading::time_in_force::day;
   req.client_order_id = q.firing.client_order_id;
@@ -234,8 +233,7 @@ asio::awaitable<void> rule_engine::run() {
     if (!queue_.empty()) continue;
     wake_->expires_after(std::chrono::seconds(1));
     auto [ec] = co_await wake_->async_wait(asio::as_tuple(asio::use_awaitable));
-    if ((co_await asio::this_coro::cancellation_state).cancelled() !=
-        asio::cancellation_type::none)
+    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
       break;
   }
   spdlog::info("rules: {} firings, {} orders placed, {} refused, {} alerts", counts_.firings,

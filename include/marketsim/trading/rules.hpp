@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "marketsim/core/error.hpp"
-#include "marketsim/trading/matcher.hpp"
 #include "marketsim/market/types.hpp"
+#include "marketsim/trading/matcher.hpp"
 #include "marketsim/trading/money.hpp"
 
 namespace marketsim::trading::rules {
