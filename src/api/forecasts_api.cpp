@@ -367,7 +367,7 @@ asio::awaitable<outcome> portfolio(std::shared_ptr<forecast_service> svc, const 
   for (const auto& p : state->positions) {
     if (p.qty <= 0) continue;
     held.emplace_back(p.symbol, p.qty);
-    holdings.push_back({{"symbol", p.symbol}, {"qty", market::format_price(p.qty)}});
+    holdings.push_back({{"symbol", p.symbol}, {"qty", std::to_string(p.qty)}});
   }
   json out = {{"equity", market::format_price(equity)},
               {"cash", market::format_price(state->account.cash)},
@@ -411,7 +411,7 @@ asio::awaitable<outcome> portfolio(std::shared_ptr<forecast_service> svc, const 
     for (std::size_t i = 0; i < series.days.size(); ++i) {
       if (series.days[i] >= today) continue;
       auto& [value, count] = by_day[series.days[i]];
-      value += static_cast<double>(qty) / 10'000.0 * series.prices[i];
+      value += static_cast<double>(qty) * series.prices[i];  // whole shares
       ++count;
     }
   }

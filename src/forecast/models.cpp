@@ -28,9 +28,9 @@ prediction drift_forecast(std::span<const double> x, int h) {
 
 // AR(1) on log returns, r[t] = a + b·r[t-1] + e, by least squares. The forecast iterates the
 // fitted recursion from the last return; the band is the noise propagated through it (a shock
-// j steps ahead moves the sum of the remaining returns by 1 + b + ... + b^(h-j)). Parameter
-// uncertainty is left out: with the windows used (36 to 250 returns) it is small next to the
-// noise, and the measured coverage says how much that costs.
+// j steps ahead moves the sum of the remaining returns by 1 + b + ... + b^(h-j)), plus the
+// intercept's estimation error; the slope's is left out (the measured coverage says what that
+// costs).
 prediction ar1_forecast(std::span<const double> x, int h) {
   const std::size_t n = x.size();
   std::vector<double> r(n - 1);
@@ -62,13 +62,16 @@ prediction ar1_forecast(std::span<const double> x, int h) {
     prev = a + b * prev;
     cum += prev;
   }
-  double c = 0, power = 1, v = 0;
+  double c = 0, power = 1, v = 0, total = 0;
   for (int i = 0; i < h; ++i) {
     c += power;
     power *= b;
     v += c * c;
+    total += c;
   }
-  return {x[n - 1] + cum, std::sqrt(s2 * v)};
+  // The intercept's estimation error (variance s²/k) moves every predicted return: it adds
+  // (Σ c)²·s²/k, which for b = 0 is the drift model's h²·s²/m.
+  return {x[n - 1] + cum, std::sqrt(s2 * (v + total * total / k))};
 }
 
 // Linear trend: log price = alpha + beta·i over the window (i = 0 .. n-1), extrapolated to

@@ -71,12 +71,14 @@ function predict(model, x, h) {
     let c = 0;
     let power = 1;
     let v = 0;
+    let total = 0;
     for (let i = 0; i < h; i++) {
       c += power;
       power *= b;
       v += c * c;
+      total += c;
     }
-    return { point: x[n - 1] + cum, sd: Math.sqrt(s2 * v) };
+    return { point: x[n - 1] + cum, sd: Math.sqrt(s2 * (v + (total * total) / k)) };
   }
   const mi = (n - 1) / 2;
   let sy = 0;
@@ -353,7 +355,7 @@ describe("forecasts", { timeout: 300_000 }, () => {
     const r = await player.get("/api/forecasts/portfolio");
     assert.equal(r.status, 200, r.body);
     const p = r.json;
-    assert.deepEqual(p.holdings, [{ symbol: invented, qty: "10.00" }]);
+    assert.deepEqual(p.holdings, [{ symbol: invented, qty: "10" }]);
     const cash = Number(e4(p.cash)) / 10000;
     const equity = Number(e4(p.equity)) / 10000;
     const account = (await player.get("/v2/account")).json;

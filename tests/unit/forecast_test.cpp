@@ -43,12 +43,14 @@ TEST(ForecastModels, Ar1ByHand) {
   ASSERT_TRUE(one);
   EXPECT_NEAR(one->log_point, 0.06 + a + b * 0.01, tight);
   EXPECT_NEAR(one->log_point, 0.06 + 0.16 / 11, tight);
-  EXPECT_NEAR(one->log_sd, std::sqrt(s2), tight);
+  // One step of noise plus the intercept's error over k = 4 pairs.
+  EXPECT_NEAR(one->log_sd, std::sqrt(s2 * (1 + 1.0 / 4)), tight);
   auto two = predict(model::ar1, x, 2);
   ASSERT_TRUE(two);
   EXPECT_NEAR(two->log_point, 0.06 + 3.07 / 121, tight);
-  // A shock in the first step also moves the second through b: 1 + (1 + b)^2.
-  EXPECT_NEAR(two->log_sd, std::sqrt(s2 * 125 / 121), tight);
+  // A shock in the first step also moves the second through b: 1 + (1 + b)^2, and the
+  // intercept's error moves both: (1 + (1 + b))^2 / 4.
+  EXPECT_NEAR(two->log_sd, std::sqrt(s2 * 669 / 484), tight);
 }
 
 TEST(ForecastModels, TrendByHand) {
