@@ -499,13 +499,15 @@ void register_forecast_routes(http::router& routes, const market_services& marke
   auto svc = std::make_shared<forecast_service>(market, data_dir);
   routes.add("GET", "/api/forecasts/accuracy",
              answering([svc](request_context& ctx) { return accuracy(svc, ctx); }));
-  add_v2_route(
-      routes, "GET", "/api/forecasts/portfolio",
-      player_route(
-          trading,
-          [](const trading_services&, const request_context& ctx) { return read_selection(ctx); },
-          [svc](const trading_services& s, const request_context&, db::trading_repo::player who,
-                const selection& sel) { return portfolio(svc, s, who, sel); }));
+  // A signed-in player's, by session (only the Alpaca routes take API keys).
+  auto read = [](const trading_services&, const request_context& ctx) {
+    return read_selection(ctx);
+  };
+  auto handle = [svc](const trading_services& s, const request_context&,
+                      db::trading_repo::player who,
+                      const selection& sel) { return portfolio(svc, s, who, sel); };
+  routes.add("GET", "/api/forecasts/portfolio",
+             {player_route(trading, read, handle), auth::access::user});
   routes.add("GET", "/api/forecasts/{symbol}",
              answering([svc](request_context& ctx) { return symbol_forecast(svc, ctx); }));
 }

@@ -43,7 +43,9 @@ function BandChart({ basis, model }: { basis: NonNullable<SymbolForecast["basis"
     const origin = basis.history[basis.history.length - 1];
     if (!chart || !origin) return;
     const history = chart.addSeries(LineSeries, { color: "#4f8cff", lineWidth: 2, priceLineVisible: false });
-    history.setData(basis.history.map((p) => ({ time: p.date as Time, value: p.price })));
+    // The last few months of a daily window, so the 20 days ahead are not a sliver at the edge.
+    const shown = basis.step === "day" ? basis.history.slice(-60) : basis.history;
+    history.setData(shown.map((p) => ({ time: p.date as Time, value: p.price })));
     const band = (pick: "point" | "lower" | "upper", style: LineStyle, color: string) => {
       const series = chart.addSeries(LineSeries, {
         color,
@@ -136,16 +138,18 @@ export function ForecastPanel({ symbol }: { symbol: string }) {
       {data && data.models.length > 0 ? (
         <ul className="mt-3 flex flex-col gap-1.5 text-sm">
           {data.models.map((m) => (
-            <li key={m.model} data-testid={`forecast-verdict-${m.model}`} className="flex flex-wrap items-baseline gap-2">
+            <li key={m.model} data-testid={`forecast-verdict-${m.model}`} className="flex items-baseline gap-2">
               <span
-                className={`rounded px-1.5 py-0.5 text-[11px] font-medium ${
+                className={`shrink-0 rounded px-1.5 py-0.5 text-[11px] font-medium ${
                   m.beats_baseline ? "bg-gain/15 text-gain" : "bg-ink-800 text-ink-300"
                 }`}
               >
                 {m.beats_baseline ? "✓ beats naive" : m.beats_baseline === null ? "not measured" : "✗ does not beat naive"}
               </span>
-              <span className="text-ink-100">{m.title}</span>
-              <span className="text-ink-300">{m.verdict}.</span>
+              <span>
+                <span className="text-ink-100">{m.title}</span>
+                <span className="text-ink-300">: {m.verdict}.</span>
+              </span>
             </li>
           ))}
         </ul>

@@ -64,7 +64,12 @@ function PortfolioPanel() {
   return (
     <div data-testid="portfolio-forecast">
       <p className="text-sm text-ink-300">
-        Equity now {formatMoney(data.equity)}. {data.reason ? `No forecast yet: ${data.reason}.` : `${data.verdict}.`}
+        Equity now {formatMoney(data.equity)}.{" "}
+        {data.holdings.length === 0
+          ? "All cash: nothing moves."
+          : data.reason
+            ? `No forecast yet: ${data.reason}.`
+            : `Measured on your holdings' stored history, the model ${data.verdict}.`}
       </p>
       {!data.reason ? (
         <table className="mt-2 text-sm tabular-nums">
