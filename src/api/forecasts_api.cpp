@@ -1,14 +1,14 @@
 // The forecast routes and what they keep (forecasts.hpp, docs/forecasts.md, docs/api.md).
 // A live forecast sees only what the market has shown by the current market time: the catalog's
 // real series cut before the current market day, or the daily closes this server stored before
-// it, then the current price as its origin. Handlers on io threads; reads, fits and evaluations
-// on the db pool.
+// it, then the current price as its origin. Handlers on io threads; reads and evaluations on
+// the db pool. The few fits of one live answer (at most 9 over at most 250 prices: microseconds)
+// are left on the io thread.
 #include "marketsim/api/forecasts.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "marketsim/api/answers.hpp"
@@ -93,20 +93,18 @@ json row_json(const fc::table_row& r) {
   return j;
 }
 
-// The plain sentence a player reads beside a model (the web prints it as it is).
-std::string verdict(const std::vector<const fc::table_row*>& rows, const std::string& step) {
-  if (rows.empty()) return "not measured yet: too little history on this series";
-  std::vector<std::string> lost;
-  for (const auto* r : rows)
-    if (!r->result.beats_baseline()) lost.push_back(step_words(step, r->result.horizon));
-  if (lost.empty()) {
-    const auto& first = rows.front()->result;
+// The plain sentence a player reads beside a model (the web prints it as it is), from its
+// scores at the horizons shown.
+std::string verdict(const std::vector<fc::score>& scores, const std::string& step) {
+  if (scores.empty()) return "not measured yet: too little history on this series";
+  std::string lost;
+  for (const auto& sc : scores)
+    if (!sc.beats_baseline()) lost += (lost.empty() ? "" : ", ") + step_words(step, sc.horizon);
+  if (lost.empty())
     return fmt::format("beat the no-change baseline on this series: {:.1f}% lower error at {}",
-                       (1 - first.mae_ratio) * 100, step_words(step, first.horizon));
-  }
-  std::string list;
-  for (std::size_t i = 0; i < lost.size(); ++i) list += (i ? ", " : "") + lost[i];
-  return fmt::format("did not beat the naive no-change baseline on this series (at {})", list);
+                       (1 - scores.front().mae_ratio) * 100,
+                       step_words(step, scores.front().horizon));
+  return fmt::format("did not beat the naive no-change baseline on this series (at {})", lost);
 }
 
 std::vector<const fc::table_row*> rows_of(const std::vector<fc::table_row>& rows,
@@ -205,22 +203,19 @@ json model_json(fc::model m, const fc::series& live, const std::vector<double>& 
                          {"log_sd", p->log_sd}});
   }
   auto measured = rows_of(rows, accuracy_series, m);
-  json accuracy = json::array();
-  std::vector<const fc::table_row*> selected;
+  std::vector<fc::score> selected;
   for (const auto* r : measured)
     if (std::find(sel.horizons.begin(), sel.horizons.end(), r->result.horizon) !=
-        sel.horizons.end()) {
-      accuracy.push_back(score_json(r->result));
-      selected.push_back(r);
-    }
+        sel.horizons.end())
+      selected.push_back(r->result);
   const bool beats =
       !selected.empty() && std::all_of(selected.begin(), selected.end(),
-                                       [](const auto* r) { return r->result.beats_baseline(); });
+                                       [](const fc::score& sc) { return sc.beats_baseline(); });
   return {{"model", fc::model_name(m)},
           {"title", fc::model_title(m)},
           {"forecasts", std::move(forecasts)},
           {"accuracy_series", accuracy_series},
-          {"accuracy", std::move(accuracy)},
+          {"accuracy", array_of(selected, score_json)},
           {"beats_baseline", selected.empty() ? json(nullptr) : json(beats)},
           {"verdict", verdict(selected, live.step)}};
 }
@@ -445,11 +440,7 @@ asio::awaitable<outcome> portfolio(std::shared_ptr<forecast_service> svc, const 
     out["first_date"] = market::format_iso_date(with_now.days[with_now.days.size() - used]);
   out["forecasts"] = std::move(forecasts);
   out["accuracy"] = array_of(*measured, score_json);
-  std::vector<fc::table_row> rows;
-  for (const auto& sc : *measured) rows.push_back({"portfolio", "", "day", "", 0, 0, 0, 0, sc});
-  std::vector<const fc::table_row*> pointers;
-  for (const auto& r : rows) pointers.push_back(&r);
-  out["verdict"] = verdict(pointers, "day");
+  out["verdict"] = verdict(*measured, "day");
   if (used < fc::min_window_prices)
     out["reason"] =
         fmt::format("too little history: {} market days of your holdings' prices stored, {} needed",
