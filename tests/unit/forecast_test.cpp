@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <vector>
 
@@ -91,15 +92,17 @@ series synthetic_walk(std::size_t steps, double drift, double volatility, std::u
 TEST(ForecastEvaluation, BandCoversAWellSpecifiedRandomWalk) {
   // A random walk with drift is what the drift model assumes, and AR(1) nests it (b = 0): their
   // 95% bands must cover close to 95% of what follows.
-  const auto walk = synthetic_walk(20'000, 0.0003, 0.01, 20261130);
+  const auto walk = synthetic_walk(40'000, 0.0003, 0.01, 20261130);
   for (int h : horizons) {
     auto drift = evaluate(walk, model::drift, h);
     ASSERT_TRUE(drift);
     EXPECT_EQ(drift->origins, static_cast<std::int64_t>(walk.prices.size()) - daily_window - h + 1);
+    std::printf("synthetic walk h=%-2d coverage: drift %.4f", h, drift->coverage);
     EXPECT_GE(drift->coverage, 0.93) << "h=" << h;
     EXPECT_LE(drift->coverage, 0.97) << "h=" << h;
     auto ar1 = evaluate(walk, model::ar1, h);
     ASSERT_TRUE(ar1);
+    std::printf(", ar1 %.4f\n", ar1->coverage);
     EXPECT_GE(ar1->coverage, 0.93) << "h=" << h;
     EXPECT_LE(ar1->coverage, 0.97) << "h=" << h;
   }
