@@ -68,6 +68,16 @@ error bad_row(std::string_view file, std::size_t line, std::string_view what) {
   return error{errc::parse_error, fmt::format("{}:{}: {}", file, line, what)};
 }
 
+// The next price of `s`: its date must come after the last one's.
+result<void> append_point(series& s, std::int32_t day, double price, std::string_view file,
+                          std::size_t line) {
+  if (!s.days.empty() && day <= s.days.back())
+    return std::unexpected(bad_row(file, line, "dates must increase (per symbol)"));
+  s.days.push_back(day);
+  s.prices.push_back(price);
+  return {};
+}
+
 }  // namespace
 
 std::vector<prediction> walk_forward(std::span<const double> x, int window, model m, int horizon) {
@@ -153,11 +163,7 @@ result<series> parse_daily_closes(std::string_view text, std::string_view file) 
                  auto close = positive_number(f[4]);
                  if (!day || !close)
                    return std::unexpected(bad_row(file, line, "bad date or close"));
-                 if (!s.days.empty() && *day <= s.days.back())
-                   return std::unexpected(bad_row(file, line, "dates must increase"));
-                 s.days.push_back(*day);
-                 s.prices.push_back(*close);
-                 return {};
+                 return append_point(s, *day, *close, file, line);
                });
   if (!done) return std::unexpected(done.error());
   return s;
@@ -186,12 +192,7 @@ result<std::vector<series>> parse_monthly_prices(std::string_view text, std::str
                                   {},
                                   monthly_window});
                  }
-                 auto& s = out[it->second];
-                 if (!s.days.empty() && *day <= s.days.back())
-                   return std::unexpected(bad_row(file, line, "dates must increase per symbol"));
-                 s.days.push_back(*day);
-                 s.prices.push_back(*price);
-                 return {};
+                 return append_point(out[it->second], *day, *price, file, line);
                });
   if (!done) return std::unexpected(done.error());
   return out;
