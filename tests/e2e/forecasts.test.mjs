@@ -110,6 +110,21 @@ describe("forecasts in a browser", { timeout: 240_000 }, () => {
       message: "the trend model's band",
     });
     await screenshot(page, "forecast-stock");
+
+    // A monthly stock says that its steps are months.
+    const aapl = (await getJson(`${server.url}/api/forecasts/AAPL?model=drift`)).json;
+    assert.equal(aapl.basis.step, "month");
+    await page.goto(`${server.url}/stock/?symbol=AAPL`);
+    const a20 = aapl.models[0].forecasts.find((f) => f.horizon === 20);
+    await waitFor(async () => (await page.getByTestId("forecast-band-20").textContent()) === `${money(a20.lower)} – ${money(a20.upper)}`, {
+      timeout: STEP_TIMEOUT_MS,
+      message: "AAPL's 20-month band",
+    });
+    const words = (await page.getByTestId("forecast-panel").textContent()) ?? "";
+    assert.match(words, /monthly prices/);
+    assert.match(words, /One step is a month/);
+    assert.match(words, /20 months/);
+    await screenshot(page, "forecast-stock-monthly");
     assert.deepEqual(pageErrors, []);
   });
 });
