@@ -1,6 +1,8 @@
 // The server's route table (see routes.hpp). Main thread, at start-up.
 #include "marketsim/api/routes.hpp"
 
+#include "marketsim/api/forecasts.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace marketsim::api {
@@ -46,6 +48,7 @@ void register_all_routes(http::router& routes, const market_services& market,
   register_error_report_routes(routes, accounts);
   register_trading_routes(routes, trading);
   register_visit_routes(routes, trading);
+  register_forecast_routes(routes, market, trading, market.cfg.data_dir);
   register_api_key_routes(routes, trading.cfg, trading.pool, trading.keys);
   if (test_hooks) {
     register_test_hooks(routes, accounts.clock);

@@ -730,7 +730,8 @@ api::settings api_settings_of(const config& cfg) {
           .watchlist_size = cfg.watchlist_size,
           .max_rules = cfg.max_rules,
           .max_api_keys = cfg.max_api_keys,
-          .profile_trade_delay_ms = cfg.profile_trade_delay.count()};
+          .profile_trade_delay_ms = cfg.profile_trade_delay.count(),
+          .data_dir = cfg.market.data_dir};
 }
 
 }  // namespace marketsim::app

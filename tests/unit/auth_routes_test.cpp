@@ -199,6 +199,9 @@ const std::map<route_key, auth::access>& expected_access() {
       {{"POST", "/api/rules/{id}/pause"}, auth::access::user},
       {{"POST", "/api/rules/{id}/resume"}, auth::access::user},
       {{"GET", "/api/rules/{id}/firings"}, auth::access::user},
+      {{"GET", "/api/forecasts/accuracy"}, auth::access::anyone},
+      {{"GET", "/api/forecasts/portfolio"}, auth::access::user},
+      {{"GET", "/api/forecasts/{symbol}"}, auth::access::anyone},
   };
   return table;
 }

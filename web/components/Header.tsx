@@ -1,6 +1,7 @@
 "use client";
 // The top bar: logo, stream status and who is signed in. A signed-in player sees their cash and
-// equity (live, components/HeaderAccount.tsx), an avatar, the display name, and a menu
+// equity (live, components/HeaderAccount.tsx), the predicted change of their portfolio with its
+// band (components/HeaderForecast.tsx), an avatar, the display name, and a menu
 // (settings, public profile, admin for admins, sign out); a visitor sees Sign in and Register.
 // While /me is loading a quiet placeholder keeps the bar from flashing "Sign in" at a player
 // who is signed in.
@@ -12,6 +13,7 @@ import { profileHref, signInHref, useAuth } from "@/lib/auth";
 import type { User } from "@/lib/types";
 import { Avatar } from "./Avatar";
 import { HeaderAccount } from "./HeaderAccount";
+import { HeaderForecast } from "./HeaderForecast";
 import { Logo } from "./Logo";
 import { StreamBadge } from "./StreamBadge";
 
@@ -177,6 +179,7 @@ export function Header() {
           {user ? (
             <>
               <HeaderAccount />
+              <HeaderForecast />
               <UserMenu user={user} isAdmin={isAdmin} />
             </>
           ) : status === "loading" ? (

@@ -68,6 +68,14 @@ function SidebarList({ section }: { section: string | null }) {
       soon: false,
       active: pathname === "/leaderboard",
     },
+    {
+      key: "forecasts",
+      label: "Forecasts",
+      href: "/forecasts/",
+      locked: false,
+      soon: false,
+      active: pathname === "/forecasts",
+    },
     analytics,
     {
       key: "settings",

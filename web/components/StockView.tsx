@@ -23,6 +23,7 @@ import { useTicks } from "@/lib/stream";
 import type { Interval, StockDetail } from "@/lib/types";
 import { Change } from "./Change";
 import { SimulatedNote, useSimulatedSince } from "./MarketStatusLine";
+import { ForecastPanel } from "./ForecastPanel";
 import { ErrorNotice, Notice } from "./Notice";
 import { OrderBook } from "./OrderBook";
 import { PriceChart, type ChartMode } from "./PriceChart";
@@ -196,6 +197,7 @@ function StockDetailView({ symbol }: { symbol: string }) {
             </div>
             <PriceChart symbol={symbol} interval={interval} mode={mode} />
           </section>
+          <ForecastPanel symbol={symbol} />
           <OrderBook symbol={symbol} />
           <div className="grid grid-cols-1 items-start gap-5 lg:grid-cols-2">
             <TradeTape symbol={symbol} />

@@ -664,3 +664,97 @@ export interface AdminFlag {
   first_seen: Time;
   updated_at: Time;
 }
+
+// Forecasts (docs/forecasts.md): GET /api/forecasts/{symbol}, /accuracy, /portfolio.
+export type ForecastModel = "drift" | "ar1" | "trend";
+export type ForecastStep = "day" | "month";
+
+export interface ForecastScore {
+  model: ForecastModel;
+  horizon: number;
+  origins: number;
+  mae: number;
+  rmse: number;
+  naive_mae: number;
+  naive_rmse: number;
+  mae_ratio: number;
+  rmse_ratio: number;
+  beats_baseline: boolean;
+  direction_cases: number;
+  direction_hits: number;
+  hit_rate: number | null;
+  up_rate: number;
+  coverage: number;
+}
+
+export interface AccuracyRow extends ForecastScore {
+  series: string;
+  symbol: string;
+  step: ForecastStep;
+  source: string;
+  window: number;
+  points: number;
+  first_date: string;
+  last_date: string;
+}
+
+export interface ForecastPoint {
+  horizon: number;
+  step: ForecastStep;
+  target_date: string;
+  point: number;
+  lower: number;
+  upper: number;
+}
+
+export interface ModelForecast {
+  model: ForecastModel;
+  title: string;
+  forecasts: ForecastPoint[];
+  accuracy_series: string;
+  accuracy: ForecastScore[];
+  beats_baseline: boolean | null;
+  verdict: string;
+}
+
+export interface SymbolForecast {
+  symbol: string;
+  market_time: Time;
+  market_date: string;
+  basis: {
+    series: string;
+    source: string;
+    step: ForecastStep;
+    window: number;
+    prices_used: number;
+    first_date?: string;
+    origin_date?: string;
+    origin_price?: number;
+    origin_is_current_price: boolean;
+    history: { date: string; price: number }[];
+  } | null;
+  models: ModelForecast[];
+  reason?: string;
+}
+
+export interface ForecastAccuracy {
+  horizons: number[];
+  models: { model: ForecastModel; title: string }[];
+  windows: { day: number; month: number; stored: number };
+  catalog?: { rows: AccuracyRow[]; unavailable?: string };
+  stored?: { market_time: Time; rows: AccuracyRow[] };
+}
+
+export interface PortfolioForecast {
+  equity: Decimal;
+  cash: Decimal;
+  holdings: { symbol: string; qty: Decimal }[];
+  model: ForecastModel;
+  step: ForecastStep;
+  market_date: string;
+  prices_used?: number;
+  forecasts: (ForecastPoint & { change: number; change_lower: number; change_upper: number })[];
+  accuracy: ForecastScore[];
+  verdict: string;
+  reason?: string;
+}

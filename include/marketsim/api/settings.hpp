@@ -21,6 +21,7 @@ struct settings {
   int max_rules = 50;                                  // trading rules per player
   int max_api_keys = 10;                               // live keys per player
   std::int64_t profile_trade_delay_ms = 15 * 60'000;   // public profiles' fills: this old
+  std::string data_dir;  // the vega-datasets data folder: the forecasts' catalog series
 };
 
 }  // namespace marketsim::api
