@@ -236,7 +236,7 @@ e2eDescribe("trading in a browser", { adminFor: "the verification mail" }, () =>
   });
 
   test("Orders lists the resting order and Cancel takes it out", { timeout: 40_000 }, async () => {
-    await page.getByTestId("nav-actions").click();
+    await page.getByTestId("nav-orders").click();
     await page.waitForURL(onPath("/orders"));
     const open = page.getByTestId("orders-open");
     await open.waitFor();

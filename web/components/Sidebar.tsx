@@ -52,11 +52,12 @@ function SidebarList({ section }: { section: string | null }) {
       active: soon ? onSoon && section === entry.slug : pathname === trimSlash(href),
     };
   };
-  const [stocks, trade, actions, activity, watchlist, analytics] = TRADING_SECTIONS.map(trading);
+  const [stocks, trade, actions, orders, activity, watchlist, analytics] = TRADING_SECTIONS.map(trading);
   const entries: (Entry | undefined)[] = [
     stocks,
     trade,
     actions,
+    orders,
     activity,
     watchlist,
     { key: "market", label: "Market", href: "/", locked: false, soon: false, active: onMarket },

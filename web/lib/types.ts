@@ -758,3 +758,65 @@ export interface PortfolioForecast {
   verdict: string;
   reason?: string;
 }
+
+// Trading actions (GET /api/rules and friends, docs/api.md).
+export type RuleKind = "price_alert" | "stop_loss" | "take_profit" | "trailing_exit" | "recurring_buy";
+
+export interface RuleThreshold {
+  price: Decimal;
+  direction: "up" | "down";
+}
+
+export interface Rule {
+  id: string;
+  name: string;
+  kind: RuleKind;
+  symbol: string;
+  enabled: boolean;
+  definition: Record<string, string | number | boolean | null>;
+  thresholds: RuleThreshold[];
+  firings: number;
+  high_water: Decimal | null;
+  created_at: string;
+  updated_at: string;
+  last_fired_at: string | null;
+  last_outcome: "pending" | "placed" | "refused" | "alerted" | null;
+}
+
+export interface RuleList {
+  rules: Rule[];
+}
+
+export interface RuleFiring {
+  id: string;
+  seq: number;
+  at: string;
+  market_at: string | null;
+  price: Decimal;
+  action: "alert" | "buy" | "sell";
+  qty: string | null;
+  client_order_id: string | null;
+  outcome: "pending" | "placed" | "refused" | "alerted";
+  order_id: string | null;
+  reason: string | null;
+}
+
+export interface RuleFiringList {
+  firings: RuleFiring[];
+  next_before: string | null;
+}
+
+export interface BacktestResult {
+  symbol: string;
+  kind: RuleKind;
+  from: string;
+  to: string;
+  start_qty: string;
+  end_qty: string;
+  first_price: Decimal | null;
+  last_price: Decimal | null;
+  cash: Decimal;
+  pnl: Decimal;
+  thresholds: RuleThreshold[];
+  firings: { market_at: string; price: Decimal; action: "alert" | "buy" | "sell"; qty: string | null; reason: string | null }[];
+}
