@@ -87,9 +87,11 @@ describe("insights: a player's analytics over periods of market time", { timeout
     for (const [i, { id }] of fills.entries())
       await stack.pg.psql(`update fills set market_at = '${DAYS[fillDays[i]]} 15:00+00' where id = ${id}`);
 
-    // Each day's valuation of both players and the prices beside it, at one wall instant each.
+    // Each day's valuation of both players and the prices beside it, at one wall instant each,
+    // after the grants (a grant is in the first valuation after it).
+    const wallBase = Date.now() + 60_000;
     for (const [i, day] of DAYS.entries()) {
-      const at = `now() - interval '1 day' + interval '${i + 1} seconds'`;
+      const at = `'${new Date(wallBase + (i + 1) * 1000).toISOString()}'`;
       await stack.pg.psql(
         `insert into equity_snapshots (account_id, at, equity_e4, market_at) values
            (${account}, ${at}, ${EQUITY[i] * 10_000}, '${day} 21:00+00'),
