@@ -312,7 +312,10 @@ asio::awaitable<outcome> insights(const trading_services& s, const request_conte
 }  // namespace
 
 void register_insights_routes(http::router& routes, const trading_services& s) {
-  routes.add("GET", "/api/insights", {player_route(s, period_of, insights), auth::access::user});
+  // A program's API key reads it too: the figures are the player's own, as /v2/account is.
+  http::endpoint ep(player_route(s, period_of, insights), auth::access::user);
+  ep.api_keys = true;
+  routes.add("GET", "/api/insights", std::move(ep));
 }
 
 }  // namespace marketsim::api
