@@ -11,7 +11,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { openBrowser } from "../support/browser.mjs";
-import { BASE_URL, STAMP, STEP_TIMEOUT_MS, e2eDescribe, registerPlayer, screenshot, signInAdmin, submitSignIn } from "../support/e2e.mjs";
+import { BASE_URL, STAMP, STEP_TIMEOUT_MS, e2eDescribe, screenshot, signedInPlayer, submitSignIn } from "../support/e2e.mjs";
 import { waitFor } from "../support/util.mjs";
 
 const PLAYER = {
@@ -38,9 +38,7 @@ e2eDescribe("analytics, in a browser", { adminFor: "the verification mail" }, ()
   let pageErrors = [];
 
   before(async () => {
-    const player = await registerPlayer(await signInAdmin(), PLAYER);
-    const login = await player.login(PLAYER.email, PLAYER.password);
-    assert.equal(login.status, 200, login.body);
+    const player = await signedInPlayer(PLAYER);
     const order = async (symbol, side, qty) => {
       const r = await player.post("/v2/orders", { symbol, qty: String(qty), side, type: "market", time_in_force: "day" });
       assert.equal(r.status, 200, r.body);

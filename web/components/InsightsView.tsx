@@ -104,7 +104,7 @@ function TimeChart({
             lineWidth: 2,
             priceLineVisible: false,
             invertFilledArea: true,
-            priceFormat: { type: "percent" as const },
+            priceFormat: { type: "percent" as const, precision: 2 },
           })
         : chart.addSeries(LineSeries, { lineWidth: 2, priceLineVisible: false }),
     );
