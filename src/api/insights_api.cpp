@@ -312,10 +312,8 @@ asio::awaitable<outcome> insights(const trading_services& s, const request_conte
 }  // namespace
 
 void register_insights_routes(http::router& routes, const trading_services& s) {
-  // A program's API key reads it too: the figures are the player's own, as /v2/account is.
-  http::endpoint ep(player_route(s, period_of, insights), auth::access::user);
-  ep.api_keys = true;
-  routes.add("GET", "/api/insights", std::move(ep));
+  // The browser's: API keys are for the Alpaca routes under /v2 only.
+  routes.add("GET", "/api/insights", {player_route(s, period_of, insights), auth::access::user});
 }
 
 }  // namespace marketsim::api

@@ -189,6 +189,7 @@ const std::map<route_key, auth::access>& expected_access() {
       {{"DELETE", "/api/account/keys/{id}"}, auth::access::user},
       {{"GET", "/api/account/since-last-visit"}, auth::access::user},
       {{"POST", "/api/account/since-last-visit/dismiss"}, auth::access::user},
+      {{"GET", "/api/insights"}, auth::access::user},
   };
   return table;
 }
