@@ -12,11 +12,13 @@ namespace marketsim::db::insights_repo {
 namespace {
 
 // The index's price at a snapshot: recorded with it (price_snapshots, the same instant), else the
-// index's last stored tick at or before the snapshot's market time. $3: the index's symbol.
-#define INDEX_AT(wall, market)                                                                  \
-  "coalesce((select ip.price_e4 from price_snapshots ip where ip.symbol = $3 and ip.at = " wall \
-  "), (select (h.price * 10000)::bigint from price_history h where h.symbol = $3 and h.ts "     \
-  "<= " market " order by h.ts desc limit 1))"
+// index's last stored tick at or before the snapshot's market time. `symbol`: the parameter
+// that names the index.
+#define INDEX_AT(wall, market, symbol)                                             \
+  "coalesce((select ip.price_e4 from price_snapshots ip where ip.symbol = " symbol \
+  " and ip.at = " wall                                                             \
+  "), (select (h.price * 10000)::bigint from price_history h where "               \
+  "h.symbol = " symbol " and h.ts <= " market " order by h.ts desc limit 1))"
 
 // The period's days after the last day before it (all of them for "all": $2 null), each with
 // its snapshot's wall instant and the index there. $1: the account; $2: the period's first
@@ -25,7 +27,7 @@ constexpr const char* insight_days_sql =
     "with p as (select (to_timestamp($2::double precision / 1000) at time zone 'UTC')::date as "
     "first_day), b as (select max(market_day) as base_day from equity_days, p where account_id = "
     "$1 and market_day < p.first_day) select " MS("d.market_at") ", d.equity_e4, s.at::text, "
-    INDEX_AT("s.at", "d.market_at") ", p.first_day is not null and d.market_day < p.first_day "
+    INDEX_AT("s.at", "d.market_at", "$3") ", p.first_day is not null and d.market_day < p.first_day "
     "from equity_days d cross join p cross join b left join lateral (select at from "
     "equity_snapshots s where s.account_id = d.account_id and s.market_at = d.market_at order by "
     "at desc limit 1) s on true where d.account_id = $1 and (p.first_day is null or d.market_day "
@@ -33,9 +35,9 @@ constexpr const char* insight_days_sql =
 
 // The account's first valuation in market time.
 constexpr const char* insight_first_sql =
-    "select " MS("s.market_at") ", s.equity_e4, s.at::text, " INDEX_AT("s.at", "s.market_at")
+    "select " MS("s.market_at") ", s.equity_e4, s.at::text, " INDEX_AT("s.at", "s.market_at", "$2")
     " from (select market_at, equity_e4, at from equity_snapshots where account_id = $1 and "
-    "market_at is not null and $2::bigint is null order by market_at limit 1) s";
+    "market_at is not null order by market_at limit 1) s";
 
 // Each grant with the market time of the first valuation at or after it (null: not valued yet).
 constexpr const char* insight_grants_sql =
@@ -85,11 +87,9 @@ history read_history(connection& c, const trading_repo::player& who, leaderboard
       else
         h.days.push_back(valuation_of(r));
     }
-    if (!newest.empty()) {
-      // The opening matters only where no day before the period exists.
-      std::optional<std::int64_t> skip;
-      if (h.base) skip = 1;
-      auto first = tx.exec_params(insight_first_sql, who.account_id, skip, index);
+    // The opening matters only where no day before the period exists.
+    if (!newest.empty() && !h.base) {
+      auto first = tx.exec_params(insight_first_sql, who.account_id, index);
       if (!first.empty()) h.first = valuation_of(first[0]);
     }
     std::optional<std::int64_t> first_ms;
