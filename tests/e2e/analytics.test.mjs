@@ -30,7 +30,7 @@ function percentText(value, signed = true) {
 }
 const ratioText = (v) => (v === null ? "—" : v < 0 ? `−${Math.abs(v).toFixed(2)}` : v.toFixed(2));
 const daysText = (v) => (v === null ? "—" : `${v.toFixed(1)} days`);
-const cents = (text) => Math.round(Number(String(text).replace(/[^\d.-]/g, "").replace("−", "-")) * 100);
+const cents = (text) => Math.round(Number(String(text).replace("−", "-").replace(/[^\d.-]/g, "")) * 100);
 
 e2eDescribe("analytics, in a browser", { adminFor: "the verification mail" }, () => {
   let browser;
