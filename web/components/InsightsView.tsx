@@ -104,7 +104,7 @@ function TimeChart({
             lineWidth: 2,
             priceLineVisible: false,
             invertFilledArea: true,
-            priceFormat: { type: "percent" as const, precision: 2 },
+            priceFormat: { type: "percent" as const, precision: 2, minMove: 0.01 },
           })
         : chart.addSeries(LineSeries, { lineWidth: 2, priceLineVisible: false }),
     );
