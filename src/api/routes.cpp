@@ -49,6 +49,7 @@ void register_all_routes(http::router& routes, const market_services& market,
   register_trading_routes(routes, trading);
   register_visit_routes(routes, trading);
   register_forecast_routes(routes, market, trading, market.cfg.data_dir);
+  register_insights_routes(routes, trading);
   register_api_key_routes(routes, trading.cfg, trading.pool, trading.keys);
   if (test_hooks) {
     register_test_hooks(routes, accounts.clock);

@@ -7,6 +7,7 @@
 #include <map>
 #include <pqxx/pqxx>
 
+#include "marketsim/trading/insights.hpp"
 #include "order_rows.hpp"
 
 namespace marketsim::db::leaderboard_repo {
@@ -52,16 +53,6 @@ constexpr const char* daily_sql =
     "p.first_day order by market_day desc limit 1) b where a.kind = 'player') d order by "
     "d.account_id, d.market_day";
 
-// Market days are UTC dates of the market's time (the replay's exchange days). The period's
-// first instant: the start of its first market day (nullopt for "all").
-std::optional<std::int64_t> period_start_ms(std::int64_t as_of_ms, period p) {
-  constexpr std::int64_t day_ms = 86'400'000;
-  if (p == period::all) return std::nullopt;
-  const std::int64_t today = as_of_ms / day_ms * day_ms;
-  const std::int64_t days = p == period::day ? 0 : p == period::week ? 6 : 29;
-  return today - days * day_ms;
-}
-
 board read_standings(pqxx::transaction_base& tx, period p, std::int64_t market_now_ms) {
   board out;
   out.as_of_ms = tx.exec(newest_sql)[0][0].as<std::int64_t>();
@@ -89,6 +80,14 @@ board read_standings(pqxx::transaction_base& tx, period p, std::int64_t market_n
 }
 
 }  // namespace
+
+std::optional<std::int64_t> period_start_ms(std::int64_t as_of_ms, period p) {
+  constexpr std::int64_t day_ms = 86'400'000;
+  if (p == period::all) return std::nullopt;
+  const std::int64_t today = as_of_ms / day_ms * day_ms;
+  const std::int64_t days = p == period::day ? 0 : p == period::week ? 6 : 29;
+  return today - days * day_ms;
+}
 
 std::optional<period> parse_period(std::string_view text) noexcept {
   for (const auto& [p, name] : names)
@@ -136,22 +135,10 @@ void rank_by_return(std::vector<standing>& standings) {
 
 std::optional<double> annualized_sharpe(const std::vector<trading::money_e4>& daily) {
   if (daily.size() < static_cast<std::size_t>(min_sharpe_returns) + 1) return std::nullopt;
-  std::vector<double> returns;
-  for (std::size_t i = 1; i < daily.size(); ++i) {
-    // An account at zero cannot have a return from there: the series says nothing.
-    if (daily[i - 1] <= 0) return std::nullopt;
-    returns.push_back(static_cast<double>(daily[i] - daily[i - 1]) /
-                      static_cast<double>(daily[i - 1]));
-  }
-  double mean = 0;
-  for (double r : returns) mean += r;
-  mean /= static_cast<double>(returns.size());
-  double squares = 0;
-  for (double r : returns) squares += (r - mean) * (r - mean);
-  const double deviation = std::sqrt(squares / static_cast<double>(returns.size() - 1));
-  // Equal returns every day (all cash: none at all) have no risk to divide by.
-  if (!(deviation > 1e-12)) return 0.0;
-  return mean / deviation * std::sqrt(252.0);
+  // An account at zero cannot have a return from there: the series says nothing.
+  auto returns = trading::insights::simple_returns(daily);
+  if (!returns) return std::nullopt;
+  return trading::insights::annualized_sharpe(*returns);
 }
 
 std::size_t rank_by_sharpe(std::vector<standing>& standings) {

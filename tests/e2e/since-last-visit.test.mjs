@@ -13,7 +13,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { advanceClock } from "../support/accounts.mjs";
 import { openBrowser, openPage } from "../support/browser.mjs";
-import { BASE_URL, STAMP, STEP_TIMEOUT_MS, e2eDescribe, registerPlayer, screenshot, signInAdmin, submitSignIn } from "../support/e2e.mjs";
+import { BASE_URL, STAMP, STEP_TIMEOUT_MS, e2eDescribe, screenshot, signedInPlayer, submitSignIn } from "../support/e2e.mjs";
 import { waitFor } from "../support/util.mjs";
 
 const PLAYER = {
@@ -53,10 +53,8 @@ e2eDescribe("since you were away, in a browser", { adminFor: "the verification m
   let pageErrors = [];
 
   before(async () => {
-    const player = await registerPlayer(await signInAdmin(), PLAYER);
     // The first visit, through the API: a buy (so there is a holding), then a sign-out.
-    const login = await player.login(PLAYER.email, PLAYER.password);
-    assert.equal(login.status, 200, login.body);
+    const player = await signedInPlayer(PLAYER);
     const buy = await player.post("/v2/orders", { symbol: "AAPL", qty: "2", side: "buy", type: "market", time_in_force: "day" });
     assert.equal(buy.status, 200, buy.body);
     const first = await player.get("/api/account/since-last-visit");

@@ -1,7 +1,8 @@
 // Runs the end-to-end suite against a real stack: starts a throwaway PostgreSQL and marketsim
 // (replay provider, 200 ms ticks, serving the built web app from web/out), runs
 // `node --test <args> tests/e2e/` with MARKETSIM_URL set, then tears everything down.
-// Usage: node tests/support/e2e-run.mjs [node --test options...]
+// Usage: node tests/support/e2e-run.mjs [node --test options...] [tests/e2e/X.test.mjs...]
+// (test files given: only those run; none: the whole directory)
 // Exit status: the test run's, or 1 if the stack failed or the server did not exit cleanly.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -46,7 +47,11 @@ try {
     input: `${admin.password}\n`,
   });
   if (made.code !== 0) throw new Error(`create-admin failed (${made.code}):\n${made.output}`);
-  const child = spawn(process.execPath, ["--test", ...process.argv.slice(2), join(REPO_ROOT, "tests", "e2e")], {
+  const args = process.argv.slice(2);
+  const files = args.filter((a) => a.endsWith(".test.mjs"));
+  const options = args.filter((a) => !a.endsWith(".test.mjs"));
+  const targets = files.length ? files : [join(REPO_ROOT, "tests", "e2e")];
+  const child = spawn(process.execPath, ["--test", ...options, ...targets], {
     cwd: REPO_ROOT,
     stdio: "inherit",
     env: {

@@ -97,3 +97,11 @@ export async function registerPlayer(admin, player) {
   assert.equal(verified.json?.status, "verified", verified.body);
   return c;
 }
+
+// `player` registered (registerPlayer) and signed in through the API → its Client.
+export async function signedInPlayer(player) {
+  const c = await registerPlayer(await signInAdmin(), player);
+  const login = await c.login(player.email, player.password);
+  assert.equal(login.status, 200, login.body);
+  return c;
+}

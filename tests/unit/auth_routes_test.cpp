@@ -202,6 +202,7 @@ const std::map<route_key, auth::access>& expected_access() {
       {{"GET", "/api/forecasts/accuracy"}, auth::access::anyone},
       {{"GET", "/api/forecasts/portfolio"}, auth::access::user},
       {{"GET", "/api/forecasts/{symbol}"}, auth::access::anyone},
+      {{"GET", "/api/insights"}, auth::access::user},
   };
   return table;
 }

@@ -103,6 +103,35 @@ function formatters(utc: boolean) {
   return { tickMark, full: (time: Time) => full.format(new Date(seconds(time) * 1000)) };
 }
 
+// The look of the app's time charts (this one and the Analytics page's): transparent, quiet
+// grid, fixed (no scroll or zoom), labels in wall time or in UTC for market time.
+export function chartOptions(utc: boolean) {
+  const labels = formatters(utc);
+  return {
+    autoSize: true,
+    layout: {
+      background: { type: ColorType.Solid, color: "transparent" } as const,
+      textColor: "#a3afc4",
+      fontSize: 11,
+    },
+    grid: {
+      vertLines: { color: "rgba(46,58,79,0.35)" },
+      horzLines: { color: "rgba(46,58,79,0.35)" },
+    },
+    rightPriceScale: { borderColor: "#212a3a", scaleMargins: { top: 0.12, bottom: 0.08 } },
+    timeScale: {
+      borderColor: "#212a3a",
+      timeVisible: true,
+      secondsVisible: false,
+      tickMarkFormatter: labels.tickMark,
+    },
+    localization: { timeFormatter: labels.full },
+    crosshair: { mode: 0 },
+    handleScroll: false,
+    handleScale: false,
+  };
+}
+
 // The chart itself: a baseline series around `base` (green above, red below) that fills its
 // container. `live`, when given, moves the last point between refetches. Public profiles draw
 // market time (`utc`).
@@ -125,30 +154,7 @@ export function BaselineChart({
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
-    const labels = formatters(utc);
-    const chart = createChart(container, {
-      autoSize: true,
-      layout: {
-        background: { type: ColorType.Solid, color: "transparent" },
-        textColor: "#a3afc4",
-        fontSize: 11,
-      },
-      grid: {
-        vertLines: { color: "rgba(46,58,79,0.35)" },
-        horzLines: { color: "rgba(46,58,79,0.35)" },
-      },
-      rightPriceScale: { borderColor: "#212a3a", scaleMargins: { top: 0.12, bottom: 0.08 } },
-      timeScale: {
-        borderColor: "#212a3a",
-        timeVisible: true,
-        secondsVisible: false,
-        tickMarkFormatter: labels.tickMark,
-      },
-      localization: { timeFormatter: labels.full },
-      crosshair: { mode: 0 },
-      handleScroll: false,
-      handleScale: false,
-    });
+    const chart = createChart(container, chartOptions(utc));
     const series = chart.addSeries(BaselineSeries, {
       lineWidth: 2,
       topLineColor: GAIN,

@@ -1,21 +1,18 @@
 "use client";
 // The section list. Market and Leaderboard are open to everyone; the others need an account. Signed
-// in, they open their pages (the trading pages, watchlist, settings), and the section still to
-// come (analytics) opens /soon/; anonymous, they lead to sign-in with `next` set to where
-// they would have gone. Admins get an Admin entry.
+// in, they open their pages (the trading pages, watchlist, analytics, settings); anonymous, they
+// lead to sign-in with `next` set to where they would have gone. Admins get an Admin entry.
 
 import Link from "next/link";
-import { usePathname, useSearchParams } from "next/navigation";
-import { Suspense } from "react";
+import { usePathname } from "next/navigation";
 import { signInHref, useAuth } from "@/lib/auth";
-import { TRADING_SECTIONS, sectionHref, type AccountSection } from "@/lib/sections";
+import { TRADING_SECTIONS, type AccountSection } from "@/lib/sections";
 
 interface Entry {
   key: string;
   label: string;
   href: string;
   locked: boolean;
-  soon: boolean;
   active: boolean;
 }
 
@@ -33,23 +30,20 @@ function trimSlash(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, "") : path;
 }
 
-function SidebarList({ section }: { section: string | null }) {
+function SidebarList() {
   const pathname = trimSlash(usePathname() ?? "/");
   const { user, isAdmin } = useAuth();
   const signedIn = user !== null;
   const onMarket = pathname === "/" || pathname.startsWith("/stock") || pathname.startsWith("/sector");
-  const onSoon = pathname === "/soon";
 
   const trading = (entry: AccountSection): Entry => {
-    const href = sectionHref(entry);
-    const soon = entry.path === undefined;
+    const href = entry.path;
     return {
       key: entry.slug,
       label: entry.label,
       href: signedIn ? href : signInHref(href),
       locked: !signedIn,
-      soon: signedIn && soon,
-      active: soon ? onSoon && section === entry.slug : pathname === trimSlash(href),
+      active: pathname === trimSlash(href),
     };
   };
   const [stocks, trade, actions, orders, activity, watchlist, analytics] = TRADING_SECTIONS.map(trading);
@@ -60,13 +54,12 @@ function SidebarList({ section }: { section: string | null }) {
     orders,
     activity,
     watchlist,
-    { key: "market", label: "Market", href: "/", locked: false, soon: false, active: onMarket },
+    { key: "market", label: "Market", href: "/", locked: false, active: onMarket },
     {
       key: "leaderboard",
       label: "Leaderboard",
       href: "/leaderboard/",
       locked: false,
-      soon: false,
       active: pathname === "/leaderboard",
     },
     {
@@ -83,11 +76,10 @@ function SidebarList({ section }: { section: string | null }) {
       label: "Settings",
       href: signedIn ? "/settings/" : signInHref("/settings/"),
       locked: !signedIn,
-      soon: false,
       active: pathname === "/settings",
     },
     isAdmin
-      ? { key: "admin", label: "Admin", href: "/admin/", locked: false, soon: false, active: pathname === "/admin" }
+      ? { key: "admin", label: "Admin", href: "/admin/", locked: false, active: pathname === "/admin" }
       : undefined,
   ];
 
@@ -99,13 +91,7 @@ function SidebarList({ section }: { section: string | null }) {
             <Link
               href={entry.href}
               aria-current={entry.active ? "page" : undefined}
-              title={
-                entry.locked
-                  ? `${entry.label}: sign in to use`
-                  : entry.soon
-                    ? `${entry.label}: coming soon`
-                    : entry.label
-              }
+              title={entry.locked ? `${entry.label}: sign in to use` : entry.label}
               data-testid={`nav-${entry.key}`}
               className={`flex items-center justify-between gap-2 whitespace-nowrap rounded-md px-3 py-2 text-sm transition-colors ${
                 entry.active
@@ -115,11 +101,6 @@ function SidebarList({ section }: { section: string | null }) {
             >
               <span>{entry.label}</span>
               {entry.locked ? <LockIcon /> : null}
-              {entry.soon ? (
-                <span className="rounded bg-ink-800 px-1.5 py-0.5 text-[10px] uppercase tracking-wide text-ink-400">
-                  soon
-                </span>
-              ) : null}
             </Link>
           </li>
         ) : null,
@@ -128,18 +109,10 @@ function SidebarList({ section }: { section: string | null }) {
   );
 }
 
-// The query string is only known in the browser; the exported HTML carries the list without
-// the /soon/ highlight, which the browser then adds.
-function SidebarWithSection() {
-  return <SidebarList section={useSearchParams().get("section")} />;
-}
-
 export function Sidebar() {
   return (
     <nav aria-label="Sections" className="shrink-0 border-b border-ink-700 md:w-52 md:border-r md:border-b-0">
-      <Suspense fallback={<SidebarList section={null} />}>
-        <SidebarWithSection />
-      </Suspense>
+      <SidebarList />
     </nav>
   );
 }

@@ -241,6 +241,7 @@ export const paths = {
   apiKeys: () => "/api/account/keys",
   apiKey: (id: string | number) => `/api/account/keys/${encodeURIComponent(String(id))}`,
   sinceLastVisit: () => "/api/account/since-last-visit",
+  insights: (period: string) => `/api/insights?${query({ period })}`,
   dismissSinceLastVisit: () => "/api/account/since-last-visit/dismiss",
   // Trading, Alpaca's paths. Everything under /v2/ belongs to the signed-in player.
   account: () => "/v2/account",

@@ -1,13 +1,10 @@
-// The sidebar's sections that need an account. Those that exist lead to their page (`path`);
-// the rest lead to /soon/, which names the section from its `section` query parameter. The
-// sidebar and that page share this list.
+// The sidebar's sections that need an account, each with its page.
 
 export interface AccountSection {
   slug: string;
   label: string;
   blurb: string;
-  // The page, for the sections that exist; absent for those still to come.
-  path?: string;
+  path: string;
 }
 
 export const TRADING_SECTIONS: AccountSection[] = [
@@ -17,18 +14,5 @@ export const TRADING_SECTIONS: AccountSection[] = [
   { slug: "orders", label: "Orders", blurb: "your open and closed orders", path: "/orders/" },
   { slug: "activity", label: "Activity", blurb: "the history of your fills", path: "/activity/" },
   { slug: "watchlist", label: "Watchlist", blurb: "the instruments you follow, side by side", path: "/watchlist/" },
-  { slug: "analytics", label: "Analytics", blurb: "how your portfolio performs over time" },
+  { slug: "analytics", label: "Analytics", blurb: "charts, performance breakdowns and risk analysis", path: "/analytics/" },
 ];
-
-export function sectionBySlug(slug: string | null): AccountSection | undefined {
-  return TRADING_SECTIONS.find((section) => section.slug === slug);
-}
-
-export function soonHref(slug: string): string {
-  return `/soon/?section=${encodeURIComponent(slug)}`;
-}
-
-// Where a section leads a signed-in player: its page, or /soon/ until it exists.
-export function sectionHref(section: AccountSection): string {
-  return section.path ?? soonHref(section.slug);
-}

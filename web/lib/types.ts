@@ -819,4 +819,58 @@ export interface BacktestResult {
   pnl: Decimal;
   thresholds: RuleThreshold[];
   firings: { market_at: string; price: Decimal; action: "alert" | "buy" | "sell"; qty: string | null; reason: string | null }[];
+// GET /api/insights?period=: the player's analytics over a period of market time. Money as
+// decimal strings; returns, weights and statistics as plain numbers (fractions: 0.01 is 1%);
+// null where a figure has no meaning, with the reason in why_null.
+export interface InsightsContribution {
+  symbol: string;
+  pl: Decimal;
+  contribution: number | null;
+}
+
+export interface Insights {
+  period: LeaderboardPeriod;
+  as_of: Time | null;
+  period_start: Time | null;
+  start: { time: Time; equity: Decimal; kind: "opening" | "previous_close" } | null;
+  end: { time: Time; equity: Decimal } | null;
+  index_symbol: string;
+  returns: {
+    time_weighted: number | null;
+    money_weighted: number | null;
+    cash_flows: number;
+    money_weighted_basis?: string;
+  };
+  risk: {
+    daily_returns: number;
+    min_daily_returns: number;
+    volatility: number | null;
+    sharpe: number | null;
+    sortino: number | null;
+    beta: number | null;
+    correlation: number | null;
+  };
+  drawdown: { max: number | null; peak_at: Time | null; trough_at: Time | null; recovered_at: Time | null };
+  curve: { time: Time; equity: Decimal; index: Decimal | null; drawdown: number | null }[];
+  contributions: InsightsContribution[];
+  best: InsightsContribution | null;
+  worst: InsightsContribution | null;
+  pl: { realized: Decimal; unrealized: Decimal; realized_total: Decimal };
+  trading: {
+    fills: number;
+    traded_value: Decimal;
+    round_trips: number;
+    wins: number;
+    win_rate: number | null;
+    average_hold_days: number | null;
+    turnover: number | null;
+  };
+  allocation: {
+    equity: Decimal;
+    cash: Decimal;
+    cash_weight: number;
+    holdings: { symbol: string; name: string; sector: string; value: Decimal; weight: number }[];
+    sectors: { sector: string; value: Decimal; weight: number }[];
+  };
+  why_null: Record<string, string>;
 }

@@ -50,6 +50,8 @@ struct trading_services {
 void register_trading_routes(http::router& routes, trading_services s);
 // GET /api/account/since-last-visit and its dismissal (visit_api.cpp): browser sessions only.
 void register_visit_routes(http::router& routes, const trading_services& s);
+// GET /api/insights: the player's analytics over a period of market time (insights_api.cpp).
+void register_insights_routes(http::router& routes, const trading_services& s);
 // One Alpaca route: signed-in players, by session cookie or API key.
 void add_v2_route(http::router& routes, const char* method, const char* path, http::handler fn);
 // POST /api/test/price {"symbol","price","day"?}: sets a price (tests drive the order flow).

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "marketsim/db/pool.hpp"
+#include "marketsim/trading/insights.hpp"
 #include "marketsim/trading/money.hpp"
 
 namespace marketsim::db::leaderboard_repo {
@@ -19,6 +20,10 @@ namespace marketsim::db::leaderboard_repo {
 enum class period { day, week, month, all };
 [[nodiscard]] std::optional<period> parse_period(std::string_view text) noexcept;
 [[nodiscard]] std::string_view period_name(period p) noexcept;
+// Market days are UTC dates of the market's time (the replay's exchange days). The period's
+// first instant, epoch ms of market time: the start of its first market day, the last of which
+// is as_of's (nullopt for "all").
+[[nodiscard]] std::optional<std::int64_t> period_start_ms(std::int64_t as_of_ms, period p);
 
 struct standing {
   std::int64_t account_id = 0;
@@ -57,11 +62,11 @@ void rank_by_return(std::vector<standing>& standings);
 
 // A Sharpe ratio from fewer daily returns than this says nothing: such players are listed as
 // unranked on that metric.
-inline constexpr int min_sharpe_returns = 5;
+inline constexpr int min_sharpe_returns = static_cast<int>(trading::insights::min_daily_returns);
 
 // The annualized Sharpe ratio of the daily returns between consecutive end-of-day equities:
-// mean / sample standard deviation * sqrt(252), with no risk-free rate (cash earns nothing here).
-// nullopt with fewer than min_sharpe_returns returns; 0 when the returns never vary.
+// trading::insights::annualized_sharpe (mean / sample standard deviation * sqrt(252), no
+// risk-free rate), nullopt with fewer than min_sharpe_returns returns; 0 when they never vary.
 [[nodiscard]] std::optional<double> annualized_sharpe(const std::vector<trading::money_e4>& daily);
 
 // read_board plus, for each standing, its daily returns over the period and their Sharpe ratio:
