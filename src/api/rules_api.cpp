@@ -146,7 +146,7 @@ asio::awaitable<outcome> create(const trading_services& s, const request_context
   co_return http::json_response(201, rule_json(*made));
 }
 
-asio::awaitable<outcome> list(const trading_services& s, const request_context&,
+asio::awaitable<outcome> list_rules(const trading_services& s, const request_context&,
                               db::trading_repo::player who) {
   auto rows =
       co_await run(s.pool, [&](db::connection& c) { return repo::list_rules(c, who.user_id); });
@@ -409,7 +409,7 @@ asio::awaitable<outcome> backtest(const trading_services& s, const request_conte
 }  // namespace
 
 void register_rule_routes(http::router& routes, const trading_services& s) {
-  routes.add("GET", "/api/rules", {player_route(s, list), auth::access::user});
+  routes.add("GET", "/api/rules", {player_route(s, list_rules), auth::access::user});
   routes.add("POST", "/api/rules", {player_route(s, new_rule_of, create), auth::access::user});
   routes.add("POST", "/api/rules/backtest",
              {player_route(s, backtest_of, backtest), auth::access::user});

@@ -67,7 +67,6 @@ function SidebarList() {
       label: "Forecasts",
       href: "/forecasts/",
       locked: false,
-      soon: false,
       active: pathname === "/forecasts",
     },
     analytics,

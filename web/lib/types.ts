@@ -819,6 +819,8 @@ export interface BacktestResult {
   pnl: Decimal;
   thresholds: RuleThreshold[];
   firings: { market_at: string; price: Decimal; action: "alert" | "buy" | "sell"; qty: string | null; reason: string | null }[];
+}
+
 // GET /api/insights?period=: the player's analytics over a period of market time. Money as
 // decimal strings; returns, weights and statistics as plain numbers (fractions: 0.01 is 1%);
 // null where a figure has no meaning, with the reason in why_null.
