@@ -3,7 +3,7 @@
 // each threshold as a labelled horizontal line (the editor's live preview, and a backtest's
 // window with the prices its firings happened at).
 
-import { ColorType, createChart, LineSeries, type IChartApi, type ISeriesApi, type IPriceLine, type UTCTimestamp } from "lightweight-charts";
+import { type AutoscaleInfo, ColorType, createChart, LineSeries, type IChartApi, type ISeriesApi, type IPriceLine, type UTCTimestamp } from "lightweight-charts";
 import { useEffect, useRef } from "react";
 import useSWR from "swr";
 import { paths } from "@/lib/api";
@@ -20,6 +20,8 @@ export function RulePreview({ symbol, lines }: { symbol: string; lines: PreviewL
   const chartRef = useRef<IChartApi | null>(null);
   const seriesRef = useRef<ISeriesApi<"Line"> | null>(null);
   const drawnRef = useRef<IPriceLine[]>([]);
+  // The thresholds widen the price scale: a stop far below the recent prices is still seen.
+  const levelsRef = useRef<number[]>([]);
   const { data } = useSWR<CandleList>(symbol ? paths.candles(symbol, "1d", 120) : null);
 
   useEffect(() => {
@@ -32,7 +34,23 @@ export function RulePreview({ symbol, lines }: { symbol: string; lines: PreviewL
       rightPriceScale: { borderColor: "#212a3a" },
       timeScale: { borderColor: "#212a3a" },
     });
-    seriesRef.current = chart.addSeries(LineSeries, { color: "#7aa2f7", lineWidth: 2, priceLineVisible: false });
+    seriesRef.current = chart.addSeries(LineSeries, {
+      color: "#7aa2f7",
+      lineWidth: 2,
+      priceLineVisible: false,
+      autoscaleInfoProvider: (original: () => AutoscaleInfo | null) => {
+        const info = original();
+        const levels = levelsRef.current;
+        if (!info?.priceRange || levels.length === 0) return info;
+        return {
+          ...info,
+          priceRange: {
+            minValue: Math.min(info.priceRange.minValue, ...levels),
+            maxValue: Math.max(info.priceRange.maxValue, ...levels),
+          },
+        };
+      },
+    });
     chartRef.current = chart;
     return () => {
       chart.remove();
@@ -55,8 +73,9 @@ export function RulePreview({ symbol, lines }: { symbol: string; lines: PreviewL
     const series = seriesRef.current;
     if (!series) return;
     for (const line of drawnRef.current) series.removePriceLine(line);
-    drawnRef.current = lines
-      .filter((l) => Number.isFinite(l.price) && l.price > 0)
+    const shown = lines.filter((l) => Number.isFinite(l.price) && l.price > 0);
+    levelsRef.current = shown.map((l) => l.price);
+    drawnRef.current = shown
       .map((l) =>
         series.createPriceLine({ price: l.price, color: l.color ?? "#e0af68", lineWidth: 1, lineStyle: 2, axisLabelVisible: true, title: l.label }),
       );
