@@ -28,6 +28,7 @@ constexpr std::string_view no_rule = "rule not found";
 constexpr int max_backtest_ticks = 200'000;
 constexpr int default_firings = 50;
 constexpr int max_firings = 500;
+constexpr std::size_t max_chart_points = 500;
 
 // The definition's fields, beside name, kind, symbol and enabled (the bodies' lists of keys
 // below name them too).
@@ -147,7 +148,7 @@ asio::awaitable<outcome> create(const trading_services& s, const request_context
 }
 
 asio::awaitable<outcome> list_rules(const trading_services& s, const request_context&,
-                              db::trading_repo::player who) {
+                                    db::trading_repo::player who) {
   auto rows =
       co_await run(s.pool, [&](db::connection& c) { return repo::list_rules(c, who.user_id); });
   if (!rows) co_return std::unexpected(rows.error());
@@ -339,6 +340,7 @@ asio::awaitable<outcome> backtest(const trading_services& s, const request_conte
     rules::backtest_result result;
     std::int64_t start_qty = 0;
     bool too_long = false;
+    std::vector<market::tick> chart;  // the window's prices, thinned for a chart
   };
   const auto draft = b.draft;
   const auto rule_id = b.rule_id;
@@ -370,6 +372,18 @@ asio::awaitable<outcome> backtest(const trading_services& s, const request_conte
     // At the first tick's price when the shares are assumed rather than held.
     if (qty && !ticks.empty()) cost = *qty * ticks.front().price;
     r.result = rules::backtest(r.spec, ticks, r.start_qty, cost);
+    // At most max_chart_points for the chart, every firing's tick among them.
+    const std::size_t every = ticks.size() / max_chart_points + 1;
+    std::size_t next_firing = 0;
+    for (std::size_t i = 0; i < ticks.size(); ++i) {
+      bool fired = false;
+      while (next_firing < r.result.firings.size() &&
+             r.result.firings[next_firing].time_ms <= ticks[i].ts_ms) {
+        fired = fired || r.result.firings[next_firing].time_ms == ticks[i].ts_ms;
+        ++next_firing;
+      }
+      if (fired || i % every == 0 || i + 1 == ticks.size()) r.chart.push_back(ticks[i]);
+    }
     return r;
   });
   if (!out) co_return std::unexpected(out.error());
@@ -403,6 +417,11 @@ asio::awaitable<outcome> backtest(const trading_services& s, const request_conte
        {"cash", market::format_price(r.cash)},
        {"pnl", market::format_price(r.pnl)},
        {"thresholds", std::move(thresholds)},
+       {"prices",
+        array_of(out->chart,
+                 [](const market::tick& t) {
+                   return json{{"t", format_time(t.ts_ms)}, {"p", market::format_price(t.price)}};
+                 })},
        {"firings", std::move(trades)}});
 }
 

@@ -68,6 +68,9 @@ describe("trading actions in a browser", { timeout: 300_000 }, () => {
     await page.getByTestId("rule-draft-backtest").click();
     const result = page.getByTestId("backtest-result");
     await result.waitFor();
+    // The window's prices drawn, with the firings marked on them.
+    await result.getByTestId("backtest-chart").waitFor();
+    assert.ok(Number(await result.getByTestId("backtest-chart").getAttribute("data-points")) >= 3);
     // The planted fall through 95 is the first firing (the server's own ticks of today may add
     // more); the page shows the server's figures for the same draft.
     const fired = result.getByTestId("backtest-firing");

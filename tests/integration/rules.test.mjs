@@ -210,6 +210,8 @@ describe("trading actions", { timeout: 300_000 }, () => {
     // Sold at 27 rather than held to 24: $270 in cash against $240 of shares, so +$30.
     assert.equal(stop.json.cash, "270.00");
     assert.equal(stop.json.pnl, "30.00");
+    // The window's prices for the chart (few enough to be all of them here).
+    assert.deepEqual(stop.json.prices.map((p) => p.p), ["30.00", "31.00", "27.00", "26.00", "29.00", "25.50", "24.00"]);
     // A trailing exit of 10%: the high 31 gives 27.90, so it sells at 27; the mark starts again
     // at 27 and rises to 29 (26.10), so 25.50 fires again, with nothing left to sell.
     const trail = await player.post("/api/rules/backtest", { rule: { kind: "trailing_exit", symbol: "AMZN", trail_percent: "10" }, qty: "4", ...window });

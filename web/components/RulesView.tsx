@@ -11,6 +11,7 @@ import useSWR from "swr";
 import { apiSend, paths } from "@/lib/api";
 import { formatMarketTime, formatMoney, formatWallTime } from "@/lib/format";
 import type { BacktestResult, Position, Rule, RuleFiringList, RuleKind, RuleList, Stock } from "@/lib/types";
+import { BacktestChart } from "./BacktestChart";
 import { directionClass } from "./Change";
 import { errorText } from "./Notice";
 import { RulePreview, type PreviewLine } from "./RulePreview";
@@ -153,6 +154,7 @@ function BacktestTable({ result }: { result: BacktestResult }) {
           {formatMoney(result.pnl)}
         </span>
       </p>
+      <BacktestChart result={result} />
       {result.firings.length > 0 ? (
         <table className="w-full text-left text-xs">
           <thead className="text-ink-400">

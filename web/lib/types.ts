@@ -818,6 +818,8 @@ export interface BacktestResult {
   cash: Decimal;
   pnl: Decimal;
   thresholds: RuleThreshold[];
+  // The window's prices, thinned to at most 500 (every firing's among them).
+  prices: { t: string; p: Decimal }[];
   firings: { market_at: string; price: Decimal; action: "alert" | "buy" | "sell"; qty: string | null; reason: string | null }[];
 }
 
