@@ -4,8 +4,6 @@
 // thresholds as dashed lines.
 
 import {
-  type AutoscaleInfo,
-  ColorType,
   createChart,
   createSeriesMarkers,
   LineSeries,
@@ -13,6 +11,7 @@ import {
   type UTCTimestamp,
 } from "lightweight-charts";
 import { useEffect, useRef } from "react";
+import { autoscaleWith, smallChartOptions } from "@/lib/chart";
 import type { BacktestResult } from "@/lib/types";
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000) as UTCTimestamp;
@@ -23,30 +22,14 @@ export function BacktestChart({ result }: { result: BacktestResult }) {
   useEffect(() => {
     const container = containerRef.current;
     if (!container || result.prices.length === 0) return;
-    const chart = createChart(container, {
-      autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: "transparent" }, textColor: "#a3afc4", fontSize: 11 },
-      grid: { vertLines: { color: "rgba(46,58,79,0.35)" }, horzLines: { color: "rgba(46,58,79,0.35)" } },
-      rightPriceScale: { borderColor: "#212a3a" },
-      timeScale: { borderColor: "#212a3a", timeVisible: true },
-    });
+    const chart = createChart(container, smallChartOptions(true));
     const levels = result.thresholds.map((th) => Number(th.price));
     const series = chart.addSeries(LineSeries, {
       color: "#7aa2f7",
       lineWidth: 2,
       priceLineVisible: false,
       // The thresholds widen the scale, so a level the prices never reached is still seen.
-      autoscaleInfoProvider: (original: () => AutoscaleInfo | null) => {
-        const info = original();
-        if (!info?.priceRange || levels.length === 0) return info;
-        return {
-          ...info,
-          priceRange: {
-            minValue: Math.min(info.priceRange.minValue, ...levels),
-            maxValue: Math.max(info.priceRange.maxValue, ...levels),
-          },
-        };
-      },
+      autoscaleInfoProvider: autoscaleWith(() => levels),
     });
     // One point per second at most: the chart's time scale needs strictly increasing times.
     const points: { time: UTCTimestamp; value: number }[] = [];

@@ -4,11 +4,12 @@
 // plain words per model, whether that model beat the naive no-change forecast on this series
 // (the server's verdict, from its walk-forward evaluation). GET /api/forecasts/{symbol}.
 
-import { ColorType, createChart, LineSeries, LineStyle, type IChartApi, type Time } from "lightweight-charts";
+import { createChart, LineSeries, LineStyle, type IChartApi, type Time } from "lightweight-charts";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import useSWR from "swr";
 import { paths } from "@/lib/api";
+import { smallChartOptions } from "@/lib/chart";
 import type { ForecastModel, ModelForecast, SymbolForecast } from "@/lib/types";
 import { errorText } from "./Notice";
 import { Toggle } from "./Toggle";
@@ -24,13 +25,7 @@ function BandChart({ basis, model }: { basis: NonNullable<SymbolForecast["basis"
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
-    const chart = createChart(container, {
-      autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: "transparent" }, textColor: "#a3afc4", fontSize: 11 },
-      grid: { vertLines: { color: "rgba(46,58,79,0.35)" }, horzLines: { color: "rgba(46,58,79,0.35)" } },
-      rightPriceScale: { borderColor: "#212a3a" },
-      timeScale: { borderColor: "#212a3a" },
-    });
+    const chart = createChart(container, smallChartOptions());
     chartRef.current = chart;
     return () => {
       chart.remove();

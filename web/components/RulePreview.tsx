@@ -1,12 +1,12 @@
 "use client";
 // Where a rule's thresholds sit on the symbol's recent prices: the daily closes as a line and
-// each threshold as a labelled horizontal line (the editor's live preview, and a backtest's
-// window with the prices its firings happened at).
+// each threshold as a labelled horizontal line: the rule editor's live preview.
 
-import { type AutoscaleInfo, ColorType, createChart, LineSeries, type IChartApi, type ISeriesApi, type IPriceLine, type UTCTimestamp } from "lightweight-charts";
+import { createChart, LineSeries, type IChartApi, type IPriceLine, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
 import { useEffect, useRef } from "react";
 import useSWR from "swr";
 import { paths } from "@/lib/api";
+import { autoscaleWith, smallChartOptions } from "@/lib/chart";
 import type { CandleList } from "@/lib/types";
 
 export interface PreviewLine {
@@ -27,29 +27,12 @@ export function RulePreview({ symbol, lines }: { symbol: string; lines: PreviewL
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
-    const chart = createChart(container, {
-      autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: "transparent" }, textColor: "#a3afc4", fontSize: 11 },
-      grid: { vertLines: { color: "rgba(46,58,79,0.35)" }, horzLines: { color: "rgba(46,58,79,0.35)" } },
-      rightPriceScale: { borderColor: "#212a3a" },
-      timeScale: { borderColor: "#212a3a" },
-    });
+    const chart = createChart(container, smallChartOptions());
     seriesRef.current = chart.addSeries(LineSeries, {
       color: "#7aa2f7",
       lineWidth: 2,
       priceLineVisible: false,
-      autoscaleInfoProvider: (original: () => AutoscaleInfo | null) => {
-        const info = original();
-        const levels = levelsRef.current;
-        if (!info?.priceRange || levels.length === 0) return info;
-        return {
-          ...info,
-          priceRange: {
-            minValue: Math.min(info.priceRange.minValue, ...levels),
-            maxValue: Math.max(info.priceRange.maxValue, ...levels),
-          },
-        };
-      },
+      autoscaleInfoProvider: autoscaleWith(() => levelsRef.current),
     });
     chartRef.current = chart;
     return () => {
