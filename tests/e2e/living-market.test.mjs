@@ -99,10 +99,14 @@ describe("a living market in a browser", { timeout: 300_000 }, () => {
     await page.getByTestId("settings-save").click();
     await page.getByTestId("settings-saved").waitFor();
     await page.goto(`${server.url}/leaderboard/`);
-    // The standings are kept for a few seconds: the name shows on a later refresh at the latest.
-    await waitFor(async () => ((await you.first().textContent({ timeout: 1_000 })) ?? "").includes(player.identity.display_name), {
+    // The standings are kept for a few seconds (and those read before the change show nobody's
+    // name): the name shows on a later load at the latest, so the page is loaded again.
+    await waitFor(async () => {
+      await page.goto(`${server.url}/leaderboard/`);
+      return ((await you.first().textContent({ timeout: 3_000 }).catch(() => "")) ?? "").includes(player.identity.display_name);
+    }, {
       timeout: 30_000,
-      interval: 500,
+      interval: 1_500,
       message: "the player's name on their row",
     });
     const link = you.first().getByRole("link", { name: player.identity.display_name });
