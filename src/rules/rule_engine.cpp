@@ -96,6 +96,16 @@ asio::awaitable<void> rule_engine::reload(bool force) {
       spdlog::warn("rules: cannot read the rules: {}", done.error().message);
       co_return;
     }
+    // The owners' holdings are read before the new rules take over: offer() runs while this
+    // waits, and a new rule must never be evaluated against holdings read without its owner.
+    std::set<std::int64_t> owners;
+    for (const auto& l : set.rules) owners.insert(l.row.account_id);
+    accounts.assign(owners.begin(), owners.end());
+    std::vector<repo::holding> holdings;
+    db::job_fn hold = [&](db::connection& c) { holdings = repo::read_holdings(c, accounts); };
+    if (!co_await pool_.execute(std::move(hold))) co_return;
+    held_.clear();
+    for (auto& h : holdings) held_[{h.account_id, h.symbol}] = std::move(h);
     std::map<std::int64_t, live> next;
     index_.clear();
     for (auto& l : set.rules) {
@@ -111,7 +121,9 @@ asio::awaitable<void> rule_engine::reload(bool force) {
     }
     rules_ = std::move(next);
     version_ = set.version;
+    co_return;
   }
+  // The rules as they were: their owners' holdings afresh (fills move them).
   std::set<std::int64_t> owners;
   for (const auto& [id, r] : rules_) owners.insert(r.row.account_id);
   accounts.assign(owners.begin(), owners.end());
