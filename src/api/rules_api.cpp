@@ -33,7 +33,9 @@ constexpr std::size_t max_chart_points = 500;
 // The definition's fields, beside name, kind, symbol and enabled (the bodies' lists of keys
 // below name them too).
 const std::vector<std::string_view> definition_fields{
-    "condition", "price", "percent", "email", "qty", "trail_percent", "every_days", "amount"};
+    "condition",     "price", "percent", "email",      "qty",        "trail_percent",
+    "every_days",    "amount", "targets", "drift_percent", "when",   "ma_days",
+    "side",          "order_type", "limit_price", "cooldown_minutes"};
 
 json time_or_null(std::int64_t ms) {
   return ms ? json(format_time(ms)) : json(nullptr);
@@ -59,6 +61,7 @@ json rule_json(const repo::rule_row& r) {
           {"firings", state.firings},
           {"high_water",
            state.high_water ? json(market::format_price(*state.high_water)) : json(nullptr)},
+          {"watching_since", time_or_null(state.since_ms.value_or(0))},
           {"created_at", format_time(r.created_ms)},
           {"updated_at", format_time(r.updated_ms)},
           {"last_fired_at", time_or_null(r.last_fired_ms)},
@@ -72,7 +75,9 @@ json firing_json(const repo::firing_row& f) {
           {"market_at", time_or_null(f.market_ms)},
           {"price", market::format_price(f.price)},
           {"action", f.action},
+          {"symbol", f.symbol},
           {"qty", f.qty ? json(std::to_string(f.qty)) : json(nullptr)},
+          {"limit_price", f.limit ? json(market::format_price(f.limit)) : json(nullptr)},
           {"client_order_id", f.client_order_id.empty() ? json(nullptr) : json(f.client_order_id)},
           {"outcome", f.outcome},
           {"order_id", f.order_id.empty() ? json(nullptr) : json(f.order_id)},
@@ -100,14 +105,39 @@ result<definition> definition_of(const trading_services& s, const json& body,
   auto k = rules::parse_kind(*kind_text);
   if (!k)
     return fail(errc::bad_request,
-                "kind must be price_alert, stop_loss, take_profit, "
-                "trailing_exit or recurring_buy");
+                "kind must be price_alert, stop_loss, take_profit, trailing_exit, "
+                "recurring_buy, rebalance or condition");
+  auto tradable = [&](const std::string& symbol) {
+    auto q = s.quotes.find(symbol);
+    return q && q->info.kind != market::instrument_kind::index ? q : std::nullopt;
+  };
+  if (*k == rules::kind::rebalance) {
+    // The targets' symbols, upper-cased and each a tradable stock; the rule's symbol is the
+    // first of them.
+    auto t = body.find("targets");
+    if (t == body.end() || !t->is_object() || t->empty())
+      return fail(errc::bad_request, "targets must give symbols with their percentages");
+    json fields = body;
+    json targets = json::object();
+    for (const auto& [symbol, weight] : t->items()) {
+      const auto sym = upper_ascii(symbol);
+      if (sym.size() > 16 || !tradable(sym))
+        return fail(errc::bad_request, fmt::format("targets.{} must be a tradable stock", symbol));
+      if (targets.contains(sym))
+        return fail(errc::bad_request, fmt::format("targets names {} twice", sym));
+      targets[sym] = weight;
+    }
+    fields["targets"] = std::move(targets);
+    const auto first = fields["targets"].begin().key();
+    auto spec = rules::parse_spec(*k, first, fields, 0);
+    if (!spec) return std::unexpected(spec.error());
+    return definition{*k, std::move(*spec)};
+  }
   auto symbol = required_string(body, "symbol");
   if (!symbol) return std::unexpected(symbol.error());
   const auto sym = upper_ascii(*symbol);
-  auto q = s.quotes.find(sym);
-  if (!q || q->info.kind == market::instrument_kind::index)
-    return fail(errc::bad_request, "symbol must be a tradable stock");
+  auto q = tradable(sym);
+  if (!q) return fail(errc::bad_request, "symbol must be a tradable stock");
   auto spec = rules::parse_spec(
       *k, sym, body, against_now || *k == rules::kind::price_alert ? q->price.value_or(0) : 0);
   if (!spec) return std::unexpected(spec.error());
@@ -126,8 +156,10 @@ struct new_rule {
   definition def;
 };
 result<new_rule> new_rule_of(const trading_services& s, const request_context& ctx) {
-  auto body = object_body(ctx, {"name", "kind", "symbol", "condition", "price", "percent", "email",
-                                "qty", "trail_percent", "every_days", "amount"});
+  auto body = object_body(
+      ctx, {"name", "kind", "symbol", "condition", "price", "percent", "email", "qty",
+            "trail_percent", "every_days", "amount", "targets", "drift_percent", "when", "ma_days",
+            "side", "order_type", "limit_price", "cooldown_minutes"});
   if (!body) return std::unexpected(body.error());
   auto name = name_of(*body);
   if (!name) return std::unexpected(name.error());
@@ -175,8 +207,10 @@ struct rule_change {
   json fields;  // definition fields given
 };
 result<rule_change> change_of(const trading_services&, const request_context& ctx) {
-  auto body = object_body(ctx, {"name", "enabled", "condition", "price", "percent", "email", "qty",
-                                "trail_percent", "every_days", "amount"});
+  auto body = object_body(
+      ctx, {"name", "enabled", "condition", "price", "percent", "email", "qty", "trail_percent",
+            "every_days", "amount", "targets", "drift_percent", "when", "ma_days", "side",
+            "order_type", "limit_price", "cooldown_minutes"});
   if (!body) return std::unexpected(body.error());
   rule_change out;
   if (body->contains("name")) {
@@ -206,9 +240,22 @@ asio::awaitable<outcome> change(const trading_services& s, const request_context
     if (!row) co_return std::unexpected(row.error());
     json merged = row->params;
     merged.erase("reference");  // a `move` alert moves from the price when it is changed
-    // A field switching between price and percent replaces the other.
-    if (ch.fields.contains("price")) merged.erase("percent");
-    if (ch.fields.contains("percent")) merged.erase("price");
+    // A field switching between alternatives replaces the others: price or percent (or a
+    // condition's average), qty or amount; a new `when` takes its own level; a market order
+    // has no limit.
+    const auto given = [&](const char* f) { return ch.fields.contains(f); };
+    if (given("when")) {
+      merged.erase("price");
+      merged.erase("percent");
+      merged.erase("ma_days");
+    }
+    if (given("price")) merged.erase("percent");
+    if (given("percent")) merged.erase("price");
+    if (row->what == rules::kind::condition) {
+      if (given("qty")) merged.erase("amount");
+      if (given("amount")) merged.erase("qty");
+    }
+    if (given("order_type") && ch.fields["order_type"] == "market") merged.erase("limit_price");
     for (const auto& [k, v] : ch.fields.items()) merged[k] = v;
     merged["kind"] = std::string(rules::kind_name(row->what));
     merged["symbol"] = row->symbol;
@@ -278,16 +325,17 @@ asio::awaitable<outcome> firings(const trading_services& s, const request_contex
 }
 
 // POST /api/rules/backtest {"rule_id"} or {"rule": {kind, symbol, fields...}}, with "from" and
-// "to" (market times; default: the last 30 market days to now) and "qty" held at the start
-// (default: what the player holds now).
+// "to" (market times; default: the last 30 market days to now), "qty" of the rule's symbol held
+// at the start and "cash" (defaults: what the player holds now).
 struct backtest_request {
   std::optional<std::int64_t> rule_id;
   std::optional<definition> draft;
   std::optional<std::int64_t> from_ms, to_ms;
   std::optional<std::int64_t> qty;
+  std::optional<trading::money_e4> cash;
 };
 result<backtest_request> backtest_of(const trading_services& s, const request_context& ctx) {
-  auto body = object_body(ctx, {"rule_id", "rule", "from", "to", "qty"});
+  auto body = object_body(ctx, {"rule_id", "rule", "from", "to", "qty", "cash"});
   if (!body) return std::unexpected(body.error());
   backtest_request out;
   if (body->contains("rule_id") == body->contains("rule"))
@@ -325,6 +373,11 @@ result<backtest_request> backtest_of(const trading_services& s, const request_co
       out.qty = *q;
     }
   }
+  if (auto it = body->find("cash"); it != body->end()) {
+    auto c = it->is_string() ? market::parse_price(it->get<std::string>()) : std::nullopt;
+    if (!c || *c < 0) return fail(errc::bad_request, "cash must be an amount of dollars");
+    out.cash = *c;
+  }
   return out;
 }
 
@@ -345,6 +398,7 @@ asio::awaitable<outcome> backtest(const trading_services& s, const request_conte
   const auto draft = b.draft;
   const auto rule_id = b.rule_id;
   const auto qty = b.qty;
+  const auto cash = b.cash;
   auto out = co_await run(s.pool, [&](db::connection& c) -> result<ran> {
     ran r;
     if (rule_id) {
@@ -356,22 +410,31 @@ asio::awaitable<outcome> backtest(const trading_services& s, const request_conte
     } else {
       r.spec = draft->spec;
     }
-    std::int64_t held = 0;
-    trading::money_e4 cost = 0;
+    const auto symbols = rules::symbols_of(r.spec);
+    rules::backtest_start start;
     for (const auto& h : repo::read_holdings(c, {who.account_id}))
-      if (h.symbol == r.spec.symbol) {
-        held = h.qty;
-        cost = h.cost;
-      }
-    auto ticks = repo::stored_ticks(c, r.spec.symbol, from, to, max_backtest_ticks + 1);
+      if (std::find(symbols.begin(), symbols.end(), h.symbol) != symbols.end())
+        start.held[h.symbol] = {h.qty, h.cost};
+    for (const auto& [account, free] : repo::read_cash(c, {who.account_id})) start.cash = free;
+    if (cash) start.cash = *cash;
+    auto ticks = repo::stored_ticks(c, symbols, from, to, max_backtest_ticks + 1);
     if (static_cast<int>(ticks.size()) > max_backtest_ticks) {
       r.too_long = true;
       return r;
     }
-    r.start_qty = qty.value_or(held);
-    // At the first tick's price when the shares are assumed rather than held.
-    if (qty && !ticks.empty()) cost = *qty * ticks.front().price;
-    r.result = rules::backtest(r.spec, ticks, r.start_qty, cost);
+    for (auto& [symbol, price] : repo::prices_before(c, symbols, from))
+      start.before[symbol] = price;
+    auto& own = start.held[r.spec.symbol];
+    if (qty) {
+      // At the first tick's price when the shares are assumed rather than held.
+      own.qty = *qty;
+      auto first = std::find_if(ticks.begin(), ticks.end(),
+                                [&](const market::tick& t) { return t.symbol == r.spec.symbol; });
+      own.cost = first != ticks.end() ? *qty * first->price : 0;
+    }
+    r.start_qty = own.qty;
+    r.result = rules::backtest(r.spec, ticks, start);
+    std::erase_if(ticks, [&](const market::tick& t) { return t.symbol != r.spec.symbol; });
     // At most max_chart_points for the chart, every firing's tick among them.
     const std::size_t every = ticks.size() / max_chart_points + 1;
     std::size_t next_firing = 0;
@@ -379,7 +442,8 @@ asio::awaitable<outcome> backtest(const trading_services& s, const request_conte
       bool fired = false;
       while (next_firing < r.result.firings.size() &&
              r.result.firings[next_firing].time_ms <= ticks[i].ts_ms) {
-        fired = fired || r.result.firings[next_firing].time_ms == ticks[i].ts_ms;
+        const auto& f = r.result.firings[next_firing];
+        fired = fired || (f.time_ms == ticks[i].ts_ms && f.what.symbol == r.spec.symbol);
         ++next_firing;
       }
       if (fired || i % every == 0 || i + 1 == ticks.size()) r.chart.push_back(ticks[i]);
@@ -397,7 +461,10 @@ asio::awaitable<outcome> backtest(const trading_services& s, const request_conte
     trades.push_back({{"market_at", format_time(t.time_ms)},
                       {"price", market::format_price(t.what.price)},
                       {"action", rules::action_name(t.what.act)},
+                      {"symbol", t.what.symbol},
                       {"qty", t.what.qty ? json(std::to_string(t.what.qty)) : json(nullptr)},
+                      {"limit_price", t.what.limit ? json(market::format_price(*t.what.limit))
+                                                   : json(nullptr)},
                       {"reason", t.what.reason.empty() ? json(nullptr) : json(t.what.reason)}});
   json thresholds = json::array();
   for (const auto& th : rules::fixed_thresholds(out->spec))

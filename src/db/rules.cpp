@@ -56,12 +56,21 @@ firing_row read_firing(const pqxx::row& r) {
   f.outcome = r[9].as<std::string>();
   f.order_id = r[10].is_null() ? "" : r[10].as<std::string>();
   f.reason = r[11].is_null() ? "" : r[11].as<std::string>();
+  f.symbol = r[12].as<std::string>();
+  f.limit = r[13].is_null() ? 0 : r[13].as<std::int64_t>();
   return f;
 }
 
 constexpr const char* firing_columns =
     "id, rule_id, seq, " MS("at") ", " MS("market_at") ", price_e4, action, qty, "
-    "client_order_id, outcome, order_id::text, reason";
+    "client_order_id, outcome, order_id::text, reason, symbol, limit_e4";
+
+// Every change (a new rule, an edit, a pause, a deletion) moves updated_at or the count; a
+// firing's state does not (the engine holds that itself).
+std::int64_t version_of(pqxx::transaction_base& tx) {
+  return tx.exec("select coalesce(" MS("max(updated_at)") ", 0) + count(*) from rules")[0][0]
+      .as<std::int64_t>();
+}
 
 std::optional<rule_row> select_rule(pqxx::transaction_base& tx, std::int64_t user_id,
                                     std::int64_t rule_id) {
@@ -75,17 +84,32 @@ std::optional<rule_row> select_rule(pqxx::transaction_base& tx, std::int64_t use
 
 }  // namespace
 
-std::vector<market::tick> stored_ticks(connection& c, const std::string& symbol,
+std::vector<market::tick> stored_ticks(connection& c, const std::vector<std::string>& symbols,
                                        std::int64_t from_ms, std::int64_t to_ms, int limit) {
   pqxx::read_transaction tx(c);
   std::vector<market::tick> out;
   for (const auto& r : tx.exec_params(
-           "select (price * 10000)::bigint, " MS(
-               "ts") " from price_history where symbol = $1 and ts >= "
+           "select symbol, (price * 10000)::bigint, " MS(
+               "ts") " from price_history where symbol = any($1::text[]) and ts >= "
                      "to_timestamp($2::double precision / 1000) and ts <= to_timestamp($3::double "
                      "precision / 1000) order by ts, seq limit $4",
-           symbol, from_ms, to_ms, limit))
-    out.push_back({symbol, r[0].as<std::int64_t>(), 0, r[1].as<std::int64_t>()});
+           trading_repo::array_literal(symbols), from_ms, to_ms, limit))
+    out.push_back(
+        {r[0].as<std::string>(), r[1].as<std::int64_t>(), 0, r[2].as<std::int64_t>()});
+  return out;
+}
+
+std::vector<std::pair<std::string, trading::price_e4>> prices_before(
+    connection& c, const std::vector<std::string>& symbols, std::int64_t from_ms) {
+  pqxx::read_transaction tx(c);
+  std::vector<std::pair<std::string, trading::price_e4>> out;
+  // One index probe per symbol, newest first below the window.
+  for (const auto& r : tx.exec_params(
+           "select s, p.price from unnest($1::text[]) s cross join lateral (select (price * "
+           "10000)::bigint as price from price_history where symbol = s and ts < "
+           "to_timestamp($2::double precision / 1000) order by ts desc, seq desc limit 1) p",
+           trading_repo::array_literal(symbols), from_ms))
+    out.emplace_back(r[0].as<std::string>(), r[1].as<std::int64_t>());
   return out;
 }
 
@@ -178,17 +202,13 @@ std::vector<firing_row> list_firings(connection& c, std::int64_t rule_id,
 
 std::int64_t rules_version(connection& c) {
   pqxx::read_transaction tx(c);
-  // Every change (a new rule, an edit, a pause, a deletion) moves updated_at; a firing's state
-  // does not (the engine holds that itself).
-  return tx.exec("select coalesce(" MS("max(updated_at)") ", 0) + count(*) from rules")[0][0]
-      .as<std::int64_t>();
+  return version_of(tx);
 }
 
 live_set read_live(connection& c) {
   pqxx::read_transaction tx(c);
   live_set out;
-  out.version = tx.exec("select coalesce(" MS("max(updated_at)") ", 0) + count(*) from rules")[0][0]
-                    .as<std::int64_t>();
+  out.version = version_of(tx);
   for (const auto& r : tx.exec(fmt::format(
            "select {} from rules r join users u on u.id = r.user_id{} where r.deleted_at is "
            "null and r.enabled and u.status = 'active' order by r.id",
@@ -217,16 +237,28 @@ std::vector<holding> read_holdings(connection& c, const std::vector<std::int64_t
   return out;
 }
 
+std::vector<std::pair<std::int64_t, trading::money_e4>> read_cash(
+    connection& c, const std::vector<std::int64_t>& accounts) {
+  pqxx::read_transaction tx(c);
+  std::vector<std::pair<std::int64_t, trading::money_e4>> out;
+  if (accounts.empty()) return out;
+  for (const auto& r :
+       tx.exec_params("select id, cash_e4 - reserved_e4 from accounts where id = any($1::bigint[])",
+                      trading_repo::array_literal(accounts)))
+    out.emplace_back(r[0].as<std::int64_t>(), r[1].as<std::int64_t>());
+  return out;
+}
+
 std::int64_t record_firing(connection& c, const new_firing& f) {
   pqxx::work tx(c);
   auto r = tx.exec_params(
       "insert into rule_firings (rule_id, seq, market_at, price_e4, action, qty, "
-      "client_order_id, outcome, reason) select $1, $2, case when $3::bigint > 0 then "
-      "to_timestamp($3::double precision / 1000) end, $4, $5, nullif($6::bigint, 0), "
-      "nullif($7, ''), $8, nullif($9, '') from rules where id = $1 and deleted_at is null on "
-      "conflict (rule_id, seq) do nothing returning id",
+      "client_order_id, outcome, reason, symbol, limit_e4) select $1, $2, case when $3::bigint "
+      "> 0 then to_timestamp($3::double precision / 1000) end, $4, $5, nullif($6::bigint, 0), "
+      "nullif($7, ''), $8, nullif($9, ''), $10, $11 from rules where id = $1 and deleted_at is "
+      "null on conflict (rule_id, seq) do nothing returning id",
       f.rule_id, f.seq, f.market_ms, f.price, std::string(rules::action_name(f.act)), f.qty,
-      f.client_order_id, f.outcome, f.reason);
+      f.client_order_id, f.outcome, f.reason, f.symbol, f.limit);
   if (r.empty()) return 0;
   const auto id = r[0][0].as<std::int64_t>();
   tx.exec_params("update rules set state = $2::jsonb where id = $1", f.rule_id, f.state.dump());
@@ -263,9 +295,10 @@ void set_outcome(connection& c, std::int64_t firing_id, const std::string& outco
   tx.commit();
 }
 
-void save_state(connection& c, std::int64_t rule_id, const json& state) {
+void save_states(connection& c, const std::vector<std::pair<std::int64_t, json>>& states) {
   pqxx::work tx(c);
-  tx.exec_params("update rules set state = $2::jsonb where id = $1", rule_id, state.dump());
+  for (const auto& [rule_id, state] : states)
+    tx.exec_params("update rules set state = $2::jsonb where id = $1", rule_id, state.dump());
   tx.commit();
 }
 

@@ -112,6 +112,71 @@ describe("trading actions", { timeout: 300_000 }, () => {
     assert.equal(held.json.qty, "10");
   });
 
+  test("a condition buys at its limit when the price crosses its level", async () => {
+    const dipper = await signUp(stack.server, stack.pg);
+    await setPrice(stack.server, "MSFT", "50");
+    const made = await rule(dipper, {
+      name: "MSFT dip", kind: "condition", symbol: "MSFT", when: "price_below", price: "45",
+      side: "buy", amount: "500", order_type: "limit", limit_price: "45", cooldown_minutes: 600,
+    });
+    assert.deepEqual(made.definition, {
+      symbol: "MSFT", when: "price_below", price: "45.00", side: "buy", qty: null, amount: "500.00",
+      order_type: "limit", limit_price: "45.00", cooldown_minutes: 600,
+    });
+    assert.deepEqual(made.thresholds, [{ price: "45.00", direction: "down" }]);
+    await engineHasRead(dipper);
+    await setPrice(stack.server, "MSFT", "44"); // through 45: $500 at the limit 45 is 11 shares
+    const [f] = await waitFor(async () => {
+      const list = await firingsOf(dipper, made.id);
+      return list.length === 1 && list[0].outcome !== "pending" && list;
+    }, { message: "the condition's firing placed" });
+    await setPrice(stack.server, "MSFT", "46");
+    await setPrice(stack.server, "MSFT", "44.5"); // crosses again, within the cooldown: nothing
+    assert.equal(f.outcome, "placed", JSON.stringify(f));
+    assert.deepEqual([f.action, f.symbol, f.qty, f.price, f.limit_price], ["buy", "MSFT", "11", "44.00", "45.00"]);
+    const order = (await dipper.get(`/v2/orders/${f.order_id}`)).json;
+    assert.deepEqual([order.type, Number(order.limit_price), order.status, Number(order.filled_qty)], ["limit", 45, "filled", 11]);
+    await setPrice(stack.server, "MSFT", "50");
+    assert.equal((await firingsOf(dipper, made.id)).length, 1);
+  });
+
+  test("a rebalance buys every target, then trades back to them when a weight drifts", async () => {
+    const balancer = await signUp(stack.server, stack.pg);
+    await setPrice(stack.server, "AAPL", "100");
+    await setPrice(stack.server, "MSFT", "50");
+    const made = await rule(balancer, { name: "core", kind: "rebalance", targets: { msft: "10", AAPL: "10" }, drift_percent: "5" });
+    assert.equal(made.symbol, "AAPL"); // the first target
+    assert.deepEqual(made.definition.targets, { AAPL: "10.00", MSFT: "10.00" });
+    await engineHasRead(balancer);
+    // All cash is 10 points off each target: $10,000 of each at the ask (price + 0.01).
+    await setPrice(stack.server, "AAPL", "100");
+    const first = await waitFor(async () => {
+      const list = await firingsOf(balancer, made.id);
+      return list.length === 2 && list.every((f) => f.outcome !== "pending") && list;
+    }, { message: "the first rebalance" });
+    assert.deepEqual(first.reverse().map((f) => [f.action, f.symbol, f.qty, f.outcome]), [
+      ["buy", "AAPL", "99", "placed"],
+      ["buy", "MSFT", "199", "placed"],
+    ]);
+    // Back within 5 points of the targets (a tick shows it), then AAPL doubles: about 18% of the
+    // sleeve, 8 points off, a new crossing: sells AAPL, buys MSFT.
+    await setPrice(stack.server, "AAPL", "100");
+    await setPrice(stack.server, "AAPL", "200");
+    const second = await waitFor(async () => {
+      const list = await firingsOf(balancer, made.id);
+      return list.length === 4 && list.every((f) => f.outcome !== "pending") && list.slice(0, 2).reverse();
+    }, { message: "the rebalance on drift" });
+    assert.deepEqual(second.map((f) => [f.action, f.symbol, f.outcome]), [["sell", "AAPL", "placed"], ["buy", "MSFT", "placed"]]);
+    const account = (await balancer.get("/v2/account")).json;
+    const aapl = (await balancer.get("/v2/positions/AAPL")).json;
+    const weight = Number(aapl.market_value) / Number(account.equity);
+    assert.ok(Math.abs(weight - 0.1) < 0.005, `AAPL at ${weight} of the equity`);
+    assert.equal(Number(aapl.qty), 99 - Number(second[0].qty));
+    await setPrice(stack.server, "AAPL", "201"); // back near target: no new crossing
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await firingsOf(balancer, made.id)).length, 4);
+  });
+
   test("an alert is a notification on the player's stream, and no order", async () => {
     const watcher = await signUp(stack.server, stack.pg);
     const stream = await openStream(`${stack.url}/api/stream?symbols=AMZN`, { headers: { cookie: watcher.cookieHeader() } });
@@ -150,6 +215,11 @@ describe("trading actions", { timeout: 300_000 }, () => {
       [{ name: "x", kind: "recurring_buy", symbol: "AAPL", every_days: 0, amount: "5" }, /every_days/],
       [{ name: "x", kind: "trailing_exit", symbol: "AAPL", trail_percent: "5", extra: 1 }, /extra/],
       [{ name: "", kind: "trailing_exit", symbol: "AAPL", trail_percent: "5" }, /name/],
+      [{ name: "x", kind: "rebalance", targets: { AAPL: "60", NOPE: "10" }, every_days: 1 }, /targets\.NOPE/],
+      [{ name: "x", kind: "rebalance", targets: { AAPL: "60", MSFT: "50" }, every_days: 1 }, /100%/],
+      [{ name: "x", kind: "rebalance", targets: { AAPL: "60", aapl: "10" }, every_days: 1 }, /twice/],
+      [{ name: "x", kind: "condition", symbol: "AAPL", when: "ma_cross_above", ma_days: 300, side: "buy", qty: "1" }, /ma_days/],
+      [{ name: "x", kind: "condition", symbol: "AAPL", when: "change_up", percent: "2", side: "buy" }, /qty/],
     ];
     for (const [body, why] of cases) {
       const r = await player.post("/api/rules", body);
@@ -253,7 +323,7 @@ describe("trading actions: a firing retried by the next leader", { timeout: 300_
     const sold = await placeOrder(holder, { symbol: "AAPL", qty: "3", side: "sell", type: "market", time_in_force: "day", client_order_id: cid });
     assert.equal(sold.json.status, "filled", sold.body);
     await pg.psql(
-      `insert into rule_firings (rule_id, seq, price_e4, action, qty, client_order_id, outcome) values (${id}, 1, 490000, 'sell', 3, '${cid}', 'pending')`,
+      `insert into rule_firings (rule_id, seq, price_e4, action, qty, client_order_id, outcome, symbol) values (${id}, 1, 490000, 'sell', 3, '${cid}', 'pending', 'AAPL')`,
     );
     assert.equal(await server.stop("SIGTERM"), 0);
     server = await startServer({ pg, env });

@@ -40,7 +40,9 @@ struct firing_row {
   std::int64_t at_ms = 0;
   std::int64_t market_ms = 0;  // 0: unknown
   trading::price_e4 price = 0;
-  std::string action;  // alert, buy, sell
+  std::string action;  // alert, buy, sell, none
+  std::string symbol;  // the order's (a rebalance's firings are of several)
+  trading::price_e4 limit = 0;  // a limit order's price; 0: market
   std::int64_t qty = 0;
   std::string client_order_id;
   std::string outcome;  // pending, placed, refused, alerted
@@ -85,8 +87,7 @@ struct live_set {
 };
 [[nodiscard]] std::int64_t rules_version(connection& c);
 [[nodiscard]] live_set read_live(connection& c);
-// What the owners of the given rules hold of their rules' symbols: (account, symbol) → qty and
-// total cost.
+// What the given accounts hold: (account, symbol) → qty and total cost.
 struct holding {
   std::int64_t account_id = 0;
   std::string symbol;
@@ -95,6 +96,9 @@ struct holding {
 };
 [[nodiscard]] std::vector<holding> read_holdings(connection& c,
                                                  const std::vector<std::int64_t>& accounts);
+// Their cash free to spend (not held back by open buy orders): account → cash.
+[[nodiscard]] std::vector<std::pair<std::int64_t, trading::money_e4>> read_cash(
+    connection& c, const std::vector<std::int64_t>& accounts);
 
 // Records a firing and the rule's new state in one transaction; the firing's outcome is
 // `alerted` for an alert, `refused` with the reason when no order can be placed, else `pending`
@@ -106,6 +110,8 @@ struct new_firing {
   std::int64_t market_ms = 0;
   trading::price_e4 price = 0;
   trading::rules::firing::action act = trading::rules::firing::action::alert;
+  std::string symbol;
+  std::optional<trading::price_e4> limit;
   std::int64_t qty = 0;
   std::string client_order_id;
   std::string outcome;
@@ -118,16 +124,21 @@ struct new_firing {
 [[nodiscard]] std::int64_t record_firing(connection& c, const new_firing& f);
 void set_outcome(connection& c, std::int64_t firing_id, const std::string& outcome,
                  const std::string& order_id, const std::string& reason);
-// The state alone (a trailing mark that rose), when no firing carries it.
-void save_state(connection& c, std::int64_t rule_id, const nlohmann::json& state);
+// The states alone (a trailing mark that rose, a day's close), when no firing carries them:
+// rule id → state, in one transaction.
+void save_states(connection& c, const std::vector<std::pair<std::int64_t, nlohmann::json>>& states);
 // Firings whose order was never answered (the leader stopped between the two steps).
 [[nodiscard]] std::vector<firing_row> pending_firings(connection& c);
 
-// The backtest's ticks: the symbol's stored prices with market time in [from, to], in order, at
+// The backtest's ticks: the symbols' stored prices with market time in [from, to], in order, at
 // most `limit` (one more tells the caller the window holds more).
-[[nodiscard]] std::vector<market::tick> stored_ticks(connection& c, const std::string& symbol,
+[[nodiscard]] std::vector<market::tick> stored_ticks(connection& c,
+                                                     const std::vector<std::string>& symbols,
                                                      std::int64_t from_ms, std::int64_t to_ms,
                                                      int limit);
+// The last stored price of each symbol before `from_ms` (none: no entry).
+[[nodiscard]] std::vector<std::pair<std::string, trading::price_e4>> prices_before(
+    connection& c, const std::vector<std::string>& symbols, std::int64_t from_ms);
 
 // "rule-<id>-<seq>": a retry of the firing places the same order, never a second one.
 [[nodiscard]] std::string client_order_id_of(std::int64_t rule_id, std::int64_t seq);

@@ -9,8 +9,9 @@
 // the firing ("rule-<id>-<seq>"), then records the outcome: a leader that stops between two of
 // these steps leaves the firing pending, and the next leader places it again under the same
 // client_order_id, which the order path answers with the order already placed, never a second.
-// run() also reads the rules again when they change (every second it asks for their version)
-// and what their owners hold. Only while this instance leads; the database steps on the pool.
+// run() also reads the rules again when they change (every second it asks for their version,
+// in the same pool job that reads what their owners hold and their cash). Only while this
+// instance leads; the database steps on the pool.
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -54,20 +55,31 @@ class rule_engine {
     db::rules_repo::rule_row row;
     trading::rules::spec spec;
     trading::rules::state state;
-    bool state_dirty = false;  // a trailing mark moved: saved within a second
+    bool state_dirty = false;  // moved without a firing (a trailing mark, a day's close)
   };
   struct queued {
-    std::int64_t rule_id = 0;
     std::int64_t user_id = 0;
     std::int64_t account_id = 0;
-    std::string symbol;
     db::rules_repo::new_firing firing;
+  };
+  struct placed_outcome {
+    std::string outcome;  // placed, refused
+    std::string order_id;
+    std::string reason;
   };
 
   [[nodiscard]] boost::asio::awaitable<void> reload(bool force);
   [[nodiscard]] boost::asio::awaitable<void> act(queued q);
+  // A firing's order through the order path: the same order for a first try and a retry.
+  [[nodiscard]] boost::asio::awaitable<placed_outcome> place(
+      std::int64_t account_id, std::int64_t user_id, const std::string& symbol,
+      const std::string& action, std::int64_t qty, trading::price_e4 limit,
+      const std::string& client_order_id);
   [[nodiscard]] boost::asio::awaitable<void> retry_pending();
   [[nodiscard]] boost::asio::awaitable<void> save_marks();
+  void on_tick(const market::tick& t, trading::price_e4 previous);
+  [[nodiscard]] trading::rules::book book_of(std::int64_t account_id,
+                                             const trading::rules::spec& s) const;
 
   db::pool& pool_;
   db::order_batches& orders_;
@@ -82,6 +94,9 @@ class rule_engine {
   std::int64_t version_ = -1;
   std::map<std::string, trading::price_e4, std::less<>> last_price_;
   std::map<std::pair<std::int64_t, std::string>, db::rules_repo::holding> held_;
+  std::map<std::int64_t, trading::money_e4> cash_;
+  // Rules not evaluated yet, by symbol: the first tick of one sets when it started watching.
+  std::map<std::string, std::vector<std::int64_t>, std::less<>> unstarted_;
   std::deque<queued> queue_;
   std::unique_ptr<boost::asio::steady_timer> wake_;
   bool led_ = false;

@@ -14,6 +14,14 @@
 //                  made (or last fired).
 //   recurring_buy  every N market days (on the first tick of the day), buys whole shares for
 //                  up to an amount of dollars.
+//   rebalance      brings a sleeve (the cash and the target symbols held) to target weights:
+//                  every N market days, or when a weight drifts beyond a threshold (once per
+//                  crossing), or both. One firing is several orders, sells first, each a firing
+//                  of its own in the log; `none` when less than a whole share is off target.
+//   condition      when the price crosses a level, the day's change (from the last market day's
+//                  last price) crosses a percentage, or the price crosses its N-day moving
+//                  average (of market days' last prices), buys or sells a qty or a dollar
+//                  amount, at market or a limit, at most once per cooldown.
 // Sells are for `qty` shares, or the whole position without one, and at most what is held.
 #pragma once
 #include <cstdint>
@@ -31,11 +39,30 @@
 
 namespace marketsim::trading::rules {
 
-enum class kind { price_alert, stop_loss, take_profit, trailing_exit, recurring_buy };
+enum class kind {
+  price_alert,
+  stop_loss,
+  take_profit,
+  trailing_exit,
+  recurring_buy,
+  rebalance,
+  condition
+};
 [[nodiscard]] std::string_view kind_name(kind k) noexcept;
 [[nodiscard]] std::optional<kind> parse_kind(std::string_view text) noexcept;
 
 enum class condition { above, below, move };
+
+// What a `condition` rule watches.
+enum class trigger { price_above, price_below, change_up, change_down, ma_cross_above, ma_cross_below };
+[[nodiscard]] std::string_view trigger_name(trigger t) noexcept;
+
+// A rebalance's target: a symbol and its weight of the sleeve.
+struct target {
+  std::string symbol;
+  std::int64_t weight_ppm = 0;  // 40% = 400,000
+  bool operator==(const target&) const = default;
+};
 
 // A rule's definition, as stored in rules.params.
 struct spec {
@@ -46,16 +73,44 @@ struct spec {
   std::optional<std::int64_t> percent_ppm;  // a percentage (5% = 50,000), when not `price`
   price_e4 reference = 0;                   // price_alert `move`: the price it moves from
   std::optional<std::int64_t> qty;          // sells: shares (none: the whole position)
-  int every_days = 0;                       // recurring_buy
-  money_e4 amount = 0;                      // recurring_buy: dollars per buy
+  int every_days = 0;                       // recurring_buy, rebalance (0: no schedule)
+  money_e4 amount = 0;                      // recurring_buy, condition: dollars per order
   bool email = false;                       // price_alert: mail the player too
+  std::vector<target> targets;              // rebalance, by symbol
+  std::optional<std::int64_t> drift_ppm;    // rebalance: percentage points (5 = 50,000)
+  trigger on = trigger::price_above;        // condition (`price` or `percent_ppm` its level)
+  int ma_days = 0;                          // condition: the moving average's market days
+  bool buy = true;                          // condition: buys, else sells
+  bool limit = false;                       // condition: a limit order, else market
+  std::optional<price_e4> limit_price;      // condition: the limit (none: the firing's price)
+  std::int64_t cooldown_minutes = 0;        // condition: market time between firings
 };
+
+// Every symbol the rule watches: its own, or a rebalance's targets.
+[[nodiscard]] std::vector<std::string> symbols_of(const spec& s);
 
 // What the evaluation carries between ticks, as stored in rules.state.
 struct state {
   std::int64_t firings = 0;              // the last firing's number (its seq)
   std::optional<price_e4> high_water;    // trailing_exit
-  std::optional<std::int64_t> last_day;  // recurring_buy: market day of the last buy
+  std::optional<std::int64_t> last_day;  // recurring_buy, rebalance: market day of the last one
+  std::optional<std::int64_t> since_ms;  // market time of the first tick it was evaluated on
+  bool over = false;                     // rebalance: the drift was beyond its threshold
+  std::optional<std::int64_t> last_fired_ms;  // condition: the cooldown's start
+  // condition (change, moving average): the market day of the last tick, its price, and the
+  // last prices of the market days before it (newest last, as many as the average needs).
+  std::optional<std::int64_t> day;
+  price_e4 day_last = 0;
+  std::vector<price_e4> closes;
+  bool operator==(const state&) const = default;
+};
+
+// What a rebalance sees: the owner's cash, what they hold, and the last price of each symbol.
+struct book {
+  money_e4 cash = 0;
+  std::map<std::string, std::int64_t, std::less<>> held;
+  std::map<std::string, price_e4, std::less<>> prices;
+  price_e4 half_spread = 0;  // buys are sized at the price plus this
 };
 
 // One price step of the rule's symbol, and what the owner holds of it.
@@ -65,14 +120,19 @@ struct tick_view {
   std::int64_t market_day = 0;  // days since 1970-01-01 of the step's market time
   std::int64_t held_qty = 0;
   money_e4 held_cost = 0;  // the position's total cost (average cost × qty)
+  std::int64_t time_ms = 0;  // the step's market time
+  std::string_view symbol;   // the step's symbol (a rebalance watches several)
+  const book* portfolio = nullptr;  // rebalance: the owner's book (none: it cannot act)
 };
 
 struct firing {
-  enum class action { alert, buy, sell };
+  enum class action { alert, buy, sell, none };
   action act = action::alert;
   std::int64_t qty = 0;  // buy/sell: shares; 0: no order possible (the reason says why)
-  price_e4 price = 0;    // the tick's price that fired it
+  price_e4 price = 0;    // the price that fired it (a rebalance's leg: its symbol's)
   std::string reason;    // why no order (qty 0), else empty
+  std::string symbol;    // the order's symbol
+  std::optional<price_e4> limit;  // a limit order's price (none: market)
 };
 [[nodiscard]] std::string_view action_name(firing::action a) noexcept;
 
@@ -99,9 +159,9 @@ struct threshold {
 // that moves) or every new market day (recurring buys) rather than only fixed crossings.
 [[nodiscard]] bool needs_every_step(const spec& s) noexcept;
 
-// What this step does to the rule: a firing, or none. Updates `st` (the high-water mark, the
-// last day, the firing count).
-[[nodiscard]] std::optional<firing> evaluate(const spec& s, state& st, const tick_view& t);
+// What this step does to the rule: its firings (none, one, or a rebalance's orders). Updates
+// `st` (the high-water mark, the last day, the daily prices, the firing count: one per firing).
+[[nodiscard]] std::vector<firing> evaluate(const spec& s, state& st, const tick_view& t);
 
 // The in-app notification of an alert's firing ("AAPL rose above 105.00: 106.00 now").
 [[nodiscard]] std::string notice_of(const spec& s, const firing& f);
@@ -128,11 +188,13 @@ class rule_index {
   std::map<std::string, per_symbol, std::less<>> symbols_;
 };
 
-// A rule run over stored ticks of its symbol (in time order) by evaluate() on every one, as the
-// live engine would, starting with `held_qty` shares of total cost `held_cost`. Each order fills
-// at the price of the tick that fired it (a market order, without the spread). The P&L is what
-// the trades made: the cash they moved plus the shares they added or removed valued at the
-// last price.
+// A rule run over stored ticks of its symbols (in time order) by evaluate() on every one, as
+// the live engine would, from a starting book (cash, and shares with their total cost) and the
+// last price of each symbol before the window (a crossing at the window's first tick counts, as
+// it would live). Each order fills at the price that fired it (without the spread; a limit
+// order as if it filled at once). The P&L is what the trades made: the cash they moved plus
+// the shares they added or removed valued at the last prices. The quantities and prices
+// reported are the rule's symbol's (a rebalance's: its first target's).
 struct backtest_result {
   struct trade {
     std::int64_t time_ms = 0;
@@ -145,8 +207,17 @@ struct backtest_result {
   price_e4 first_price = 0;
   price_e4 last_price = 0;
 };
+struct position {
+  std::int64_t qty = 0;
+  money_e4 cost = 0;  // total
+};
+struct backtest_start {
+  money_e4 cash = 0;
+  std::map<std::string, position, std::less<>> held;
+  std::map<std::string, price_e4, std::less<>> before;  // the last price before the window
+};
 [[nodiscard]] backtest_result backtest(const spec& s, const std::vector<market::tick>& ticks,
-                                       std::int64_t held_qty, money_e4 held_cost);
+                                       const backtest_start& start);
 
 // The price a percentage away from `base`: base × (1 + ppm / 10^6), rounded to the nearest
 // ten-thousandth (ppm may be negative).
