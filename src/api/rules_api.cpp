@@ -388,6 +388,12 @@ asio::awaitable<outcome> backtest(const trading_services& s, const request_conte
   const std::int64_t to = b.to_ms.value_or(now_ms);
   const std::int64_t from = b.from_ms.value_or(to - 30 * day_ms);
   if (from >= to) co_return fail(errc::invalid_range, "from must be before to");
+  // Taken before the walk and held to its end: a crowd of one player's backtests cannot all run.
+  auto slot = s.backtests->enter(who.user_id);
+  if (!slot)
+    co_return fail(errc::too_many_requests,
+                   fmt::format("at most {} backtests at once: wait for one to finish",
+                               s.backtests->limit()));
   struct ran {
     rules::spec spec;
     rules::backtest_result result;

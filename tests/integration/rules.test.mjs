@@ -297,6 +297,46 @@ describe("trading actions", { timeout: 300_000 }, () => {
   });
 });
 
+describe("trading actions: backtests under a crowd", { timeout: 300_000 }, () => {
+  const stack = frozenMarket({ prices: { AAPL: "100", AMZN: "20" } });
+
+  test("one player runs at most 2 at once; the rest are 429 and others are not held up", async () => {
+    // 200,001 stored ticks of AMZN a minute apart from 2003-01-01: one more than a window may walk.
+    await stack.pg.psql(
+      `insert into price_history (seq, symbol, ts, price, volume) select 8000000000 + i, 'AMZN', timestamptz '2003-01-01T00:00:00Z' + i * interval '1 minute', 20 + (i % 97) / 10.0, 1 from generate_series(0, 200000) i`,
+    );
+    const crowd = await signUp(stack.server, stack.pg);
+    const other = await signUp(stack.server, stack.pg);
+    const draft = { rule: { kind: "trailing_exit", symbol: "AMZN", trail_percent: "3" }, qty: "10" };
+    const whole = await crowd.post("/api/rules/backtest", { ...draft, from: "2003-01-01T00:00:00Z", to: "2003-06-01T00:00:00Z" });
+    assert.equal(whole.status, 400, whole.body);
+    assert.equal(whole.json.code, "invalid_range");
+    assert.match(whole.json.message, /200000 stored ticks/);
+    // 150,000 ticks each: long enough walks to overlap.
+    const window = { from: "2003-01-01T00:00:00Z", to: "2003-04-14T04:00:00Z" };
+    const answers = await Promise.all([
+      ...Array.from({ length: 12 }, () => crowd.post("/api/rules/backtest", { ...draft, ...window })),
+      (async () => {
+        await new Promise((r) => setTimeout(r, 50));
+        return other.post("/api/rules/backtest", { ...draft, ...window });
+      })(),
+    ]);
+    const mine = answers.slice(0, 12);
+    const ran = mine.filter((a) => a.status === 200);
+    const refused = mine.filter((a) => a.status === 429);
+    assert.equal(ran.length + refused.length, 12, JSON.stringify(mine.map((a) => a.status)));
+    assert.ok(ran.length >= 1 && ran.length <= 6, `${ran.length} ran`);
+    assert.ok(refused.length >= 6, `${refused.length} refused`);
+    assert.ok(refused.every((a) => a.json.code === "too_many_requests"), refused[0]?.body);
+    assert.equal(answers[12].status, 200, answers[12].body); // another player's is not counted
+    // The same figures for every one that ran, and the gate is free again afterwards.
+    assert.ok(ran.every((a) => a.json.pnl === ran[0].json.pnl && a.json.firings.length === ran[0].json.firings.length));
+    assert.ok(ran[0].json.firings.length > 0);
+    const after = await crowd.post("/api/rules/backtest", { ...draft, ...window });
+    assert.equal(after.status, 200, after.body);
+  });
+});
+
 describe("trading actions: a firing retried by the next leader", { timeout: 300_000 }, () => {
   const env = { MARKETSIM_TICK_INTERVAL: "1h" };
   let pg;

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 #include "marketsim/api/settings.hpp"
 #include "marketsim/auth/api_keys.hpp"
 #include "marketsim/core/clock.hpp"
+#include "marketsim/core/concurrency_gate.hpp"
 #include "marketsim/db/order_batches.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/http/message.hpp"
@@ -45,6 +47,8 @@ struct trading_services {
   const account_clock& clock;  // the sessions' clock: a player's visits (db/visits.hpp)
   // Test hook: applies a tick as if the feed produced it (quotes and the order flow).
   std::function<void(const market::tick&)> inject_tick = {};
+  // A player's backtests running at once (POST /api/rules/backtest), shared by every copy.
+  std::shared_ptr<concurrency_gate> backtests = std::make_shared<concurrency_gate>(2);
 };
 
 void register_trading_routes(http::router& routes, trading_services s);
