@@ -1,7 +1,8 @@
 "use client";
 // A backtest's window (POST /api/rules/backtest): the stored prices it walked as a line, a
 // marker at each firing (buy below, sell above, alert as a dot) and the rule's fixed
-// thresholds as dashed lines.
+// thresholds as dashed lines. The prices are of one symbol (a rebalance's first target), so
+// only that symbol's firings are marked: another's would sit on the wrong price.
 
 import {
   createChart,
@@ -43,13 +44,15 @@ export function BacktestChart({ result }: { result: BacktestResult }) {
     series.setData(points);
     for (const th of result.thresholds)
       series.createPriceLine({ price: Number(th.price), color: "#e0af68", lineWidth: 1, lineStyle: 2, axisLabelVisible: true, title: th.direction });
-    const markers: SeriesMarker<UTCTimestamp>[] = result.firings.map((f) => ({
-      time: seconds(f.market_at),
-      position: f.action === "buy" ? "belowBar" : f.action === "sell" ? "aboveBar" : "inBar",
-      color: f.action === "buy" ? "#9ece6a" : f.action === "sell" ? "#f7768e" : "#e0af68",
-      shape: f.action === "buy" ? "arrowUp" : f.action === "sell" ? "arrowDown" : "circle",
-      text: f.qty ? `${f.action} ${f.qty}` : f.action,
-    }));
+    const markers: SeriesMarker<UTCTimestamp>[] = result.firings
+      .filter((f) => (f.symbol ?? result.symbol) === result.symbol && f.action !== "none")
+      .map((f) => ({
+        time: seconds(f.market_at),
+        position: f.action === "buy" ? "belowBar" : f.action === "sell" ? "aboveBar" : "inBar",
+        color: f.action === "buy" ? "#9ece6a" : f.action === "sell" ? "#f7768e" : "#e0af68",
+        shape: f.action === "buy" ? "arrowUp" : f.action === "sell" ? "arrowDown" : "circle",
+        text: f.qty ? `${f.action} ${f.qty}` : f.action,
+      }));
     createSeriesMarkers(series, markers);
     chart.timeScale().fitContent();
     return () => chart.remove();

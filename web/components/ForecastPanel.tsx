@@ -2,11 +2,12 @@
 // The stock page's forecast: the prices the models were fitted on, then each horizon's point
 // forecast and 95% band ahead of the last price, for the model the player picks; beside it, in
 // plain words per model, whether that model beat the naive no-change forecast on this series
-// (the server's verdict, from its walk-forward evaluation). GET /api/forecasts/{symbol}.
+// (the server's verdict, from its walk-forward evaluation). GET /api/forecasts/{symbol}. The
+// model chosen here is the one the price chart draws on its daily view, so the page owns it.
 
 import { createChart, LineSeries, LineStyle, type IChartApi, type Time } from "lightweight-charts";
 import Link from "next/link";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { smallChartOptions } from "@/lib/chart";
@@ -70,9 +71,16 @@ function BandChart({ basis, model }: { basis: NonNullable<SymbolForecast["basis"
   return <div ref={containerRef} data-testid="forecast-chart" className="h-[260px] w-full" />;
 }
 
-export function ForecastPanel({ symbol }: { symbol: string }) {
+export function ForecastPanel({
+  symbol,
+  chosen,
+  onChoose,
+}: {
+  symbol: string;
+  chosen: ForecastModel;
+  onChoose: (model: ForecastModel) => void;
+}) {
   const { data, error } = useSWR<SymbolForecast>(paths.forecast(symbol), { refreshInterval: 60_000 });
-  const [chosen, setChosen] = useState<ForecastModel>("drift");
   const model = data?.models.find((m) => m.model === chosen);
 
   return (
@@ -83,7 +91,7 @@ export function ForecastPanel({ symbol }: { symbol: string }) {
           label="Forecast model"
           options={MODELS}
           value={chosen}
-          onChange={setChosen}
+          onChange={onChoose}
           render={(m) => data?.models.find((x) => x.model === m)?.title ?? m}
         />
       </div>

@@ -1,6 +1,7 @@
 "use client";
 // The stock page's chart: candles or a line over the server's candles for one interval, with
-// volume underneath, extended live by folding each tick into the last bar or a new bucket.
+// volume underneath, extended live by folding each tick into the last bar or a new bucket. On
+// the daily view, the chosen model's forecast is drawn past the last price (ForecastOverlay).
 
 import {
   CandlestickSeries,
@@ -12,12 +13,13 @@ import {
   type ISeriesApi,
   type UTCTimestamp,
 } from "lightweight-charts";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import useSWR from "swr";
 import { paths } from "@/lib/api";
-import { candlesToBars, foldTick, type Bar } from "@/lib/candles";
+import { candlesToBars, foldTick, toSeconds, type Bar } from "@/lib/candles";
 import { useTicks } from "@/lib/stream";
-import type { CandleList, Interval } from "@/lib/types";
+import type { CandleList, ForecastModel, Interval, SymbolForecast } from "@/lib/types";
+import { drawForecastOverlay, ForecastLegend, forecastOverlay } from "./ForecastOverlay";
 import { errorText } from "./Notice";
 
 export type ChartMode = "candles" | "line";
@@ -62,10 +64,12 @@ export function PriceChart({
   symbol,
   interval,
   mode,
+  forecastModel,
 }: {
   symbol: string;
   interval: Interval;
   mode: ChartMode;
+  forecastModel: ForecastModel;
 }) {
   const containerRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<IChartApi | null>(null);
@@ -77,6 +81,16 @@ export function PriceChart({
   // Which fetched history the stream has added a bar to; with it the chart is not empty.
   const [extended, setExtended] = useState<CandleList | null>(null);
   const empty = (!data || data.candles.length === 0) && (extended === null || extended !== data);
+  // A forecast's steps are market days: it belongs on the daily view only.
+  const daily = interval === "1d";
+  const { data: forecast } = useSWR<SymbolForecast>(daily ? paths.forecast(symbol) : null, { refreshInterval: 60_000 });
+  const [forecastShown, setForecastShown] = useState(true);
+  const lastCandle = data?.candles.at(-1);
+  const lastBarTime = lastCandle ? toSeconds(lastCandle.time) : null;
+  const overlay = useMemo(
+    () => (daily ? forecastOverlay(forecast, forecastModel, lastBarTime) : null),
+    [daily, forecast, forecastModel, lastBarTime],
+  );
 
   // The chart itself lives as long as the component.
   useEffect(() => {
@@ -153,6 +167,18 @@ export function PriceChart({
     }
   }, [data, interval]);
 
+  // The forecast past the last price; after the candles' effect, so that the view fitted takes
+  // in the forecast too.
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!chart || !overlay || !forecastShown) return;
+    const remove = drawForecastOverlay(chart, overlay);
+    return () => {
+      // The chart may be gone already (the page left), and the forecast's series with it.
+      if (chartRef.current === chart) remove();
+    };
+  }, [overlay, forecastShown]);
+
   useTicks(symbol, (tick) => {
     if (!data) return; // until the history is loaded, a bucket could land out of order
     const bars = barsRef.current;
@@ -169,6 +195,7 @@ export function PriceChart({
   return (
     <div className="relative h-[380px] w-full">
       <div ref={containerRef} data-testid="price-chart" className="absolute inset-0" />
+      <ForecastLegend overlay={overlay} daily={daily} shown={forecastShown} onToggle={() => setForecastShown(!forecastShown)} />
       {empty ? (
         <div className="pointer-events-none absolute inset-0 flex items-center justify-center text-sm text-ink-400">
           {error ? `Could not load candles: ${errorText(error)}` : isLoading ? "Loading chart…" : "No candles yet"}

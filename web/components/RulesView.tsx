@@ -1,28 +1,36 @@
 "use client";
 // Trading actions: the automatic trading a player defines (GET/POST/PATCH/DELETE /api/rules).
-// The list shows each rule's status and last firing, with pause/resume, delete, its audit log
-// (GET /api/rules/{id}/firings) and a backtest. The editor builds a rule of any kind, previews
-// where its thresholds sit on the symbol's recent prices as it is typed, and backtests the draft
-// before it is saved. The server's leader evaluates the rules on ticks; the list refreshes every
-// few seconds so firings show up without a reload.
+// The list shows each rule in a line of words with its status and last firing, with
+// pause/resume, delete, its audit log (GET /api/rules/{id}/firings) and a backtest. The editor
+// builds a rule of any kind (a rebalance's and a condition's fields are in their own files),
+// previews where its thresholds sit on the symbol's recent prices as it is typed (or says what
+// it watches when there is no fixed level), and backtests the draft before it is saved. The
+// server's leader evaluates the rules on ticks; the list refreshes every few seconds so
+// firings show up without a reload.
 
 import { useMemo, useState } from "react";
 import useSWR from "swr";
 import { apiSend, paths } from "@/lib/api";
 import { formatMarketTime, formatMoney, formatWallTime } from "@/lib/format";
-import type { BacktestResult, Position, Rule, RuleFiringList, RuleKind, RuleList, Stock } from "@/lib/types";
+import { ruleSummary } from "@/lib/ruleSummary";
+import type { BacktestResult, Position, Rule, RuleAction, RuleFiringList, RuleKind, RuleList, Stock } from "@/lib/types";
 import { BacktestChart } from "./BacktestChart";
 import { directionClass } from "./Change";
+import { ConditionFields, conditionBody, conditionPreview, EMPTY_CONDITION, type ConditionDraft } from "./ConditionFields";
 import { errorText } from "./Notice";
+import { EMPTY_REBALANCE, RebalanceFields, rebalanceBody, rebalanceWatches, type RebalanceDraft } from "./RebalanceFields";
+import { RuleInput, ruleInputClass } from "./RuleFields";
 import { RulePreview, type PreviewLine } from "./RulePreview";
 
-const KINDS: readonly RuleKind[] = ["price_alert", "stop_loss", "take_profit", "trailing_exit", "recurring_buy"];
+const KINDS: readonly RuleKind[] = ["price_alert", "stop_loss", "take_profit", "trailing_exit", "recurring_buy", "rebalance", "condition"];
 const KIND_LABELS: Record<RuleKind, string> = {
   price_alert: "Price alert",
   stop_loss: "Stop-loss",
   take_profit: "Take-profit",
   trailing_exit: "Trailing exit",
   recurring_buy: "Recurring buy",
+  rebalance: "Rebalance",
+  condition: "Condition",
 };
 const KIND_HELP: Record<RuleKind, string> = {
   price_alert: "Tells you (in the app, and by mail if you like) when the price crosses a level.",
@@ -30,7 +38,13 @@ const KIND_HELP: Record<RuleKind, string> = {
   take_profit: "Sells your shares when the price rises to a level, to lock in a gain.",
   trailing_exit: "Sells when the price falls a percentage from its highest since the rule was made.",
   recurring_buy: "Buys whole shares for up to an amount every few market days.",
+  rebalance:
+    "Keeps a few holdings at target weights of a sleeve (your cash and those holdings), selling first and then buying: every few market days, when a weight drifts too far, or both. Your other holdings are left alone.",
+  condition:
+    "When the price crosses a level, moves a percentage on the day, or crosses its moving average, places a buy or a sell; once per crossing, and at most once per cooldown.",
 };
+// A rebalance leg of less than one whole share trades nothing.
+const ACTION_LABELS: Record<RuleAction, string> = { alert: "alert", buy: "buy", sell: "sell", none: "no trade" };
 const OUTCOME_LABELS: Record<string, string> = {
   placed: "order placed",
   refused: "no order",
@@ -51,6 +65,8 @@ interface Draft {
   every_days: string;
   amount: string;
   email: boolean;
+  rebalance: RebalanceDraft;
+  conditionRule: ConditionDraft;
 }
 
 const EMPTY: Draft = {
@@ -66,11 +82,17 @@ const EMPTY: Draft = {
   every_days: "5",
   amount: "500",
   email: false,
+  rebalance: EMPTY_REBALANCE,
+  conditionRule: EMPTY_CONDITION,
 };
 
 // The body the API takes for a draft (the fields its kind uses).
 function bodyOf(d: Draft): Record<string, unknown> {
-  const body: Record<string, unknown> = { kind: d.kind, symbol: d.symbol.trim().toUpperCase() };
+  const symbol = d.symbol.trim().toUpperCase();
+  // A rebalance names its symbols in its targets; the server takes the first as the rule's.
+  if (d.kind === "rebalance") return rebalanceBody(d.rebalance);
+  if (d.kind === "condition") return conditionBody(symbol, d.conditionRule);
+  const body: Record<string, unknown> = { kind: d.kind, symbol };
   switch (d.kind) {
     case "price_alert":
       body.condition = d.condition;
@@ -119,28 +141,16 @@ function previewLines(d: Draft, price: number | null, cost: number | null): Prev
     case "trailing_exit":
       return price === null ? [] : [{ price: price * (1 - pct(d.trail_percent)), label: "trail (from now)", color: "#f7768e" }];
     case "recurring_buy":
+    case "rebalance":
       return [];
+    case "condition":
+      return conditionPreview(d.symbol, d.conditionRule).lines;
   }
 }
 
-// One line in words: what the rule does.
-function describe(rule: Rule): string {
-  const d = rule.definition;
-  switch (rule.kind) {
-    case "price_alert":
-      return d.condition === "move"
-        ? `alert on a ${d.percent}% move from ${d.reference}`
-        : `alert ${d.condition} ${d.price}${d.email ? ", by mail too" : ""}`;
-    case "stop_loss":
-    case "take_profit": {
-      const what = d.price ? `at ${d.price}` : `${d.percent}% ${rule.kind === "stop_loss" ? "below" : "above"} cost`;
-      return `sell ${d.qty ?? "all"} ${what}`;
-    }
-    case "trailing_exit":
-      return `sell ${d.qty ?? "all"} ${d.trail_percent}% below the high${rule.high_water ? ` (${rule.high_water})` : ""}`;
-    case "recurring_buy":
-      return `buy $${d.amount} every ${d.every_days} market days`;
-  }
+// Whose firing this is, when the log should say: a rebalance's legs name their symbols.
+function firingSymbol(symbol: string | undefined, ruleSymbol: string, kind: RuleKind): string {
+  return symbol && (symbol !== ruleSymbol || kind === "rebalance") ? ` ${symbol}` : "";
 }
 
 function BacktestTable({ result }: { result: BacktestResult }) {
@@ -149,7 +159,8 @@ function BacktestTable({ result }: { result: BacktestResult }) {
     <div className="flex flex-col gap-2 text-sm" data-testid="backtest-result">
       <p className="text-ink-300">
         {formatMarketTime(result.from)} to {formatMarketTime(result.to)}: {result.firings.length} firing
-        {result.firings.length === 1 ? "" : "s"}, shares {result.start_qty} → {result.end_qty}. Against holding:{" "}
+        {result.firings.length === 1 ? "" : "s"}, {result.symbol} shares {result.start_qty} → {result.end_qty}
+        {result.kind === "rebalance" ? " (the first target, drawn below)" : ""}. Against holding:{" "}
         <span className={`font-mono font-semibold ${directionClass(pnl > 0 ? "up" : pnl < 0 ? "down" : "flat")}`} data-testid="backtest-pnl">
           {formatMoney(result.pnl)}
         </span>
@@ -170,7 +181,10 @@ function BacktestTable({ result }: { result: BacktestResult }) {
               <tr key={i} className="border-t border-ink-800" data-testid="backtest-firing">
                 <td className="py-1 pr-3">{formatMarketTime(f.market_at)}</td>
                 <td className="py-1 pr-3 font-mono">{f.price}</td>
-                <td className="py-1 pr-3">{f.action}</td>
+                <td className="py-1 pr-3">
+                  {ACTION_LABELS[f.action] ?? f.action}
+                  {firingSymbol(f.symbol, result.symbol, result.kind)}
+                </td>
                 <td className="py-1">{f.qty ?? f.reason ?? "—"}</td>
               </tr>
             ))}
@@ -202,8 +216,9 @@ function FiringLog({ rule }: { rule: Rule }) {
             <td className="py-1 pr-3">{f.market_at ? formatMarketTime(f.market_at) : formatWallTime(f.at)}</td>
             <td className="py-1 pr-3 font-mono">{f.price}</td>
             <td className="py-1 pr-3">
-              {f.action}
+              {ACTION_LABELS[f.action] ?? f.action}
               {f.qty ? ` ${f.qty}` : ""}
+              {firingSymbol(f.symbol, rule.symbol, rule.kind)}
             </td>
             <td className="py-1" data-outcome={f.outcome}>
               {OUTCOME_LABELS[f.outcome] ?? f.outcome}
@@ -244,13 +259,15 @@ function RuleRow({ rule, onChanged }: { rule: Rule; onChanged: () => void }) {
               {rule.enabled ? "active" : "paused"}
             </span>
           </div>
-          <span className="text-sm text-ink-300">
-            {rule.symbol}: {describe(rule)}
+          <span className="text-sm text-ink-300" data-testid="rule-summary">
+            {ruleSummary(rule)}
           </span>
           <span className="text-xs text-ink-400" data-testid="rule-last">
             {rule.last_fired_at
               ? `Last fired ${formatWallTime(rule.last_fired_at)}: ${OUTCOME_LABELS[rule.last_outcome ?? ""] ?? rule.last_outcome} (${rule.firings} in all)`
-              : "Not fired yet"}
+              : rule.watching_since
+                ? `Not fired yet; watching since ${formatMarketTime(rule.watching_since)} market time`
+                : "Not fired yet"}
           </span>
         </div>
         <div className="flex flex-wrap gap-2 text-xs">
@@ -303,18 +320,6 @@ function RuleRow({ rule, onChanged }: { rule: Rule; onChanged: () => void }) {
   );
 }
 
-const inputClass =
-  "w-full rounded-md border border-ink-700 bg-ink-950 px-2.5 py-1.5 text-sm text-ink-100 focus:border-accent focus:outline-none";
-
-function Input({ label, testId, ...rest }: { label: string; testId: string } & React.InputHTMLAttributes<HTMLInputElement>) {
-  return (
-    <label className="flex flex-col gap-1 text-xs text-ink-300">
-      {label}
-      <input className={inputClass} data-testid={testId} {...rest} />
-    </label>
-  );
-}
-
 function Editor({ onSaved }: { onSaved: () => void }) {
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [problem, setProblem] = useState<string | null>(null);
@@ -327,6 +332,7 @@ function Editor({ onSaved }: { onSaved: () => void }) {
   const price = stock?.price ? Number(stock.price) : null;
   const cost = held ? Number(held.avg_entry_price) : null;
   const lines = useMemo(() => previewLines(draft, price, cost), [draft, price, cost]);
+  const watches = draft.kind === "condition" ? conditionPreview(symbol, draft.conditionRule).watches : null;
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
   const run = async (fn: () => Promise<void>) => {
@@ -350,6 +356,8 @@ function Editor({ onSaved }: { onSaved: () => void }) {
   const test = () =>
     run(async () => {
       const body: Record<string, unknown> = { rule: bodyOf(draft) };
+      // A rebalance may be tried from another starting cash than the player's now.
+      if (draft.kind === "rebalance" && draft.rebalance.backtest_cash.trim()) body.cash = draft.rebalance.backtest_cash.trim();
       setBacktest(await apiSend<BacktestResult>("POST", paths.backtest(), body));
     });
 
@@ -373,22 +381,24 @@ function Editor({ onSaved }: { onSaved: () => void }) {
       </div>
       <p className="text-sm text-ink-300">{KIND_HELP[k]}</p>
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-        <Input label="Name" testId="rule-name" value={draft.name} maxLength={80} onChange={(e) => set("name", e.target.value)} />
-        <Input label="Symbol" testId="rule-symbol" value={draft.symbol} onChange={(e) => set("symbol", e.target.value)} />
+        <RuleInput label="Name" testId="rule-name" value={draft.name} maxLength={80} onChange={(e) => set("name", e.target.value)} />
+        {k !== "rebalance" ? (
+          <RuleInput label="Symbol" testId="rule-symbol" value={draft.symbol} onChange={(e) => set("symbol", e.target.value)} />
+        ) : null}
         {k === "price_alert" ? (
           <>
             <label className="flex flex-col gap-1 text-xs text-ink-300">
               When the price
-              <select className={inputClass} data-testid="rule-condition" value={draft.condition} onChange={(e) => set("condition", e.target.value as Draft["condition"])}>
+              <select className={ruleInputClass} data-testid="rule-condition" value={draft.condition} onChange={(e) => set("condition", e.target.value as Draft["condition"])}>
                 <option value="above">rises to</option>
                 <option value="below">falls to</option>
                 <option value="move">moves by a percentage</option>
               </select>
             </label>
             {draft.condition === "move" ? (
-              <Input label="Percent" testId="rule-percent" inputMode="decimal" value={draft.percent} onChange={(e) => set("percent", e.target.value)} />
+              <RuleInput label="Percent" testId="rule-percent" inputMode="decimal" value={draft.percent} onChange={(e) => set("percent", e.target.value)} />
             ) : (
-              <Input label="Price" testId="rule-price" inputMode="decimal" value={draft.price} onChange={(e) => set("price", e.target.value)} />
+              <RuleInput label="Price" testId="rule-price" inputMode="decimal" value={draft.price} onChange={(e) => set("price", e.target.value)} />
             )}
             <label className="flex items-center gap-2 text-xs text-ink-300">
               <input type="checkbox" checked={draft.email} onChange={(e) => set("email", e.target.checked)} data-testid="rule-email" />
@@ -400,37 +410,44 @@ function Editor({ onSaved }: { onSaved: () => void }) {
           <>
             <label className="flex flex-col gap-1 text-xs text-ink-300">
               Level
-              <select className={inputClass} data-testid="rule-by" value={draft.by} onChange={(e) => set("by", e.target.value as Draft["by"])}>
+              <select className={ruleInputClass} data-testid="rule-by" value={draft.by} onChange={(e) => set("by", e.target.value as Draft["by"])}>
                 <option value="price">a price</option>
                 <option value="percent">a percentage of my average cost</option>
               </select>
             </label>
             {draft.by === "price" ? (
-              <Input label="Price" testId="rule-price" inputMode="decimal" value={draft.price} onChange={(e) => set("price", e.target.value)} />
+              <RuleInput label="Price" testId="rule-price" inputMode="decimal" value={draft.price} onChange={(e) => set("price", e.target.value)} />
             ) : (
-              <Input label="Percent" testId="rule-percent" inputMode="decimal" value={draft.percent} onChange={(e) => set("percent", e.target.value)} />
+              <RuleInput label="Percent" testId="rule-percent" inputMode="decimal" value={draft.percent} onChange={(e) => set("percent", e.target.value)} />
             )}
-            <Input label="Shares (empty: all I hold)" testId="rule-qty" inputMode="numeric" value={draft.qty} onChange={(e) => set("qty", e.target.value)} />
+            <RuleInput label="Shares (empty: all I hold)" testId="rule-qty" inputMode="numeric" value={draft.qty} onChange={(e) => set("qty", e.target.value)} />
           </>
         ) : null}
         {k === "trailing_exit" ? (
           <>
-            <Input label="Trail percent" testId="rule-trail" inputMode="decimal" value={draft.trail_percent} onChange={(e) => set("trail_percent", e.target.value)} />
-            <Input label="Shares (empty: all I hold)" testId="rule-qty" inputMode="numeric" value={draft.qty} onChange={(e) => set("qty", e.target.value)} />
+            <RuleInput label="Trail percent" testId="rule-trail" inputMode="decimal" value={draft.trail_percent} onChange={(e) => set("trail_percent", e.target.value)} />
+            <RuleInput label="Shares (empty: all I hold)" testId="rule-qty" inputMode="numeric" value={draft.qty} onChange={(e) => set("qty", e.target.value)} />
           </>
         ) : null}
         {k === "recurring_buy" ? (
           <>
-            <Input label="Every how many market days" testId="rule-every" inputMode="numeric" value={draft.every_days} onChange={(e) => set("every_days", e.target.value)} />
-            <Input label="Amount ($)" testId="rule-amount" inputMode="decimal" value={draft.amount} onChange={(e) => set("amount", e.target.value)} />
+            <RuleInput label="Every how many market days" testId="rule-every" inputMode="numeric" value={draft.every_days} onChange={(e) => set("every_days", e.target.value)} />
+            <RuleInput label="Amount ($)" testId="rule-amount" inputMode="decimal" value={draft.amount} onChange={(e) => set("amount", e.target.value)} />
           </>
         ) : null}
+        {k === "rebalance" ? <RebalanceFields value={draft.rebalance} onChange={(next) => set("rebalance", next)} /> : null}
+        {k === "condition" ? <ConditionFields value={draft.conditionRule} onChange={(next) => set("conditionRule", next)} /> : null}
       </div>
-      {symbol ? (
+      {k === "rebalance" ? (
+        <p className="text-xs text-ink-400" data-testid="rule-watches">
+          {rebalanceWatches(draft.rebalance)}
+        </p>
+      ) : symbol ? (
         <div className="flex flex-col gap-1">
           <p className="text-xs text-ink-400">
             {symbol} now {stock?.price ?? "—"}
-            {held ? `, you hold ${held.qty} at ${held.avg_entry_price} on average` : ""}. The dashed lines are where this rule fires.
+            {held ? `, you hold ${held.qty} at ${held.avg_entry_price} on average` : ""}.{" "}
+            {watches ? <span data-testid="rule-watches">{watches}</span> : "The dashed lines are where this rule fires."}
           </p>
           <RulePreview symbol={symbol} lines={lines} />
         </div>
@@ -460,8 +477,9 @@ export function RulesView() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Trading actions</h1>
         <p className="mt-1 text-sm text-ink-300">
-          Rules that watch the market for you and act on every tick: alerts, stop-losses, take-profits, trailing exits and
-          recurring buys. Each fires once when the price crosses its level, and every firing is in its log.
+          Rules that watch the market for you and act on every tick: alerts, stop-losses, take-profits, trailing exits,
+          recurring buys, rebalances to target weights and when-then conditions. A level fires once each time the price
+          crosses it, and every firing is in its log.
         </p>
       </div>
       <div className="grid grid-cols-1 gap-5 xl:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">

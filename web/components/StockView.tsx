@@ -20,7 +20,7 @@ import {
 } from "@/lib/format";
 import { useLiveQuote } from "@/lib/live";
 import { useTicks } from "@/lib/stream";
-import type { Interval, StockDetail } from "@/lib/types";
+import type { ForecastModel, Interval, StockDetail } from "@/lib/types";
 import { Change } from "./Change";
 import { SimulatedNote, useSimulatedSince } from "./MarketStatusLine";
 import { ForecastPanel } from "./ForecastPanel";
@@ -76,6 +76,8 @@ function StockDetailView({ symbol }: { symbol: string }) {
   const simulatedSince = useSimulatedSince();
   const [interval, setChartInterval] = useState<Interval>("1m");
   const [mode, setMode] = useState<ChartMode>("candles");
+  // The forecast model chosen in the forecast panel, and drawn on the chart's daily view.
+  const [forecastModel, setForecastModel] = useState<ForecastModel>("drift");
   const [extremes, setExtremes] = useState<Extremes>({ base: null, high: null, low: null });
   const [dayVolume, setDayVolume] = useState<{ base: string | null; volume: number } | null>(null);
 
@@ -195,9 +197,9 @@ function StockDetailView({ symbol }: { symbol: string }) {
                 render={(m) => (m === "candles" ? "Candles" : "Line")}
               />
             </div>
-            <PriceChart symbol={symbol} interval={interval} mode={mode} />
+            <PriceChart symbol={symbol} interval={interval} mode={mode} forecastModel={forecastModel} />
           </section>
-          <ForecastPanel symbol={symbol} />
+          <ForecastPanel symbol={symbol} chosen={forecastModel} onChoose={setForecastModel} />
           <OrderBook symbol={symbol} />
           <div className="grid grid-cols-1 items-start gap-5 lg:grid-cols-2">
             <TradeTape symbol={symbol} />

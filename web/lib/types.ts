@@ -760,7 +760,24 @@ export interface PortfolioForecast {
 }
 
 // Trading actions (GET /api/rules and friends, docs/api.md).
-export type RuleKind = "price_alert" | "stop_loss" | "take_profit" | "trailing_exit" | "recurring_buy";
+export type RuleKind =
+  | "price_alert"
+  | "stop_loss"
+  | "take_profit"
+  | "trailing_exit"
+  | "recurring_buy"
+  | "rebalance"
+  | "condition";
+
+// What a condition rule watches: the price against a level, the change from the previous
+// market day's last price, or the price against its moving average of N market days' closes.
+export type ConditionWhen = "price_above" | "price_below" | "change_up" | "change_down" | "ma_cross_above" | "ma_cross_below";
+
+// A rule's stored definition: the fields of its kind (a rebalance's targets map symbol → percent).
+export type RuleDefinition = Record<string, string | number | boolean | null | Record<string, Decimal>>;
+
+// Whom a firing traded or alerted for; "none" is a rebalance leg of less than one whole share.
+export type RuleAction = "alert" | "buy" | "sell" | "none";
 
 export interface RuleThreshold {
   price: Decimal;
@@ -773,7 +790,7 @@ export interface Rule {
   kind: RuleKind;
   symbol: string;
   enabled: boolean;
-  definition: Record<string, string | number | boolean | null>;
+  definition: RuleDefinition;
   thresholds: RuleThreshold[];
   firings: number;
   high_water: Decimal | null;
@@ -781,6 +798,8 @@ export interface Rule {
   updated_at: string;
   last_fired_at: string | null;
   last_outcome: "pending" | "placed" | "refused" | "alerted" | null;
+  // Market time the engine first evaluated the rule (null: not yet).
+  watching_since: string | null;
 }
 
 export interface RuleList {
@@ -792,8 +811,10 @@ export interface RuleFiring {
   seq: number;
   at: string;
   market_at: string | null;
+  // The firing's own symbol: a rebalance's legs each name theirs.
+  symbol: string;
   price: Decimal;
-  action: "alert" | "buy" | "sell";
+  action: RuleAction;
   qty: string | null;
   client_order_id: string | null;
   outcome: "pending" | "placed" | "refused" | "alerted";
@@ -820,7 +841,7 @@ export interface BacktestResult {
   thresholds: RuleThreshold[];
   // The window's prices, thinned to at most 500 (every firing's among them).
   prices: { t: string; p: Decimal }[];
-  firings: { market_at: string; price: Decimal; action: "alert" | "buy" | "sell"; qty: string | null; reason: string | null }[];
+  firings: { market_at: string; symbol: string; price: Decimal; action: RuleAction; qty: string | null; reason: string | null }[];
 }
 
 // GET /api/insights?period=: the player's analytics over a period of market time. Money as
