@@ -43,7 +43,7 @@ const KIND_HELP: Record<RuleKind, string> = {
   condition:
     "When the price crosses a level, moves a percentage on the day, or crosses its moving average, places a buy or a sell; once per crossing, and at most once per cooldown.",
 };
-// A rebalance leg of less than one whole share trades nothing.
+// "none": a rebalance found every weight within a share of its target.
 const ACTION_LABELS: Record<RuleAction, string> = { alert: "alert", buy: "buy", sell: "sell", none: "no trade" };
 const OUTCOME_LABELS: Record<string, string> = {
   placed: "order placed",
@@ -184,6 +184,7 @@ function BacktestTable({ result }: { result: BacktestResult }) {
                 <td className="py-1 pr-3">
                   {ACTION_LABELS[f.action] ?? f.action}
                   {firingSymbol(f.symbol, result.symbol, result.kind)}
+                  {f.limit_price ? ` (limit ${f.limit_price})` : ""}
                 </td>
                 <td className="py-1">{f.qty ?? f.reason ?? "—"}</td>
               </tr>
@@ -219,6 +220,7 @@ function FiringLog({ rule }: { rule: Rule }) {
               {ACTION_LABELS[f.action] ?? f.action}
               {f.qty ? ` ${f.qty}` : ""}
               {firingSymbol(f.symbol, rule.symbol, rule.kind)}
+              {f.limit_price ? ` (limit ${f.limit_price})` : ""}
             </td>
             <td className="py-1" data-outcome={f.outcome}>
               {OUTCOME_LABELS[f.outcome] ?? f.outcome}

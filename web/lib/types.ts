@@ -776,7 +776,7 @@ export type ConditionWhen = "price_above" | "price_below" | "change_up" | "chang
 // A rule's stored definition: the fields of its kind (a rebalance's targets map symbol → percent).
 export type RuleDefinition = Record<string, string | number | boolean | null | Record<string, Decimal>>;
 
-// Whom a firing traded or alerted for; "none" is a rebalance leg of less than one whole share.
+// What a firing did; "none": a rebalance found every weight within a share of its target.
 export type RuleAction = "alert" | "buy" | "sell" | "none";
 
 export interface RuleThreshold {
@@ -816,6 +816,8 @@ export interface RuleFiring {
   price: Decimal;
   action: RuleAction;
   qty: string | null;
+  // A limit order's price (null: a market order, or no order).
+  limit_price: Decimal | null;
   client_order_id: string | null;
   outcome: "pending" | "placed" | "refused" | "alerted";
   order_id: string | null;
@@ -841,7 +843,15 @@ export interface BacktestResult {
   thresholds: RuleThreshold[];
   // The window's prices, thinned to at most 500 (every firing's among them).
   prices: { t: string; p: Decimal }[];
-  firings: { market_at: string; symbol: string; price: Decimal; action: RuleAction; qty: string | null; reason: string | null }[];
+  firings: {
+    market_at: string;
+    symbol: string;
+    price: Decimal;
+    action: RuleAction;
+    qty: string | null;
+    limit_price: Decimal | null;
+    reason: string | null;
+  }[];
 }
 
 // GET /api/insights?period=: the player's analytics over a period of market time. Money as
