@@ -74,7 +74,9 @@ DEBIAN_BUILD_PACKAGES=(
   libssl-dev libgtest-dev postgresql-15 postgresql-client-15 openssl ca-certificates
   john-data clang-16 libclang-rt-16-dev
 )
-DEBIAN_TEST_PACKAGES=(chromium nginx-light llvm-16)
+# prometheus: the metrics test scrapes a server with the real consumer (its postinst may
+# start a service where an init system runs; the test uses its own on a free port).
+DEBIAN_TEST_PACKAGES=(chromium nginx-light llvm-16 prometheus)
 DEBIAN_BENCH_PACKAGES=(wrk nginx-light)
 DEBIAN_CLUSTER_PACKAGES=(nginx-light)
 # Fuzzing (scripts/fuzz): libFuzzer.

@@ -23,6 +23,7 @@
 #include "marketsim/api/market_api.hpp"
 #include "marketsim/api/routes.hpp"
 #include "marketsim/api/user_changes.hpp"
+#include "marketsim/app/server_metrics.hpp"
 #include "marketsim/app/stop_signal.hpp"
 #include "marketsim/auth/guard.hpp"
 #include "marketsim/auth/identity.hpp"
@@ -135,7 +136,14 @@ int serve(const config& cfg) {
     return 1;
   }
 
+  // GET /metrics (docs/operations.md): everything below records into it from any thread.
+  server_metrics observed;
+  auto& reg = observed.registry();
+  auto& pool_waits = reg.histograms("marketsim_db_pool_wait_seconds",
+                                    "Time a database job waited for a connection, by pool.",
+                                    {"pool"});
   db::pool pool(cfg.database_url, cfg.db_pool_size);
+  pool.observe_waits(pool_waits.with({"requests"}));
   // New orders of one symbol that arrive together commit together (group commit).
   db::order_batches orders(
       pool, 64, 10'000,
@@ -144,6 +152,14 @@ int serve(const config& cfg) {
   // private events) has connections of its own: a slow batch never delays a request, and the
   // request pool's job count stays a measure of what requests cost.
   db::pool background(cfg.database_url, 2);
+  background.observe_waits(pool_waits.with({"background"}));
+  orders.observe(reg.histograms("marketsim_order_duration_seconds",
+                                "Time from an order handed to the order path to its answer.")
+                     .only(),
+                 reg.counters("marketsim_orders_total",
+                              "Orders answered by the order path, by the order's status or the "
+                              "refusal's code.",
+                              {"outcome"}));
   // What the cluster published: the stored history, and the relayed steps not stored yet.
   db::tick_relay::cluster_state state;
   if (auto r = pool.execute_blocking([&](db::connection& c) { state = db::tick_relay::load(c); });
@@ -214,6 +230,9 @@ int serve(const config& cfg) {
                              [&feed] { return feed.leading(); }});
   db::history_flusher flusher(background, history, cfg.flush_interval);
   flusher.only_while([&feed] { return feed.leading(); });
+  flusher.observe_flushes(reg.histograms("marketsim_history_flush_duration_seconds",
+                                         "Time a flush of buffered ticks to price_history took.")
+                              .only());
 
   account_clock clock;
   auth::signer signer(secret);
@@ -357,12 +376,33 @@ int serve(const config& cfg) {
       return 1;
     }
   }
-  server.set_middleware(
-      http::middleware{[&guard](http::request_context& ctx, const http::endpoint& ep) {
-                         return guard.before(ctx, ep);
-                       },
-                       api::server_error_recorder(ioc, pool),
-                       [&guard](const http::request_context& ctx) { return guard.screen(ctx); }});
+  server.set_middleware(http::middleware{
+      [&guard](http::request_context& ctx, const http::endpoint& ep) {
+        return guard.before(ctx, ep);
+      },
+      api::server_error_recorder(ioc, pool),
+      [&guard](const http::request_context& ctx) { return guard.screen(ctx); },
+      [&observed](const http::request_context& ctx, int status, double seconds) {
+        observed.observe_request(ctx, status, seconds);
+      }});
+  register_collectors(reg,
+                      collected{server, hub, pool, background, feed, history, flusher, hashes,
+                                metrics, rule_engine.counts()});
+  observed.collect_process();
+  // A listener of its own, loopback by default: the figures are never public by accident.
+  http::router metrics_routes;
+  metrics_routes.add("GET", "/metrics",
+                     http::endpoint{[&observed](http::request_context&)
+                                        -> asio::awaitable<http::response> {
+                       co_return observed.scrape();
+                     }});
+  auto metrics_settings = server_settings_of(cfg);
+  metrics_settings.bind_address = cfg.metrics_address;
+  metrics_settings.port = static_cast<std::uint16_t>(std::max(cfg.metrics_port, 0));
+  metrics_settings.port_file.clear();
+  metrics_settings.max_connections = 64;
+  http::server metrics_server(ioc, metrics_settings, std::move(metrics_routes),
+                              http::static_site{});
   auto port = server.listen();
   if (!port) {
     spdlog::error("http: {}", port.error().message);
@@ -381,6 +421,16 @@ int serve(const config& cfg) {
       return 1;
     }
     spdlog::info("http: redirecting http://{}:{} to HTTPS", cfg.bind_address, *bound);
+  }
+
+  if (cfg.metrics_port >= 0) {
+    auto bound = metrics_server.listen();
+    if (!bound) {
+      spdlog::error("metrics: {} (MARKETSIM_METRICS_ADDR)", bound.error().message);
+      return 1;
+    }
+    spdlog::info("metrics: GET http://{}:{}/metrics", cfg.metrics_address, *bound);
+    metrics_server.start();
   }
 
   // Connections wait in the listen backlog until this instance knows whether it leads (and,
@@ -409,6 +459,11 @@ int serve(const config& cfg) {
   asio::co_spawn(market_strand, rule_engine.run(), until_stopped());
   asio::co_spawn(market_strand, home.run(), until_stopped());
   asio::co_spawn(market_strand, mailer.run(), until_stopped());
+  // One loop watcher per io thread, so each thread's turn is sampled.
+  for (int i = 0; i < threads; ++i)
+    asio::co_spawn(ioc,
+                   observed.watch_loop(std::chrono::milliseconds(100), cfg.slow_step_threshold),
+                   until_stopped());
   asio::co_spawn(
       market_strand,
       [&]() -> asio::awaitable<void> {
@@ -448,6 +503,7 @@ int serve(const config& cfg) {
           shutting_down = true;
           server.stop_accepting();
           redirect.stop_accepting();
+          metrics_server.stop_accepting();
           stop_all.emit();  // the feed, mail, snapshots, bots, heartbeat and session expiry
           hub.close_all();
           // The leader stores its ticks and hands the lock over before draining requests, so
@@ -463,7 +519,12 @@ int serve(const config& cfg) {
   });
 
   std::vector<std::thread> workers;
-  for (int i = 1; i < threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
+  for (int i = 1; i < threads; ++i)
+    workers.emplace_back([&ioc, i] {
+      server_metrics::name_io_thread(i);
+      ioc.run();
+    });
+  server_metrics::name_io_thread(0);
   ioc.run();
   for (auto& t : workers) t.join();
   hashes.stop();

@@ -494,6 +494,28 @@ const std::vector<key_spec>& keys() {
        string_field(&config::tls_cert)},
       {"MARKETSIM_TLS_KEY", "", "PEM private key of the certificate",
        string_field(&config::tls_key)},
+      {"MARKETSIM_SLOW_STEP", "50ms",
+       "an io thread held this long without yielding is logged (runtime: ... late)",
+       duration_field(&config::slow_step_threshold)},
+      {"MARKETSIM_METRICS_ADDR", "127.0.0.1:9464",
+       "where GET /metrics (Prometheus) listens: host:port (port 0: any free one), or off",
+       [](config& c, std::string_view k, std::string_view v) -> result<void> {
+         if (v == "off") {
+           c.metrics_port = -1;
+           return {};
+         }
+         auto colon = v.rfind(':');
+         if (colon == std::string_view::npos || colon == 0)
+           return fail(errc::config_malformed, fmt::format("{}: '{}' is not host:port", k, v));
+         auto p = parse_int<int>(k, v.substr(colon + 1), 0, 65535);
+         if (!p) return std::unexpected(p.error());
+         auto host = v.substr(0, colon);
+         if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+           host = host.substr(1, host.size() - 2);
+         c.metrics_address = std::string(host);
+         c.metrics_port = *p;
+         return {};
+       }},
       {"MARKETSIM_HTTP_REDIRECT_PORT", "0",
        "with TLS: a plain-HTTP port that redirects to HTTPS (0: none)",
        [](config& c, std::string_view k, std::string_view v) -> result<void> {
@@ -698,6 +720,11 @@ std::vector<std::string> describe(const config& cfg) {
                   cfg.common_passwords),
       fmt::format("tls={} tls_cert={} http_redirect_port={}", !cfg.tls_cert.empty(), cfg.tls_cert,
                   cfg.http_redirect_port),
+      fmt::format("metrics={} slow_step={}ms",
+                  cfg.metrics_port < 0
+                      ? std::string("off")
+                      : fmt::format("{}:{}", cfg.metrics_address, cfg.metrics_port),
+                  cfg.slow_step_threshold.count()),
       fmt::format("mail={} mail_from={}", cfg.smtp_url.empty() ? "log" : mask_secrets(cfg.smtp_url),
                   cfg.mail_from),
       fmt::format("allowed_origins={} trusted_proxies={} test_hooks={}",

@@ -68,7 +68,7 @@ void write_header(std::string& out, const std::string& name, const std::string& 
 
 template <class Metric>
 std::vector<std::pair<std::vector<std::string>, const Metric*>> children_of(
-    const std::map<std::vector<std::string>, std::unique_ptr<Metric>, std::less<>>& children,
+    const std::map<std::vector<std::string>, std::unique_ptr<Metric>, labels_less>& children,
     std::shared_mutex& mutex) {
   std::shared_lock lock(mutex);
   std::vector<std::pair<std::vector<std::string>, const Metric*>> out;
@@ -127,13 +127,13 @@ histogram::snapshot histogram::read() const {
 
 template <class Metric>
 Metric& family<Metric>::with(std::initializer_list<std::string_view> values) {
-  std::vector<std::string> key(values.begin(), values.end());
+  const std::span<const std::string_view> view(values.begin(), values.size());
   {
     std::shared_lock lock(mutex_);
-    if (auto it = children_.find(key); it != children_.end()) return *it->second;
+    if (auto it = children_.find(view); it != children_.end()) return *it->second;
   }
   std::unique_lock lock(mutex_);
-  auto& slot = children_[std::move(key)];
+  auto& slot = children_[std::vector<std::string>(values.begin(), values.end())];
   if (!slot) {
     if constexpr (std::is_same_v<Metric, histogram>)
       slot = std::make_unique<histogram>(bounds_);

@@ -38,16 +38,18 @@ asio::awaitable<bool> history_flusher::flush_once() {
   });
   running_ = false;
   if (!written) {
+    ++failures_;
     spdlog::warn("history: flush of {} ticks failed ({}); kept for the next try", batch.size(),
                  written.error().message);
     co_return false;
   }
   buffer_.mark_flushed(batch.back().seq);
   rows_written_ += *written;
+  const auto took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (durations_) durations_->observe(took);
   spdlog::info("history: stored {} ticks (seq {}..{}) in {:.0f} ms", *written, batch.front().seq,
-               batch.back().seq,
-               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                   .count());
+               batch.back().seq, took * 1000);
   co_return buffer_.size() == 0;
 }
 

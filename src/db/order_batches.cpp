@@ -30,7 +30,8 @@ asio::awaitable<result<placed>> order_batches::place(const trading_repo::player&
   // The ticket lives in this frame until the answer resumes it; the initiation only captures a
   // reference (GCC 12 destroys non-trivial temporaries of a co_await expression twice).
   trading_repo::order_ticket ticket{who, req, mv, fail(errc::internal, "not placed")};
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(result<placed>)>(
+  const auto started = std::chrono::steady_clock::now();
+  auto answer = co_await asio::async_initiate<decltype(asio::use_awaitable), void(result<placed>)>(
       [this, &ticket](auto handler) {
         // The handler is move-only; the answer must be copyable for std::function.
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
@@ -42,6 +43,14 @@ asio::awaitable<result<placed>> order_batches::place(const trading_repo::player&
                         }});
       },
       asio::use_awaitable);
+  if (latency_)
+    latency_->observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (outcomes_)
+    outcomes_
+        ->with({answer ? trading::status_name(answer->order.status) : code_name(answer.error().code)})
+        .inc();
+  co_return answer;
 }
 
 void order_batches::enqueue(waiting w) {

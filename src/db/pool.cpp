@@ -37,6 +37,7 @@ void pool::enqueue(job j, place where) {
     std::unique_lock lock(mutex_);
     if (stopping_ || queue_.size() >= max_queued_) {
       lock.unlock();
+      ++refused_;
       j.done(fail(errc::unavailable,
                   stopping_ ? "database pool is stopping" : "database queue is full"));
       return;
@@ -45,8 +46,22 @@ void pool::enqueue(job j, place where) {
       queue_.push_front(std::move(j));
     else
       queue_.push_back(std::move(j));
+    ++queued_;
   }
   cv_.notify_one();
+}
+
+pool::stats pool::snapshot() const {
+  stats s;
+  s.size = workers_.size();
+  s.in_use = in_use_.load();
+  s.queued = queued_.load();
+  s.jobs = jobs_run_.load();
+  s.errors = errors_.load();
+  s.unavailable = unavailable_.load();
+  s.refused = refused_.load();
+  s.reconnects = reconnects_.load();
+  return s;
 }
 
 void pool::submit(job_fn work, std::function<void(result<void>)> done) {
@@ -79,6 +94,7 @@ result<void> pool::execute_blocking(job_fn work) {
 void pool::worker_loop() {
   std::unique_ptr<pqxx::connection> conn;
   std::uint64_t generation = 0;
+  bool connected_before = false;  // a connection made again counts as a reconnect
   for (;;) {
     job j;
     {
@@ -87,14 +103,21 @@ void pool::worker_loop() {
       if (queue_.empty()) return;  // stopping and drained
       j = std::move(queue_.front());
       queue_.pop_front();
+      --queued_;
     }
+    if (auto* waits = waits_.load())
+      waits->observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - j.queued_at).count());
     result<void> outcome;
     ++jobs_run_;
+    ++in_use_;
     try {
       if (conn && generation != broken_generation_.load()) conn.reset();
       if (!conn || !conn->is_open()) {
         conn.reset();
         generation = broken_generation_.load();
+        if (connected_before) ++reconnects_;
+        connected_before = true;
         conn = std::make_unique<pqxx::connection>(connection_string_);
       }
       j.work(*conn);
@@ -122,6 +145,13 @@ void pool::worker_loop() {
       if (conn && !conn->is_open()) conn.reset();
       outcome = fail(conn ? errc::database_error : errc::unavailable, "database error");
       spdlog::warn("db: job failed: {}", e.what());
+    }
+    --in_use_;
+    if (!outcome) {
+      if (outcome.error().code == errc::unavailable)
+        ++unavailable_;
+      else if (outcome.error().code != errc::conflict)
+        ++errors_;
     }
     j.done(std::move(outcome));
   }

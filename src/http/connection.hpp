@@ -247,6 +247,7 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
       buffer.clear();
       buffer.shrink_to_fit();
       log_access({ctx.request_id, ctx.method, ctx.path, 200, 0, -1, "stream-open"});
+      if (middleware_.observe) middleware_.observe(ctx, 200, -1);
       // The same headers as any other answer (a rotated session cookie above all), written by
       // Beast; the body is open-ended, so the connection closes after it.
       bhttp::response<bhttp::empty_body> head{bhttp::status::ok, req.version()};
@@ -293,6 +294,7 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
     log_access({ctx.request_id, ctx.method, ctx.path, r.status, body_size, ms});
+    if (middleware_.observe) middleware_.observe(ctx, r.status, ms / 1000);
     if (wec || !keep_alive) break;
   }
   boost::system::error_code ignored;

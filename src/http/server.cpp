@@ -185,6 +185,7 @@ asio::awaitable<response> server::dispatch(request_context& ctx) {
   auto found = routes_.find(ctx.method, ctx.path);
   if (auto* m = std::get_if<router::match>(&found)) {
     ctx.params = std::move(m->params);
+    ctx.route = m->pattern;
     std::string what;
     try {
       if (middleware_.before)

@@ -97,6 +97,7 @@ void feed::apply(const tick_batch& batch, bool produced) {
   if (!stored.empty()) history_.append(std::move(stored));
   last_seq_ = seq;
   market_time_ms_ = newest;
+  last_step_at_ = std::chrono::steady_clock::now().time_since_epoch().count();
   // Step events are handed over before they are published: a client that saw one and asks
   // this instance for what it carries (GET /api/feed) is answered from it, never from before.
   if (on_event_)

@@ -293,8 +293,9 @@ asio::awaitable<void> rule_engine::run() {
     if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
       break;
   }
-  spdlog::info("rules: {} firings, {} orders placed, {} refused, {} alerts", counts_.firings,
-               counts_.placed, counts_.refused, counts_.alerts);
+  spdlog::info("rules: {} firings, {} orders placed, {} refused, {} alerts",
+               counts_.firings.load(), counts_.placed.load(), counts_.refused.load(),
+               counts_.alerts.load());
 }
 
 }  // namespace marketsim::rules

@@ -83,6 +83,7 @@ result<std::shared_ptr<subscriber>> hub::subscribe(boost::asio::any_io_executor 
     // state cannot be trusted.
     std::lock_guard slock(s->mutex_);
     s->reset_ = true;
+    resets_.fetch_add(1, std::memory_order_relaxed);
     s->notify();
   } else if (last_event_id && *last_event_id < last_id_) {
     // Resumable only if the ring still holds the event right after last_event_id (ids are
@@ -92,6 +93,7 @@ result<std::shared_ptr<subscriber>> hub::subscribe(boost::asio::any_io_executor 
     std::lock_guard slock(s->mutex_);
     if (!covered || !replay_fits(*s, *last_event_id)) {
       s->reset_ = true;
+      resets_.fetch_add(1, std::memory_order_relaxed);
     } else {
       s->replay_after_ = *last_event_id;
       s->replay_until_ = last_id_;
@@ -122,6 +124,7 @@ bool hub::next_replay_chunk(subscriber& s, std::vector<event>& out) {
   if (ring_.empty() || ring_.front().id > s.replay_after_ + 1) {
     // The ring moved past the cursor while this client was reading slowly.
     s.reset_ = true;
+    resets_.fetch_add(1, std::memory_order_relaxed);
     s.replay_after_ = s.replay_until_;
     return false;
   }
@@ -161,14 +164,17 @@ void hub::publish(std::vector<event> events) {
     bool any = false;
     {
       std::lock_guard slock(s->mutex_);
+      const auto before = s->queue_.coalesced();
       for (const auto& e : events)
         if (s->wants(e)) {
           s->queue_.push(e);
           any = true;
         }
+      coalesced_.fetch_add(s->queue_.coalesced() - before, std::memory_order_relaxed);
     }
     if (any) s->notify();
   }
+  published_.fetch_add(events.size(), std::memory_order_relaxed);
   for (auto& e : events) {
     last_id_ = e.id;
     ring_.push_back(std::move(e));
@@ -179,6 +185,7 @@ void hub::publish(std::vector<event> events) {
 void hub::publish_private(std::int64_t user_id, const std::string& frame) {
   if (user_id == 0) return;
   auto shared = std::make_shared<const std::string>(frame);
+  private_published_.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
   for (auto& s : subscribers_) {
     if (s->user_id_ != user_id) continue;
@@ -197,11 +204,14 @@ void hub::publish_unnumbered(const std::string& symbol, const std::string& key,
   std::lock_guard lock(mutex_);
   // The hub's last id orders it after the ticks already queued when the queue coalesces.
   const event e{last_id_, symbol, shared, key, false};
+  published_.fetch_add(1, std::memory_order_relaxed);
   for (auto& s : subscribers_) {
     if (!s->wants(e)) continue;
     {
       std::lock_guard slock(s->mutex_);
+      const auto before = s->queue_.coalesced();
       s->queue_.push(e);
+      coalesced_.fetch_add(s->queue_.coalesced() - before, std::memory_order_relaxed);
     }
     s->notify();
   }

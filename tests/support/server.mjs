@@ -37,6 +37,8 @@ export function serverEnv({ databaseUrl, portFile, overrides = {} } = {}) {
     MARKETSIM_BIND: "127.0.0.1",
     MARKETSIM_PORT: "0",
     MARKETSIM_PORT_FILE: portFile,
+    // Servers run side by side (clusters): each its own metrics port unless a test picks one.
+    MARKETSIM_METRICS_ADDR: "127.0.0.1:0",
     MARKETSIM_WEB_ROOT: join(REPO_ROOT, "web", "out"),
     MARKETSIM_DATA_DIR: dataDir(),
     MARKETSIM_MIGRATIONS_DIR: join(REPO_ROOT, "migrations"),

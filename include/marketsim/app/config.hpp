@@ -95,6 +95,10 @@ struct config {
   std::string tls_cert;
   std::string tls_key;
   std::uint16_t http_redirect_port = 0;  // 0: none
+  // GET /metrics on a listener of its own, never public by accident; port -1: off.
+  std::string metrics_address = "127.0.0.1";
+  int metrics_port = 9464;
+  std::chrono::milliseconds slow_step_threshold{50};  // an io thread held longer is logged
 };
 
 // Parses `env` (the process environment) and `dotenv` (the .env file's text, may be empty).

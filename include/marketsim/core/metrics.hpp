@@ -7,6 +7,7 @@
 // elsewhere (the pool's queue, the process's RSS) are read at scrape time by collectors: each
 // must be cheap, thread-safe and never block, since a scrape runs on an io thread.
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -72,6 +73,23 @@ struct sample {
 
 class registry;
 
+// Orders label sets, and finds one by string_views without building a key (no allocation on
+// the hot path once a child exists).
+struct labels_less {
+  using is_transparent = void;
+  using key = std::vector<std::string>;
+  using view = std::span<const std::string_view>;
+  bool operator()(const key& a, const key& b) const { return a < b; }
+  bool operator()(const key& a, view b) const {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                        [](std::string_view x, std::string_view y) { return x < y; });
+  }
+  bool operator()(view a, const key& b) const {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                        [](std::string_view x, std::string_view y) { return x < y; });
+  }
+};
+
 // A metric's children by label values. Children live as long as the registry (never removed).
 template <class Metric>
 class family {
@@ -87,7 +105,7 @@ class family {
   std::vector<std::string> labels_;
   std::vector<double> bounds_;  // histograms
   mutable std::shared_mutex mutex_;
-  std::map<std::vector<std::string>, std::unique_ptr<Metric>, std::less<>> children_;
+  std::map<std::vector<std::string>, std::unique_ptr<Metric>, labels_less> children_;
 };
 
 class registry {

@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -27,7 +28,10 @@ class history_flusher {
   [[nodiscard]] boost::asio::awaitable<void> run();
   // Ends run() after a final flush (retried for up to final_retry); call on the same executor.
   [[nodiscard]] boost::asio::awaitable<void> stop(std::chrono::milliseconds final_retry);
-  [[nodiscard]] std::uint64_t rows_written() const { return rows_written_; }
+  [[nodiscard]] std::uint64_t rows_written() const { return rows_written_.load(); }
+  [[nodiscard]] std::uint64_t failures() const { return failures_.load(); }
+  // Each successful flush's duration (GET /metrics). Set before run().
+  void observe_flushes(metrics::histogram& durations) { durations_ = &durations; }
   // Writes only while `leading` says so. Set before run().
   void only_while(std::function<bool()> leading) { leading_ = std::move(leading); }
 
@@ -38,7 +42,9 @@ class history_flusher {
   std::unique_ptr<boost::asio::steady_timer> timer_;
   bool stopping_ = false;
   bool running_ = false;
-  std::uint64_t rows_written_ = 0;
+  std::atomic<std::uint64_t> rows_written_{0};  // read by GET /metrics on any thread
+  std::atomic<std::uint64_t> failures_{0};
+  metrics::histogram* durations_ = nullptr;
   std::function<bool()> leading_;
 };
 

@@ -62,6 +62,12 @@ class order_batches {
   // Counters for tests and logs: transactions run and orders they carried.
   [[nodiscard]] std::uint64_t batches() const;
   [[nodiscard]] std::uint64_t orders() const;
+  // GET /metrics: each place()'s time to its answer, and answers by the order's status or the
+  // refusal's code. Set before the first order.
+  void observe(metrics::histogram& latency, metrics::family<metrics::counter>& outcomes) {
+    latency_ = &latency;
+    outcomes_ = &outcomes;
+  }
 
  private:
   struct waiting {
@@ -87,6 +93,8 @@ class order_batches {
   int unstarted_ = 0;                                  // submitted and not started
   std::size_t waiting_ = 0;
   std::uint64_t batches_ = 0, orders_ = 0;
+  metrics::histogram* latency_ = nullptr;
+  metrics::family<metrics::counter>* outcomes_ = nullptr;
 };
 
 }  // namespace marketsim::db

@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "marketsim/core/error.hpp"
+#include "marketsim/core/metrics.hpp"
 
 namespace pqxx {
 class connection_base;
@@ -75,11 +77,21 @@ class pool {
   void stop();  // finishes queued jobs, then joins the workers
   // Jobs run so far (tests count them: a forged cookie must cost none).
   [[nodiscard]] std::uint64_t jobs_run() const { return jobs_run_.load(); }
+  // For GET /metrics (any thread): jobs running and waiting now, failed jobs (by cause) and
+  // connections made again after one broke, and each job's wait in the queue.
+  struct stats {
+    std::size_t size = 0, in_use = 0, queued = 0;
+    std::uint64_t jobs = 0, errors = 0, unavailable = 0, refused = 0, reconnects = 0;
+  };
+  [[nodiscard]] stats snapshot() const;
+  // Each job's wait from enqueue to a worker taking it, from now on.
+  void observe_waits(metrics::histogram& waits) { waits_.store(&waits); }
 
  private:
   struct job {
     job_fn work;
     std::function<void(result<void>)> done;
+    std::chrono::steady_clock::time_point queued_at = std::chrono::steady_clock::now();
   };
   void enqueue(job j, place where = place::last);
   void worker_loop();
@@ -94,6 +106,13 @@ class pool {
   // next job instead of each failing once on a stale connection after an outage.
   std::atomic<std::uint64_t> broken_generation_{0};
   std::atomic<std::uint64_t> jobs_run_{0};
+  std::atomic<std::size_t> in_use_{0};
+  std::atomic<std::size_t> queued_{0};
+  std::atomic<std::uint64_t> errors_{0};       // database errors (not a unique violation)
+  std::atomic<std::uint64_t> unavailable_{0};  // failed for a connection lost or not made
+  std::atomic<std::uint64_t> refused_{0};      // a full queue or a stopping pool
+  std::atomic<std::uint64_t> reconnects_{0};
+  std::atomic<metrics::histogram*> waits_{nullptr};  // set once, read by the workers
   std::vector<std::thread> workers_;
 };
 

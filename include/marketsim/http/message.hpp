@@ -36,6 +36,7 @@ struct request_context {
   const boost::beast::http::fields* headers = nullptr;
   std::string body;
   std::string request_id;
+  const std::string* route = nullptr;  // the matched route's pattern (none: static or unrouted)
   std::string remote_address;  // the TCP peer
   std::string client_address;  // the peer, or the client a trusted proxy forwarded for
   // Set by the auth middleware when the request carries a live session.

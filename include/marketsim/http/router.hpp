@@ -18,6 +18,7 @@ class basic_router {
   struct match {
     const Handler* handler = nullptr;
     path_params params;
+    const std::string* pattern = nullptr;  // the route's, as registered; lives with the router
   };
   struct method_not_allowed {
     std::string allow;  // e.g. "GET, HEAD"
@@ -33,7 +34,10 @@ class basic_router {
         r.handler = std::move(handler);
         return;
       }
-    routes_.push_back(route{std::move(method), std::move(segs), std::move(handler)});
+    std::string joined;
+    for (const auto& seg : segs) joined += "/" + seg;
+    routes_.push_back(
+        route{std::move(method), std::move(segs), std::move(handler), std::move(joined)});
   }
 
   [[nodiscard]] outcome find(std::string_view method, std::string_view path) const {
@@ -43,7 +47,7 @@ class basic_router {
       path_params params;
       if (!matches(r.segments, parts, params)) continue;
       bool same = r.method == method || (method == "HEAD" && r.method == "GET");
-      if (same) return match{&r.handler, std::move(params)};
+      if (same) return match{&r.handler, std::move(params), &r.pattern};
       append_allow(allow, r.method);
       if (r.method == "GET") append_allow(allow, "HEAD");
     }
@@ -75,6 +79,7 @@ class basic_router {
     std::string method;
     std::vector<std::string> segments;
     Handler handler;
+    std::string pattern;  // "/api/stocks/{symbol}": the metrics' route label
   };
 
   static std::vector<std::string> split(std::string_view path) {

@@ -53,6 +53,9 @@ struct middleware {
   // Runs first on every request, routed or not (a static page, a 404, a 405); an answer ends
   // the request there (the Host rule).
   std::function<std::optional<response>(const request_context&)> screen;
+  // Every answer written (GET /metrics): its status and its time from the request's arrival to
+  // the answer written; a stream is counted when it opens, with no time (negative).
+  std::function<void(const request_context&, int status, double seconds)> observe;
 };
 
 class server {

@@ -68,6 +68,15 @@ class feed {
   [[nodiscard]] std::int64_t market_time_ms() const { return market_time_ms_.load(); }
   [[nodiscard]] std::chrono::milliseconds interval() const { return interval_; }
   [[nodiscard]] bool leading() const { return leading_.load(); }
+  // Seconds since this instance last applied a step (produced or relayed); -1 before the
+  // first. A feed falling behind its interval, or a follower whose relay stalled, shows here.
+  [[nodiscard]] double seconds_since_step() const {
+    const auto at = last_step_at_.load();
+    if (at == 0) return -1;
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch() -
+                                         std::chrono::steady_clock::duration(at))
+        .count();
+  }
   // Whether the provider given at construction has produced a step (then it no longer stands
   // where the cluster does after a handover).
   [[nodiscard]] bool provider_used() const { return provider_used_; }
@@ -87,6 +96,7 @@ class feed {
   std::atomic<std::int64_t> last_seq_;
   std::atomic<std::int64_t> market_time_ms_{0};
   std::atomic<bool> leading_{true};
+  std::atomic<std::chrono::steady_clock::rep> last_step_at_{0};
   std::chrono::milliseconds interval_;
   wall_clock clock_;
   std::function<void(const std::vector<tick>&)> on_ticks_;

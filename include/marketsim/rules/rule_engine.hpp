@@ -13,6 +13,7 @@
 // in the same pool job that reads what their owners hold and their cash). Only while this
 // instance leads; the database steps on the pool.
 #pragma once
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -32,11 +33,12 @@
 
 namespace marketsim::rules {
 
+// Atomic: GET /metrics reads them on an io thread.
 struct engine_counts {
-  std::uint64_t firings = 0;
-  std::uint64_t placed = 0;
-  std::uint64_t refused = 0;
-  std::uint64_t alerts = 0;
+  std::atomic<std::uint64_t> firings{0};
+  std::atomic<std::uint64_t> placed{0};
+  std::atomic<std::uint64_t> refused{0};
+  std::atomic<std::uint64_t> alerts{0};
 };
 
 class rule_engine {

@@ -126,6 +126,14 @@ class hub {
   void skip_to(std::int64_t id);
   [[nodiscard]] std::size_t subscriber_count() const;
   [[nodiscard]] std::int64_t last_id() const;
+  // For GET /metrics (any thread): public events published (numbered and not), private ones,
+  // events a slow stream's queue replaced by newer ones, and resumptions the ring outran.
+  struct counts {
+    std::uint64_t published = 0, private_published = 0, coalesced = 0, resets = 0;
+  };
+  [[nodiscard]] counts totals() const {
+    return {published_.load(), private_published_.load(), coalesced_.load(), resets_.load()};
+  }
 
  private:
   friend class subscriber;
@@ -146,6 +154,7 @@ class hub {
   std::vector<std::shared_ptr<subscriber>> subscribers_;
   std::unordered_map<std::string, std::size_t> per_address_;  // open streams; no zero entries
   std::unordered_map<std::int64_t, std::size_t> per_user_;
+  std::atomic<std::uint64_t> published_{0}, private_published_{0}, coalesced_{0}, resets_{0};
 };
 
 }  // namespace marketsim::sse

@@ -1,0 +1,158 @@
+// GET /metrics (issue 13): the Prometheus exposition on its own loopback listener. Its figures
+// follow what the server did (requests by route and status, orders, pools, the leader, the
+// process), the public port does not serve it, and Debian's real Prometheus server scrapes it
+// and answers a rate and a histogram quantile over it through its HTTP API: the exposition
+// parses in the real consumer, not only in our own reader.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { signUp } from "../support/accounts.mjs";
+import { freePort } from "../support/pg.mjs";
+import { request } from "../support/http.mjs";
+import { startStack, stopCleanly } from "../support/stack.mjs";
+import { placeOrder } from "../support/trading.mjs";
+import { sleep, waitFor } from "../support/util.mjs";
+
+// The samples of one metric: [{labels, value}].
+function samples(text, name) {
+  const out = [];
+  for (const line of text.split("\n")) {
+    const m = line.match(/^([a-z_:][a-z0-9_:]*)(\{(.*)\})? (\S+)$/i);
+    if (!m || m[1] !== name) continue;
+    const labels = Object.fromEntries([...(m[3] ?? "").matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    out.push({ labels, value: Number(m[4]) });
+  }
+  return out;
+}
+const one = (text, name, labels = {}) =>
+  samples(text, name).find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+
+describe("metrics", { timeout: 240_000 }, () => {
+  let port;
+  const stack = {};
+  before(async () => {
+    port = await freePort();
+    Object.assign(stack, await startStack({ env: { MARKETSIM_METRICS_ADDR: `127.0.0.1:${port}` } }));
+  });
+  after(() => stopCleanly(stack.server ? stack : undefined));
+  const scrape = async () => {
+    const r = await request(`http://127.0.0.1:${port}/metrics`);
+    assert.equal(r.status, 200, r.body);
+    return r;
+  };
+
+  test("the figures follow what the server did", async () => {
+    const first = await scrape();
+    assert.match(first.headers["content-type"], /^text\/plain; version=0\.0\.4/);
+    const before = one(first.body, "marketsim_http_requests_total", { method: "GET", route: "/api/stocks", status: "200" }) ?? 0;
+    for (let i = 0; i < 5; i++) assert.equal((await request(`${stack.url}/api/stocks`)).status, 200);
+    assert.equal((await request(`${stack.url}/api/stocks/NOPE`)).status, 404);
+    const player = await signUp(stack.server, stack.pg);
+    const bought = await placeOrder(player, { symbol: "AAPL", qty: "1", side: "buy", type: "market", time_in_force: "day" });
+    assert.equal(bought.json.status, "filled", bought.body);
+
+    const text = (await scrape()).body;
+    assert.equal(one(text, "marketsim_http_requests_total", { method: "GET", route: "/api/stocks", status: "200" }), before + 5);
+    assert.ok(one(text, "marketsim_http_requests_total", { route: "/api/stocks/{symbol}", status: "404" }) >= 1);
+    // Routes are patterns, never raw paths: no label carries the unknown symbol.
+    assert.ok(!text.includes("NOPE"), "a raw path became a label");
+    assert.ok(one(text, "marketsim_http_request_duration_seconds_count", { method: "GET", route: "/api/stocks" }) >= 5);
+    assert.equal(one(text, "marketsim_http_request_duration_seconds_bucket", { route: "/api/stocks", le: "+Inf" }), one(text, "marketsim_http_request_duration_seconds_count", { route: "/api/stocks" }));
+    assert.ok(one(text, "marketsim_orders_total", { outcome: "filled" }) >= 1);
+    assert.ok(one(text, "marketsim_order_duration_seconds_count") >= 1);
+    assert.equal(one(text, "marketsim_leader"), 1);
+    assert.equal(one(text, "marketsim_db_pool_connections", { pool: "requests" }), 4);
+    assert.ok(one(text, "marketsim_db_pool_jobs_total", { pool: "requests" }) > 0);
+    assert.ok(one(text, "marketsim_db_pool_wait_seconds_count", { pool: "requests" }) > 0);
+    assert.ok(one(text, "marketsim_sse_events_published_total", { kind: "public" }) > 0);
+    assert.ok(one(text, "marketsim_feed_seconds_since_step") >= 0);
+    assert.ok(one(text, "marketsim_feed_seconds_since_step") < 30);
+    assert.ok(one(text, "marketsim_password_verifications_total") >= 0);
+    assert.ok(one(text, "process_resident_memory_bytes") > 10_000_000);
+    assert.ok(one(text, "process_open_fds") > 5);
+    assert.ok(one(text, "process_cpu_seconds_total") > 0);
+    // The loop watchers sample each io thread's turn.
+    assert.ok(samples(text, "marketsim_event_loop_lag_seconds_count").reduce((n, s) => n + s.value, 0) > 0);
+    // Every sample line is a name, optional labels and a number.
+    for (const line of text.split("\n").filter((l) => l && !l.startsWith("#")))
+      assert.match(line, /^[a-z_:][a-z0-9_:]*(\{.*\})? (-?[0-9.e+-]+|\+Inf|NaN)$/i, line);
+  });
+
+  test("the public port does not serve it", async () => {
+    const r = await request(`${stack.url}/metrics`);
+    assert.notEqual(r.status, 200);
+    assert.ok(!r.body.includes("marketsim_http_requests_total"));
+  });
+
+  describe("scraped by Prometheus", () => {
+    let dir;
+    let prometheus;
+    let promPort;
+    let exited;
+    before(async () => {
+      promPort = await freePort();
+      dir = mkdtempSync(join(tmpdir(), "marketsim-prom-"));
+      writeFileSync(
+        join(dir, "prometheus.yml"),
+        `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: marketsim\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`,
+      );
+      prometheus = spawn(
+        "prometheus",
+        [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${promPort}`, "--log.level=warn"],
+        { stdio: ["ignore", "ignore", "pipe"] },
+      );
+      let stderr = "";
+      prometheus.stderr.on("data", (d) => (stderr += d));
+      exited = new Promise((r) => prometheus.on("exit", (code) => r({ code, stderr })));
+      await waitFor(async () => {
+        try {
+          return (await request(`http://127.0.0.1:${promPort}/-/ready`)).status === 200;
+        } catch {
+          return false;
+        }
+      }, { timeout: 60_000, interval: 250, message: `prometheus ready (${stderr})` });
+    });
+    after(async () => {
+      if (prometheus && prometheus.exitCode === null) {
+        prometheus.kill("SIGTERM");
+        await exited;
+      }
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+    const query = async (q) => {
+      const r = await request(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`);
+      assert.equal(r.status, 200, r.body);
+      assert.equal(r.json.status, "success", r.body);
+      return r.json.data.result;
+    };
+
+    test("its HTTP API answers a rate and a histogram quantile over our exposition", async () => {
+      // Load while it scrapes every second.
+      const until = Date.now() + 8_000;
+      while (Date.now() < until) {
+        await Promise.all(Array.from({ length: 5 }, () => request(`${stack.url}/api/stocks`)));
+        await sleep(50);
+      }
+      const up = await waitFor(async () => {
+        const r = await query('up{job="marketsim"}');
+        return r.length === 1 && r[0].value[1] === "1" && r;
+      }, { timeout: 20_000, interval: 500, message: "the target up" });
+      assert.equal(up[0].metric.instance, `127.0.0.1:${port}`);
+      const rate = await waitFor(async () => {
+        const r = await query('sum(rate(marketsim_http_requests_total{route="/api/stocks",status="200"}[5s]))');
+        return r.length === 1 && Number(r[0].value[1]) > 0 && r;
+      }, { timeout: 20_000, interval: 500, message: "a rate of requests" });
+      assert.ok(Number(rate[0].value[1]) > 1, `rate ${rate[0].value[1]}/s`);
+      const p99 = await query('histogram_quantile(0.99, sum by (le) (rate(marketsim_http_request_duration_seconds_bucket{route="/api/stocks"}[10s])))');
+      assert.equal(p99.length, 1, JSON.stringify(p99));
+      const seconds = Number(p99[0].value[1]);
+      assert.ok(Number.isFinite(seconds) && seconds > 0 && seconds <= 10, `p99 ${seconds}`);
+      // Nothing in the exposition was dropped as malformed: the scrape's own sample count.
+      const scraped = await query('scrape_samples_scraped{job="marketsim"}');
+      assert.ok(Number(scraped[0].value[1]) > 100, JSON.stringify(scraped));
+    });
+  });
+});
