@@ -216,6 +216,14 @@ void register_admin_routes(http::router& routes, account_services s) {
   routes.add("POST", "/api/admin/symbols/{symbol}/halt", {set_halt(true), admin});
   routes.add("POST", "/api/admin/symbols/{symbol}/resume", {set_halt(false), admin});
 
+  routes.add("GET", "/api/admin/runtime",
+             {[s](request_context&) -> asio::awaitable<response> {
+                if (!s.runtime)
+                  co_return http::error_response(
+                      {errc::unavailable, "the runtime view is not running"}, "");
+                co_return http::json_response(200, s.runtime());
+              },
+              admin});
   routes.add("GET", "/api/admin/metrics",
              {[s](request_context&) -> asio::awaitable<response> {
                 auto h = s.hashes.snapshot();

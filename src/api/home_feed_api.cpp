@@ -241,6 +241,10 @@ asio::awaitable<void> home_feed::run() {
         }
       }
     }
+    if (task_)
+      task_->progress(!leading  ? "following: receives the leader's snapshots"
+                      : failing ? "cannot build; retrying"
+                                : "built");
     // A player's change to show (refresh_soon) builds again at once, but at most once a second:
     // a crowd of changes, or one player flipping a switch, costs one read a second. A follower
     // looks again within a second: it may lead by then.

@@ -37,6 +37,7 @@ void register_all_routes(http::router& routes, const market_services& market,
                          const account_services& accounts, const trading_services& trading,
                          bool test_hooks) {
   register_health_routes(routes, market);
+  register_openapi_routes(routes);
   register_market_routes(routes, market);
   register_leaderboard_routes(routes, market);
   register_activity_routes(routes, market);

@@ -33,9 +33,9 @@ constexpr std::size_t max_chart_points = 500;
 // The definition's fields, beside name, kind, symbol and enabled (the bodies' lists of keys
 // below name them too).
 const std::vector<std::string_view> definition_fields{
-    "condition",     "price", "percent", "email",      "qty",        "trail_percent",
-    "every_days",    "amount", "targets", "drift_percent", "when",   "ma_days",
-    "side",          "order_type", "limit_price", "cooldown_minutes"};
+    "condition",  "price",      "percent",     "email",           "qty",  "trail_percent",
+    "every_days", "amount",     "targets",     "drift_percent",   "when", "ma_days",
+    "side",       "order_type", "limit_price", "cooldown_minutes"};
 
 json time_or_null(std::int64_t ms) {
   return ms ? json(format_time(ms)) : json(nullptr);
@@ -156,10 +156,10 @@ struct new_rule {
   definition def;
 };
 result<new_rule> new_rule_of(const trading_services& s, const request_context& ctx) {
-  auto body = object_body(
-      ctx, {"name", "kind", "symbol", "condition", "price", "percent", "email", "qty",
-            "trail_percent", "every_days", "amount", "targets", "drift_percent", "when", "ma_days",
-            "side", "order_type", "limit_price", "cooldown_minutes"});
+  auto body =
+      object_body(ctx, {"name", "kind", "symbol", "condition", "price", "percent", "email", "qty",
+                        "trail_percent", "every_days", "amount", "targets", "drift_percent", "when",
+                        "ma_days", "side", "order_type", "limit_price", "cooldown_minutes"});
   if (!body) return std::unexpected(body.error());
   auto name = name_of(*body);
   if (!name) return std::unexpected(name.error());
@@ -207,10 +207,10 @@ struct rule_change {
   json fields;  // definition fields given
 };
 result<rule_change> change_of(const trading_services&, const request_context& ctx) {
-  auto body = object_body(
-      ctx, {"name", "enabled", "condition", "price", "percent", "email", "qty", "trail_percent",
-            "every_days", "amount", "targets", "drift_percent", "when", "ma_days", "side",
-            "order_type", "limit_price", "cooldown_minutes"});
+  auto body =
+      object_body(ctx, {"name", "enabled", "condition", "price", "percent", "email", "qty",
+                        "trail_percent", "every_days", "amount", "targets", "drift_percent", "when",
+                        "ma_days", "side", "order_type", "limit_price", "cooldown_minutes"});
   if (!body) return std::unexpected(body.error());
   rule_change out;
   if (body->contains("name")) {
@@ -391,9 +391,9 @@ asio::awaitable<outcome> backtest(const trading_services& s, const request_conte
   // Taken before the walk and held to its end: a crowd of one player's backtests cannot all run.
   auto slot = s.backtests->enter(who.user_id);
   if (!slot)
-    co_return fail(errc::too_many_requests,
-                   fmt::format("at most {} backtests at once: wait for one to finish",
-                               s.backtests->limit()));
+    co_return fail(
+        errc::too_many_requests,
+        fmt::format("at most {} backtests at once: wait for one to finish", s.backtests->limit()));
   struct ran {
     rules::spec spec;
     rules::backtest_result result;
@@ -464,14 +464,14 @@ asio::awaitable<outcome> backtest(const trading_services& s, const request_conte
   const auto& r = out->result;
   json trades = json::array();
   for (const auto& t : r.firings)
-    trades.push_back({{"market_at", format_time(t.time_ms)},
-                      {"price", market::format_price(t.what.price)},
-                      {"action", rules::action_name(t.what.act)},
-                      {"symbol", t.what.symbol},
-                      {"qty", t.what.qty ? json(std::to_string(t.what.qty)) : json(nullptr)},
-                      {"limit_price", t.what.limit ? json(market::format_price(*t.what.limit))
-                                                   : json(nullptr)},
-                      {"reason", t.what.reason.empty() ? json(nullptr) : json(t.what.reason)}});
+    trades.push_back(
+        {{"market_at", format_time(t.time_ms)},
+         {"price", market::format_price(t.what.price)},
+         {"action", rules::action_name(t.what.act)},
+         {"symbol", t.what.symbol},
+         {"qty", t.what.qty ? json(std::to_string(t.what.qty)) : json(nullptr)},
+         {"limit_price", t.what.limit ? json(market::format_price(*t.what.limit)) : json(nullptr)},
+         {"reason", t.what.reason.empty() ? json(nullptr) : json(t.what.reason)}});
   json thresholds = json::array();
   for (const auto& th : rules::fixed_thresholds(out->spec))
     thresholds.push_back(

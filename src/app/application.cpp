@@ -139,9 +139,13 @@ int serve(const config& cfg) {
   // GET /metrics (docs/operations.md): everything below records into it from any thread.
   server_metrics observed;
   auto& reg = observed.registry();
-  auto& pool_waits = reg.histograms("marketsim_db_pool_wait_seconds",
-                                    "Time a database job waited for a connection, by pool.",
-                                    {"pool"});
+  // The long-lived tasks and the slow steps, for GET /api/admin/runtime.
+  task_board tasks(cfg.slow_step_threshold);
+  const auto started_at = std::chrono::steady_clock::now();
+  std::function<nlohmann::json()> runtime;  // set once the server exists
+  auto& pool_waits =
+      reg.histograms("marketsim_db_pool_wait_seconds",
+                     "Time a database job waited for a connection, by pool.", {"pool"});
   db::pool pool(cfg.database_url, cfg.db_pool_size);
   pool.observe_waits(pool_waits.with({"requests"}));
   // New orders of one symbol that arrive together commit together (group commit).
@@ -332,9 +336,11 @@ int serve(const config& cfg) {
   api::account_metrics metrics;
   const api::settings api_cfg = api_settings_of(cfg);
   api::account_services accounts{
-      api_cfg,          pool,           hashes,      sessions,     *policy, account_throttle,
-      address_throttle, register_limit, reset_limit, report_limit, clock,   metrics,
-      *dummy_hash,      halts};
+      api_cfg,          pool,           hashes,
+      sessions,         *policy,        account_throttle,
+      address_throttle, register_limit, reset_limit,
+      report_limit,     clock,          metrics,
+      *dummy_hash,      halts,          [&runtime] { return runtime(); }};
   std::optional<mail::smtp_settings> smtp;
   if (!cfg.smtp_url.empty()) {
     auto parsed = mail::parse_smtp_url(cfg.smtp_url);
@@ -382,20 +388,37 @@ int serve(const config& cfg) {
       },
       api::server_error_recorder(ioc, pool),
       [&guard](const http::request_context& ctx) { return guard.screen(ctx); },
-      [&observed](const http::request_context& ctx, int status, double seconds) {
+      [&observed, &tasks](const http::request_context& ctx, int status, double seconds) {
         observed.observe_request(ctx, status, seconds);
+        if (seconds >= 0 && ctx.route)
+          tasks.note_step("request", *ctx.route, ctx.request_id,
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(seconds)));
       }});
-  register_collectors(reg,
-                      collected{server, hub, pool, background, feed, history, flusher, hashes,
-                                metrics, rule_engine.counts()});
+  const collected sources{server,  hub,     pool,   background, feed,
+                          history, flusher, hashes, metrics,    rule_engine.counts()};
+  register_collectors(reg, sources);
+  runtime = [&sources, &observed, &tasks, started_at] {
+    return runtime_view({sources, observed, tasks, started_at});
+  };
+  feed.report_to(tasks.add("feed"));
+  flusher.report_to(tasks.add("history flusher"));
+  ticker.report_to(tasks.add("order ticker"));
+  snapshots.report_to(tasks.add("equity snapshots"));
+  integrity.report_to(tasks.add("integrity scan"));
+  mailer.report_to(tasks.add("mail"));
+  changes.report_to(tasks.add("change listener"));
+  traders.report_to(tasks.add("bots"));
+  rule_engine.report_to(tasks.add("trading rules"));
+  home.report_to(tasks.add("home feed"));
   observed.collect_process();
   // A listener of its own, loopback by default: the figures are never public by accident.
   http::router metrics_routes;
-  metrics_routes.add("GET", "/metrics",
-                     http::endpoint{[&observed](http::request_context&)
-                                        -> asio::awaitable<http::response> {
-                       co_return observed.scrape();
-                     }});
+  metrics_routes.add(
+      "GET", "/metrics",
+      http::endpoint{[&observed](http::request_context&) -> asio::awaitable<http::response> {
+        co_return observed.scrape();
+      }});
   auto metrics_settings = server_settings_of(cfg);
   metrics_settings.bind_address = cfg.metrics_address;
   metrics_settings.port = static_cast<std::uint16_t>(std::max(cfg.metrics_port, 0));

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -91,10 +92,9 @@ void server_metrics::name_io_thread(int index) {
   io_thread_index = index;
 }
 
-void server_metrics::observe_request(const http::request_context& ctx, int status,
-                                     double seconds) {
+void server_metrics::observe_request(const http::request_context& ctx, int status, double seconds) {
   // Routes are the registered patterns, never raw paths: a bounded set of label values.
-  const std::string_view route = ctx.route ? std::string_view(*ctx.route)
+  const std::string_view route = ctx.route       ? std::string_view(*ctx.route)
                                  : status == 404 ? std::string_view("(unmatched)")
                                                  : std::string_view("(static)");
   std::string_view method = ctx.method;
@@ -118,12 +118,18 @@ asio::awaitable<void> server_metrics::watch_loop(std::chrono::milliseconds every
     const auto late = std::chrono::steady_clock::now() - due;
     const double seconds = std::chrono::duration<double>(late).count();
     const int thread = io_thread_index;
-    loop_lag_.with({thread >= 0 ? std::to_string(thread) : std::string("other")})
-        .observe(seconds);
+    loop_lag_.with({thread >= 0 ? std::to_string(thread) : std::string("other")}).observe(seconds);
+    {
+      std::lock_guard lock(lags_mutex_);
+      auto& recent = lags_[thread];
+      recent.push_back(seconds);
+      if (recent.size() > 100) recent.pop_front();
+    }
     if (late > slow)
-      spdlog::warn("runtime: io thread {} ran a timer {:.0f} ms late: something held it without "
-                   "yielding",
-                   thread, seconds * 1000);
+      spdlog::warn(
+          "runtime: io thread {} ran a timer {:.0f} ms late: something held it without "
+          "yielding",
+          thread, seconds * 1000);
   }
 }
 
@@ -134,8 +140,8 @@ void server_metrics::collect_process() {
                     [] { return resident_bytes(); });
   registry_.collect("process_open_fds", "Open file descriptors.", "gauge",
                     [] { return open_files(); });
-  registry_.collect("process_max_fds", "The most file descriptors this process may open.",
-                    "gauge", [] { return static_cast<double>(sysconf(_SC_OPEN_MAX)); });
+  registry_.collect("process_max_fds", "The most file descriptors this process may open.", "gauge",
+                    [] { return static_cast<double>(sysconf(_SC_OPEN_MAX)); });
 }
 
 void register_collectors(metrics::registry& reg, const collected& from) {
@@ -171,12 +177,12 @@ void register_collectors(metrics::registry& reg, const collected& from) {
           {{"background"}, static_cast<double>(field(f.background.snapshot()))}};
     };
   };
-  reg.collect("marketsim_db_pool_connections", "Connections (worker threads) of the pool.",
-              "gauge", {"pool"}, pools([](const db::pool::stats& s) { return s.size; }));
+  reg.collect("marketsim_db_pool_connections", "Connections (worker threads) of the pool.", "gauge",
+              {"pool"}, pools([](const db::pool::stats& s) { return s.size; }));
   reg.collect("marketsim_db_pool_in_use", "Connections running a job now.", "gauge", {"pool"},
               pools([](const db::pool::stats& s) { return s.in_use; }));
-  reg.collect("marketsim_db_pool_queued", "Jobs waiting for a connection now.", "gauge",
-              {"pool"}, pools([](const db::pool::stats& s) { return s.queued; }));
+  reg.collect("marketsim_db_pool_queued", "Jobs waiting for a connection now.", "gauge", {"pool"},
+              pools([](const db::pool::stats& s) { return s.queued; }));
   reg.collect("marketsim_db_pool_jobs_total", "Jobs run.", "counter", {"pool"},
               pools([](const db::pool::stats& s) { return s.jobs; }));
   reg.collect("marketsim_db_pool_errors_total",
@@ -199,8 +205,8 @@ void register_collectors(metrics::registry& reg, const collected& from) {
 
   reg.collect("marketsim_history_buffered_ticks", "Ticks buffered, not yet in price_history.",
               "gauge", [f] { return static_cast<double>(f.history.size()); });
-  reg.collect("marketsim_history_flushed_rows_total", "Ticks written to price_history.",
-              "counter", [f] { return static_cast<double>(f.flusher.rows_written()); });
+  reg.collect("marketsim_history_flushed_rows_total", "Ticks written to price_history.", "counter",
+              [f] { return static_cast<double>(f.flusher.rows_written()); });
   reg.collect("marketsim_history_flush_failures_total",
               "Flushes that failed (their ticks stay buffered for the next).", "counter",
               [f] { return static_cast<double>(f.flusher.failures()); });
@@ -224,9 +230,8 @@ void register_collectors(metrics::registry& reg, const collected& from) {
               "(429).",
               "counter", {"reason"}, [f] {
                 const auto s = f.hashes.snapshot();
-                return std::vector<sample>{
-                    {{"busy"}, static_cast<double>(s.rejected)},
-                    {{"over_share"}, static_cast<double>(s.over_share)}};
+                return std::vector<sample>{{{"busy"}, static_cast<double>(s.rejected)},
+                                           {{"over_share"}, static_cast<double>(s.over_share)}};
               });
   reg.collect("marketsim_password_verifications_total", "Passwords checked against a hash.",
               "counter",
@@ -247,6 +252,86 @@ void register_collectors(metrics::registry& reg, const collected& from) {
                     {{"refused"}, static_cast<double>(f.rules.refused.load())},
                     {{"alerted"}, static_cast<double>(f.rules.alerts.load())}};
               });
+}
+
+std::vector<server_metrics::lag_view> server_metrics::loop_lags() const {
+  std::lock_guard lock(lags_mutex_);
+  std::vector<lag_view> out;
+  for (const auto& [thread, recent] : lags_) {
+    if (recent.empty()) continue;
+    out.push_back(
+        {thread, recent.back() * 1000, *std::max_element(recent.begin(), recent.end()) * 1000});
+  }
+  return out;
+}
+
+nlohmann::json runtime_view(const runtime_sources& from) {
+  using nlohmann::json;
+  const auto& c = from.counts;
+  json requests = json::array();
+  for (const auto& r : c.server.in_flight(100))
+    requests.push_back({{"request_id", r.request_id},
+                        {"method", r.method},
+                        {"route", r.route},
+                        {"age_ms", r.age_ms}});
+  const auto k = c.hub.kinds();
+  json tasks = json::array();
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  for (const auto& t : from.tasks.tasks())
+    tasks.push_back({{"name", t.name},
+                     {"state", t.state},
+                     {"steps", t.steps},
+                     {"last_progress_ms_ago",
+                      t.last_progress_ms ? json(now_ms - t.last_progress_ms) : json(nullptr)}});
+  json lags = json::array();
+  for (const auto& l : from.metrics.loop_lags())
+    lags.push_back({{"thread", l.thread}, {"last_ms", l.last_ms}, {"max_ms", l.max_ms}});
+  json pools = json::array();
+  for (const auto& [name, p] :
+       {std::pair{"requests", &c.requests}, std::pair{"background", &c.background}}) {
+    const auto s = p->snapshot();
+    pools.push_back({{"name", name},
+                     {"connections", s.size},
+                     {"in_use", s.in_use},
+                     {"queued", s.queued},
+                     {"jobs", s.jobs},
+                     {"errors", s.errors},
+                     {"unavailable", s.unavailable},
+                     {"queue_full", s.refused},
+                     {"reconnects", s.reconnects}});
+  }
+  json slow = json::array();
+  for (const auto& s : from.tasks.slowest(50))
+    slow.push_back({{"at_ms_ago", now_ms - s.at_ms},
+                    {"kind", s.kind},
+                    {"name", s.name},
+                    {"request_id", s.request_id.empty() ? json(nullptr) : json(s.request_id)},
+                    {"ms", s.ms}});
+  const auto h = c.hashes.snapshot();
+  return {{"uptime_s",
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - from.started).count()},
+          {"leader", c.feed.leading()},
+          {"feed",
+           {{"seconds_since_step", c.feed.seconds_since_step()},
+            {"last_seq", c.feed.last_seq()},
+            {"market_time_ms", c.feed.market_time_ms()}}},
+          {"connections", c.server.open_connections()},
+          {"requests_in_flight", std::move(requests)},
+          {"streams",
+           {{"total", k.total},
+            {"signed_in", k.signed_in},
+            {"anonymous", k.anonymous},
+            {"filtered", k.filtered},
+            {"every_symbol", k.every_symbol}}},
+          {"tasks", std::move(tasks)},
+          {"loop_lag", std::move(lags)},
+          {"pools", std::move(pools)},
+          {"hash_pool", {{"queued", h.queued}, {"in_flight", h.in_flight}}},
+          {"history_buffered", c.history.size()},
+          {"slow_threshold_ms", from.tasks.slow_threshold().count()},
+          {"slowest_steps", std::move(slow)}};
 }
 
 http::response server_metrics::scrape() const {

@@ -126,9 +126,17 @@ asio::awaitable<void> bot_runner::run() {
         (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
       break;
     remember_prices();
-    if (leading_ && !leading_()) continue;
-    if (!provisioned_ && !co_await provision()) continue;
-    co_await think_round(clock::now());
+    if (leading_ && !leading_()) {
+      if (task_) task_->progress("idle: not leading");
+      continue;
+    }
+    if (!provisioned_ && !co_await provision()) {
+      if (task_) task_->set_state("cannot provision the bots; retrying");
+      continue;
+    }
+    const auto started = clock::now();
+    co_await think_round(started);
+    if (task_) task_->step_took(clock::now() - started, "trading");
     report(clock::now());
   }
 }

@@ -12,13 +12,14 @@ namespace marketsim::metrics {
 namespace {
 
 constexpr std::array<double, 14> latency{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                         0.1,    0.25,  0.5,    1,     2.5,   5,     10};
+                                         0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 
 // Prometheus reads Go's float syntax: +Inf, -Inf, NaN, or a decimal.
 std::string number(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  if (v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{}", static_cast<long long>(v));
+  if (v == std::floor(v) && std::fabs(v) < 1e15)
+    return fmt::format("{}", static_cast<long long>(v));
   return fmt::format("{}", v);
 }
 
@@ -198,8 +199,7 @@ family<histogram>& registry::histograms(std::string name, std::string help,
 }
 
 void registry::collect(std::string name, std::string help, std::string type,
-                       std::vector<std::string> labels,
-                       std::function<std::vector<sample>()> read) {
+                       std::vector<std::string> labels, std::function<std::vector<sample>()> read) {
   std::lock_guard lock(mutex_);
   auto e = std::make_unique<entry>();
   e->name = std::move(name);
@@ -212,8 +212,9 @@ void registry::collect(std::string name, std::string help, std::string type,
 
 void registry::collect(std::string name, std::string help, std::string type,
                        std::function<double()> read) {
-  collect(std::move(name), std::move(help), std::move(type), {},
-          [read = std::move(read)] { return std::vector<sample>{{{}, read()}}; });
+  collect(std::move(name), std::move(help), std::move(type), {}, [read = std::move(read)] {
+    return std::vector<sample>{{{}, read()}};
+  });
 }
 
 std::string registry::expose() const {
@@ -239,8 +240,7 @@ std::string registry::expose() const {
         out += '\n';
       }
     } else if (e->histograms) {
-      for (const auto& [labels, h] :
-           children_of(e->histograms->children_, e->histograms->mutex_)) {
+      for (const auto& [labels, h] : children_of(e->histograms->children_, e->histograms->mutex_)) {
         const auto s = h->read();
         const auto bounds = h->bounds();
         for (std::size_t i = 0; i <= bounds.size(); ++i) {

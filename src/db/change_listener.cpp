@@ -53,9 +53,13 @@ void change_listener::run() {
       connected_before = true;
       backoff = std::chrono::milliseconds(250);
       // Wake up every 200 ms to notice shutdown.
-      while (!stopping_) conn.await_notification(0, 200'000);
+      while (!stopping_) {
+        conn.await_notification(0, 200'000);
+        if (auto* t = task_.load()) t->progress("listening");
+      }
     } catch (const std::exception& e) {
       if (stopping_) break;
+      if (auto* t = task_.load()) t->set_state("reconnecting");
       spdlog::warn("db: change listener: {}; retrying", e.what());
       for (auto waited = std::chrono::milliseconds(0); waited < backoff && !stopping_;
            waited += std::chrono::milliseconds(50))

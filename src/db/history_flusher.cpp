@@ -39,6 +39,7 @@ asio::awaitable<bool> history_flusher::flush_once() {
   running_ = false;
   if (!written) {
     ++failures_;
+    if (task_) task_->set_state("flush failed; retrying");
     spdlog::warn("history: flush of {} ticks failed ({}); kept for the next try", batch.size(),
                  written.error().message);
     co_return false;
@@ -48,6 +49,9 @@ asio::awaitable<bool> history_flusher::flush_once() {
   const auto took =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (durations_) durations_->observe(took);
+  if (task_)
+    task_->step_took(std::chrono::steady_clock::now() - started,
+                     fmt::format("stored {} ticks", *written));
   spdlog::info("history: stored {} ticks (seq {}..{}) in {:.0f} ms", *written, batch.front().seq,
                batch.back().seq, took * 1000);
   co_return buffer_.size() == 0;

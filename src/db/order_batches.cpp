@@ -48,7 +48,8 @@ asio::awaitable<result<placed>> order_batches::place(const trading_repo::player&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (outcomes_)
     outcomes_
-        ->with({answer ? trading::status_name(answer->order.status) : code_name(answer.error().code)})
+        ->with(
+            {answer ? trading::status_name(answer->order.status) : code_name(answer.error().code)})
         .inc();
   co_return answer;
 }

@@ -52,12 +52,16 @@ boost::asio::awaitable<void> order_ticker::drain() {
     }
     db::trading_repo::tick_outcome outcome;
     const auto spread = half_spread_;
+    const auto started = std::chrono::steady_clock::now();
     db::job_fn job = [&](db::connection& c) {
       outcome = db::trading_repo::apply_ticks(c, batch, spread);
     };
     // First in the queue: fills wait for nobody's account refresh or snapshot.
     auto done = co_await pool_.execute(std::move(job), db::pool::place::first);
     if (!done) spdlog::warn("orders: tick processing failed: {}", done.error().message);
+    if (task_)
+      task_->step_took(std::chrono::steady_clock::now() - started,
+                       done ? "waiting for ticks" : "tick processing failed");
     if (outcome.fills || outcome.triggered || outcome.expired)
       spdlog::debug("orders: {} filled, {} triggered, {} expired", outcome.fills, outcome.triggered,
                     outcome.expired);

@@ -21,10 +21,17 @@ asio::awaitable<void> periodic_job::run() {
     if (stopped_ ||
         (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
       break;
-    if (leading_ && !leading_()) continue;
+    if (leading_ && !leading_()) {
+      if (task_) task_->progress("idle: not leading");
+      continue;
+    }
     std::string line;
     db::job_fn job = [&](db::connection& c) { line = work_(c); };
+    const auto started = std::chrono::steady_clock::now();
     auto done = co_await pool_.execute(std::move(job));
+    if (task_)
+      task_->step_took(std::chrono::steady_clock::now() - started,
+                       done ? line : "failed: " + done.error().message);
     if (!done)
       spdlog::warn("{}: failed: {}", name_, done.error().message);
     else

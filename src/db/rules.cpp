@@ -94,8 +94,7 @@ std::vector<market::tick> stored_ticks(connection& c, const std::vector<std::str
                      "to_timestamp($2::double precision / 1000) and ts <= to_timestamp($3::double "
                      "precision / 1000) order by ts, seq limit $4",
            trading_repo::array_literal(symbols), from_ms, to_ms, limit))
-    out.push_back(
-        {r[0].as<std::string>(), r[1].as<std::int64_t>(), 0, r[2].as<std::int64_t>()});
+    out.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), 0, r[2].as<std::int64_t>()});
   return out;
 }
 

@@ -67,6 +67,7 @@ asio::awaitable<void> mail_sender::run() {
         }
       }
     }
+    if (task_) task_->progress(batch ? "waiting for mail" : "cannot read the outbox");
     timer_->expires_after(interval_);
     auto [ec] = co_await timer_->async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec || co_await cancelled()) break;

@@ -220,7 +220,11 @@ asio::awaitable<void> feed::run() {
   timer_ = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
   auto next = std::chrono::steady_clock::now();
   while (!stopped_) {
+    const auto started = std::chrono::steady_clock::now();
     (void)co_await lead_step();
+    if (task_)
+      task_->step_took(std::chrono::steady_clock::now() - started,
+                       leading_ ? "leading: stepping" : "following: applying relayed steps");
     next += interval_;
     auto now = std::chrono::steady_clock::now();
     if (next < now) next = now;  // fell behind (e.g. a paused process): don't burst

@@ -287,15 +287,17 @@ asio::awaitable<void> rule_engine::run() {
       co_await reload(false);
       next_reload = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     }
+    if (task_)
+      task_->progress(led_ ? fmt::format("leading: {} rules", rules_.size())
+                           : std::string("idle: not leading"));
     if (!queue_.empty()) continue;
     wake_->expires_after(std::chrono::seconds(1));
     auto [ec] = co_await wake_->async_wait(asio::as_tuple(asio::use_awaitable));
     if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
       break;
   }
-  spdlog::info("rules: {} firings, {} orders placed, {} refused, {} alerts",
-               counts_.firings.load(), counts_.placed.load(), counts_.refused.load(),
-               counts_.alerts.load());
+  spdlog::info("rules: {} firings, {} orders placed, {} refused, {} alerts", counts_.firings.load(),
+               counts_.placed.load(), counts_.refused.load(), counts_.alerts.load());
 }
 
 }  // namespace marketsim::rules

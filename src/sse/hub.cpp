@@ -262,6 +262,17 @@ void hub::skip_to(std::int64_t id) {
   last_id_ = id;
 }
 
+hub::stream_kinds hub::kinds() const {
+  std::lock_guard lock(mutex_);
+  stream_kinds k;
+  k.total = subscribers_.size();
+  for (const auto& s : subscribers_) {
+    ++(s->user_id_ != 0 ? k.signed_in : k.anonymous);
+    ++(s->filter_.empty() ? k.every_symbol : k.filtered);
+  }
+  return k;
+}
+
 std::size_t hub::subscriber_count() const {
   std::lock_guard lock(mutex_);
   return subscribers_.size();

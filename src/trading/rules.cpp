@@ -229,8 +229,9 @@ result<spec> parse_spec(kind k, const std::string& symbol, const json& body, pri
       auto t = body.find("targets");
       if (t == body.end() || !t->is_object() || t->empty() ||
           t->size() > static_cast<std::size_t>(max_targets))
-        return std::unexpected(bad(
-            "targets", fmt::format("must give 1 to {} symbols with their percentages", max_targets)));
+        return std::unexpected(
+            bad("targets",
+                fmt::format("must give 1 to {} symbols with their percentages", max_targets)));
       std::int64_t sum = 0;
       for (const auto& [symbol, weight] : t->items()) {  // in the symbols' order
         if (symbol.empty() || symbol.size() > 16)
@@ -288,7 +289,8 @@ result<spec> parse_spec(kind k, const std::string& symbol, const json& body, pri
         }
       }
       const auto side = text_of(body, "side");
-      if (side != "buy" && side != "sell") return std::unexpected(bad("side", "must be buy or sell"));
+      if (side != "buy" && side != "sell")
+        return std::unexpected(bad("side", "must be buy or sell"));
       s.buy = side == "buy";
       const bool has_qty = body.contains("qty") && !body["qty"].is_null();
       const bool has_amount = body.contains("amount") && !body["amount"].is_null();
@@ -579,8 +581,8 @@ std::vector<firing> rebalance_firings(const spec& s, state& st, const tick_view&
     const __int128 value = static_cast<__int128>(l.held) * l.price;
     l.off = equity * l.to->weight_ppm / million - value;
     const __int128 weight = value * million / equity;
-    drift = std::max(drift, weight > l.to->weight_ppm ? weight - l.to->weight_ppm
-                                                      : l.to->weight_ppm - weight);
+    drift = std::max(
+        drift, weight > l.to->weight_ppm ? weight - l.to->weight_ppm : l.to->weight_ppm - weight);
   }
   const bool beyond = s.drift_ppm && drift > *s.drift_ppm;
   const bool drifted = beyond && !st.over;
@@ -600,7 +602,8 @@ std::vector<firing> rebalance_firings(const spec& s, state& st, const tick_view&
     cash += static_cast<__int128>(qty) * std::max<price_e4>(l.price - b.half_spread, 0);
   }
   // Then buys, the furthest below target first, as far as the cash goes.
-  std::stable_sort(legs.begin(), legs.end(), [](const leg& x, const leg& y) { return x.off > y.off; });
+  std::stable_sort(legs.begin(), legs.end(),
+                   [](const leg& x, const leg& y) { return x.off > y.off; });
   for (const auto& l : legs) {
     if (l.off <= 0) continue;
     const price_e4 ask = l.price + b.half_spread;
@@ -610,8 +613,12 @@ std::vector<firing> rebalance_firings(const spec& s, state& st, const tick_view&
     cash -= static_cast<__int128>(qty) * ask;
   }
   if (out.empty())
-    out.push_back({firing::action::none, 0, t.price, "every weight is within a share of its target",
-                   std::string(t.symbol), {}});
+    out.push_back({firing::action::none,
+                   0,
+                   t.price,
+                   "every weight is within a share of its target",
+                   std::string(t.symbol),
+                   {}});
   return out;
 }
 
@@ -705,8 +712,8 @@ backtest_result backtest(const spec& s, const std::vector<market::tick>& ticks,
       out.last_price = t.price;
     }
     const auto& here = held[t.symbol];
-    const tick_view view{previous, t.price,  market::day_of_ms(t.ts_ms), here.qty, here.cost,
-                         t.ts_ms,  t.symbol, &b};
+    const tick_view view{
+        previous, t.price, market::day_of_ms(t.ts_ms), here.qty, here.cost, t.ts_ms, t.symbol, &b};
     for (auto& f : evaluate(s, st, view)) {
       auto& pos = held[f.symbol];
       const money_e4 value = f.qty * f.price;

@@ -9,9 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { signUp } from "../support/accounts.mjs";
+import { makeAdmin, signUp } from "../support/accounts.mjs";
 import { freePort } from "../support/pg.mjs";
 import { request } from "../support/http.mjs";
+import { openStream } from "../support/sse.mjs";
 import { startStack, stopCleanly } from "../support/stack.mjs";
 import { placeOrder } from "../support/trading.mjs";
 import { sleep, waitFor } from "../support/util.mjs";
@@ -35,7 +36,8 @@ describe("metrics", { timeout: 240_000 }, () => {
   const stack = {};
   before(async () => {
     port = await freePort();
-    Object.assign(stack, await startStack({ env: { MARKETSIM_METRICS_ADDR: `127.0.0.1:${port}` } }));
+    // Every request is a slow step at 1 ms: the runtime view's slowest-steps list fills.
+    Object.assign(stack, await startStack({ env: { MARKETSIM_METRICS_ADDR: `127.0.0.1:${port}`, MARKETSIM_SLOW_STEP: "1ms" } }));
   });
   after(() => stopCleanly(stack.server ? stack : undefined));
   const scrape = async () => {
@@ -79,6 +81,44 @@ describe("metrics", { timeout: 240_000 }, () => {
     // Every sample line is a name, optional labels and a number.
     for (const line of text.split("\n").filter((l) => l && !l.startsWith("#")))
       assert.match(line, /^[a-z_:][a-z0-9_:]*(\{.*\})? (-?[0-9.e+-]+|\+Inf|NaN)$/i, line);
+  });
+
+  test("the admin's runtime view shows the server from inside, live", async () => {
+    const admin = await makeAdmin(stack.server, stack.pg);
+    const player = await signUp(stack.server, stack.pg);
+    assert.equal((await player.get("/api/admin/runtime")).status, 403);
+    const stream = await openStream(`${stack.url}/api/stream?symbols=AAPL`, { headers: { cookie: player.cookieHeader() } });
+    try {
+      await stream.waitFor((evs) => evs.length > 0, { timeout: 10_000, message: "the stream's first event" });
+      const r = await admin.get("/api/admin/runtime");
+      assert.equal(r.status, 200, r.body);
+      const v = r.json;
+      // The request asking is itself in flight while the view is built.
+      const self = v.requests_in_flight.find((q) => q.route === "/api/admin/runtime");
+      assert.ok(self && self.method === "GET" && self.age_ms >= 0, JSON.stringify(v.requests_in_flight));
+      assert.equal(self.request_id, r.headers["x-request-id"]);
+      assert.ok(v.streams.total >= 1 && v.streams.signed_in >= 1 && v.streams.filtered >= 1, JSON.stringify(v.streams));
+      const feed = v.tasks.find((t) => t.name === "feed");
+      assert.ok(feed.steps > 0 && feed.last_progress_ms_ago < 5_000, JSON.stringify(feed));
+      assert.match(feed.state, /leading/);
+      for (const name of ["history flusher", "order ticker", "mail", "change listener", "trading rules", "home feed", "equity snapshots", "integrity scan", "bots"])
+        assert.ok(v.tasks.some((t) => t.name === name), `task ${name}`);
+      assert.ok(v.tasks.find((t) => t.name === "change listener").steps > 0);
+      assert.ok(v.loop_lag.length >= 1 && v.loop_lag.every((l) => l.max_ms >= l.last_ms - 1e-9 && l.last_ms >= 0), JSON.stringify(v.loop_lag));
+      assert.deepEqual(v.pools.map((p) => p.name), ["requests", "background"]);
+      assert.equal(v.pools[0].connections, 4);
+      assert.equal(v.leader, true);
+      assert.equal(v.slow_threshold_ms, 1);
+      // Slow steps: the requests above took more than 1 ms, each with its request id and route.
+      const slow = v.slowest_steps.filter((x) => x.kind === "request");
+      assert.ok(slow.length > 0, JSON.stringify(v.slowest_steps));
+      assert.ok(slow.every((x) => x.request_id && x.name.startsWith("/") && x.ms >= 1), JSON.stringify(slow[0]));
+      for (let i = 1; i < v.slowest_steps.length; i++) assert.ok(v.slowest_steps[i - 1].ms >= v.slowest_steps[i].ms);
+      // And the log says so, with the request id.
+      assert.match(stack.server.tail(2000), new RegExp(`slow: request /api/\\S+ took \\d+ ms rid=`));
+    } finally {
+      stream.close();
+    }
   });
 
   test("the public port does not serve it", async () => {

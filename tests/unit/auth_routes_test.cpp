@@ -146,6 +146,7 @@ const std::map<route_key, auth::access>& expected_access() {
       {{"GET", "/api/admin/flags"}, auth::access::admin},
       {{"POST", "/api/admin/symbols/{symbol}/halt"}, auth::access::admin},
       {{"POST", "/api/admin/symbols/{symbol}/resume"}, auth::access::admin},
+      {{"GET", "/api/admin/runtime"}, auth::access::admin},
       {{"GET", "/api/admin/metrics"}, auth::access::admin},
       {{"POST", "/api/errors"}, auth::access::anyone},
       {{"GET", "/v2/account"}, auth::access::user},
@@ -254,6 +255,7 @@ TEST(AuthRoutes, AdminRoutesAreExactlyTheExpectedSetAndAllNeedAdmin) {
       {"GET", "/api/admin/flags"},
       {"POST", "/api/admin/symbols/{symbol}/halt"},
       {"POST", "/api/admin/symbols/{symbol}/resume"},
+      {"GET", "/api/admin/runtime"},
       {"GET", "/api/admin/metrics"},
   };
   EXPECT_EQ(admin_paths, expected);

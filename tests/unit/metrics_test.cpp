@@ -13,8 +13,8 @@ namespace {
 
 TEST(Metrics, TheExpositionIsPrometheusTextFormat) {
   registry r;
-  auto& requests = r.counters("marketsim_http_requests_total", "Requests answered.",
-                              {"route", "status"});
+  auto& requests =
+      r.counters("marketsim_http_requests_total", "Requests answered.", {"route", "status"});
   requests.with({"/api/stocks", "200"}).inc(3);
   requests.with({"/api/x\"y", "404"}).inc();
   r.gauges("marketsim_leader", "1 while this instance leads.").only().set(1);

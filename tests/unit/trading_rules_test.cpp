@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <array>
 #include <tuple>
 
 namespace marketsim::trading::rules {
@@ -233,7 +233,7 @@ TEST(TradingRules, TheIndexFiresExactlyWhatEvaluatingEveryRuleOnEveryStepFires) 
     const std::int64_t move = static_cast<std::int64_t>(random() % 20'001) - 10'000;  // ±$1
     price[symbol] = std::max<std::int64_t>(one_dollar, price[symbol] + move);
     previous[symbol] = price[symbol];
-    const tick_view t{before,           price[symbol], step / 50, 10, 10 * 100 * one_dollar,
+    const tick_view t{before,          price[symbol], step / 50, 10, 10 * 100 * one_dollar,
                       step * 60'000LL, symbol};
     for (auto id : index.candidates(symbol, before, t.price)) {
       const auto& s = specs[id - 1].second;
@@ -396,24 +396,30 @@ TEST(TradingRules, AScheduledRebalanceWithinAShareOfItsTargetsSaysSo) {
 
 TEST(TradingRules, BadNewKindsAreRefusedNamingTheField) {
   const std::vector<std::tuple<kind, json, std::string>> bad{
-      {kind::rebalance, {{"targets", {{"AAPL", "60"}, {"MSFT", "41"}}}, {"every_days", 1}},
+      {kind::rebalance,
+       {{"targets", {{"AAPL", "60"}, {"MSFT", "41"}}}, {"every_days", 1}},
        "targets"},
       {kind::rebalance, {{"targets", {{"AAPL", "60"}}}}, "every_days"},
       {kind::rebalance, {{"targets", json::object()}, {"every_days", 1}}, "targets"},
       {kind::rebalance, {{"targets", {{"AAPL", "0"}}}, {"every_days", 1}}, "targets.AAPL"},
-      {kind::rebalance, {{"targets", {{"AAPL", "10"}}}, {"drift_percent", "101"}},
-       "drift_percent"},
+      {kind::rebalance, {{"targets", {{"AAPL", "10"}}}, {"drift_percent", "101"}}, "drift_percent"},
       {kind::condition, {{"when", "sideways"}, {"side", "buy"}, {"qty", "1"}}, "when"},
       {kind::condition, {{"when", "price_above"}, {"side", "buy"}, {"qty", "1"}}, "price"},
-      {kind::condition, {{"when", "ma_cross_above"}, {"ma_days", 1}, {"side", "buy"}, {"qty", "1"}},
+      {kind::condition,
+       {{"when", "ma_cross_above"}, {"ma_days", 1}, {"side", "buy"}, {"qty", "1"}},
        "ma_days"},
       {kind::condition,
        {{"when", "change_up"}, {"percent", "2"}, {"side", "buy"}, {"qty", "1"}, {"amount", "5"}},
        "qty"},
-      {kind::condition, {{"when", "change_up"}, {"percent", "2"}, {"side", "hold"}, {"qty", "1"}},
+      {kind::condition,
+       {{"when", "change_up"}, {"percent", "2"}, {"side", "hold"}, {"qty", "1"}},
        "side"},
       {kind::condition,
-       {{"when", "price_below"}, {"price", "5"}, {"side", "buy"}, {"qty", "1"}, {"limit_price", "5"}},
+       {{"when", "price_below"},
+        {"price", "5"},
+        {"side", "buy"},
+        {"qty", "1"},
+        {"limit_price", "5"}},
        "limit_price"},
       {kind::condition,
        {{"when", "price_below"},
@@ -432,8 +438,8 @@ TEST(TradingRules, BadNewKindsAreRefusedNamingTheField) {
 }
 
 TEST(TradingRules, NewKindsAndTheirStateReadBackTheSame) {
-  auto r = made(kind::rebalance,
-                {{"targets", {{"AAPL", "40"}, {"MSFT", "30.5"}}}, {"every_days", 5}});
+  auto r =
+      made(kind::rebalance, {{"targets", {{"AAPL", "40"}, {"MSFT", "30.5"}}}, {"every_days", 5}});
   auto rb = spec_from_stored(kind::rebalance, "AAPL", spec_json(r));
   ASSERT_TRUE(rb.has_value());
   EXPECT_EQ(rb->targets, r.targets);

@@ -46,6 +46,9 @@ struct account_services {
   account_metrics& metrics;
   const std::string& dummy_hash;  // verified against when the email is unknown
   market::halt_list& halts;
+  // GET /api/admin/runtime: the server seen from inside (the application builds it; io thread,
+  // never blocks). Empty: the route answers 503.
+  std::function<nlohmann::json()> runtime = {};
 };
 
 void register_account_routes(http::router& routes, account_services s);

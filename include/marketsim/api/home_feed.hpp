@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "marketsim/core/error.hpp"
+#include "marketsim/core/task_board.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/market/feed.hpp"
 #include "marketsim/market/quote_cache.hpp"
@@ -36,6 +37,8 @@ struct home_feed_settings {
 
 class home_feed {
  public:
+  // Where it reports its progress (the admin's runtime view); set before it runs.
+  void report_to(task_board::task& t) { task_ = &t; }
   static constexpr const char* event_name = "feed";
 
   home_feed(db::pool& pool, const market::quote_cache& quotes, market::feed& feed,
@@ -78,6 +81,7 @@ class home_feed {
   std::string content_;
   std::vector<std::string> top_;
   nlohmann::json highlights_ = nlohmann::json::array();
+  task_board::task* task_ = nullptr;
 };
 
 }  // namespace marketsim::api

@@ -29,7 +29,7 @@ struct config {
   std::string migrations_dir = "migrations";
   std::string log_level = "info";
   std::string instance;  // this process's name in a cluster; empty: hostname:pid
-  int io_threads = 0;  // 0: one per core
+  int io_threads = 0;    // 0: one per core
   int db_pool_size = 4;
   int order_batches = 2;  // order transactions at once; 0: db_pool_size (never more)
   std::size_t body_limit = 1 << 20;
@@ -67,11 +67,11 @@ struct config {
   // Public profiles show a fill only once it is this old, so nobody can trade ahead of it.
   std::chrono::milliseconds profile_trade_delay{15 * 60'000};
   // budgets: what one client or player may hold or ask for (docs/security.md lists them all)
-  std::size_t max_connections = 25'000;     // open connections server-wide; 503 beyond
-  std::size_t streams_per_address = 64;     // open streams per client address; 429 beyond
-  std::size_t streams_per_user = 16;        // open streams per signed-in player; 429 beyond
-  std::size_t replay_bytes = 1 << 20;       // Last-Event-ID replay per stream; beyond: reset
-  int max_open_orders = 500;                // per account; 403 too_many_open_orders beyond
+  std::size_t max_connections = 25'000;  // open connections server-wide; 503 beyond
+  std::size_t streams_per_address = 64;  // open streams per client address; 429 beyond
+  std::size_t streams_per_user = 16;     // open streams per signed-in player; 429 beyond
+  std::size_t replay_bytes = 1 << 20;    // Last-Event-ID replay per stream; beyond: reset
+  int max_open_orders = 500;             // per account; 403 too_many_open_orders beyond
   // Simulated traders (bots::bot_settings): how many, their seed, what they may send per second
   // all together, and how often each thinks.
   int bots = 30;
@@ -82,15 +82,15 @@ struct config {
   // value from which a trade is notable.
   std::chrono::milliseconds feed_interval{5'000};
   std::int64_t feed_large_trade_e4 = 10'000LL * 10'000;
-  int max_watchlists = 20;                  // per player
-  int max_rules = 50;                       // trading rules per player
-  int watchlist_size = 200;                 // symbols per watchlist
-  int max_api_keys = 10;                    // live keys per player
-  int session_rate_per_minute = 600;        // /v2 requests a minute with a session cookie
-  int hash_per_client = 2;                  // password hashes one player or address may have
-                                            // queued or running at once
-  std::string log_format = "text";          // text or json
-  bool test_hooks = false;  // POST /api/test/clock: never in production
+  int max_watchlists = 20;            // per player
+  int max_rules = 50;                 // trading rules per player
+  int watchlist_size = 200;           // symbols per watchlist
+  int max_api_keys = 10;              // live keys per player
+  int session_rate_per_minute = 600;  // /v2 requests a minute with a session cookie
+  int hash_per_client = 2;            // password hashes one player or address may have
+                                      // queued or running at once
+  std::string log_format = "text";    // text or json
+  bool test_hooks = false;            // POST /api/test/clock: never in production
   // HTTPS (both set): the main port speaks TLS; a redirect port, if set, sends plain HTTP there.
   std::string tls_cert;
   std::string tls_key;

@@ -8,7 +8,14 @@
 #include <chrono>
 #include <functional>
 
+#include <deque>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <vector>
+
 #include "marketsim/core/metrics.hpp"
+#include "marketsim/core/task_board.hpp"
 #include "marketsim/http/message.hpp"
 
 namespace marketsim {
@@ -77,11 +84,29 @@ class server_metrics {
   // The answer to GET /metrics.
   [[nodiscard]] http::response scrape() const;
 
+  // Each io thread's loop lag over its last 100 samples (10 s): the last and the largest.
+  struct lag_view {
+    int thread = 0;
+    double last_ms = 0, max_ms = 0;
+  };
+  [[nodiscard]] std::vector<lag_view> loop_lags() const;
+
  private:
   metrics::registry registry_;
   metrics::family<metrics::counter>& requests_;
   metrics::family<metrics::histogram>& request_seconds_;
   metrics::family<metrics::histogram>& loop_lag_;
+  mutable std::mutex lags_mutex_;
+  std::map<int, std::deque<double>> lags_;  // thread → recent lateness, seconds
 };
+
+// GET /api/admin/runtime: the server seen from inside, now (io thread; nothing blocks).
+struct runtime_sources {
+  const collected& counts;
+  const server_metrics& metrics;
+  const task_board& tasks;
+  std::chrono::steady_clock::time_point started;
+};
+[[nodiscard]] nlohmann::json runtime_view(const runtime_sources& from);
 
 }  // namespace marketsim::app

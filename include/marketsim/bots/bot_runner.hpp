@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "marketsim/core/task_board.hpp"
 #include "marketsim/db/bot_accounts.hpp"
 #include "marketsim/db/order_batches.hpp"
 #include "marketsim/db/pool.hpp"
@@ -71,6 +72,8 @@ struct bot_counts {
 
 class bot_runner {
  public:
+  // Where it reports its progress (the admin's runtime view); set before it runs.
+  void report_to(task_board::task& t) { task_ = &t; }
   // `market_time_ms`: the market's clock (for the orders' day); `leading`: whether this
   // instance leads the cluster now.
   bot_runner(db::pool& pool, db::order_batches& orders, const market::quote_cache& quotes,
@@ -115,6 +118,7 @@ class bot_runner {
   bot_counts counts_;                                         // since start
   std::chrono::steady_clock::time_point last_report_{};
   std::unique_ptr<boost::asio::steady_timer> timer_;
+  task_board::task* task_ = nullptr;
 };
 
 }  // namespace marketsim::bots

@@ -81,12 +81,14 @@ struct labels_less {
   using view = std::span<const std::string_view>;
   bool operator()(const key& a, const key& b) const { return a < b; }
   bool operator()(const key& a, view b) const {
-    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
-                                        [](std::string_view x, std::string_view y) { return x < y; });
+    return std::lexicographical_compare(
+        a.begin(), a.end(), b.begin(), b.end(),
+        [](std::string_view x, std::string_view y) { return x < y; });
   }
   bool operator()(view a, const key& b) const {
-    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
-                                        [](std::string_view x, std::string_view y) { return x < y; });
+    return std::lexicographical_compare(
+        a.begin(), a.end(), b.begin(), b.end(),
+        [](std::string_view x, std::string_view y) { return x < y; });
   }
 };
 
@@ -116,7 +118,8 @@ class registry {
 
   // Names follow Prometheus's conventions (marketsim_..._total for counters, _seconds for
   // times); registering a name twice returns the first family.
-  family<counter>& counters(std::string name, std::string help, std::vector<std::string> labels = {});
+  family<counter>& counters(std::string name, std::string help,
+                            std::vector<std::string> labels = {});
   family<gauge>& gauges(std::string name, std::string help, std::vector<std::string> labels = {});
   family<histogram>& histograms(std::string name, std::string help,
                                 std::vector<std::string> labels = {},

@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "marketsim/core/task_board.hpp"
+
 namespace marketsim::db {
 
 inline constexpr const char* sessions_channel = "marketsim_sessions";
@@ -23,6 +25,8 @@ inline constexpr const char* tape_channel = "marketsim_tape";
 
 class change_listener {
  public:
+  // Where it reports its progress (the admin's runtime view); its thread already runs.
+  void report_to(task_board::task& t) { task_.store(&t); }
   struct callbacks {
     // "session:<hex>", "user:<id>" or "apikey:<key id>"
     std::function<void(std::string_view payload)> changed;
@@ -45,6 +49,7 @@ class change_listener {
   callbacks cb_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
+  std::atomic<task_board::task*> task_{nullptr};
 };
 
 }  // namespace marketsim::db

@@ -4,14 +4,15 @@
 // In a cluster only the leader writes (and prunes the relayed steps it stored); a follower's
 // flush drops from its buffer what price_history already holds.
 #pragma once
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 
+#include "marketsim/core/task_board.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/market/history_buffer.hpp"
 
@@ -19,6 +20,8 @@ namespace marketsim::db {
 
 class history_flusher {
  public:
+  // Where it reports its progress (the admin's runtime view); set before it runs.
+  void report_to(task_board::task& t) { task_ = &t; }
   history_flusher(db::pool& pool, market::history_buffer& buffer,
                   std::chrono::milliseconds interval)
       : pool_(pool), buffer_(buffer), interval_(interval) {}
@@ -46,6 +49,7 @@ class history_flusher {
   std::atomic<std::uint64_t> failures_{0};
   metrics::histogram* durations_ = nullptr;
   std::function<bool()> leading_;
+  task_board::task* task_ = nullptr;
 };
 
 }  // namespace marketsim::db

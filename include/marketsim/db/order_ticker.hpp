@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "marketsim/core/task_board.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/db/tick_processing.hpp"
 #include "marketsim/market/types.hpp"
@@ -20,6 +21,8 @@ namespace marketsim::db {
 
 class order_ticker {
  public:
+  // Where it reports its progress (the admin's runtime view); set before it runs.
+  void report_to(task_board::task& t) { task_ = &t; }
   order_ticker(boost::asio::any_io_executor ex, db::pool& pool, market::price_e4 half_spread)
       : ex_(std::move(ex)), pool_(pool), half_spread_(half_spread) {}
 
@@ -36,6 +39,7 @@ class order_ticker {
   std::map<std::string, db::trading_repo::symbol_tick, std::less<>> pending_;
   bool running_ = false;
   std::uint64_t batches_ = 0;
+  task_board::task* task_ = nullptr;
 };
 
 }  // namespace marketsim::db

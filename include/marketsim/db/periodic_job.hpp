@@ -9,12 +9,15 @@
 #include <memory>
 #include <string>
 
+#include "marketsim/core/task_board.hpp"
 #include "marketsim/db/pool.hpp"
 
 namespace marketsim::db {
 
 class periodic_job {
  public:
+  // Where it reports its progress (the admin's runtime view); set before it runs.
+  void report_to(task_board::task& t) { task_ = &t; }
   using job = std::function<std::string(connection&)>;
   periodic_job(db::pool& pool, std::string name, std::chrono::milliseconds interval, job work)
       : pool_(pool), name_(std::move(name)), interval_(interval), work_(std::move(work)) {}
@@ -32,6 +35,7 @@ class periodic_job {
   bool stopped_ = false;
   std::function<bool()> leading_;
   std::unique_ptr<boost::asio::steady_timer> timer_;
+  task_board::task* task_ = nullptr;
 };
 
 }  // namespace marketsim::db

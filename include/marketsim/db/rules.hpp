@@ -40,8 +40,8 @@ struct firing_row {
   std::int64_t at_ms = 0;
   std::int64_t market_ms = 0;  // 0: unknown
   trading::price_e4 price = 0;
-  std::string action;  // alert, buy, sell, none
-  std::string symbol;  // the order's (a rebalance's firings are of several)
+  std::string action;           // alert, buy, sell, none
+  std::string symbol;           // the order's (a rebalance's firings are of several)
   trading::price_e4 limit = 0;  // a limit order's price; 0: market
   std::int64_t qty = 0;
   std::string client_order_id;

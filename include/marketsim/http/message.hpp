@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "marketsim/core/principal.hpp"
 #include "marketsim/core/error.hpp"
+#include "marketsim/core/principal.hpp"
 #include "marketsim/http/router.hpp"
 
 namespace marketsim::sse {
@@ -37,8 +37,8 @@ struct request_context {
   std::string body;
   std::string request_id;
   const std::string* route = nullptr;  // the matched route's pattern (none: static or unrouted)
-  std::string remote_address;  // the TCP peer
-  std::string client_address;  // the peer, or the client a trusted proxy forwarded for
+  std::string remote_address;          // the TCP peer
+  std::string client_address;          // the peer, or the client a trusted proxy forwarded for
   // Set by the auth middleware when the request carries a live session.
   std::shared_ptr<const auth::principal> principal;
   bool by_api_key = false;  // the principal came from APCA-API-KEY-ID headers, not a cookie
@@ -74,9 +74,8 @@ struct endpoint {
 
   endpoint() = default;
   template <class F>
-  requires(!std::is_same_v<std::decay_t<F>, endpoint>)
-      endpoint(F&& f, auth::access a = auth::access::anyone)
-      : fn(std::forward<F>(f)), need(a) {}
+    requires(!std::is_same_v<std::decay_t<F>, endpoint>)
+  endpoint(F&& f, auth::access a = auth::access::anyone) : fn(std::forward<F>(f)), need(a) {}
 };
 using router = basic_router<endpoint>;
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "marketsim/core/error.hpp"
+#include "marketsim/http/in_flight.hpp"
 #include "marketsim/http/message.hpp"
 #include "marketsim/http/settings.hpp"
 #include "marketsim/http/static_site.hpp"
@@ -80,6 +81,10 @@ class server {
   [[nodiscard]] boost::asio::awaitable<void> drain(std::chrono::milliseconds max_wait);
   [[nodiscard]] std::size_t active_requests() const { return active_requests_.load(); }
   [[nodiscard]] std::size_t open_connections() const { return counts_->open.load(); }
+  // The API requests being handled now, oldest first (the admin's runtime view).
+  [[nodiscard]] std::vector<in_flight_list::view> in_flight(std::size_t n) const {
+    return in_flight_.snapshot(n);
+  }
   // One connection's whole life over an in-memory stream from `remote` (the fuzzer, tests):
   // the same parsing, limits, routing, middleware and answers as over TCP, without a socket.
   [[nodiscard]] boost::asio::awaitable<void> serve_memory(memory_stream& stream,
@@ -112,6 +117,7 @@ class server {
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> active_requests_{0};
+  in_flight_list in_flight_;
   struct counts {
     std::atomic<std::size_t> open{0};      // connections being served
     std::atomic<std::size_t> refusing{0};  // connections being told the server is full

@@ -12,13 +12,16 @@
 #include <optional>
 #include <string>
 
-#include "marketsim/mail/smtp.hpp"
+#include "marketsim/core/task_board.hpp"
 #include "marketsim/db/pool.hpp"
+#include "marketsim/mail/smtp.hpp"
 
 namespace marketsim::mail {
 
 class mail_sender {
  public:
+  // Where it reports its progress (the admin's runtime view); set before it runs.
+  void report_to(task_board::task& t) { task_ = &t; }
   // Without `smtp`, messages are written to the log.
   mail_sender(db::pool& pool, std::chrono::milliseconds interval, std::optional<smtp_settings> smtp,
               std::string from)
@@ -33,6 +36,7 @@ class mail_sender {
   std::string from_;
   std::unique_ptr<boost::asio::steady_timer> timer_;
   bool stopping_ = false;
+  task_board::task* task_ = nullptr;
 };
 
 }  // namespace marketsim::mail

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 
+#include "marketsim/core/task_board.hpp"
 #include "marketsim/core/time.hpp"
 #include "marketsim/market/history_buffer.hpp"
 #include "marketsim/market/provider.hpp"
@@ -28,6 +29,8 @@ namespace marketsim::market {
 
 class feed {
  public:
+  // Where it reports its progress (the admin's runtime view); set before it runs.
+  void report_to(task_board::task& t) { task_ = &t; }
   feed(std::unique_ptr<quote_provider> provider, quote_cache& cache, sse::hub& hub,
        history_buffer& history, std::int64_t last_seq, std::chrono::milliseconds interval,
        wall_clock clock = system_now_ms);
@@ -111,6 +114,7 @@ class feed {
   std::int64_t in_flight_last_ = -1;
   bool stopped_ = false;
   std::unique_ptr<boost::asio::steady_timer> timer_;
+  task_board::task* task_ = nullptr;
 };
 
 }  // namespace marketsim::market

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "marketsim/core/task_board.hpp"
 #include "marketsim/db/order_batches.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/db/rules.hpp"
@@ -43,6 +44,8 @@ struct engine_counts {
 
 class rule_engine {
  public:
+  // Where it reports its progress (the admin's runtime view); set before it runs.
+  void report_to(task_board::task& t) { task_ = &t; }
   rule_engine(db::pool& pool, db::order_batches& orders, const market::quote_cache& quotes,
               std::function<std::int64_t()> market_time_ms, std::function<bool()> leading,
               trading::price_e4 half_spread, int open_order_cap);
@@ -103,6 +106,7 @@ class rule_engine {
   std::unique_ptr<boost::asio::steady_timer> wake_;
   bool led_ = false;
   engine_counts counts_;
+  task_board::task* task_ = nullptr;
 };
 
 }  // namespace marketsim::rules

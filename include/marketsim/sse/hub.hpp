@@ -131,6 +131,11 @@ class hub {
   struct counts {
     std::uint64_t published = 0, private_published = 0, coalesced = 0, resets = 0;
   };
+  // Open streams by kind (the admin's runtime view).
+  struct stream_kinds {
+    std::size_t total = 0, signed_in = 0, anonymous = 0, filtered = 0, every_symbol = 0;
+  };
+  [[nodiscard]] stream_kinds kinds() const;
   [[nodiscard]] counts totals() const {
     return {published_.load(), private_published_.load(), coalesced_.load(), resets_.load()};
   }

@@ -54,7 +54,14 @@ enum class kind {
 enum class condition { above, below, move };
 
 // What a `condition` rule watches.
-enum class trigger { price_above, price_below, change_up, change_down, ma_cross_above, ma_cross_below };
+enum class trigger {
+  price_above,
+  price_below,
+  change_up,
+  change_down,
+  ma_cross_above,
+  ma_cross_below
+};
 [[nodiscard]] std::string_view trigger_name(trigger t) noexcept;
 
 // A rebalance's target: a symbol and its weight of the sleeve.
@@ -119,19 +126,19 @@ struct tick_view {
   price_e4 price = 0;
   std::int64_t market_day = 0;  // days since 1970-01-01 of the step's market time
   std::int64_t held_qty = 0;
-  money_e4 held_cost = 0;  // the position's total cost (average cost × qty)
-  std::int64_t time_ms = 0;  // the step's market time
-  std::string_view symbol;   // the step's symbol (a rebalance watches several)
+  money_e4 held_cost = 0;           // the position's total cost (average cost × qty)
+  std::int64_t time_ms = 0;         // the step's market time
+  std::string_view symbol;          // the step's symbol (a rebalance watches several)
   const book* portfolio = nullptr;  // rebalance: the owner's book (none: it cannot act)
 };
 
 struct firing {
   enum class action { alert, buy, sell, none };
   action act = action::alert;
-  std::int64_t qty = 0;  // buy/sell: shares; 0: no order possible (the reason says why)
-  price_e4 price = 0;    // the price that fired it (a rebalance's leg: its symbol's)
-  std::string reason;    // why no order (qty 0), else empty
-  std::string symbol;    // the order's symbol
+  std::int64_t qty = 0;           // buy/sell: shares; 0: no order possible (the reason says why)
+  price_e4 price = 0;             // the price that fired it (a rebalance's leg: its symbol's)
+  std::string reason;             // why no order (qty 0), else empty
+  std::string symbol;             // the order's symbol
   std::optional<price_e4> limit;  // a limit order's price (none: market)
 };
 [[nodiscard]] std::string_view action_name(firing::action a) noexcept;
