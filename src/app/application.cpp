@@ -401,16 +401,18 @@ int serve(const config& cfg) {
   runtime = [&sources, &observed, &tasks, started_at] {
     return runtime_view({sources, observed, tasks, started_at});
   };
-  feed.report_to(tasks.add("feed"));
-  flusher.report_to(tasks.add("history flusher"));
-  ticker.report_to(tasks.add("order ticker"));
-  snapshots.report_to(tasks.add("equity snapshots"));
-  integrity.report_to(tasks.add("integrity scan"));
-  mailer.report_to(tasks.add("mail"));
-  changes.report_to(tasks.add("change listener"));
-  traders.report_to(tasks.add("bots"));
-  rule_engine.report_to(tasks.add("trading rules"));
-  home.report_to(tasks.add("home feed"));
+  // Each with how often it reports when well (the runtime view flags one silent for longer).
+  using std::chrono::milliseconds;
+  feed.report_to(tasks.add("feed", cfg.market.tick_interval));
+  flusher.report_to(tasks.add("history flusher"));  // only when there are ticks to store
+  ticker.report_to(tasks.add("order ticker"));      // only when ticks move orders
+  snapshots.report_to(tasks.add("equity snapshots", cfg.equity_snapshot_interval));
+  integrity.report_to(tasks.add("integrity scan", cfg.integrity_scan_interval));
+  mailer.report_to(tasks.add("mail", milliseconds(1000)));
+  changes.report_to(tasks.add("change listener", milliseconds(200)));
+  traders.report_to(tasks.add("bots", cfg.bots > 0 ? milliseconds(1000) : milliseconds(0)));
+  rule_engine.report_to(tasks.add("trading rules", milliseconds(1000)));
+  home.report_to(tasks.add("home feed", cfg.feed_interval));
   observed.collect_process();
   // A listener of its own, loopback by default: the figures are never public by accident.
   http::router metrics_routes;

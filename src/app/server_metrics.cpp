@@ -279,12 +279,23 @@ nlohmann::json runtime_view(const runtime_sources& from) {
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  for (const auto& t : from.tasks.tasks())
-    tasks.push_back({{"name", t.name},
-                     {"state", t.state},
-                     {"steps", t.steps},
-                     {"last_progress_ms_ago",
-                      t.last_progress_ms ? json(now_ms - t.last_progress_ms) : json(nullptr)}});
+  const auto uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - from.started)
+                             .count();
+  for (const auto& t : from.tasks.tasks()) {
+    // Stalled: silent for three of its periods and five seconds more (since start, when it
+    // never reported). A task that reports only when there is work never counts as stalled.
+    const auto silent = t.last_progress_ms ? now_ms - t.last_progress_ms : uptime_ms;
+    const bool stalled = t.every.count() > 0 && silent > 3 * t.every.count() + 5'000;
+    tasks.push_back(
+        {{"name", t.name},
+         {"state", t.state},
+         {"steps", t.steps},
+         {"every_ms", t.every.count()},
+         {"stalled", stalled},
+         {"last_progress_ms_ago",
+          t.last_progress_ms ? json(now_ms - t.last_progress_ms) : json(nullptr)}});
+  }
   json lags = json::array();
   for (const auto& l : from.metrics.loop_lags())
     lags.push_back({{"thread", l.thread}, {"last_ms", l.last_ms}, {"max_ms", l.max_ms}});

@@ -115,7 +115,10 @@ asio::awaitable<void> bot_runner::run() {
   // Cancellation (the app's stop signal) ends the loop at its wait; a round in progress
   // finishes its current order first.
   co_await asio::this_coro::throw_if_cancelled(false);
-  if (settings_.count <= 0) co_return;
+  if (settings_.count <= 0) {
+    if (task_) task_->progress("off (MARKETSIM_BOTS=0)");
+    co_return;
+  }
   timer_ = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
   const auto step = std::clamp(settings_.think / 4, std::chrono::milliseconds(100),
                                std::chrono::milliseconds(1000));

@@ -34,16 +34,17 @@ void task_board::task::step_took(std::chrono::steady_clock::duration took, std::
   board_.note_step("task", name_, "", took);
 }
 
-task_board::task& task_board::add(std::string name) {
+task_board::task& task_board::add(std::string name, std::chrono::milliseconds every) {
   std::lock_guard lock(mutex_);
-  return tasks_.emplace_back(task(*this, std::move(name)));
+  return tasks_.emplace_back(task(*this, std::move(name), every));
 }
 
 std::vector<task_board::task_view> task_board::tasks() const {
   std::lock_guard lock(mutex_);
   std::vector<task_view> out;
   out.reserve(tasks_.size());
-  for (const auto& t : tasks_) out.push_back({t.name_, t.state_, t.last_progress_ms_, t.steps_});
+  for (const auto& t : tasks_)
+    out.push_back({t.name_, t.state_, t.last_progress_ms_, t.steps_, t.every_});
   return out;
 }
 

@@ -104,6 +104,9 @@ describe("metrics", { timeout: 240_000 }, () => {
       for (const name of ["history flusher", "order ticker", "mail", "change listener", "trading rules", "home feed", "equity snapshots", "integrity scan", "bots"])
         assert.ok(v.tasks.some((t) => t.name === name), `task ${name}`);
       assert.ok(v.tasks.find((t) => t.name === "change listener").steps > 0);
+      // Nothing is silent for longer than its period allows on a healthy server.
+      assert.deepEqual(v.tasks.filter((t) => t.stalled).map((t) => t.name), []);
+      assert.equal(feed.every_ms, 100);
       assert.ok(v.loop_lag.length >= 1 && v.loop_lag.every((l) => l.max_ms >= l.last_ms - 1e-9 && l.last_ms >= 0), JSON.stringify(v.loop_lag));
       assert.deepEqual(v.pools.map((p) => p.name), ["requests", "background"]);
       assert.equal(v.pools[0].connections, 4);

@@ -226,6 +226,7 @@ export const paths = {
   adminSymbol: (symbol: string, action: "halt" | "resume") =>
     `/api/admin/symbols/${encodeURIComponent(symbol)}/${action}`,
   adminMetrics: () => "/api/admin/metrics",
+  adminRuntime: () => "/api/admin/runtime",
   adminFlags: () => "/api/admin/flags",
   book: (symbol: string, depth = 10) => `/api/stocks/${encodeURIComponent(symbol)}/book?depth=${depth}`,
   trades: (symbol: string, limit = 50) => `/api/stocks/${encodeURIComponent(symbol)}/trades?limit=${limit}`,

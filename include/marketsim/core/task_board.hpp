@@ -28,9 +28,11 @@ class task_board {
 
    private:
     friend class task_board;
-    task(task_board& board, std::string name) : board_(board), name_(std::move(name)) {}
+    task(task_board& board, std::string name, std::chrono::milliseconds every)
+        : board_(board), name_(std::move(name)), every_(every) {}
     task_board& board_;
     std::string name_;
+    std::chrono::milliseconds every_;
     std::string state_ = "starting";
     std::int64_t last_progress_ms_ = 0;  // wall clock
     std::uint64_t steps_ = 0;
@@ -40,6 +42,7 @@ class task_board {
     std::string name, state;
     std::int64_t last_progress_ms = 0;  // 0: never
     std::uint64_t steps = 0;
+    std::chrono::milliseconds every{0};  // how often it reports when well; 0: only on demand
   };
 
   // A step slower than the threshold: the request's or the task's, for the slowest-steps list.
@@ -54,8 +57,9 @@ class task_board {
   explicit task_board(std::chrono::milliseconds slow_threshold, std::size_t keep_slow = 200)
       : slow_threshold_(slow_threshold), keep_slow_(keep_slow) {}
 
-  // A task; its reference stays valid as long as the board.
-  task& add(std::string name);
+  // A task that reports about every `every` when well (0: only when there is work, e.g. on
+  // ticks); its reference stays valid as long as the board.
+  task& add(std::string name, std::chrono::milliseconds every = {});
   [[nodiscard]] std::vector<task_view> tasks() const;
 
   // Records a step when it took longer than the threshold (and logs it); any thread.

@@ -1,6 +1,6 @@
 "use client";
 // The admin console: users, the mail outbox, error reports, trading halts, anti-collusion
-// flags and the account machinery's metrics, one tab each, chosen by `?tab=` so a tab can be linked to. Only for the
+// flags, the account machinery's metrics and the server's runtime view, one tab each, chosen by `?tab=` so a tab can be linked to. Only for the
 // admin role: anonymous visitors are sent to sign in, other players are told it is not theirs;
 // the server checks the role on every request regardless.
 
@@ -10,6 +10,7 @@ import { AdminErrors } from "@/components/admin/AdminErrors";
 import { AdminFlags } from "@/components/admin/AdminFlags";
 import { AdminMetrics } from "@/components/admin/AdminMetrics";
 import { AdminOutbox } from "@/components/admin/AdminOutbox";
+import { AdminRuntime } from "@/components/admin/AdminRuntime";
 import { AdminSymbols } from "@/components/admin/AdminSymbols";
 import { AdminUsers } from "@/components/admin/AdminUsers";
 import { LoadingBoundary } from "@/components/LoadingBoundary";
@@ -25,6 +26,7 @@ const TABS = [
   { id: "symbols", label: "Symbols" },
   { id: "flags", label: "Flags" },
   { id: "metrics", label: "Metrics" },
+  { id: "runtime", label: "Runtime" },
 ] as const;
 
 type TabId = (typeof TABS)[number]["id"];
@@ -61,6 +63,7 @@ function Console({ me }: { me: User }) {
       {tab === "symbols" ? <AdminSymbols /> : null}
       {tab === "flags" ? <AdminFlags /> : null}
       {tab === "metrics" ? <AdminMetrics /> : null}
+      {tab === "runtime" ? <AdminRuntime /> : null}
     </div>
   );
 }
