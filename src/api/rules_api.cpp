@@ -37,7 +37,7 @@ const std::vector<std::string_view> definition_fields{
     "every_days", "amount",     "targets",     "drift_percent",   "when", "ma_days",
     "side",       "order_type", "limit_price", "cooldown_minutes"};
 
-json time_or_null(std::int64_t ms) {
+json time_or_null_of(std::int64_t ms) {
   return ms ? json(format_time(ms)) : json(nullptr);
 }
 
@@ -61,10 +61,10 @@ json rule_json(const repo::rule_row& r) {
           {"firings", state.firings},
           {"high_water",
            state.high_water ? json(market::format_price(*state.high_water)) : json(nullptr)},
-          {"watching_since", time_or_null(state.since_ms.value_or(0))},
+          {"watching_since", time_or_null_of(state.since_ms.value_or(0))},
           {"created_at", format_time(r.created_ms)},
           {"updated_at", format_time(r.updated_ms)},
-          {"last_fired_at", time_or_null(r.last_fired_ms)},
+          {"last_fired_at", time_or_null_of(r.last_fired_ms)},
           {"last_outcome", r.last_outcome.empty() ? json(nullptr) : json(r.last_outcome)}};
 }
 
@@ -72,7 +72,7 @@ json firing_json(const repo::firing_row& f) {
   return {{"id", std::to_string(f.id)},
           {"seq", f.seq},
           {"at", format_time(f.at_ms)},
-          {"market_at", time_or_null(f.market_ms)},
+          {"market_at", time_or_null_of(f.market_ms)},
           {"price", market::format_price(f.price)},
           {"action", f.action},
           {"symbol", f.symbol},
@@ -168,8 +168,8 @@ result<new_rule> new_rule_of(const trading_services& s, const request_context& c
   return new_rule{*name, std::move(*def)};
 }
 
-asio::awaitable<outcome> create(const trading_services& s, const request_context&,
-                                db::trading_repo::player who, const new_rule& r) {
+asio::awaitable<outcome> create_rule_of(const trading_services& s, const request_context&,
+                                        db::trading_repo::player who, const new_rule& r) {
   const auto params = rules::spec_json(r.def.spec);
   const int cap = s.cfg.max_rules;
   auto made = co_await run(s.pool, [&](db::connection& c) {
@@ -187,8 +187,8 @@ asio::awaitable<outcome> list_rules(const trading_services& s, const request_con
   co_return http::json_response(200, {{"rules", array_of(*rows, rule_json)}});
 }
 
-asio::awaitable<outcome> show(const trading_services& s, const request_context& ctx,
-                              db::trading_repo::player who) {
+asio::awaitable<outcome> show_rule(const trading_services& s, const request_context& ctx,
+                                   db::trading_repo::player who) {
   auto id = rule_id_of(ctx);
   if (!id) co_return std::unexpected(id.error());
   auto row = co_await run(s.pool, [&](db::connection& c) {
@@ -206,7 +206,7 @@ struct rule_change {
   std::optional<bool> enabled;
   json fields;  // definition fields given
 };
-result<rule_change> change_of(const trading_services&, const request_context& ctx) {
+result<rule_change> rule_change_of(const trading_services&, const request_context& ctx) {
   auto body =
       object_body(ctx, {"name", "enabled", "condition", "price", "percent", "email", "qty",
                         "trail_percent", "every_days", "amount", "targets", "drift_percent", "when",
@@ -228,8 +228,8 @@ result<rule_change> change_of(const trading_services&, const request_context& ct
   return out;
 }
 
-asio::awaitable<outcome> change(const trading_services& s, const request_context& ctx,
-                                db::trading_repo::player who, const rule_change& ch) {
+asio::awaitable<outcome> change_rule(const trading_services& s, const request_context& ctx,
+                                     db::trading_repo::player who, const rule_change& ch) {
   auto id = rule_id_of(ctx);
   if (!id) co_return std::unexpected(id.error());
   std::optional<json> params;
@@ -272,7 +272,7 @@ asio::awaitable<outcome> change(const trading_services& s, const request_context
 }
 
 // POST /api/rules/{id}/pause and /resume.
-auto switch_to(bool enabled) {
+auto switch_rule_to(bool enabled) {
   return [enabled](const trading_services& s, const request_context& ctx,
                    db::trading_repo::player who) -> asio::awaitable<outcome> {
     auto id = rule_id_of(ctx);
@@ -286,8 +286,8 @@ auto switch_to(bool enabled) {
   };
 }
 
-asio::awaitable<outcome> drop(const trading_services& s, const request_context& ctx,
-                              db::trading_repo::player who) {
+asio::awaitable<outcome> drop_rule(const trading_services& s, const request_context& ctx,
+                                   db::trading_repo::player who) {
   auto id = rule_id_of(ctx);
   if (!id) co_return std::unexpected(id.error());
   auto gone = co_await run(s.pool, [&](db::connection& c) {
@@ -297,8 +297,8 @@ asio::awaitable<outcome> drop(const trading_services& s, const request_context& 
   co_return no_content();
 }
 
-asio::awaitable<outcome> firings(const trading_services& s, const request_context& ctx,
-                                 db::trading_repo::player who) {
+asio::awaitable<outcome> rule_firings(const trading_services& s, const request_context& ctx,
+                                      db::trading_repo::player who) {
   auto id = rule_id_of(ctx);
   if (!id) co_return std::unexpected(id.error());
   int limit = default_firings;
@@ -381,8 +381,8 @@ result<backtest_request> backtest_of(const trading_services& s, const request_co
   return out;
 }
 
-asio::awaitable<outcome> backtest(const trading_services& s, const request_context&,
-                                  db::trading_repo::player who, const backtest_request& b) {
+asio::awaitable<outcome> run_backtest(const trading_services& s, const request_context&,
+                                      db::trading_repo::player who, const backtest_request& b) {
   constexpr std::int64_t day_ms = 86'400'000;
   const std::int64_t now_ms = s.feed.market_time_ms();
   const std::int64_t to = b.to_ms.value_or(now_ms);
@@ -502,17 +502,19 @@ asio::awaitable<outcome> backtest(const trading_services& s, const request_conte
 
 void register_rule_routes(http::router& routes, const trading_services& s) {
   routes.add("GET", "/api/rules", {player_route(s, list_rules), auth::access::user});
-  routes.add("POST", "/api/rules", {player_route(s, new_rule_of, create), auth::access::user});
+  routes.add("POST", "/api/rules",
+             {player_route(s, new_rule_of, create_rule_of), auth::access::user});
   routes.add("POST", "/api/rules/backtest",
-             {player_route(s, backtest_of, backtest), auth::access::user});
-  routes.add("GET", "/api/rules/{id}", {player_route(s, show), auth::access::user});
-  routes.add("PATCH", "/api/rules/{id}", {player_route(s, change_of, change), auth::access::user});
-  routes.add("DELETE", "/api/rules/{id}", {player_route(s, drop), auth::access::user});
+             {player_route(s, backtest_of, run_backtest), auth::access::user});
+  routes.add("GET", "/api/rules/{id}", {player_route(s, show_rule), auth::access::user});
+  routes.add("PATCH", "/api/rules/{id}",
+             {player_route(s, rule_change_of, change_rule), auth::access::user});
+  routes.add("DELETE", "/api/rules/{id}", {player_route(s, drop_rule), auth::access::user});
   routes.add("POST", "/api/rules/{id}/pause",
-             {player_route(s, switch_to(false)), auth::access::user});
+             {player_route(s, switch_rule_to(false)), auth::access::user});
   routes.add("POST", "/api/rules/{id}/resume",
-             {player_route(s, switch_to(true)), auth::access::user});
-  routes.add("GET", "/api/rules/{id}/firings", {player_route(s, firings), auth::access::user});
+             {player_route(s, switch_rule_to(true)), auth::access::user});
+  routes.add("GET", "/api/rules/{id}/firings", {player_route(s, rule_firings), auth::access::user});
 }
 
 }  // namespace marketsim::api

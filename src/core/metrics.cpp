@@ -154,48 +154,41 @@ registry::entry* registry::find(const std::string& name) {
   return nullptr;
 }
 
-family<counter>& registry::counters(std::string name, std::string help,
-                                    std::vector<std::string> labels) {
+// The family in `slot` of the entry named `name`, made with its labels (and bounds) the first
+// time. Holds mutex_.
+template <class Metric>
+family<Metric>& registry::family_of(std::unique_ptr<family<Metric>> entry::*slot, std::string name,
+                                    std::string help, std::string type,
+                                    std::vector<std::string> labels, std::vector<double> bounds) {
   std::lock_guard lock(mutex_);
-  if (auto* e = find(name); e && e->counters) return *e->counters;
+  if (auto* e = find(name); e && (e->*slot)) return *(e->*slot);
   auto e = std::make_unique<entry>();
   e->name = std::move(name);
   e->help = std::move(help);
-  e->type = "counter";
+  e->type = std::move(type);
   e->labels = labels;
-  e->counters.reset(new family<counter>(std::move(labels), {}));
+  (e.get()->*slot).reset(new family<Metric>(std::move(labels), std::move(bounds)));
   entries_.push_back(std::move(e));
-  return *entries_.back()->counters;
+  return *(entries_.back().get()->*slot);
+}
+
+family<counter>& registry::counters(std::string name, std::string help,
+                                    std::vector<std::string> labels) {
+  return family_of(&entry::counters, std::move(name), std::move(help), "counter", std::move(labels),
+                   {});
 }
 
 family<gauge>& registry::gauges(std::string name, std::string help,
                                 std::vector<std::string> labels) {
-  std::lock_guard lock(mutex_);
-  if (auto* e = find(name); e && e->gauges) return *e->gauges;
-  auto e = std::make_unique<entry>();
-  e->name = std::move(name);
-  e->help = std::move(help);
-  e->type = "gauge";
-  e->labels = labels;
-  e->gauges.reset(new family<gauge>(std::move(labels), {}));
-  entries_.push_back(std::move(e));
-  return *entries_.back()->gauges;
+  return family_of(&entry::gauges, std::move(name), std::move(help), "gauge", std::move(labels),
+                   {});
 }
 
 family<histogram>& registry::histograms(std::string name, std::string help,
                                         std::vector<std::string> labels,
                                         std::span<const double> bounds) {
-  std::lock_guard lock(mutex_);
-  if (auto* e = find(name); e && e->histograms) return *e->histograms;
-  auto e = std::make_unique<entry>();
-  e->name = std::move(name);
-  e->help = std::move(help);
-  e->type = "histogram";
-  e->labels = labels;
-  e->histograms.reset(
-      new family<histogram>(std::move(labels), std::vector<double>(bounds.begin(), bounds.end())));
-  entries_.push_back(std::move(e));
-  return *entries_.back()->histograms;
+  return family_of(&entry::histograms, std::move(name), std::move(help), "histogram",
+                   std::move(labels), std::vector<double>(bounds.begin(), bounds.end()));
 }
 
 void registry::collect(std::string name, std::string help, std::string type,

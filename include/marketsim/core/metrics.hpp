@@ -142,6 +142,10 @@ class registry {
     std::function<std::vector<sample>()> read;
   };
   entry* find(const std::string& name);
+  template <class Metric>
+  family<Metric>& family_of(std::unique_ptr<family<Metric>> entry::*slot, std::string name,
+                            std::string help, std::string type, std::vector<std::string> labels,
+                            std::vector<double> bounds);
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<entry>> entries_;
 };
