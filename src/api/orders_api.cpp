@@ -31,6 +31,7 @@ result<trading::order_request> new_order_of(const trading_services& s, const req
   if (q->info.kind == market::instrument_kind::index)
     return fail(errc::unprocessable, req->symbol + " is an index, not tradable");
   if (s.halts.halted(req->symbol)) return fail(errc::symbol_halted, req->symbol + " is halted");
+  req->trace = ctx.request_id;
   return req;
 }
 

@@ -146,7 +146,9 @@ int serve(const config& cfg) {
   auto& pool_waits =
       reg.histograms("marketsim_db_pool_wait_seconds",
                      "Time a database job waited for a connection, by pool.", {"pool"});
-  db::pool pool(cfg.database_url, cfg.db_pool_size);
+  const auto instance = instance_id(cfg.instance);
+  db::pool pool(db::with_application_name(cfg.database_url, "marketsim " + instance + " requests"),
+                cfg.db_pool_size);
   pool.observe_waits(pool_waits.with({"requests"}));
   // New orders of one symbol that arrive together commit together (group commit).
   db::order_batches orders(
@@ -155,7 +157,8 @@ int serve(const config& cfg) {
   // Work nobody waits on (tick history, the order flow's tick side, equity snapshots, mail,
   // private events) has connections of its own: a slow batch never delays a request, and the
   // request pool's job count stays a measure of what requests cost.
-  db::pool background(cfg.database_url, 2);
+  db::pool background(
+      db::with_application_name(cfg.database_url, "marketsim " + instance + " background"), 2);
   background.observe_waits(pool_waits.with({"background"}));
   orders.observe(reg.histograms("marketsim_order_duration_seconds",
                                 "Time from an order handed to the order path to its answer.")
@@ -214,9 +217,10 @@ int serve(const config& cfg) {
   market::feed feed(std::move(*provider), quotes, hub, history, state.replay_from(),
                     cfg.market.tick_interval);
   // One feed per cluster: the holder of the leader lock produces, everyone applies its steps.
-  db::leader_lock leader_lock(cfg.database_url, std::chrono::seconds(1));
-  db::leadership cluster(market_strand, cfg.market, instance_id(cfg.instance), leader_lock, feed,
-                         state.last_seq);
+  db::leader_lock leader_lock(
+      db::with_application_name(cfg.database_url, "marketsim " + instance + " leader lock"),
+      std::chrono::seconds(1));
+  db::leadership cluster(market_strand, cfg.market, instance, leader_lock, feed, state.last_seq);
   // The home feed: built on the leader, received with the steps everywhere (from the relayed
   // steps still kept, too: a starting instance answers the cluster's last snapshot).
   api::home_feed home(pool, quotes, feed,
@@ -224,14 +228,15 @@ int serve(const config& cfg) {
   feed.on_event([&home](const market::step_event& e) { home.receive(e); });
   for (const auto& step : state.steps) feed.apply_relayed(step);
   history.mark_flushed(state.stored_seq);  // the ones already in price_history
-  db::tick_listener relayed(cfg.database_url,
-                            {[&feed] { return feed.last_seq(); },
-                             [&market_strand, &feed](std::vector<market::tick_batch> steps) {
-                               asio::post(market_strand, [&feed, steps = std::move(steps)] {
-                                 for (const auto& step : steps) feed.apply_relayed(step);
-                               });
-                             },
-                             [&feed] { return feed.leading(); }});
+  db::tick_listener relayed(
+      db::with_application_name(cfg.database_url, "marketsim " + instance + " tick relay"),
+      {[&feed] { return feed.last_seq(); },
+       [&market_strand, &feed](std::vector<market::tick_batch> steps) {
+         asio::post(market_strand, [&feed, steps = std::move(steps)] {
+           for (const auto& step : steps) feed.apply_relayed(step);
+         });
+       },
+       [&feed] { return feed.leading(); }});
   db::history_flusher flusher(background, history, cfg.flush_interval);
   flusher.only_while([&feed] { return feed.leading(); });
   flusher.observe_flushes(reg.histograms("marketsim_history_flush_duration_seconds",
@@ -260,7 +265,7 @@ int serve(const config& cfg) {
   // Other instances' logouts, disables, role changes and revoked keys reach this instance's
   // caches at once; every instance's trade updates reach this instance's streams.
   db::change_listener changes(
-      cfg.database_url,
+      db::with_application_name(cfg.database_url, "marketsim " + instance + " changes"),
       {[&sessions, &api_keys, &changed_users, &home, &market_strand](std::string_view payload) {
          sessions.apply_remote_change(payload);
          if (payload.starts_with("apikey:")) api_keys.evict_key(payload.substr(7));

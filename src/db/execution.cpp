@@ -182,6 +182,7 @@ void order_events::add(const order_record& o, std::string_view event) {
             {"timestamp", format_time(o.updated_ms)},
             {"order", trading::order_json(o)}};
   json note{{"user", o.user_id}, {"event", "trade_update"}, {"data", std::move(data)}};
+  if (!trace_.empty()) note["rid"] = trace_;
   payloads_ += note.dump();  // no raw newline: JSON escapes control characters
   payloads_ += '\n';
 }
@@ -197,6 +198,7 @@ void order_events::add_fill(const order_record& o, price_e4 price, std::int64_t 
             {"qty", std::to_string(qty)},
             {"position_qty", std::to_string(position_qty)}};
   json note{{"user", o.user_id}, {"event", "trade_update"}, {"data", std::move(data)}};
+  if (!trace_.empty()) note["rid"] = trace_;
   payloads_ += note.dump();
   payloads_ += '\n';
 }

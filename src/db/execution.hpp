@@ -60,9 +60,13 @@ class order_events {
                 std::int64_t position_qty);
   void append(order_events&& other) { payloads_ += other.payloads_; }
   void send(pqxx::transaction_base& tx);
+  // The id of the request that placed the orders these events are of (logs only; see
+  // trading::order_request::trace).
+  void trace(std::string_view id) { trace_ = id; }
 
  private:
   std::string payloads_;  // one JSON object per line
+  std::string trace_;
 };
 
 // An account locked for this transaction, with its position in the symbol being traded.

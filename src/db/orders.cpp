@@ -440,6 +440,7 @@ void run_batch(pqxx::transaction_base& tx, std::vector<order_ticket>& batch, boo
     for (auto* tp : tickets) {
       auto& t = *tp;
       order_events mine;
+      mine.trace(t.req.trace);
       const bool savepoint = isolate && !alone;
       locked_accounts before;
       if (savepoint) {

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <future>
 #include <pqxx/pqxx>
 
@@ -49,6 +50,35 @@ void pool::enqueue(job j, place where) {
     ++queued_;
   }
   cv_.notify_one();
+}
+
+std::string with_application_name(const std::string& connection_string, std::string_view name) {
+  const bool uri = connection_string.starts_with("postgresql://") ||
+                   connection_string.starts_with("postgres://");
+  std::string out = connection_string;
+  if (uri) {
+    out += connection_string.find('?') == std::string::npos ? '?' : '&';
+    out += "application_name=";
+    for (unsigned char c : name) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        constexpr char hex[] = "0123456789ABCDEF";
+        out += '%';
+        out += hex[c >> 4];
+        out += hex[c & 15];
+      }
+    }
+    return out;
+  }
+  // Keyword/value: a single-quoted value, with \ and \' escaped.
+  out += out.empty() ? "application_name='" : " application_name='";
+  for (char c : name) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  out += '\'';
+  return out;
 }
 
 pool::stats pool::snapshot() const {

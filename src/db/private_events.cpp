@@ -33,6 +33,19 @@ void private_events::on_trade(std::string_view payload) {
     return;
   }
   hub_.publish_private(user_id, sse::format_frame("trade_update", note["data"].dump()));
+  // The placing request's id, whichever instance took the order: one order can be followed
+  // from its request to each instance that delivered its updates.
+  if (auto rid = note.find("rid"); rid != note.end() && rid->is_string()) {
+    const auto& data = note["data"];
+    std::string event, order_id;
+    if (data.is_object()) {
+      event = data.value("event", "");
+      if (auto o = data.find("order"); o != data.end() && o->is_object())
+        order_id = o->value("id", "");
+    }
+    spdlog::info("orders: {} of order {} delivered to user {}'s streams rid={}", event, order_id,
+                 user_id, rid->get<std::string>());
+  }
   {
     std::lock_guard lock(mutex_);
     if (!loading_.insert(user_id).second) {

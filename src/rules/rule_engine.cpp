@@ -194,6 +194,7 @@ asio::awaitable<rule_engine::placed_outcome> rule_engine::place(
   if (limit > 0) req.limit = limit;
   req.tif = trading::time_in_force::day;
   req.client_order_id = client_order_id;
+  req.trace = client_order_id;
   const db::trading_repo::player who{account_id, user_id};
   const auto mv = db::trading_repo::market_view_of(quotes_, market_time_ms_(), half_spread_,
                                                    open_order_cap_, symbol);

@@ -1,7 +1,8 @@
 // Two marketsim instances on one database, as behind a load balancer: a session used on both,
 // then ended on one (sign-out, disable), is dead on the other at once, streams included, and a
 // role change made through one takes effect on the other's next request (LISTEN/NOTIFY, not
-// waiting for the cached copy to time out).
+// waiting for the cached copy to time out). An order taken by one instance and delivered to the
+// player's stream by the other carries the placing request's id into the other's log.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Client, makeAdmin, makeApiKey, signUp } from "../support/accounts.mjs";
@@ -72,12 +73,26 @@ describe("several instances", { timeout: 180_000 }, () => {
     const onB = sameBrowserOn(b, player);
     const stream = await openStream(`${b.url}/api/stream?symbols=AAPL`, { headers: { cookie: player.cookieHeader() } });
     try {
-      const order = await player.post("/v2/orders", { symbol: "AAPL", qty: 1, side: "buy", type: "market", time_in_force: "day" });
+      const rid = `trace${Date.now().toString(36)}`;
+      const order = await player.post("/v2/orders", { symbol: "AAPL", qty: 1, side: "buy", type: "market", time_in_force: "day" }, { headers: { "X-Request-Id": rid } });
       assert.equal(order.status, 200, order.body);
+      assert.equal(order.headers["x-request-id"], rid);
       await waitFor(
         () => stream.events.some((e) => e.event === "trade_update" && JSON.parse(e.data).order.id === order.json.id),
         { timeout: 3000, message: "the trade update on B" },
       );
+      // One order followed across instances: A took it under this id, B delivered its updates
+      // and says so under the same id; the id itself stays out of what the player receives.
+      assert.match(a.tail(400), new RegExp(`POST /v2/orders 200 .*rid=${rid}`));
+      await waitFor(() => new RegExp(`orders: fill of order ${order.json.id} delivered to user \\d+'s streams rid=${rid}`).test(b.tail(400)), {
+        timeout: 3000,
+        message: "B's log line with the placing request's id",
+      });
+      assert.ok(stream.events.every((e) => !e.data.includes(rid)));
+      // And the database names each instance's sessions (pg_stat_activity, its log).
+      const names = (await pg.psql("select distinct application_name as n from pg_stat_activity where application_name like 'marketsim %'")).map((r) => r.n);
+      for (const kind of ["requests", "background", "changes", "leader lock"])
+        assert.ok(names.filter((n) => n.endsWith(` ${kind}`)).length >= 2, `${kind}: ${names.join(", ")}`);
       // Both instances serve one book and one account.
       assert.equal((await onB.get(`/v2/orders/${order.json.id}`)).json.status, order.json.status);
     } finally {

@@ -33,6 +33,12 @@ namespace marketsim::db {
 using connection = pqxx::connection_base;
 using job_fn = std::function<void(connection&)>;
 
+// The connection string with libpq's application_name set, so pg_stat_activity and the
+// server's log name the instance and pool behind each session ("marketsim host:42 requests"):
+// a URI gets a query parameter, a keyword/value string a keyword.
+[[nodiscard]] std::string with_application_name(const std::string& connection_string,
+                                                std::string_view name);
+
 class pool {
  public:
   pool(std::string connection_string, int size, std::size_t max_queued = 10'000);

@@ -25,6 +25,10 @@ struct order_request {
   std::optional<price_e4> trail_price;
   std::optional<std::int64_t> trail_ppm;  // trail_percent × 10^4
   std::string client_order_id;            // empty: the server makes one
+  // Who asked, for the logs only: the placing request's id (or "rule-<id>-<seq>"). It rides
+  // along with the order's trade updates through NOTIFY, so the instance that delivers them to
+  // the player's streams logs the same id as the one that took the order.
+  std::string trace;
 };
 
 // A replacement's changes; what is absent stays as it was.
