@@ -1,6 +1,7 @@
 // Two shapes of one config. `next build` exports a static site to out/ that marketsim serves
 // itself (one origin, so no proxy exists in production). `next dev` cannot export and instead
 // proxies the API, the stream and the health checks to a running backend.
+import path from "node:path";
 import type { NextConfig } from "next";
 import { PHASE_DEVELOPMENT_SERVER } from "next/constants";
 
@@ -9,6 +10,9 @@ const shared: NextConfig = {
   trailingSlash: true,
   images: { unoptimized: true },
   poweredByHeader: false,
+  // The repository, not web/: the API reference page imports docs/openapi.json when the app is
+  // built (components/ApiReference.tsx), and Turbopack resolves nothing outside its root.
+  turbopack: { root: path.join(__dirname, "..") },
 };
 
 function backendOrigin(): string {

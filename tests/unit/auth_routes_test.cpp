@@ -114,6 +114,7 @@ const std::map<route_key, auth::access>& expected_access() {
   static const std::map<route_key, auth::access> table{
       {{"GET", "/healthz"}, auth::access::anyone},
       {{"GET", "/readyz"}, auth::access::anyone},
+      {{"GET", "/api/openapi.json"}, auth::access::anyone},
       {{"GET", "/api/stocks"}, auth::access::anyone},
       {{"GET", "/api/stocks/{symbol}"}, auth::access::anyone},
       {{"GET", "/api/stocks/{symbol}/candles"}, auth::access::anyone},

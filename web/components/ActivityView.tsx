@@ -10,7 +10,7 @@ import { paths } from "@/lib/api";
 import { mulDecimal } from "@/lib/decimal";
 import { formatDecimal, formatMoney, formatWallTime } from "@/lib/format";
 import { useTradeUpdates } from "@/lib/stream";
-import type { Activity } from "@/lib/types";
+import type { Activity } from "@/lib/models";
 import { ErrorNotice } from "./Notice";
 
 const PAGE_SIZE = 50;

@@ -6,11 +6,12 @@
 // example that points an SDK at this site. Revoking asks for a second click: it breaks any
 // program using the key at once.
 
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import useSWR from "swr";
 import { ApiError, apiSend, paths } from "@/lib/api";
 import { formatMarketTime } from "@/lib/format";
-import type { ApiKeyList, NewApiKey } from "@/lib/types";
+import type { ApiKeyList, NewApiKey } from "@/lib/models";
 import { ConfirmAction } from "./admin/shared";
 import { Field, FormAlert, SubmitButton, secondaryButtonClass } from "./Form";
 import { ErrorNotice, errorText } from "./Notice";
@@ -147,7 +148,11 @@ export function ApiKeys() {
     <div className="flex flex-col gap-4" data-testid="api-keys">
       <p className="text-sm text-ink-300">
         Trade from your own programs with any Alpaca SDK: point it at this site and give it a key. A key can do
-        everything you can do on the trading pages.
+        everything you can do on the trading pages. Every route, answer and error code is in the{" "}
+        <Link href="/docs/api/" className="text-accent hover:underline" data-testid="api-reference-link">
+          API reference
+        </Link>
+        .
       </p>
 
       {created ? <Secret created={created} onDismiss={() => setCreated(null)} /> : null}

@@ -13,7 +13,7 @@ import {
 } from "lightweight-charts";
 import { useEffect, useRef } from "react";
 import { autoscaleWith, smallChartOptions } from "@/lib/chart";
-import type { BacktestResult } from "@/lib/types";
+import type { BacktestResult } from "@/lib/models";
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000) as UTCTimestamp;
 

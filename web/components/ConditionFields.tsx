@@ -5,7 +5,7 @@
 // limit); and the market minutes that must pass before it fires again.
 
 import { whenWords } from "@/lib/ruleSummary";
-import type { ConditionWhen } from "@/lib/types";
+import type { ConditionWhen } from "@/lib/models";
 import type { PreviewLine } from "./RulePreview";
 import { RuleInput, RuleSelect, wholeNumberOrText } from "./RuleFields";
 

@@ -20,7 +20,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { decimalToNumber, formatMoney } from "@/lib/format";
-import type { HistoryTimeframe, PortfolioHistory } from "@/lib/types";
+import type { HistoryTimeframe, PortfolioHistory } from "@/lib/models";
 import { Change } from "./Change";
 import { errorText } from "./Notice";
 import { Toggle } from "./Toggle";

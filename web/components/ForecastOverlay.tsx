@@ -14,7 +14,7 @@ import {
   type UTCTimestamp,
 } from "lightweight-charts";
 import { BandFill } from "@/lib/bandFill";
-import type { ForecastModel, SymbolForecast } from "@/lib/types";
+import type { ForecastModel, SymbolForecast } from "@/lib/models";
 
 const FORECAST = "#f5b942";
 const BAND_EDGE = "#a3afc4";

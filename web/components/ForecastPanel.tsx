@@ -11,7 +11,7 @@ import { useEffect, useRef } from "react";
 import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { smallChartOptions } from "@/lib/chart";
-import type { ForecastModel, ModelForecast, SymbolForecast } from "@/lib/types";
+import type { ForecastModel, ModelForecast, SymbolForecast } from "@/lib/models";
 import { errorText } from "./Notice";
 import { Toggle } from "./Toggle";
 

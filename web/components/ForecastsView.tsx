@@ -9,7 +9,7 @@ import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { useAuth } from "@/lib/auth";
 import { formatMoney, formatPercent } from "@/lib/format";
-import type { AccuracyRow, ForecastAccuracy, PortfolioForecast } from "@/lib/types";
+import type { AccuracyRow, ForecastAccuracy, PortfolioForecast } from "@/lib/models";
 import { errorText } from "./Notice";
 
 const pct = (v: number | null) => (v === null ? "–" : `${(v * 100).toFixed(1)}%`);

@@ -10,7 +10,7 @@ import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, useState, type MouseEvent } from "react";
 import { profileHref, signInHref, useAuth } from "@/lib/auth";
-import type { User } from "@/lib/types";
+import type { User } from "@/lib/models";
 import { Avatar } from "./Avatar";
 import { HeaderAccount } from "./HeaderAccount";
 import { HeaderForecast } from "./HeaderForecast";

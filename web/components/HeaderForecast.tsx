@@ -9,7 +9,7 @@ import Link from "next/link";
 import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { formatPercent } from "@/lib/format";
-import type { PortfolioForecast } from "@/lib/types";
+import type { PortfolioForecast } from "@/lib/models";
 import { Change } from "./Change";
 
 const HORIZON = 20;

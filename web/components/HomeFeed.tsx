@@ -10,7 +10,7 @@ import { useState, type ReactNode } from "react";
 import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { formatDecimal, formatMarketTime, formatMoney, formatPercent } from "@/lib/format";
-import type { FeedHighlight, FeedMover, FeedParty, FeedTrade, HomeFeed, SectorMove } from "@/lib/types";
+import type { FeedHighlight, FeedMover, FeedParty, FeedTrade, HomeFeed, SectorMove } from "@/lib/models";
 import { Change } from "./Change";
 import { errorText } from "./Notice";
 

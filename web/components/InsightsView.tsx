@@ -19,7 +19,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { decimalToNumber, formatMarketTime, formatMoney, formatSignedDecimal } from "@/lib/format";
-import type { Insights, LeaderboardPeriod } from "@/lib/types";
+import type { Insights, LeaderboardPeriod } from "@/lib/models";
 import { AllocationChart, type Slice } from "./AllocationChart";
 import { directionClass } from "./Change";
 import { chartOptions } from "./EquityChart";

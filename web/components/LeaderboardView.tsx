@@ -13,7 +13,7 @@ import useSWRInfinite from "swr/infinite";
 import { paths } from "@/lib/api";
 import { useAuth } from "@/lib/auth";
 import { formatMarketTime, formatMoney, formatPercent } from "@/lib/format";
-import type { HomeFeed, Leaderboard, LeaderboardEntry, LeaderboardMetric, LeaderboardPeriod } from "@/lib/types";
+import type { HomeFeed, Leaderboard, LeaderboardEntry, LeaderboardMetric, LeaderboardPeriod } from "@/lib/models";
 import { directionClass } from "./Change";
 import { errorText } from "./Notice";
 import { Toggle } from "./Toggle";

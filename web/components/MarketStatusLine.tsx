@@ -7,7 +7,7 @@ import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { formatMarketTime, isNewer } from "@/lib/format";
 import { useLatestMarketTime } from "@/lib/stream";
-import type { MarketStatus } from "@/lib/types";
+import type { MarketStatus } from "@/lib/models";
 
 const PROVIDER_LABEL: Record<MarketStatus["provider"], string> = {
   replay: "Replay of real history",

@@ -5,7 +5,7 @@ import { useState } from "react";
 import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { formatDecimal, formatVolume } from "@/lib/format";
-import type { Mover, Movers } from "@/lib/types";
+import type { Mover, Movers } from "@/lib/models";
 import { Change } from "./Change";
 import { errorText } from "./Notice";
 

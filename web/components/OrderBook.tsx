@@ -10,7 +10,7 @@ import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { decimalToNumber, formatDecimal } from "@/lib/format";
 import { useTape, useTradeUpdates } from "@/lib/stream";
-import type { BookLevel, OrderBook as Book } from "@/lib/types";
+import type { BookLevel, OrderBook as Book } from "@/lib/models";
 import { ErrorNotice } from "./Notice";
 
 const DEPTH = 10;

@@ -14,7 +14,7 @@ import { normalizeTyped, priceProblem, qtyProblem } from "@/lib/decimal";
 import { formatDecimal, formatWallTime } from "@/lib/format";
 import { useTradeUpdates } from "@/lib/stream";
 import { STATUS_LABEL, TIF_LABEL, isOpen, needsLimit, needsStop, priceTerms } from "@/lib/trading";
-import type { CancelResult, Order, OrderReplace } from "@/lib/types";
+import type { CancelResult, Order, OrderReplace } from "@/lib/models";
 import { Field, FormAlert, FormSuccess, secondaryButtonClass } from "./Form";
 import { ErrorNotice, errorText } from "./Notice";
 

@@ -14,7 +14,7 @@ import { addDecimal, mulDecimal, roundDecimal, subDecimal, sumDecimals } from "@
 import { decimalToNumber, formatDecimal, formatMoney } from "@/lib/format";
 import { useQuotes, useTradeUpdates } from "@/lib/stream";
 import { useAccount } from "@/lib/trading";
-import type { Position, Tick } from "@/lib/types";
+import type { Position, Tick } from "@/lib/models";
 import { AllocationChart, type Slice } from "./AllocationChart";
 import { Change } from "./Change";
 import { EquityChart } from "./EquityChart";

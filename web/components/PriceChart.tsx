@@ -18,7 +18,7 @@ import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { candlesToBars, foldTick, toSeconds, type Bar } from "@/lib/candles";
 import { useTicks } from "@/lib/stream";
-import type { CandleList, ForecastModel, Interval, SymbolForecast } from "@/lib/types";
+import type { CandleList, ForecastModel, Interval, SymbolForecast } from "@/lib/models";
 import { drawForecastOverlay, ForecastLegend, forecastOverlay } from "./ForecastOverlay";
 import { errorText } from "./Notice";
 

@@ -8,7 +8,7 @@ import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { compareDecimal } from "@/lib/decimal";
 import { cashPercent, plainDecimal } from "@/lib/ruleSummary";
-import type { Account, Position } from "@/lib/types";
+import type { Account, Position } from "@/lib/models";
 import { RuleInput, ruleInputClass, wholeNumberOrText } from "./RuleFields";
 
 export const MAX_TARGETS = 10;

@@ -8,7 +8,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
 import { signInHref, useAuth } from "@/lib/auth";
-import type { User } from "@/lib/types";
+import type { User } from "@/lib/models";
 import { ErrorNotice, Notice } from "./Notice";
 
 export function RequireUser({

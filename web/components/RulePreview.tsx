@@ -7,7 +7,7 @@ import { useEffect, useRef } from "react";
 import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { autoscaleWith, smallChartOptions } from "@/lib/chart";
-import type { CandleList } from "@/lib/types";
+import type { CandleList } from "@/lib/models";
 
 export interface PreviewLine {
   price: number;

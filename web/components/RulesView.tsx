@@ -13,7 +13,7 @@ import useSWR from "swr";
 import { apiSend, paths } from "@/lib/api";
 import { formatMarketTime, formatMoney, formatWallTime } from "@/lib/format";
 import { ruleSummary } from "@/lib/ruleSummary";
-import type { BacktestResult, Position, Rule, RuleAction, RuleFiringList, RuleKind, RuleList, Stock } from "@/lib/types";
+import type { BacktestResult, Position, Rule, RuleAction, RuleFiringList, RuleKind, RuleList, Stock } from "@/lib/models";
 import { BacktestChart } from "./BacktestChart";
 import { directionClass } from "./Change";
 import { ConditionFields, conditionBody, conditionPreview, EMPTY_CONDITION, type ConditionDraft } from "./ConditionFields";

@@ -1,7 +1,8 @@
 "use client";
-// The section list. Market and Leaderboard are open to everyone; the others need an account. Signed
-// in, they open their pages (the trading pages, watchlist, analytics, settings); anonymous, they
-// lead to sign-in with `next` set to where they would have gone. Admins get an Admin entry.
+// The section list. Market, Leaderboard, Forecasts and the API reference are open to everyone; the
+// others need an account. Signed in, they open their pages (the trading pages, watchlist,
+// analytics, settings); anonymous, they lead to sign-in with `next` set to where they would have
+// gone. Admins get an Admin entry.
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
@@ -70,6 +71,13 @@ function SidebarList() {
       active: pathname === "/forecasts",
     },
     analytics,
+    {
+      key: "api",
+      label: "API reference",
+      href: "/docs/api/",
+      locked: false,
+      active: pathname === "/docs/api",
+    },
     {
       key: "settings",
       label: "Settings",

@@ -13,7 +13,7 @@ import useSWR from "swr";
 import { apiSend, paths } from "@/lib/api";
 import { useAuth } from "@/lib/auth";
 import { formatMoney, formatDecimal, decimalToNumber } from "@/lib/format";
-import type { AwayFill, SinceLastVisit as Summary } from "@/lib/types";
+import type { AwayFill, SinceLastVisit as Summary } from "@/lib/models";
 import { Change, directionClass } from "./Change";
 import { AUTH_PAGES } from "./Header";
 

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { formatDecimal } from "@/lib/format";
 import { useLiveQuote } from "@/lib/live";
-import type { Stock } from "@/lib/types";
+import type { Stock } from "@/lib/models";
 import { Change } from "./Change";
 
 interface Flash {

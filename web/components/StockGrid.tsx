@@ -2,7 +2,7 @@
 
 import useSWR from "swr";
 import { paths } from "@/lib/api";
-import type { StockList } from "@/lib/types";
+import type { StockList } from "@/lib/models";
 import { ErrorNotice, Notice } from "./Notice";
 import { StockCard } from "./StockCard";
 

@@ -20,7 +20,7 @@ import {
 } from "@/lib/format";
 import { useLiveQuote } from "@/lib/live";
 import { useTicks } from "@/lib/stream";
-import type { ForecastModel, Interval, StockDetail } from "@/lib/types";
+import type { ForecastModel, Interval, StockDetail } from "@/lib/models";
 import { Change } from "./Change";
 import { SimulatedNote, useSimulatedSince } from "./MarketStatusLine";
 import { ForecastPanel } from "./ForecastPanel";
@@ -98,7 +98,8 @@ function StockDetailView({ symbol }: { symbol: string }) {
         low: minDecimal(same ? prev.low : null, tick.price),
       };
     });
-    setDayVolume({ base, volume: tick.day_volume });
+    // A tick of a symbol the server has no quote for carries no day volume.
+    if (tick.day_volume !== undefined) setDayVolume({ base, volume: tick.day_volume });
   });
 
   useEffect(() => {

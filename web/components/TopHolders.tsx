@@ -8,7 +8,7 @@ import Link from "next/link";
 import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { decimalToNumber } from "@/lib/format";
-import type { HoldersPage } from "@/lib/types";
+import type { HoldersPage } from "@/lib/models";
 import { ErrorNotice } from "./Notice";
 
 const LIMIT = 10;

@@ -12,7 +12,7 @@ import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { formatDecimal } from "@/lib/format";
 import { useTape } from "@/lib/stream";
-import type { TapeEvent, TapePage, TapeParty, TapeTrade } from "@/lib/types";
+import type { TapeEvent, TapePage, TapeParty, TapeTrade } from "@/lib/models";
 import { ErrorNotice } from "./Notice";
 
 const LIMIT = 30;

@@ -30,7 +30,7 @@ import {
   outcomeText,
   useAccount,
 } from "@/lib/trading";
-import type { Asset, Order, OrderRequest, OrderSide, OrderType, Position, TimeInForce } from "@/lib/types";
+import type { Asset, Order, OrderRequest, OrderSide, OrderType, Position, TimeInForce } from "@/lib/models";
 import { Field, FormAlert, FormSuccess, inputClass, retryText } from "./Form";
 import { errorText } from "./Notice";
 

@@ -8,7 +8,7 @@
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { signInHref, useAuth } from "@/lib/auth";
-import type { WatchlistSummary } from "@/lib/types";
+import type { WatchlistSummary } from "@/lib/models";
 import { PRIMARY_WATCHLIST, useWatchlist, useWatchlistActions, useWatchlists } from "@/lib/watchlists";
 import { errorText } from "./Notice";
 

@@ -13,7 +13,7 @@ import useSWR from "swr";
 import { paths } from "@/lib/api";
 import { formatDecimal } from "@/lib/format";
 import { useLiveQuote } from "@/lib/live";
-import type { Asset, Stock, StockList, WatchlistSummary } from "@/lib/types";
+import type { Asset, Stock, StockList, WatchlistSummary } from "@/lib/models";
 import {
   PRIMARY_WATCHLIST,
   WATCHLIST_NAME_MAX,

@@ -8,7 +8,7 @@
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from "react";
 import useSWR, { mutate } from "swr";
 import { ApiError, apiFetch, apiSend, paths, setCsrfRefresher, setCsrfToken } from "./api";
-import type { Me, SessionResponse, User } from "./types";
+import type { Me, SessionResponse, User } from "./models";
 
 const ME_KEY = paths.me();
 

@@ -1,7 +1,7 @@
 // Candle arithmetic for the live chart: the server's candles converted to chart bars, and a
 // tick folded into the last bar or into a new bucket. Pure, so it is easy to reason about.
 
-import type { Candle, Interval, Tick } from "./types";
+import type { Candle, Interval, Tick } from "./models";
 
 export interface Bar {
   time: number; // UTC seconds, the bucket start

@@ -4,7 +4,7 @@
 
 import { isNewer } from "./format";
 import { useQuote } from "./stream";
-import type { Stock } from "./types";
+import type { Stock } from "./models";
 
 export interface LiveQuote {
   price: string | null;
@@ -26,10 +26,11 @@ export function useLiveQuote(symbol: string, stock: Stock | undefined): LiveQuot
   if (tick && isNewer(tick.time, base.updated_at)) {
     return {
       price: tick.price,
-      change: tick.change,
-      change_percent: tick.change_percent,
+      // Without a previous close a tick has no change (and without a quote no day volume).
+      change: tick.change ?? null,
+      change_percent: tick.change_percent ?? null,
       updated_at: tick.time,
-      day_volume: tick.day_volume,
+      day_volume: tick.day_volume ?? null,
     };
   }
   return base;

@@ -4,7 +4,7 @@
 // stored definition the server answers (decimals padded: "40.00"), not from what was typed.
 
 import { compareDecimal, subDecimal, sumDecimals } from "./decimal";
-import type { ConditionWhen, Rule, RuleDefinition } from "./types";
+import type { ConditionWhen, Rule, RuleDefinition } from "./models";
 
 // "40.00" → "40", "2.50" → "2.5": a stored decimal without its padding.
 export function plainDecimal(value: string): string {
@@ -44,7 +44,7 @@ export function whenWords(when: ConditionWhen, level: { price?: string; percent?
 }
 
 // A definition's field as text; absent, null and the targets object are all "no value".
-function text(d: RuleDefinition, key: string): string | undefined {
+function text(d: RuleDefinition, key: keyof RuleDefinition): string | undefined {
   const v = d[key];
   return typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : undefined;
 }

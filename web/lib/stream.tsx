@@ -32,7 +32,7 @@ import { useSWRConfig } from "swr";
 import { paths } from "./api";
 import { useAuth } from "./auth";
 import { isNewer } from "./format";
-import type { AccountEvent, HomeFeed, TapeEvent, Tick, TradeUpdate } from "./types";
+import type { AccountEvent, HomeFeed, TapeEvent, Tick, TradeUpdate } from "./models";
 
 export type StreamStatus = "connecting" | "live" | "offline";
 

@@ -9,7 +9,7 @@ import useSWR, { type KeyedMutator } from "swr";
 import { ApiError, apiFetch, paths } from "./api";
 import { formatDecimal } from "./format";
 import { useAccountEvents } from "./stream";
-import type { Account, Order, OrderStatus, OrderType, TimeInForce } from "./types";
+import type { Account, Order, OrderStatus, OrderType, TimeInForce } from "./models";
 
 export interface LiveAccount {
   account: Account | undefined;

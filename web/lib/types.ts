@@ -1,911 +1,7293 @@
-// Shapes of the backend's JSON, as docs/api.md describes them. Money stays a decimal string.
-
-export type Decimal = string;
-export type Time = string;
-
-export type InstrumentKind = "stock" | "index" | "simulated";
-
-export interface Stock {
-  symbol: string;
-  name: string;
-  sector: string;
-  kind: InstrumentKind;
-  price: Decimal | null;
-  change: Decimal | null;
-  change_percent: number | null;
-  updated_at: Time | null;
-  // Set by an admin's halt; absent from servers older than the accounts work.
-  halted?: boolean;
-  // The price is invented (an invented company, or past the end of the real history), not real
-  // history or a live quote.
-  simulated?: boolean;
-}
-
-export interface StockList {
-  stocks: Stock[];
-  as_of: Time | null;
-}
-
-export interface StockDetail extends Stock {
-  day_open: Decimal | null;
-  day_high: Decimal | null;
-  day_low: Decimal | null;
-  previous_close: Decimal | null;
-  volume: number;
-}
-
-export type Interval = "1m" | "5m" | "1h" | "1d";
-
-export interface Candle {
-  time: Time;
-  open: Decimal;
-  high: Decimal;
-  low: Decimal;
-  close: Decimal;
-  volume: number;
-}
-
-export interface CandleList {
-  symbol: string;
-  interval: Interval;
-  candles: Candle[];
-}
-
-export interface Mover extends Stock {
-  volume: number;
-}
-
-export interface Movers {
-  gainers: Mover[];
-  losers: Mover[];
-  most_active: Mover[];
-}
-
-// The home feed (GET /api/feed, and the stream's `feed` event carrying the same snapshot).
-// Players are named only when they are bots or opted in; others are "Player #N" (or "A new
-// player" before they trade) without a tag.
-export interface FeedParty {
-  name: string;
-  bot: boolean;
-  user_tag?: string;
-  strategy?: string;
-}
-
-export interface FeedMover {
-  symbol: string;
-  name: string;
-  price: Decimal | null;
-  change_percent: number;
-}
-
-export interface FeedWindow {
-  from: Time | null; // market time of the oldest price the window starts from
-  gainers: FeedMover[];
-  losers: FeedMover[];
-}
-
-export interface SectorMove {
-  sector: string;
-  stocks: number;
-  advancing: number;
-  declining: number;
-  change_percent: number;
-  best: string;
-  worst: string;
-}
-
-export interface FeedTrade {
-  time: Time;
-  symbol: string;
-  qty: number;
-  price: Decimal;
-  value: Decimal;
-  buyer: FeedParty | null; // null: the house
-  seller: FeedParty | null;
-}
-
-export interface FeedRanked extends FeedParty {
-  rank: number;
-  return: Decimal;
-}
-
-export interface FeedHighlight extends FeedRanked {
-  kind: "lead" | "top10";
-  time: Time;
-}
-
-export interface FeedNewcomer extends FeedParty {
-  joined: Time;
-}
-
-export interface HomeFeed {
-  as_of: Time | null;
-  movers: { session: { gainers: FeedMover[]; losers: FeedMover[] }; week: FeedWindow; month: FeedWindow };
-  sectors: SectorMove[];
-  trades: FeedTrade[];
-  highlights: FeedHighlight[];
-  leaderboard: { total: number; entries: FeedRanked[] };
-  newest: FeedNewcomer[];
-}
-
-export interface SectorDetail {
-  sector: string;
-  summary: SectorMove | null;
-  stocks: StockDetail[];
-}
-
-export interface MarketStatus {
-  provider: "replay" | "simulated" | "http";
-  market_time: Time | null;
-  // Whether market time has reached the simulated continuation of the real history, and the
-  // first market date of that continuation (YYYY-MM-DD; null when there is none).
-  simulated?: boolean;
-  simulated_since?: string | null;
-  tick_interval_ms: number;
-}
-
-export interface Tick {
-  symbol: string;
-  price: Decimal;
-  volume: number;
-  time: Time;
-  change: Decimal;
-  change_percent: number;
-  day_volume: number;
-}
-
-// Accounts (docs/api.md "Accounts and sessions"). Email reaches only its owner and admins.
-export type Role = "user" | "admin";
-
-export interface User {
-  id: number;
-  user_tag: string;
-  display_name: string;
-  email?: string;
-  role: Role;
-  public_profile: boolean;
-  created_at: Time;
-}
-
-export interface Me {
-  user: User | null;
-  csrf_token: string;
-}
-
-// Login and password change: the session changed, so the token did too.
-export interface SessionResponse {
-  user: User;
-  csrf_token: string;
-}
-
-// GET /api/users/{tag}: what a player chose to publish. Weights are percentages of the equity
-// ("12.3"); no quantities and no amounts of money but the equity.
-export type ProfilePeriod = "day" | "week" | "month" | "all";
-
-export interface ProfileReturn {
-  return: Decimal | null; // "0.012345" is +1.2345%
-  rank: number | null;
-  of: number;
-}
-
-export interface ProfileTrade {
-  symbol: string;
-  side: "buy" | "sell";
-  price: Decimal;
-  time: Time; // wall clock
-}
-
-export interface PublicProfile {
-  user_tag: string;
-  display_name: string;
-  member_since: Time;
-  bot: boolean;
-  strategy?: string;
-  strategy_title?: string;
-  strategy_description?: string;
-  as_of: Time | null; // market time
-  equity: Decimal | null;
-  returns: Record<ProfilePeriod, ProfileReturn>;
-  allocation: {
-    cash_weight: Decimal;
-    stocks: { symbol: string; name: string; sector: string; weight: Decimal }[];
-    sectors: { sector: string; weight: Decimal }[];
-  };
-  trades: ProfileTrade[];
-  trade_delay_seconds: number;
-}
-
-// GET /api/users/{tag}/equity?period=: the equity curve in market time.
-export interface PublicEquity {
-  user_tag: string;
-  period: ProfilePeriod;
-  as_of: Time | null;
-  start_equity: Decimal | null;
-  return: Decimal | null;
-  points: { market_at: Time; equity: Decimal }[];
-}
-
-export type AccountStatus = "pending" | "active" | "disabled";
-
-export interface AdminUser extends User {
-  status: AccountStatus;
-  last_login_at: Time | null;
-}
-
-export interface AdminUserPage {
-  users: AdminUser[];
-  next: number | null;
-}
-
-export interface OutboxMessage {
-  id: number;
-  to: string;
-  subject: string;
-  body: string;
-  created_at: Time;
-  sent_at: Time | null;
-  // Delivery attempts so far, and why the last one failed (SMTP delivery only).
-  attempts?: number;
-  last_error?: string | null;
-}
-
-export interface OutboxPage {
-  messages: OutboxMessage[];
-  next: number | null;
-}
-
-export type ErrorSource = "client" | "server";
-
-export interface ErrorReport {
-  id: number;
-  created_at: Time;
-  source: ErrorSource;
-  user_tag: string | null;
-  page: string | null;
-  request_id: string | null;
-  message: string | null;
-  report: unknown;
-}
-
-export interface ErrorReportPage {
-  reports: ErrorReport[];
-  next: number | null;
-}
-
-export interface HaltResponse {
-  symbol: string;
-  halted: boolean;
-}
-
-export interface AdminMetrics {
-  password_verifications: number;
-  password_hashes: number;
-  hash_pool: {
-    threads: number;
-    queued: number;
-    in_flight: number;
-    peak_in_flight: number;
-    rejected: number;
-  };
-  sessions_cached: number;
-  db_jobs: number;
-}
-
-// Trading (docs/api.md "Trading (Alpaca-compatible, `/v2`)"). Money, prices and quantities are
-// decimal strings, as Alpaca's API has them; times are RFC 3339.
-export interface Account {
-  id: string;
-  account_number: string;
-  status: string;
-  currency: string;
-  cash: Decimal;
-  buying_power: Decimal;
-  regt_buying_power: Decimal;
-  daytrading_buying_power: Decimal;
-  non_marginable_buying_power: Decimal;
-  equity: Decimal;
-  last_equity: Decimal;
-  portfolio_value: Decimal;
-  long_market_value: Decimal;
-  short_market_value: Decimal;
-  initial_margin: Decimal;
-  maintenance_margin: Decimal;
-  multiplier: Decimal;
-  pattern_day_trader: boolean;
-  trading_blocked: boolean;
-  transfers_blocked: boolean;
-  account_blocked: boolean;
-  shorting_enabled: boolean;
-  daytrade_count: number;
-  created_at: Time;
-  reserved_cash: Decimal;
-  realized_pl: Decimal;
-  login_equity: Decimal;
-  // The equity at the end of the player's previous visit (the starting grant on a first
-  // visit): what the header's change is measured from.
-  previous_visit_equity: Decimal;
-  previous_visit_ended_at: Time | null;
-}
-
-// GET /api/account/since-last-visit: what happened while the player was away.
-export interface AwayFill {
-  order_id: string;
-  symbol: string;
-  side: OrderSide;
-  qty: Decimal;
-  price: Decimal;
-  time: Time;
-}
-
-export interface HoldingMove {
-  symbol: string;
-  qty: Decimal;
-  price_then: Decimal;
-  price_now: Decimal;
-  change: Decimal;
-  change_percent: number;
-}
-
-export interface SinceLastVisit {
-  visit_id: string;
-  visit_started_at: Time;
-  // null: this is the player's first visit, and there is nothing to summarize.
-  previous_visit_ended_at: Time | null;
-  dismissed: boolean;
-  equity_then: Decimal;
-  equity_now: Decimal;
-  change: Decimal;
-  fills: AwayFill[];
-  fill_count: number;
-  moves: HoldingMove[];
-  rank: { then: number | null; now: number | null; players_then: number; players_now: number } | null;
-}
-
-// The `account` stream event: the figures that move, after every change and every tick that
-// moves the value of the player's holdings. It has no previous_visit_equity: that stays what
-// GET /v2/account said, which is what the header's change is measured against.
-export interface AccountEvent {
-  cash: Decimal;
-  buying_power: Decimal;
-  equity: Decimal;
-  long_market_value: Decimal;
-  last_equity: Decimal;
-}
-
-export type OrderSide = "buy" | "sell";
-export type OrderType = "market" | "limit" | "stop" | "stop_limit" | "trailing_stop";
-export type TimeInForce = "day" | "gtc" | "ioc" | "fok";
-export type OrderStatus =
-  | "new"
-  | "partially_filled"
-  | "filled"
-  | "canceled"
-  | "expired"
-  | "replaced"
-  | "rejected";
-
-export interface Order {
-  id: string;
-  client_order_id: string;
-  created_at: Time;
-  updated_at: Time;
-  submitted_at: Time;
-  filled_at: Time | null;
-  expired_at: Time | null;
-  canceled_at: Time | null;
-  failed_at: Time | null;
-  replaced_at: Time | null;
-  replaced_by: string | null;
-  replaces: string | null;
-  asset_id: string;
-  symbol: string;
-  asset_class: string;
-  notional: Decimal | null;
-  qty: Decimal;
-  filled_qty: Decimal;
-  filled_avg_price: Decimal | null;
-  order_class: string;
-  order_type: OrderType;
-  type: OrderType;
-  side: OrderSide;
-  time_in_force: TimeInForce;
-  limit_price: Decimal | null;
-  stop_price: Decimal | null;
-  trail_price: Decimal | null;
-  trail_percent: Decimal | null;
-  hwm: Decimal | null;
-  status: OrderStatus;
-  extended_hours: boolean;
-  legs: Order[] | null;
-}
-
-// POST /v2/orders. Prices go as decimal strings; only the fields the type allows are present.
-export interface OrderRequest {
-  symbol: string;
-  qty: Decimal;
-  side: OrderSide;
-  type: OrderType;
-  time_in_force: TimeInForce;
-  limit_price?: Decimal;
-  stop_price?: Decimal;
-  trail_price?: Decimal;
-  trail_percent?: Decimal;
-  client_order_id: string;
-}
-
-// PATCH /v2/orders/{id}: any of these; the answer is the new order that replaces the old.
-export interface OrderReplace {
-  qty?: Decimal;
-  time_in_force?: TimeInForce;
-  limit_price?: Decimal;
-  stop_price?: Decimal;
-  trail?: Decimal;
-  client_order_id?: string;
-}
-
-// DELETE /v2/orders answers 207 with one entry per open order.
-export interface CancelResult {
-  id: string;
-  status: number;
-  body: Order | { code?: string; message?: string } | null;
-}
-
-export interface Position {
-  asset_id: string;
-  symbol: string;
-  exchange: string;
-  asset_class: string;
-  qty: Decimal;
-  qty_available: Decimal;
-  side: "long" | "short";
-  avg_entry_price: Decimal;
-  cost_basis: Decimal;
-  market_value: Decimal;
-  current_price: Decimal;
-  lastday_price: Decimal;
-  change_today: Decimal;
-  unrealized_pl: Decimal;
-  unrealized_plpc: Decimal;
-  unrealized_intraday_pl: Decimal;
-  unrealized_intraday_plpc: Decimal;
-  realized_pl: Decimal;
-}
-
-export interface Activity {
-  id: string;
-  activity_type: "FILL";
-  transaction_time: Time;
-  type: "fill" | "partial_fill";
-  price: Decimal;
-  qty: Decimal;
-  side: OrderSide;
-  symbol: string;
-  leaves_qty: Decimal;
-  order_id: string;
-  cum_qty: Decimal;
-  order_status: OrderStatus;
-}
-
-export interface Asset {
-  id: string;
-  class: string;
-  exchange: string;
-  symbol: string;
-  name: string;
-  status: "active" | "inactive";
-  tradable: boolean;
-  marginable: boolean;
-  shortable: boolean;
-  easy_to_borrow: boolean;
-  fractionable: boolean;
-}
-
-// GET /v2/watchlists lists these; the other watchlist routes answer with the whole list.
-export interface WatchlistSummary {
-  id: string;
-  name: string;
-  created_at: Time;
-  updated_at: Time;
-}
-
-export interface Watchlist extends WatchlistSummary {
-  // In the order they were added.
-  assets: Asset[];
-}
-
-export type HistoryPeriod = "1D" | "1W" | "1M" | "3M" | "1A" | "all";
-export type HistoryTimeframe = "1Min" | "5Min" | "15Min" | "1H" | "1D";
-
-// GET /v2/account/portfolio/history: parallel arrays, one entry per point (the last snapshot of
-// each bucket, then one for now). Numbers, not decimal strings: they are for charts.
-export interface PortfolioHistory {
-  timestamp: number[]; // epoch seconds
-  equity: number[];
-  profit_loss: number[];
-  profit_loss_pct: number[];
-  base_value: number;
-  timeframe: HistoryTimeframe;
-}
-
-// Players' resting limit orders at one price, without identities.
-export interface BookLevel {
-  price: Decimal;
-  qty: Decimal;
-  orders: number;
-  // Of those, the bots' resting orders; the rest are people's.
-  bot_qty: Decimal;
-  bot_orders: number;
-}
-
-// Who was on one side of a trade on the tape: players are never named.
-export type TapeParty = "player" | "bot" | "house";
-
-// One trade of a symbol's tape (GET /api/stocks/{symbol}/trades), newest first.
-export interface TapeTrade {
-  id: number;
-  price: Decimal;
-  qty: Decimal;
-  time: Time | null; // market time
-  taker: "buy" | "sell" | null; // the side that took it
-  buyer: TapeParty;
-  seller: TapeParty;
-  house: boolean; // the house was one side; false: between two players (bots included)
-}
-
-export interface TapePage {
-  symbol: string;
-  trades: TapeTrade[];
-}
-
-// The stream's `trade` event: a trade of the tape as it happens, with the symbol's trade before
-// it (a client whose newest trade is another one missed some and refetches).
-export interface TapeEvent extends TapeTrade {
-  symbol: string;
-  previous_id: number | null;
-}
-
-// A top holder of a symbol among players with a public profile: its weight in their portfolio,
-// never a number of shares.
-export interface Holder {
-  name: string;
-  user_tag: string;
-  bot: boolean;
-  strategy?: string;
-  weight: Decimal; // a fraction, "0.2500"
-}
-
-export interface HoldersPage {
-  symbol: string;
-  as_of: Time | null;
-  holders: Holder[];
-}
-
-export interface OrderBook {
-  symbol: string;
-  reference: Decimal | null;
-  house_bid: Decimal | null;
-  house_ask: Decimal | null;
-  bids: BookLevel[];
-  asks: BookLevel[];
-}
-
-export type TradeEvent = "new" | "fill" | "partial_fill" | "canceled" | "expired" | "replaced" | "rejected";
-
-// The `trade_update` stream event; price, qty and position_qty come with fills.
-export interface TradeUpdate {
-  event: TradeEvent;
-  timestamp: Time;
-  order: Order;
-  price?: Decimal;
-  qty?: Decimal;
-  position_qty?: Decimal;
-}
-
-// API keys for the Alpaca SDKs; the secret exists only in the answer that created the key.
-export interface ApiKey {
-  // The contract does not say whether this is a number or a uuid; both work in paths.
-  id: string | number;
-  key_id: string;
-  name: string;
-  created_at: Time;
-  last_used_at: Time | null;
-}
-
-export interface ApiKeyList {
-  keys: ApiKey[];
-}
-
-export interface NewApiKey {
-  id: string | number;
-  key_id: string;
-  secret: string;
-  name: string;
-  created_at: Time;
-}
-
-// GET /api/leaderboard (docs/api.md).
-export type LeaderboardPeriod = "day" | "week" | "month" | "all";
-export type LeaderboardMetric = "return" | "sharpe";
-
-export interface LeaderboardEntry {
-  rank: number | null; // null: not ranked on this metric (too little history)
-  name: string;
-  user_tag?: string; // only for public profiles and bots
-  bot: boolean;
-  strategy?: string;
-  flags: string[];
-  return: string; // a decimal fraction: "0.012345" is +1.2345%
-  equity: string;
-  start_equity: string;
-  sharpe?: number | null;
-  history_days?: number;
-}
-
-export interface Leaderboard {
-  period: LeaderboardPeriod;
-  metric: LeaderboardMetric;
-  as_of: Time | null;
-  total: number;
-  entries: LeaderboardEntry[];
-  next_cursor: string | null;
-  you: LeaderboardEntry | null;
-  min_history_days?: number;
-  unranked?: number;
-}
-
-// GET /api/admin/flags.
-export interface AdminFlag {
-  account_id: number;
-  user_id: number;
-  user_tag: string;
-  display_name: string;
-  kind: "wash_trading" | "off_market" | "shared_address" | string;
-  detail: unknown;
-  first_seen: Time;
-  updated_at: Time;
-}
-
-// Forecasts (docs/forecasts.md): GET /api/forecasts/{symbol}, /accuracy, /portfolio.
-export type ForecastModel = "drift" | "ar1" | "trend";
-export type ForecastStep = "day" | "month";
-
-export interface ForecastScore {
-  model: ForecastModel;
-  horizon: number;
-  origins: number;
-  mae: number;
-  rmse: number;
-  naive_mae: number;
-  naive_rmse: number;
-  mae_ratio: number;
-  rmse_ratio: number;
-  beats_baseline: boolean;
-  direction_cases: number;
-  direction_hits: number;
-  hit_rate: number | null;
-  up_rate: number;
-  coverage: number;
-}
-
-export interface AccuracyRow extends ForecastScore {
-  series: string;
-  symbol: string;
-  step: ForecastStep;
-  source: string;
-  window: number;
-  points: number;
-  first_date: string;
-  last_date: string;
-}
-
-export interface ForecastPoint {
-  horizon: number;
-  step: ForecastStep;
-  target_date: string;
-  point: number;
-  lower: number;
-  upper: number;
-}
-
-export interface ModelForecast {
-  model: ForecastModel;
-  title: string;
-  forecasts: ForecastPoint[];
-  accuracy_series: string;
-  accuracy: ForecastScore[];
-  beats_baseline: boolean | null;
-  verdict: string;
-}
-
-export interface SymbolForecast {
-  symbol: string;
-  market_time: Time;
-  market_date: string;
-  basis: {
-    series: string;
-    source: string;
-    step: ForecastStep;
-    window: number;
-    prices_used: number;
-    first_date?: string;
-    origin_date?: string;
-    origin_price?: number;
-    origin_is_current_price: boolean;
-    history: { date: string; price: number }[];
-  } | null;
-  models: ModelForecast[];
-  reason?: string;
-}
-
-export interface ForecastAccuracy {
-  horizons: number[];
-  models: { model: ForecastModel; title: string }[];
-  windows: { day: number; month: number; stored: number };
-  catalog?: { rows: AccuracyRow[]; unavailable?: string };
-  stored?: { market_time: Time; rows: AccuracyRow[] };
-}
-
-export interface PortfolioForecast {
-  equity: Decimal;
-  cash: Decimal;
-  holdings: { symbol: string; qty: Decimal }[];
-  model: ForecastModel;
-  step: ForecastStep;
-  market_date: string;
-  prices_used?: number;
-  forecasts: (ForecastPoint & { change: number; change_lower: number; change_upper: number })[];
-  accuracy: ForecastScore[];
-  verdict: string;
-  reason?: string;
-}
-
-// Trading actions (GET /api/rules and friends, docs/api.md).
-export type RuleKind =
-  | "price_alert"
-  | "stop_loss"
-  | "take_profit"
-  | "trailing_exit"
-  | "recurring_buy"
-  | "rebalance"
-  | "condition";
-
-// What a condition rule watches: the price against a level, the change from the previous
-// market day's last price, or the price against its moving average of N market days' closes.
-export type ConditionWhen = "price_above" | "price_below" | "change_up" | "change_down" | "ma_cross_above" | "ma_cross_below";
-
-// A rule's stored definition: the fields of its kind (a rebalance's targets map symbol → percent).
-export type RuleDefinition = Record<string, string | number | boolean | null | Record<string, Decimal>>;
-
-// What a firing did; "none": a rebalance found every weight within a share of its target.
-export type RuleAction = "alert" | "buy" | "sell" | "none";
-
-export interface RuleThreshold {
-  price: Decimal;
-  direction: "up" | "down";
-}
-
-export interface Rule {
-  id: string;
-  name: string;
-  kind: RuleKind;
-  symbol: string;
-  enabled: boolean;
-  definition: RuleDefinition;
-  thresholds: RuleThreshold[];
-  firings: number;
-  high_water: Decimal | null;
-  created_at: string;
-  updated_at: string;
-  last_fired_at: string | null;
-  last_outcome: "pending" | "placed" | "refused" | "alerted" | null;
-  // Market time the engine first evaluated the rule (null: not yet).
-  watching_since: string | null;
-}
-
-export interface RuleList {
-  rules: Rule[];
-}
-
-export interface RuleFiring {
-  id: string;
-  seq: number;
-  at: string;
-  market_at: string | null;
-  // The firing's own symbol: a rebalance's legs each name theirs.
-  symbol: string;
-  price: Decimal;
-  action: RuleAction;
-  qty: string | null;
-  // A limit order's price (null: a market order, or no order).
-  limit_price: Decimal | null;
-  client_order_id: string | null;
-  outcome: "pending" | "placed" | "refused" | "alerted";
-  order_id: string | null;
-  reason: string | null;
-}
-
-export interface RuleFiringList {
-  firings: RuleFiring[];
-  next_before: string | null;
-}
-
-export interface BacktestResult {
-  symbol: string;
-  kind: RuleKind;
-  from: string;
-  to: string;
-  start_qty: string;
-  end_qty: string;
-  first_price: Decimal | null;
-  last_price: Decimal | null;
-  cash: Decimal;
-  pnl: Decimal;
-  thresholds: RuleThreshold[];
-  // The window's prices, thinned to at most 500 (every firing's among them).
-  prices: { t: string; p: Decimal }[];
-  firings: {
-    market_at: string;
-    symbol: string;
-    price: Decimal;
-    action: RuleAction;
-    qty: string | null;
-    limit_price: Decimal | null;
-    reason: string | null;
-  }[];
-}
-
-// GET /api/insights?period=: the player's analytics over a period of market time. Money as
-// decimal strings; returns, weights and statistics as plain numbers (fractions: 0.01 is 1%);
-// null where a figure has no meaning, with the reason in why_null.
-export interface InsightsContribution {
-  symbol: string;
-  pl: Decimal;
-  contribution: number | null;
-}
-
-export interface Insights {
-  period: LeaderboardPeriod;
-  as_of: Time | null;
-  period_start: Time | null;
-  start: { time: Time; equity: Decimal; kind: "opening" | "previous_close" } | null;
-  end: { time: Time; equity: Decimal } | null;
-  index_symbol: string;
-  returns: {
-    time_weighted: number | null;
-    money_weighted: number | null;
-    cash_flows: number;
-    money_weighted_basis?: string;
-  };
-  risk: {
-    daily_returns: number;
-    min_daily_returns: number;
-    volatility: number | null;
-    sharpe: number | null;
-    sortino: number | null;
-    beta: number | null;
-    correlation: number | null;
-  };
-  drawdown: { max: number | null; peak_at: Time | null; trough_at: Time | null; recovered_at: Time | null };
-  curve: { time: Time; equity: Decimal; index: Decimal | null; drawdown: number | null }[];
-  contributions: InsightsContribution[];
-  best: InsightsContribution | null;
-  worst: InsightsContribution | null;
-  pl: { realized: Decimal; unrealized: Decimal; realized_total: Decimal };
-  trading: {
-    fills: number;
-    traded_value: Decimal;
-    round_trips: number;
-    wins: number;
-    win_rate: number | null;
-    average_hold_days: number | null;
-    turnover: number | null;
-  };
-  allocation: {
-    equity: Decimal;
-    cash: Decimal;
-    cash_weight: number;
-    holdings: { symbol: string; name: string; sector: string; value: Decimal; weight: number }[];
-    sectors: { sector: string; value: Decimal; weight: number }[];
-  };
-  why_null: Record<string, string>;
+/**
+ * This file was auto-generated by openapi-typescript.
+ * Do not make direct changes to the file.
+ */
+
+export interface paths {
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process is up */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** PostgreSQL answers; which instance answered and whether it leads */
+        get: operations["ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document
+         * @description The OpenAPI description of every route, built into the server (docs/openapi.json in the repository). A readable version is the web app's /docs/api/ page.
+         */
+        get: operations["openapi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The catalog with live prices
+         * @description Every instrument in catalog order.
+         */
+        get: operations["listStocks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stocks/{symbol}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One stock with the day's statistics */
+        get: operations["getStock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stocks/{symbol}/candles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Price candles, oldest first */
+        get: operations["getCandles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/market/movers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Today's gainers, losers and most active */
+        get: operations["getMovers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/market/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider, market time and whether prices are simulated */
+        get: operations["getMarketStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stocks/{symbol}/trades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The symbol's tape: its newest fills, nobody named */
+        get: operations["getTape"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stocks/{symbol}/holders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The symbol's largest holders among public profiles and bots (weights, never shares) */
+        get: operations["getHolders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stocks/{symbol}/book": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Players' resting limit orders by price beside the house's bid and ask */
+        get: operations["getOrderBook"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live ticks, the home feed, the tape and the player's own events (Server-Sent Events)
+         * @description A `text/event-stream` that stays open. Each event is `event: <name>` and `data: <JSON>` (the `x-events` list gives each name's data schema); a comment line `: heartbeat` comes every 15 s. Reconnecting with `Last-Event-ID: N` (or `?last_event_id=N`) replays every tick and feed event after N with no gap and no duplicate, on whichever instance the client reaches, or sends `reset`. A slow client receives the latest tick per symbol instead of every tick (and the latest trade per symbol); one that stops reading is disconnected. A signed-in stream ends when its session does.
+         */
+        get: operations["stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The home feed: movers, sectors, notable trades, leaderboard highs, the top 10, newest players
+         * @description One snapshot, rebuilt by the cluster's leader every MARKETSIM_FEED_INTERVAL and carried by the stream's `feed` event. Nobody is named who did not opt in to a public profile (bots always are).
+         */
+        get: operations["getFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each sector's day, best first */
+        get: operations["listSectors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sectors/{sector}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sector: its summary and stocks */
+        get: operations["getSector"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forecasts/{symbol}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each model's forecast with a 95% band and its measured accuracy
+         * @description Fitted only on prices dated before the current market day, then the current price as the origin (docs/forecasts.md). Figures are JSON numbers (statistics, not money).
+         */
+        get: operations["getForecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forecasts/accuracy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The walk-forward evaluation of the models */
+        get: operations["getForecastAccuracy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forecasts/portfolio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The player's projected equity (random walk with drift) */
+        get: operations["getPortfolioForecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{tag}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A player's public profile (only while they opted in)
+         * @description Returns, ranks, allocation as weights and delayed trades; never a quantity, a cost or an amount of cash. 404 for an unknown tag, a private profile and a disabled account alike.
+         */
+        get: operations["getPublicProfile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{tag}/equity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A public profile's equity curve in market time */
+        get: operations["getPublicEquity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everyone ranked by return or Sharpe ratio over a period of market days */
+        get: operations["getLeaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who the session is, and a CSRF token
+         * @description Anonymous callers get `user: null` and a token that must also be the `ms_csrf` cookie this answer sets (signed double-submit).
+         */
+        get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign up: mails a verification link
+         * @description The same answer whether or not the email is registered. Signing up again with an address still waiting for verification only mails a new link.
+         */
+        post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify an email address with the mailed token */
+        post: operations["verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in: starts a session
+         * @description Any session the request carried is ended. Sets the session cookie and the device cookie.
+         */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out: the session ends at once, its streams close */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the password: every other session ends */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a password reset link
+         * @description The same answer whether or not an account has the address; a link is valid for one hour, once.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with a reset token: every session ends, every API key is revoked */
+        post: operations["confirmPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the display name or the public-profile switch */
+        patch: operations["updateProfile"];
+        trace?: never;
+    };
+    "/api/account/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The player's API keys */
+        get: operations["listApiKeys"];
+        put?: never;
+        /** Create an API key (the secret is shown this once) */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key: it stops working at once */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/since-last-visit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What happened between the end of the previous visit and now
+         * @description Browser sessions only: a program's API key neither starts nor extends a visit.
+         */
+        get: operations["sinceLastVisit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/account/since-last-visit/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hide the summary for the rest of the visit, on every device */
+        post: operations["dismissSinceLastVisit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The player's analytics over a period of market time
+         * @description Returns, risk against the index, drawdown, contributions, P&L, trading statistics and allocation. Money is decimal strings; returns, weights and statistics are numbers (fractions rounded to 6 decimals); a null figure says why in why_null.
+         */
+        get: operations["getInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The player's rules */
+        get: operations["listRules"];
+        put?: never;
+        /**
+         * Create a rule (alert, stop-loss, take-profit, trailing exit, recurring buy, rebalance, condition)
+         * @description A rule fires once per crossing; its order goes through the ordinary order path with client_order_id rule-<id>-<seq>.
+         */
+        post: operations["createRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules/backtest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a saved or draft rule over the stored ticks of a window */
+        post: operations["backtestRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rule */
+        get: operations["getRule"];
+        put?: never;
+        post?: never;
+        /** Delete a rule (its log is kept) */
+        delete: operations["deleteRule"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a rule's name, switch or definition fields
+         * @description The definition is checked again as a whole; a new definition starts the evaluation afresh.
+         */
+        patch: operations["updateRule"];
+        trace?: never;
+    };
+    "/api/rules/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a rule */
+        post: operations["pauseRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a rule */
+        post: operations["resumeRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules/{id}/firings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rule's append-only log of firings, newest first */
+        get: operations["listRuleFirings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a client-side error */
+        post: operations["reportError"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Users, by id */
+        get: operations["adminListUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a user: every session and stream of theirs ends */
+        post: operations["adminDisableUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a user */
+        post: operations["adminEnableUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change a user's role */
+        post: operations["adminSetRole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mail sent and waiting, newest first */
+        get: operations["adminOutbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Client and server error reports, newest first */
+        get: operations["adminErrorReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The integrity scan's anti-collusion flags
+         * @description Newest first, at most 500, over the last 7 days, among people (bots are never flagged).
+         */
+        get: operations["adminFlags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/symbols/{symbol}/halt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Halt trading in a symbol */
+        post: operations["adminHalt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/symbols/{symbol}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume trading in a symbol */
+        post: operations["adminResume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/runtime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The server seen from inside, now */
+        get: operations["adminRuntime"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Password hashing, throttling, session cache and database job counters */
+        get: operations["adminMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The player's account */
+        get: operations["getAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/account/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Account activities: fills, newest first
+         * @description Only fills exist here: asking for other types answers [].
+         */
+        get: operations["listActivities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/account/activities/{type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Account activities of one type (only FILL has any) */
+        get: operations["listActivitiesOfType"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/account/portfolio/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The equity over time */
+        get: operations["getPortfolioHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The player's orders */
+        get: operations["listOrders"];
+        put?: never;
+        /**
+         * Place an order
+         * @description It meets other players' resting limits first (price-time priority, never worse than the house's price), then the house fills what is still marketable at the reference price ± MARKETSIM_HALF_SPREAD. A limit remainder rests (day or gtc); ioc cancels it; fok fills whole or is canceled. A retry with the same client_order_id returns the original order and never trades twice.
+         */
+        post: operations["placeOrder"];
+        /** Cancel every open order */
+        delete: operations["cancelAllOrders"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/orders:by_client_order_id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order by its client_order_id */
+        get: operations["getOrderByClientOrderId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order */
+        get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        /** Cancel an open order */
+        delete: operations["cancelOrder"];
+        options?: never;
+        head?: never;
+        /**
+         * Replace an open order with a new one
+         * @description The new order's `replaces` is the old id; the old one becomes `replaced`, keeping what it filled. A given qty is the whole quantity of the new order; without one, the new order is for what the old one had left.
+         */
+        patch: operations["replaceOrder"];
+        trace?: never;
+    };
+    "/v2/positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The player's positions */
+        get: operations["listPositions"];
+        put?: never;
+        post?: never;
+        /** Sell every position at market */
+        delete: operations["closeAllPositions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/positions/{symbol}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One position */
+        get: operations["getPosition"];
+        put?: never;
+        post?: never;
+        /** Sell a whole position at market (what open sells do not hold) */
+        delete: operations["closePosition"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/assets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What can be traded */
+        get: operations["listAssets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/assets/{symbol}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One asset */
+        get: operations["getAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The simulated market's clock */
+        get: operations["getClock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/watchlists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The player's watchlists */
+        get: operations["listWatchlists"];
+        put?: never;
+        /** Create a watchlist */
+        post: operations["createWatchlist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/watchlists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One watchlist with its assets */
+        get: operations["getWatchlist"];
+        /** Replace a watchlist's name and/or symbols */
+        put: operations["replaceWatchlist"];
+        /** Add a symbol to a watchlist */
+        post: operations["addToWatchlist"];
+        /** Delete a watchlist */
+        delete: operations["deleteWatchlist"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/watchlists/{id}/{symbol}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a symbol from a watchlist */
+        delete: operations["removeFromWatchlist"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/stocks/{symbol}/bars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bars of one symbol (Alpaca's data shape) */
+        get: operations["getBars"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/stocks/bars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bars of several symbols */
+        get: operations["getMultiBars"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/stocks/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Snapshots of several symbols (the quote is the house's bid and ask) */
+        get: operations["getSnapshots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/stocks/{symbol}/snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One symbol's snapshot */
+        get: operations["getSnapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/stocks/{symbol}/trades/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest trade of one symbol */
+        get: operations["getLatestTrade"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/stocks/trades/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest trade of several symbols
+         * @description Symbols without data are left out.
+         */
+        get: operations["getLatestTrades"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/stocks/{symbol}/quotes/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest quote of one symbol */
+        get: operations["getLatestQuote"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/stocks/quotes/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest quote of several symbols
+         * @description Symbols without data are left out.
+         */
+        get: operations["getLatestQuotes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/stocks/{symbol}/bars/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest bar of one symbol */
+        get: operations["getLatestBar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/stocks/bars/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest bar of several symbols
+         * @description Symbols without data are left out.
+         */
+        get: operations["getLatestBars"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alpaca's trading stream: the player's own trade updates (WebSocket)
+         * @description A WebSocket on the same port (`wss://` with MARKETSIM_TLS_CERT), as Alpaca's, so a bot written for Alpaca's SDKs streams unmodified. It authenticates in its first message with an API key pair, checked as the `/v2` routes check the headers (the key's MARKETSIM_API_RATE, the address's failure budget); unauthenticated after 10 s, it is closed. Once authenticated it counts against the same stream caps as GET /api/stream and coalesces the same way for a slow reader. A message over 16 KiB closes it (1009); the server pings after 15 s of silence and closes a connection silent for 30 s. docs/api.md (*Streams for programs*) gives every message.
+         *
+         *     Client: `{"action":"auth","key","secret"}` (or `{"action":"authenticate","data":{"key_id","secret_key"}}`), then `{"action":"listen","data":{"streams":["trade_updates"]}}`. Server, one object per binary frame: `authorization`, `listening`, then `trade_updates` whose data is a TradeUpdateEvent; errors as `{"stream":"error","data":{"code","error"}}`. Without `Upgrade: websocket` the path is a page of the web app.
+         */
+        get: operations["tradingWebSocket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/iex": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alpaca's market data stream: trades, the house's quotes, minute bars (WebSocket)
+         * @description A WebSocket on the same port (`wss://` with MARKETSIM_TLS_CERT), as Alpaca's, so a bot written for Alpaca's SDKs streams unmodified. It authenticates in its first message with an API key pair, checked as the `/v2` routes check the headers (the key's MARKETSIM_API_RATE, the address's failure budget); unauthenticated after 10 s, it is closed. Once authenticated it counts against the same stream caps as GET /api/stream and coalesces the same way for a slow reader. A message over 16 KiB closes it (1009); the server pings after 15 s of silence and closes a connection silent for 30 s. docs/api.md (*Streams for programs*) gives every message.
+         *
+         *     Every server message is an array: `success` (connected, authenticated), `subscription`, `t` (a tick as a trade), `q` (the house's bid and ask), `b` (a minute bar), `error` (`code` 400 invalid syntax, 401 not authenticated, 402 auth failed, 403 already authenticated, 404 auth timeout, 405 symbol limit exceeded, 406 connection limit exceeded, 500 internal error). Client: `auth`, then `subscribe`/`unsubscribe` with `trades`, `quotes`, `bars` (symbols or `"*"`, at most 100 symbols). Without `Upgrade: websocket`: 404 `not_found`.
+         */
+        get: operations["marketDataWebSocketIex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/sip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alpaca's market data stream: trades, the house's quotes, minute bars (WebSocket, the same data as /v2/iex)
+         * @description A WebSocket on the same port (`wss://` with MARKETSIM_TLS_CERT), as Alpaca's, so a bot written for Alpaca's SDKs streams unmodified. It authenticates in its first message with an API key pair, checked as the `/v2` routes check the headers (the key's MARKETSIM_API_RATE, the address's failure budget); unauthenticated after 10 s, it is closed. Once authenticated it counts against the same stream caps as GET /api/stream and coalesces the same way for a slow reader. A message over 16 KiB closes it (1009); the server pings after 15 s of silence and closes a connection silent for 30 s. docs/api.md (*Streams for programs*) gives every message.
+         *
+         *     Every server message is an array: `success` (connected, authenticated), `subscription`, `t` (a tick as a trade), `q` (the house's bid and ask), `b` (a minute bar), `error` (`code` 400 invalid syntax, 401 not authenticated, 402 auth failed, 403 already authenticated, 404 auth timeout, 405 symbol limit exceeded, 406 connection limit exceeded, 500 internal error). Client: `auth`, then `subscribe`/`unsubscribe` with `trades`, `quotes`, `bars` (symbols or `"*"`, at most 100 symbols). Without `Upgrade: websocket`: 404 `not_found`.
+         */
+        get: operations["marketDataWebSocketSip"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics (on the metrics listener, never the public port)
+         * @description Served on MARKETSIM_METRICS_ADDR (127.0.0.1:9464 by default), a listener of its own; the public port answers 404. What to watch: docs/operations.md.
+         */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * Format: date-time
+         * @description An RFC 3339 UTC time, milliseconds only when not zero.
+         * @example 2005-01-03T14:30:00Z
+         */
+        Time: string;
+        /**
+         * Format: date
+         * @description A calendar date.
+         * @example 2007-06-15
+         */
+        Date: string;
+        /**
+         * @description Money or a price as an exact decimal string (never a float): two decimals, up to four when they carry information.
+         * @example 41.27
+         * @example 100000.00
+         * @example 12.3456
+         */
+        Money: string;
+        /**
+         * @description A whole number of shares as a decimal string.
+         * @example 10
+         */
+        Quantity: string;
+        /**
+         * @description An exact decimal as a string.
+         * @example 0
+         * @example 1
+         * @example 0.25
+         */
+        Decimal: string;
+        /**
+         * @description A ratio as a decimal string with up to 4 decimals (0.0291 is 2.91%).
+         * @example 0.0291
+         */
+        Ratio: string;
+        /**
+         * @description A return as a decimal fraction with 6 decimals: "0.012345" is +1.2345%.
+         * @example 0.012345
+         */
+        Return: string;
+        /**
+         * @description A fraction of a portfolio with 4 decimals.
+         * @example 0.2534
+         */
+        Weight: string;
+        /**
+         * @description A percentage with one decimal.
+         * @example 12.3
+         */
+        Percent: string;
+        /**
+         * @description In requests, a decimal as a string (preferred: exact) or a JSON number; prices have at most 4 decimals, quantities are whole.
+         * @example 41.27
+         * @example 10
+         */
+        DecimalInput: string | number;
+        /**
+         * @description A ticker symbol, upper case in answers (requests may use any case).
+         * @example AAPL
+         */
+        Symbol: string;
+        /**
+         * Format: uuid
+         * @description A UUID.
+         */
+        Uuid: string;
+        /**
+         * @description A simulated trader's strategy.
+         * @enum {string}
+         */
+        BotStrategy: "market_maker" | "momentum" | "mean_reversion" | "noise" | "index_holder";
+        /** @enum {string} */
+        Role: "user" | "admin";
+        /**
+         * @description A period of market days: the newest snapshot's day, the last 7 or 30 of them, or since the account opened.
+         * @enum {string}
+         */
+        Period: "day" | "week" | "month" | "all";
+        /** @enum {string} */
+        OrderSide: "buy" | "sell";
+        /** @enum {string} */
+        OrderType: "market" | "limit" | "stop" | "stop_limit" | "trailing_stop";
+        /** @enum {string} */
+        TimeInForce: "day" | "gtc" | "ioc" | "fok";
+        /** @enum {string} */
+        OrderStatus: "new" | "partially_filled" | "filled" | "canceled" | "expired" | "replaced" | "rejected";
+        /**
+         * @description Who was on one side of a trade; nobody is named.
+         * @enum {string}
+         */
+        TapeParty: "player" | "bot" | "house";
+        /**
+         * @description drift: random walk with drift; ar1: AR(1) on returns; trend: linear trend.
+         * @enum {string}
+         */
+        ForecastModel: "drift" | "ar1" | "trend";
+        /**
+         * @description A market day on daily series, a month on the catalog's monthly stock series.
+         * @enum {string}
+         */
+        ForecastStep: "day" | "month";
+        /** @enum {string} */
+        RuleKind: "price_alert" | "stop_loss" | "take_profit" | "trailing_exit" | "recurring_buy" | "rebalance" | "condition";
+        /**
+         * @description What a condition rule watches.
+         * @enum {string}
+         */
+        ConditionWhen: "price_above" | "price_below" | "change_up" | "change_down" | "ma_cross_above" | "ma_cross_below";
+        /**
+         * @description What a firing did; `none`: a rebalance found every weight within a share of its target.
+         * @enum {string}
+         */
+        RuleAction: "alert" | "buy" | "sell" | "none";
+        /** @enum {string} */
+        FiringOutcome: "pending" | "placed" | "refused" | "alerted";
+        /**
+         * @description Every error answer: 4xx/5xx with a stable `code`.
+         * @example {
+         *       "code": "not_found",
+         *       "message": "unknown symbol ZZZ",
+         *       "request_id": "4f1c2a9e7b3d"
+         *     }
+         */
+        Error: {
+            code: components["schemas"]["ErrorCode"];
+            /** @description What went wrong, in words for people; may change. */
+            message: string;
+            /** @description The answer's X-Request-Id. */
+            request_id: string;
+        };
+        /**
+         * @description A stable error code (src/core/error.cpp); each answers with one status:
+         *
+         *     - `bad_request`: 400
+         *     - `invalid_display_name`: 400
+         *     - `invalid_email`: 400
+         *     - `invalid_json`: 400
+         *     - `invalid_range`: 400
+         *     - `invalid_token`: 400
+         *     - `invalid_user_tag`: 400
+         *     - `password_policy`: 400
+         *     - `invalid_credentials`: 401
+         *     - `unauthenticated`: 401
+         *     - `csrf_failed`: 403
+         *     - `email_not_verified`: 403
+         *     - `forbidden`: 403
+         *     - `host_rejected`: 403
+         *     - `insufficient_buying_power`: 403
+         *     - `insufficient_qty`: 403
+         *     - `origin_rejected`: 403
+         *     - `symbol_halted`: 403
+         *     - `too_many_api_keys`: 403
+         *     - `too_many_open_orders`: 403
+         *     - `too_many_rules`: 403
+         *     - `too_many_watchlists`: 403
+         *     - `watchlist_full`: 403
+         *     - `not_found`: 404
+         *     - `method_not_allowed`: 405
+         *     - `conflict`: 409
+         *     - `user_tag_taken`: 409
+         *     - `payload_too_large`: 413
+         *     - `unsupported_media_type`: 415
+         *     - `client_order_id_conflict`: 422
+         *     - `unprocessable`: 422
+         *     - `rate_limited`: 429
+         *     - `stream_limit`: 429
+         *     - `too_many_attempts`: 429
+         *     - `too_many_requests`: 429
+         *     - `headers_too_large`: 431
+         *     - `internal`: 500
+         *     - `busy`: 503
+         *     - `database_error`: 503
+         *     - `too_many_connections`: 503
+         *     - `too_many_streams`: 503
+         *     - `unavailable`: 503
+         * @enum {string}
+         */
+        ErrorCode: "bad_request" | "invalid_display_name" | "invalid_email" | "invalid_json" | "invalid_range" | "invalid_token" | "invalid_user_tag" | "password_policy" | "invalid_credentials" | "unauthenticated" | "csrf_failed" | "email_not_verified" | "forbidden" | "host_rejected" | "insufficient_buying_power" | "insufficient_qty" | "origin_rejected" | "symbol_halted" | "too_many_api_keys" | "too_many_open_orders" | "too_many_rules" | "too_many_watchlists" | "watchlist_full" | "not_found" | "method_not_allowed" | "conflict" | "user_tag_taken" | "payload_too_large" | "unsupported_media_type" | "client_order_id_conflict" | "unprocessable" | "rate_limited" | "stream_limit" | "too_many_attempts" | "too_many_requests" | "headers_too_large" | "internal" | "busy" | "database_error" | "too_many_connections" | "too_many_streams" | "unavailable";
+        /** @description A failed item of a 207 answer. */
+        StatusItemError: {
+            code: components["schemas"]["ErrorCode"];
+            message: string;
+        };
+        Health: {
+            /** @constant */
+            status: "ok";
+        };
+        Ready: {
+            /** @constant */
+            status: "ready";
+            /** @description The process that answered: MARKETSIM_INSTANCE, else hostname:pid. */
+            instance: string;
+            /** @description Whether it leads the cluster's market. */
+            leader: boolean;
+        };
+        /** @description One instrument of the catalog with its live price. */
+        Stock: {
+            symbol: components["schemas"]["Symbol"];
+            /** @description The company's (or index's) name. */
+            name: string;
+            /** @description Its sector (`Index` for the index). */
+            sector: string;
+            /**
+             * @description `simulated`: an invented company of the simulated market.
+             * @enum {string}
+             */
+            kind: "stock" | "index" | "simulated";
+            /** @description The last price; null before the instrument's first tick (e.g. before an IPO in the replayed history). */
+            price: components["schemas"]["Money"] | null;
+            /** @description Change since the previous close; null without one. */
+            change: components["schemas"]["Money"] | null;
+            /** @description Change since the previous close in percent, 2 decimals. */
+            change_percent: number | null;
+            /** @description Market time of the last tick. */
+            updated_at: components["schemas"]["Time"] | null;
+            /** @description An administrator halted trading in it. */
+            halted: boolean;
+            /** @description The price is invented rather than real history or a live quote: an invented company's always, and every price once the replay has run past the end of its real history. */
+            simulated: boolean;
+        };
+        /** @description A stock with the day's statistics. */
+        StockDetail: {
+            symbol: components["schemas"]["Symbol"];
+            /** @description The company's (or index's) name. */
+            name: string;
+            /** @description Its sector (`Index` for the index). */
+            sector: string;
+            /**
+             * @description `simulated`: an invented company of the simulated market.
+             * @enum {string}
+             */
+            kind: "stock" | "index" | "simulated";
+            /** @description The last price; null before the instrument's first tick (e.g. before an IPO in the replayed history). */
+            price: components["schemas"]["Money"] | null;
+            /** @description Change since the previous close; null without one. */
+            change: components["schemas"]["Money"] | null;
+            /** @description Change since the previous close in percent, 2 decimals. */
+            change_percent: number | null;
+            /** @description Market time of the last tick. */
+            updated_at: components["schemas"]["Time"] | null;
+            /** @description An administrator halted trading in it. */
+            halted: boolean;
+            /** @description The price is invented rather than real history or a live quote: an invented company's always, and every price once the replay has run past the end of its real history. */
+            simulated: boolean;
+            day_open: components["schemas"]["Money"] | null;
+            day_high: components["schemas"]["Money"] | null;
+            day_low: components["schemas"]["Money"] | null;
+            previous_close: components["schemas"]["Money"] | null;
+            /** @description The day's volume (shares). */
+            volume: number;
+        };
+        Mover: {
+            symbol: components["schemas"]["Symbol"];
+            /** @description The company's (or index's) name. */
+            name: string;
+            /** @description Its sector (`Index` for the index). */
+            sector: string;
+            /**
+             * @description `simulated`: an invented company of the simulated market.
+             * @enum {string}
+             */
+            kind: "stock" | "index" | "simulated";
+            /** @description The last price; null before the instrument's first tick (e.g. before an IPO in the replayed history). */
+            price: components["schemas"]["Money"] | null;
+            /** @description Change since the previous close; null without one. */
+            change: components["schemas"]["Money"] | null;
+            /** @description Change since the previous close in percent, 2 decimals. */
+            change_percent: number | null;
+            /** @description Market time of the last tick. */
+            updated_at: components["schemas"]["Time"] | null;
+            /** @description An administrator halted trading in it. */
+            halted: boolean;
+            /** @description The price is invented rather than real history or a live quote: an invented company's always, and every price once the replay has run past the end of its real history. */
+            simulated: boolean;
+            /** @description The day's volume. */
+            volume: number;
+        };
+        StockList: {
+            stocks: components["schemas"]["Stock"][];
+            /** @description The newest tick's market time. */
+            as_of: components["schemas"]["Time"] | null;
+        };
+        Candle: {
+            time: components["schemas"]["Time"];
+            open: components["schemas"]["Money"];
+            high: components["schemas"]["Money"];
+            low: components["schemas"]["Money"];
+            close: components["schemas"]["Money"];
+            volume: number;
+        };
+        CandleList: {
+            symbol: components["schemas"]["Symbol"];
+            /** @enum {string} */
+            interval: "1m" | "5m" | "1h" | "1d";
+            /** @description Oldest first. */
+            candles: components["schemas"]["Candle"][];
+        };
+        Movers: {
+            gainers: components["schemas"]["Mover"][];
+            losers: components["schemas"]["Mover"][];
+            most_active: components["schemas"]["Mover"][];
+        };
+        MarketStatus: {
+            /** @enum {string} */
+            provider: "replay" | "simulated" | "http";
+            /** @description Only moves forward. */
+            market_time: components["schemas"]["Time"] | null;
+            /** @description Market time has reached the simulated continuation (always true for the simulated provider). */
+            simulated: boolean;
+            /** @description The first market day of the seeded continuation of the real history ("2010-03-02"); null when the whole market is simulated or never is. */
+            simulated_since: components["schemas"]["Date"] | null;
+            tick_interval_ms: number;
+            /** @description The stream's newest event id. */
+            last_event_id: number;
+        };
+        TapeTrade: {
+            /** @description Increases in each symbol's trading order. */
+            id: number;
+            price: components["schemas"]["Money"];
+            qty: components["schemas"]["Quantity"];
+            /** @description The market's time of the trade; null for fills made before the tape existed. */
+            time: components["schemas"]["Time"] | null;
+            /** @description The side that took it: the incoming order's, or the house's for a resting limit the market crossed; null for fills before the tape existed. */
+            taker: components["schemas"]["OrderSide"] | null;
+            buyer: components["schemas"]["TapeParty"];
+            seller: components["schemas"]["TapeParty"];
+            /** @description The house was one side; false for a fill between two players (bots included). */
+            house: boolean;
+        };
+        TapePage: {
+            symbol: components["schemas"]["Symbol"];
+            /** @description Newest first. */
+            trades: components["schemas"]["TapeTrade"][];
+        };
+        /** @description A top holder among players with a public profile, and bots; never a number of shares. */
+        Holder: {
+            name: string;
+            user_tag: string;
+            bot: boolean;
+            strategy?: components["schemas"]["BotStrategy"];
+            /** @description The symbol's share of the holder's portfolio (cash plus every position at the last prices). */
+            weight: components["schemas"]["Weight"];
+        };
+        HoldersPage: {
+            symbol: components["schemas"]["Symbol"];
+            /** @description Market time of the read (kept 5 s per symbol). */
+            as_of: components["schemas"]["Time"] | null;
+            /** @description Largest position first. */
+            holders: components["schemas"]["Holder"][];
+        };
+        BookLevel: {
+            price: components["schemas"]["Money"];
+            qty: components["schemas"]["Quantity"];
+            orders: number;
+            /** @description The bots' part of the level (the rest is people's). */
+            bot_qty: components["schemas"]["Quantity"];
+            bot_orders: number;
+        };
+        OrderBook: {
+            symbol: components["schemas"]["Symbol"];
+            /** @description The last price (null before the first tick). */
+            reference: components["schemas"]["Money"] | null;
+            /** @description The price the house buys at: reference − MARKETSIM_HALF_SPREAD. */
+            house_bid: components["schemas"]["Money"] | null;
+            /** @description The price the house sells at: reference + MARKETSIM_HALF_SPREAD. */
+            house_ask: components["schemas"]["Money"] | null;
+            /** @description Players' resting buy limits by price, best first, without identities. */
+            bids: components["schemas"]["BookLevel"][];
+            asks: components["schemas"]["BookLevel"][];
+        };
+        /** @description A player on the feed: named only when a bot or opted in to a public profile. */
+        FeedParty: {
+            /** @description A bot's or an opted-in player's display name; anyone else is "Player #N" (N: the account's number), or "A new player" before they have a trading account. */
+            name: string;
+            /** @description A simulated trader. */
+            bot: boolean;
+            /** @description Only for bots and players with a public profile: their page is `/u/<tag>` (`GET /api/users/{tag}`). */
+            user_tag?: string;
+            strategy?: components["schemas"]["BotStrategy"];
+        };
+        FeedMover: {
+            symbol: components["schemas"]["Symbol"];
+            name: string;
+            price: components["schemas"]["Money"] | null;
+            change_percent: number;
+        };
+        /** @description The change since the previous close, at most 5 a list. */
+        FeedSessionMovers: {
+            gainers: components["schemas"]["FeedMover"][];
+            losers: components["schemas"]["FeedMover"][];
+        };
+        /** @description The growth since each stock's price 7 (week) or 30 (month) days of market time ago, fastest first, at most 5 a list. */
+        FeedWindow: {
+            /** @description The oldest start price used. */
+            from: components["schemas"]["Time"] | null;
+            gainers: components["schemas"]["FeedMover"][];
+            losers: components["schemas"]["FeedMover"][];
+        };
+        SectorMove: {
+            sector: string;
+            /** @description Priced stocks with a previous close. */
+            stocks: number;
+            advancing: number;
+            declining: number;
+            /** @description The mean change of its stocks today, 2 decimals. */
+            change_percent: number;
+            best: components["schemas"]["Symbol"];
+            worst: components["schemas"]["Symbol"];
+        };
+        FeedTrade: {
+            time: components["schemas"]["Time"];
+            symbol: components["schemas"]["Symbol"];
+            /** @description Shares. */
+            qty: number;
+            price: components["schemas"]["Money"];
+            value: components["schemas"]["Money"];
+            /** @description null: the house. */
+            buyer: components["schemas"]["FeedParty"] | null;
+            /** @description null: the house. */
+            seller: components["schemas"]["FeedParty"] | null;
+        };
+        FeedRanked: {
+            /** @description A bot's or an opted-in player's display name; anyone else is "Player #N" (N: the account's number), or "A new player" before they have a trading account. */
+            name: string;
+            /** @description A simulated trader. */
+            bot: boolean;
+            /** @description Only for bots and players with a public profile: their page is `/u/<tag>` (`GET /api/users/{tag}`). */
+            user_tag?: string;
+            strategy?: components["schemas"]["BotStrategy"];
+            rank: number;
+            return: components["schemas"]["Return"];
+        };
+        FeedHighlight: {
+            /** @description A bot's or an opted-in player's display name; anyone else is "Player #N" (N: the account's number), or "A new player" before they have a trading account. */
+            name: string;
+            /** @description A simulated trader. */
+            bot: boolean;
+            /** @description Only for bots and players with a public profile: their page is `/u/<tag>` (`GET /api/users/{tag}`). */
+            user_tag?: string;
+            strategy?: components["schemas"]["BotStrategy"];
+            rank: number;
+            return: components["schemas"]["Return"];
+            /**
+             * @description A new first place, or a new entry into the top 10.
+             * @enum {string}
+             */
+            kind: "lead" | "top10";
+            time: components["schemas"]["Time"];
+        };
+        FeedNewcomer: {
+            /** @description A bot's or an opted-in player's display name; anyone else is "Player #N" (N: the account's number), or "A new player" before they have a trading account. */
+            name: string;
+            /** @description A simulated trader. */
+            bot: boolean;
+            /** @description Only for bots and players with a public profile: their page is `/u/<tag>` (`GET /api/users/{tag}`). */
+            user_tag?: string;
+            strategy?: components["schemas"]["BotStrategy"];
+            joined: components["schemas"]["Time"];
+        };
+        /** @description The home feed: one snapshot that makes sense signed out. */
+        HomeFeed: {
+            /** @description Market time of the build. */
+            as_of: components["schemas"]["Time"] | null;
+            movers: {
+                session: components["schemas"]["FeedSessionMovers"];
+                week: components["schemas"]["FeedWindow"];
+                month: components["schemas"]["FeedWindow"];
+            };
+            /** @description Best sector first (the index is no sector). */
+            sectors: components["schemas"]["SectorMove"][];
+            /** @description The newest fills worth at least MARKETSIM_FEED_LARGE_TRADE, newest first, at most 8. */
+            trades: components["schemas"]["FeedTrade"][];
+            /** @description Leaderboard highs, newest first, at most 6. */
+            highlights: components["schemas"]["FeedHighlight"][];
+            leaderboard: {
+                total: number;
+                /** @description The top 10 of the all-time return leaderboard. */
+                entries: components["schemas"]["FeedRanked"][];
+            };
+            /** @description The 8 newest people (bots left out). */
+            newest: components["schemas"]["FeedNewcomer"][];
+        };
+        SectorList: {
+            sectors: components["schemas"]["SectorMove"][];
+        };
+        SectorDetail: {
+            sector: string;
+            summary: components["schemas"]["SectorMove"] | null;
+            /** @description In catalog order. */
+            stocks: components["schemas"]["StockDetail"][];
+        };
+        /** @description A model's measured accuracy at one horizon (walk-forward). */
+        ForecastScore: {
+            model: components["schemas"]["ForecastModel"];
+            /** @description Steps ahead: 1, 5 or 20. */
+            horizon: number;
+            /** @description Forecast origins evaluated. */
+            origins: number;
+            /** @description Mean absolute error. */
+            mae: number;
+            /** @description Root mean squared error. */
+            rmse: number;
+            /** @description The no-change forecast's MAE. */
+            naive_mae: number;
+            /** @description The no-change forecast's RMSE. */
+            naive_rmse: number;
+            /** @description Model MAE / naive MAE: below 1 beats the baseline. */
+            mae_ratio: number;
+            /** @description Model RMSE / naive RMSE. */
+            rmse_ratio: number;
+            /** @description `mae_ratio` is below 1. */
+            beats_baseline: boolean;
+            /** @description Forecasts that predicted a move where the price moved. */
+            direction_cases: number;
+            /** @description Of those, the ones that got the direction right. */
+            direction_hits: number;
+            /** @description direction_hits / direction_cases; null without cases. */
+            hit_rate: number | null;
+            /** @description The share of those cases where the price rose (an always-up guess). */
+            up_rate: number;
+            /** @description The share of actual prices inside the 95% band. */
+            coverage: number;
+        };
+        AccuracyRow: {
+            model: components["schemas"]["ForecastModel"];
+            /** @description Steps ahead: 1, 5 or 20. */
+            horizon: number;
+            /** @description Forecast origins evaluated. */
+            origins: number;
+            /** @description Mean absolute error. */
+            mae: number;
+            /** @description Root mean squared error. */
+            rmse: number;
+            /** @description The no-change forecast's MAE. */
+            naive_mae: number;
+            /** @description The no-change forecast's RMSE. */
+            naive_rmse: number;
+            /** @description Model MAE / naive MAE: below 1 beats the baseline. */
+            mae_ratio: number;
+            /** @description Model RMSE / naive RMSE. */
+            rmse_ratio: number;
+            /** @description `mae_ratio` is below 1. */
+            beats_baseline: boolean;
+            /** @description Forecasts that predicted a move where the price moved. */
+            direction_cases: number;
+            /** @description Of those, the ones that got the direction right. */
+            direction_hits: number;
+            /** @description direction_hits / direction_cases; null without cases. */
+            hit_rate: number | null;
+            /** @description The share of those cases where the price rose (an always-up guess). */
+            up_rate: number;
+            /** @description The share of actual prices inside the 95% band. */
+            coverage: number;
+            /** @description `sp500`, a stock symbol, or `stored:<SYMBOL>`. */
+            series: string;
+            symbol: components["schemas"]["Symbol"];
+            step: components["schemas"]["ForecastStep"];
+            /** @description `sp500-2000.csv`, `stocks.csv` or `price_history`. */
+            source: string;
+            window: number;
+            points: number;
+            first_date: components["schemas"]["Date"];
+            last_date: components["schemas"]["Date"];
+        };
+        ForecastPoint: {
+            horizon: number;
+            step: components["schemas"]["ForecastStep"];
+            target_date: components["schemas"]["Date"];
+            point: number;
+            /** @description The 95% band's lower end. */
+            lower: number;
+            upper: number;
+            log_point: number;
+            log_sd: number;
+        };
+        ModelForecast: {
+            model: components["schemas"]["ForecastModel"];
+            title: string;
+            forecasts: components["schemas"]["ForecastPoint"][];
+            accuracy_series: string;
+            accuracy: components["schemas"]["ForecastScore"][];
+            /** @description Beat the naive no-change forecast at every horizon asked for; null: not measured yet. */
+            beats_baseline: boolean | null;
+            /** @description A plain sentence for people. */
+            verdict: string;
+        };
+        ForecastBasis: {
+            series: string;
+            symbol: components["schemas"]["Symbol"];
+            source: string;
+            step: components["schemas"]["ForecastStep"];
+            window: number;
+            prices_used: number;
+            /** @description Only prices dated before this market day are used, then the current price as the origin. */
+            cut_before: components["schemas"]["Date"];
+            origin_is_current_price: boolean;
+            first_date?: components["schemas"]["Date"];
+            origin_date?: components["schemas"]["Date"];
+            origin_price?: number;
+            /** @description The fitted window, oldest first. */
+            history: {
+                date: components["schemas"]["Date"];
+                price: number;
+            }[];
+        };
+        SymbolForecast: {
+            symbol: components["schemas"]["Symbol"];
+            market_time: components["schemas"]["Time"];
+            market_date: components["schemas"]["Date"];
+            /** @description The band's z (1.96). */
+            z: number;
+            basis: components["schemas"]["ForecastBasis"] | null;
+            models: components["schemas"]["ModelForecast"][];
+            /** @description Why there is no (or little) forecast. */
+            reason?: string;
+        };
+        /** @description The walk-forward evaluation (docs/forecasts.md). */
+        ForecastAccuracy: {
+            z: number;
+            horizons: number[];
+            windows: {
+                day: number;
+                month: number;
+                stored: number;
+            };
+            models: {
+                model: components["schemas"]["ForecastModel"];
+                title: string;
+            }[];
+            catalog?: {
+                rows: components["schemas"]["AccuracyRow"][];
+                unavailable?: string;
+            };
+            stored?: {
+                market_time: components["schemas"]["Time"];
+                rows: components["schemas"]["AccuracyRow"][];
+            };
+        };
+        PortfolioForecastPoint: {
+            horizon: number;
+            target_date: components["schemas"]["Date"];
+            point: number;
+            lower: number;
+            upper: number;
+            /** @description point / equity − 1. */
+            change: number;
+            change_lower: number;
+            change_upper: number;
+        };
+        PortfolioForecast: {
+            equity: components["schemas"]["Money"];
+            cash: components["schemas"]["Money"];
+            holdings: {
+                symbol: components["schemas"]["Symbol"];
+                qty: components["schemas"]["Quantity"];
+            }[];
+            /** @constant */
+            model: "drift";
+            title: string;
+            /** @constant */
+            step: "day";
+            market_date: components["schemas"]["Date"];
+            z: number;
+            window?: number;
+            prices_used?: number;
+            first_date?: components["schemas"]["Date"];
+            forecasts: components["schemas"]["PortfolioForecastPoint"][];
+            accuracy: components["schemas"]["ForecastScore"][];
+            verdict: string;
+            reason?: string;
+        };
+        User: {
+            id: number;
+            /** @description 3–20 of a-z 0-9 _. */
+            user_tag: string;
+            /** @description 1–40 characters. */
+            display_name: string;
+            /**
+             * Format: email
+             * @description Only to its owner and admins.
+             */
+            email: string;
+            role: components["schemas"]["Role"];
+            public_profile: boolean;
+            created_at: components["schemas"]["Time"];
+        };
+        Me: {
+            user: components["schemas"]["User"] | null;
+            /** @description Send it as X-CSRF-Token on POST, PUT, PATCH and DELETE under /api/. */
+            csrf_token: string;
+        };
+        /** @description A new session: the CSRF token changed with it. */
+        Session: {
+            user: components["schemas"]["User"];
+            csrf_token: string;
+        };
+        RegisterRequest: {
+            /** Format: email */
+            email: string;
+            /** @description 8–128 characters, not a common password. */
+            password: string;
+            user_tag: string;
+            display_name: string;
+        };
+        RegisterAccepted: {
+            /** @constant */
+            status: "verification_sent";
+            message: string;
+        };
+        VerifyRequest: {
+            /** @description From the mailed link. */
+            token: string;
+        };
+        Verified: {
+            /** @constant */
+            status: "verified";
+            user_tag: string;
+        };
+        LoginRequest: {
+            email: string;
+            password: string;
+        };
+        PasswordChangeRequest: {
+            current_password: string;
+            new_password: string;
+        };
+        PasswordResetRequest: {
+            email: string;
+        };
+        ResetSent: {
+            /** @constant */
+            status: "reset_sent";
+            message: string;
+        };
+        PasswordResetConfirmRequest: {
+            token: string;
+            new_password: string;
+        };
+        PasswordReset: {
+            /** @constant */
+            status: "password_reset";
+            revoked_api_keys: number;
+            message: string;
+        };
+        ProfileChange: {
+            display_name?: string;
+            public_profile?: boolean;
+        };
+        UserAnswer: {
+            user: components["schemas"]["User"];
+        };
+        ProfileReturn: {
+            return: components["schemas"]["Return"] | null;
+            rank: number | null;
+            /** @description Ranked players over the period. */
+            of: number;
+        };
+        ProfileAllocation: {
+            cash_weight: components["schemas"]["Percent"];
+            /** @description Heaviest first; with cash_weight they add up to exactly 100.0. */
+            stocks: {
+                symbol: components["schemas"]["Symbol"];
+                name: string;
+                sector: string;
+                weight: components["schemas"]["Percent"];
+            }[];
+            sectors: {
+                sector: string;
+                weight: components["schemas"]["Percent"];
+            }[];
+        };
+        ProfileTrade: {
+            symbol: components["schemas"]["Symbol"];
+            side: components["schemas"]["OrderSide"];
+            price: components["schemas"]["Money"];
+            /** @description Wall clock. */
+            time: components["schemas"]["Time"];
+        };
+        PublicProfile: {
+            user_tag: string;
+            display_name: string;
+            member_since: components["schemas"]["Time"];
+            bot: boolean;
+            strategy?: components["schemas"]["BotStrategy"];
+            strategy_title?: string;
+            strategy_description?: string;
+            /** @description Market time of the newest equity snapshot. */
+            as_of: components["schemas"]["Time"] | null;
+            equity: components["schemas"]["Money"] | null;
+            returns: {
+                day: components["schemas"]["ProfileReturn"];
+                week: components["schemas"]["ProfileReturn"];
+                month: components["schemas"]["ProfileReturn"];
+                all: components["schemas"]["ProfileReturn"];
+            };
+            allocation: components["schemas"]["ProfileAllocation"];
+            /** @description The newest 10 fills at least MARKETSIM_PROFILE_TRADE_DELAY old; no quantity. */
+            trades: components["schemas"]["ProfileTrade"][];
+            trade_delay_seconds: number;
+        };
+        PublicEquity: {
+            user_tag: string;
+            period: components["schemas"]["Period"];
+            as_of: components["schemas"]["Time"] | null;
+            start_equity: components["schemas"]["Money"] | null;
+            return: components["schemas"]["Return"] | null;
+            /** @description At most 250: the last snapshot of each bucket. */
+            points: {
+                market_at: components["schemas"]["Time"];
+                equity: components["schemas"]["Money"];
+            }[];
+        };
+        LeaderboardEntry: {
+            /** @description null: not ranked on this metric (too little history). */
+            rank: number | null;
+            /** @description "Player #N" without a public profile. */
+            name: string;
+            user_tag?: string;
+            bot: boolean;
+            strategy?: components["schemas"]["BotStrategy"];
+            /** @description The anti-collusion flags on the account (see /api/admin/flags). */
+            flags: string[];
+            return: components["schemas"]["Return"];
+            equity: components["schemas"]["Money"];
+            start_equity: components["schemas"]["Money"];
+            /** @description metric=sharpe: the annualized Sharpe ratio, 4 decimals. */
+            sharpe?: number | null;
+            /** @description metric=sharpe: the daily returns counted. */
+            history_days?: number;
+        };
+        Leaderboard: {
+            period: components["schemas"]["Period"];
+            /** @enum {string} */
+            metric: "return" | "sharpe";
+            as_of: components["schemas"]["Time"] | null;
+            /** @description Ranked players. */
+            total: number;
+            entries: components["schemas"]["LeaderboardEntry"][];
+            next_cursor: string | null;
+            /** @description The signed-in caller's own entry wherever it ranks. */
+            you: components["schemas"]["LeaderboardEntry"] | null;
+            min_history_days?: number;
+            unranked?: number;
+        };
+        ApiKey: {
+            id: number;
+            key_id: string;
+            name: string;
+            created_at: components["schemas"]["Time"];
+            last_used_at: components["schemas"]["Time"] | null;
+        };
+        ApiKeyList: {
+            keys: components["schemas"]["ApiKey"][];
+        };
+        NewApiKeyRequest: {
+            /** @description 1–40 characters. */
+            name: string;
+        };
+        NewApiKey: {
+            id: number;
+            key_id: string;
+            /** @description Shown this once; stored only as a hash. */
+            secret: string;
+            name: string;
+            created_at: components["schemas"]["Time"];
+        };
+        AwayFill: {
+            order_id: components["schemas"]["Uuid"];
+            symbol: components["schemas"]["Symbol"];
+            side: components["schemas"]["OrderSide"];
+            qty: components["schemas"]["Quantity"];
+            price: components["schemas"]["Money"];
+            time: components["schemas"]["Time"];
+        };
+        HoldingMove: {
+            symbol: components["schemas"]["Symbol"];
+            qty: components["schemas"]["Quantity"];
+            price_then: components["schemas"]["Money"];
+            price_now: components["schemas"]["Money"];
+            change: components["schemas"]["Money"];
+            change_percent: number;
+        };
+        SinceLastVisit: {
+            /** @description Opaque; give it back to dismiss. */
+            visit_id: string;
+            visit_started_at: components["schemas"]["Time"];
+            /** @description null on a first visit: nothing to summarize. */
+            previous_visit_ended_at: components["schemas"]["Time"] | null;
+            dismissed: boolean;
+            equity_then: components["schemas"]["Money"];
+            equity_now: components["schemas"]["Money"];
+            change: components["schemas"]["Money"];
+            /** @description Newest first, at most 20. */
+            fills: components["schemas"]["AwayFill"][];
+            fill_count: number;
+            /** @description The three biggest moves among the holdings. */
+            moves: components["schemas"]["HoldingMove"][];
+            rank: {
+                then: number | null;
+                now: number | null;
+                players_then: number;
+                players_now: number;
+            } | null;
+        };
+        DismissRequest: {
+            visit_id: string;
+        };
+        InsightsContribution: {
+            symbol: components["schemas"]["Symbol"];
+            pl: components["schemas"]["Money"];
+            contribution: number | null;
+        };
+        Insights: {
+            period: components["schemas"]["Period"];
+            as_of: components["schemas"]["Time"] | null;
+            period_start: components["schemas"]["Time"] | null;
+            start: {
+                time: components["schemas"]["Time"];
+                equity: components["schemas"]["Money"];
+                /** @enum {string} */
+                kind: "previous_close" | "opening";
+            } | null;
+            end: {
+                time: components["schemas"]["Time"];
+                equity: components["schemas"]["Money"];
+            } | null;
+            index_symbol: components["schemas"]["Symbol"];
+            returns: {
+                time_weighted: number | null;
+                money_weighted: number | null;
+                cash_flows: number;
+                money_weighted_basis?: string;
+            };
+            risk: {
+                daily_returns: number;
+                min_daily_returns: number;
+                volatility: number | null;
+                sharpe: number | null;
+                sortino: number | null;
+                beta: number | null;
+                correlation: number | null;
+            };
+            drawdown: {
+                max: number | null;
+                peak_at: components["schemas"]["Time"] | null;
+                trough_at: components["schemas"]["Time"] | null;
+                recovered_at: components["schemas"]["Time"] | null;
+            };
+            curve: {
+                time: components["schemas"]["Time"];
+                equity: components["schemas"]["Money"];
+                /** @description The index rebased to the start's equity. */
+                index: components["schemas"]["Money"] | null;
+                /** @description ≤ 0. */
+                drawdown: number | null;
+            }[];
+            /** @description Best first. */
+            contributions: components["schemas"]["InsightsContribution"][];
+            best: components["schemas"]["InsightsContribution"] | null;
+            worst: components["schemas"]["InsightsContribution"] | null;
+            pl: {
+                realized: components["schemas"]["Money"];
+                unrealized: components["schemas"]["Money"];
+                realized_total: components["schemas"]["Money"];
+            };
+            trading: {
+                fills: number;
+                traded_value: components["schemas"]["Money"];
+                round_trips: number;
+                wins: number;
+                win_rate: number | null;
+                average_hold_days: number | null;
+                turnover: number | null;
+            };
+            allocation: {
+                equity: components["schemas"]["Money"];
+                cash: components["schemas"]["Money"];
+                cash_weight: number;
+                holdings: {
+                    symbol: components["schemas"]["Symbol"];
+                    name: string;
+                    sector: string;
+                    value: components["schemas"]["Money"];
+                    weight: number;
+                }[];
+                sectors: {
+                    sector: string;
+                    value: components["schemas"]["Money"];
+                    weight: number;
+                }[];
+            };
+            /** @description Why a figure is null, under its name. */
+            why_null: {
+                [key: string]: string;
+            };
+        };
+        RuleThreshold: {
+            price: components["schemas"]["Money"];
+            /** @enum {string} */
+            direction: "up" | "down";
+        };
+        /** @description A rule's stored definition: its symbol and the fields of its kind. */
+        RuleDefinition: {
+            symbol: components["schemas"]["Symbol"];
+            /** @enum {string} */
+            condition?: "above" | "below" | "move";
+            price?: components["schemas"]["Money"];
+            percent?: components["schemas"]["Money"];
+            /** @description A `move` alert's price when made. */
+            reference?: components["schemas"]["Money"];
+            email?: boolean;
+            qty?: components["schemas"]["Quantity"] | null;
+            trail_percent?: components["schemas"]["Money"];
+            every_days?: number | null;
+            amount?: components["schemas"]["Money"] | null;
+            /** @description symbol → target percent. */
+            targets?: {
+                [key: string]: components["schemas"]["Money"];
+            };
+            drift_percent?: components["schemas"]["Money"] | null;
+            when?: components["schemas"]["ConditionWhen"];
+            ma_days?: number;
+            side?: components["schemas"]["OrderSide"];
+            /** @enum {string} */
+            order_type?: "market" | "limit";
+            limit_price?: components["schemas"]["Money"] | null;
+            cooldown_minutes?: number;
+        };
+        Rule: {
+            /** @description Digits. */
+            id: string;
+            name: string;
+            kind: components["schemas"]["RuleKind"];
+            symbol: components["schemas"]["Symbol"];
+            enabled: boolean;
+            definition: components["schemas"]["RuleDefinition"];
+            /** @description The fixed levels, for drawing on the chart. */
+            thresholds: components["schemas"]["RuleThreshold"][];
+            firings: number;
+            high_water: components["schemas"]["Money"] | null;
+            /** @description The market time of the first tick the engine evaluated it on. */
+            watching_since: components["schemas"]["Time"] | null;
+            created_at: components["schemas"]["Time"];
+            updated_at: components["schemas"]["Time"];
+            last_fired_at: components["schemas"]["Time"] | null;
+            last_outcome: components["schemas"]["FiringOutcome"] | null;
+        };
+        RuleList: {
+            rules: components["schemas"]["Rule"][];
+        };
+        /** @description A rule's definition fields; which apply depends on its kind. */
+        RuleFields: {
+            /**
+             * @description price_alert: above or below `price`, or a `move` of `percent`.
+             * @enum {string}
+             */
+            condition?: "above" | "below" | "move";
+            /** @description A price level (price_alert, stop_loss, take_profit, condition). */
+            price?: components["schemas"]["DecimalInput"];
+            /** @description A percentage (up to 4 decimals): price_alert move, stop_loss/take_profit from the average cost, condition change. */
+            percent?: components["schemas"]["DecimalInput"];
+            /** @description price_alert: mail the alert too. */
+            email?: boolean;
+            /** @description Whole shares (default: the whole position). */
+            qty?: components["schemas"]["DecimalInput"];
+            /** @description trailing_exit: below the high-water mark, 0–99. */
+            trail_percent?: components["schemas"]["DecimalInput"];
+            /** @description recurring_buy and rebalance: every N market days (1–365). */
+            every_days?: number;
+            /** @description Dollars: recurring_buy, or a condition's order sized in whole shares. */
+            amount?: components["schemas"]["DecimalInput"];
+            /** @description rebalance: symbol → target percent (1–10 tradable stocks, together at most 100). */
+            targets?: {
+                [key: string]: components["schemas"]["DecimalInput"];
+            };
+            /** @description rebalance: fire when a weight is more than this many points off. */
+            drift_percent?: components["schemas"]["DecimalInput"];
+            when?: components["schemas"]["ConditionWhen"];
+            /** @description condition: the moving average's market days (2–200). */
+            ma_days?: number;
+            side?: components["schemas"]["OrderSide"];
+            /**
+             * @description condition: the order's type (default market).
+             * @enum {string}
+             */
+            order_type?: "market" | "limit";
+            /** @description condition with a limit order (default: the firing's price). */
+            limit_price?: components["schemas"]["DecimalInput"];
+            /** @description condition: market minutes after a firing during which crossings are let pass (0–525,600). */
+            cooldown_minutes?: number;
+        };
+        NewRule: {
+            /** @description 1–80 characters. */
+            name: string;
+            kind: components["schemas"]["RuleKind"];
+            /** @description A tradable stock (a rebalance's is its first target). */
+            symbol?: components["schemas"]["Symbol"];
+            /**
+             * @description price_alert: above or below `price`, or a `move` of `percent`.
+             * @enum {string}
+             */
+            condition?: "above" | "below" | "move";
+            /** @description A price level (price_alert, stop_loss, take_profit, condition). */
+            price?: components["schemas"]["DecimalInput"];
+            /** @description A percentage (up to 4 decimals): price_alert move, stop_loss/take_profit from the average cost, condition change. */
+            percent?: components["schemas"]["DecimalInput"];
+            /** @description price_alert: mail the alert too. */
+            email?: boolean;
+            /** @description Whole shares (default: the whole position). */
+            qty?: components["schemas"]["DecimalInput"];
+            /** @description trailing_exit: below the high-water mark, 0–99. */
+            trail_percent?: components["schemas"]["DecimalInput"];
+            /** @description recurring_buy and rebalance: every N market days (1–365). */
+            every_days?: number;
+            /** @description Dollars: recurring_buy, or a condition's order sized in whole shares. */
+            amount?: components["schemas"]["DecimalInput"];
+            /** @description rebalance: symbol → target percent (1–10 tradable stocks, together at most 100). */
+            targets?: {
+                [key: string]: components["schemas"]["DecimalInput"];
+            };
+            /** @description rebalance: fire when a weight is more than this many points off. */
+            drift_percent?: components["schemas"]["DecimalInput"];
+            when?: components["schemas"]["ConditionWhen"];
+            /** @description condition: the moving average's market days (2–200). */
+            ma_days?: number;
+            side?: components["schemas"]["OrderSide"];
+            /**
+             * @description condition: the order's type (default market).
+             * @enum {string}
+             */
+            order_type?: "market" | "limit";
+            /** @description condition with a limit order (default: the firing's price). */
+            limit_price?: components["schemas"]["DecimalInput"];
+            /** @description condition: market minutes after a firing during which crossings are let pass (0–525,600). */
+            cooldown_minutes?: number;
+        };
+        RuleChange: {
+            name?: string;
+            enabled?: boolean;
+            /**
+             * @description price_alert: above or below `price`, or a `move` of `percent`.
+             * @enum {string}
+             */
+            condition?: "above" | "below" | "move";
+            /** @description A price level (price_alert, stop_loss, take_profit, condition). */
+            price?: components["schemas"]["DecimalInput"];
+            /** @description A percentage (up to 4 decimals): price_alert move, stop_loss/take_profit from the average cost, condition change. */
+            percent?: components["schemas"]["DecimalInput"];
+            /** @description price_alert: mail the alert too. */
+            email?: boolean;
+            /** @description Whole shares (default: the whole position). */
+            qty?: components["schemas"]["DecimalInput"];
+            /** @description trailing_exit: below the high-water mark, 0–99. */
+            trail_percent?: components["schemas"]["DecimalInput"];
+            /** @description recurring_buy and rebalance: every N market days (1–365). */
+            every_days?: number;
+            /** @description Dollars: recurring_buy, or a condition's order sized in whole shares. */
+            amount?: components["schemas"]["DecimalInput"];
+            /** @description rebalance: symbol → target percent (1–10 tradable stocks, together at most 100). */
+            targets?: {
+                [key: string]: components["schemas"]["DecimalInput"];
+            };
+            /** @description rebalance: fire when a weight is more than this many points off. */
+            drift_percent?: components["schemas"]["DecimalInput"];
+            when?: components["schemas"]["ConditionWhen"];
+            /** @description condition: the moving average's market days (2–200). */
+            ma_days?: number;
+            side?: components["schemas"]["OrderSide"];
+            /**
+             * @description condition: the order's type (default market).
+             * @enum {string}
+             */
+            order_type?: "market" | "limit";
+            /** @description condition with a limit order (default: the firing's price). */
+            limit_price?: components["schemas"]["DecimalInput"];
+            /** @description condition: market minutes after a firing during which crossings are let pass (0–525,600). */
+            cooldown_minutes?: number;
+        };
+        RuleFiring: {
+            id: string;
+            /** @description The firing's number. */
+            seq: number;
+            at: components["schemas"]["Time"];
+            market_at: components["schemas"]["Time"] | null;
+            price: components["schemas"]["Money"];
+            action: components["schemas"]["RuleAction"];
+            symbol: components["schemas"]["Symbol"];
+            qty: components["schemas"]["Quantity"] | null;
+            limit_price: components["schemas"]["Money"] | null;
+            /** @description rule-<id>-<seq>. */
+            client_order_id: string | null;
+            outcome: components["schemas"]["FiringOutcome"];
+            order_id: components["schemas"]["Uuid"] | null;
+            /** @description Why no order was placed. */
+            reason: string | null;
+        };
+        RuleFiringList: {
+            /** @description Newest first. */
+            firings: components["schemas"]["RuleFiring"][];
+            next_before: string | null;
+        };
+        /** @description Exactly one of rule_id and rule. */
+        BacktestRequest: {
+            /** @description A saved rule. */
+            rule_id?: string;
+            /** @description A draft. */
+            rule?: {
+                kind: components["schemas"]["RuleKind"];
+                symbol?: components["schemas"]["Symbol"];
+                name?: string;
+                /**
+                 * @description price_alert: above or below `price`, or a `move` of `percent`.
+                 * @enum {string}
+                 */
+                condition?: "above" | "below" | "move";
+                /** @description A price level (price_alert, stop_loss, take_profit, condition). */
+                price?: components["schemas"]["DecimalInput"];
+                /** @description A percentage (up to 4 decimals): price_alert move, stop_loss/take_profit from the average cost, condition change. */
+                percent?: components["schemas"]["DecimalInput"];
+                /** @description price_alert: mail the alert too. */
+                email?: boolean;
+                /** @description Whole shares (default: the whole position). */
+                qty?: components["schemas"]["DecimalInput"];
+                /** @description trailing_exit: below the high-water mark, 0–99. */
+                trail_percent?: components["schemas"]["DecimalInput"];
+                /** @description recurring_buy and rebalance: every N market days (1–365). */
+                every_days?: number;
+                /** @description Dollars: recurring_buy, or a condition's order sized in whole shares. */
+                amount?: components["schemas"]["DecimalInput"];
+                /** @description rebalance: symbol → target percent (1–10 tradable stocks, together at most 100). */
+                targets?: {
+                    [key: string]: components["schemas"]["DecimalInput"];
+                };
+                /** @description rebalance: fire when a weight is more than this many points off. */
+                drift_percent?: components["schemas"]["DecimalInput"];
+                when?: components["schemas"]["ConditionWhen"];
+                /** @description condition: the moving average's market days (2–200). */
+                ma_days?: number;
+                side?: components["schemas"]["OrderSide"];
+                /**
+                 * @description condition: the order's type (default market).
+                 * @enum {string}
+                 */
+                order_type?: "market" | "limit";
+                /** @description condition with a limit order (default: the firing's price). */
+                limit_price?: components["schemas"]["DecimalInput"];
+                /** @description condition: market minutes after a firing during which crossings are let pass (0–525,600). */
+                cooldown_minutes?: number;
+            };
+            from?: components["schemas"]["Time"];
+            to?: components["schemas"]["Time"];
+            qty?: components["schemas"]["DecimalInput"];
+            cash?: components["schemas"]["DecimalInput"];
+        };
+        BacktestResult: {
+            symbol: components["schemas"]["Symbol"];
+            kind: components["schemas"]["RuleKind"];
+            definition: components["schemas"]["RuleDefinition"];
+            from: components["schemas"]["Time"];
+            to: components["schemas"]["Time"];
+            start_qty: components["schemas"]["Quantity"];
+            end_qty: components["schemas"]["Quantity"];
+            first_price: components["schemas"]["Money"] | null;
+            last_price: components["schemas"]["Money"] | null;
+            cash: components["schemas"]["Money"];
+            pnl: components["schemas"]["Money"];
+            thresholds: components["schemas"]["RuleThreshold"][];
+            /** @description The rule's symbol's prices, thinned to at most 500, every firing's among them. */
+            prices: {
+                t: components["schemas"]["Time"];
+                p: components["schemas"]["Money"];
+            }[];
+            firings: {
+                market_at: components["schemas"]["Time"];
+                price: components["schemas"]["Money"];
+                action: components["schemas"]["RuleAction"];
+                symbol: components["schemas"]["Symbol"];
+                qty: components["schemas"]["Quantity"] | null;
+                limit_price: components["schemas"]["Money"] | null;
+                reason: string | null;
+            }[];
+        };
+        /** @description Any JSON object up to 16 KiB; keys that look like secrets are scrubbed. */
+        ErrorReportRequest: {
+            message?: string;
+            kind?: string;
+            stack?: string;
+            page?: string;
+            request_id?: string;
+            status?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        ErrorReportAccepted: {
+            id: number;
+        };
+        AdminUser: {
+            id: number;
+            user_tag: string;
+            display_name: string;
+            email: string;
+            role: components["schemas"]["Role"];
+            public_profile: boolean;
+            created_at: components["schemas"]["Time"];
+            /** @enum {string} */
+            status: "pending" | "active" | "disabled";
+            last_login_at: components["schemas"]["Time"] | null;
+        };
+        AdminUserPage: {
+            users: components["schemas"]["AdminUser"][];
+            next: number | null;
+        };
+        AdminUserAnswer: {
+            user: components["schemas"]["AdminUser"];
+        };
+        RoleChange: {
+            role: components["schemas"]["Role"];
+        };
+        OutboxMessage: {
+            id: number;
+            to: string;
+            subject: string;
+            body: string;
+            created_at: components["schemas"]["Time"];
+            sent_at: components["schemas"]["Time"] | null;
+            attempts: number;
+            last_error: string | null;
+        };
+        OutboxPage: {
+            /** @description Newest first. */
+            messages: components["schemas"]["OutboxMessage"][];
+            next: number | null;
+        };
+        ErrorReport: {
+            id: number;
+            created_at: components["schemas"]["Time"];
+            /** @enum {string} */
+            source: "client" | "server";
+            user_tag: string | null;
+            page: string;
+            request_id: string;
+            message: string;
+            /** @description The stored report (a JSON object). */
+            report: unknown;
+        };
+        ErrorReportPage: {
+            reports: components["schemas"]["ErrorReport"][];
+            next: number | null;
+        };
+        AdminFlag: {
+            account_id: number;
+            user_id: number;
+            user_tag: string;
+            display_name: string;
+            /** @enum {string} */
+            kind: "wash_trading" | "off_market" | "shared_address";
+            /** @description wash_trading: {counterparties: [{account, fills, share}]}; off_market: {fills, worst_deviation, last_fill}; shared_address: {accounts, addresses}. */
+            detail: {
+                [key: string]: unknown;
+            };
+            first_seen: components["schemas"]["Time"];
+            updated_at: components["schemas"]["Time"];
+        };
+        AdminFlagList: {
+            flags: components["schemas"]["AdminFlag"][];
+        };
+        Halt: {
+            symbol: components["schemas"]["Symbol"];
+            halted: boolean;
+        };
+        AdminMetrics: {
+            password_verifications: number;
+            password_hashes: number;
+            hash_pool: {
+                threads: number;
+                queued: number;
+                in_flight: number;
+                peak_in_flight: number;
+                rejected: number;
+                over_share: number;
+            };
+            throttled: number;
+            sessions_cached: number;
+            db_jobs: number;
+        };
+        /** @description The server seen from inside, now: uptime, leadership, the feed, connections, requests in flight, streams, background tasks, event-loop lag, the database pools, the hashing pool and the slowest recent steps. */
+        AdminRuntime: {
+            uptime_s?: number;
+            leader?: boolean;
+            feed?: {
+                [key: string]: unknown;
+            };
+            connections?: number;
+            requests_in_flight?: {
+                [key: string]: unknown;
+            }[];
+            streams?: {
+                [key: string]: unknown;
+            };
+            tasks?: {
+                [key: string]: unknown;
+            }[];
+            loop_lag?: {
+                [key: string]: unknown;
+            }[];
+            pools?: {
+                [key: string]: unknown;
+            }[];
+            hash_pool?: {
+                [key: string]: unknown;
+            };
+            history_buffered?: number;
+            slow_threshold_ms?: number;
+            slowest_steps?: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The player's trading account in Alpaca's shape, plus marketsim's fields (reserved_cash onward). */
+        Account: {
+            id: components["schemas"]["Uuid"];
+            account_number: string;
+            /** @constant */
+            status: "ACTIVE";
+            /** @constant */
+            crypto_status: "INACTIVE";
+            /** @constant */
+            currency: "USD";
+            cash: components["schemas"]["Money"];
+            /** @description Cash minus what open buy orders reserve. */
+            buying_power: components["schemas"]["Money"];
+            regt_buying_power: components["schemas"]["Money"];
+            daytrading_buying_power: components["schemas"]["Decimal"];
+            non_marginable_buying_power: components["schemas"]["Money"];
+            effective_buying_power: components["schemas"]["Money"];
+            equity: components["schemas"]["Money"];
+            /** @description The equity at the previous simulated close. */
+            last_equity: components["schemas"]["Money"];
+            portfolio_value: components["schemas"]["Money"];
+            long_market_value: components["schemas"]["Money"];
+            short_market_value: components["schemas"]["Decimal"];
+            position_market_value: components["schemas"]["Money"];
+            initial_margin: components["schemas"]["Decimal"];
+            maintenance_margin: components["schemas"]["Decimal"];
+            last_maintenance_margin: components["schemas"]["Decimal"];
+            sma: components["schemas"]["Decimal"];
+            multiplier: components["schemas"]["Decimal"];
+            /** @constant */
+            pattern_day_trader: false;
+            /** @constant */
+            trading_blocked: false;
+            /** @constant */
+            transfers_blocked: true;
+            /** @constant */
+            account_blocked: false;
+            /** @constant */
+            trade_suspended_by_user: false;
+            /** @constant */
+            shorting_enabled: false;
+            daytrade_count: number;
+            accrued_fees: components["schemas"]["Decimal"];
+            pending_transfer_in: components["schemas"]["Decimal"];
+            created_at: components["schemas"]["Time"];
+            reserved_cash: components["schemas"]["Money"];
+            realized_pl: components["schemas"]["Money"];
+            /** @description The equity when this browser session first asked (null with an API key). */
+            login_equity: components["schemas"]["Money"] | null;
+            /** @description The equity at the end of the player's previous visit (the starting grant on a first visit). */
+            previous_visit_equity: components["schemas"]["Money"];
+            previous_visit_ended_at: components["schemas"]["Time"] | null;
+        };
+        /** @description An order in Alpaca's shape. */
+        Order: {
+            id: components["schemas"]["Uuid"];
+            /** @description The client's id (a generated one when none was given); a retry with the same one returns this order. */
+            client_order_id: string;
+            created_at: components["schemas"]["Time"];
+            updated_at: components["schemas"]["Time"];
+            submitted_at: components["schemas"]["Time"];
+            filled_at: components["schemas"]["Time"] | null;
+            expired_at: components["schemas"]["Time"] | null;
+            canceled_at: components["schemas"]["Time"] | null;
+            failed_at: components["schemas"]["Time"] | null;
+            replaced_at: components["schemas"]["Time"] | null;
+            /** @description The order that replaced this one. */
+            replaced_by: string | null;
+            /** @description The order this one replaced. */
+            replaces: string | null;
+            asset_id: components["schemas"]["Uuid"];
+            symbol: components["schemas"]["Symbol"];
+            /** @constant */
+            asset_class: "us_equity";
+            /** @description Always null: orders are for whole shares. */
+            notional: null;
+            qty: components["schemas"]["Quantity"];
+            filled_qty: components["schemas"]["Quantity"];
+            /** @description The average fill price; null before a fill. */
+            filled_avg_price: components["schemas"]["Money"] | null;
+            /** @constant */
+            order_class: "";
+            order_type: components["schemas"]["OrderType"];
+            type: components["schemas"]["OrderType"];
+            side: components["schemas"]["OrderSide"];
+            time_in_force: components["schemas"]["TimeInForce"];
+            limit_price: components["schemas"]["Money"] | null;
+            /** @description A stop's trigger; a trailing stop's current stop level. */
+            stop_price: components["schemas"]["Money"] | null;
+            trail_price: components["schemas"]["Money"] | null;
+            trail_percent: components["schemas"]["Ratio"] | null;
+            /** @description A trailing stop's high-water mark (a low-water mark for buys). */
+            hwm: components["schemas"]["Money"] | null;
+            status: components["schemas"]["OrderStatus"];
+            /** @constant */
+            extended_hours: false;
+            legs: null;
+        };
+        /** @description Any other field → 422 unprocessable. */
+        OrderRequest: {
+            symbol: components["schemas"]["Symbol"];
+            /** @description Whole shares, 1 to 1,000,000,000. */
+            qty: components["schemas"]["DecimalInput"];
+            side: components["schemas"]["OrderSide"];
+            type: components["schemas"]["OrderType"];
+            /** @description Default day. Market orders take day, ioc or fok; stops and trailing stops day or gtc. */
+            time_in_force?: components["schemas"]["TimeInForce"];
+            /** @description Required for (and only for) limit and stop_limit. */
+            limit_price?: components["schemas"]["DecimalInput"];
+            /** @description Required for (and only for) stop and stop_limit. */
+            stop_price?: components["schemas"]["DecimalInput"];
+            /** @description trailing_stop: exactly one of trail_price and trail_percent. */
+            trail_price?: components["schemas"]["DecimalInput"];
+            /** @description Above 0 and below 100. */
+            trail_percent?: components["schemas"]["DecimalInput"];
+            /** @description Up to 128 printable characters; a retry with the same one returns the original order. */
+            client_order_id?: string;
+            /**
+             * @description Only simple orders.
+             * @enum {string}
+             */
+            order_class?: "" | "simple";
+            /** @constant */
+            extended_hours?: false;
+            /** @description Not supported: give qty. */
+            notional?: null;
+            /** @description Bracket orders are not supported. */
+            take_profit?: null;
+            /** @description Bracket orders are not supported. */
+            stop_loss?: null;
+        };
+        OrderReplace: {
+            /** @description The whole quantity of the new order (default: what the old one had left). */
+            qty?: components["schemas"]["DecimalInput"];
+            time_in_force?: components["schemas"]["TimeInForce"];
+            limit_price?: components["schemas"]["DecimalInput"];
+            stop_price?: components["schemas"]["DecimalInput"];
+            /** @description A trailing stop's new trail (price or percent, as the order has it). */
+            trail?: components["schemas"]["DecimalInput"];
+            client_order_id?: string;
+        };
+        CancelResult: {
+            id: components["schemas"]["Uuid"];
+            /** @description 200, or the status of the error that stopped it. */
+            status: number;
+            body: components["schemas"]["Order"] | components["schemas"]["StatusItemError"];
+        };
+        CloseResult: {
+            symbol: components["schemas"]["Symbol"];
+            status: number;
+            body: components["schemas"]["Order"] | components["schemas"]["StatusItemError"];
+        };
+        Position: {
+            asset_id: components["schemas"]["Uuid"];
+            symbol: components["schemas"]["Symbol"];
+            /** @constant */
+            exchange: "MARKETSIM";
+            /** @constant */
+            asset_class: "us_equity";
+            /** @constant */
+            asset_marginable: false;
+            qty: components["schemas"]["Quantity"];
+            /** @description What open sells do not reserve. */
+            qty_available: components["schemas"]["Quantity"];
+            /** @constant */
+            side: "long";
+            avg_entry_price: components["schemas"]["Money"];
+            cost_basis: components["schemas"]["Money"];
+            market_value: components["schemas"]["Money"];
+            current_price: components["schemas"]["Money"];
+            lastday_price: components["schemas"]["Money"];
+            change_today: components["schemas"]["Ratio"];
+            unrealized_pl: components["schemas"]["Money"];
+            unrealized_plpc: components["schemas"]["Ratio"];
+            unrealized_intraday_pl: components["schemas"]["Money"];
+            unrealized_intraday_plpc: components["schemas"]["Ratio"];
+            realized_pl: components["schemas"]["Money"];
+        };
+        Activity: {
+            /** @description <fill id>::<order id>; pass the last one as page_token for the next page. */
+            id: string;
+            /** @constant */
+            activity_type: "FILL";
+            transaction_time: components["schemas"]["Time"];
+            /** @enum {string} */
+            type: "fill" | "partial_fill";
+            price: components["schemas"]["Money"];
+            qty: components["schemas"]["Quantity"];
+            side: components["schemas"]["OrderSide"];
+            symbol: components["schemas"]["Symbol"];
+            leaves_qty: components["schemas"]["Quantity"];
+            order_id: components["schemas"]["Uuid"];
+            cum_qty: components["schemas"]["Quantity"];
+            order_status: components["schemas"]["OrderStatus"];
+        };
+        /** @description Parallel arrays, one entry per point: the last snapshot of each bucket, then one for now. Numbers, for charts. */
+        PortfolioHistory: {
+            /** @description Epoch seconds. */
+            timestamp: number[];
+            equity: number[];
+            profit_loss: number[];
+            profit_loss_pct: number[];
+            /** @description The first point's equity. */
+            base_value: number;
+            /** @enum {string} */
+            timeframe: "1Min" | "5Min" | "15Min" | "1H" | "1D";
+        };
+        Asset: {
+            id: components["schemas"]["Uuid"];
+            /** @constant */
+            class: "us_equity";
+            /** @constant */
+            exchange: "MARKETSIM";
+            symbol: components["schemas"]["Symbol"];
+            name: string;
+            /** @constant */
+            status: "active";
+            /** @description Not an index and not halted. */
+            tradable: boolean;
+            /** @constant */
+            marginable: false;
+            maintenance_margin_requirement: number;
+            /** @constant */
+            shortable: false;
+            /** @constant */
+            easy_to_borrow: false;
+            /** @constant */
+            fractionable: false;
+            attributes: string[];
+        };
+        Clock: {
+            timestamp: components["schemas"]["Time"];
+            /** @description Weekdays 14:30–21:00 UTC of market time. */
+            is_open: boolean;
+            next_open: components["schemas"]["Time"];
+            next_close: components["schemas"]["Time"];
+        };
+        WatchlistSummary: {
+            id: components["schemas"]["Uuid"];
+            name: string;
+            created_at: components["schemas"]["Time"];
+            updated_at: components["schemas"]["Time"];
+        };
+        Watchlist: {
+            id: components["schemas"]["Uuid"];
+            name: string;
+            created_at: components["schemas"]["Time"];
+            updated_at: components["schemas"]["Time"];
+            /** @description In the order added. */
+            assets: components["schemas"]["Asset"][];
+        };
+        NewWatchlist: {
+            /** @description 1–64 characters. */
+            name: string;
+            symbols?: string[];
+        };
+        WatchlistChange: {
+            name?: string | null;
+            symbols?: string[] | null;
+        };
+        WatchlistAdd: {
+            symbol: string;
+        };
+        Bar: {
+            t: components["schemas"]["Time"];
+            /** @description Open. */
+            o: number;
+            /** @description High. */
+            h: number;
+            /** @description Low. */
+            l: number;
+            /** @description Close. */
+            c: number;
+            /** @description Volume. */
+            v: number;
+        };
+        BarPage: {
+            symbol: components["schemas"]["Symbol"];
+            /** @description Oldest first: the newest `limit`. */
+            bars: components["schemas"]["Bar"][];
+            next_page_token: null;
+        };
+        MultiBarPage: {
+            /** @description symbol → bars. */
+            bars: {
+                [key: string]: components["schemas"]["Bar"][];
+            };
+            next_page_token: null;
+        };
+        /** @description The last tick as a trade. */
+        LatestTrade: {
+            t: components["schemas"]["Time"];
+            x: string;
+            p: number;
+            s: number;
+            c: string[];
+            i: number;
+            z: string;
+        };
+        LatestQuote: {
+            t: components["schemas"]["Time"];
+            ax: string;
+            /** @description The house's ask. */
+            ap: number;
+            as: number;
+            bx: string;
+            /** @description The house's bid. */
+            bp: number;
+            bs: number;
+            c: string[];
+            z: string;
+        };
+        Snapshot: {
+            latestTrade: components["schemas"]["LatestTrade"] | null;
+            latestQuote: components["schemas"]["LatestQuote"] | null;
+            minuteBar: components["schemas"]["Bar"] | null;
+            dailyBar: components["schemas"]["Bar"] | null;
+            prevDailyBar: {
+                t: components["schemas"]["Time"];
+                c: number;
+            } | null;
+        };
+        SymbolSnapshot: {
+            symbol: components["schemas"]["Symbol"];
+            latestTrade: components["schemas"]["LatestTrade"] | null;
+            latestQuote: components["schemas"]["LatestQuote"] | null;
+            minuteBar: components["schemas"]["Bar"] | null;
+            dailyBar: components["schemas"]["Bar"] | null;
+            prevDailyBar: {
+                t: components["schemas"]["Time"];
+                c: number;
+            } | null;
+        };
+        /** @description symbol → snapshot (null for an unknown symbol). */
+        Snapshots: {
+            [key: string]: components["schemas"]["Snapshot"] | null;
+        };
+        LatestTradeAnswer: {
+            symbol: components["schemas"]["Symbol"];
+            trade: components["schemas"]["LatestTrade"];
+        };
+        LatestQuoteAnswer: {
+            symbol: components["schemas"]["Symbol"];
+            quote: components["schemas"]["LatestQuote"];
+        };
+        LatestBarAnswer: {
+            symbol: components["schemas"]["Symbol"];
+            bar: components["schemas"]["Bar"];
+        };
+        LatestTrades: {
+            trades: {
+                [key: string]: components["schemas"]["LatestTrade"];
+            };
+        };
+        LatestQuotes: {
+            quotes: {
+                [key: string]: components["schemas"]["LatestQuote"];
+            };
+        };
+        LatestBars: {
+            bars: {
+                [key: string]: components["schemas"]["Bar"];
+            };
+        };
+        /** @description `event: tick`, with `id:` the global sequence number. */
+        TickEvent: {
+            symbol: components["schemas"]["Symbol"];
+            price: components["schemas"]["Money"];
+            volume: number;
+            time: components["schemas"]["Time"];
+            change?: components["schemas"]["Money"];
+            change_percent?: number;
+            day_volume?: number;
+        };
+        /** @description `event: reset`: reload your state. */
+        ResetEvent: {
+            /** @constant */
+            reason: "too_far_behind";
+        };
+        /** @description `event: trade`: a fill of the tape, without `id:`. */
+        TradeEvent: {
+            /** @description Increases in each symbol's trading order. */
+            id: number;
+            price: components["schemas"]["Money"];
+            qty: components["schemas"]["Quantity"];
+            /** @description The market's time of the trade; null for fills made before the tape existed. */
+            time: components["schemas"]["Time"] | null;
+            /** @description The side that took it: the incoming order's, or the house's for a resting limit the market crossed; null for fills before the tape existed. */
+            taker: components["schemas"]["OrderSide"] | null;
+            buyer: components["schemas"]["TapeParty"];
+            seller: components["schemas"]["TapeParty"];
+            /** @description The house was one side; false for a fill between two players (bots included). */
+            house: boolean;
+            symbol: components["schemas"]["Symbol"];
+            /** @description The symbol's fill before it; a client whose newest trade of the symbol is another one missed some. */
+            previous_id: number | null;
+        };
+        /** @description `event: trade_update` (private, no `id:`); price, qty and position_qty on fills. */
+        TradeUpdateEvent: {
+            /** @enum {string} */
+            event: "new" | "fill" | "partial_fill" | "canceled" | "expired" | "replaced" | "rejected";
+            timestamp: components["schemas"]["Time"];
+            order: components["schemas"]["Order"];
+            price?: components["schemas"]["Money"];
+            qty?: components["schemas"]["Quantity"];
+            position_qty?: components["schemas"]["Quantity"];
+        };
+        /** @description `event: account` (private): after every change and every tick that moves the holdings' value. */
+        AccountEvent: {
+            cash: components["schemas"]["Money"];
+            buying_power: components["schemas"]["Money"];
+            equity: components["schemas"]["Money"];
+            long_market_value: components["schemas"]["Money"];
+            last_equity: components["schemas"]["Money"];
+        };
+        /** @description `event: notification` (private): a price alert fired. */
+        NotificationEvent: {
+            rule_id: string;
+            firing_id: string;
+            message: string;
+        };
+    };
+    responses: {
+        /** @description Errors any route may answer: 405 `method_not_allowed` (with `Allow`), 413 `payload_too_large`, 431 `headers_too_large`, 500 `internal`, 503 `too_many_connections` (the server is full; with `Retry-After`), and 503 `unavailable` or `database_error` when PostgreSQL cannot be reached. */
+        Default: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                Allow: components["headers"]["Allow"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Not signed in. */
+        Unauthenticated: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Not signed in, or a wrong API key. */
+        UnauthenticatedOrBadKey: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Not an administrator. */
+        NotAdmin: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A missing or wrong X-CSRF-Token, a foreign Origin (or Sec-Fetch-Site: cross-site), or a Host this server does not serve. */
+        CrossSite: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Not an administrator. A missing or wrong X-CSRF-Token, a foreign Origin (or Sec-Fetch-Site: cross-site), or a Host this server does not serve. */
+        AdminCrossSite: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Send the body as application/json. */
+        NotJson: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Beyond MARKETSIM_API_RATE a minute per key (MARKETSIM_SESSION_RATE per player with a session), or too many invalid keys from this address. */
+        RateLimited: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A body that is not JSON (or nests too deep). */
+        BadJson: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: {
+        /** @description The request's id (also in error bodies and the server's log). */
+        "X-Request-Id": string;
+        /** @description Seconds to wait before trying again. */
+        "Retry-After": number;
+        /** @description Requests allowed per minute (per API key, or per player with a session). */
+        "X-RateLimit-Limit": number;
+        /** @description Requests left in the current window. */
+        "X-RateLimit-Remaining": number;
+        /** @description When the window resets, in epoch seconds. */
+        "X-RateLimit-Reset": number;
+        /** @description A session, CSRF or device cookie. */
+        "Set-Cookie": string;
+        /** @description The methods the path takes. */
+        Allow: string;
+    };
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ready"];
+                };
+            };
+            /** @description PostgreSQL does not answer. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    openapi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    listStocks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockList"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getStock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockDetail"];
+                };
+            };
+            /** @description Unknown symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getCandles: {
+        parameters: {
+            query?: {
+                /** @description Candle width (default 1m). */
+                interval?: "1m" | "5m" | "1h" | "1d";
+                /** @description The first candle's earliest start (optional). An RFC 3339 time or a date (2005-01-03). */
+                from?: string;
+                /** @description Before this (optional). An RFC 3339 time or a date (2005-01-03). */
+                to?: string;
+                /** @description Keep the newest this many (1 to 5000, default 500). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandleList"];
+                };
+            };
+            /** @description A bad interval, an unparsable or reversed range (invalid_range), a bad limit (bad_request). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getMovers: {
+        parameters: {
+            query?: {
+                /** @description Per list (1 to 50, default 5). */
+                count?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Movers"];
+                };
+            };
+            /** @description A bad count. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getMarketStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketStatus"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getTape: {
+        parameters: {
+            query?: {
+                /** @description How many trades (1 to 100, default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TapePage"];
+                };
+            };
+            /** @description A limit out of range or not a whole number. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getHolders: {
+        parameters: {
+            query?: {
+                /** @description How many holders (1 to 50, default 10). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldersPage"];
+                };
+            };
+            /** @description A limit out of range or not a whole number. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getOrderBook: {
+        parameters: {
+            query?: {
+                /** @description Levels a side (1 to 100, default 10). */
+                depth?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderBook"];
+                };
+            };
+            /** @description A bad depth. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    stream: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A comma-separated filter (optional): ticks and trades of these symbols only.
+                 * @example AAPL,MSFT
+                 */
+                symbols?: string;
+                /** @description Resume after this id (as the Last-Event-ID header). */
+                last_event_id?: number;
+            };
+            header?: {
+                /** @description Resume after this id (EventSource sends it when it reconnects). */
+                "Last-Event-ID"?: number;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream: `id:` (tick and feed events), `event:` and `data:` lines per event. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example id: 1042
+                     *     event: tick
+                     *     data: {"symbol":"AAPL","price":"41.27","volume":1200,"time":"2005-01-03T14:31:18Z","change":"0.11","change_percent":0.27,"day_volume":35100}
+                     *
+                     *     : heartbeat
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description An unknown symbol in the filter. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many open streams from this address (MARKETSIM_STREAMS_PER_ADDRESS) or this player (MARKETSIM_STREAMS_PER_USER); Retry-After: 5. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description MARKETSIM_MAX_STREAMS streams are open on the server; Retry-After: 5. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HomeFeed"];
+                };
+            };
+            /** @description The database cannot be read and nothing is kept. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    listSectors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SectorList"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getSector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sector's name in any case, percent-encoded (Consumer%20Discretionary). */
+                sector: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SectorDetail"];
+                };
+            };
+            /** @description Unknown sector (or Index). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getForecast: {
+        parameters: {
+            query?: {
+                /** @description Only this model. */
+                model?: components["schemas"]["ForecastModel"];
+                /** @description Only this horizon (steps ahead). */
+                horizon?: 1 | 5 | 20;
+            };
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SymbolForecast"];
+                };
+            };
+            /** @description Another model or horizon. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getForecastAccuracy: {
+        parameters: {
+            query?: {
+                /** @description Which part (default all). */
+                series?: "all" | "catalog" | "stored";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastAccuracy"];
+                };
+            };
+            /** @description Another series. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getPortfolioForecast: {
+        parameters: {
+            query?: {
+                /** @description Only this model. */
+                model?: components["schemas"]["ForecastModel"];
+                /** @description Only this horizon (steps ahead). */
+                horizon?: 1 | 5 | 20;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortfolioForecast"];
+                };
+            };
+            /** @description A bad model or horizon. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getPublicProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A user tag. */
+                tag: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicProfile"];
+                };
+            };
+            /** @description No public profile by that tag. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getPublicEquity: {
+        parameters: {
+            query?: {
+                /** @description A period of market days (default all). */
+                period?: components["schemas"]["Period"];
+            };
+            header?: never;
+            path: {
+                /** @description A user tag. */
+                tag: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicEquity"];
+                };
+            };
+            /** @description An unknown period. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No public profile by that tag. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getLeaderboard: {
+        parameters: {
+            query?: {
+                /** @description A period of market days (default all). */
+                period?: components["schemas"]["Period"];
+                /** @description Rank by (default return). */
+                metric?: "return" | "sharpe";
+                /** @description How many entries (1 to 100, default 50). */
+                limit?: number;
+                /** @description From next_cursor. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Leaderboard"];
+                };
+            };
+            /** @description An unknown period or metric, a bad limit or cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "Set-Cookie": components["headers"]["Set-Cookie"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted: a link was mailed (or the address's owner was told). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisterAccepted"];
+                };
+            };
+            /** @description A missing field or a bad value. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: components["responses"]["CrossSite"];
+            /** @description Codes: `user_tag_taken`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["NotJson"];
+            /** @description Too many sign-ups from this address, or too many password hashes queued for it. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The password hashing pool is full. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verified"];
+                };
+            };
+            /** @description Unknown, used or expired (links last 24 h). A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: components["responses"]["CrossSite"];
+            415: components["responses"]["NotJson"];
+            default: components["responses"]["Default"];
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "Set-Cookie": components["headers"]["Set-Cookie"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description A missing field. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A wrong password, an unknown email and a disabled account alike. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only after the right password. A missing or wrong X-CSRF-Token, a foreign Origin (or Sec-Fetch-Site: cross-site), or a Host this server does not serve. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["NotJson"];
+            /** @description The account's (5) or the address's (20) attempt budget is spent, with Retry-After; or the client's share of the hashing pool. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The password hashing pool is full. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out; the session cookie is cleared. */
+            204: {
+                headers: {
+                    "Set-Cookie": components["headers"]["Set-Cookie"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["CrossSite"];
+            default: components["responses"]["Default"];
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description A new session for this browser. */
+            200: {
+                headers: {
+                    "Set-Cookie": components["headers"]["Set-Cookie"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The current password is not right. Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: components["responses"]["CrossSite"];
+            415: components["responses"]["NotJson"];
+            /** @description The attempt budget (shared with sign-in) or the player's share of the hashing pool. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Codes: `busy`, `too_many_connections`, `unavailable`, `database_error`. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResetSent"];
+                };
+            };
+            /** @description A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: components["responses"]["CrossSite"];
+            415: components["responses"]["NotJson"];
+            /** @description Beyond 5 an hour per address and per account. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    confirmPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirmRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "Set-Cookie": components["headers"]["Set-Cookie"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordReset"];
+                };
+            };
+            /** @description Unknown, used, expired or replaced token; or a weak password. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: components["responses"]["CrossSite"];
+            415: components["responses"]["NotJson"];
+            /** @description Codes: `too_many_attempts`, `too_many_requests`. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Codes: `busy`, `too_many_connections`, `unavailable`, `database_error`. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    updateProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileChange"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAnswer"];
+                };
+            };
+            /** @description A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CrossSite"];
+            415: components["responses"]["NotJson"];
+            default: components["responses"]["Default"];
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Default"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewApiKey"];
+                };
+            };
+            /** @description A missing or bad name. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description MARKETSIM_MAX_API_KEYS live keys already. A missing or wrong X-CSRF-Token, a foreign Origin (or Sec-Fetch-Site: cross-site), or a Host this server does not serve. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["NotJson"];
+            default: components["responses"]["Default"];
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CrossSite"];
+            /** @description Not one of the player's keys. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    sinceLastVisit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SinceLastVisit"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Default"];
+        };
+    };
+    dismissSinceLastVisit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DismissRequest"];
+            };
+        };
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description visit_id is missing or not one this API gave. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CrossSite"];
+            415: components["responses"]["NotJson"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getInsights: {
+        parameters: {
+            query?: {
+                /** @description A period of market days (default all). */
+                period?: components["schemas"]["Period"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Insights"];
+                };
+            };
+            /** @description Another period. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Default"];
+        };
+    };
+    listRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            default: components["responses"]["Default"];
+        };
+    };
+    createRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRule"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            /** @description A bad definition; the message names the field. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description MARKETSIM_MAX_RULES rules already. A missing or wrong X-CSRF-Token, a foreign Origin (or Sec-Fetch-Site: cross-site), or a Host this server does not serve. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["NotJson"];
+            default: components["responses"]["Default"];
+        };
+    };
+    backtestRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BacktestRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestResult"];
+                };
+            };
+            /** @description A bad request; a reversed window or one of more than 200,000 stored ticks (invalid_range). A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CrossSite"];
+            /** @description rule_id is not one of the player's rules. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["NotJson"];
+            /** @description Two backtests of the player are running. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    getRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rule's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not one of the player's rules. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    deleteRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rule's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CrossSite"];
+            /** @description Not one of the player's rules. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    updateRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rule's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleChange"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            /** @description A bad field. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CrossSite"];
+            /** @description Not one of the player's rules. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["NotJson"];
+            default: components["responses"]["Default"];
+        };
+    };
+    pauseRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rule's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CrossSite"];
+            /** @description Not one of the player's rules. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    resumeRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rule's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CrossSite"];
+            /** @description Not one of the player's rules. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    listRuleFirings: {
+        parameters: {
+            query?: {
+                /** @description How many firings (1 to 500, default 50). */
+                limit?: number;
+                /** @description A firing's id: older ones only (next_before). */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The rule's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleFiringList"];
+                };
+            };
+            /** @description A bad limit or before. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description Not one of the player's rules. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    reportError: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErrorReportRequest"];
+            };
+        };
+        responses: {
+            /** @description Stored. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReportAccepted"];
+                };
+            };
+            /** @description Not a JSON object. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: components["responses"]["CrossSite"];
+            /** @description More than 16 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["NotJson"];
+            /** @description More than 30 a minute from this address. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    adminListUsers: {
+        parameters: {
+            query?: {
+                /** @description Matches email, tag or display name. */
+                q?: string;
+                /** @description How many users (1 to 200, default 50). */
+                limit?: number;
+                /** @description A user id (next). */
+                after?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserPage"];
+                };
+            };
+            /** @description A bad limit or cursor, or q too long. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["NotAdmin"];
+            default: components["responses"]["Default"];
+        };
+    };
+    adminDisableUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserAnswer"];
+                };
+            };
+            /** @description You cannot disable yourself. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["AdminCrossSite"];
+            /** @description No such user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    adminEnableUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserAnswer"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["AdminCrossSite"];
+            /** @description No such user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    adminSetRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleChange"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserAnswer"];
+                };
+            };
+            /** @description A bad role, or your own. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["AdminCrossSite"];
+            /** @description No such user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["NotJson"];
+            default: components["responses"]["Default"];
+        };
+    };
+    adminOutbox: {
+        parameters: {
+            query?: {
+                /** @description How many messages (1 to 200, default 50). */
+                limit?: number;
+                /** @description A message id (next). */
+                before?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxPage"];
+                };
+            };
+            /** @description A bad limit or cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["NotAdmin"];
+            default: components["responses"]["Default"];
+        };
+    };
+    adminErrorReports: {
+        parameters: {
+            query?: {
+                /** @description Only these. */
+                source?: "client" | "server";
+                /** @description Matches the text. */
+                q?: string;
+                /** @description How many reports (1 to 200, default 50). */
+                limit?: number;
+                /** @description A report id (next). */
+                before?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReportPage"];
+                };
+            };
+            /** @description A bad source, limit or cursor, or q too long. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["NotAdmin"];
+            default: components["responses"]["Default"];
+        };
+    };
+    adminFlags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminFlagList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["NotAdmin"];
+            default: components["responses"]["Default"];
+        };
+    };
+    adminHalt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Halt"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["AdminCrossSite"];
+            /** @description Unknown symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    adminResume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Halt"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["AdminCrossSite"];
+            /** @description Unknown symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    adminRuntime: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminRuntime"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["NotAdmin"];
+            /** @description The runtime view is not running. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    adminMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminMetrics"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["NotAdmin"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    listActivities: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated types (FILL, DIV, ...). */
+                activity_types?: string;
+                /** @description Order (default desc). */
+                direction?: "asc" | "desc";
+                /** @description 1 to 100 (default 50). */
+                page_size?: number;
+                /** @description The last activity's id of the previous page. */
+                page_token?: string;
+                /** @description Only after this time. An RFC 3339 time or a date (2005-01-03). */
+                after?: string;
+                /** @description Only until this time. An RFC 3339 time or a date (2005-01-03). */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activity"][];
+                };
+            };
+            /** @description A bad direction, page_size, page_token or time. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    listActivitiesOfType: {
+        parameters: {
+            query?: {
+                /** @description Order (default desc). */
+                direction?: "asc" | "desc";
+                /** @description 1 to 100 (default 50). */
+                page_size?: number;
+                /** @description The last activity's id of the previous page. */
+                page_token?: string;
+                /** @description Only after this time. An RFC 3339 time or a date (2005-01-03). */
+                after?: string;
+                /** @description Only until this time. An RFC 3339 time or a date (2005-01-03). */
+                until?: string;
+            };
+            header?: never;
+            path: {
+                /** @description An activity type, e.g. FILL. */
+                type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activity"][];
+                };
+            };
+            /** @description A bad direction, page_size, page_token or time. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getPortfolioHistory: {
+        parameters: {
+            query?: {
+                /** @description A number and D, W, M or A (1D, 1W, 1M, 3M, 1A), or all (default 1M). */
+                period?: string;
+                /** @description Bucket width (default: 5Min up to 1D, 15Min up to 1W, else 1D). */
+                timeframe?: "1Min" | "5Min" | "15Min" | "1H" | "1D";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortfolioHistory"];
+                };
+            };
+            /** @description A bad period or timeframe. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    listOrders: {
+        parameters: {
+            query?: {
+                /** @description Default open. */
+                status?: "open" | "closed" | "all";
+                /** @description 1 to 500 (default 50). */
+                limit?: number;
+                /** @description submitted_at after this. An RFC 3339 time or a date (2005-01-03). */
+                after?: string;
+                /** @description submitted_at until this. An RFC 3339 time or a date (2005-01-03). */
+                until?: string;
+                /** @description Order (default desc). */
+                direction?: "asc" | "desc";
+                /** @description Comma-separated, at most 100. */
+                symbols?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"][];
+                };
+            };
+            /** @description A bad filter, or an unknown symbol. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    placeOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderRequest"];
+            };
+        };
+        responses: {
+            /** @description The order as committed (filled already when it met a price). */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description A missing or malformed field. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description Not enough cash or shares free, a halted symbol, or MARKETSIM_MAX_OPEN_ORDERS open orders. A missing or wrong X-CSRF-Token, a foreign Origin (or Sec-Fetch-Site: cross-site), or a Host this server does not serve. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A unique value taken by a racing request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["NotJson"];
+            /** @description A field wrong for this order type, an unknown field, an index; the same client_order_id with different fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    cancelAllOrders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per open order: its own status and body. */
+            207: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CancelResult"][];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            403: components["responses"]["CrossSite"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getOrderByClientOrderId: {
+        parameters: {
+            query: {
+                /** @description The client's id. */
+                client_order_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description client_order_id is required. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description No such order. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's id. */
+                id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description No such order (another player's too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    cancelOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's id. */
+                id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            403: components["responses"]["CrossSite"];
+            /** @description No such order. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already filled, canceled or expired. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    replaceOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The order's id. */
+                id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderReplace"];
+            };
+        };
+        responses: {
+            /** @description The new order. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description A malformed field. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description A missing or wrong X-CSRF-Token, a foreign Origin (or Sec-Fetch-Site: cross-site), or a Host this server does not serve. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such order. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Codes: `conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["NotJson"];
+            /** @description Not open, a field wrong for the order, or a client_order_id already used. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    listPositions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Position"][];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    closeAllPositions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per position: the closing order, or its error. */
+            207: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CloseResult"][];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            403: components["responses"]["CrossSite"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getPosition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Position"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description No position in that symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    closePosition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The closing order. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description Every share is held by an open order, or the symbol is halted. A missing or wrong X-CSRF-Token, a foreign Origin (or Sec-Fetch-Site: cross-site), or a Host this server does not serve. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No position in that symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Codes: `conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Codes: `unprocessable`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    listAssets: {
+        parameters: {
+            query?: {
+                /** @description active (default) or inactive (none are). */
+                status?: "active" | "inactive";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Asset"][];
+                };
+            };
+            /** @description Another status. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Asset"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description Asset not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getClock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clock"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    listWatchlists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistSummary"][];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    createWatchlist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewWatchlist"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Watchlist"];
+                };
+            };
+            /** @description A missing or bad name or symbol list. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description MARKETSIM_MAX_WATCHLISTS lists, or more than MARKETSIM_WATCHLIST_SIZE symbols. A missing or wrong X-CSRF-Token, a foreign Origin (or Sec-Fetch-Site: cross-site), or a Host this server does not serve. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Codes: `conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["NotJson"];
+            /** @description A duplicate name or an unknown symbol. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getWatchlist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The watchlist's id. */
+                id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Watchlist"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description No such watchlist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    replaceWatchlist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The watchlist's id. */
+                id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WatchlistChange"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Watchlist"];
+                };
+            };
+            /** @description A bad name or symbol list. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description A missing or wrong X-CSRF-Token, a foreign Origin (or Sec-Fetch-Site: cross-site), or a Host this server does not serve. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such watchlist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Codes: `conflict`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["NotJson"];
+            /** @description A duplicate name or an unknown symbol. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    addToWatchlist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The watchlist's id. */
+                id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WatchlistAdd"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Watchlist"];
+                };
+            };
+            /** @description A missing symbol. A body that is not JSON (or nests too deep). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description A missing or wrong X-CSRF-Token, a foreign Origin (or Sec-Fetch-Site: cross-site), or a Host this server does not serve. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such watchlist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            415: components["responses"]["NotJson"];
+            /** @description An unknown symbol. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    deleteWatchlist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The watchlist's id. */
+                id: components["schemas"]["Uuid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            403: components["responses"]["CrossSite"];
+            /** @description No such watchlist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    removeFromWatchlist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The watchlist's id. */
+                id: components["schemas"]["Uuid"];
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Watchlist"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            403: components["responses"]["CrossSite"];
+            /** @description No such watchlist, or the symbol is not in it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getBars: {
+        parameters: {
+            query?: {
+                /** @description Default 1Day (1H, 1D and 1T are taken too). */
+                timeframe?: "1Min" | "5Min" | "15Min" | "30Min" | "1Hour" | "1Day" | "1H" | "1D" | "1T";
+                /** @description From this time. An RFC 3339 time or a date (2005-01-03). */
+                start?: string;
+                /** @description Before this time. An RFC 3339 time or a date (2005-01-03). */
+                end?: string;
+                /** @description The newest this many (1 to 10000, default 1000). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BarPage"];
+                };
+            };
+            /** @description A bad timeframe or window (invalid_range), a bad limit (bad_request). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description Unknown symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getMultiBars: {
+        parameters: {
+            query: {
+                /** @description Comma-separated, 1 to 100. */
+                symbols: string;
+                /** @description Default 1Day (1H, 1D and 1T are taken too). */
+                timeframe?: "1Min" | "5Min" | "15Min" | "30Min" | "1Hour" | "1Day" | "1H" | "1D" | "1T";
+                /** @description From this time. An RFC 3339 time or a date (2005-01-03). */
+                start?: string;
+                /** @description Before this time. An RFC 3339 time or a date (2005-01-03). */
+                end?: string;
+                /** @description The newest this many (1 to 10000, default 1000). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MultiBarPage"];
+                };
+            };
+            /** @description Codes: `invalid_range`, `bad_request`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description An unknown symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getSnapshots: {
+        parameters: {
+            query: {
+                /** @description Comma-separated, 1 to 100. */
+                symbols: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Snapshots"];
+                };
+            };
+            /** @description No symbols, or more than 100. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SymbolSnapshot"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description Unknown symbol. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getLatestTrade: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LatestTradeAnswer"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description Unknown symbol, or no data yet. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getLatestTrades: {
+        parameters: {
+            query: {
+                /** @description Comma-separated, 1 to 100. */
+                symbols: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LatestTrades"];
+                };
+            };
+            /** @description No symbols, or more than 100. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getLatestQuote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LatestQuoteAnswer"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description Unknown symbol, or no data yet. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getLatestQuotes: {
+        parameters: {
+            query: {
+                /** @description Comma-separated, 1 to 100. */
+                symbols: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LatestQuotes"];
+                };
+            };
+            /** @description No symbols, or more than 100. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getLatestBar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A symbol of the catalog, in any case. */
+                symbol: components["schemas"]["Symbol"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LatestBarAnswer"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            /** @description Unknown symbol, or no data yet. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    getLatestBars: {
+        parameters: {
+            query: {
+                /** @description Comma-separated, 1 to 100. */
+                symbols: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LatestBars"];
+                };
+            };
+            /** @description No symbols, or more than 100. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["UnauthenticatedOrBadKey"];
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Default"];
+        };
+    };
+    tradingWebSocket: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A WebSocket handshake (with Connection: Upgrade, Sec-WebSocket-Key, Sec-WebSocket-Version: 13). */
+                Upgrade: "websocket";
+                /** @description `application/msgpack`: MessagePack in binary frames, as Alpaca's SDKs ask; otherwise JSON text. */
+                "Content-Type"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols: the WebSocket is open. */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    marketDataWebSocketIex: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A WebSocket handshake (with Connection: Upgrade, Sec-WebSocket-Key, Sec-WebSocket-Version: 13). */
+                Upgrade: "websocket";
+                /** @description `application/msgpack`: MessagePack in binary frames, as Alpaca's SDKs ask; otherwise JSON text. */
+                "Content-Type"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols: the WebSocket is open. */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a WebSocket handshake. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    marketDataWebSocketSip: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A WebSocket handshake (with Connection: Upgrade, Sec-WebSocket-Key, Sec-WebSocket-Version: 13). */
+                Upgrade: "websocket";
+                /** @description `application/msgpack`: MessagePack in binary frames, as Alpaca's SDKs ask; otherwise JSON text. */
+                "Content-Type"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols: the WebSocket is open. */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a WebSocket handshake. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Prometheus text exposition format. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain; version=0.0.4; charset=utf-8": string;
+                };
+            };
+            default: components["responses"]["Default"];
+        };
+    };
 }

@@ -7,7 +7,7 @@
 
 import useSWR, { useSWRConfig } from "swr";
 import { apiSend, paths } from "./api";
-import type { Watchlist, WatchlistSummary } from "./types";
+import type { Watchlist, WatchlistSummary } from "./models";
 
 // What Alpaca's own apps call the list they make first; the stock page offers to create it.
 export const PRIMARY_WATCHLIST = "Primary Watchlist";

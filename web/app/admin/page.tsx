@@ -17,7 +17,7 @@ import { LoadingBoundary } from "@/components/LoadingBoundary";
 import { Notice } from "@/components/Notice";
 import { RequireUser } from "@/components/RequireUser";
 import { usePageTitle } from "@/lib/title";
-import type { User } from "@/lib/types";
+import type { User } from "@/lib/models";
 
 const TABS = [
   { id: "users", label: "Users" },

@@ -13,7 +13,7 @@ import { paths } from "@/lib/api";
 import { formatDecimal, formatVolume } from "@/lib/format";
 import { useQuote } from "@/lib/stream";
 import { usePageTitle } from "@/lib/title";
-import type { SectorDetail, StockDetail } from "@/lib/types";
+import type { SectorDetail, StockDetail } from "@/lib/models";
 
 function StockRow({ stock }: { stock: StockDetail }) {
   const tick = useQuote(stock.symbol);

@@ -25,7 +25,7 @@ import { profileHref, useAuth } from "@/lib/auth";
 import { formatDate } from "@/lib/format";
 import { passwordLengthError } from "@/lib/password";
 import { usePageTitle } from "@/lib/title";
-import type { SessionResponse, User } from "@/lib/types";
+import type { SessionResponse, User } from "@/lib/models";
 
 function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
   return (

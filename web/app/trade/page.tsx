@@ -17,7 +17,7 @@ import { paths } from "@/lib/api";
 import { formatDecimal } from "@/lib/format";
 import { useLiveQuote } from "@/lib/live";
 import { usePageTitle } from "@/lib/title";
-import type { Stock, StockList } from "@/lib/types";
+import type { Stock, StockList } from "@/lib/models";
 
 function Chosen({ stock }: { stock: Stock }) {
   const live = useLiveQuote(stock.symbol, stock);

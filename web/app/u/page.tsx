@@ -20,7 +20,7 @@ import { ApiError, paths } from "@/lib/api";
 import { useAuth } from "@/lib/auth";
 import { decimalToNumber, formatDate, formatMarketTime, formatMoney } from "@/lib/format";
 import { usePageTitle } from "@/lib/title";
-import type { ProfilePeriod, PublicEquity, PublicProfile } from "@/lib/types";
+import type { ProfilePeriod, PublicEquity, PublicProfile } from "@/lib/models";
 
 const TAG = /^[a-z0-9_]{3,20}$/;
 

@@ -6,7 +6,7 @@
 import { useState } from "react";
 import { ErrorNotice } from "../Notice";
 import { paths } from "@/lib/api";
-import type { ErrorReportPage } from "@/lib/types";
+import type { ErrorReportPage } from "@/lib/models";
 import { Badge, LoadMore, SearchBox, Time, listErrorTitle, usePagedList } from "./shared";
 
 function pretty(report: unknown): string {

@@ -7,7 +7,7 @@ import useSWR from "swr";
 import { ErrorNotice } from "../Notice";
 import { paths } from "@/lib/api";
 import { formatDate } from "@/lib/format";
-import type { AdminFlag } from "@/lib/types";
+import type { AdminFlag } from "@/lib/models";
 
 const KINDS: Record<string, string> = {
   wash_trading: "Wash trading",

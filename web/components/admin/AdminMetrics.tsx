@@ -6,7 +6,7 @@ import useSWR from "swr";
 import { ErrorNotice } from "../Notice";
 import { paths } from "@/lib/api";
 import { formatVolume } from "@/lib/format";
-import type { AdminMetrics as Metrics } from "@/lib/types";
+import type { AdminMetrics as Metrics } from "@/lib/models";
 
 function Stat({ label, value }: { label: string; value: number | undefined }) {
   return (

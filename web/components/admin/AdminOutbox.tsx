@@ -5,7 +5,7 @@
 
 import { ErrorNotice } from "../Notice";
 import { paths } from "@/lib/api";
-import type { OutboxPage } from "@/lib/types";
+import type { OutboxPage } from "@/lib/models";
 import { Badge, LoadMore, Time, listErrorTitle, usePagedList } from "./shared";
 
 export function AdminOutbox() {

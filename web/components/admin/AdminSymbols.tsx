@@ -7,7 +7,7 @@ import useSWR from "swr";
 import { ErrorNotice } from "../Notice";
 import { apiSend, paths } from "@/lib/api";
 import { formatDecimal } from "@/lib/format";
-import type { HaltResponse, StockList } from "@/lib/types";
+import type { HaltResponse, StockList } from "@/lib/models";
 import { Badge, ConfirmAction } from "./shared";
 
 export function AdminSymbols() {

@@ -8,7 +8,7 @@ import { useState } from "react";
 import { ErrorNotice } from "../Notice";
 import { Avatar } from "../Avatar";
 import { apiSend, paths } from "@/lib/api";
-import type { AccountStatus, AdminUser, AdminUserPage, User } from "@/lib/types";
+import type { AccountStatus, AdminUser, AdminUserPage, User } from "@/lib/models";
 import { Badge, ConfirmAction, LoadMore, SearchBox, Time, listErrorTitle, usePagedList } from "./shared";
 
 const STATUS_TONE: Record<AccountStatus, "good" | "bad" | "neutral"> = {
