@@ -23,6 +23,7 @@
 #include "marketsim/api/market_api.hpp"
 #include "marketsim/api/routes.hpp"
 #include "marketsim/api/user_changes.hpp"
+#include "marketsim/api/ws_alpaca_streams.hpp"
 #include "marketsim/app/server_metrics.hpp"
 #include "marketsim/app/stop_signal.hpp"
 #include "marketsim/auth/guard.hpp"
@@ -400,6 +401,8 @@ int serve(const config& cfg) {
                           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                               std::chrono::duration<double>(seconds)));
       }});
+  // Alpaca's WebSocket streams (/stream, /v2/iex, /v2/sip) on the same port, through the guard.
+  server.set_websockets(api::alpaca_websockets(hub, {.half_spread = cfg.half_spread_e4}));
   const collected sources{server,  hub,     pool,   background, feed,
                           history, flusher, hashes, metrics,    rule_engine.counts()};
   register_collectors(reg, sources);

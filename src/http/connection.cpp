@@ -1,6 +1,6 @@
 // The answer headers and read-failure rules of a connection (see connection.hpp), used by the
-// plain, TLS and in-memory sessions. Pure functions, called on io threads inside a
-// connection's strand.
+// plain, TLS and in-memory sessions, and the WebSocket transport's API-key check. Called on io
+// threads inside a connection's strand.
 #include "connection.hpp"
 
 namespace marketsim::http::connection {
@@ -71,6 +71,39 @@ bhttp::response<bhttp::string_body> server_full_answer(bool tls) {
   res.body() = std::move(r.body);
   res.prepare_payload();
   return res;
+}
+
+asio::awaitable<ws_auth> ws_key_check::authenticate(std::string key_id, std::string secret) {
+  if (!m_.before) co_return ws_auth{nullptr, error{errc::unauthenticated, "no API keys here"}};
+  // The guard reads the pair from these headers, as on a REST request; the fields live only
+  // for this call and are never logged.
+  bhttp::fields headers;
+  headers.set("APCA-API-KEY-ID", key_id);
+  headers.set("APCA-API-SECRET-KEY", secret);
+  request_context ctx;
+  ctx.method = "GET";
+  ctx.path = upgrade_.path;
+  ctx.route = upgrade_.route;
+  ctx.headers = &headers;
+  ctx.request_id = upgrade_.request_id;
+  ctx.remote_address = upgrade_.remote_address;
+  ctx.client_address = upgrade_.client_address;
+  static const endpoint key_route = [] {
+    endpoint e;
+    e.need = auth::access::user;
+    e.api_keys = true;
+    return e;
+  }();
+  auto stop = co_await m_.before(ctx, key_route);
+  if (stop || !ctx.principal || !ctx.by_api_key) {
+    const int status = stop ? stop->status : 401;
+    errc code = status == 429   ? errc::too_many_attempts
+                : status == 503 ? errc::unavailable
+                : status >= 500 ? errc::internal
+                                : errc::unauthenticated;
+    co_return ws_auth{nullptr, error{code, "API key refused"}};
+  }
+  co_return ws_auth{std::move(ctx.principal), std::nullopt};
 }
 
 }  // namespace marketsim::http::connection

@@ -119,12 +119,15 @@ asio::awaitable<void> answer_server_full(Stream& stream, bool tls) {
 
 }  // namespace marketsim::http::connection
 
+#include "websocket_session.hpp"
+
 namespace marketsim::http {
 
 template <class Stream>
 boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
   using namespace connection;
   auto& tcp_layer = beast::get_lowest_layer(stream);
+  constexpr bool in_memory = std::is_same_v<std::decay_t<decltype(tcp_layer)>, memory_stream>;
   beast::flat_buffer buffer;
 
   // While this connection waits for its next request, shutdown may end the wait: the end is
@@ -135,7 +138,7 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
   };
   auto idle = std::make_shared<idle_state>();
   std::optional<std::uint64_t> idle_id;
-  if constexpr (!std::is_same_v<std::decay_t<decltype(tcp_layer)>, memory_stream>) {
+  if constexpr (!in_memory) {
     idle->cancel = [&tcp_layer] {
       boost::system::error_code ignored;
       tcp_layer.socket().cancel(ignored);
@@ -237,7 +240,55 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     ctx.remote_address = remote;
     ctx.client_address = client_address(remote, req["X-Forwarded-For"], settings_.trusted_proxies);
 
-    response r = co_await dispatch(ctx);
+    // A WebSocket upgrade to a WebSocket path (websocket.hpp); any other request to those paths
+    // is routed as before. Not over the in-memory stream (no socket to hand over).
+    std::unique_ptr<ws_application> ws_app;
+    std::optional<response> ws_refusal;
+    if constexpr (!in_memory) {
+      if (websockets_ && req.method() == bhttp::verb::get && websocket::is_upgrade(req)) {
+        if (auto it = websockets_->routes.find(ctx.path); it != websockets_->routes.end()) {
+          ctx.route = &it->first;
+          if (middleware_.screen) ws_refusal = middleware_.screen(ctx);
+          if (!ws_refusal && stopping_) {
+            ws_refusal = with_retry_after(
+                error_response({errc::unavailable, "the server is shutting down"}, ctx.request_id),
+                std::chrono::seconds(5));
+          } else if (!ws_refusal) {
+            auto opened = it->second(ctx);
+            if (opened)
+              ws_app = std::move(*opened);
+            else
+              ws_refusal = with_retry_after(error_response(opened.error(), ctx.request_id),
+                                            std::chrono::seconds(5));
+          }
+        }
+      }
+    }
+    if constexpr (!in_memory) {
+      if (ws_app) {
+        request_ended();
+        log_access({ctx.request_id, ctx.method, ctx.path, 101, 0, -1, "stream-open"});
+        if (middleware_.observe) middleware_.observe(ctx, 101, -1);
+        ws_key_check peer(middleware_, ctx);
+        std::size_t total = 0;
+        try {
+          total = co_await run_websocket(stream, req, *ws_app, websockets_->settings, peer,
+                                         idle->waiting);
+        } catch (...) {
+          ws_app->ended();  // whatever ends it gives its hub slot back
+          throw;
+        }
+        ws_app->ended();
+        log_access(
+            {ctx.request_id, ctx.method, ctx.path, 101, total,
+             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                 .count(),
+             "stream-closed"});
+        break;
+      }
+    }
+
+    response r = ws_refusal ? std::move(*ws_refusal) : co_await dispatch(ctx);
     for (auto& h : ctx.response_headers) r.headers.push_back(std::move(h));
     if (middleware_.after) middleware_.after(ctx, r);
 

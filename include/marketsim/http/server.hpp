@@ -43,6 +43,7 @@ class counted_slot {
   std::shared_ptr<std::atomic<std::size_t>> count_;
 };
 class memory_stream;
+struct ws_endpoints;  // websocket.hpp
 
 // Hooks around API handlers, set by the application (auth lives outside the HTTP layer).
 struct middleware {
@@ -63,6 +64,11 @@ class server {
  public:
   server(boost::asio::io_context& ioc, server_settings settings, router routes, static_site site);
   void set_middleware(middleware m) { middleware_ = std::move(m); }
+  // WebSocket endpoints (websocket.hpp): a GET with `Upgrade: websocket` to one of their paths
+  // becomes a WebSocket connection; everything else is routed as before. Call before start.
+  void set_websockets(std::shared_ptr<const ws_endpoints> endpoints) {
+    websockets_ = std::move(endpoints);
+  }
 
   // HTTPS with this certificate chain and key (PEM), TLS 1.2 and 1.3 only; call before start.
   [[nodiscard]] result<void> enable_tls(const std::string& cert_file, const std::string& key_file);
@@ -111,6 +117,7 @@ class server {
   router routes_;
   static_site site_;
   middleware middleware_;
+  std::shared_ptr<const ws_endpoints> websockets_;
   std::unique_ptr<boost::asio::ssl::context> tls_;
   bool redirect_only_ = false;
   std::uint16_t tls_port_ = 443;
