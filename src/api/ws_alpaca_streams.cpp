@@ -49,7 +49,8 @@ class alpaca_session : public http::ws_application {
     }
     auto ex = co_await asio::this_coro::executor;
     auto sub = hub_.subscribe(ex, sse::subscription{std::move(filter), std::nullopt,
-                                                    checked.who->user->id, peer.client_address()});
+                                                    checked.who->user->id, peer.client_address(),
+                                                    m.key});
     if (!sub) co_return ap::code::connection_limit_exceeded;
     sub_ = std::move(*sub);
     user_id_ = checked.who->user->id;

@@ -267,9 +267,14 @@ int serve(const config& cfg) {
   // caches at once; every instance's trade updates reach this instance's streams.
   db::change_listener changes(
       db::with_application_name(cfg.database_url, "marketsim " + instance + " changes"),
-      {[&sessions, &api_keys, &changed_users, &home, &market_strand](std::string_view payload) {
+      {[&sessions, &api_keys, &changed_users, &home, &market_strand,
+        &hub](std::string_view payload) {
          sessions.apply_remote_change(payload);
-         if (payload.starts_with("apikey:")) api_keys.evict_key(payload.substr(7));
+         if (payload.starts_with("apikey:")) {
+           // A revoked key stops working at once, its open WebSocket streams included.
+           api_keys.evict_key(payload.substr(7));
+           hub.close_key(payload.substr(7));
+         }
          if (payload.starts_with("user:")) {
            std::int64_t id = 0;
            auto digits = payload.substr(5);

@@ -274,6 +274,12 @@ std::optional<auth::user_record> set_status(connection& c, std::int64_t user_id,
   pqxx::work tx(c);
   auto r = tx.exec_params("update users u set status = $2 where id = $1" + returning_columns,
                           user_id, std::string(auth::status_name(s)));
+  // A disabled player's programs stop at once: every instance drops the keys from its cache and
+  // ends the WebSocket streams they opened (the keys stay, refused while the account is off).
+  if (!r.empty() && s != auth::user_status::active)
+    for (const auto& row : tx.exec_params(
+             "select key_id from api_keys where user_id = $1 and revoked_at is null", user_id))
+      notify_change(tx, "apikey:" + row[0].as<std::string>());
   return returning_user(tx, r);
 }
 

@@ -57,6 +57,7 @@ result<std::shared_ptr<subscriber>> hub::subscribe(boost::asio::any_io_executor 
   auto s = std::make_shared<subscriber>(std::move(ex), queue_capacity_, std::move(what.filter));
   s->user_id_ = what.user_id;
   s->address_ = std::move(what.address);
+  s->key_id_ = std::move(what.key_id);
   s->hub_ = this;
   std::lock_guard lock(mutex_);
   if (closed_ || subscribers_.size() >= max_subscribers_)
@@ -248,6 +249,13 @@ void hub::close_all() {
   std::lock_guard lock(mutex_);
   closed_ = true;
   for (auto& s : subscribers_) s->close();
+}
+
+void hub::close_key(std::string_view key_id) {
+  if (key_id.empty()) return;
+  std::lock_guard lock(mutex_);
+  for (auto& s : subscribers_)
+    if (s->key_id_ == key_id) s->close();
 }
 
 void hub::start_after(std::int64_t id) {

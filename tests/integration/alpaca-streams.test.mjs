@@ -17,7 +17,7 @@ import tls from "node:tls";
 import { after, before, describe, test } from "node:test";
 import Alpaca from "alpaca-trade-api-v3";
 import WebSocket from "ws";
-import { makeApiKey, signUp } from "../support/accounts.mjs";
+import { makeAdmin, makeApiKey, signUp } from "../support/accounts.mjs";
 import { get } from "../support/http.mjs";
 import { startPostgres } from "../support/pg.mjs";
 import { startServer } from "../support/server.mjs";
@@ -259,6 +259,34 @@ describe("Alpaca's WebSocket streams", { timeout: 240_000 }, () => {
       again.ws.close();
       return answer[0].T === "success";
     }, { message: "a slot back" });
+  });
+
+  test("a revoked key, or a disabled account, ends the streams it opened at once", async () => {
+    const open = async (k, path) => {
+      const c = connect(wsUrl(path));
+      await c.opened;
+      c.send({ action: "auth", key: k.key_id, secret: k.secret });
+      await waitFor(() => c.messages.some((m) => /authenticated|authorized/.test(JSON.stringify(m))), { message: "signed in" });
+      return c;
+    };
+    const owner = await signUp(server, pg);
+    const doomed = await makeApiKey(owner, "to revoke");
+    const kept = await makeApiKey(owner, "to keep");
+    const [a, b, c] = [await open(doomed, "/v2/iex"), await open(doomed, "/stream"), await open(kept, "/v2/iex")];
+    assert.equal((await owner.send("DELETE", `/api/account/keys/${doomed.id}`)).status, 204);
+    assert.equal(typeof (await a.closing()), "number");
+    assert.equal(typeof (await b.closing()), "number");
+    assert.equal(c.closed, null, "another key's stream stays open");
+    // Disabling the account ends the rest, and the key no longer signs in.
+    const admin = await makeAdmin(server, pg);
+    const me = (await owner.get("/api/auth/me")).json.user;
+    assert.equal((await admin.post(`/api/admin/users/${me.id}/disable`, {})).status, 200);
+    assert.equal(typeof (await c.closing()), "number");
+    const again = connect(wsUrl("/v2/iex"));
+    await again.opened;
+    await again.next(0);
+    again.send({ action: "auth", key: kept.key_id, secret: kept.secret });
+    assert.deepEqual(await again.next(1), [{ T: "error", code: 402, msg: "auth failed" }]);
   });
 
   test("plain GETs of the stream paths answer as before", async () => {

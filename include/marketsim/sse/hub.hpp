@@ -39,6 +39,7 @@ struct subscription {
   std::optional<std::int64_t> last_event_id;
   std::int64_t user_id = 0;  // the signed-in player (0: anonymous), for private events
   std::string address;       // the client's address; empty: not counted per address
+  std::string key_id;        // the API key it signed in with (a program's stream); empty: none
 };
 
 class subscriber {
@@ -75,6 +76,7 @@ class subscriber {
   std::set<std::string, std::less<>> filter_;
   std::int64_t user_id_ = 0;  // the signed-in player (0: anonymous), for private events
   std::string address_;       // counted against stream_budget::per_address
+  std::string key_id_;        // closed when this API key is revoked
   hub* hub_ = nullptr;        // the ring a replay reads; only take() uses it, while streams run
   // Replay cursor: the ids in (replay_after_, replay_until_] still to send from the ring.
   std::int64_t replay_after_ = 0;
@@ -116,6 +118,8 @@ class hub {
   [[nodiscard]] std::vector<std::int64_t> streaming_users() const;
   void heartbeat_all();
   void close_all();  // shutdown: every stream ends
+  // The streams a program opened with this API key end (the key was revoked, on any instance).
+  void close_key(std::string_view key_id);
 
   // Ids continue from what earlier runs stored, so a client resuming across a restart gets a
   // reset rather than a silent gap.
