@@ -43,8 +43,9 @@ void private_events::on_trade(std::string_view payload) {
       if (auto o = data.find("order"); o != data.end() && o->is_object())
         order_id = o->value("id", "");
     }
-    spdlog::info("orders: {} of order {} delivered to user {}'s streams rid={}", event, order_id,
-                 user_id, rid->get<std::string>());
+    // Debug: a line per trade update would triple an order's log lines at the default level.
+    spdlog::debug("orders: {} of order {} delivered to user {}'s streams rid={}", event, order_id,
+                  user_id, rid->get<std::string>());
   }
   {
     std::lock_guard lock(mutex_);

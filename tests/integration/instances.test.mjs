@@ -28,7 +28,8 @@ describe("several instances", { timeout: 180_000 }, () => {
     pg = await startPostgres();
     a = await startServer({ pg });
     // Only one instance flushes tick history in this test (a shared feed is not this test's topic).
-    b = await startServer({ pg, env: { MARKETSIM_FLUSH_INTERVAL: "1h" } });
+    // B logs at debug: the line that names an order's placing request when B delivers its updates.
+    b = await startServer({ pg, env: { MARKETSIM_FLUSH_INTERVAL: "1h", MARKETSIM_LOG_LEVEL: "debug" } });
     admin = await makeAdmin(a, pg);
   });
   after(async () => {
@@ -83,7 +84,11 @@ describe("several instances", { timeout: 180_000 }, () => {
       );
       // One order followed across instances: A took it under this id, B delivered its updates
       // and says so under the same id; the id itself stays out of what the player receives.
-      assert.match(a.tail(400), new RegExp(`POST /v2/orders 200 .*rid=${rid}`));
+      // The access line is written just after the answer: wait for it rather than race it.
+      await waitFor(() => new RegExp(`POST /v2/orders 200 .*rid=${rid}`).test(a.tail(400)), {
+        timeout: 3000,
+        message: "A's access line with the request's id",
+      });
       await waitFor(() => new RegExp(`orders: fill of order ${order.json.id} delivered to user \\d+'s streams rid=${rid}`).test(b.tail(400)), {
         timeout: 3000,
         message: "B's log line with the placing request's id",
