@@ -266,7 +266,13 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     }
     if constexpr (!in_memory) {
       if (ws_app) {
-        request_ended();
+        // Unlike an SSE stream, a WebSocket stays counted as a request in flight until it has
+        // ended: a shutdown's drain then waits for each to write its close frame (1001), which
+        // the io_context stopping would otherwise cut off (the client would see 1006).
+        struct ended_at_exit {
+          server& self;
+          ~ended_at_exit() { self.request_ended(); }
+        } counted{*this};
         log_access({ctx.request_id, ctx.method, ctx.path, 101, 0, -1, "stream-open"});
         if (middleware_.observe) middleware_.observe(ctx, 101, -1);
         ws_key_check peer(middleware_, ctx);
