@@ -77,7 +77,7 @@ DEBIAN_BUILD_PACKAGES=(
 # prometheus: the metrics test scrapes a server with the real consumer (its postinst may
 # start a service where an init system runs; the test uses its own on a free port).
 DEBIAN_TEST_PACKAGES=(chromium nginx-light llvm-16 prometheus)
-DEBIAN_BENCH_PACKAGES=(wrk nginx-light)
+DEBIAN_BENCH_PACKAGES=(wrk nginx-light libnginx-mod-nchan librestinio-dev linux-perf)
 DEBIAN_CLUSTER_PACKAGES=(nginx-light)
 # Fuzzing (scripts/fuzz): libFuzzer.
 DEBIAN_FUZZ_PACKAGES=(clang-16 libfuzzer-16-dev libclang-rt-16-dev)
