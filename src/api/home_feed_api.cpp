@@ -339,7 +339,7 @@ void register_feed_routes(http::router& routes, const market_services& s) {
                auto body = co_await home->body();
                if (!body) co_return std::unexpected(body.error());
                http::response r;
-               r.body = **body;
+               r.shared_body = *body;
                co_return r;
              }));
 

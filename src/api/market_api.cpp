@@ -133,7 +133,7 @@ void register_market_routes(http::router& routes, market_services s) {
                  stocks_cache->body = body;
                }
                response r;
-               r.body = *body;
+               r.shared_body = std::move(body);
                co_return r;
              });
 

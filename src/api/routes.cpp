@@ -26,7 +26,7 @@ void register_route_list(http::router& routes) {
   routes.add("GET", "/api/test/routes",
              [body](http::request_context&) -> boost::asio::awaitable<http::response> {
                http::response r;
-               r.body = *body;
+               r.shared_body = body;
                co_return r;
              });
 }

@@ -206,8 +206,7 @@ int serve(const config& cfg) {
   // Starts before the relayed steps still kept, so streams resume across them here too.
   market::history_buffer history(state.replay_from());
 
-  int threads =
-      cfg.io_threads > 0 ? cfg.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  int threads = io_thread_count(cfg);
   asio::io_context ioc(threads);
   // After the io_context: subscribers' channels belong to its services, so the hub (and any
   // stream still subscribed at shutdown) must go first.

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <functional>
 #include <set>
+#include <thread>
 
 #include "marketsim/core/scrub.hpp"
 #include "marketsim/core/url.hpp"
@@ -733,6 +734,11 @@ std::vector<std::string> describe(const config& cfg) {
   };
 }
 
+int io_thread_count(const config& cfg) {
+  return cfg.io_threads > 0 ? cfg.io_threads
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 http::server_settings server_settings_of(const config& cfg) {
   return {.bind_address = cfg.bind_address,
           .port = cfg.port,
@@ -743,7 +749,8 @@ http::server_settings server_settings_of(const config& cfg) {
           .idle_timeout = cfg.idle_timeout,
           .max_connections = cfg.max_connections,
           .trusted_proxies = cfg.trusted_proxies,
-          .public_url = cfg.public_url};
+          .public_url = cfg.public_url,
+          .io_threads = io_thread_count(cfg)};
 }
 
 api::settings api_settings_of(const config& cfg) {

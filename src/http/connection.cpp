@@ -3,6 +3,8 @@
 // threads inside a connection's strand.
 #include "connection.hpp"
 
+#include "answer_head.hpp"
+
 namespace marketsim::http::connection {
 
 bool is_quiet(const boost::system::error_code& ec) {
@@ -23,39 +25,14 @@ std::optional<error> read_failure(const boost::system::error_code& ec, std::size
 }
 
 void add_security_headers(bhttp::fields& f, bool tls) {
-  if (tls) f.set("Strict-Transport-Security", "max-age=31536000");
-  f.set("X-Content-Type-Options", "nosniff");
-  f.set("X-Frame-Options", "DENY");
-  f.set("Referrer-Policy", "strict-origin-when-cross-origin");
-  f.set("Cross-Origin-Opener-Policy", "same-origin");
-  f.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-  // Pages replace this with their own policy (inline scripts by hash, see static_site); API
-  // answers and assets are never meant to run anything.
-  f.set("Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+  for_each_security_header(
+      tls, true, [&f](std::string_view name, std::string_view value) { f.set(name, value); });
 }
 
 void set_answer_headers(bhttp::fields& f, const response& r, const request_context& ctx, bool tls) {
-  f.set(bhttp::field::content_type, r.content_type);
-  f.set("X-Request-Id", ctx.request_id);
-  add_security_headers(f, tls);
-  // A signed-in answer is private: no cache keeps it, whatever the handler said.
-  bool private_answer = ctx.principal != nullptr;
-  bool has_cache_control = false;
-  for (const auto& [name, value] : r.headers) {
-    if (beast::iequals(name, "Cache-Control")) {
-      if (private_answer) continue;
-      has_cache_control = true;
-    }
-    // A handler's own policy replaces the default one (two policies would both apply).
-    if (beast::iequals(name, "Content-Security-Policy"))
-      f.set(name, value);
-    else
-      f.insert(name, value);
-  }
-  if (!has_cache_control) f.set(bhttp::field::cache_control, "no-store");
+  auto add = [&f](std::string_view name, std::string_view value) { f.insert(name, value); };
+  for_each_answer_header(r, ctx, add,
+                         [&](bool with_csp) { for_each_security_header(tls, with_csp, add); });
 }
 
 bhttp::response<bhttp::string_body> server_full_answer(bool tls) {

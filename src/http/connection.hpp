@@ -7,6 +7,7 @@
 #pragma once
 #include <fmt/format.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -26,6 +27,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "answer_head.hpp"
+#include "deadline_watch.hpp"
 #include "marketsim/core/log.hpp"
 #include "marketsim/core/url.hpp"
 #include "marketsim/http/memory_stream.hpp"
@@ -128,6 +131,16 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
   using namespace connection;
   auto& tcp_layer = beast::get_lowest_layer(stream);
   constexpr bool in_memory = std::is_same_v<std::decay_t<decltype(tcp_layer)>, memory_stream>;
+  // What the request loop reads from and writes to: a plain connection's socket itself, since
+  // the loop times its I/O with its own deadline and Beast's stream would only add its timer
+  // checks and bookkeeping to each operation; a TLS or in-memory stream as it is.
+  auto& io = [&]() -> auto& {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
+      return stream.socket();
+    else
+      return stream;
+  }();
+  constexpr std::size_t read_chunk = 16384;  // a request's further reads, once it has begun
   beast::flat_buffer buffer;
 
   // While this connection waits for its next request, shutdown may end the wait: the end is
@@ -152,6 +165,23 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
       });
     });
   }
+  // The request loop's own timeouts (idle, read, write) are one deadline per connection
+  // (deadline_watch.hpp); streams and WebSockets time their I/O with the stream's own timers.
+  std::optional<deadline_watch> deadline;
+  if constexpr (!in_memory) {
+    deadline.emplace(co_await asio::this_coro::executor, [&tcp_layer] {
+      boost::system::error_code ignored;
+      tcp_layer.socket().cancel(ignored);
+    });
+  }
+  auto deadline_after = [&deadline](auto d) {
+    if (deadline) deadline->expires_after(d);
+  };
+  auto deadline_never = [&deadline] {
+    if (deadline) deadline->expires_never();
+  };
+  std::string head_text;  // an ordinary answer's status line and headers, reused by each request
+
   struct forget_idle {
     std::shared_ptr<idle_waits> waits;
     std::optional<std::uint64_t> id;
@@ -163,6 +193,7 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
   } forget{idle_, idle_id};
 
   auto send_error_and_close = [&](errc code, std::string message) -> asio::awaitable<void> {
+    deadline_never();  // timed by the stream from here on
     auto rid = choose_request_id("");
     auto r = error_response({code, std::move(message)}, rid);
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), 11};
@@ -197,25 +228,53 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     if (buffer.size() == 0) {
       // Idle keep-alive: the next request must start within the idle timeout.
       if (stopping_) break;
-      tcp_layer.expires_after(settings_.idle_timeout);
+      deadline_after(settings_.idle_timeout);
       idle->waiting = true;
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+      auto [ec, n] = co_await io.async_read_some(buffer.prepare(4096), use_tuple);
       idle->waiting = false;
       if (ec) break;
       buffer.commit(n);
     }
     // The whole request must arrive within the read timeout (drops slow-loris clients).
-    tcp_layer.expires_after(settings_.read_timeout);
+    deadline_after(settings_.read_timeout);
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(settings_.header_limit));
     parser.body_limit(settings_.body_limit);
-    auto [ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
-    // Only a complete header may be asked its length (Beast asserts it; found by fuzzing).
-    if (!ec)
-      if (auto length = parser.content_length(); length && *length > settings_.body_limit)
-        ec = bhttp::error::body_limit;
-    if (!ec)
-      std::tie(ec, std::ignore) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+    parser.eager(true);
+    // The parser is fed from the buffer here rather than by Beast's async_read_header and
+    // async_read: a request that came in one read (nearly all) is parsed without another
+    // operation, where those two would each post their completion through the executor.
+    boost::system::error_code ec;
+    for (bool length_checked = false;;) {
+      if (buffer.size() > 0) {
+        std::size_t used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == bhttp::error::need_more)
+          ec = {};
+        else if (ec)
+          break;
+        // Only a complete header may be asked its length (Beast asserts it; found by fuzzing).
+        if (!length_checked && parser.is_header_done()) {
+          length_checked = true;
+          if (auto length = parser.content_length(); length && *length > settings_.body_limit) {
+            ec = bhttp::error::body_limit;
+            break;
+          }
+        }
+        if (parser.is_done()) break;
+        if (used > 0 && buffer.size() > 0) continue;  // more of it may parse now
+      }
+      auto [rec, n] = co_await io.async_read_some(buffer.prepare(read_chunk), use_tuple);
+      if (rec) {
+        // As Beast's read says it: the stream ended inside a request, or between requests.
+        if (rec == asio::error::eof)
+          ec = parser.got_some() ? bhttp::error::partial_message : bhttp::error::end_of_stream;
+        else
+          ec = rec;
+        break;
+      }
+      buffer.commit(n);
+    }
     if (ec) {
       if (auto answer = read_failure(ec, settings_.body_limit))
         co_await send_error_and_close(answer->code, std::move(answer->message));
@@ -273,6 +332,7 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
           server& self;
           ~ended_at_exit() { self.request_ended(); }
         } counted{*this};
+        deadline_never();
         log_access({ctx.request_id, ctx.method, ctx.path, 101, 0, -1, "stream-open"});
         if (middleware_.observe) middleware_.observe(ctx, 101, -1);
         ws_key_check peer(middleware_, ctx);
@@ -299,6 +359,7 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     if (middleware_.after) middleware_.after(ctx, r);
 
     if (r.stream) {
+      deadline_never();
       request_ended();
       // A stream never reads again: give back the read buffer (most of an idle stream's memory).
       buffer.clear();
@@ -333,19 +394,16 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
       break;
     }
 
-    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), req.version()};
-    set_answer_headers(res, r, ctx, tls_ != nullptr);
+    // The status line and headers by hand, then one gather write of them and the body
+    // (answer_head.hpp): a shared body (a cached list, a page) is sent without a copy.
     bool keep_alive = req.keep_alive() && !stopping_;
-    res.keep_alive(keep_alive);
-    std::size_t body_size = r.body.size();
-    if (ctx.method == "HEAD") {
-      res.content_length(body_size);
-    } else {
-      res.body() = std::move(r.body);
-      res.prepare_payload();
-    }
-    tcp_layer.expires_after(write_timeout);
-    auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
+    std::string_view body = answer_body(r);
+    std::size_t body_size = body.size();
+    write_answer_head(head_text, r, ctx, tls_ != nullptr, req.version(), keep_alive, body_size);
+    if (ctx.method == "HEAD") body = {};
+    deadline_after(write_timeout);
+    std::array<asio::const_buffer, 2> answer{asio::buffer(head_text), asio::buffer(body)};
+    auto [wec, wn] = co_await asio::async_write(io, answer, use_tuple);
     request_ended();
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)

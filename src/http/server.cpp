@@ -40,7 +40,10 @@ std::string choose_request_id(std::string_view supplied) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   z ^= z >> 31;
-  return fmt::format("{:016x}", z);
+  std::string id(16, '0');
+  constexpr char hex[] = "0123456789abcdef";
+  for (int i = 15; i >= 0; --i, z >>= 4) id[static_cast<std::size_t>(i)] = hex[z & 0xf];
+  return id;
 }
 
 server::server(asio::io_context& ioc, server_settings settings, router routes, static_site site)
@@ -143,7 +146,20 @@ asio::awaitable<void> server::accept_loop() {
   // A redirect-only listener speaks plain HTTP even when the server has a certificate.
   const bool tls_connections = tls_ && !redirect_only_;
   while (!stopping_) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), use_tuple);
+    // Each connection's own strand keeps its handlers apart on several io threads; one io
+    // thread runs them one after the other anyway, and a strand would only add a lock and a
+    // reference count to every completion.
+    boost::system::error_code ec;
+    tcp::socket socket(ioc_);
+    if (settings_.io_threads == 1) {
+      auto [aec, accepted] = co_await acceptor_.async_accept(ioc_.get_executor(), use_tuple);
+      ec = aec;
+      socket = tcp::socket(std::move(accepted));
+    } else {
+      auto [aec, accepted] = co_await acceptor_.async_accept(asio::make_strand(ioc_), use_tuple);
+      ec = aec;
+      socket = tcp::socket(std::move(accepted));
+    }
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;
       spdlog::warn("http: accept failed: {}", ec.message());

@@ -72,10 +72,13 @@ result<static_site> static_site::load(const std::string& root) {
     std::ostringstream buf;
     buf << in.rdbuf();
     auto rel = fs::relative(it->path(), root).generic_string();
-    file f{buf.str(), std::string(content_type_for(rel)), rel.starts_with("_next/static/"), {}};
+    file f{std::make_shared<const std::string>(buf.str()),
+           std::string(content_type_for(rel)),
+           rel.starts_with("_next/static/"),
+           {}};
     // Each page allows exactly its own inline scripts (the export's bootstrap) by hash, so the
     // policy needs no 'unsafe-inline' for scripts.
-    if (rel.ends_with(".html")) f.csp = page_csp(inline_script_hashes(f.content));
+    if (rel.ends_with(".html")) f.csp = page_csp(inline_script_hashes(*f.content));
     site.files_.emplace(std::move(rel), std::move(f));
   }
   if (ec) return fail(errc::io_error, "cannot read web root '" + root + "': " + ec.message());
@@ -86,7 +89,7 @@ result<static_site> static_site::load(const std::string& root) {
 response static_site::make(const file& f, int status) const {
   response r;
   r.status = status;
-  r.body = f.content;
+  r.shared_body = f.content;
   r.content_type = f.content_type;
   r.headers.emplace_back("Cache-Control",
                          f.immutable ? "public, max-age=31536000, immutable" : "no-cache");

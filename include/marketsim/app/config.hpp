@@ -119,6 +119,8 @@ struct config {
 [[nodiscard]] std::string mask_secrets(std::string_view connection_string);
 
 // The modules' settings, taken from the configuration.
+// The io threads the server runs: MARKETSIM_THREADS, or one per core when it is 0.
+[[nodiscard]] int io_thread_count(const config& cfg);
 [[nodiscard]] http::server_settings server_settings_of(const config& cfg);
 [[nodiscard]] api::settings api_settings_of(const config& cfg);
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -93,6 +94,9 @@ class server_metrics {
 
  private:
   metrics::registry registry_;
+  // Tells this instance's entries in the per-thread cache of request children apart from
+  // those of an instance that lived before at the same address.
+  std::uint64_t generation_;
   metrics::family<metrics::counter>& requests_;
   metrics::family<metrics::histogram>& request_seconds_;
   metrics::family<metrics::histogram>& loop_lag_;

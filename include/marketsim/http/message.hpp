@@ -52,6 +52,9 @@ struct request_context {
 struct response {
   int status = 200;
   std::string body;
+  // A body shared with a cache (the stock list, a page of the web app), sent as it is without a
+  // copy per answer; when set it is the answer's body and `body` stays empty.
+  std::shared_ptr<const std::string> shared_body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   // Set by stream handlers: the session switches to Server-Sent Events for this subscriber and

@@ -1,6 +1,7 @@
 // Method + path routing with {name} parameters. Pure and templated on the handler type, so it
 // is unit-tested without sockets. Built at start-up, then only read (by io threads).
 #pragma once
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,11 +37,34 @@ class basic_router {
       }
     std::string joined;
     for (const auto& seg : segs) joined += "/" + seg;
+    // A route without parameters is also found by its exact path, unless an earlier route with
+    // parameters matches that path too (the first registered wins, as in the scan).
+    bool literal = true;
+    for (const auto& seg : segs)
+      if (is_parameter(seg)) literal = false;
+    if (literal && method != "HEAD") {
+      path_params ignored;
+      bool shadowed = false;
+      for (const auto& r : routes_)
+        if (r.method == method && matches(r.segments, segs, ignored)) shadowed = true;
+      if (!shadowed) exact_.emplace(method + " " + joined, routes_.size());
+    }
     routes_.push_back(
         route{std::move(method), std::move(segs), std::move(handler), std::move(joined)});
   }
 
   [[nodiscard]] outcome find(std::string_view method, std::string_view path) const {
+    // Most requests name a route without parameters exactly: one lookup, no split.
+    if (method.size() + 1 + path.size() <= 256) {
+      char key_text[256];
+      auto key_end = std::copy(method.begin(), method.end(), key_text);
+      *key_end++ = ' ';
+      key_end = std::copy(path.begin(), path.end(), key_end);
+      if (auto it = exact_.find(std::string_view(key_text, key_end)); it != exact_.end()) {
+        const auto& r = routes_[it->second];
+        return match{&r.handler, {}, &r.pattern};
+      }
+    }
     auto parts = split(path);
     std::string allow;
     for (const auto& r : routes_) {
@@ -102,7 +126,7 @@ class basic_router {
     if (pattern.size() != parts.size()) return false;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
       const auto& p = pattern[i];
-      if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+      if (is_parameter(p)) {
         if (parts[i].empty()) return false;
         params.emplace(p.substr(1, p.size() - 2), parts[i]);
       } else if (p != parts[i]) {
@@ -125,7 +149,12 @@ class basic_router {
     allow += method;
   }
 
+  static bool is_parameter(std::string_view seg) {
+    return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
+  }
+
   std::vector<route> routes_;
+  std::map<std::string, std::size_t, std::less<>> exact_;  // "GET /api/stocks" -> its route
 };
 
 }  // namespace marketsim::http

@@ -2,6 +2,7 @@
 // touches the disk on an io thread. Read-only after load; shared by io threads.
 #pragma once
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +26,7 @@ class static_site {
 
  private:
   struct file {
-    std::string content;
+    std::shared_ptr<const std::string> content;  // shared with every answer that sends it
     std::string content_type;
     bool immutable = false;  // hashed build assets under _next/static
     std::string csp;         // pages: a policy that allows their inline scripts by hash
