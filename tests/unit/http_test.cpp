@@ -99,6 +99,35 @@ TEST(Router, LaterRegistrationReplacesAndTrailingSlashIsTolerated) {
   EXPECT_EQ(*hit->handler, 2);
 }
 
+TEST(Router, ExactPathsAnswerAsTheScanWouldFirstRegisteredWins) {
+  // The exact-path lookup must agree with the scan in registration order: a literal route
+  // registered after a parameter route that matches its path stays behind it.
+  http::basic_router<int> r;
+  r.add("GET", "/api/stocks/{symbol}", 1);
+  r.add("GET", "/api/stocks/sectors", 2);  // shadowed: {symbol} came first
+  r.add("GET", "/api/feed", 3);
+  r.add("GET", "/api/feed/{kind}", 4);
+  r.add("POST", "/api/stocks/sectors", 5);  // another method: not shadowed by the GET route
+  auto handler_of = [&](std::string_view method, std::string_view path) {
+    auto m = r.find(method, path);
+    auto* hit = std::get_if<http::basic_router<int>::match>(&m);
+    return hit ? *hit->handler : -1;
+  };
+  EXPECT_EQ(handler_of("GET", "/api/stocks/sectors"), 1);
+  EXPECT_EQ(handler_of("GET", "/api/feed"), 3);
+  EXPECT_EQ(handler_of("GET", "/api/feed/"), 3);  // not the exact text: the scan still finds it
+  EXPECT_EQ(handler_of("GET", "/api/feed/top"), 4);
+  EXPECT_EQ(handler_of("POST", "/api/stocks/sectors"), 5);
+  EXPECT_EQ(handler_of("HEAD", "/api/feed"), 3);
+  auto m = r.find("GET", "/api/feed");
+  ASSERT_NE(std::get_if<http::basic_router<int>::match>(&m), nullptr);
+  EXPECT_EQ(*std::get<http::basic_router<int>::match>(m).pattern, "/api/feed");
+  auto wrong = r.find("DELETE", "/api/feed");
+  auto* na = std::get_if<http::basic_router<int>::method_not_allowed>(&wrong);
+  ASSERT_NE(na, nullptr);
+  EXPECT_EQ(na->allow, "GET, HEAD");
+}
+
 TEST(Query, DecodesAndKeepsFirst) {
   auto q = http::parse_query("symbols=AAPL%2CMSFT&x=a+b&x=second&flag&bad=%zz");
   EXPECT_EQ(q.at("symbols"), "AAPL,MSFT");
