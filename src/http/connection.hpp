@@ -224,8 +224,15 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     }
   };
 
+  // Pipelined requests already in the buffer are served without waiting for the socket, and
+  // an answer the socket takes at once is written without waiting either: every so many such
+  // requests the connection yields, so one client's pipeline cannot hold the io thread.
+  unsigned served_without_waiting = 0;
   for (;;) {
+    if (buffer.size() != 0 && ++served_without_waiting % 16 == 0)
+      co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
     if (buffer.size() == 0) {
+      served_without_waiting = 0;
       // Idle keep-alive: the next request must start within the idle timeout.
       if (stopping_) break;
       deadline_after(settings_.idle_timeout);
@@ -403,7 +410,22 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     if (ctx.method == "HEAD") body = {};
     deadline_after(write_timeout);
     std::array<asio::const_buffer, 2> answer{asio::buffer(head_text), asio::buffer(body)};
-    auto [wec, wn] = co_await asio::async_write(io, answer, use_tuple);
+    boost::system::error_code wec;
+    bool written = false;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      // The socket nearly always takes a whole answer at once: try that now, without
+      // suspending, and wait for the socket only for what it did not take.
+      if (!io.non_blocking()) io.non_blocking(true, wec);
+      std::size_t sent = wec ? 0 : io.write_some(answer, wec);
+      if (wec == asio::error::would_block || wec == asio::error::try_again) wec = {};
+      written = wec || sent == head_text.size() + body.size();
+      if (!written) {
+        const std::size_t from_head = std::min(sent, head_text.size());
+        answer[0] += from_head;
+        answer[1] += sent - from_head;
+      }
+    }
+    if (!written) std::tie(wec, std::ignore) = co_await asio::async_write(io, answer, use_tuple);
     request_ended();
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
