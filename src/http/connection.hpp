@@ -177,9 +177,6 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
   auto deadline_after = [&deadline](auto d) {
     if (deadline) deadline->expires_after(d);
   };
-  auto deadline_never = [&deadline] {
-    if (deadline) deadline->expires_never();
-  };
   std::string head_text;  // an ordinary answer's status line and headers, reused by each request
 
   struct forget_idle {
@@ -193,7 +190,7 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
   } forget{idle_, idle_id};
 
   auto send_error_and_close = [&](errc code, std::string message) -> asio::awaitable<void> {
-    deadline_never();  // timed by the stream from here on
+    deadline.reset();  // timed by the stream from here on
     auto rid = choose_request_id("");
     auto r = error_response({code, std::move(message)}, rid);
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), 11};
@@ -339,7 +336,7 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
           server& self;
           ~ended_at_exit() { self.request_ended(); }
         } counted{*this};
-        deadline_never();
+        deadline.reset();  // the WebSocket times itself; its watcher and timer go now
         log_access({ctx.request_id, ctx.method, ctx.path, 101, 0, -1, "stream-open"});
         if (middleware_.observe) middleware_.observe(ctx, 101, -1);
         ws_key_check peer(middleware_, ctx);
@@ -366,7 +363,9 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     if (middleware_.after) middleware_.after(ctx, r);
 
     if (r.stream) {
-      deadline_never();
+      // A stream's writes are timed by the stream; its watcher and timer are freed now rather
+      // than kept for the stream's life (an idle stream's memory is counted in bytes).
+      deadline.reset();
       request_ended();
       // A stream never reads again: give back the read buffer (most of an idle stream's memory).
       buffer.clear();

@@ -7,8 +7,8 @@
 // times per timeout period) or when it fires before a deadline that has since moved on.
 //
 // Everything runs in the connection's strand: the request loop sets the deadline, and the
-// watcher (a coroutine spawned on the same executor) reads it; stop() must be called before the
-// stream the expiry acts on goes away.
+// watcher (a coroutine spawned on the same executor) reads it; stop() (or destroying the watch)
+// must come before the stream the expiry acts on goes away, and frees the watcher and its timer.
 #pragma once
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -42,8 +42,6 @@ class deadline_watch {
     // the timer re-armed now, or it would pass unnoticed until then.
     if (s.deadline < s.armed_for) s.timer.cancel();
   }
-  // No deadline until the next expires_after (the connection's I/O is timed by others).
-  void expires_never() { state_->deadline = clock::time_point::max(); }
 
   void stop() {
     if (!state_ || state_->stopped) return;
