@@ -41,10 +41,16 @@ std::string books_sql(std::string_view resting_side, std::string_view within,
 const statement books_asks{"books_asks", books_sql("sell", "<=", "asc")};
 const statement books_bids{"books_bids", books_sql("buy", ">=", "desc")};
 
+// The order path's row locks are FOR NO KEY UPDATE: they exclude each other as FOR UPDATE
+// would, but not the FOR KEY SHARE locks that inserting a row referencing an account or an
+// instrument takes (the minute's equity and price snapshots). With FOR UPDATE, a snapshot
+// holding key-share locks on accounts while inserting price rows deadlocked with an order
+// holding its instrument and waiting for its account; PostgreSQL broke it only after its
+// deadlock_timeout (1 s), stalling the pool once a minute under load.
 const statement lock_accounts_sql{
     "lock_accounts",
     "select id, cash_e4, reserved_e4 from accounts where id = any($1::bigint[]) order by id for "
-    "update"};
+    "no key update"};
 // After the accounts are locked: every change to a position happens under its account's lock,
 // so what this reads stays true until commit.
 const statement read_positions_sql{
@@ -147,7 +153,7 @@ house_accounts read_house(pqxx::transaction_base& tx) {
 
 static pending send_lock_instrument(pqxx::transaction_base& tx, const std::string& symbol) {
   static const statement lock{"lock_instrument",
-                              "select halted from instruments where symbol = $1 for update"};
+                              "select halted from instruments where symbol = $1 for no key update"};
   return send(tx, lock, symbol);
 }
 
@@ -161,7 +167,7 @@ pending send_lock_instruments(pqxx::transaction_base& tx, const std::vector<std:
   // Rows are locked as the sort hands them out: in symbol order, like single locks taken in turn.
   static const statement lock{"lock_instruments",
                               "select symbol, halted from instruments where symbol = "
-                              "any($1::text[]) order by symbol for update"};
+                              "any($1::text[]) order by symbol for no key update"};
   return send(tx, lock, text_array_literal(symbols));
 }
 

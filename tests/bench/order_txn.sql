@@ -38,8 +38,8 @@
 \startpipeline
 BEGIN;
 set local plan_cache_mode = force_generic_plan;
-select halted from instruments where symbol = :symbol for update;
-select id, cash_e4, reserved_e4 from accounts where id = any(array[:acct]::bigint[]) order by id for update;
+select halted from instruments where symbol = :symbol for no key update;
+select id, cash_e4, reserved_e4 from accounts where id = any(array[:acct]::bigint[]) order by id for no key update;
 select account_id, qty, reserved_qty, cost_e4 from positions where account_id = any(array[:acct]::bigint[]) and symbol = :symbol;
 select o.account_id, o.client_order_id, o.id::text, o.fingerprint from orders o join unnest(array[:acct]::bigint[], array[:cid::text]::text[]) as k(account, cid) on o.account_id = k.account and o.client_order_id = k.cid;
 select (extract(epoch from now()) * 1000)::bigint;
@@ -56,8 +56,8 @@ COMMIT;
 \startpipeline
 BEGIN;
 set local plan_cache_mode = force_generic_plan;
-select halted from instruments where symbol = :symbol for update;
-select id, cash_e4, reserved_e4 from accounts where id = any(array[:acct]::bigint[]) order by id for update;
+select halted from instruments where symbol = :symbol for no key update;
+select id, cash_e4, reserved_e4 from accounts where id = any(array[:acct]::bigint[]) order by id for no key update;
 select account_id, qty, reserved_qty, cost_e4 from positions where account_id = any(array[:acct]::bigint[]) and symbol = :symbol;
 select o.account_id, o.client_order_id, o.id::text, o.fingerprint from orders o join unnest(array[:acct]::bigint[], array[:cid::text]::text[]) as k(account, cid) on o.account_id = k.account and o.client_order_id = k.cid;
 select (extract(epoch from now()) * 1000)::bigint;
