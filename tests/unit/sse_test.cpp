@@ -95,6 +95,37 @@ TEST(Hub, FilterAppliesToReplayAndLive) {
   EXPECT_EQ(ids(s->take().events), (std::vector<std::int64_t>{2, 5}));
 }
 
+// publish looks a filtered stream's symbols up in an index of the step: what each stream gets,
+// in id order, must be what testing each event against its filter gives.
+TEST(Hub, FilteredStreamsGetTheirSymbolsAndEveryonesEventsInIdOrder) {
+  boost::asio::io_context ioc;
+  hub h(100, 64, 10);
+  auto with = [&](std::set<std::string, std::less<>> filter) {
+    subscription what;
+    what.filter = std::move(filter);
+    return subscribe(h, ioc, what);
+  };
+  auto one = with({"B"});
+  auto two = with({"C", "A"});
+  auto wide = with({"A", "B", "C", "D", "E", "F"});  // more symbols than the step has
+  auto none = with({"Z"});
+  auto all = subscribe(h, ioc);
+  event news = ev(4, "feed");
+  news.everyone = true;
+  h.publish({ev(1, "A"), ev(2, "B"), ev(3, "C"), news, ev(5, "A"), ev(6, "B")});
+  EXPECT_EQ(ids(one->take().events), (std::vector<std::int64_t>{2, 4, 6}));
+  EXPECT_EQ(ids(two->take().events), (std::vector<std::int64_t>{1, 3, 4, 5}));
+  EXPECT_EQ(ids(wide->take().events), (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(ids(none->take().events), (std::vector<std::int64_t>{4}));
+  EXPECT_EQ(ids(all->take().events), (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6}));
+  // A step without anything for a stream wakes it not at all.
+  auto woken = [&] { return one->signal().try_receive([](boost::system::error_code) {}); };
+  EXPECT_TRUE(woken());  // by the step above
+  h.publish({ev(7, "C")});
+  EXPECT_TRUE(one->take().events.empty());
+  EXPECT_FALSE(woken());
+}
+
 TEST(Hub, TooFarBehindGetsAReset) {
   boost::asio::io_context ioc;
   hub h(5, 64, 10);

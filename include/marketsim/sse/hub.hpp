@@ -11,6 +11,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <deque>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,10 +43,26 @@ struct subscription {
   std::string key_id;        // the API key it signed in with (a program's stream); empty: none
 };
 
+// The wake-up channel's traits: Asio's own, but with a container that allocates nothing until it
+// is used. The channel keeps its first buffered value inline and spills later ones into this
+// container, which a one-slot wake-up never does; the default std::deque still allocates its map
+// and a 512-byte node as it is constructed: 576 bytes per stream for nothing (an idle stream's
+// whole cost is about 8 KiB, against a budget of 8 KiB).
+struct signal_traits : boost::asio::experimental::channel_traits<void(boost::system::error_code)> {
+  template <typename... Signatures>
+  struct rebind {
+    using other = signal_traits;
+  };
+  template <typename Element>
+  struct container {
+    using type = std::list<Element>;
+  };
+};
+
 class subscriber {
  public:
-  using signal_channel =
-      boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>;
+  using signal_channel = boost::asio::experimental::basic_concurrent_channel<
+      boost::asio::any_io_executor, signal_traits, void(boost::system::error_code)>;
 
   subscriber(boost::asio::any_io_executor ex, std::size_t capacity,
              std::set<std::string, std::less<>> filter);
