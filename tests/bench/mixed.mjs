@@ -46,15 +46,14 @@
 //     --database-url URL [--server-pid PID] [--metrics-url URL] [--players 50] [--streams 1000]
 //     [--reads 200] [--order-interval 1] [--warmup 30] [--seconds 600] [--tail 10] [--sample 10]
 //     [--curve FILE] [--screenshot FILE] [--seed 1]
-import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { join, resolve } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import { parseArgs, promisify } from "node:util";
+import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { newIdentity, signIn, signUp } from "../support/accounts.mjs";
-import { parseCsv } from "../support/pg.mjs";
+import { psqlRows } from "../support/pg.mjs";
 import { runServerCommand } from "../support/server.mjs";
 
 // In the stream worker (see streamWorker below) the module stops here.
@@ -198,8 +197,6 @@ function streamWorker({ host, port, specs, heartbeatMs }) {
   return new Promise(() => {});
 }
 
-const execFileP = promisify(execFile);
-const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
 
 const { values: opt } = parseArgs({
   options: {
@@ -263,17 +260,7 @@ const between = (lo, hi) => lo + rand() * (hi - lo);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // psql against the bench cluster, rows as objects (what signUp expects of `pg`).
-const pg = {
-  async psql(sql) {
-    const { stdout } = await execFileP(
-      join(PG_BIN, "psql"),
-      ["-X", "-q", "--csv", "-P", "null=\\N", "-v", "ON_ERROR_STOP=1", "-h", opt["pg-host"], "-p", opt["pg-port"], "-U", opt["pg-user"], "-d", "marketsim", "-c", sql],
-      { timeout: 60_000 },
-    );
-    const [header, ...body] = parseCsv(stdout);
-    return header ? body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? null]))) : [];
-  },
-};
+const pg = { psql: (sql) => psqlRows({ host: opt["pg-host"], port: opt["pg-port"], user: opt["pg-user"] }, sql) };
 
 // ---------------------------------------------------------------------------------------------
 // Figures. Only what happens inside the measured window is recorded per route; the curve's

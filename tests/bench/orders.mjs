@@ -30,17 +30,14 @@
 //     [--symbol AAPL] [--price 100] [--shares 400] [--across] --out FILE
 //   node tests/bench/orders.mjs run --url URL --keys FILE --clients C [--seconds 10]
 //     [--warmup 2] [--symbol AAPL] [--across] [--tag T]
-import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { join } from "node:path";
-import { parseArgs, promisify } from "node:util";
+import { parseArgs } from "node:util";
 import { newIdentity, signUp } from "../support/accounts.mjs";
-import { parseCsv } from "../support/pg.mjs";
+import { psqlRows } from "../support/pg.mjs";
 import { setPrice } from "../support/trading.mjs";
 
-const execFileP = promisify(execFile);
-const PG_BIN = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin";
 
 const { positionals, values: opt } = parseArgs({
   allowPositionals: true,
@@ -71,18 +68,8 @@ function die(message) {
 if (!opt.url) die("--url (or MARKETSIM_URL) is required");
 const base = new URL(opt.url);
 
-// psql against the bench cluster, rows as objects (the shape tests/support/pg.mjs returns).
-const pg = {
-  async psql(sql) {
-    const { stdout } = await execFileP(
-      join(PG_BIN, "psql"),
-      ["-X", "-q", "--csv", "-P", "null=\\N", "-v", "ON_ERROR_STOP=1", "-h", opt["pg-host"], "-p", opt["pg-port"], "-U", opt["pg-user"], "-d", "marketsim", "-c", sql],
-      { timeout: 60_000 },
-    );
-    const [header, ...body] = parseCsv(stdout);
-    return header ? body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? null]))) : [];
-  },
-};
+// psql against the bench cluster, rows as objects (what signUp expects of `pg`).
+const pg = { psql: (sql) => psqlRows({ host: opt["pg-host"], port: opt["pg-port"], user: opt["pg-user"] }, sql) };
 
 // One HTTP exchange on `agent`: { status, body, ms }.
 function send(agent, method, path, headers, body) {

@@ -147,17 +147,7 @@ class Cluster {
   // Runs SQL through psql as the postgres superuser over the socket. Returns the rows of the
   // last statement as objects keyed by column name, values as strings (null for NULL).
   async psql(sql, { db = "marketsim" } = {}) {
-    const { stdout } = await execFileP(
-      join(PG_BIN, "psql"),
-      ["-X", "-q", "--csv", "-P", `null=${NULL_MARK}`, "-v", "ON_ERROR_STOP=1", "-h", this.dir, "-p", String(this.port), "-U", "postgres", "-d", db, "-c", sql],
-      { timeout: 60_000, maxBuffer: 256 << 20 },
-    ).catch((err) => {
-      throw new Error(`psql failed: ${err.stderr || err.message}\nSQL: ${sql}`);
-    });
-    const rows = parseCsv(stdout);
-    if (rows.length === 0) return [];
-    const [header, ...body] = rows;
-    return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? null])));
+    return psqlRows({ host: this.dir, port: this.port, user: "postgres", db }, sql);
   }
 
   // An open psql session as the superuser that keeps its transaction between calls, so a test
@@ -243,6 +233,24 @@ class Cluster {
 
 // Creates and starts a cluster with role and database `marketsim`. Returns the Cluster:
 // { url, dir, port, psql(sql), pause(), start(), resume(), restart(), stop(), log() }.
+// Runs SQL through psql on the cluster at host (a socket directory) and port, as user. Returns
+// the rows of the last statement as objects keyed by column name, values as strings (null for
+// NULL). Shared by the test clusters (Postgres.psql) and the bench programs, whose cluster the
+// bench script starts.
+export async function psqlRows({ host, port, user, db = "marketsim" }, sql) {
+  const { stdout } = await execFileP(
+    join(PG_BIN, "psql"),
+    ["-X", "-q", "--csv", "-P", `null=${NULL_MARK}`, "-v", "ON_ERROR_STOP=1", "-h", host, "-p", String(port), "-U", user, "-d", db, "-c", sql],
+    { timeout: 60_000, maxBuffer: 256 << 20 },
+  ).catch((err) => {
+    throw new Error(`psql failed: ${err.stderr || err.message}\nSQL: ${sql}`);
+  });
+  const rows = parseCsv(stdout);
+  if (rows.length === 0) return [];
+  const [header, ...body] = rows;
+  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? null])));
+}
+
 export async function startPostgres({ settings = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "marketsim-pg-"));
   const port = await freePort();
