@@ -73,10 +73,6 @@ double open_files() {
   return n;
 }
 
-}  // namespace
-
-namespace {
-
 std::atomic<std::uint64_t> generations{0};
 
 // The children one (method, route, status) was last counted in on this thread: a request's

@@ -149,17 +149,10 @@ asio::awaitable<void> server::accept_loop() {
     // Each connection's own strand keeps its handlers apart on several io threads; one io
     // thread runs them one after the other anyway, and a strand would only add a lock and a
     // reference count to every completion.
-    boost::system::error_code ec;
-    tcp::socket socket(ioc_);
-    if (settings_.io_threads == 1) {
-      auto [aec, accepted] = co_await acceptor_.async_accept(ioc_.get_executor(), use_tuple);
-      ec = aec;
-      socket = tcp::socket(std::move(accepted));
-    } else {
-      auto [aec, accepted] = co_await acceptor_.async_accept(asio::make_strand(ioc_), use_tuple);
-      ec = aec;
-      socket = tcp::socket(std::move(accepted));
-    }
+    const asio::any_io_executor connection_executor =
+        settings_.io_threads == 1 ? asio::any_io_executor(ioc_.get_executor())
+                                  : asio::any_io_executor(asio::make_strand(ioc_));
+    auto [ec, socket] = co_await acceptor_.async_accept(connection_executor, use_tuple);
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;
       spdlog::warn("http: accept failed: {}", ec.message());
