@@ -82,7 +82,7 @@ bool guard::is_safe_method(std::string_view method) {
 std::optional<http::response> guard::screen(const http::request_context& ctx) const {
   std::optional<std::string_view> host = ctx.header("Host");
   // Two Host headers: proxies and we could disagree on which one counts; neither does.
-  if (host && ctx.headers->count(boost::beast::http::field::host) > 1) host.reset();
+  if (host && http::count_header(*ctx.headers, "Host") > 1) host.reset();
   if (auto refused = origins_.check_host(ctx.method, host))
     return http::error_response(*refused, ctx.request_id);
   return std::nullopt;

@@ -41,9 +41,13 @@ std::string percent_decode(std::string_view text, bool plus_is_space) {
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
   };
+  // Nearly every path has nothing to decode: copied whole, not a character at a time.
+  const std::size_t first = plus_is_space ? text.find_first_of("%+") : text.find('%');
+  if (first == std::string_view::npos) return std::string(text);
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  out.append(text.substr(0, first));
+  for (std::size_t i = first; i < text.size(); ++i) {
     char c = text[i];
     if (c == '+' && plus_is_space) {
       out += ' ';

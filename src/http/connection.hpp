@@ -7,12 +7,14 @@
 #pragma once
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http.hpp>
@@ -77,12 +79,33 @@ asio::awaitable<std::size_t> write_events(Stream& stream, sse::subscriber& sub) 
   std::size_t total = 0;
   for (bool closed = false;;) {
     if (!pieces.empty()) {
-      tcp_layer.expires_after(write_timeout);
-      auto [wec, wn] = co_await asio::async_write(stream, pieces, use_tuple);
-      total += wn;
-      // A client that stops reading hits the write timeout and is dropped; its queue stayed
-      // bounded meanwhile by coalescing, and its replay waits in the ring.
-      if (wec) break;
+      const std::size_t size = asio::buffer_size(pieces);
+      std::size_t done = 0;
+      if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+        // A batch nearly always fits in the socket's buffer: write it now, without an
+        // operation, a timer or a completion through the executor (the fan-out's main cost
+        // per event); only what the socket did not take waits for it, timed.
+        auto& sock = stream.socket();
+        boost::system::error_code ec;
+        if (!sock.non_blocking()) sock.non_blocking(true, ec);
+        done = sock.write_some(pieces, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+          ec = {};
+          done = 0;
+        }
+        if (ec) break;
+        total += done;
+      }
+      if (done < size) {
+        beast::buffers_suffix<std::vector<asio::const_buffer>> rest(pieces);
+        rest.consume(done);
+        tcp_layer.expires_after(write_timeout);
+        auto [wec, wn] = co_await asio::async_write(stream, rest, use_tuple);
+        total += wn;
+        // A client that stops reading hits the write timeout and is dropped; its queue stayed
+        // bounded meanwhile by coalescing, and its replay waits in the ring.
+        if (wec) break;
+      }
     }
     if (closed) break;
     pieces.clear();
@@ -169,14 +192,22 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
   // (deadline_watch.hpp); streams and WebSockets time their I/O with the stream's own timers.
   std::optional<deadline_watch> deadline;
   if constexpr (!in_memory) {
-    deadline.emplace(co_await asio::this_coro::executor, [&tcp_layer] {
+    const std::chrono::steady_clock::duration shortest =
+        std::min({std::chrono::steady_clock::duration(settings_.idle_timeout),
+                  std::chrono::steady_clock::duration(settings_.read_timeout),
+                  std::chrono::steady_clock::duration(write_timeout)});
+    deadline.emplace(co_await asio::this_coro::executor, shortest, [&tcp_layer] {
       boost::system::error_code ignored;
       tcp_layer.socket().cancel(ignored);
     });
   }
-  auto deadline_after = [&deadline](auto d) {
-    if (deadline) deadline->expires_after(d);
+  using clock = std::chrono::steady_clock;
+  auto deadline_at = [&deadline](clock::time_point t) {
+    if (deadline) deadline->expires_at(t);
   };
+  // The clock is read three times a request (begun, answered, written), and each reading
+  // serves every deadline and duration that follows it.
+  clock::time_point last_written = clock::now();
   std::string head_text;  // an ordinary answer's status line and headers, reused by each request
 
   struct forget_idle {
@@ -230,9 +261,14 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
       co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
     if (buffer.size() == 0) {
       served_without_waiting = 0;
+      // The read below first tries the socket at once. Right after an answer the client has
+      // rarely sent its next request yet, so that try would be a wasted system call; after the
+      // handlers already queued have run, the request has usually arrived and is read in one
+      // go, without waiting for readiness.
+      co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
       // Idle keep-alive: the next request must start within the idle timeout.
       if (stopping_) break;
-      deadline_after(settings_.idle_timeout);
+      deadline_at(last_written + settings_.idle_timeout);
       idle->waiting = true;
       auto [ec, n] = co_await io.async_read_some(buffer.prepare(4096), use_tuple);
       idle->waiting = false;
@@ -240,7 +276,8 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
       buffer.commit(n);
     }
     // The whole request must arrive within the read timeout (drops slow-loris clients).
-    deadline_after(settings_.read_timeout);
+    const auto started = clock::now();
+    deadline_at(started + settings_.read_timeout);
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(settings_.header_limit));
     parser.body_limit(settings_.body_limit);
@@ -285,10 +322,10 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
       break;
     }
 
-    auto started = std::chrono::steady_clock::now();
     ++active_requests_;
     auto& req = parser.get();
     request_context ctx;
+    ctx.started = started;
     ctx.method = std::string(req.method_string());
     std::string_view target = req.target();
     auto qmark = target.find('?');
@@ -299,9 +336,10 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     ctx.query = parse_query(query);
     ctx.headers = &req.base();
     ctx.body = std::move(req.body());
-    ctx.request_id = choose_request_id(req["X-Request-Id"]);
+    ctx.request_id = choose_request_id(find_header(req, "X-Request-Id").value_or(""));
     ctx.remote_address = remote;
-    ctx.client_address = client_address(remote, req["X-Forwarded-For"], settings_.trusted_proxies);
+    ctx.client_address = client_address(remote, find_header(req, "X-Forwarded-For").value_or(""),
+                                        settings_.trusted_proxies);
 
     // A WebSocket upgrade to a WebSocket path (websocket.hpp); any other request to those paths
     // is routed as before. Not over the in-memory stream (no socket to hand over).
@@ -374,14 +412,22 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
       if (middleware_.observe) middleware_.observe(ctx, 200, -1);
       // The same headers as any other answer (a rotated session cookie above all), written by
       // Beast; the body is open-ended, so the connection closes after it.
-      bhttp::response<bhttp::empty_body> head{bhttp::status::ok, req.version()};
-      set_answer_headers(head, r, ctx, tls_ != nullptr);
-      head.set(bhttp::field::content_type, "text/event-stream");
-      head.set("X-Accel-Buffering", "no");
-      head.keep_alive(false);
-      bhttp::response_serializer<bhttp::empty_body> serializer{head};
-      tcp_layer.expires_after(write_timeout);
-      auto [hec, total] = co_await bhttp::async_write_header(stream, serializer, use_tuple);
+      boost::system::error_code hec;
+      std::size_t total = 0;
+      {
+        // The header's fields are freed once written, not kept for the stream's life.
+        bhttp::response<bhttp::empty_body> head{bhttp::status::ok, req.version()};
+        set_answer_headers(head, r, ctx, tls_ != nullptr);
+        head.set(bhttp::field::content_type, "text/event-stream");
+        head.set("X-Accel-Buffering", "no");
+        head.keep_alive(false);
+        bhttp::response_serializer<bhttp::empty_body> serializer{head};
+        tcp_layer.expires_after(write_timeout);
+        std::tie(hec, total) = co_await bhttp::async_write_header(stream, serializer, use_tuple);
+      }
+      // Nor is the request kept: its fields and body are an idle stream's largest remains.
+      ctx.headers = nullptr;
+      { auto request_gone = parser.release(); }
       if (!hec) {
         try {
           total += co_await write_events(stream, *r.stream);
@@ -407,7 +453,7 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     std::size_t body_size = body.size();
     write_answer_head(head_text, r, ctx, tls_ != nullptr, req.version(), keep_alive, body_size);
     if (ctx.method == "HEAD") body = {};
-    deadline_after(write_timeout);
+    deadline_at(clock::now() + write_timeout);
     std::array<asio::const_buffer, 2> answer{asio::buffer(head_text), asio::buffer(body)};
     boost::system::error_code wec;
     bool written = false;
@@ -426,9 +472,8 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     }
     if (!written) std::tie(wec, std::ignore) = co_await asio::async_write(io, answer, use_tuple);
     request_ended();
-    double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-            .count();
+    last_written = clock::now();
+    double ms = std::chrono::duration<double, std::milli>(last_written - started).count();
     log_access({ctx.request_id, ctx.method, ctx.path, r.status, body_size, ms});
     if (middleware_.observe) middleware_.observe(ctx, r.status, ms / 1000);
     if (wec || !keep_alive) break;

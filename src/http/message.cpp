@@ -7,11 +7,27 @@
 
 namespace marketsim::http {
 
+std::optional<std::string_view> find_header(const boost::beast::http::fields& fields,
+                                            std::string_view name) {
+  for (const auto& f : fields) {
+    auto n = f.name_string();
+    if (n.size() == name.size() && boost::beast::iequals(n, name)) return f.value();
+  }
+  return std::nullopt;
+}
+
+std::size_t count_header(const boost::beast::http::fields& fields, std::string_view name) {
+  std::size_t count = 0;
+  for (const auto& f : fields) {
+    auto n = f.name_string();
+    if (n.size() == name.size() && boost::beast::iequals(n, name)) ++count;
+  }
+  return count;
+}
+
 std::optional<std::string_view> request_context::header(std::string_view name) const {
   if (headers == nullptr) return std::nullopt;
-  auto it = headers->find(name);
-  if (it == headers->end()) return std::nullopt;
-  return it->value();
+  return find_header(*headers, name);
 }
 
 std::optional<std::string_view> request_context::query_value(std::string_view name) const {

@@ -195,7 +195,8 @@ asio::awaitable<response> server::dispatch(request_context& ctx) {
   if (auto* m = std::get_if<router::match>(&found)) {
     ctx.params = std::move(m->params);
     ctx.route = m->pattern;
-    const in_flight_list::entry here(in_flight_, ctx.request_id, ctx.method, m->pattern);
+    const in_flight_list::entry here(in_flight_, ctx.request_id, ctx.method, m->pattern,
+                                     ctx.started);
     std::string what;
     try {
       if (middleware_.before)

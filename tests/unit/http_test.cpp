@@ -144,6 +144,32 @@ TEST(PercentDecode, PlusIsASpaceOnlyInFormEncoding) {
   EXPECT_EQ(percent_decode("me+tag%40x", true), "me tag@x");
 }
 
+TEST(PercentDecode, TextWithNothingToDecodeIsCopiedWholeAndTheRestDecodedAfterIt) {
+  EXPECT_EQ(percent_decode("/api/stocks"), "/api/stocks");
+  EXPECT_EQ(percent_decode(""), "");
+  EXPECT_EQ(percent_decode("/a+b", true), "/a b");  // '+' alone starts the decoding too
+  EXPECT_EQ(percent_decode("/api/stocks/BRK%2EB/x%20y"), "/api/stocks/BRK.B/x y");
+  EXPECT_EQ(percent_decode("abc%"), "abc%");
+}
+
+TEST(Headers, FoundAndCountedInAnyCaseFirstValueWins) {
+  boost::beast::http::fields f;
+  f.insert("Host", "a.example");
+  f.insert("x-request-id", "r1");
+  f.insert("HOST", "b.example");
+  EXPECT_EQ(http::find_header(f, "host"), "a.example");
+  EXPECT_EQ(http::find_header(f, "X-Request-ID"), "r1");
+  EXPECT_FALSE(http::find_header(f, "Hos").has_value());  // same prefix, not the same name
+  EXPECT_FALSE(http::find_header(f, "Origin").has_value());
+  EXPECT_EQ(http::count_header(f, "Host"), 2u);
+  EXPECT_EQ(http::count_header(f, "X-Request-Id"), 1u);
+  EXPECT_EQ(http::count_header(f, "Cookie"), 0u);
+  http::request_context ctx;
+  EXPECT_FALSE(ctx.header("Host").has_value());  // no fields at all
+  ctx.headers = &f;
+  EXPECT_EQ(ctx.header("HoSt"), "a.example");
+}
+
 TEST(RequestId, AcceptsPlainIdsAndReplacesOthers) {
   EXPECT_EQ(http::choose_request_id("abc-123_x.y"), "abc-123_x.y");
   auto generated = http::choose_request_id("");

@@ -20,9 +20,16 @@ class in_flight_list {
 
   class entry {
    public:
+    // started: when the request began (its context's clock reading; a zero time reads now).
     entry(in_flight_list& list, const std::string& request_id, const std::string& method,
-          const std::string* route)
-        : list_(list), request_id_(request_id), method_(method), route_(route) {
+          const std::string* route, std::chrono::steady_clock::time_point started = {})
+        : list_(list),
+          request_id_(request_id),
+          method_(method),
+          route_(route),
+          started_(started == std::chrono::steady_clock::time_point{}
+                       ? std::chrono::steady_clock::now()
+                       : started) {
       std::lock_guard lock(list_.mutex_);
       next_ = list_.head_;
       if (next_) next_->prev_ = this;
@@ -45,7 +52,7 @@ class in_flight_list {
     const std::string& request_id_;  // the request's context outlives its handler
     const std::string& method_;
     const std::string* route_;  // the router's, as registered
-    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point started_;
     entry* prev_ = nullptr;
     entry* next_ = nullptr;
   };

@@ -27,6 +27,14 @@ namespace marketsim::http {
 
 using query_params = std::map<std::string, std::string, std::less<>>;
 
+// The first value of the header `name` (any case): a scan of the request's few fields, which
+// costs less than the fields' own search tree, whose every step compares names case-blind.
+[[nodiscard]] std::optional<std::string_view> find_header(const boost::beast::http::fields& fields,
+                                                          std::string_view name);
+// How many times the header `name` (any case) occurs, by the same scan.
+[[nodiscard]] std::size_t count_header(const boost::beast::http::fields& fields,
+                                       std::string_view name);
+
 struct request_context {
   std::string method;
   std::string path;  // without the query string, percent-decoded
@@ -37,8 +45,10 @@ struct request_context {
   std::string body;
   std::string request_id;
   const std::string* route = nullptr;  // the matched route's pattern (none: static or unrouted)
-  std::string remote_address;          // the TCP peer
-  std::string client_address;          // the peer, or the client a trusted proxy forwarded for
+  // When the request began to be read (steady clock); zero for contexts made up in-process.
+  std::chrono::steady_clock::time_point started{};
+  std::string remote_address;  // the TCP peer
+  std::string client_address;  // the peer, or the client a trusted proxy forwarded for
   // Set by the auth middleware when the request carries a live session.
   std::shared_ptr<const auth::principal> principal;
   bool by_api_key = false;  // the principal came from APCA-API-KEY-ID headers, not a cookie
