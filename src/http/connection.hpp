@@ -122,6 +122,73 @@ asio::awaitable<std::size_t> write_events(Stream& stream, sse::subscriber& sub) 
   co_return total;
 }
 
+// A request that became a Server-Sent Events stream: the head (the same headers as any other
+// answer, a rotated session cookie above all, written by Beast; the body is open-ended, so the
+// connection closes after it), then the events until the stream closes or the client goes.
+// Returns the bytes written.
+template <class Stream>
+asio::awaitable<std::size_t> write_event_stream(Stream& stream, const response& r,
+                                                const request_context& ctx, bool tls,
+                                                unsigned version) {
+  boost::system::error_code ec;
+  std::size_t total = 0;
+  {
+    // The head's fields are freed once written, not kept for the stream's life.
+    bhttp::response<bhttp::empty_body> head{bhttp::status::ok, version};
+    set_answer_headers(head, r, ctx, tls);
+    head.set(bhttp::field::content_type, "text/event-stream");
+    head.set("X-Accel-Buffering", "no");
+    head.keep_alive(false);
+    bhttp::response_serializer<bhttp::empty_body> serializer{head};
+    beast::get_lowest_layer(stream).expires_after(write_timeout);
+    std::tie(ec, total) = co_await bhttp::async_write_header(stream, serializer, use_tuple);
+  }
+  if (!ec) total += co_await write_events(stream, *r.stream);
+  co_return total;
+}
+
+// Writes an ordinary answer's head and body to a plain socket now, without suspending, as far
+// as the socket takes them (nearly always whole); `answer` is left holding what it did not take.
+// True when nothing is left to write, or when the socket failed (ec says so).
+inline bool write_now(tcp::socket& socket, std::array<asio::const_buffer, 2>& answer,
+                      boost::system::error_code& ec) {
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);
+  const std::size_t sent = ec ? 0 : socket.write_some(answer, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+  if (ec || sent == answer[0].size() + answer[1].size()) return true;
+  const std::size_t from_head = std::min(sent, answer[0].size());
+  answer[0] += from_head;
+  answer[1] += sent - from_head;
+  return false;
+}
+
+// Feeds the parser what the buffer holds and consumes what it used. ec is set when the request
+// cannot be read (a parse error, or a Content-Length over body_limit, refused as soon as the
+// header is complete); need_more is not an error. True when the request is complete.
+template <class Parser>
+bool parse_buffered(Parser& parser, beast::flat_buffer& buffer, std::size_t body_limit,
+                    bool& length_checked, boost::system::error_code& ec) {
+  while (buffer.size() > 0) {
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more)
+      ec = {};
+    else if (ec)
+      return false;
+    // Only a complete header may be asked its length (Beast asserts it; found by fuzzing).
+    if (!length_checked && parser.is_header_done()) {
+      length_checked = true;
+      if (auto length = parser.content_length(); length && *length > body_limit) {
+        ec = bhttp::error::body_limit;
+        return false;
+      }
+    }
+    if (parser.is_done()) return true;
+    if (used == 0) break;  // what is left is not enough to go on: read more
+  }
+  return false;
+}
+
 // The answer of a connection beyond max_connections: small, then a short lingering close so
 // the client reads it rather than a reset. Bounded in time and bytes: an overloaded server
 // owes a refused client little.
@@ -261,11 +328,6 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
       co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
     if (buffer.size() == 0) {
       served_without_waiting = 0;
-      // The read below first tries the socket at once. Right after an answer the client has
-      // rarely sent its next request yet, so that try would be a wasted system call; after the
-      // handlers already queued have run, the request has usually arrived and is read in one
-      // go, without waiting for readiness.
-      co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
       // Idle keep-alive: the next request must start within the idle timeout.
       if (stopping_) break;
       deadline_at(last_written + settings_.idle_timeout);
@@ -287,24 +349,7 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     // operation, where those two would each post their completion through the executor.
     boost::system::error_code ec;
     for (bool length_checked = false;;) {
-      if (buffer.size() > 0) {
-        std::size_t used = parser.put(buffer.data(), ec);
-        buffer.consume(used);
-        if (ec == bhttp::error::need_more)
-          ec = {};
-        else if (ec)
-          break;
-        // Only a complete header may be asked its length (Beast asserts it; found by fuzzing).
-        if (!length_checked && parser.is_header_done()) {
-          length_checked = true;
-          if (auto length = parser.content_length(); length && *length > settings_.body_limit) {
-            ec = bhttp::error::body_limit;
-            break;
-          }
-        }
-        if (parser.is_done()) break;
-        if (used > 0 && buffer.size() > 0) continue;  // more of it may parse now
-      }
+      if (parse_buffered(parser, buffer, settings_.body_limit, length_checked, ec) || ec) break;
       auto [rec, n] = co_await io.async_read_some(buffer.prepare(read_chunk), use_tuple);
       if (rec) {
         // As Beast's read says it: the stream ended inside a request, or between requests.
@@ -379,14 +424,15 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
         if (middleware_.observe) middleware_.observe(ctx, 101, -1);
         ws_key_check peer(middleware_, ctx);
         std::size_t total = 0;
-        try {
+        {
+          // Whatever ends it (the client, shutdown, an exception) gives its hub slot back.
+          struct app_ended_at_exit {
+            ws_application& app;
+            ~app_ended_at_exit() { app.ended(); }
+          } app_ending{*ws_app};
           total = co_await run_websocket(stream, req, *ws_app, websockets_->settings, peer,
                                          idle->waiting);
-        } catch (...) {
-          ws_app->ended();  // whatever ends it gives its hub slot back
-          throw;
         }
-        ws_app->ended();
         log_access(
             {ctx.request_id, ctx.method, ctx.path, 101, total,
              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -410,34 +456,21 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
       buffer.shrink_to_fit();
       log_access({ctx.request_id, ctx.method, ctx.path, 200, 0, -1, "stream-open"});
       if (middleware_.observe) middleware_.observe(ctx, 200, -1);
-      // The same headers as any other answer (a rotated session cookie above all), written by
-      // Beast; the body is open-ended, so the connection closes after it.
-      boost::system::error_code hec;
-      std::size_t total = 0;
-      {
-        // The header's fields are freed once written, not kept for the stream's life.
-        bhttp::response<bhttp::empty_body> head{bhttp::status::ok, req.version()};
-        set_answer_headers(head, r, ctx, tls_ != nullptr);
-        head.set(bhttp::field::content_type, "text/event-stream");
-        head.set("X-Accel-Buffering", "no");
-        head.keep_alive(false);
-        bhttp::response_serializer<bhttp::empty_body> serializer{head};
-        tcp_layer.expires_after(write_timeout);
-        std::tie(hec, total) = co_await bhttp::async_write_header(stream, serializer, use_tuple);
-      }
       // Nor is the request kept: its fields and body are an idle stream's largest remains.
+      const unsigned version = req.version();
       ctx.headers = nullptr;
       { auto request_gone = parser.release(); }
-      if (!hec) {
-        try {
-          total += co_await write_events(stream, *r.stream);
-        } catch (...) {
-          // Whatever ends a stream gives its slots back.
-          if (r.on_stream_end) r.on_stream_end();
-          throw;
-        }
+      std::size_t total = 0;
+      {
+        // Whatever ends a stream (the client, shutdown, an exception) gives its slots back.
+        struct end_at_exit {
+          const response& r;
+          ~end_at_exit() {
+            if (r.on_stream_end) r.on_stream_end();
+          }
+        } ending{r};
+        total = co_await write_event_stream(stream, r, ctx, tls_ != nullptr, version);
       }
-      if (r.on_stream_end) r.on_stream_end();
       log_access(
           {ctx.request_id, ctx.method, ctx.path, 200, total,
            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -457,19 +490,8 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
     std::array<asio::const_buffer, 2> answer{asio::buffer(head_text), asio::buffer(body)};
     boost::system::error_code wec;
     bool written = false;
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-      // The socket nearly always takes a whole answer at once: try that now, without
-      // suspending, and wait for the socket only for what it did not take.
-      if (!io.non_blocking()) io.non_blocking(true, wec);
-      std::size_t sent = wec ? 0 : io.write_some(answer, wec);
-      if (wec == asio::error::would_block || wec == asio::error::try_again) wec = {};
-      written = wec || sent == head_text.size() + body.size();
-      if (!written) {
-        const std::size_t from_head = std::min(sent, head_text.size());
-        answer[0] += from_head;
-        answer[1] += sent - from_head;
-      }
-    }
+    // On a plain socket, the answer is tried at once; only what the socket did not take waits.
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) written = write_now(io, answer, wec);
     if (!written) std::tie(wec, std::ignore) = co_await asio::async_write(io, answer, use_tuple);
     request_ended();
     last_written = clock::now();
