@@ -424,15 +424,16 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
         if (middleware_.observe) middleware_.observe(ctx, 101, -1);
         ws_key_check peer(middleware_, ctx);
         std::size_t total = 0;
-        {
-          // Whatever ends it (the client, shutdown, an exception) gives its hub slot back.
-          struct app_ended_at_exit {
-            ws_application& app;
-            ~app_ended_at_exit() { app.ended(); }
-          } app_ending{*ws_app};
+        // Not a scope guard: a frame destroyed unfinished (the io_context torn down at exit)
+        // must not call into the hub, which may be gone by then.
+        try {
           total = co_await run_websocket(stream, req, *ws_app, websockets_->settings, peer,
                                          idle->waiting);
+        } catch (...) {
+          ws_app->ended();  // whatever ends it gives its hub slot back
+          throw;
         }
+        ws_app->ended();
         log_access(
             {ctx.request_id, ctx.method, ctx.path, 101, total,
              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -461,16 +462,16 @@ boost::asio::awaitable<void> server::serve(Stream& stream, std::string remote) {
       ctx.headers = nullptr;
       { auto request_gone = parser.release(); }
       std::size_t total = 0;
-      {
-        // Whatever ends a stream (the client, shutdown, an exception) gives its slots back.
-        struct end_at_exit {
-          const response& r;
-          ~end_at_exit() {
-            if (r.on_stream_end) r.on_stream_end();
-          }
-        } ending{r};
+      // Whatever ends a stream, an exception too, gives its slots back; but not as a scope
+      // guard: a frame destroyed unfinished (the io_context torn down at exit) must not call
+      // into the hub, which may be gone by then.
+      try {
         total = co_await write_event_stream(stream, r, ctx, tls_ != nullptr, version);
+      } catch (...) {
+        if (r.on_stream_end) r.on_stream_end();
+        throw;
       }
+      if (r.on_stream_end) r.on_stream_end();
       log_access(
           {ctx.request_id, ctx.method, ctx.path, 200, total,
            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
