@@ -6,7 +6,7 @@
 // process (standing in for a marketsim serving HTTPS with MARKETSIM_TLS_CERT, whose own wss is
 // checked at the end). With the `ws` package directly: bad auth, bad JSON and a subscription
 // over the symbol cap each get Alpaca's error and a close, the per-player stream cap answers
-// 406, plain GETs of those paths answer as before, and shutdown closes a stream with 1001.
+// 406 (also to a crowd signing in at once: exactly the cap gets in), plain GETs of those paths answer as before, and shutdown closes a stream with 1001.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -259,6 +259,50 @@ describe("Alpaca's WebSocket streams", { timeout: 240_000 }, () => {
       again.ws.close();
       return answer[0].T === "success";
     }, { message: "a slot back" });
+  });
+
+  test(`${STREAMS_PER_USER}+6 sign-ins at once on both streams → exactly ${STREAMS_PER_USER} in, 6 × 406 and a close; closing frees the slots`, async () => {
+    // Every connection is open and greeted before any signs in; then all the auth messages go
+    // out together, so the key checks overlap and the cap is decided while others are in flight.
+    const crowd = Array.from({ length: STREAMS_PER_USER + 6 }, (_, i) => ({ trading: i % 2 === 1, c: connect(wsUrl(i % 2 ? "/stream" : "/v2/iex")) }));
+    await Promise.all(crowd.map(({ c }) => c.opened));
+    await Promise.all(crowd.filter((x) => !x.trading).map(({ c }) => c.next(0)));
+    for (const { c } of crowd) c.send({ action: "auth", key: key.key_id, secret: key.secret });
+    const answers = await Promise.all(crowd.map(({ trading, c }) => c.next(trading ? 0 : 1)));
+    const admitted = [];
+    const refused = [];
+    answers.forEach((answer, i) => {
+      const { trading, c } = crowd[i];
+      const ok = trading ? answer.stream === "authorization" && answer.data.status === "authorized" : answer[0].T === "success";
+      if (ok) admitted.push(c);
+      else {
+        assert.deepEqual(answer, trading ? { stream: "error", data: { code: 406, error: "connection limit exceeded" } } : [{ T: "error", code: 406, msg: "connection limit exceeded" }]);
+        refused.push(c);
+      }
+    });
+    assert.equal(admitted.length, STREAMS_PER_USER, `admitted ${admitted.length}: ${JSON.stringify(answers)}`);
+    for (const c of refused) assert.equal(await c.closing(), 1008);
+    // The admitted stay open and working: a trading stream still answers listen.
+    const trader = admitted.find((c) => crowd.find((x) => x.c === c).trading);
+    if (trader) {
+      const seen = trader.messages.length;
+      trader.send({ action: "listen", data: { streams: ["trade_updates"] } });
+      assert.deepEqual(await trader.next(seen), { stream: "listening", data: { streams: ["trade_updates"] } });
+    }
+    assert.ok(admitted.every((c) => c.closed === null));
+    for (const c of admitted) c.ws.close();
+    await Promise.all(admitted.map((c) => c.closing()));
+    // Every slot is back: a second crowd of exactly the cap all get in.
+    await waitFor(async () => {
+      const again = Array.from({ length: STREAMS_PER_USER }, () => connect(wsUrl("/v2/iex")));
+      await Promise.all(again.map((c) => c.opened));
+      await Promise.all(again.map((c) => c.next(0)));
+      for (const c of again) c.send({ action: "auth", key: key.key_id, secret: key.secret });
+      const got = await Promise.all(again.map((c) => c.next(1)));
+      for (const c of again) c.ws.close();
+      await Promise.all(again.map((c) => c.closing()));
+      return got.every((g) => g[0].T === "success");
+    }, { message: "every slot back" });
   });
 
   test("a revoked key, or a disabled account, ends the streams it opened at once", async () => {
