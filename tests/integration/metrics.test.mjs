@@ -2,10 +2,12 @@
 // follow what the server did (requests by route and status, orders, pools, the leader, the
 // process), the public port does not serve it, and Debian's real Prometheus server scrapes it
 // and answers a rate and a histogram quantile over it through its HTTP API: the exposition
-// parses in the real consumer, not only in our own reader.
+// parses in the real consumer, not only in our own reader. A crowd on the metrics port gets
+// exactly its connection cap and leaves the public port alone.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -128,6 +130,46 @@ describe("metrics", { timeout: 240_000 }, () => {
     const r = await request(`${stack.url}/metrics`);
     assert.notEqual(r.status, 200);
     assert.ok(!r.body.includes("marketsim_http_requests_total"));
+  });
+
+  test("64+16 connections to the metrics port at once → exactly 64 served, 16 × 503; the public port is unaffected; closing frees", async () => {
+    // The metrics listener has a cap of its own (64): a crowd on it cannot take the public
+    // port's connections, and the public port's crowd cannot take its. Each socket asks for
+    // /metrics and keeps its keep-alive connection (and so its slot) open.
+    const held = [];
+    const ask = () =>
+      new Promise((resolve, reject) => {
+        const socket = net.connect({ host: "127.0.0.1", port }, () => socket.write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        held.push(socket);
+        // A served scrape resolves at its head (the connection stays); a refusal at its close,
+        // with the whole answer.
+        let text = "";
+        const status = () => Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0);
+        socket.setEncoding("latin1");
+        socket.on("data", (chunk) => {
+          text += chunk;
+          if (status() === 200 && text.includes("\r\n\r\n")) resolve({ status: 200, text });
+        });
+        socket.on("error", reject);
+        socket.on("close", () => resolve({ status: status(), text }));
+      });
+    try {
+      const answers = await Promise.all(Array.from({ length: 64 + 16 }, ask));
+      const served = answers.filter((a) => a.status === 200);
+      const refused = answers.filter((a) => a.status !== 200);
+      assert.equal(served.length, 64, answers.map((a) => a.status).join(","));
+      assert.equal(refused.length, 16);
+      for (const r of refused) {
+        assert.equal(r.status, 503, r.text);
+        assert.match(r.text, /"code":\s*"too_many_connections"/);
+      }
+      // While it is full: one more scrape is refused, the public port serves as before.
+      assert.equal((await request(`http://127.0.0.1:${port}/metrics`)).status, 503);
+      assert.equal((await request(`${stack.url}/api/stocks`)).status, 200);
+    } finally {
+      for (const s of held) s.destroy();
+    }
+    await waitFor(async () => (await request(`http://127.0.0.1:${port}/metrics`)).status === 200, { message: "a scrape served again" });
   });
 
   describe("scraped by Prometheus", () => {
