@@ -44,6 +44,7 @@
 #include "marketsim/db/periodic_job.hpp"
 #include "marketsim/db/pool.hpp"
 #include "marketsim/db/private_events.hpp"
+#include "marketsim/db/retention.hpp"
 #include "marketsim/db/tape_events.hpp"
 #include "marketsim/db/tick_relay.hpp"
 #include "marketsim/http/server.hpp"
@@ -314,6 +315,20 @@ int serve(const config& cfg) {
                                                   n.wash_trading, n.off_market, n.shared_address);
                              });
   integrity.only_while([&feed] { return feed.leading(); });
+  // Expired sessions and links, old mail, sign-in addresses and error reports: one deletion
+  // per cluster (db/retention.hpp).
+  db::periodic_job retention(
+      background, "retention", cfg.retention_interval, [&clock, &cfg](db::connection& c) {
+        const auto n = db::retention::prune(
+            c, {.now_ms = clock.now_ms(), .session_idle = cfg.session_idle, .keep = cfg.retention});
+        const auto line =
+            fmt::format("deleted {} sessions, {} links, {} mails, {} addresses, {} error reports",
+                        n.sessions, n.email_tokens, n.mail, n.addresses, n.error_reports);
+        if (n.sessions + n.email_tokens + n.mail + n.addresses + n.error_reports > 0)
+          spdlog::info("retention: {}", line);
+        return line;
+      });
+  retention.only_while([&feed] { return feed.leading(); });
   // The simulated traders: on the leader only, through the same order path as players.
   bots::bot_runner traders(
       pool, orders, quotes, [&feed] { return feed.market_time_ms(); },
@@ -420,6 +435,7 @@ int serve(const config& cfg) {
   ticker.report_to(tasks.add("order ticker"));      // only when ticks move orders
   snapshots.report_to(tasks.add("equity snapshots", cfg.equity_snapshot_interval));
   integrity.report_to(tasks.add("integrity scan", cfg.integrity_scan_interval));
+  retention.report_to(tasks.add("retention", cfg.retention_interval));
   mailer.report_to(tasks.add("mail", milliseconds(1000)));
   changes.report_to(tasks.add("change listener", milliseconds(200)));
   traders.report_to(tasks.add("bots", cfg.bots > 0 ? milliseconds(1000) : milliseconds(0)));
@@ -492,6 +508,7 @@ int serve(const config& cfg) {
   asio::co_spawn(market_strand, flusher.run(), asio::detached);
   asio::co_spawn(market_strand, snapshots.run(), until_stopped());
   asio::co_spawn(market_strand, integrity.run(), until_stopped());
+  asio::co_spawn(market_strand, retention.run(), until_stopped());
   asio::co_spawn(market_strand, traders.run(), until_stopped());
   asio::co_spawn(market_strand, rule_engine.run(), until_stopped());
   asio::co_spawn(market_strand, home.run(), until_stopped());

@@ -103,7 +103,7 @@ describe("metrics", { timeout: 240_000 }, () => {
       const feed = v.tasks.find((t) => t.name === "feed");
       assert.ok(feed.steps > 0 && feed.last_progress_ms_ago < 5_000, JSON.stringify(feed));
       assert.match(feed.state, /leading/);
-      for (const name of ["history flusher", "order ticker", "mail", "change listener", "trading rules", "home feed", "equity snapshots", "integrity scan", "bots"])
+      for (const name of ["history flusher", "order ticker", "mail", "change listener", "trading rules", "home feed", "equity snapshots", "integrity scan", "retention", "bots"])
         assert.ok(v.tasks.some((t) => t.name === name), `task ${name}`);
       assert.ok(v.tasks.find((t) => t.name === "change listener").steps > 0);
       // Nothing is silent for longer than its period allows on a healthy server.

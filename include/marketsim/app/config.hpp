@@ -64,6 +64,9 @@ struct config {
   int api_rate_per_minute = 200;
   std::chrono::milliseconds equity_snapshot_interval{60'000};  // portfolio history points
   std::chrono::milliseconds integrity_scan_interval{60'000};   // anti-collusion flags
+  // Expired sessions and links, old mail and sign-in addresses deleted (db/retention.hpp).
+  std::chrono::milliseconds retention_interval{3'600'000};
+  std::chrono::milliseconds retention{30LL * 24 * 3'600'000};
   // Public profiles show a fill only once it is this old, so nobody can trade ahead of it.
   std::chrono::milliseconds profile_trade_delay{15 * 60'000};
   // budgets: what one client or player may hold or ask for (docs/security.md lists them all)
