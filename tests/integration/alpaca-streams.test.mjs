@@ -321,6 +321,7 @@ describe("Alpaca's WebSocket streams", { timeout: 240_000 }, () => {
     assert.equal(typeof (await a.closing()), "number");
     assert.equal(typeof (await b.closing()), "number");
     assert.equal(c.closed, null, "another key's stream stays open");
+    assert.equal((await get(`${server.url}/v2/account`, { headers: kept.headers })).status, 200);
     // Disabling the account ends the rest, and the key no longer signs in.
     const admin = await makeAdmin(server, pg);
     const me = (await owner.get("/api/auth/me")).json.user;
@@ -331,6 +332,10 @@ describe("Alpaca's WebSocket streams", { timeout: 240_000 }, () => {
     await again.next(0);
     again.send({ action: "auth", key: kept.key_id, secret: kept.secret });
     assert.deepEqual(await again.next(1), [{ T: "error", code: 402, msg: "auth failed" }]);
+    // Nor does it on the REST API, though it worked a moment before the disable.
+    const rest = await get(`${server.url}/v2/account`, { headers: kept.headers });
+    assert.equal(rest.status, 401, rest.body);
+    assert.equal(rest.json.code, "unauthenticated", rest.body);
   });
 
   test("plain GETs of the stream paths answer as before", async () => {
