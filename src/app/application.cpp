@@ -315,17 +315,17 @@ int serve(const config& cfg) {
                                                   n.wash_trading, n.off_market, n.shared_address);
                              });
   integrity.only_while([&feed] { return feed.leading(); });
-  // Expired sessions and links, old mail, sign-in addresses and error reports: one deletion
-  // per cluster (db/retention.hpp).
+  // Expired sessions and links, unverified sign-ups, old mail, sign-in addresses and error
+  // reports: one deletion per cluster (db/retention.hpp).
   db::periodic_job retention(
       background, "retention", cfg.retention_interval, [&clock, &cfg](db::connection& c) {
         const auto n = db::retention::prune(
             c, {.now_ms = clock.now_ms(), .session_idle = cfg.session_idle, .keep = cfg.retention});
-        const auto line =
-            fmt::format("deleted {} sessions, {} links, {} mails, {} addresses, {} error reports",
-                        n.sessions, n.email_tokens, n.mail, n.addresses, n.error_reports);
-        if (n.sessions + n.email_tokens + n.mail + n.addresses + n.error_reports > 0)
-          spdlog::info("retention: {}", line);
+        const auto line = fmt::format(
+            "deleted {} sessions, {} links, {} unverified sign-ups, {} mails, {} "
+            "addresses, {} error reports",
+            n.sessions, n.email_tokens, n.pending_users, n.mail, n.addresses, n.error_reports);
+        if (n.total() > 0) spdlog::info("retention: {}", line);
         return line;
       });
   retention.only_while([&feed] { return feed.leading(); });

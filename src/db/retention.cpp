@@ -22,6 +22,14 @@ constexpr const char* sessions_sql =
 constexpr const char* tokens_sql =
     "delete from email_tokens where token_hash in (select token_hash from email_tokens where "
     "expires_at <= " TS("$2") " limit $1)";
+// A sign-up never verified, whose links have all died: it holds an address and a password hash
+// and nothing else (an account is made at the first sign-in, which needs the address
+// verified). $2: the server's clock (ms); $3: the retention (ms).
+constexpr const char* pending_users_sql =
+    "delete from users where id in (select u.id from users u where u.status = 'pending' and "
+    "u.created_at < " TS("($2::bigint - $3::bigint)") " and not exists (select 1 from "
+    "email_tokens t where t.user_id = u.id and t.expires_at > " TS("$2") ") and not exists "
+    "(select 1 from accounts a where a.user_id = u.id) limit $1)";
 // The outbox and the addresses are stamped by the database's clock. $2: the retention (ms).
 constexpr const char* mail_sql =
     "delete from outbox where id in (select id from outbox where (sent_at is not null or "
@@ -59,6 +67,8 @@ counts prune(connection& c, const settings& s) {
   const std::int64_t idle_ms = s.session_idle.count() + idle_margin_ms;
   n.sessions = in_batches(c, s, sessions_sql, s.now_ms, idle_ms);
   n.email_tokens = in_batches(c, s, tokens_sql, s.now_ms);
+  n.pending_users =
+      in_batches(c, s, pending_users_sql, s.now_ms, static_cast<std::int64_t>(s.keep.count()));
   n.mail = in_batches(c, s, mail_sql, static_cast<std::int64_t>(s.keep.count()));
   n.addresses = in_batches(c, s, addresses_sql, static_cast<std::int64_t>(s.keep.count()));
   n.error_reports = in_batches(c, s, error_reports_sql, static_cast<std::int64_t>(s.keep.count()));

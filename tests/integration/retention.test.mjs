@@ -1,9 +1,10 @@
 // Data retention (db/retention.hpp): the leader's periodic job deletes what nothing can use any
 // more, and nothing else. Sessions past their absolute expiry or idle past MARKETSIM_SESSION_IDLE
 // (plus an hour's margin) go; a session in use stays and still signs its player in. Mailed-link
-// tokens past their expiry go, a live one stays. Sent mail and mail given up on older than
-// MARKETSIM_RETENTION go, mail still being retried and recent mail stay; so do sign-in
-// addresses and error reports. The job runs every 200 ms here, and the server's clock is moved forward.
+// tokens past their expiry go, a live one stays. Sign-ups never verified, sent mail and mail
+// given up on, sign-in addresses and error reports older than MARKETSIM_RETENTION go; recent
+// ones and mail still being retried stay. The job runs every 200 ms here, and the server's
+// clock is moved forward.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
@@ -21,7 +22,7 @@ describe("data retention", { timeout: 120_000 }, () => {
   const sessionsOf = (client) => count(`select count(*) as n from sessions where user_id = ${Number(client.user.id)}`);
   const signedIn = async (client) => (await client.get("/api/auth/me")).json.user !== null;
 
-  test("expired and idle sessions, dead links, old mail, addresses and error reports go; what is live stays", async () => {
+  test("expired and idle sessions, dead links, old sign-ups, mail, addresses and error reports go; what is live stays", async () => {
     const idle = await signUp(stack.server, stack.pg);
     const active = await signUp(stack.server, stack.pg);
     assert.ok(Number.isInteger(Number(idle.user.id)), JSON.stringify(idle.user));
@@ -47,6 +48,11 @@ describe("data retention", { timeout: 120_000 }, () => {
     // More than one batch (5,000) of it: all of it goes, a batch per transaction.
     await stack.pg.psql(`insert into outbox (to_address, subject, body, created_at, sent_at, attempts)
       select 'old-bulk@example.com', 'old', 'bulk ' || i, now() - interval '1 hour', now() - interval '1 hour', 1 from generate_series(1, 12345) i`);
+    // A sign-up never verified, 40 days old, with its dead link.
+    await stack.pg.psql(`with u as (insert into users (email, user_tag, display_name, password_hash, created_at)
+        values ('never-verified@example.com', 'never_verified', 'Never', 'x', now() - interval '40 days') returning id)
+      insert into email_tokens (token_hash, user_id, purpose, created_at, expires_at)
+        select '\\x${randomBytes(32).toString("hex")}', id, 'verify', now() - interval '40 days', now() - interval '39 days' from u`);
     await stack.pg.psql(`insert into error_reports (created_at, source, message, report) values
       (now() - interval '1 hour', 'client', 'old report', '{}'), (now() - interval '1 minute', 'client', 'recent report', '{}')`);
     await stack.pg.psql(`insert into user_addresses (user_id, address, first_at, last_at) values
@@ -55,6 +61,7 @@ describe("data retention", { timeout: 120_000 }, () => {
     await waitFor(async () => (await count("select count(*) as n from outbox where to_address like 'old-%'")) === 1, { message: "old mail deleted" });
     assert.equal(await count("select count(*) as n from outbox where to_address = 'old-retrying@example.com'"), 1);
     await waitFor(async () => (await count("select count(*) as n from user_addresses where address = '198.51.100.7'")) === 0, { message: "the old address deleted" });
+    await waitFor(async () => (await count("select count(*) as n from users where email = 'never-verified@example.com'")) === 0, { message: "the old unverified sign-up deleted" });
     await waitFor(async () => (await count("select count(*) as n from error_reports where message = 'old report'")) === 0, { message: "the old error report deleted" });
     assert.equal(await count("select count(*) as n from error_reports where message = 'recent report'"), 1);
     await waitFor(async () => (await sessionsOf(active)) === 1, { message: "the expired session deleted" });
@@ -81,6 +88,7 @@ describe("data retention", { timeout: 120_000 }, () => {
     assert.equal(await sessionsOf(active), 1);
     assert.ok(await signedIn(active));
     assert.equal(await count(`select count(*) as n from email_tokens t join users u on u.id = t.user_id where u.email = '${pending.email}'`), 1);
+    assert.equal(await count(`select count(*) as n from users where email = '${pending.email}' and status = 'pending'`), 1);
     // The idle player signs in again: a new session, kept like any other.
     assert.equal(await signedIn(idle), false);
     const back = await idle.login(idle.identity.email, idle.identity.password);
