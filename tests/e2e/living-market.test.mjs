@@ -85,6 +85,14 @@ describe("a living market in a browser", { timeout: 300_000 }, () => {
     assert.equal(buy.status, 200, buy.body);
     await waitForStatus(player, buy.json.id, "filled");
     const [{ id: account }] = await pg.psql(`select id from accounts where user_id = ${player.user.id}`);
+    // The board ranks an account from its first equity snapshot on, and the page refreshes every
+    // 30 s: wait until the board the page asks for has the player, or a page loaded just before
+    // could miss them until its next refresh.
+    await waitFor(async () => (await player.get("/api/leaderboard?period=all&metric=return&limit=50")).json?.you != null, {
+      timeout: 30_000,
+      interval: 500,
+      message: "the player ranked by the API",
+    });
 
     await page.goto(`${server.url}/signin/`);
     await submitSignIn(page, player.identity.email, player.identity.password);

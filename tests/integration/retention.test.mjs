@@ -45,6 +45,8 @@ describe("data retention", { timeout: 120_000 }, () => {
       ('old-sent@example.com', 'old', 'sent an hour ago', now() - interval '1 hour', now() - interval '1 hour', 1),
       ('old-dead@example.com', 'old', 'given up on', now() - interval '1 hour', null, 10),
       ('old-retrying@example.com', 'old', 'still being retried', now() - interval '1 hour', null, 3)`);
+    // Its next try is an hour away: the mail sender leaves it alone meanwhile.
+    await stack.pg.psql("update outbox set next_attempt_at = now() + interval '1 hour' where to_address = 'old-retrying@example.com'");
     // More than one batch (5,000) of it: all of it goes, a batch per transaction.
     await stack.pg.psql(`insert into outbox (to_address, subject, body, created_at, sent_at, attempts)
       select 'old-bulk@example.com', 'old', 'bulk ' || i, now() - interval '1 hour', now() - interval '1 hour', 1 from generate_series(1, 12345) i`);
