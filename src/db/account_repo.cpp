@@ -450,9 +450,9 @@ std::vector<mail> list_outbox(connection& c, int limit, std::int64_t before_id) 
 std::vector<mail> unsent_mail(connection& c, int limit) {
   pqxx::work tx(c);
   auto r = tx.exec_params(std::string("select ") + mail_columns +
-                              " from outbox where sent_at is null and attempts < 10 "
+                              " from outbox where sent_at is null and attempts < $2 "
                               "and next_attempt_at <= now() order by id limit $1",
-                          limit);
+                          limit, max_mail_attempts);
   tx.commit();
   return read_mail(r);
 }

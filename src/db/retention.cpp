@@ -3,6 +3,8 @@
 
 #include <pqxx/pqxx>
 
+#include "marketsim/db/account_repo.hpp"
+
 namespace marketsim::db::retention {
 
 namespace {
@@ -30,10 +32,11 @@ constexpr const char* pending_users_sql =
     "u.created_at < " TS("($2::bigint - $3::bigint)") " and not exists (select 1 from "
     "email_tokens t where t.user_id = u.id and t.expires_at > " TS("$2") ") and not exists "
     "(select 1 from accounts a where a.user_id = u.id) limit $1)";
-// The outbox and the addresses are stamped by the database's clock. $2: the retention (ms).
+// The outbox and the addresses are stamped by the database's clock. $2: the retention (ms);
+// $3: account_repo::max_mail_attempts (mail given up on).
 constexpr const char* mail_sql =
     "delete from outbox where id in (select id from outbox where (sent_at is not null or "
-    "attempts >= 10) and created_at < now() - make_interval(secs => $2::double precision / "
+    "attempts >= $3) and created_at < now() - make_interval(secs => $2::double precision / "
     "1000) limit $1)";
 constexpr const char* error_reports_sql =
     "delete from error_reports where id in (select id from error_reports where created_at < "
@@ -67,11 +70,11 @@ counts prune(connection& c, const settings& s) {
   const std::int64_t idle_ms = s.session_idle.count() + idle_margin_ms;
   n.sessions = in_batches(c, s, sessions_sql, s.now_ms, idle_ms);
   n.email_tokens = in_batches(c, s, tokens_sql, s.now_ms);
-  n.pending_users =
-      in_batches(c, s, pending_users_sql, s.now_ms, static_cast<std::int64_t>(s.keep.count()));
-  n.mail = in_batches(c, s, mail_sql, static_cast<std::int64_t>(s.keep.count()));
-  n.addresses = in_batches(c, s, addresses_sql, static_cast<std::int64_t>(s.keep.count()));
-  n.error_reports = in_batches(c, s, error_reports_sql, static_cast<std::int64_t>(s.keep.count()));
+  const std::int64_t keep_ms = s.keep.count();
+  n.pending_users = in_batches(c, s, pending_users_sql, s.now_ms, keep_ms);
+  n.mail = in_batches(c, s, mail_sql, keep_ms, account_repo::max_mail_attempts);
+  n.addresses = in_batches(c, s, addresses_sql, keep_ms);
+  n.error_reports = in_batches(c, s, error_reports_sql, keep_ms);
   return n;
 }
 

@@ -131,6 +131,8 @@ struct reset_done {
                                                        std::int64_t now_ms,
                                                        const mail& changed_mail);
 
+// A mail is tried this many times (later and later), then given up on.
+inline constexpr int max_mail_attempts = 10;
 [[nodiscard]] std::vector<mail> list_outbox(connection& c, int limit, std::int64_t before_id);
 [[nodiscard]] std::vector<mail> unsent_mail(connection& c, int limit);
 void mark_mail_sent(connection& c, std::int64_t id);
